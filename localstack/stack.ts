@@ -1,0 +1,142 @@
+// Starts the local stack: Redis + Postgres (real or embedded) behind local Upstash and Neon endpoints.
+// `node localstack/stack.ts test` prints one `LOCALSTACK {json}` line and runs until stdin closes or SIGTERM;
+// the vitest global setup spawns it that way. `npm run dev` imports startStack() directly.
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { startRedisEngine, freePort } from "./redis-engine.ts";
+import { startUpstashShim } from "./upstash-shim.ts";
+import { startNeonShim } from "./neon-shim.ts";
+import { adminQuery, ensureDatabase, startPostgres, withDatabase } from "./postgres.ts";
+import { applyMigrations } from "./migrate.ts";
+
+export interface StackInfo {
+  upstashUrl: string;
+  upstashToken: string;
+  neonSqlEndpoint: string;
+  neonWsProxy: string;
+  /** URL of the database the worker uses (dev) or the base database tests create their databases from (test). */
+  databaseUrl: string;
+  /** Test mode: every test file creates its own database from this migrated template. */
+  templateDatabase?: string;
+  /** Test mode: a migrated database for tests that go through the worker's own entry point. */
+  workerDatabaseUrl?: string;
+  redis: string;
+  postgres: string;
+}
+
+export interface Stack extends StackInfo {
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  mode: "dev" | "test";
+  redisUrl?: string;
+  databaseUrl?: string;
+  rootDir: string;
+  ports?: { upstash: number; neon: number; redis: number; postgres: number };
+  log?: (line: string) => void;
+}
+
+export const TEMPLATE_DATABASE = "auth_test_template";
+export const TEST_DATABASE_PREFIX = "auth_t_";
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const closers: Array<() => Promise<void>> = [];
+  const close = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const engine = await startRedisEngine({ redisUrl: options.redisUrl, port: options.ports?.redis, log });
+    closers.push(() => engine.close());
+    const upstash = await startUpstashShim({ engine, token: randomBytes(24).toString("base64url"), port: options.ports?.upstash });
+    closers.push(() => upstash.close());
+
+    const postgres = await startPostgres({
+      databaseUrl: options.databaseUrl,
+      dataDir: `${options.rootDir}/.localstack/postgres-${options.mode}`,
+      port: options.ports?.postgres ?? (await freePort()),
+      log,
+    });
+    closers.push(() => postgres.close());
+    const pgAddress = new URL(postgres.adminUrl);
+    const neon = await startNeonShim({
+      allowedAddresses: [`${pgAddress.hostname}:${pgAddress.port || "5432"}`],
+      port: options.ports?.neon,
+    });
+    closers.push(() => neon.close());
+
+    let databaseUrl: string;
+    let templateDatabase: string | undefined;
+    let workerDatabaseUrl: string | undefined;
+    if (options.mode === "dev") {
+      databaseUrl = options.databaseUrl ?? (await ensureDatabase(postgres.adminUrl, "auth"));
+      await applyMigrations(databaseUrl);
+    } else {
+      databaseUrl = postgres.adminUrl;
+      templateDatabase = TEMPLATE_DATABASE;
+      await prepareTemplate(postgres.adminUrl);
+      const workerDatabase = `${TEST_DATABASE_PREFIX}worker`;
+      await adminQuery(postgres.adminUrl, [`CREATE DATABASE "${workerDatabase}" TEMPLATE "${TEMPLATE_DATABASE}"`]);
+      workerDatabaseUrl = withDatabase(postgres.adminUrl, workerDatabase);
+    }
+    return {
+      upstashUrl: upstash.url,
+      upstashToken: upstash.token,
+      neonSqlEndpoint: neon.sqlEndpoint,
+      neonWsProxy: neon.wsProxy,
+      databaseUrl,
+      templateDatabase,
+      workerDatabaseUrl,
+      redis: engine.description,
+      postgres: postgres.description,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function prepareTemplate(adminUrl: string): Promise<void> {
+  const pg = (await import("node:module")).createRequire(import.meta.url)("pg") as typeof import("pg");
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  let stale: string[];
+  try {
+    const found = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2", [
+      `${TEST_DATABASE_PREFIX}%`,
+      TEMPLATE_DATABASE,
+    ]);
+    stale = found.rows.map((r) => r.datname);
+  } finally {
+    await client.end();
+  }
+  await adminQuery(adminUrl, [...stale.map((d) => `DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`), `CREATE DATABASE "${TEMPLATE_DATABASE}"`]);
+  await applyMigrations(withDatabase(adminUrl, TEMPLATE_DATABASE));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const mode = process.argv[2] === "dev" ? "dev" : "test";
+  const rootDir = fileURLToPath(new URL("..", import.meta.url));
+  const stack = await startStack({
+    mode,
+    rootDir,
+    redisUrl: process.env.REDIS_URL || undefined,
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    log: (line) => console.error(line),
+  });
+  const { close, ...info } = stack;
+  console.log(`LOCALSTACK ${JSON.stringify(info)}`);
+  let closing = false;
+  const shutdown = async (): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    await close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+  process.stdin.on("end", shutdown);
+  process.stdin.resume();
+}

@@ -1,0 +1,86 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { Config } from "./config";
+import type { AppEnv } from "./context";
+import type { Deps } from "./deps";
+import { AuthError, errorBody, type ErrorCode } from "./errors";
+import { authenticate } from "./middleware/authenticate";
+import { idempotency } from "./middleware/idempotency";
+import { requestContext, securityHeaders } from "./middleware/request-context";
+import { docsPage } from "./pages/docs";
+import { devRoutes } from "./routes/dev";
+import { magicLinkRoutes } from "./routes/magic-link";
+import { serviceRoutes } from "./routes/service";
+import { sessionRoutes } from "./routes/session";
+import { validationHook } from "./routes/validation";
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Builds the whole HTTP surface from its ports; production (src/index.ts) and tests differ only in `deps`. */
+export function createApp({ config, deps }: { config: Config; deps: Deps }): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use("*", requestContext(config, deps));
+  app.use("*", securityHeaders);
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AuthError("payload_too_large");
+      },
+    }),
+  );
+  app.use("/v1/*", authenticate);
+  app.use("/v1/*", idempotency);
+
+  app.route("/", magicLinkRoutes);
+  app.route("/", sessionRoutes);
+  app.route("/", serviceRoutes);
+  if (config.debug) app.route("/", devRoutes);
+
+  const document = () =>
+    app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "Edge auth worker", version: "0.1.0", description: "Sign-in machinery on Cloudflare Workers. Envelope and codes: see README." },
+      servers: [{ url: config.publicOrigin }],
+    });
+  app.get("/openapi.json", (c) => c.json(document()));
+  app.get("/docs", (c) => docsPage(c, document()));
+
+  app.notFound(() => {
+    throw new AuthError("not_found");
+  });
+  app.onError((error, c) => errorResponse(error, c as Context<AppEnv>));
+  return app;
+}
+
+const HTTP_EXCEPTION_CODES: Record<number, ErrorCode> = {
+  400: "validation_error",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
+export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
+  let authError: AuthError;
+  if (error instanceof AuthError) {
+    authError = error;
+  } else if (error instanceof HTTPException && HTTP_EXCEPTION_CODES[error.status]) {
+    // Hono's own guards (malformed JSON, media type): keep the status, speak the contract's envelope.
+    const code = HTTP_EXCEPTION_CODES[error.status] as ErrorCode;
+    const details = code === "validation_error" ? [{ field: "body", message: error.message }] : undefined;
+    authError = new AuthError(code, { details });
+  } else {
+    console.error(JSON.stringify({ event: "internal_error", request_id: c.var.requestId, error: String(error), stack: (error as Error)?.stack }));
+    authError = new AuthError("internal_error");
+  }
+  const response = c.json(errorBody(authError, c.var.requestId ?? "unknown"), authError.status);
+  for (const [name, value] of Object.entries(authError.headers)) response.headers.set(name, value);
+  if (c.var.requestId) response.headers.set("X-Request-Id", c.var.requestId);
+  return response;
+}

@@ -1,0 +1,158 @@
+// Every variable and secret is parsed here, once per env object, with messages that say how to fix it.
+// .dev.vars.example documents them all; wrangler.toml holds the non-secret production values.
+
+export interface Config {
+  environment: "development" | "test" | "production";
+  /** AUTH_DEBUG=1: dev outbox route and `magic_link` in responses. Refused in production. */
+  debug: boolean;
+  publicOrigin: string;
+  appUrl: string | null;
+  /** Origins allowed as redirect targets and as cross-origin callers of cookie routes (besides our own). */
+  trustedOrigins: string[];
+  redis: { url: string; token: string; keyPrefix: string };
+  database: { url: string; httpEndpoint: string | null; wsProxy: string | null };
+  authSecret: string;
+  jwt: { signingKeys: string; issuer: string; audience: string };
+  email: { provider: "outbox" | "resend"; from: string; resendApiKey: string | null; resendApiUrl: string };
+  cookies: { secure: boolean; sessionName: string; csrfName: string };
+  session: { idleSeconds: number; rememberIdleSeconds: number; absoluteSeconds: number };
+  magicLink: { ttlSeconds: number };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n- ${problems.join("\n- ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, unknown>;
+const cache = new WeakMap<object, Config>();
+
+export function parseConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const config = readConfig(env);
+  cache.set(env, config);
+  return config;
+}
+
+const WHERE = "(wrangler.toml [vars] or `wrangler secret put` in production, .dev.vars locally)";
+
+function readConfig(env: Env): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | null => {
+    const value = env[name];
+    return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
+  };
+  const required = (name: string, hint: string): string => {
+    const value = str(name);
+    if (value === null) problems.push(`${name} is missing: set it to ${hint} ${WHERE}.`);
+    return value ?? "";
+  };
+  const url = (name: string, value: string | null, hint: string): URL | null => {
+    if (value === null || value === "") return null;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new Error("scheme");
+      return parsed;
+    } catch {
+      problems.push(`${name} is not an http(s) URL: set it to ${hint}.`);
+      return null;
+    }
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const value = str(name);
+    if (value === null) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}").`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const environmentRaw = str("ENVIRONMENT") ?? "production";
+  if (!["development", "test", "production"].includes(environmentRaw)) {
+    problems.push(`ENVIRONMENT must be development, test or production (got "${environmentRaw}").`);
+  }
+  const environment = environmentRaw as Config["environment"];
+  const debug = str("AUTH_DEBUG") === "1";
+  if (debug && environment === "production") {
+    problems.push("AUTH_DEBUG=1 is refused when ENVIRONMENT=production: it exposes sign-in links. Unset AUTH_DEBUG.");
+  }
+
+  const publicUrl = url("PUBLIC_URL", required("PUBLIC_URL", "this worker's public origin, e.g. https://auth.example.com"), "e.g. https://auth.example.com");
+  const appUrl = url("APP_URL", str("APP_URL"), "your app's URL users land on after sign-in, e.g. https://app.example.com");
+  const trustedOrigins: string[] = [];
+  for (const item of (str("TRUSTED_ORIGINS") ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const parsed = url("TRUSTED_ORIGINS", item, "a comma-separated list of origins such as https://app.example.com");
+    if (parsed) trustedOrigins.push(parsed.origin);
+  }
+  if (appUrl && !trustedOrigins.includes(appUrl.origin)) trustedOrigins.push(appUrl.origin);
+
+  const redisUrl = url("UPSTASH_REDIS_REST_URL", required("UPSTASH_REDIS_REST_URL", "your Upstash database's REST URL"), "the REST URL from the Upstash console");
+  const redisToken = required("UPSTASH_REDIS_REST_TOKEN", "your Upstash database's REST token");
+  const databaseUrl = required("DATABASE_URL", "your Neon connection string, e.g. postgres://user:pass@ep-x.neon.tech/db");
+  if (databaseUrl !== "" && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push("DATABASE_URL must start with postgres:// or postgresql:// (copy the connection string from the Neon console).");
+  }
+
+  const authSecret = required("AUTH_SECRET", "at least 32 random characters, e.g. the output of `openssl rand -base64 32`");
+  if (authSecret !== "" && authSecret.length < 32) problems.push("AUTH_SECRET is too short: use at least 32 random characters (`openssl rand -base64 32`).");
+
+  const signingKeys = required("JWT_SIGNING_KEYS", "kid:base64url-seed pairs, newest first; `npm run secrets` prints one");
+  if (signingKeys !== "" && !/^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{43})*$/.test(signingKeys)) {
+    problems.push("JWT_SIGNING_KEYS must look like `kid:<43-char base64url Ed25519 seed>[,older-kid:seed]`; `npm run secrets` prints a fresh one.");
+  }
+
+  const providerRaw = str("EMAIL_PROVIDER") ?? (environment === "production" ? "resend" : "outbox");
+  if (providerRaw !== "resend" && providerRaw !== "outbox") problems.push(`EMAIL_PROVIDER must be resend or outbox (got "${providerRaw}").`);
+  if (providerRaw === "outbox" && environment === "production") {
+    problems.push("EMAIL_PROVIDER=outbox is refused when ENVIRONMENT=production: emails would never leave. Use EMAIL_PROVIDER=resend.");
+  }
+  const resendApiKey = str("RESEND_API_KEY");
+  if (providerRaw === "resend" && resendApiKey === null) problems.push(`RESEND_API_KEY is missing: set it to your Resend API key ${WHERE}, or EMAIL_PROVIDER=outbox outside production.`);
+  const emailFrom = str("EMAIL_FROM") ?? "Auth <auth@localhost>";
+  if (providerRaw === "resend" && str("EMAIL_FROM") === null) problems.push("EMAIL_FROM is missing: set it to a verified sender, e.g. `Acme <login@acme.com>`.");
+
+  const secure = publicUrl?.protocol === "https:";
+  const day = 86_400;
+  const config: Config = {
+    environment,
+    debug,
+    publicOrigin: publicUrl?.origin ?? "",
+    appUrl: appUrl?.toString() ?? null,
+    trustedOrigins,
+    redis: { url: redisUrl?.toString().replace(/\/$/, "") ?? "", token: redisToken, keyPrefix: str("REDIS_KEY_PREFIX") ?? "auth:" },
+    database: { url: databaseUrl, httpEndpoint: str("NEON_HTTP_ENDPOINT"), wsProxy: str("NEON_WS_PROXY") },
+    authSecret,
+    jwt: {
+      signingKeys,
+      issuer: str("JWT_ISSUER") ?? publicUrl?.origin ?? "",
+      audience: str("JWT_AUDIENCE") ?? publicUrl?.origin ?? "",
+    },
+    email: {
+      provider: providerRaw === "resend" ? "resend" : "outbox",
+      from: emailFrom,
+      resendApiKey,
+      resendApiUrl: str("RESEND_API_URL") ?? "https://api.resend.com",
+    },
+    cookies: {
+      secure,
+      // __Host- cookies need Secure, so plain-http dev uses the bare names.
+      sessionName: str("SESSION_COOKIE_NAME") ?? (secure ? "__Host-session" : "session"),
+      csrfName: secure ? "__Host-csrf_token" : "csrf_token",
+    },
+    session: {
+      idleSeconds: int("SESSION_IDLE_DAYS", 7, 1, 30) * day,
+      rememberIdleSeconds: int("SESSION_REMEMBER_DAYS", 30, 1, 90) * day,
+      absoluteSeconds: int("SESSION_ABSOLUTE_DAYS", 30, 1, 90) * day,
+    },
+    magicLink: { ttlSeconds: int("MAGIC_LINK_TTL_MINUTES", 15, 5, 60) * 60 },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

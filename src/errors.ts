@@ -1,0 +1,81 @@
+// One table maps every error code to its HTTP status and default message (see shared/API.md).
+// Clients and tests key on `code`; messages are for humans and may change.
+export const ERROR_CODES = {
+  validation_error: { status: 400, message: "The request is invalid." },
+  unauthorized: { status: 401, message: "Authentication is required." },
+  invalid_credentials: { status: 401, message: "The email or password is incorrect." },
+  magic_link_invalid: { status: 401, message: "This sign-in link is invalid, expired or already used." },
+  otp_invalid: { status: 401, message: "The code is invalid, expired or already used." },
+  token_invalid: { status: 401, message: "The token is invalid." },
+  token_expired: { status: 401, message: "The token has expired." },
+  forbidden: { status: 403, message: "You are not allowed to do this." },
+  insufficient_scope: { status: 403, message: "The credential lacks the required scope." },
+  email_not_verified: { status: 403, message: "Verify your email address first." },
+  csrf_failed: { status: 403, message: "Cross-site request refused: send the X-CSRF-Token header from a same-site page." },
+  not_found: { status: 404, message: "Not found." },
+  method_not_allowed: { status: 405, message: "Method not allowed." },
+  conflict: { status: 409, message: "The request conflicts with the current state." },
+  idempotency_conflict: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
+  payload_too_large: { status: 413, message: "The request body is larger than 64 KiB." },
+  unsupported_media_type: { status: 415, message: "Send the body as application/json." },
+  idempotency_key_reused: { status: 422, message: "This Idempotency-Key was used with a different request." },
+  rate_limited: { status: 429, message: "Too many requests. Retry later." },
+  internal_error: { status: 500, message: "Something went wrong on our side." },
+  config_invalid: { status: 500, message: "The server is misconfigured." },
+  email_delivery_failed: { status: 503, message: "The email could not be sent. Retry in a moment." },
+  sms_delivery_failed: { status: 503, message: "The SMS could not be sent. Retry in a moment." },
+  store_unavailable: { status: 503, message: "A backing store is unavailable. Retry in a moment." },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export type ErrorStatus = (typeof ERROR_CODES)[ErrorCode]["status"];
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+export interface AuthErrorOptions {
+  message?: string;
+  details?: ErrorDetail[];
+  headers?: Record<string, string>;
+  /** Set for 5xx errors a client may report: logged next to the cause, returned as meta.correlation_id. */
+  correlationId?: string;
+  cause?: unknown;
+}
+
+/** A broken rule with a stable code; the boundary turns it into the contract's error envelope. */
+export class AuthError extends Error {
+  readonly code: ErrorCode;
+  readonly status: ErrorStatus;
+  readonly details?: ErrorDetail[];
+  readonly headers: Record<string, string>;
+  readonly correlationId?: string;
+
+  constructor(code: ErrorCode, options: AuthErrorOptions = {}) {
+    super(options.message ?? ERROR_CODES[code].message, { cause: options.cause });
+    this.name = "AuthError";
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.details = options.details;
+    this.headers = options.headers ?? {};
+    this.correlationId = options.correlationId;
+  }
+}
+
+export interface ErrorBody {
+  success: false;
+  error: { code: ErrorCode; message: string; details?: ErrorDetail[] };
+  meta: { request_id: string; correlation_id?: string };
+}
+
+export function errorBody(error: AuthError, requestId: string): ErrorBody {
+  const body: ErrorBody = {
+    success: false,
+    error: { code: error.code, message: error.message },
+    meta: { request_id: requestId },
+  };
+  if (error.details) body.error.details = error.details;
+  if (error.correlationId) body.meta.correlation_id = error.correlationId;
+  return body;
+}

@@ -1,0 +1,66 @@
+// Small HTTP helpers shared by middleware and routes: the envelope, cookies, the origin rule.
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import type { Config } from "./config";
+import type { AppEnv } from "./context";
+import { createCsrfToken } from "./services/csrf";
+import { sessionCookieMaxAge } from "./services/session";
+import type { SessionRecord } from "./storage/ports";
+
+export function envelope<T extends z.ZodType>(data: T) {
+  return z.object({ success: z.literal(true), data });
+}
+
+export const ErrorEnvelope = z
+  .object({
+    success: z.literal(false),
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+    }),
+    meta: z.object({ request_id: z.string(), correlation_id: z.string().optional() }),
+  })
+  .openapi("Error");
+
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 409 | 413 | 415 | 422 | 429 | 503>) {
+  const out: Record<number, { description: string; content: { "application/json": { schema: typeof ErrorEnvelope } } }> = {};
+  for (const s of statuses) out[s] = { description: `Error (${s})`, content: { "application/json": { schema: ErrorEnvelope } } };
+  return out;
+}
+
+/**
+ * True when a browser request comes from a page we do not trust. An Origin must be ours or in
+ * TRUSTED_ORIGINS; without one, Fetch Metadata saying cross-site is refused. Non-browser clients send
+ * neither and pass (they cannot ride a victim's cookies).
+ */
+export function isCrossSiteRequest(c: Context<AppEnv>, config: Config): boolean {
+  const origin = c.req.header("origin");
+  if (origin !== undefined) return !(origin === config.publicOrigin || config.trustedOrigins.includes(origin));
+  return c.req.header("sec-fetch-site") === "cross-site";
+}
+
+export function clientIp(c: Context<AppEnv>): string {
+  // Only Cloudflare's header: X-Forwarded-For and friends are client-controlled (CVE-2026-107271 class).
+  const ip = c.req.header("cf-connecting-ip");
+  return ip && ip.length <= 64 && /^[0-9a-fA-F:.]+$/.test(ip) ? ip : "unknown";
+}
+
+export async function setSessionCookies(c: Context<AppEnv>, token: string, record: SessionRecord, csrfToken: string | null): Promise<string> {
+  const { config, deps } = c.var;
+  const maxAge = sessionCookieMaxAge(record, deps.clock.now());
+  const csrf = csrfToken ?? (await createCsrfToken(deps.keys.csrf, record.id));
+  const base = { path: "/", secure: config.cookies.secure, sameSite: "Lax" as const, maxAge };
+  setCookie(c, config.cookies.sessionName, token, { ...base, httpOnly: true });
+  // Readable by our own pages' scripts so they can echo it in X-CSRF-Token.
+  setCookie(c, config.cookies.csrfName, csrf, { ...base, httpOnly: false });
+  return csrf;
+}
+
+export function clearSessionCookies(c: Context<AppEnv>): void {
+  const { config } = c.var;
+  const base = { path: "/", secure: config.cookies.secure, sameSite: "Lax" as const };
+  deleteCookie(c, config.cookies.sessionName, { ...base, httpOnly: true });
+  deleteCookie(c, config.cookies.csrfName, base);
+}

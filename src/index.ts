@@ -1,0 +1,35 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { createApp } from "./app";
+import { ConfigError, parseConfig } from "./config";
+import type { AppEnv } from "./context";
+import { createDeps } from "./deps";
+
+// Built once per isolate from the env bindings; a bad config answers every request with a clear 500.
+let built: { env: object; app: Promise<OpenAPIHono<AppEnv>> } | null = null;
+
+function appFor(env: Record<string, unknown>): Promise<OpenAPIHono<AppEnv>> {
+  if (built?.env !== env) {
+    const config = parseConfig(env);
+    const app = createDeps(config).then((deps) => createApp({ config, deps }));
+    app.catch(() => (built = null));
+    built = { env, app };
+  }
+  return built.app;
+}
+
+export default {
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+    let app: OpenAPIHono<AppEnv>;
+    try {
+      app = await appFor(env);
+    } catch (error) {
+      const problems = error instanceof ConfigError ? error.problems : [String(error)];
+      console.error(`Configuration error:\n- ${problems.join("\n- ")}`);
+      return Response.json(
+        { success: false, error: { code: "config_invalid", message: "The server is misconfigured.", details: problems.map((message) => ({ field: "env", message })) }, meta: { request_id: "unknown" } },
+        { status: 500 },
+      );
+    }
+    return app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Record<string, unknown>>;

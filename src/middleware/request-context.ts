@@ -1,0 +1,37 @@
+import type { MiddlewareHandler } from "hono";
+import type { Config } from "../config";
+import type { AppEnv } from "../context";
+import type { Deps } from "../deps";
+import { generateId } from "../crypto/random";
+import { clientIp } from "../http";
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Request id (echoed when the client sent a sane one), deps, config and the client IP on c.var. */
+export function requestContext(config: Config, deps: Deps): MiddlewareHandler<AppEnv> {
+  return async function requestContext(c, next) {
+    const sent = c.req.header("x-request-id");
+    const requestId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : generateId("req", deps.clock.now());
+    c.set("requestId", requestId);
+    c.set("config", config);
+    c.set("deps", deps);
+    c.set("clientIp", clientIp(c));
+    c.set("identity", null);
+    c.set("session", null);
+    await next();
+    c.header("X-Request-Id", requestId);
+  };
+}
+
+/** Security headers for API responses; HTML pages set their own CSP. */
+export const securityHeaders: MiddlewareHandler<AppEnv> = async function securityHeaders(c, next) {
+  await next();
+  const h = c.res.headers;
+  if (!h.has("Cache-Control")) h.set("Cache-Control", "no-store");
+  if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  h.set("X-Content-Type-Options", "nosniff");
+  h.set("Referrer-Policy", "no-referrer");
+  h.set("X-Frame-Options", "DENY");
+  h.set("Cross-Origin-Opener-Policy", "same-origin");
+  if (c.var.config?.cookies.secure) h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+};

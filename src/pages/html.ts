@@ -1,0 +1,29 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../context";
+import { generateToken } from "../crypto/random";
+
+export const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch);
+
+/**
+ * A self-contained page: no scripts, nothing from other origins, a per-response style nonce, never
+ * cached, never framed, and no Referer (the URL may carry a token).
+ */
+export function htmlPage(c: Context<AppEnv>, options: { title: string; body: string; status?: number; formActions?: string[] }): Response {
+  const nonce = generateToken(16);
+  const formAction = ["'self'", ...(options.formActions ?? [])].join(" ");
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>${escapeHtml(options.title)}</title>
+<style nonce="${nonce}">
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f6f7f9;color:#1c2024;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
+main{background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:2rem;max-width:26rem;width:calc(100% - 2rem)}
+h1{font-size:1.3rem;margin:0 0 1rem}p{line-height:1.5}button{font:inherit;background:#1c2024;color:#fff;border:0;border-radius:8px;padding:.7rem 1.2rem;cursor:pointer;width:100%}
+label{display:flex;gap:.5rem;align-items:center;margin:1rem 0}.muted{color:#60646c;font-size:.9rem}
+</style></head><body><main>${options.body}</main></body></html>`;
+  return c.html(html, (options.status ?? 200) as 200, {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+  });
+}

@@ -1,0 +1,37 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { envelope } from "../http";
+import { validationHook } from "./validation";
+
+const OutboxMessage = z
+  .object({
+    channel: z.enum(["email", "sms"]),
+    to: z.string(),
+    subject: z.string().nullable(),
+    text: z.string(),
+    links: z.array(z.string()),
+    codes: z.array(z.string()),
+    created_at: z.string(),
+  })
+  .openapi("OutboxMessage");
+
+const outboxRoute = createRoute({
+  method: "get",
+  path: "/v1/dev/outbox",
+  tags: ["Dev"],
+  summary: "Captured emails and SMS, newest first (only with AUTH_DEBUG=1; absent in production)",
+  request: { query: z.object({ to: z.string().max(320).optional() }) },
+  responses: {
+    200: {
+      description: "Messages",
+      content: { "application/json": { schema: envelope(z.array(OutboxMessage)).extend({ meta: z.object({ count: z.number() }) }) } },
+    },
+  },
+});
+
+/** Mounted only when AUTH_DEBUG=1, which config refuses in production. */
+export const devRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(outboxRoute, async (c) => {
+  const to = c.req.valid("query").to?.trim().toLowerCase();
+  const messages = (await c.var.deps.outbox.list()).filter((m) => to === undefined || m.to === to);
+  return c.json({ success: true as const, data: messages, meta: { count: messages.length } }, 200);
+});

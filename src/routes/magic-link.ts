@@ -1,0 +1,127 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { AuthError } from "../errors";
+import { envelope, errorResponses, isCrossSiteRequest, setSessionCookies } from "../http";
+import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
+import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
+import { validationHook } from "./validation";
+import { Organization, User } from "./schemas";
+
+const RequestBody = z
+  .object({
+    email: z.string().max(320).openapi({ example: "ada@example.com" }),
+    name: z.string().trim().min(1).max(100).optional(),
+    organization_name: z.string().trim().min(1).max(100).optional(),
+    redirect_to: z.string().max(2048).optional().openapi({ description: "A path on this site or a URL on a trusted origin." }),
+  })
+  .openapi("MagicLinkRequest");
+
+const VerifyBody = z
+  .object({
+    token: z.string().min(1).max(512),
+    remember: z.union([z.boolean(), z.literal("true"), z.literal("on")]).optional(),
+  })
+  .openapi("MagicLinkVerify");
+
+const requestRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/magic-link/request",
+  tags: ["Magic link"],
+  summary: "Email a single-use sign-in link (signup and login in one)",
+  description: "Answers 202 whether or not the account exists. The link is valid for 15 minutes and works once; requesting a new one revokes the previous one.",
+  request: { body: { required: true, content: { "application/json": { schema: RequestBody } } } },
+  responses: {
+    202: {
+      description: "Sent (same answer for known and unknown addresses)",
+      content: { "application/json": { schema: envelope(z.object({ sent: z.literal(true), magic_link: z.string().optional() })) } },
+    },
+    ...errorResponses(400, 413, 415, 422, 429, 503),
+  },
+});
+
+const confirmRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/magic-link/verify",
+  tags: ["Magic link"],
+  summary: "Confirmation page for an emailed link (never spends the token)",
+  request: { query: z.object({ token: z.string().max(512).optional() }) },
+  responses: {
+    200: { description: "HTML page with a button that POSTs the token", content: { "text/html": { schema: z.string() } } },
+    410: { description: "HTML page: the link expired or was used", content: { "text/html": { schema: z.string() } } },
+  },
+});
+
+const verifyRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/magic-link/verify",
+  tags: ["Magic link"],
+  summary: "Spend the token and sign in",
+  description:
+    "JSON clients get 200 with the user and organization; the confirm page's form post gets a 303 to the stored redirect_to. Either way the session and csrf_token cookies are set. A used, expired or unknown token is 401 magic_link_invalid.",
+  request: {
+    body: {
+      content: {
+        "application/json": { schema: VerifyBody },
+        "application/x-www-form-urlencoded": { schema: VerifyBody },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: "Signed in",
+      content: {
+        "application/json": {
+          schema: envelope(z.object({ user: User, organization: Organization, redirect_to: z.string().nullable() })),
+        },
+      },
+    },
+    303: { description: "Signed in (form post): redirect to redirect_to" },
+    ...errorResponses(400, 401, 403, 413, 415, 429, 503),
+  },
+});
+
+export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(requestRoute, async (c) => {
+    const body = c.req.valid("json");
+    const { link } = await requestMagicLink(c.var.deps, c.var.config, {
+      email: body.email,
+      name: body.name ?? null,
+      organizationName: body.organization_name ?? null,
+      redirectTo: body.redirect_to ?? null,
+      ip: c.var.clientIp,
+    });
+    return c.json({ success: true as const, data: { sent: true as const, ...(c.var.config.debug ? { magic_link: link } : {}) } }, 202);
+  })
+  .openapi(confirmRoute, async (c) => {
+    const token = c.req.valid("query").token ?? "";
+    const pending = await peekMagicLink(c.var.deps, token);
+    return confirmPage(c, pending && { email: pending.email, token }) as never;
+  })
+  .openapi(verifyRoute, async (c) => {
+    const isForm = (c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
+    const parsed = VerifyBody.safeParse(isForm ? c.req.valid("form") : c.req.valid("json"));
+    if (!parsed.success) return validationHook(parsed, c) as never;
+    // Login CSRF: a page on another site must not sign the browser into an account of its choosing.
+    if (isCrossSiteRequest(c, c.var.config)) throw new AuthError("csrf_failed");
+    let result;
+    try {
+      result = await verifyMagicLink(c.var.deps, c.var.config, {
+        token: parsed.data.token,
+        remember: parsed.data.remember === true || parsed.data.remember === "true" || parsed.data.remember === "on",
+        ip: c.var.clientIp,
+        userAgent: c.req.header("user-agent") ?? "",
+      });
+    } catch (error) {
+      if (isForm && error instanceof AuthError && error.code === "magic_link_invalid") return invalidLinkPage(c, 401) as never;
+      throw error;
+    }
+    // A new sign-in replaces whatever session the browser had (no fixation, no stale session left).
+    const previous = c.var.session;
+    if (previous) await c.var.deps.sessions.revoke(previous.tokenHash);
+    c.set("session", null);
+    await setSessionCookies(c, result.session.token, result.session.record, null);
+    const target = result.redirectTo ?? c.var.config.appUrl;
+    if (isForm) return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;
+    return c.json({ success: true as const, data: { user: result.user, organization: result.organization, redirect_to: target } }, 200);
+  });
+

@@ -1,0 +1,37 @@
+import { z } from "@hono/zod-openapi";
+
+export const User = z
+  .object({
+    id: z.string().openapi({ example: "usr_01jd5n2k4m0000000000000000" }),
+    email: z.string(),
+    name: z.string().nullable(),
+    email_verified: z.boolean(),
+    created_at: z.string(),
+    last_login_at: z.string().nullable(),
+  })
+  .openapi("User");
+
+export const Organization = z
+  .object({
+    id: z.string().openapi({ example: "org_01jd5n2k4m0000000000000000" }),
+    name: z.string(),
+    is_personal_account: z.boolean(),
+    plan_tier: z.string().openapi({ example: "sandbox" }),
+    role: z.enum(["owner", "admin", "member"]),
+  })
+  .openapi("Organization");
+
+export const Identity = z
+  .object({
+    kind: z.enum(["session", "access_token", "api_key", "device", "customer"]),
+    user_id: z.string().nullable(),
+    organization_id: z.string(),
+    plan_tier: z.string(),
+    scopes: z.array(z.string()),
+    credential_id: z.string(),
+  })
+  .openapi("Identity");
+
+export const CsrfHeader = z.object({
+  "x-csrf-token": z.string().optional().openapi({ description: "Required with a session cookie: the value of the csrf_token cookie." }),
+});

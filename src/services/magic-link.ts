@@ -1,0 +1,145 @@
+import type { Config } from "../config";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { sha256Hex } from "../crypto/hash";
+import { generateId, generateToken } from "../crypto/random";
+import { DeliveryError } from "../email/provider";
+import { magicLinkEmail } from "../email/templates";
+import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../storage/ports";
+import { canonicalEmail } from "./email-address";
+import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./policies";
+import { resolveRedirect } from "./redirects";
+import { createSession, type NewSession } from "./session";
+
+export interface MagicLinkRequest {
+  email: string;
+  name: string | null;
+  organizationName: string | null;
+  redirectTo: string | null;
+  ip: string;
+}
+
+export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export function verifyUrl(config: Config, token: string): string {
+  return `${config.publicOrigin}/v1/auth/magic-link/verify?token=${token}`;
+}
+
+/**
+ * Signup and login in one: the same answer whether or not the account exists, and no SQL at all.
+ * Two Redis round trips before the provider call: the rate limits, then the token.
+ */
+export async function requestMagicLink(deps: Deps, config: Config, input: MagicLinkRequest): Promise<{ link: string }> {
+  const email = canonicalEmail(input.email);
+  if (email === null) {
+    throw new AuthError("validation_error", { details: [{ field: "email", message: "must be a single plain email address" }] });
+  }
+  if (input.redirectTo !== null && resolveRedirect(config, input.redirectTo) === null) {
+    throw new AuthError("validation_error", {
+      details: [{ field: "redirect_to", message: "must be a path on this site or a URL on a trusted origin (TRUSTED_ORIGINS)" }],
+    });
+  }
+  const emailKey = await sha256Hex(email);
+  const limit = await deps.rateLimiter.hit([
+    { key: `ml_req:email:${emailKey}`, ...MAGIC_LINK_REQUEST.perEmail },
+    { key: `ml_req:ip:${input.ip}`, ...MAGIC_LINK_REQUEST.perIp },
+  ]);
+  if (!limit.allowed) throw rateLimited(limit.retryAfterSeconds);
+
+  const now = deps.clock.now();
+  const token = generateToken(32);
+  const record: OneTimeTokenRecord = {
+    purpose: "magic_link",
+    token_hash: await sha256Hex(token),
+    subject: email,
+    data: { name: input.name, organization_name: input.organizationName, redirect_to: input.redirectTo },
+    created_at: now,
+    expires_at: now + config.magicLink.ttlSeconds * 1000,
+  };
+  await deps.tokens.issue(record);
+
+  const link = verifyUrl(config, token);
+  try {
+    await deps.email.send(magicLinkEmail({ to: email, link, ttlMinutes: Math.round(config.magicLink.ttlSeconds / 60) }));
+  } catch (cause) {
+    if (!(cause instanceof DeliveryError)) throw cause;
+    // The user never saw this link, so it must not stay usable; a retry mints a fresh one.
+    await deps.tokens.revoke("magic_link", record.token_hash);
+    const correlationId = generateId("corr", now);
+    console.error(JSON.stringify({ event: "email_delivery_failed", correlation_id: correlationId, error: cause.message }));
+    throw new AuthError("email_delivery_failed", { correlationId, cause });
+  }
+  return { link };
+}
+
+export interface PendingMagicLink {
+  email: string;
+  expiresAt: number;
+}
+
+/** For the confirm page: reads the token without spending it (mail scanners open links too). */
+export async function peekMagicLink(deps: Deps, token: string): Promise<PendingMagicLink | null> {
+  if (!TOKEN_SHAPE.test(token)) return null;
+  const record = await deps.tokens.peek("magic_link", await sha256Hex(token));
+  if (!record || record.expires_at <= deps.clock.now()) return null;
+  return { email: record.subject, expiresAt: record.expires_at };
+}
+
+export interface MagicLinkSignIn {
+  user: SessionUser;
+  organization: SessionOrganization;
+  session: NewSession;
+  redirectTo: string | null;
+  created: boolean;
+}
+
+/**
+ * Spends the token first, atomically (GETDEL inside Lua), so concurrent or repeated verifications
+ * yield one sign-in at most; only then touches Postgres and creates the session.
+ */
+export async function verifyMagicLink(
+  deps: Deps,
+  config: Config,
+  input: { token: string; remember: boolean; ip: string; userAgent: string },
+): Promise<MagicLinkSignIn> {
+  if (!TOKEN_SHAPE.test(input.token)) throw new AuthError("magic_link_invalid");
+  const consumed = await deps.tokens.consume("magic_link", await sha256Hex(input.token), {
+    key: `ml_verify_fail:ip:${input.ip}`,
+    ...MAGIC_LINK_VERIFY_FAILURES,
+  });
+  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
+  if (consumed.status === "missing") throw new AuthError("magic_link_invalid");
+  const record = consumed.record;
+  const now = deps.clock.now();
+  if (record.expires_at <= now) throw new AuthError("magic_link_invalid");
+
+  const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+  const signIn = await deps.users.recordEmailSignIn({
+    email: record.subject,
+    name: str(record.data.name),
+    organizationName: str(record.data.organization_name),
+    now,
+    ids: { user: generateId("usr", now), organization: generateId("org", now), membership: generateId("mem", now) },
+  });
+  const session = await createSession(deps, config, {
+    user: signIn.user,
+    organization: signIn.organization,
+    remember: input.remember,
+    ip: input.ip,
+    userAgent: input.userAgent,
+  });
+  const storedRedirect = str(record.data.redirect_to);
+  return {
+    user: signIn.user,
+    organization: signIn.organization,
+    session,
+    // Re-validated at use: the allowlist may have changed since the link was issued.
+    redirectTo: storedRedirect === null ? null : resolveRedirect(config, storedRedirect),
+    created: signIn.created,
+  };
+}
+
+export function rateLimited(retryAfterSeconds: number): AuthError {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new AuthError("rate_limited", { headers: { "Retry-After": String(seconds) } });
+}

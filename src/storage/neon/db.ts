@@ -1,0 +1,20 @@
+import { neon, neonConfig } from "@neondatabase/serverless";
+import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
+import * as schema from "./schema";
+
+export type Database = NeonHttpDatabase<typeof schema>;
+
+/**
+ * Neon over HTTP: one fetch per statement or batch, no connection setup, which suits a request-scoped
+ * Worker. The endpoint overrides exist only for the local stack; production keeps Neon's defaults.
+ */
+export function createDatabase(options: { url: string; httpEndpoint: string | null; wsProxy: string | null }): Database {
+  if (options.httpEndpoint) neonConfig.fetchEndpoint = options.httpEndpoint;
+  if (options.wsProxy) {
+    const proxy = options.wsProxy;
+    neonConfig.wsProxy = (host: string, port: number | string) => `${proxy}/v1?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+  }
+  return drizzle({ client: neon(options.url), schema });
+}

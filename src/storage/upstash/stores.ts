@@ -1,0 +1,133 @@
+import { sha256Hex } from "../../crypto/hash";
+import { guardStore } from "../guard";
+import type {
+  ConsumeResult,
+  HealthProbe,
+  IdempotencyStore,
+  OneTimeTokenRecord,
+  OneTimeTokenStore,
+  OutboxMessage,
+  OutboxStore,
+  RateLimiter,
+  SessionRecord,
+  SessionStore,
+  Throttle,
+  TokenPurpose,
+} from "../ports";
+import type { RedisClient, RedisKeys } from "./client";
+import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, RATE_LIMIT, TOUCH_SESSION } from "./scripts";
+
+const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
+
+function parse<T>(value: unknown): T | null {
+  if (typeof value !== "string") return null;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return null;
+  }
+}
+
+export function createOneTimeTokenStore(client: RedisClient, keys: RedisKeys, clock: { now(): number }): OneTimeTokenStore {
+  return {
+    async issue(record: OneTimeTokenRecord) {
+      const ttl = Math.max(1, Math.ceil((record.expires_at - clock.now()) / 1000));
+      const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
+      await redis(() => client.eval(ISSUE_TOKEN, [keys.oneTimeToken(record.purpose, record.token_hash), pointer], [JSON.stringify(record), ttl]));
+    },
+    async peek(purpose: TokenPurpose, tokenHash: string) {
+      const record = parse<OneTimeTokenRecord>(await redis(() => client.get(keys.oneTimeToken(purpose, tokenHash))));
+      return record?.purpose === purpose ? record : null;
+    },
+    async consume(purpose: TokenPurpose, tokenHash: string, throttle: Throttle): Promise<ConsumeResult> {
+      const reply = (await redis(() =>
+        client.eval(CONSUME_TOKEN, [keys.oneTimeToken(purpose, tokenHash), keys.rateLimit(throttle.key)], [throttle.limit, throttle.windowSeconds]),
+      )) as [number, unknown?];
+      if (reply[0] === 2) return { status: "throttled", retryAfterSeconds: Number(reply[1]) };
+      if (reply[0] !== 1) return { status: "missing" };
+      const record = parse<OneTimeTokenRecord>(reply[1]);
+      // The key already encodes the purpose; checking the stored one too keeps a misfiled record unusable.
+      return record?.purpose === purpose ? { status: "consumed", record } : { status: "missing" };
+    },
+    async revoke(purpose: TokenPurpose, tokenHash: string) {
+      await redis(() => client.del(keys.oneTimeToken(purpose, tokenHash)));
+    },
+  };
+}
+
+export function createRateLimiter(client: RedisClient, keys: RedisKeys): RateLimiter {
+  return {
+    async hit(rules) {
+      const reply = (await redis(() =>
+        client.eval(
+          RATE_LIMIT,
+          rules.map((r) => keys.rateLimit(r.key)),
+          rules.flatMap((r) => [r.limit, r.windowSeconds]),
+        ),
+      )) as [number, number];
+      return { allowed: reply[0] === 0, retryAfterSeconds: Number(reply[1]) };
+    },
+  };
+}
+
+export function createSessionStore(client: RedisClient, keys: RedisKeys): SessionStore {
+  return {
+    async create(tokenHash: string, record: SessionRecord) {
+      const absoluteTtl = Math.max(1, Math.ceil((record.absolute_expires_at - record.created_at) / 1000));
+      const tx = client.multi();
+      tx.set(keys.session(tokenHash), JSON.stringify(record), { ex: Math.min(record.idle_seconds, absoluteTtl) });
+      tx.hset(keys.userSessions(record.user_id), { [record.id]: tokenHash });
+      tx.expire(keys.userSessions(record.user_id), absoluteTtl);
+      await redis(() => tx.exec());
+    },
+    async touch(tokenHash: string) {
+      return parse<SessionRecord>(await redis(() => client.eval(TOUCH_SESSION, [keys.session(tokenHash)], [])));
+    },
+    async revoke(tokenHash: string) {
+      const record = parse<SessionRecord>(await redis(() => client.getdel(keys.session(tokenHash))));
+      if (record) await redis(() => client.hdel(keys.userSessions(record.user_id), record.id));
+      return record;
+    },
+  };
+}
+
+export function createIdempotencyStore(client: RedisClient, keys: RedisKeys): IdempotencyStore {
+  return {
+    async claim(key, pending, lockSeconds) {
+      const existing = await redis(() => client.eval(CLAIM, [keys.idempotency(key)], [pending, lockSeconds]));
+      return typeof existing === "string" ? existing : null;
+    },
+    async complete(key, record, ttlSeconds) {
+      await redis(() => client.set(keys.idempotency(key), record, { ex: ttlSeconds }));
+    },
+    async release(key) {
+      await redis(() => client.del(keys.idempotency(key)));
+    },
+  };
+}
+
+const OUTBOX_KEEP = 200;
+
+export function createOutboxStore(client: RedisClient, keys: RedisKeys): OutboxStore {
+  return {
+    async add(message: OutboxMessage) {
+      const tx = client.multi();
+      tx.lpush(keys.outbox(), JSON.stringify(message));
+      tx.ltrim(keys.outbox(), 0, OUTBOX_KEEP - 1);
+      tx.expire(keys.outbox(), 86_400);
+      await redis(() => tx.exec());
+    },
+    async list() {
+      const items = await redis(() => client.lrange(keys.outbox(), 0, OUTBOX_KEEP - 1));
+      return items.map((item) => parse<OutboxMessage>(item)).filter((m): m is OutboxMessage => m !== null);
+    },
+  };
+}
+
+export function createRedisHealthProbe(client: RedisClient): HealthProbe {
+  return {
+    async ping() {
+      await client.ping();
+    },
+  };
+}

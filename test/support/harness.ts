@@ -1,0 +1,124 @@
+// Builds the app the way production does (createApp + createDeps), but on a fresh Postgres database
+// and a fresh Redis key prefix per test file, with a movable clock and a captured email provider.
+import { env } from "cloudflare:workers";
+import { neon } from "@neondatabase/serverless";
+import { createApp } from "../../src/app";
+import { parseConfig, type Config } from "../../src/config";
+import { createDeps, type Deps } from "../../src/deps";
+import { generateToken } from "../../src/crypto/random";
+import { createOutboxProvider } from "../../src/email/outbox";
+import { createDatabase } from "../../src/storage/neon/db";
+import { createRedisClient, redisKeys, type RedisKeys } from "../../src/storage/upstash/client";
+import type { OutboxMessage } from "../../src/storage/ports";
+import { CookieJar } from "./cookies";
+
+export const bindings = env as unknown as Record<string, string>;
+
+export interface RequestOptions {
+  method?: string;
+  json?: unknown;
+  body?: BodyInit;
+  headers?: Record<string, string>;
+  jar?: CookieJar;
+  ip?: string;
+}
+
+export interface Harness {
+  config: Config;
+  deps: Deps;
+  app: ReturnType<typeof createApp>;
+  redis: ReturnType<typeof createRedisClient>;
+  keys: RedisKeys;
+  prefix: string;
+  sql: ReturnType<typeof neon>;
+  clock: { now(): number; advance(ms: number): void };
+  failEmailFor: Set<string>;
+  ip: string;
+  request(path: string, options?: RequestOptions): Promise<Response>;
+  outbox(to: string): Promise<OutboxMessage[]>;
+  /** Requests a magic link for `email` and returns the raw token from the captured email. */
+  magicLinkToken(email: string, body?: Record<string, unknown>): Promise<string>;
+  redisKeysMatching(pattern: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export function randomIp(): string {
+  const b = crypto.getRandomValues(new Uint8Array(3));
+  return `10.${b[0]}.${b[1]}.${b[2]}`;
+}
+
+export async function createHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+  const database = `auth_t_${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}`;
+  const admin = neon(bindings.TEST_ADMIN_DATABASE_URL!);
+  createDatabase({ url: bindings.TEST_ADMIN_DATABASE_URL!, httpEndpoint: bindings.NEON_HTTP_ENDPOINT ?? null, wsProxy: null });
+  await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${bindings.TEST_TEMPLATE_DATABASE}"`);
+  const url = new URL(bindings.TEST_ADMIN_DATABASE_URL!);
+  url.pathname = `/${database}`;
+  const prefix = `t${generateToken(16)}:`;
+  const config = parseConfig({ ...bindings, DATABASE_URL: url.toString(), REDIS_KEY_PREFIX: prefix, ...overrides });
+  let offset = 0;
+  const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
+  const failEmailFor = new Set<string>();
+  const deps = await createDeps(config, {
+    clock,
+    email: (outbox, c) => createOutboxProvider(outbox, c, { failFor: failEmailFor, quiet: true }),
+  });
+  const app = createApp({ config, deps });
+  const redis = createRedisClient(config.redis);
+  const keys = redisKeys(prefix);
+  const ip = randomIp();
+
+  const harness: Harness = {
+    config,
+    deps,
+    app,
+    redis,
+    keys,
+    prefix,
+    sql: neon(url.toString()),
+    clock,
+    failEmailFor,
+    ip,
+    async request(path, options = {}) {
+      const headers = new Headers(options.headers);
+      if (!headers.has("cf-connecting-ip")) headers.set("cf-connecting-ip", options.ip ?? ip);
+      let body = options.body;
+      if (options.json !== undefined) {
+        body = JSON.stringify(options.json);
+        if (!headers.has("content-type")) headers.set("content-type", "application/json");
+      }
+      if (options.jar) {
+        const cookie = options.jar.header();
+        if (cookie) headers.set("cookie", cookie);
+        const csrf = options.jar.get(config.cookies.csrfName);
+        const method = (options.method ?? "GET").toUpperCase();
+        if (csrf && method !== "GET" && method !== "HEAD" && !headers.has("x-csrf-token")) headers.set("x-csrf-token", csrf);
+      }
+      const response = await app.request(`http://127.0.0.1:8787${path}`, { method: options.method ?? "GET", headers, body }, env);
+      options.jar?.absorb(response);
+      return response;
+    },
+    async outbox(to) {
+      return (await deps.outbox.list()).filter((m) => m.to === to);
+    },
+    async magicLinkToken(email, body = {}) {
+      const response = await harness.request("/v1/auth/magic-link/request", { method: "POST", json: { email, ...body } });
+      if (response.status !== 202) throw new Error(`magic-link request failed: ${response.status} ${await response.text()}`);
+      const [message] = await harness.outbox(email.toLowerCase());
+      const link = message?.links[0];
+      if (!link) throw new Error("no link in the outbox");
+      return new URL(link).searchParams.get("token") ?? "";
+    },
+    async redisKeysMatching(pattern) {
+      return redis.keys(`${prefix}${pattern}`);
+    },
+    async close() {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    },
+  };
+  return harness;
+}
+
+export async function json<T = any>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}

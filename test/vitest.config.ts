@@ -1,0 +1,42 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+// Tests run inside workerd with the production clients, against the local stack's endpoints.
+export default defineConfig({
+  plugins: [
+    cloudflareTest(({ inject }) => {
+      const stack = inject("stack");
+      return {
+        wrangler: { configPath: `${root}wrangler.toml` },
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: "test",
+            AUTH_DEBUG: "1",
+            EMAIL_PROVIDER: "outbox",
+            PUBLIC_URL: "http://127.0.0.1:8787",
+            TRUSTED_ORIGINS: "http://127.0.0.1:5173",
+            UPSTASH_REDIS_REST_URL: stack.upstashUrl,
+            UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
+            DATABASE_URL: stack.workerDatabaseUrl,
+            TEST_ADMIN_DATABASE_URL: stack.databaseUrl,
+            TEST_TEMPLATE_DATABASE: stack.templateDatabase,
+            NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
+            NEON_WS_PROXY: stack.neonWsProxy,
+            AUTH_SECRET: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+            JWT_SIGNING_KEYS: "k2026:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ,k2025:pN3vQ8sXr1TbK5yW7zJ2mC4hL9dF6gE0uA5iO8kRtYw",
+          },
+        },
+      };
+    }),
+  ],
+  root,
+  test: {
+    globalSetup: [`${root}test/global-setup.ts`],
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});

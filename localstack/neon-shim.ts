@@ -68,8 +68,10 @@ export async function startNeonShim(options: { allowedAddresses: string[]; port?
     wsProxy: `127.0.0.1:${port}`,
     async close() {
       for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
       await Promise.all([...pools.values()].map((p) => p.end().catch(() => undefined)));
     },
   };

@@ -27,6 +27,8 @@ export async function startRedisEngine(options: { redisUrl?: string; port?: numb
     const child = spawn(server, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
       stdio: "ignore",
     });
+    // Belt and braces: never leave a redis-server behind, even if the parent dies abruptly.
+    process.once("exit", () => child.kill("SIGTERM"));
     await waitForPort(port, child);
     const engine = await connectRedis(`redis://127.0.0.1:${port}`, `redis-server (${server}) on 127.0.0.1:${port}`);
     return {

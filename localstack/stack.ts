@@ -44,7 +44,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? ((line: string) => console.log(line));
   const closers: Array<() => Promise<void>> = [];
   const close = async (): Promise<void> => {
-    for (const c of closers.reverse()) await c().catch(() => undefined);
+    // Newest first; a piece that hangs gets 5 s, so Ctrl-C always finishes.
+    for (const c of closers.reverse()) {
+      await Promise.race([c().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    }
   };
   try {
     const engine = await startRedisEngine({ redisUrl: options.redisUrl, port: options.ports?.redis, log });

@@ -19,7 +19,11 @@ export async function startUpstashShim(options: { engine: RedisEngine; token: st
   return {
     url: `http://127.0.0.1:${port}`,
     token: options.token,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -62,5 +62,5 @@ export async function invalidateSession(deps: Deps, token: string): Promise<void
 
 /** Cookie lifetime: the idle window, never past the absolute cap. */
 export function sessionCookieMaxAge(record: SessionRecord, now: number): number {
-  return Math.max(0, Math.min(record.idle_seconds, Math.floor((record.absolute_expires_at - now) / 1000)));
+  return Math.max(0, Math.min(record.idle_seconds, Math.ceil((record.absolute_expires_at - now) / 1000)));
 }

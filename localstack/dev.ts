@@ -1,0 +1,82 @@
+// `npm run dev`: the local stack (Redis + Postgres behind local Upstash and Neon endpoints, migrations
+// applied), .dev.vars pointing the worker at it, then `wrangler dev`. Ctrl-C stops every process it started.
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startStack } from "./stack.ts";
+import { generateSecrets } from "./secrets.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const port = Number(process.env.PORT ?? 8787);
+const publicUrl = `http://127.0.0.1:${port}`;
+const log = (line: string): void => console.log(line);
+
+log("[dev] starting the local stack…");
+const stack = await startStack({
+  mode: "dev",
+  rootDir: root,
+  redisUrl: process.env.REDIS_URL || undefined,
+  databaseUrl: process.env.DATABASE_URL || undefined,
+  ports: { upstash: port + 4, neon: port + 5, redis: 6390, postgres: 54329 },
+  log,
+}).catch((error: unknown) => {
+  console.error(`[dev] the local stack did not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error("[dev] is another `npm run dev` running? Ports in use: " + [port + 4, port + 5, 6390, 54329].join(", "));
+  process.exit(1);
+});
+log(`[dev] redis: ${stack.redis}`);
+log(`[dev] postgres: ${stack.postgres} (migrations applied)`);
+
+writeDevVars(`${root}.dev.vars`, {
+  ENVIRONMENT: "development",
+  AUTH_DEBUG: "1",
+  EMAIL_PROVIDER: "outbox",
+  PUBLIC_URL: publicUrl,
+  UPSTASH_REDIS_REST_URL: stack.upstashUrl,
+  UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
+  DATABASE_URL: stack.databaseUrl,
+  NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
+  NEON_WS_PROXY: stack.neonWsProxy,
+});
+
+const wrangler = spawn(`${root}node_modules/.bin/wrangler`, ["dev", "--ip", "127.0.0.1", "--port", String(port)], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+});
+log(`[dev] worker: ${publicUrl}  ·  outbox: ${publicUrl}/v1/dev/outbox  ·  docs: ${publicUrl}/docs`);
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  if (wrangler.exitCode === null) {
+    const exited = new Promise((resolve) => wrangler.once("exit", resolve));
+    wrangler.kill("SIGINT");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (wrangler.exitCode === null) wrangler.kill("SIGKILL");
+  }
+  await stack.close();
+  log("[dev] stopped");
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+wrangler.on("exit", (code) => void stop(code ?? 0));
+
+/** Rewrites the managed variables, keeps secrets and any variable you added yourself. */
+function writeDevVars(path: string, managed: Record<string, string>): void {
+  const current = new Map<string, string>();
+  if (existsSync(path)) {
+    for (const line of readFileSync(path, "utf8").split("\n")) {
+      const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+      if (match) current.set(match[1]!, match[2]!);
+    }
+  }
+  const secrets = generateSecrets();
+  for (const [name, value] of Object.entries(secrets)) if (!current.has(name)) current.set(name, value);
+  for (const [name, value] of Object.entries(managed)) current.set(name, value);
+  const lines = ["# Written by `npm run dev`; managed values are rewritten on each start, others are kept.", ""];
+  for (const [name, value] of current) lines.push(`${name}=${value}`);
+  writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o600 });
+}

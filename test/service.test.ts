@@ -1,0 +1,83 @@
+import { exports } from "cloudflare:workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import worker from "../src/index";
+import { bindings, createHarness, json, type Harness } from "./support/harness";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+describe("service routes", () => {
+  it("GET /healthz reports both stores", async () => {
+    const res = await h.request("/healthz");
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({ success: true, data: { redis: "ok", postgres: "ok" } });
+  });
+
+  it("publishes every signing key's public half at /.well-known/jwks.json", async () => {
+    const res = await h.request("/.well-known/jwks.json");
+    expect(res.status).toBe(200);
+    const { keys } = await json(res);
+    expect(keys.map((k: { kid: string }) => k.kid)).toEqual(["k2026", "k2025"]);
+    for (const key of keys) {
+      expect(key).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig" });
+      expect(key.d).toBeUndefined();
+      expect(key.x).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    }
+  });
+
+  it("/openapi.json is generated from the route declarations", async () => {
+    const doc = await json(await h.request("/openapi.json"));
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/v1/auth/magic-link/request", "/v1/auth/magic-link/verify", "/v1/auth/me", "/v1/auth/logout", "/healthz", "/.well-known/jwks.json", "/v1/dev/outbox"]),
+    );
+    expect(doc.paths["/v1/auth/magic-link/request"].post.requestBody.content["application/json"].schema).toBeDefined();
+    const docs = await h.request("/docs");
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("/v1/auth/magic-link/request");
+  });
+
+  it("sends security headers on API responses", async () => {
+    const res = await h.request("/v1/auth/me");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe("the worker entry point (src/index.ts) with the configured bindings", () => {
+  it("serves the app through exports.default.fetch", async () => {
+    const res = await exports.default.fetch("http://127.0.0.1:8787/healthz");
+    expect(res.status).toBe(200);
+    const request = await exports.default.fetch("http://127.0.0.1:8787/v1/auth/magic-link/request", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "entry@example.com" }),
+    });
+    expect(request.status).toBe(202);
+  });
+
+  it("answers a bad configuration with 500 config_invalid naming the variable and the fix", async () => {
+    const { AUTH_SECRET: _omitted, ...rest } = bindings;
+    const res = await worker.fetch(new Request("http://127.0.0.1:8787/healthz"), { ...rest, JWT_SIGNING_KEYS: "nope" }, {} as ExecutionContext);
+    expect(res.status).toBe(500);
+    const body = await json(res);
+    expect(body.error.code).toBe("config_invalid");
+    const messages = body.error.details.map((d: { message: string }) => d.message).join("\n");
+    expect(messages).toContain("AUTH_SECRET is missing");
+    expect(messages).toContain("openssl rand");
+    expect(messages).toContain("JWT_SIGNING_KEYS must look like");
+  });
+
+  it("refuses AUTH_DEBUG and the outbox in production", async () => {
+    const res = await worker.fetch(new Request("http://127.0.0.1:8787/healthz"), { ...bindings, ENVIRONMENT: "production" }, {} as ExecutionContext);
+    const messages = (await json(res)).error.details.map((d: { message: string }) => d.message).join("\n");
+    expect(messages).toContain("AUTH_DEBUG=1 is refused");
+    expect(messages).toContain("EMAIL_PROVIDER=outbox is refused");
+  });
+});

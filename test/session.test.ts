@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256Hex } from "../src/crypto/hash";
+import { generateToken } from "../src/crypto/random";
+import { CookieJar, parseSetCookies } from "./support/cookies";
+import { createHarness, json, type Harness } from "./support/harness";
+import { countRoundTrips } from "./support/round-trips";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const email = (label: string) => `${label}.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}@example.com`;
+
+async function signIn(harness: Harness = h, body: Record<string, unknown> = {}): Promise<{ jar: CookieJar; res: Response; address: string }> {
+  const address = email("user");
+  const token = await harness.magicLinkToken(address);
+  const jar = new CookieJar();
+  const res = await harness.request("/v1/auth/magic-link/verify", { method: "POST", json: { token, ...body }, jar });
+  expect(res.status).toBe(200);
+  return { jar, res, address };
+}
+
+describe("session cookies", () => {
+  it("sets an HttpOnly, SameSite=Lax, Path=/ session cookie (7 days) and a readable csrf_token cookie", async () => {
+    const { res, address } = await signIn();
+    const cookies = parseSetCookies(res);
+    const session = cookies.find((c) => c.name === "session")!;
+    const csrf = cookies.find((c) => c.name === "csrf_token")!;
+    expect(session.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(session.value).not.toContain(address.split("@")[0]);
+    expect(session.attributes).toMatchObject({ httponly: true, samesite: "Lax", path: "/", "max-age": "604800" });
+    expect(session.attributes.domain).toBeUndefined();
+    expect(session.attributes.secure).toBeUndefined();
+    expect(csrf.attributes.httponly).toBeUndefined();
+    expect(csrf.value).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  });
+
+  it("uses __Host- names and Secure over HTTPS", async () => {
+    const secure = await createHarness({ PUBLIC_URL: "https://auth.example.com" });
+    try {
+      const { res } = await signIn(secure);
+      const cookies = parseSetCookies(res);
+      expect(cookies.map((c) => c.name).sort()).toEqual(["__Host-csrf_token", "__Host-session"]);
+      for (const c of cookies) expect(c.attributes).toMatchObject({ secure: true, path: "/" });
+      expect(res.headers.get("strict-transport-security")).toContain("max-age=31536000");
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it("remember: true gives a 30-day idle window", async () => {
+    const { res } = await signIn(h, { remember: true });
+    expect(parseSetCookies(res).find((c) => c.name === "session")!.attributes["max-age"]).toBe(String(30 * 86400));
+  });
+});
+
+describe("GET /v1/auth/me", () => {
+  it("returns the user, organization and identity for a session", async () => {
+    const { jar, address } = await signIn();
+    const res = await h.request("/v1/auth/me", { jar });
+    expect(res.status).toBe(200);
+    const { data } = await json(res);
+    expect(data.user.email).toBe(address);
+    expect(data.identity).toMatchObject({
+      kind: "session",
+      user_id: data.user.id,
+      organization_id: data.organization.id,
+      plan_tier: "sandbox",
+      scopes: ["read", "write", "admin"],
+    });
+    expect(data.identity.credential_id).toMatch(/^ses_/);
+  });
+
+  it("401 unauthorized without a session, and a forged cookie creates nothing", async () => {
+    const none = await h.request("/v1/auth/me");
+    expect(none.status).toBe(401);
+    expect((await json(none)).error.code).toBe("unauthorized");
+    const before = await h.redisKeysMatching("*");
+    const forged = await h.request("/v1/auth/me", { headers: { cookie: `session=${generateToken()}` } });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.getSetCookie()).toHaveLength(0);
+    expect((await h.redisKeysMatching("*")).sort()).toEqual(before.sort());
+  });
+
+  it("costs one Redis round trip and no SQL", async () => {
+    const { jar } = await signIn();
+    const { result, trips } = await countRoundTrips({ redis: h.config.redis.url, sql: h.config.database.httpEndpoint! }, () => h.request("/v1/auth/me", { jar }));
+    expect(result.status).toBe(200);
+    expect(trips).toMatchObject({ redis: 1, sql: 0 });
+  });
+
+  it("slides the idle expiry on use and re-sends the cookie", async () => {
+    const { jar } = await signIn();
+    const key = h.keys.session(await sha256Hex(jar.get("session")!));
+    await h.redis.expire(key, 100);
+    const res = await h.request("/v1/auth/me", { jar });
+    expect(res.status).toBe(200);
+    expect(await h.redis.ttl(key)).toBeGreaterThan(604800 - 10);
+    expect(parseSetCookies(res).find((c) => c.name === "session")?.attributes["max-age"]).toBe("604800");
+  });
+
+  it("enforces the 30-day absolute cap against the server clock", async () => {
+    const { jar } = await signIn();
+    const key = h.keys.session(await sha256Hex(jar.get("session")!));
+    h.clock.advance(30 * 86400 * 1000 + 1000);
+    try {
+      expect((await h.request("/v1/auth/me", { jar })).status).toBe(401);
+      expect(await h.redis.exists(key)).toBe(0);
+    } finally {
+      h.clock.advance(-(30 * 86400 * 1000 + 1000));
+    }
+  });
+
+  it("a new sign-in replaces the browser's previous session (no fixation)", async () => {
+    const { jar } = await signIn();
+    const oldToken = jar.get("session")!;
+    const token = await h.magicLinkToken(email("fixation"));
+    const res = await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token }, jar });
+    expect(res.status).toBe(200);
+    expect(jar.get("session")).not.toBe(oldToken);
+    expect(await h.redis.exists(h.keys.session(await sha256Hex(oldToken)))).toBe(0);
+    expect((await h.request("/v1/auth/me", { headers: { cookie: `session=${oldToken}` } })).status).toBe(401);
+  });
+});
+
+describe("POST /v1/auth/logout", () => {
+  it("204 without a cookie", async () => {
+    const res = await h.request("/v1/auth/logout", { method: "POST" });
+    expect(res.status).toBe(204);
+  });
+
+  it("deletes the session from Redis and clears both cookies", async () => {
+    const { jar } = await signIn();
+    const token = jar.get("session")!;
+    const key = h.keys.session(await sha256Hex(token));
+    const record = JSON.parse((await h.redis.get<string>(key))!) as { id: string; user_id: string };
+    expect(await h.redis.hget(h.keys.userSessions(record.user_id), record.id)).toBeTruthy();
+    const res = await h.request("/v1/auth/logout", { method: "POST", jar });
+    expect(res.status).toBe(204);
+    expect(await h.redis.exists(key)).toBe(0);
+    expect(await h.redis.hget(h.keys.userSessions(record.user_id), record.id)).toBeNull();
+    const cleared = parseSetCookies(res);
+    expect(cleared.map((c) => [c.name, c.attributes["max-age"]]).sort()).toEqual([["csrf_token", "0"], ["session", "0"]]);
+    expect((await h.request("/v1/auth/me", { headers: { cookie: `session=${token}` } })).status).toBe(401);
+    expect((await h.request("/v1/auth/logout", { method: "POST", headers: { cookie: `session=${token}` } })).status).toBe(204);
+  });
+
+  it("refuses a cookie-authenticated logout without a valid, session-bound CSRF token", async () => {
+    const { jar } = await signIn();
+    const other = await signIn();
+    const session = jar.get("session")!;
+    const attempts: Array<Record<string, string>> = [
+      { cookie: `session=${session}` },
+      { cookie: jar.header(), "x-csrf-token": "wrong" },
+      // Cookie tossing: attacker-chosen cookie equal to attacker-chosen header.
+      { cookie: `session=${session}; csrf_token=abc.def`, "x-csrf-token": "abc.def" },
+      // A valid token, but minted for another session.
+      { cookie: `session=${session}; csrf_token=${other.jar.get("csrf_token")}`, "x-csrf-token": other.jar.get("csrf_token")! },
+      { cookie: jar.header(), "x-csrf-token": jar.get("csrf_token")!, origin: "https://evil.example" },
+      { cookie: jar.header(), "x-csrf-token": jar.get("csrf_token")!, "sec-fetch-site": "cross-site" },
+    ];
+    for (const headers of attempts) {
+      const res = await h.request("/v1/auth/logout", { method: "POST", headers });
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect((await json(res)).error.code).toBe("csrf_failed");
+    }
+    expect(await h.redis.exists(h.keys.session(await sha256Hex(session)))).toBe(1);
+    expect((await h.request("/v1/auth/logout", { method: "POST", jar, headers: { origin: "http://127.0.0.1:5173" } })).status).toBe(204);
+  });
+});

@@ -256,7 +256,7 @@ describe("POST /v1/auth/magic-link/verify", () => {
 
   it("refuses a cross-site sign-in (login CSRF) without spending the token", async () => {
     const token = await h.magicLinkToken(uniqueEmail("xsite"));
-    for (const headers of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }, { origin: "null" }]) {
+    for (const headers of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }, { origin: "null" }] as Array<Record<string, string>>) {
       const res = await verify(token, { headers });
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect((await json(res)).error.code).toBe("csrf_failed");

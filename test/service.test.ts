@@ -1,4 +1,4 @@
-import { exports } from "cloudflare:workers";
+import { exports as workerExports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index";
 import { bindings, createHarness, json, type Harness } from "./support/harness";
@@ -49,6 +49,8 @@ describe("service routes", () => {
     expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 });
+
+const exports = workerExports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } };
 
 describe("the worker entry point (src/index.ts) with the configured bindings", () => {
   it("serves the app through exports.default.fetch", async () => {

@@ -4,11 +4,21 @@ import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
+interface StackInfo {
+  upstashUrl: string;
+  upstashToken: string;
+  neonSqlEndpoint: string;
+  neonWsProxy: string;
+  databaseUrl: string;
+  templateDatabase: string;
+  workerDatabaseUrl: string;
+}
+
 // Tests run inside workerd with the production clients, against the local stack's endpoints.
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => {
-      const stack = inject("stack");
+      const stack = inject("stack") as unknown as StackInfo;
       return {
         wrangler: { configPath: `${root}wrangler.toml` },
         miniflare: {

@@ -30,7 +30,8 @@ export interface Harness {
   redis: ReturnType<typeof createRedisClient>;
   keys: RedisKeys;
   prefix: string;
-  sql: ReturnType<typeof neon>;
+  /** Runs a query on this file's database and returns row objects. */
+  sql: { query(text: string, params?: unknown[]): Promise<Array<Record<string, any>>> };
   clock: { now(): number; advance(ms: number): void };
   failEmailFor: Set<string>;
   ip: string;
@@ -75,7 +76,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     redis,
     keys,
     prefix,
-    sql: neon(url.toString()),
+    sql: neon(url.toString()) as unknown as Harness["sql"],
     clock,
     failEmailFor,
     ip,

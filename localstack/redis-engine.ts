@@ -21,7 +21,8 @@ export interface RedisEngine {
 export async function startRedisEngine(options: { redisUrl?: string; port?: number; log?: (line: string) => void }): Promise<RedisEngine> {
   const log = options.log ?? ((line: string) => console.log(line));
   if (options.redisUrl) return connectRedis(options.redisUrl, `Redis at ${redact(options.redisUrl)}`);
-  const server = findRedisServer();
+  // LOCALSTACK_REDIS_ENGINE=memory skips redis-server even when installed (to try the fallback).
+  const server = process.env.LOCALSTACK_REDIS_ENGINE === "memory" ? null : findRedisServer();
   if (server) {
     const port = options.port ?? (await freePort());
     const child = spawn(server, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {

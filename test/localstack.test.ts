@@ -27,10 +27,12 @@ describe("local Upstash endpoint", () => {
     tx.set(`${h.prefix}m`, "1");
     tx.incr(`${h.prefix}m`);
     expect(await tx.exec()).toEqual(["OK", 2]);
+    await redis.set(`${h.prefix}text`, "not a number");
     const p = redis.pipeline();
     p.get(`${h.prefix}m`);
-    p.hget(`${h.prefix}m`, "x");
-    await expect(p.exec()).rejects.toThrow(/WRONGTYPE/);
+    p.incr(`${h.prefix}text`);
+    await expect(p.exec()).rejects.toThrow(/not an integer/);
+    await expect(redis.incr(`${h.prefix}text`)).rejects.toThrow(/not an integer/);
   });
 
   it("checks the bearer token", async () => {

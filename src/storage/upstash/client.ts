@@ -10,6 +10,8 @@ export function createRedisClient(options: { url: string; token: string }): Redi
     // Values are our own JSON strings; parse them ourselves rather than let the SDK guess types.
     automaticDeserialization: false,
     enableTelemetry: false,
+    // Round trips are planned explicitly (Lua scripts, MULTI); implicit batching would hide them.
+    enableAutoPipelining: false,
     // One quick retry for a dropped connection; auth must fail fast (503), not hang for seconds.
     retry: { retries: 1, backoff: () => 50 },
   });

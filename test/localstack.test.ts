@@ -27,12 +27,20 @@ describe("local Upstash endpoint", () => {
     tx.set(`${h.prefix}m`, "1");
     tx.incr(`${h.prefix}m`);
     expect(await tx.exec()).toEqual(["OK", 2]);
-    await redis.set(`${h.prefix}text`, "not a number");
     const p = redis.pipeline();
     p.get(`${h.prefix}m`);
-    p.incr(`${h.prefix}text`);
-    await expect(p.exec()).rejects.toThrow(/not an integer/);
-    await expect(redis.incr(`${h.prefix}text`)).rejects.toThrow(/not an integer/);
+    p.ttl(`${h.prefix}m`);
+    expect(await p.exec()).toEqual(["2", -1]);
+    // Command errors: 400 {error} for a single command, a per-entry {error} in a pipeline.
+    const call = (path: string, body: unknown) =>
+      fetch(`${h.config.redis.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${h.config.redis.token}` }, body: JSON.stringify(body) });
+    const single = await call("", ["NOSUCHCOMMAND", "x"]);
+    expect(single.status).toBe(400);
+    expect(((await single.json()) as { error: string }).error).toMatch(/^ERR /);
+    const piped = await call("/pipeline", [["PING"], ["NOSUCHCOMMAND"]]);
+    const entries = (await piped.json()) as Array<{ result?: unknown; error?: string }>;
+    expect(entries[0]).toEqual({ result: "PONG" });
+    expect(entries[1]!.error).toMatch(/^ERR /);
   });
 
   it("checks the bearer token", async () => {

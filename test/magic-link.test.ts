@@ -3,6 +3,7 @@ import { sha256Hex } from "../src/crypto/hash";
 import { generateToken } from "../src/crypto/random";
 import { CookieJar } from "./support/cookies";
 import { bindings, createHarness, json, randomIp, type Harness } from "./support/harness";
+import { countRoundTrips } from "./support/round-trips";
 
 let h: Harness;
 beforeAll(async () => {
@@ -303,6 +304,26 @@ describe("POST /v1/auth/magic-link/verify", () => {
     const empty = await h.request("/v1/auth/magic-link/verify", { method: "POST", json: {} });
     expect(empty.status).toBe(400);
     expect((await json(empty)).error.details[0].field).toBe("token");
+  });
+});
+
+describe("upstream round trips", () => {
+  const endpoints = () => ({ redis: h.config.redis.url, sql: h.config.database.httpEndpoint! });
+
+  it("request: two Redis round trips (limits, token) before the provider, no SQL", async () => {
+    const { result, trips } = await countRoundTrips(endpoints(), () =>
+      h.request("/v1/auth/magic-link/request", { method: "POST", json: { email: uniqueEmail("trips") } }),
+    );
+    expect(result.status).toBe(202);
+    // The third Redis call is the dev outbox standing in for the email provider.
+    expect(trips.calls).toEqual(["redis", "redis", "redis"]);
+  });
+
+  it("verify: consume, one SQL statement, session write", async () => {
+    const token = await h.magicLinkToken(uniqueEmail("trips"));
+    const { result, trips } = await countRoundTrips(endpoints(), () => verify(token));
+    expect(result.status).toBe(200);
+    expect(trips.calls).toEqual(["redis", "sql", "redis"]);
   });
 });
 

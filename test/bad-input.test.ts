@@ -1,15 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateToken } from "../src/crypto/random";
 import { CookieJar } from "./support/cookies";
-import { createHarness, json, type Harness } from "./support/harness";
+import { useHarness } from "./support/setup";
+import { createHarness, json } from "./support/harness";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
 const post = (body: BodyInit | undefined, headers: Record<string, string> = {}) =>
   h.request("/v1/auth/magic-link/request", { method: "POST", body, headers });

@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generateToken } from "../src/crypto/random";
-import { createHarness, json, type Harness } from "./support/harness";
+import { uniqueEmail, useHarness } from "./support/setup";
+import { json } from "./support/harness";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
-const email = (label: string) => `${label}.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}@example.com`;
 const request = (body: unknown, key: string, ip?: string) =>
   h.request("/v1/auth/magic-link/request", { method: "POST", json: body, headers: { "idempotency-key": key }, ip });
 
 describe("Idempotency-Key", () => {
   it("replays the identical response for the same key and body, sending one email", async () => {
-    const address = email("idem");
+    const address = uniqueEmail("idem");
     const key = crypto.randomUUID();
     const first = await request({ email: address }, key);
     const firstBody = await first.text();
@@ -30,7 +24,7 @@ describe("Idempotency-Key", () => {
   });
 
   it("stores the response sealed: Redis never holds the link in clear", async () => {
-    const address = email("sealed");
+    const address = uniqueEmail("sealed");
     const res = await request({ email: address }, crypto.randomUUID());
     const link = (await json(res)).data.magic_link as string;
     const records = await Promise.all((await h.redisKeysMatching("idem:*")).map((k) => h.redis.get<string>(k)));
@@ -43,14 +37,14 @@ describe("Idempotency-Key", () => {
 
   it("422 idempotency_key_reused for the same key with a different body", async () => {
     const key = crypto.randomUUID();
-    expect((await request({ email: email("a") }, key)).status).toBe(202);
-    const res = await request({ email: email("b") }, key);
+    expect((await request({ email: uniqueEmail("a") }, key)).status).toBe(202);
+    const res = await request({ email: uniqueEmail("b") }, key);
     expect(res.status).toBe(422);
     expect((await json(res)).error.code).toBe("idempotency_key_reused");
   });
 
   it("409 idempotency_conflict while the first request is still running", async () => {
-    const address = email("parallel");
+    const address = uniqueEmail("parallel");
     const key = crypto.randomUUID();
     const responses = await Promise.all(Array.from({ length: 6 }, () => request({ email: address }, key)));
     const statuses = responses.map((r) => r.status);
@@ -62,7 +56,7 @@ describe("Idempotency-Key", () => {
 
   it("keys are scoped to the caller: another client's identical key runs separately", async () => {
     const key = crypto.randomUUID();
-    const a = email("scope-a");
+    const a = uniqueEmail("scope-a");
     expect((await request({ email: a }, key, "10.9.9.1")).status).toBe(202);
     const b = await request({ email: a }, key, "10.9.9.2");
     expect(b.status).toBe(202);
@@ -70,7 +64,7 @@ describe("Idempotency-Key", () => {
   });
 
   it("does not keep 5xx outcomes: after a provider outage the same key runs for real", async () => {
-    const address = email("outage");
+    const address = uniqueEmail("outage");
     const key = crypto.randomUUID();
     h.failEmailFor.add(address);
     expect((await request({ email: address }, key)).status).toBe(503);
@@ -82,7 +76,7 @@ describe("Idempotency-Key", () => {
   });
 
   it("400 for a malformed key", async () => {
-    const res = await request({ email: email("bad") }, "x".repeat(300));
+    const res = await request({ email: uniqueEmail("bad") }, "x".repeat(300));
     expect(res.status).toBe(400);
     expect((await json(res)).error.details[0].field).toBe("Idempotency-Key");
   });

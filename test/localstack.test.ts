@@ -1,16 +1,11 @@
 // The local stack's protocol endpoints, exercised through the production clients inside workerd.
 import { Pool, neon } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis/cloudflare";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "./support/harness";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "./support/setup";
+import { type Harness } from "./support/harness";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
 describe("local Upstash endpoint", () => {
   it("round-trips values that look like base64 (Upstash-Encoding: base64 honoured)", async () => {

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto/hash";
 import { generateToken } from "../src/crypto/random";
 import { CookieJar } from "./support/cookies";
-import { bindings, createHarness, json, randomIp, type Harness } from "./support/harness";
+import { uniqueEmail, useHarness } from "./support/setup";
+import { bindings, createHarness, json, randomIp } from "./support/harness";
 import { countRoundTrips } from "./support/round-trips";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
-const uniqueEmail = (label: string): string => `${label}.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}@example.com`;
 
 async function verify(token: string, options: { jar?: CookieJar; ip?: string; headers?: Record<string, string> } = {}): Promise<Response> {
   return h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token }, ...options });

@@ -1,15 +1,10 @@
 import { exports as workerExports } from "cloudflare:workers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { bindings, createHarness, json, type Harness } from "./support/harness";
+import { useHarness } from "./support/setup";
+import { bindings, json } from "./support/harness";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
 describe("service routes", () => {
   it("GET /healthz reports both stores", async () => {

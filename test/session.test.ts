@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto/hash";
 import { generateToken } from "../src/crypto/random";
 import { CookieJar, parseSetCookies } from "./support/cookies";
+import { uniqueEmail, useHarness } from "./support/setup";
 import { createHarness, json, type Harness } from "./support/harness";
 import { countRoundTrips } from "./support/round-trips";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(async () => {
-  await h.close();
-});
+const h = useHarness();
 
-const email = (label: string) => `${label}.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}@example.com`;
 
 async function signIn(harness: Harness = h, body: Record<string, unknown> = {}): Promise<{ jar: CookieJar; res: Response; address: string }> {
-  const address = email("user");
+  const address = uniqueEmail("user");
   const token = await harness.magicLinkToken(address);
   const jar = new CookieJar();
   const res = await harness.request("/v1/auth/magic-link/verify", { method: "POST", json: { token, ...body }, jar });
@@ -118,7 +112,7 @@ describe("GET /v1/auth/me", () => {
   it("a new sign-in replaces the browser's previous session (no fixation)", async () => {
     const { jar } = await signIn();
     const oldToken = jar.get("session")!;
-    const token = await h.magicLinkToken(email("fixation"));
+    const token = await h.magicLinkToken(uniqueEmail("fixation"));
     const res = await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token }, jar });
     expect(res.status).toBe(200);
     expect(jar.get("session")).not.toBe(oldToken);
@@ -170,5 +164,21 @@ describe("POST /v1/auth/logout", () => {
     }
     expect(await h.redis.exists(h.keys.session(await sha256Hex(session)))).toBe(1);
     expect((await h.request("/v1/auth/logout", { method: "POST", jar, headers: { origin: "http://127.0.0.1:5173" } })).status).toBe(204);
+  });
+});
+
+describe("signing in from a browser that already has a session", () => {
+  it("the confirm page's form post works without X-CSRF-Token and replaces the old session", async () => {
+    const { jar } = await signIn();
+    const oldToken = jar.get("session")!;
+    const token = await h.magicLinkToken(uniqueEmail("switch"));
+    const res = await h.request("/v1/auth/magic-link/verify", {
+      method: "POST",
+      body: new URLSearchParams({ token }).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin", cookie: jar.header() },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("signed in");
+    expect(await h.redis.exists(h.keys.session(await sha256Hex(oldToken)))).toBe(0);
   });
 });

@@ -10,6 +10,12 @@ import { validateSessionToken } from "../services/session";
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
+ * Sign-in routes act on no session's authority (a stale cookie may ride along and is only revoked),
+ * so they skip the session CSRF token; they carry their own login-CSRF origin check instead.
+ */
+const SIGN_IN_PATHS = new Set(["/v1/auth/magic-link/request", "/v1/auth/magic-link/verify"]);
+
+/**
  * Resolves the session cookie into c.var.identity. A cookie-authenticated unsafe request must also
  * come from a trusted origin and carry X-CSRF-Token equal to the csrf cookie, whose MAC binds it to
  * this session. Sliding expiry: the cookies are re-sent with the renewed lifetime on every response.
@@ -23,7 +29,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
 
   const csrfCookie = getCookie(c, config.cookies.csrfName) ?? null;
   const csrfValid = csrfCookie !== null && (await verifyCsrfToken(deps.keys.csrf, session.record.id, csrfCookie));
-  if (UNSAFE.has(c.req.method)) {
+  if (UNSAFE.has(c.req.method) && !SIGN_IN_PATHS.has(c.req.path)) {
     const header = c.req.header("x-csrf-token");
     if (isCrossSiteRequest(c, config) || !csrfValid || header !== csrfCookie) throw new AuthError("csrf_failed");
   }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app";
+import { createDeps } from "../src/deps";
+import { DeliveryError } from "../src/email/provider";
+import { createResendProvider } from "../src/email/resend";
+import { json } from "./support/harness";
+import { uniqueEmail, useHarness } from "./support/setup";
+
+const message = { to: "ada@example.com", subject: "Your sign-in link", text: "open https://x/y", html: "<p>open</p>" };
+
+describe("Resend provider (production email over fetch)", () => {
+  it("posts one message with one recipient and the bearer key", async () => {
+    const calls: Array<{ url: string; init: RequestInit }> = [];
+    const provider = createResendProvider({
+      apiKey: "re_test_123",
+      from: "Acme <login@acme.com>",
+      apiUrl: "https://api.resend.test/",
+      fetch: async (url, init) => {
+        calls.push({ url: String(url), init: init! });
+        return Response.json({ id: "email_1" });
+      },
+    });
+    await provider.send(message);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.url).toBe("https://api.resend.test/emails");
+    expect(new Headers(calls[0]!.init.headers).get("authorization")).toBe("Bearer re_test_123");
+    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({
+      from: "Acme <login@acme.com>",
+      to: ["ada@example.com"],
+      subject: "Your sign-in link",
+      text: "open https://x/y",
+      html: "<p>open</p>",
+    });
+  });
+
+  it("turns an error status or a network failure into DeliveryError", async () => {
+    const refusing = createResendProvider({ apiKey: "k", from: "f", apiUrl: "https://r", fetch: async () => new Response("quota", { status: 429 }) });
+    await expect(refusing.send(message)).rejects.toBeInstanceOf(DeliveryError);
+    const offline = createResendProvider({ apiKey: "k", from: "f", apiUrl: "https://r", fetch: async () => { throw new TypeError("fetch failed"); } });
+    await expect(offline.send(message)).rejects.toThrow("email provider unreachable");
+  });
+});
+
+describe("a Resend outage through the app", () => {
+  const h = useHarness();
+
+  it("answers 503 email_delivery_failed and leaves no usable link behind", async () => {
+    const deps = await createDeps(h.config, {
+      clock: h.clock,
+      email: () => createResendProvider({ apiKey: "k", from: "f", apiUrl: "https://r", fetch: async () => new Response("down", { status: 500 }) }),
+    });
+    const app = createApp({ config: h.config, deps });
+    const email = uniqueEmail("resend");
+    const before = await h.redisKeysMatching("ott:magic_link:*");
+    const res = await app.request("/v1/auth/magic-link/request", {
+      method: "POST",
+      headers: { "content-type": "application/json", "cf-connecting-ip": h.ip },
+      body: JSON.stringify({ email }),
+    });
+    expect(res.status).toBe(503);
+    const body = await json(res);
+    expect(body.error.code).toBe("email_delivery_failed");
+    expect(body.meta.correlation_id).toMatch(/^corr_/);
+    expect((await h.redisKeysMatching("ott:magic_link:*")).sort()).toEqual(before.sort());
+  });
+});

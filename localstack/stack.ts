@@ -2,6 +2,7 @@
 // `node localstack/stack.ts test` prints one `LOCALSTACK {json}` line and runs until stdin closes or SIGTERM;
 // the vitest global setup spawns it that way. `npm run dev` imports startStack() directly.
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startRedisEngine, freePort } from "./redis-engine.ts";
 import { startUpstashShim } from "./upstash-shim.ts";
@@ -57,7 +58,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const postgres = await startPostgres({
       databaseUrl: options.databaseUrl,
-      dataDir: `${options.rootDir}/.localstack/postgres-${options.mode}`,
+      dataDir: join(options.rootDir, ".localstack", `postgres-${options.mode}`),
       port: options.ports?.postgres ?? (await freePort()),
       log,
     });

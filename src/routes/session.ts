@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { clearSessionCookies, envelope, errorResponses } from "../http";
+import { logAuthEvent } from "../services/audit";
 import { CsrfHeader, Identity, Organization, User } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -41,7 +42,10 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   })
   .openapi(logoutRoute, async (c) => {
     const session = c.var.session;
-    if (session) await c.var.deps.sessions.revoke(session.tokenHash);
+    if (session) {
+      await c.var.deps.sessions.revoke(session.tokenHash);
+      logAuthEvent("session.ended", { user_id: session.record.user_id, session_id: session.record.id, ip: c.var.clientIp, reason: "logout" }, c.var.deps.clock.now());
+    }
     c.set("session", null);
     clearSessionCookies(c);
     c.header("Clear-Site-Data", '"cookies"');

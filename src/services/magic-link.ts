@@ -6,6 +6,7 @@ import { generateId, generateToken } from "../crypto/random";
 import { DeliveryError } from "../email/provider";
 import { magicLinkEmail } from "../email/templates";
 import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../storage/ports";
+import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./policies";
 import { resolveRedirect } from "./redirects";
@@ -44,9 +45,12 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
     { key: `ml_req:email:${emailKey}`, ...MAGIC_LINK_REQUEST.perEmail },
     { key: `ml_req:ip:${input.ip}`, ...MAGIC_LINK_REQUEST.perIp },
   ]);
-  if (!limit.allowed) throw rateLimited(limit.retryAfterSeconds);
-
   const now = deps.clock.now();
+  if (!limit.allowed) {
+    logAuthEvent("magic_link.rate_limited", { email_domain: emailDomain(email), ip: input.ip }, now);
+    throw rateLimited(limit.retryAfterSeconds);
+  }
+
   const token = generateToken(32);
   const record: OneTimeTokenRecord = {
     purpose: "magic_link",
@@ -66,9 +70,10 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
     // The user never saw this link, so it must not stay usable; a retry mints a fresh one.
     await deps.tokens.revoke("magic_link", record.token_hash);
     const correlationId = generateId("corr", now);
-    console.error(JSON.stringify({ event: "email_delivery_failed", correlation_id: correlationId, error: cause.message }));
+    logAuthEvent("magic_link.delivery_failed", { email_domain: emailDomain(email), ip: input.ip, correlation_id: correlationId, reason: cause.message.split(":")[0] }, now);
     throw new AuthError("email_delivery_failed", { correlationId, cause });
   }
+  logAuthEvent("magic_link.requested", { email_domain: emailDomain(email), ip: input.ip }, now);
   return { link };
 }
 
@@ -107,11 +112,14 @@ export async function verifyMagicLink(
     key: `ml_verify_fail:ip:${input.ip}`,
     ...MAGIC_LINK_VERIFY_FAILURES,
   });
-  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
-  if (consumed.status === "missing") throw new AuthError("magic_link_invalid");
-  const record = consumed.record;
   const now = deps.clock.now();
-  if (record.expires_at <= now) throw new AuthError("magic_link_invalid");
+  if (consumed.status !== "consumed" || consumed.record.expires_at <= now) {
+    const reason = consumed.status === "consumed" ? "expired" : consumed.status;
+    logAuthEvent("magic_link.rejected", { ip: input.ip, reason }, now);
+    if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
+    throw new AuthError("magic_link_invalid");
+  }
+  const record = consumed.record;
 
   const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
   const signIn = await deps.users.recordEmailSignIn({
@@ -128,6 +136,11 @@ export async function verifyMagicLink(
     ip: input.ip,
     userAgent: input.userAgent,
   });
+  logAuthEvent(
+    "magic_link.verified",
+    { user_id: signIn.user.id, organization_id: signIn.organization.id, session_id: session.record.id, ip: input.ip, created: signIn.created },
+    now,
+  );
   const storedRedirect = str(record.data.redirect_to);
   return {
     user: signIn.user,

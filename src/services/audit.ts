@@ -1,0 +1,29 @@
+// Security events as one JSON line each (Workers Logs / Logpush pick them up). Fields are chosen
+// here, never copied from requests: no tokens, cookies, codes or full emails ever reach a log line.
+export type AuthEvent =
+  | "magic_link.requested"
+  | "magic_link.rate_limited"
+  | "magic_link.delivery_failed"
+  | "magic_link.verified"
+  | "magic_link.rejected"
+  | "session.ended";
+
+export interface AuthEventFields {
+  user_id?: string;
+  session_id?: string;
+  organization_id?: string;
+  /** The address's domain only, enough to spot abuse patterns without storing who. */
+  email_domain?: string;
+  ip?: string;
+  reason?: string;
+  correlation_id?: string;
+  created?: boolean;
+}
+
+export function logAuthEvent(event: AuthEvent, fields: AuthEventFields, now: number): void {
+  console.log(JSON.stringify({ event, at: new Date(now).toISOString(), ...fields }));
+}
+
+export function emailDomain(email: string): string {
+  return email.slice(email.lastIndexOf("@") + 1);
+}

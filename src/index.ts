@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "./app";
 import { ConfigError, parseConfig } from "./config";
+import { AuthError, errorBody } from "./errors";
 import type { AppEnv } from "./context";
 import { createDeps } from "./deps";
 
@@ -25,10 +26,8 @@ export default {
     } catch (error) {
       const problems = error instanceof ConfigError ? error.problems : [String(error)];
       console.error(`Configuration error:\n- ${problems.join("\n- ")}`);
-      return Response.json(
-        { success: false, error: { code: "config_invalid", message: "The server is misconfigured.", details: problems.map((message) => ({ field: "env", message })) }, meta: { request_id: "unknown" } },
-        { status: 500 },
-      );
+      const details = problems.map((message) => ({ field: "env", message }));
+      return Response.json(errorBody(new AuthError("config_invalid", { details }), "unknown"), { status: 500 });
     }
     return app.fetch(request, env, ctx);
   },

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { open, seal } from "../crypto/aead";
@@ -36,7 +37,7 @@ export const idempotency: MiddlewareHandler<AppEnv> = async function idempotency
     throw new AuthError("validation_error", { details: [{ field: "Idempotency-Key", message: "must be 1-255 visible ASCII characters" }] });
   }
   const { deps } = c.var;
-  const credential = c.req.header("authorization") ?? c.req.header("cookie")?.match(new RegExp(`(?:^|;\\s*)${c.var.config.cookies.sessionName}=([^;]+)`))?.[1];
+  const credential = c.req.header("authorization") ?? getCookie(c, c.var.config.cookies.sessionName);
   const scope = credential ? `cred:${await sha256Hex(credential)}` : `ip:${c.var.clientIp}`;
   const body = await c.req.text();
   const fingerprint = await hmacSha256(deps.keys.idempotency, `${c.req.method}\n${c.req.path}\n${body}`);

@@ -28,6 +28,7 @@ ${body ? `<details><summary>Request body</summary><pre>${escapeHtml(JSON.stringi
   }
   return htmlPage(c, {
     title: "API reference",
+    layout: "document",
     body: `<h1>API reference</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>${sections.join("\n")}`,
   });
 }

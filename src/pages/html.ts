@@ -9,7 +9,10 @@ export const escapeHtml = (s: string): string =>
  * A self-contained page: no scripts, nothing from other origins, a per-response style nonce, never
  * cached, never framed, and no Referer (the URL may carry a token).
  */
-export function htmlPage(c: Context<AppEnv>, options: { title: string; body: string; status?: number; formActions?: string[] }): Response {
+export function htmlPage(
+  c: Context<AppEnv>,
+  options: { title: string; body: string; status?: number; formActions?: string[]; layout?: "card" | "document" },
+): Response {
   const nonce = generateToken(16);
   const formAction = ["'self'", ...(options.formActions ?? [])].join(" ");
   const html = `<!doctype html>
@@ -20,7 +23,9 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#
 main{background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:2rem;max-width:26rem;width:calc(100% - 2rem)}
 h1{font-size:1.3rem;margin:0 0 1rem}p{line-height:1.5}button{font:inherit;background:#1c2024;color:#fff;border:0;border-radius:8px;padding:.7rem 1.2rem;cursor:pointer;width:100%}
 label{display:flex;gap:.5rem;align-items:center;margin:1rem 0}.muted{color:#60646c;font-size:.9rem}
-</style></head><body><main>${options.body}</main></body></html>`;
+body.document{align-items:flex-start}body.document main{max-width:56rem;margin:2rem 0}pre{overflow-x:auto;background:#f6f7f9;padding:.75rem;border-radius:8px;font-size:.8rem}
+section{border-top:1px solid #e4e6ea;padding-top:.5rem}
+</style></head><body class="${options.layout ?? "card"}"><main>${options.body}</main></body></html>`;
   return c.html(html, (options.status ?? 200) as 200, {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",

@@ -17,6 +17,8 @@ export interface Config {
   cookies: { secure: boolean; sessionName: string; csrfName: string };
   session: { idleSeconds: number; rememberIdleSeconds: number; absoluteSeconds: number };
   magicLink: { ttlSeconds: number };
+  passwords: { pepper: string; iterations: number; minLength: number; requireEmailVerification: boolean };
+  tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; refreshReuseGraceSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -118,6 +120,13 @@ function readConfig(env: Env): Config {
   const emailFrom = str("EMAIL_FROM") ?? "Auth <auth@localhost>";
   if (providerRaw === "resend" && str("EMAIL_FROM") === null) problems.push("EMAIL_FROM is missing: set it to a verified sender, e.g. `Acme <login@acme.com>`.");
 
+  const pepper = required("PASSWORD_PEPPER", "at least 32 random characters kept apart from the database (`npm run secrets`)");
+  if (pepper !== "" && pepper.length < 32) problems.push("PASSWORD_PEPPER is too short: use at least 32 random characters (`npm run secrets`).");
+  // Production Workers refuse PBKDF2 above 100,000 iterations (local workerd does not), so the cap is enforced here.
+  const iterations = int("PASSWORD_ITERATIONS", 100_000, 10_000, 100_000);
+  const verification = str("REQUIRE_EMAIL_VERIFICATION") ?? "true";
+  if (!["true", "false", "1", "0"].includes(verification)) problems.push(`REQUIRE_EMAIL_VERIFICATION must be true or false (got "${verification}").`);
+
   const secure = publicUrl?.protocol === "https:";
   const day = 86_400;
   const config: Config = {
@@ -152,6 +161,17 @@ function readConfig(env: Env): Config {
       absoluteSeconds: int("SESSION_ABSOLUTE_DAYS", 30, 1, 90) * day,
     },
     magicLink: { ttlSeconds: int("MAGIC_LINK_TTL_MINUTES", 15, 5, 60) * 60 },
+    passwords: {
+      pepper,
+      iterations,
+      minLength: int("PASSWORD_MIN_LENGTH", 8, 8, 64),
+      requireEmailVerification: verification === "true" || verification === "1",
+    },
+    tokens: {
+      accessTtlSeconds: int("ACCESS_TOKEN_TTL_MINUTES", 15, 1, 60) * 60,
+      refreshTtlSeconds: int("REFRESH_TOKEN_TTL_DAYS", 30, 1, 90) * day,
+      refreshReuseGraceSeconds: 10,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

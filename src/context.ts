@@ -1,6 +1,6 @@
 import type { Config } from "./config";
 import type { Identity } from "./services/identity";
-import type { SessionRecord } from "./storage/ports";
+import type { ValidSession } from "./services/session";
 import type { Deps } from "./deps";
 
 export interface AppVariables {
@@ -9,7 +9,8 @@ export interface AppVariables {
   requestId: string;
   clientIp: string;
   identity: Identity | null;
-  session: { record: SessionRecord; tokenHash: string; csrfToken: string | null } | null;
+  /** Set when the request carries a valid session cookie. */
+  session: (ValidSession & { csrfToken: string | null }) | null;
 }
 
 export interface AppEnv {

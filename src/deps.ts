@@ -11,8 +11,10 @@ import type {
   OneTimeTokenStore,
   OutboxStore,
   RateLimiter,
+  RefreshTokenStore,
   SessionStore,
   UserRepository,
+  UserStateStore,
 } from "./storage/ports";
 import { createRedisClient, redisKeys, type RedisClient } from "./storage/upstash/client";
 import {
@@ -21,15 +23,38 @@ import {
   createOutboxStore,
   createRateLimiter,
   createRedisHealthProbe,
-  createSessionStore,
 } from "./storage/upstash/stores";
 import { createDatabase } from "./storage/neon/db";
+import { burnPasswordCheck, hashPassword, importPepper, verifyPassword, type PasswordCheck, type PasswordParams } from "./crypto/password";
+import { createSessionStore, createUserStateStore } from "./storage/upstash/session-store";
+import { createRefreshTokenStore } from "./storage/upstash/refresh-token-store";
 import { createUserRepository } from "./storage/neon/user-repository";
 
 export interface Keys {
   csrf: CryptoKey;
   idempotency: CryptoKey;
   signing: SigningKeySet;
+  pepper: CryptoKey;
+}
+
+/** Password hashing as a port, so tests can count derivations (the enumeration checks compare them). */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /** `stored` null (no such account, or no password) still spends one derivation. */
+  verify(stored: string | null, password: string): Promise<PasswordCheck>;
+}
+
+export function createPasswordHasher(params: PasswordParams): PasswordHasher {
+  return {
+    hash: (password) => hashPassword(password, params),
+    async verify(stored, password) {
+      if (stored === null) {
+        await burnPasswordCheck(password, params);
+        return { valid: false, needsRehash: false };
+      }
+      return verifyPassword(stored, password, params);
+    },
+  };
 }
 
 /** Everything the app talks to. Production and tests differ only in what is passed here. */
@@ -39,6 +64,9 @@ export interface Deps {
   tokens: OneTimeTokenStore;
   rateLimiter: RateLimiter;
   sessions: SessionStore;
+  userState: UserStateStore;
+  refreshTokens: RefreshTokenStore;
+  passwords: PasswordHasher;
   idempotency: IdempotencyStore;
   outbox: OutboxStore;
   users: UserRepository;
@@ -47,12 +75,13 @@ export interface Deps {
 }
 
 export async function loadKeys(config: Config): Promise<Keys> {
-  const [csrf, idempotency, signing] = await Promise.all([
+  const [csrf, idempotency, signing, pepper] = await Promise.all([
     deriveHmacKey(config.authSecret, "csrf"),
     deriveHmacKey(config.authSecret, "idempotency"),
     loadSigningKeys(config.jwt.signingKeys),
+    importPepper(config.passwords.pepper),
   ]);
-  return { csrf, idempotency, signing };
+  return { csrf, idempotency, signing, pepper };
 }
 
 export interface DepsOverrides {
@@ -60,6 +89,7 @@ export interface DepsOverrides {
   redis?: RedisClient;
   redisKeyPrefix?: string;
   email?: (outbox: OutboxStore, clock: Clock) => EmailProvider;
+  passwords?: (hasher: PasswordHasher) => PasswordHasher;
 }
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
@@ -73,12 +103,17 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     (config.email.provider === "resend" && config.email.resendApiKey
       ? createResendProvider({ apiKey: config.email.resendApiKey, from: config.email.from, apiUrl: config.email.resendApiUrl })
       : createOutboxProvider(outbox, clock));
+  const loaded = await loadKeys(config);
+  const hasher = createPasswordHasher({ iterations: config.passwords.iterations, pepper: loaded.pepper, pepperId: 1 });
   return {
     clock,
-    keys: await loadKeys(config),
+    keys: loaded,
     tokens: createOneTimeTokenStore(client, keys, clock),
     rateLimiter: createRateLimiter(client, keys),
     sessions: createSessionStore(client, keys),
+    userState: createUserStateStore(client, keys),
+    refreshTokens: createRefreshTokenStore(client, keys, config.tokens.refreshTtlSeconds),
+    passwords: overrides.passwords?.(hasher) ?? hasher,
     idempotency: createIdempotencyStore(client, keys),
     outbox,
     users,

@@ -2,6 +2,9 @@
 // Clients and tests key on `code`; messages are for humans and may change.
 export const ERROR_CODES = {
   validation_error: { status: 400, message: "The request is invalid." },
+  password_too_short: { status: 400, message: "The password is too short." },
+  password_too_long: { status: 400, message: "The password is too long." },
+  password_too_common: { status: 400, message: "This password is too easy to guess." },
   unauthorized: { status: 401, message: "Authentication is required." },
   invalid_credentials: { status: 401, message: "The email or password is incorrect." },
   magic_link_invalid: { status: 401, message: "This sign-in link is invalid, expired or already used." },

@@ -37,6 +37,7 @@ export default defineConfig({
             NEON_WS_PROXY: stack.neonWsProxy,
             REDIS_KEY_PREFIX: `entry${Date.now()}:`,
             AUTH_SECRET: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+            PASSWORD_PEPPER: "test-pepper-0123456789abcdefghijklmnopqrstuvwxyz",
             JWT_SIGNING_KEYS: "k2026:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ,k2025:pN3vQ8sXr1TbK5yW7zJ2mC4hL9dF6gE0uA5iO8kRtYw",
           },
         },

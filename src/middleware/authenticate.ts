@@ -34,7 +34,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     if (isCrossSiteRequest(c, config) || !csrfValid || header !== csrfCookie) throw new AuthError("csrf_failed");
   }
   c.set("session", { ...session, csrfToken: csrfValid ? csrfCookie : null });
-  c.set("identity", identityFromSession(session.record));
+  c.set("identity", identityFromSession(session.record, session.organization));
   await next();
   const current = c.var.session;
   // Logout or a new sign-in in this request replaced or ended the session: do not resurrect it.

@@ -38,7 +38,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     const session = c.var.session;
     const identity = c.var.identity;
     if (!session || !identity) throw new AuthError("unauthorized");
-    return c.json({ success: true as const, data: { user: session.record.user, organization: session.record.organization, identity } }, 200);
+    return c.json({ success: true as const, data: { user: session.snapshot.user, organization: session.organization, identity } }, 200);
   })
   .openapi(logoutRoute, async (c) => {
     const session = c.var.session;

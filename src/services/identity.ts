@@ -1,4 +1,4 @@
-import type { SessionRecord } from "../storage/ports";
+import type { SessionOrganization, SessionRecord, UserSnapshot } from "../storage/ports";
 
 export interface Identity {
   kind: "session" | "access_token" | "api_key" | "device" | "customer";
@@ -15,13 +15,22 @@ const ROLE_SCOPES = {
   member: ["read", "write"],
 } as const;
 
-export function identityFromSession(record: SessionRecord): Identity {
+export function scopesForRole(role: SessionOrganization["role"]): string[] {
+  return [...ROLE_SCOPES[role]];
+}
+
+export function identityFromSession(record: SessionRecord, organization: SessionOrganization): Identity {
   return {
     kind: "session",
     user_id: record.user_id,
-    organization_id: record.organization_id,
-    plan_tier: record.organization.plan_tier,
-    scopes: [...ROLE_SCOPES[record.organization.role]],
+    organization_id: organization.id,
+    plan_tier: organization.plan_tier,
+    scopes: scopesForRole(organization.role),
     credential_id: record.id,
   };
+}
+
+/** The membership a credential acts in; null when the user has left that organization. */
+export function organizationIn(snapshot: UserSnapshot, organizationId: string): SessionOrganization | null {
+  return snapshot.organizations.find((o) => o.id === organizationId) ?? null;
 }

@@ -6,6 +6,7 @@ import { generateId, generateToken } from "../crypto/random";
 import { DeliveryError } from "../email/provider";
 import { magicLinkEmail } from "../email/templates";
 import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../storage/ports";
+import { revokeAllCredentials } from "./revocation";
 import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./policies";
@@ -129,22 +130,25 @@ export async function verifyMagicLink(
     now,
     ids: { user: generateId("usr", now), organization: generateId("org", now), membership: generateId("mem", now) },
   });
+  // The first proof of this address ends whatever an earlier, unproven owner of the account had.
+  if (signIn.wasUnverified) await revokeAllCredentials(deps, signIn.snapshot.user.id, null);
+  const organization = signIn.snapshot.organizations[0]!;
   const session = await createSession(deps, config, {
-    user: signIn.user,
-    organization: signIn.organization,
+    snapshot: signIn.snapshot,
+    organizationId: organization.id,
     remember: input.remember,
     ip: input.ip,
     userAgent: input.userAgent,
   });
   logAuthEvent(
     "magic_link.verified",
-    { user_id: signIn.user.id, organization_id: signIn.organization.id, session_id: session.record.id, ip: input.ip, created: signIn.created },
+    { user_id: signIn.snapshot.user.id, organization_id: organization.id, session_id: session.record.id, ip: input.ip, created: signIn.created },
     now,
   );
   const storedRedirect = str(record.data.redirect_to);
   return {
-    user: signIn.user,
-    organization: signIn.organization,
+    user: signIn.snapshot.user,
+    organization,
     session,
     // Re-validated at use: the allowlist may have changed since the link was issued.
     redirectTo: storedRedirect === null ? null : resolveRedirect(config, storedRedirect),

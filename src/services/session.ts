@@ -2,7 +2,8 @@ import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, generateToken } from "../crypto/random";
-import type { SessionOrganization, SessionRecord, SessionUser } from "../storage/ports";
+import type { SessionOrganization, SessionRecord, UserSnapshot } from "../storage/ports";
+import { organizationIn } from "./identity";
 
 export interface NewSession {
   token: string;
@@ -11,8 +12,8 @@ export interface NewSession {
 }
 
 export interface SessionInput {
-  user: SessionUser;
-  organization: SessionOrganization;
+  snapshot: UserSnapshot;
+  organizationId: string;
   remember: boolean;
   ip: string;
   userAgent: string;
@@ -25,34 +26,50 @@ export async function createSession(deps: Deps, config: Config, input: SessionIn
   const tokenHash = await sha256Hex(token);
   const record: SessionRecord = {
     id: generateId("ses", now),
-    user_id: input.user.id,
-    organization_id: input.organization.id,
+    user_id: input.snapshot.user.id,
+    organization_id: input.organizationId,
     created_at: now,
     absolute_expires_at: now + config.session.absoluteSeconds * 1000,
     idle_seconds: input.remember ? config.session.rememberIdleSeconds : config.session.idleSeconds,
     ip: input.ip,
     user_agent: input.userAgent.slice(0, 256),
-    user: input.user,
-    organization: input.organization,
   };
-  await deps.sessions.create(tokenHash, record);
+  await deps.sessions.create(tokenHash, record, input.snapshot);
   return { token, tokenHash, record };
 }
 
+export interface ValidSession {
+  record: SessionRecord;
+  tokenHash: string;
+  snapshot: UserSnapshot;
+  organization: SessionOrganization;
+}
+
 /**
- * Looks the token up and slides its idle expiry (one round trip). The absolute cap is enforced here
- * against our clock, not by the cookie or the Redis TTL.
+ * Looks the token up, slides its idle expiry and reads the user's snapshot (one round trip). The
+ * absolute cap is enforced here against our clock, not by the cookie or the Redis TTL.
  */
-export async function validateSessionToken(deps: Deps, token: string): Promise<{ record: SessionRecord; tokenHash: string } | null> {
+export async function validateSessionToken(deps: Deps, token: string): Promise<ValidSession | null> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
   const tokenHash = await sha256Hex(token);
-  const record = await deps.sessions.touch(tokenHash);
-  if (!record) return null;
+  const found = await deps.sessions.touch(tokenHash);
+  if (!found) return null;
+  const { record } = found;
   if (deps.clock.now() >= record.absolute_expires_at) {
     await deps.sessions.revoke(tokenHash);
     return null;
   }
-  return { record, tokenHash };
+  const snapshot = found.snapshot ?? (await loadSnapshot(deps, record.user_id));
+  const organization = snapshot && organizationIn(snapshot, record.organization_id);
+  if (!snapshot || !organization) return null;
+  return { record, tokenHash, snapshot, organization };
+}
+
+/** Rebuilds a missing snapshot from Postgres and caches it again (rare: snapshots outlive sessions). */
+export async function loadSnapshot(deps: Deps, userId: string): Promise<UserSnapshot | null> {
+  const snapshot = await deps.users.findSnapshot(userId);
+  if (snapshot) await deps.userState.putSnapshot(userId, snapshot);
+  return snapshot;
 }
 
 export async function invalidateSession(deps: Deps, token: string): Promise<void> {

@@ -5,7 +5,7 @@ export interface Clock {
   now(): number;
 }
 
-export type TokenPurpose = "magic_link";
+export type TokenPurpose = "magic_link" | "email_verification" | "password_reset";
 
 export interface OneTimeTokenRecord {
   purpose: TokenPurpose;
@@ -81,16 +81,58 @@ export interface SessionRecord {
   idle_seconds: number;
   ip: string;
   user_agent: string;
-  /** Snapshot for zero-SQL `/me`; rewritten when the user or organization changes. */
+}
+
+/**
+ * What `/me` shows, cached in Redis per user (`user_snap:<id>`), so sessions and access tokens resolve
+ * without SQL; rewritten whenever the user or a membership changes.
+ */
+export interface UserSnapshot {
   user: SessionUser;
-  organization: SessionOrganization;
+  organizations: SessionOrganization[];
 }
 
 export interface SessionStore {
-  create(tokenHash: string, record: SessionRecord): Promise<void>;
-  /** Reads the session and slides its idle expiry (the record's own window) in one round trip. */
-  touch(tokenHash: string): Promise<SessionRecord | null>;
+  /** Writes the session, indexes it under its user, and refreshes the user's snapshot, in one transaction. */
+  create(tokenHash: string, record: SessionRecord, snapshot: UserSnapshot): Promise<void>;
+  /** Reads the session with its user's snapshot and slides its idle expiry, in one round trip. */
+  touch(tokenHash: string): Promise<{ record: SessionRecord; snapshot: UserSnapshot | null } | null>;
   revoke(tokenHash: string): Promise<SessionRecord | null>;
+  list(userId: string): Promise<Array<{ tokenHash: string; record: SessionRecord }>>;
+  /** Revokes every session of the user except the one given; returns how many ended. */
+  revokeAll(userId: string, exceptTokenHash: string | null): Promise<number>;
+}
+
+export interface UserStateStore {
+  putSnapshot(userId: string, snapshot: UserSnapshot): Promise<void>;
+  /** Access tokens issued before `at` (ms) and refresh families started before it stop working. */
+  revokeTokensIssuedBefore(userId: string, at: number): Promise<void>;
+  /** One round trip: the user's not-before, whether the token family is revoked, and the snapshot. */
+  accessState(userId: string, familyId: string): Promise<{ notBefore: number; familyRevoked: boolean; snapshot: UserSnapshot | null }>;
+}
+
+export interface RefreshTokenRecord {
+  family: string;
+  user_id: string;
+  org_id: string;
+  scope: string;
+  family_created: number;
+  absolute_exp: number;
+}
+
+export type RotateResult =
+  | { status: "rotated"; record: RefreshTokenRecord; snapshot: UserSnapshot | null }
+  /** The same token again within the grace window: hand back the successor already minted. */
+  | { status: "replayed"; record: RefreshTokenRecord; snapshot: UserSnapshot | null; successorBox: string }
+  /** A rotated token used after the grace window: the family has just been revoked. */
+  | { status: "reused"; family: string; userId: string }
+  | { status: "invalid" };
+
+export interface RefreshTokenStore {
+  issue(tokenHash: string, record: RefreshTokenRecord): Promise<void>;
+  rotate(tokenHash: string, successorHash: string, successorBox: string, now: number, graceMs: number): Promise<RotateResult>;
+  /** Revokes the token's whole family; unknown tokens are ignored (RFC 7009). */
+  revoke(tokenHash: string): Promise<void>;
 }
 
 export interface IdempotencyStore {
@@ -124,14 +166,41 @@ export interface EmailSignIn {
 }
 
 export interface EmailSignInResult {
-  user: SessionUser;
-  organization: SessionOrganization;
+  snapshot: UserSnapshot;
   created: boolean;
+  /** The account had an unproven email before this sign-in; any password set on it was cleared. */
+  wasUnverified: boolean;
+}
+
+export interface PasswordSignup {
+  email: string;
+  name: string | null;
+  organizationName: string | null;
+  passwordHash: string;
+  now: number;
+  ids: { user: string; organization: string; membership: string };
+}
+
+export interface LoginRecord {
+  snapshot: UserSnapshot;
+  passwordHash: string | null;
 }
 
 export interface UserRepository {
   /** Finds or creates the user behind a proven email (with a first organization), stamps last_login_at. */
   recordEmailSignIn(input: EmailSignIn): Promise<EmailSignInResult>;
+  /** Creates a password account with its first organization; null when the email is taken. */
+  createPasswordUser(input: PasswordSignup): Promise<UserSnapshot | null>;
+  findLogin(email: string): Promise<LoginRecord | null>;
+  findSnapshot(userId: string): Promise<UserSnapshot | null>;
+  recordLogin(userId: string, now: number, rehash: string | null): Promise<void>;
+  /** Marks `email` verified if it is still the user's address; null otherwise. */
+  markEmailVerified(userId: string, email: string, now: number): Promise<UserSnapshot | null>;
+  /** Replaces the address if `from` is still current and `to` is free; null otherwise. */
+  changeEmail(userId: string, from: string, to: string, now: number): Promise<UserSnapshot | null>;
+  /** Sets a new password (and proves the email when `verifyEmail`) if `email` is still the user's address. */
+  setPassword(userId: string, email: string | null, passwordHash: string, now: number, verifyEmail: boolean): Promise<UserSnapshot | null>;
+  updateProfile(userId: string, changes: { name?: string | null; phone?: string | null }, now: number): Promise<UserSnapshot | null>;
 }
 
 export interface HealthProbe {

@@ -13,6 +13,10 @@ export const users = pgTable(
     /** Canonical form: trimmed and lower-cased; one account per address. */
     email: text("email").notNull(),
     name: text("name"),
+    phone: text("phone"),
+    /** Self-describing PBKDF2 hash (see src/crypto/password.ts); null for passwordless accounts. */
+    password_hash: text("password_hash"),
+    password_changed_at: timestamp("password_changed_at", { withTimezone: true, mode: "string" }),
     email_verified_at: timestamp("email_verified_at", { withTimezone: true, mode: "string" }),
     last_login_at: timestamp("last_login_at", { withTimezone: true, mode: "string" }),
     ...timestamps,

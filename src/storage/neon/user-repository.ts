@@ -1,98 +1,203 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { guardStore } from "../guard";
-import type { EmailSignIn, EmailSignInResult, HealthProbe, SessionOrganization, UserRepository } from "../ports";
+import type { HealthProbe, SessionOrganization, UserRepository, UserSnapshot } from "../ports";
 import type { Database } from "./db";
 import { memberships, organizations, users } from "./schema";
 
-const iso = (column: unknown) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+// Every method is one SQL statement: one round trip, atomic, no interactive transaction needed.
 
-interface SignInRow {
+const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** Columns of a snapshot for a user row aliased `u`; organizations come from `orgs` (or live memberships). */
+function snapshotColumns(orgsSource: SQL = sql`(select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id)`) {
+  return sql`u.id, u.email, u.name, ${iso(sql`u.email_verified_at`)} as email_verified_at, ${iso(sql`u.created_at`)} as created_at,
+    ${iso(sql`u.last_login_at`)} as last_login_at,
+    (select coalesce(json_agg(json_build_object('id', x.id, 'name', x.name, 'is_personal_account', x.is_personal,
+        'plan_tier', x.plan_tier, 'role', x.role) order by x.is_personal desc, x.created_at asc, x.id asc), '[]'::json)
+     from ${orgsSource} x) as organizations`;
+}
+
+interface SnapshotRow {
   id: string;
   email: string;
   name: string | null;
   email_verified_at: string | null;
   created_at: string;
   last_login_at: string | null;
-  created: boolean;
-  org_id: string | null;
-  org_name: string | null;
-  org_is_personal: boolean;
-  org_plan_tier: string | null;
-  org_role: SessionOrganization["role"] | null;
+  organizations: SessionOrganization[];
+}
+
+function toSnapshot(row: SnapshotRow): UserSnapshot {
+  return {
+    user: {
+      id: row.id,
+      email: row.email,
+      name: row.name,
+      email_verified: row.email_verified_at !== null,
+      created_at: row.created_at,
+      last_login_at: row.last_login_at,
+    },
+    organizations: row.organizations,
+  };
 }
 
 export function createUserRepository(db: Database): UserRepository & HealthProbe {
+  const query = async <T>(statement: SQL): Promise<T[]> => (await guardStore("postgres", () => db.execute(statement))).rows as T[];
+  const one = async (statement: SQL): Promise<UserSnapshot | null> => {
+    const [row] = await query<SnapshotRow>(statement);
+    return row ? toSnapshot(row) : null;
+  };
+
   return {
-    async recordEmailSignIn(input: EmailSignIn): Promise<EmailSignInResult> {
+    async recordEmailSignIn(input) {
       const now = new Date(input.now).toISOString();
       const personal = input.organizationName === null;
       const orgName = input.organizationName ?? `${input.name ?? input.email.split("@")[0]}'s workspace`;
-      // One statement, so one round trip and one atomic unit: upsert the user (the email is now proven),
-      // give a user without any membership a first organization, and read back the primary one.
-      const result = await guardStore("postgres", () =>
-        db.execute(sql`
-          with upserted as (
-            insert into ${users} (id, email, name, email_verified_at, last_login_at, created_at, updated_at)
-            values (${input.ids.user}, ${input.email}, ${input.name}, ${now}, ${now}, ${now}, ${now})
-            on conflict (email) do update set
-              last_login_at = excluded.last_login_at,
-              email_verified_at = coalesce(${users.email_verified_at}, excluded.email_verified_at),
-              updated_at = excluded.updated_at
-            returning id, email, name, email_verified_at, last_login_at, created_at, (xmax = 0) as created
-          ),
-          needs_org as (
-            select u.id from upserted u
-            where not exists (select 1 from ${memberships} m where m.user_id = u.id)
-          ),
-          new_org as (
-            insert into ${organizations} (id, name, is_personal, plan_tier, created_at, updated_at)
-            select ${input.ids.organization}, ${orgName}, ${personal}, 'sandbox', ${now}, ${now} from needs_org
-            returning id, name, is_personal, plan_tier
-          ),
-          new_membership as (
-            insert into ${memberships} (id, user_id, organization_id, role, created_at)
-            select ${input.ids.membership}, n.id, o.id, 'owner', ${now} from needs_org n, new_org o
-            returning organization_id, role
-          ),
-          existing_org as (
-            select o.id, o.name, o.is_personal, o.plan_tier, m.role
-            from ${memberships} m join ${organizations} o on o.id = m.organization_id
-            where m.user_id = (select id from upserted)
-            order by o.is_personal desc, m.created_at asc, o.id asc
-            limit 1
-          )
-          select u.id, u.email, u.name, ${iso(sql`u.email_verified_at`)} as email_verified_at,
-                 ${iso(sql`u.created_at`)} as created_at, ${iso(sql`u.last_login_at`)} as last_login_at, u.created,
-                 coalesce(n.id, e.id) as org_id, coalesce(n.name, e.name) as org_name,
-                 coalesce(n.is_personal, e.is_personal) as org_is_personal,
-                 coalesce(n.plan_tier, e.plan_tier) as org_plan_tier, coalesce(nm.role, e.role) as org_role
-          from upserted u
-          left join new_org n on true
-          left join new_membership nm on true
-          left join existing_org e on true
-        `),
-      );
-      const row = result.rows[0] as SignInRow | undefined;
-      if (!row || row.org_id === null) throw new Error("sign-in statement returned no organization");
-      return {
-        created: row.created,
-        user: {
-          id: row.id,
-          email: row.email,
-          name: row.name,
-          email_verified: row.email_verified_at !== null,
-          created_at: row.created_at,
-          last_login_at: row.last_login_at,
-        },
-        organization: {
-          id: row.org_id,
-          name: row.org_name ?? "",
-          is_personal_account: row.org_is_personal,
-          plan_tier: row.org_plan_tier ?? "sandbox",
-          role: row.org_role ?? "member",
-        },
-      };
+      // Upsert the user (the email is now proven); an account whose email was never proven loses any
+      // password set on it (pre-account takeover, CVE-2026-53516 class); a user without memberships gets
+      // a first organization; then read the snapshot back.
+      const [row] = await query<SnapshotRow & { created: boolean; was_unverified: boolean }>(sql`
+        with before as (
+          select id, email_verified_at from ${users} where email = ${input.email}
+        ),
+        upserted as (
+          insert into ${users} (id, email, name, email_verified_at, last_login_at, created_at, updated_at)
+          values (${input.ids.user}, ${input.email}, ${input.name}, ${now}, ${now}, ${now}, ${now})
+          on conflict (email) do update set
+            last_login_at = excluded.last_login_at,
+            password_hash = case when ${users.email_verified_at} is null then null else ${users.password_hash} end,
+            email_verified_at = coalesce(${users.email_verified_at}, excluded.email_verified_at),
+            updated_at = excluded.updated_at
+          returning *, (xmax = 0) as created
+        ),
+        needs_org as (
+          select u.id from upserted u where not exists (select 1 from ${memberships} m where m.user_id = u.id)
+        ),
+        new_org as (
+          insert into ${organizations} (id, name, is_personal, plan_tier, created_at, updated_at)
+          select ${input.ids.organization}, ${orgName}, ${personal}, 'sandbox', ${now}, ${now} from needs_org
+          returning id, name, is_personal, plan_tier
+        ),
+        new_membership as (
+          insert into ${memberships} (id, user_id, organization_id, role, created_at)
+          select ${input.ids.membership}, n.id, o.id, 'owner', ${now} from needs_org n, new_org o
+          returning organization_id, role, created_at
+        )
+        select ${snapshotColumns(sql`(
+            select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at
+            from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id
+            union all
+            select n.id, n.name, n.is_personal, n.plan_tier, nm.role, nm.created_at from new_org n, new_membership nm
+          )`)}, u.created, exists (select 1 from before b where b.email_verified_at is null) as was_unverified
+        from upserted u
+      `);
+      if (!row) throw new Error("sign-in statement returned no row");
+      return { snapshot: toSnapshot(row), created: row.created, wasUnverified: row.was_unverified };
     },
+
+    async createPasswordUser(input) {
+      const now = new Date(input.now).toISOString();
+      const personal = input.organizationName === null;
+      const orgName = input.organizationName ?? `${input.name ?? input.email.split("@")[0]}'s workspace`;
+      return one(sql`
+        with u as (
+          insert into ${users} (id, email, name, password_hash, password_changed_at, created_at, updated_at)
+          values (${input.ids.user}, ${input.email}, ${input.name}, ${input.passwordHash}, ${now}, ${now}, ${now})
+          on conflict (email) do nothing
+          returning *
+        ),
+        new_org as (
+          insert into ${organizations} (id, name, is_personal, plan_tier, created_at, updated_at)
+          select ${input.ids.organization}, ${orgName}, ${personal}, 'sandbox', ${now}, ${now} from u
+          returning id, name, is_personal, plan_tier
+        ),
+        new_membership as (
+          insert into ${memberships} (id, user_id, organization_id, role, created_at)
+          select ${input.ids.membership}, u.id, o.id, 'owner', ${now} from u, new_org o
+          returning role, created_at
+        )
+        select ${snapshotColumns(sql`(select n.id, n.name, n.is_personal, n.plan_tier, nm.role, nm.created_at from new_org n, new_membership nm)`)}
+        from u
+      `);
+    },
+
+    async findLogin(email) {
+      const [row] = await query<SnapshotRow & { password_hash: string | null }>(sql`
+        select ${snapshotColumns()}, u.password_hash from ${users} u where u.email = ${email}
+      `);
+      return row ? { snapshot: toSnapshot(row), passwordHash: row.password_hash } : null;
+    },
+
+    async findSnapshot(userId) {
+      return one(sql`select ${snapshotColumns()} from ${users} u where u.id = ${userId}`);
+    },
+
+    async recordLogin(userId, now, rehash) {
+      await query(sql`
+        update ${users} set last_login_at = ${new Date(now).toISOString()},
+          password_hash = coalesce(${rehash}, password_hash)
+        where id = ${userId}
+      `);
+    },
+
+    async markEmailVerified(userId, email, now) {
+      return one(sql`
+        with u as (
+          update ${users} set email_verified_at = coalesce(email_verified_at, ${new Date(now).toISOString()}), updated_at = ${new Date(now).toISOString()}
+          where id = ${userId} and email = ${email}
+          returning *
+        )
+        select ${snapshotColumns()} from u
+      `);
+    },
+
+    async changeEmail(userId, from, to, now) {
+      const at = new Date(now).toISOString();
+      try {
+        return await one(sql`
+          with u as (
+            update ${users} set email = ${to}, email_verified_at = ${at}, updated_at = ${at}
+            where id = ${userId} and email = ${from}
+              and not exists (select 1 from ${users} other where other.email = ${to})
+            returning *
+          )
+          select ${snapshotColumns()} from u
+        `);
+      } catch (error) {
+        // Lost a race for the address to another account: same outcome as "taken".
+        if (String((error as { cause?: unknown }).cause ?? error).includes("users_email_key")) return null;
+        throw error;
+      }
+    },
+
+    async setPassword(userId, email, passwordHash, now, verifyEmail) {
+      const at = new Date(now).toISOString();
+      return one(sql`
+        with u as (
+          update ${users} set password_hash = ${passwordHash}, password_changed_at = ${at}, updated_at = ${at},
+            email_verified_at = case when ${verifyEmail} then coalesce(email_verified_at, ${at}) else email_verified_at end
+          where id = ${userId} and (${email}::text is null or email = ${email})
+          returning *
+        )
+        select ${snapshotColumns()} from u
+      `);
+    },
+
+    async updateProfile(userId, changes, now) {
+      const at = new Date(now).toISOString();
+      return one(sql`
+        with u as (
+          update ${users} set
+            name = case when ${"name" in changes} then ${changes.name ?? null} else name end,
+            phone = case when ${"phone" in changes} then ${changes.phone ?? null} else phone end,
+            updated_at = ${at}
+          where id = ${userId}
+          returning *
+        )
+        select ${snapshotColumns()} from u
+      `);
+    },
+
     async ping() {
       await db.execute(sql`select 1`);
     },

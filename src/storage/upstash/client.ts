@@ -1,7 +1,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 
 /** The slice of the Upstash client the stores use; tests and benchmarks can wrap exactly this. */
-export type RedisClient = Pick<Redis, "eval" | "get" | "set" | "getdel" | "del" | "hdel" | "lrange" | "multi" | "ping" | "ttl">;
+export type RedisClient = Pick<Redis, "eval" | "get" | "set" | "mget" | "getdel" | "del" | "hdel" | "hgetall" | "lrange" | "multi" | "ping">;
 
 export function createRedisClient(options: { url: string; token: string }): Redis {
   return new Redis({
@@ -19,8 +19,14 @@ export function createRedisClient(options: { url: string; token: string }): Redi
 
 /** Key names in one place, under one prefix (tests get a fresh prefix per file). */
 export function redisKeys(prefix: string) {
+  // Lua scripts build some of these names themselves from `prefix`; keep the two in step.
   return {
+    prefix,
     session: (tokenHash: string) => `${prefix}ses:${tokenHash}`,
+    userSnapshot: (userId: string) => `${prefix}user_snap:${userId}`,
+    userNotBefore: (userId: string) => `${prefix}user_nbf:${userId}`,
+    refreshToken: (tokenHash: string) => `${prefix}rt:${tokenHash}`,
+    familyRevoked: (familyId: string) => `${prefix}rt_fam_revoked:${familyId}`,
     userSessions: (userId: string) => `${prefix}user_ses:${userId}`,
     oneTimeToken: (purpose: string, tokenHash: string) => `${prefix}ott:${purpose}:${tokenHash}`,
     latestToken: (purpose: string, subjectHash: string) => `${prefix}ott_latest:${purpose}:${subjectHash}`,

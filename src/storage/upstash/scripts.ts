@@ -56,13 +56,76 @@ return false
 `;
 
 /**
- * Sliding session expiry in one round trip. KEYS[1] session. The idle window is read from the record
- * we wrote (`"idle_seconds":N`), so remembered sessions keep their longer window.
+ * Sliding session expiry plus the user's snapshot, in one round trip. KEYS[1] session; ARGV[1] key prefix.
+ * The idle window and user id are read from the record we wrote (`"idle_seconds":N`, `"user_id":"…"`),
+ * so remembered sessions keep their longer window. Returns {record, snapshot or ''}.
  */
 export const TOUCH_SESSION = `
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
 local idle = tonumber(string.match(value, '"idle_seconds":(%d+)'))
 if idle then redis.call('EXPIRE', KEYS[1], idle) end
-return value
+local user = string.match(value, '"user_id":"([%w_]+)"')
+local snapshot = ''
+if user then snapshot = redis.call('GET', ARGV[1] .. 'user_snap:' .. user) or '' end
+return {value, snapshot}
+`;
+
+/** KEYS[1] the user's session index; ARGV prefix, session hash to keep ('' for none). Returns how many ended. */
+export const REVOKE_USER_SESSIONS = `
+local entries = redis.call('HGETALL', KEYS[1])
+local count = 0
+for i = 1, #entries, 2 do
+  local hash = entries[i + 1]
+  if hash ~= ARGV[2] then
+    count = count + redis.call('DEL', ARGV[1] .. 'ses:' .. hash)
+    redis.call('HDEL', KEYS[1], entries[i])
+  end
+end
+return count
+`;
+
+/**
+ * Refresh-token rotation, atomic. KEYS[1] presented token, KEYS[2] successor.
+ * ARGV: prefix, now (ms), grace (ms), sealed successor, revoked-marker ttl (s).
+ * Returns {1, fields…, snapshot} rotated; {3, fields…, snapshot, box} same token again within the grace
+ * window; {2, family, user} reuse after the window (family revoked now); {0} invalid.
+ */
+export const ROTATE_REFRESH = `
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {0} end
+local family = redis.call('HGET', KEYS[1], 'family')
+local user = redis.call('HGET', KEYS[1], 'user_id')
+local org = redis.call('HGET', KEYS[1], 'org_id')
+local scope = redis.call('HGET', KEYS[1], 'scope')
+local created = tonumber(redis.call('HGET', KEYS[1], 'family_created'))
+local absolute = tonumber(redis.call('HGET', KEYS[1], 'absolute_exp'))
+local now = tonumber(ARGV[2])
+if redis.call('EXISTS', ARGV[1] .. 'rt_fam_revoked:' .. family) == 1 then return {0} end
+local notBefore = tonumber(redis.call('GET', ARGV[1] .. 'user_nbf:' .. user) or '0')
+if created < notBefore or now >= absolute then return {0} end
+local snapshot = redis.call('GET', ARGV[1] .. 'user_snap:' .. user) or ''
+if status == 'active' then
+  redis.call('HSET', KEYS[1], 'status', 'rotated', 'successor_box', ARGV[4], 'rotated_at', ARGV[2])
+  redis.call('HSET', KEYS[2], 'family', family, 'user_id', user, 'org_id', org, 'scope', scope,
+    'family_created', created, 'absolute_exp', absolute, 'status', 'active')
+  redis.call('EXPIRE', KEYS[2], math.ceil((absolute - now) / 1000))
+  return {1, family, user, org, scope, tostring(created), tostring(absolute), snapshot}
+end
+if status == 'rotated' then
+  local rotated = tonumber(redis.call('HGET', KEYS[1], 'rotated_at'))
+  if now - rotated <= tonumber(ARGV[3]) then
+    return {3, family, user, org, scope, tostring(created), tostring(absolute), snapshot, redis.call('HGET', KEYS[1], 'successor_box')}
+  end
+  redis.call('SET', ARGV[1] .. 'rt_fam_revoked:' .. family, '1', 'EX', ARGV[5])
+  return {2, family, user}
+end
+return {0}
+`;
+
+/** KEYS[1] a refresh token; ARGV prefix, marker ttl (s). Revokes its family if the token is known. */
+export const REVOKE_REFRESH = `
+local family = redis.call('HGET', KEYS[1], 'family')
+if family then redis.call('SET', ARGV[1] .. 'rt_fam_revoked:' .. family, '1', 'EX', ARGV[2]) end
+return 1
 `;

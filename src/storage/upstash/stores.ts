@@ -9,17 +9,15 @@ import type {
   OutboxMessage,
   OutboxStore,
   RateLimiter,
-  SessionRecord,
-  SessionStore,
   Throttle,
   TokenPurpose,
 } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, RATE_LIMIT, TOUCH_SESSION } from "./scripts";
+import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, RATE_LIMIT } from "./scripts";
 
-const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
+export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
-function parse<T>(value: unknown): T | null {
+export function parse<T>(value: unknown): T | null {
   if (typeof value !== "string") return null;
   try {
     return JSON.parse(value) as T;
@@ -66,27 +64,6 @@ export function createRateLimiter(client: RedisClient, keys: RedisKeys): RateLim
         ),
       )) as [number, number];
       return { allowed: reply[0] === 0, retryAfterSeconds: Number(reply[1]) };
-    },
-  };
-}
-
-export function createSessionStore(client: RedisClient, keys: RedisKeys): SessionStore {
-  return {
-    async create(tokenHash: string, record: SessionRecord) {
-      const absoluteTtl = Math.max(1, Math.ceil((record.absolute_expires_at - record.created_at) / 1000));
-      const tx = client.multi();
-      tx.set(keys.session(tokenHash), JSON.stringify(record), { ex: Math.min(record.idle_seconds, absoluteTtl) });
-      tx.hset(keys.userSessions(record.user_id), { [record.id]: tokenHash });
-      tx.expire(keys.userSessions(record.user_id), absoluteTtl);
-      await redis(() => tx.exec());
-    },
-    async touch(tokenHash: string) {
-      return parse<SessionRecord>(await redis(() => client.eval(TOUCH_SESSION, [keys.session(tokenHash)], [])));
-    },
-    async revoke(tokenHash: string) {
-      const record = parse<SessionRecord>(await redis(() => client.getdel(keys.session(tokenHash))));
-      if (record) await redis(() => client.hdel(keys.userSessions(record.user_id), record.id));
-      return record;
     },
   };
 }

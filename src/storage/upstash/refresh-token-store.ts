@@ -1,0 +1,41 @@
+import type { RefreshTokenRecord, RefreshTokenStore, RotateResult, UserSnapshot } from "../ports";
+import type { RedisClient, RedisKeys } from "./client";
+import { REVOKE_REFRESH, ROTATE_REFRESH } from "./scripts";
+import { parse, redis } from "./stores";
+
+/** Refresh tokens live in Redis hashes (`rt:<sha256>`), which Lua can read field by field. */
+export function createRefreshTokenStore(client: RedisClient, keys: RedisKeys, markerTtlSeconds: number): RefreshTokenStore {
+  return {
+    async issue(tokenHash, record) {
+      const tx = client.multi();
+      tx.hset(keys.refreshToken(tokenHash), { ...record, status: "active" });
+      tx.expire(keys.refreshToken(tokenHash), Math.max(1, Math.ceil((record.absolute_exp - Date.now()) / 1000)));
+      await redis(() => tx.exec());
+    },
+    async rotate(tokenHash, successorHash, successorBox, now, graceMs): Promise<RotateResult> {
+      const reply = (await redis(() =>
+        client.eval(
+          ROTATE_REFRESH,
+          [keys.refreshToken(tokenHash), keys.refreshToken(successorHash)],
+          [keys.prefix, now, graceMs, successorBox, markerTtlSeconds],
+        ),
+      )) as unknown[];
+      const code = Number(reply[0]);
+      if (code === 2) return { status: "reused", family: String(reply[1]), userId: String(reply[2]) };
+      if (code !== 1 && code !== 3) return { status: "invalid" };
+      const record: RefreshTokenRecord = {
+        family: String(reply[1]),
+        user_id: String(reply[2]),
+        org_id: String(reply[3]),
+        scope: String(reply[4]),
+        family_created: Number(reply[5]),
+        absolute_exp: Number(reply[6]),
+      };
+      const snapshot = parse<UserSnapshot>(reply[7]);
+      return code === 1 ? { status: "rotated", record, snapshot } : { status: "replayed", record, snapshot, successorBox: String(reply[8]) };
+    },
+    async revoke(tokenHash) {
+      await redis(() => client.eval(REVOKE_REFRESH, [keys.refreshToken(tokenHash)], [keys.prefix, markerTtlSeconds]));
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { SessionRecord, SessionStore, UserSnapshot, UserStateStore } from "../ports";
+import type { RedisClient, RedisKeys } from "./client";
+import { REVOKE_USER_SESSIONS, TOUCH_SESSION } from "./scripts";
+import { parse, redis } from "./stores";
+
+/** Snapshots and not-before marks outlive every session and refresh token (90-day caps). */
+const USER_STATE_TTL = 90 * 86_400;
+
+export function createSessionStore(client: RedisClient, keys: RedisKeys): SessionStore {
+  return {
+    async create(tokenHash, record, snapshot) {
+      const absoluteTtl = Math.max(1, Math.ceil((record.absolute_expires_at - record.created_at) / 1000));
+      const tx = client.multi();
+      tx.set(keys.session(tokenHash), JSON.stringify(record), { ex: Math.min(record.idle_seconds, absoluteTtl) });
+      tx.hset(keys.userSessions(record.user_id), { [record.id]: tokenHash });
+      tx.expire(keys.userSessions(record.user_id), USER_STATE_TTL);
+      tx.set(keys.userSnapshot(record.user_id), JSON.stringify(snapshot), { ex: USER_STATE_TTL });
+      await redis(() => tx.exec());
+    },
+    async touch(tokenHash) {
+      const reply = await redis(() => client.eval(TOUCH_SESSION, [keys.session(tokenHash)], [keys.prefix]));
+      if (!Array.isArray(reply)) return null;
+      const record = parse<SessionRecord>(reply[0]);
+      return record ? { record, snapshot: parse<UserSnapshot>(reply[1]) } : null;
+    },
+    async revoke(tokenHash) {
+      const record = parse<SessionRecord>(await redis(() => client.getdel(keys.session(tokenHash))));
+      if (record) await redis(() => client.hdel(keys.userSessions(record.user_id), record.id));
+      return record;
+    },
+    async list(userId) {
+      const index = (await redis(() => client.hgetall<Record<string, string>>(keys.userSessions(userId)))) ?? {};
+      const hashes = Object.values(index);
+      if (hashes.length === 0) return [];
+      const values = await redis(() => client.mget<(string | null)[]>(...hashes.map((h) => keys.session(h))));
+      const sessions: Array<{ tokenHash: string; record: SessionRecord }> = [];
+      values.forEach((value, i) => {
+        const record = parse<SessionRecord>(value);
+        if (record) sessions.push({ tokenHash: hashes[i]!, record });
+      });
+      return sessions;
+    },
+    async revokeAll(userId, exceptTokenHash) {
+      return Number(await redis(() => client.eval(REVOKE_USER_SESSIONS, [keys.userSessions(userId)], [keys.prefix, exceptTokenHash ?? ""])));
+    },
+  };
+}
+
+export function createUserStateStore(client: RedisClient, keys: RedisKeys): UserStateStore {
+  return {
+    async putSnapshot(userId, snapshot) {
+      await redis(() => client.set(keys.userSnapshot(userId), JSON.stringify(snapshot), { ex: USER_STATE_TTL }));
+    },
+    async revokeTokensIssuedBefore(userId, at) {
+      await redis(() => client.set(keys.userNotBefore(userId), String(at), { ex: USER_STATE_TTL }));
+    },
+    async accessState(userId, familyId) {
+      const [notBefore, revoked, snapshot] = await redis(() =>
+        client.mget<(string | null)[]>(keys.userNotBefore(userId), keys.familyRevoked(familyId), keys.userSnapshot(userId)),
+      );
+      return { notBefore: Number(notBefore ?? 0), familyRevoked: revoked !== null, snapshot: parse<UserSnapshot>(snapshot) };
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import type { Config } from "./config";
 import type { Identity } from "./services/identity";
 import type { ValidSession } from "./services/session";
+import type { SessionOrganization, UserSnapshot } from "./storage/ports";
 import type { Deps } from "./deps";
 
 export interface AppVariables {
@@ -9,6 +10,8 @@ export interface AppVariables {
   requestId: string;
   clientIp: string;
   identity: Identity | null;
+  /** Whoever the credential (session cookie or access token) says this is. */
+  auth: { identity: Identity; snapshot: UserSnapshot; organization: SessionOrganization; via: "cookie" | "bearer" } | null;
   /** Set when the request carries a valid session cookie. */
   session: (ValidSession & { csrfToken: string | null }) | null;
 }

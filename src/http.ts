@@ -64,3 +64,19 @@ export function clearSessionCookies(c: Context<AppEnv>): void {
   deleteCookie(c, config.cookies.sessionName, { ...base, httpOnly: true });
   deleteCookie(c, config.cookies.csrfName, base);
 }
+
+/**
+ * Work that must not delay or shape the response (emails whose timing would reveal whether an
+ * account exists): handed to waitUntil, failures logged, never surfaced to the client.
+ */
+export function afterResponse(c: Context<AppEnv>, label: string, task: () => Promise<unknown>): void {
+  const promise = task().then(
+    () => undefined,
+    (error: unknown) => console.error(JSON.stringify({ event: "deferred_task_failed", task: label, request_id: c.var.requestId, error: String(error) })),
+  );
+  try {
+    c.executionCtx.waitUntil(promise);
+  } catch {
+    // No execution context (a bare app.request in a script): the promise still runs to completion.
+  }
+}

@@ -1,6 +1,6 @@
 import type { EmailMessage } from "./provider";
 
-const escapeHtml = (s: string): string =>
+export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 
 export function magicLinkEmail(input: { to: string; link: string; ttlMinutes: number }): EmailMessage {
@@ -16,4 +16,71 @@ export function magicLinkEmail(input: { to: string; link: string; ttlMinutes: nu
 <p>It works once and expires in ${input.ttlMinutes} minutes.</p>
 <p>If you did not ask to sign in, ignore this email: nobody can sign in without the link.</p>`;
   return { to: input.to, subject: "Your sign-in link", text, html };
+}
+
+function simple(to: string, subject: string, lines: string[]): EmailMessage {
+  const text = lines.join("\n");
+  const html = lines
+    .filter((l) => l !== "")
+    .map((l) => (/^https?:\/\//.test(l) ? `<p><a href="${escapeHtml(l)}">${escapeHtml(l)}</a></p>` : `<p>${escapeHtml(l)}</p>`))
+    .join("\n");
+  return { to, subject, text, html };
+}
+
+const NOT_YOU = "If this wasn't you, reset your password now and contact support: someone may know it.";
+
+export function verificationEmail(to: string, link: string): EmailMessage {
+  return simple(to, "Confirm your email address", [
+    "Confirm that this is your email address by opening this link:",
+    "",
+    link,
+    "",
+    "It works once and expires in 24 hours. If you did not create an account, ignore this email.",
+  ]);
+}
+
+export function emailChangeEmail(to: string, link: string): EmailMessage {
+  return simple(to, "Confirm your new email address", [
+    "Confirm that you want to use this address for your account by opening this link:",
+    "",
+    link,
+    "",
+    "It works once and expires in 24 hours. If you did not ask for this, ignore this email.",
+  ]);
+}
+
+export function emailChangeNotice(to: string, newEmail: string): EmailMessage {
+  return simple(to, "Your email address is being changed", [
+    `Someone signed in to your account asked to change its email address to ${newEmail}.`,
+    "Nothing changes until the new address is confirmed.",
+    NOT_YOU,
+  ]);
+}
+
+export function existingAccountEmail(to: string, signInUrl: string): EmailMessage {
+  return simple(to, "You already have an account", [
+    "Someone (maybe you) tried to create an account with this email address, which already has one.",
+    "If it was you, sign in, or reset your password if you forgot it:",
+    "",
+    signInUrl,
+    "",
+    "If it wasn't you, you can ignore this email: nothing has changed.",
+  ]);
+}
+
+export function passwordResetEmail(to: string, link: string): EmailMessage {
+  return simple(to, "Reset your password", [
+    "Choose a new password by opening this link:",
+    "",
+    link,
+    "",
+    "It works once and expires in 1 hour. If you did not ask for this, ignore this email: your password stays as it is.",
+  ]);
+}
+
+export function passwordChangedEmail(to: string, how: "changed" | "reset"): EmailMessage {
+  return simple(to, `Your password was ${how}`, [
+    `The password of your account was ${how}, and every other session was signed out.`,
+    NOT_YOU,
+  ]);
 }

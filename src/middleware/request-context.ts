@@ -17,6 +17,7 @@ export function requestContext(config: Config, deps: Deps): MiddlewareHandler<Ap
     c.set("deps", deps);
     c.set("clientIp", clientIp(c));
     c.set("identity", null);
+    c.set("auth", null);
     c.set("session", null);
     await next();
     c.header("X-Request-Id", requestId);

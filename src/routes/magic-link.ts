@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses, isCrossSiteRequest, setSessionCookies } from "../http";
+import { envelope, errorResponses, setSessionCookies } from "../http";
+import { refuseCrossSite } from "../middleware/require";
 import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
 import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
 import { validationHook } from "./validation";
@@ -54,6 +55,7 @@ const confirmRoute = createRoute({
 const verifyRoute = createRoute({
   method: "post",
   path: "/v1/auth/magic-link/verify",
+  middleware: [refuseCrossSite] as const,
   tags: ["Magic link"],
   summary: "Spend the token and sign in",
   description:
@@ -101,8 +103,6 @@ export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
     const isForm = (c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
     const parsed = VerifyBody.safeParse(isForm ? c.req.valid("form") : c.req.valid("json"));
     if (!parsed.success) return validationHook(parsed, c) as never;
-    // Login CSRF: a page on another site must not sign the browser into an account of its choosing.
-    if (isCrossSiteRequest(c, c.var.config)) throw new AuthError("csrf_failed");
     let result;
     try {
       result = await verifyMagicLink(c.var.deps, c.var.config, {

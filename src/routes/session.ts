@@ -3,6 +3,7 @@ import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { clearSessionCookies, envelope, errorResponses } from "../http";
 import { logAuthEvent } from "../services/audit";
+import { sessionCsrf } from "../middleware/require";
 import { CsrfHeader, Identity, Organization, User } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -26,6 +27,7 @@ const meRoute = createRoute({
 const logoutRoute = createRoute({
   method: "post",
   path: "/v1/auth/logout",
+  middleware: [sessionCsrf] as const,
   tags: ["Session"],
   summary: "End the session (idempotent)",
   description: "204 with or without a session; the Redis record is deleted and both cookies are cleared.",
@@ -35,10 +37,9 @@ const logoutRoute = createRoute({
 
 export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(meRoute, (c) => {
-    const session = c.var.session;
-    const identity = c.var.identity;
-    if (!session || !identity) throw new AuthError("unauthorized");
-    return c.json({ success: true as const, data: { user: session.snapshot.user, organization: session.organization, identity } }, 200);
+    const auth = c.var.auth;
+    if (!auth) throw new AuthError("unauthorized");
+    return c.json({ success: true as const, data: { user: auth.snapshot.user, organization: auth.organization, identity: auth.identity } }, 200);
   })
   .openapi(logoutRoute, async (c) => {
     const session = c.var.session;

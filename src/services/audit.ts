@@ -6,7 +6,21 @@ export type AuthEvent =
   | "magic_link.delivery_failed"
   | "magic_link.verified"
   | "magic_link.rejected"
-  | "session.ended";
+  | "session.ended"
+  | "sessions.revoked"
+  | "password.failed"
+  | "password.locked"
+  | "password.succeeded"
+  | "password.changed"
+  | "password.reset"
+  | "password.reset_requested"
+  | "signup.created"
+  | "signup.existing"
+  | "email.verified"
+  | "email.changed"
+  | "refresh.rotated"
+  | "refresh.reuse_detected"
+  | "token.issued";
 
 export interface AuthEventFields {
   user_id?: string;

@@ -7,3 +7,23 @@ export const MAGIC_LINK_REQUEST = {
 
 /** Failed magic-link verifications per client IP before verification is refused for the window. */
 export const MAGIC_LINK_VERIFY_FAILURES = { limit: 30, windowSeconds: 10 * 60 };
+
+/** Failed password checks (login, token, verify-credentials, change-password) before 429. */
+export const PASSWORD_FAILURES = {
+  perAccount: { limit: 10, windowSeconds: 15 * 60 },
+  perIp: { limit: 50, windowSeconds: 15 * 60 },
+};
+
+export const SIGNUP = {
+  perEmail: { limit: 5, windowSeconds: 60 * 60 },
+  perIp: { limit: 20, windowSeconds: 60 * 60 },
+};
+
+/** Emails sent on request (verification resends, password resets): per address and per client IP. */
+export const ACCOUNT_EMAILS = {
+  perEmail: { limit: 5, windowSeconds: 60 * 60 },
+  perIp: { limit: 30, windowSeconds: 60 * 60 },
+};
+
+/** Failed one-time token redemptions (email verification, password reset) per client IP. */
+export const TOKEN_FAILURES = { limit: 30, windowSeconds: 10 * 60 };

@@ -53,6 +53,9 @@ export interface RateLimitResult {
 export interface RateLimiter {
   /** Counts one hit against every rule at once (fixed windows, atomic); refused if any rule is over. */
   hit(rules: RateLimitRule[]): Promise<RateLimitResult>;
+  /** Reports whether any rule is already full, without counting (failure counters are checked this way). */
+  peek(rules: RateLimitRule[]): Promise<RateLimitResult>;
+  clear(keys: string[]): Promise<void>;
 }
 
 export interface SessionUser {

@@ -13,7 +13,7 @@ import type {
   TokenPurpose,
 } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, RATE_LIMIT } from "./scripts";
+import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT } from "./scripts";
 
 export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
@@ -54,16 +54,21 @@ export function createOneTimeTokenStore(client: RedisClient, keys: RedisKeys, cl
 }
 
 export function createRateLimiter(client: RedisClient, keys: RedisKeys): RateLimiter {
+  const run = async (script: string, rules: Parameters<RateLimiter["hit"]>[0]) => {
+    const reply = (await redis(() =>
+      client.eval(
+        script,
+        rules.map((r) => keys.rateLimit(r.key)),
+        rules.flatMap((r) => [r.limit, r.windowSeconds]),
+      ),
+    )) as [number, number];
+    return { allowed: reply[0] === 0, retryAfterSeconds: Number(reply[1]) };
+  };
   return {
-    async hit(rules) {
-      const reply = (await redis(() =>
-        client.eval(
-          RATE_LIMIT,
-          rules.map((r) => keys.rateLimit(r.key)),
-          rules.flatMap((r) => [r.limit, r.windowSeconds]),
-        ),
-      )) as [number, number];
-      return { allowed: reply[0] === 0, retryAfterSeconds: Number(reply[1]) };
+    hit: (rules) => run(RATE_LIMIT, rules),
+    peek: (rules) => run(PEEK_LIMIT, rules),
+    async clear(names) {
+      if (names.length > 0) await redis(() => client.del(...names.map((n) => keys.rateLimit(n))));
     },
   };
 }

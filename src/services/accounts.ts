@@ -1,0 +1,215 @@
+import type { Config } from "../config";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { sha256Hex } from "../crypto/hash";
+import { generateId, generateToken } from "../crypto/random";
+import type { EmailMessage } from "../email/provider";
+import { emailChangeEmail, emailChangeNotice, existingAccountEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "../email/templates";
+import type { OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../storage/ports";
+import { emailDomain, logAuthEvent } from "./audit";
+import { rateLimited } from "./magic-link";
+import { authenticatePassword, clearPasswordFailures, requireEmail } from "./password-auth";
+import { checkPassword } from "./password-policy";
+import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./policies";
+import { revokeAllCredentials } from "./revocation";
+
+/** Deferred work (emails whose timing would reveal account existence) is handed back to the route. */
+export type Defer = (label: string, task: () => Promise<unknown>) => void;
+
+const DAY = 86_400_000;
+const VERIFY_TTL_MS = DAY;
+const RESET_TTL_MS = 60 * 60 * 1000;
+
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+async function limitAccountEmails(deps: Deps, bucket: string, email: string, ip: string, policy = ACCOUNT_EMAILS): Promise<void> {
+  const result = await deps.rateLimiter.hit([
+    { key: `${bucket}:email:${await sha256Hex(email)}`, ...policy.perEmail },
+    { key: `${bucket}:ip:${ip}`, ...policy.perIp },
+  ]);
+  if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
+}
+
+/** Mints a typed one-time token (replacing the subject's previous one) and returns the raw value. */
+async function issueToken(deps: Deps, purpose: TokenPurpose, subject: string, ttlMs: number, data: OneTimeTokenRecord["data"]): Promise<string> {
+  const now = deps.clock.now();
+  const token = generateToken(32);
+  await deps.tokens.issue({ purpose, token_hash: await sha256Hex(token), subject, data, created_at: now, expires_at: now + ttlMs });
+  return token;
+}
+
+async function consumeToken(deps: Deps, purpose: TokenPurpose, token: string, ip: string): Promise<OneTimeTokenRecord> {
+  if (!TOKEN_SHAPE.test(token)) throw new AuthError("token_invalid");
+  const consumed = await deps.tokens.consume(purpose, await sha256Hex(token), { key: `ott_fail:${purpose}:ip:${ip}`, ...TOKEN_FAILURES });
+  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
+  if (consumed.status === "missing") throw new AuthError("token_invalid");
+  if (consumed.record.expires_at <= deps.clock.now()) throw new AuthError("token_expired");
+  return consumed.record;
+}
+
+function link(config: Config, path: string, token: string): string {
+  return `${config.publicOrigin}${path}?token=${token}`;
+}
+
+async function sendVerification(deps: Deps, config: Config, user: SessionUser): Promise<void> {
+  const token = await issueToken(deps, "email_verification", user.id, VERIFY_TTL_MS, { email: user.email, kind: "verify" });
+  await deps.email.send(verificationEmail(user.email, link(config, "/v1/auth/verify-email", token)));
+}
+
+export interface SignupInput {
+  email: string;
+  password: string;
+  name: string | null;
+  organizationName: string | null;
+  ip: string;
+}
+
+/**
+ * Creates a password account. An address that already has an account gets the same 201 and the same
+ * amount of work (one hash, one statement); its owner is told by email instead. Emails are sent after
+ * the response, so the answer's timing does not depend on which case happened.
+ */
+export async function signup(deps: Deps, config: Config, input: SignupInput, defer: Defer): Promise<{ user: SessionUser; verification_required: boolean }> {
+  const email = requireEmail(input.email);
+  const password = checkPassword(input.password, { email, minLength: config.passwords.minLength });
+  await limitAccountEmails(deps, "signup", email, input.ip, SIGNUP);
+  const now = deps.clock.now();
+  const passwordHash = await deps.passwords.hash(password);
+  const ids = { user: generateId("usr", now), organization: generateId("org", now), membership: generateId("mem", now) };
+  const created = await deps.users.createPasswordUser({ email, name: input.name, organizationName: input.organizationName, passwordHash, now, ids });
+  if (created) {
+    logAuthEvent("signup.created", { user_id: created.user.id, email_domain: emailDomain(email), ip: input.ip }, now);
+    if (config.passwords.requireEmailVerification) defer("verification_email", () => sendVerification(deps, config, created.user));
+    return { user: created.user, verification_required: config.passwords.requireEmailVerification };
+  }
+  logAuthEvent("signup.existing", { email_domain: emailDomain(email), ip: input.ip }, now);
+  defer("existing_account_email", () => deps.email.send(existingAccountEmail(email, config.appUrl ?? config.publicOrigin)));
+  // The shape a new account would have had; nothing about the real one leaks.
+  const lookalike: SessionUser = { id: ids.user, email, name: input.name, email_verified: false, created_at: new Date(now).toISOString(), last_login_at: null };
+  return { user: lookalike, verification_required: config.passwords.requireEmailVerification };
+}
+
+/** Spends a verification token: proves the address (or applies a requested email change). */
+export async function verifyEmail(deps: Deps, token: string, ip: string): Promise<UserSnapshot> {
+  const record = await consumeToken(deps, "email_verification", token, ip);
+  const now = deps.clock.now();
+  const address = String(record.data.email);
+  let snapshot: UserSnapshot | null;
+  if (record.data.kind === "change") {
+    // Bound to the address the change started from: a later change or a takeover of the new
+    // address in between makes this token useless (EML-01, EML-03).
+    snapshot = await deps.users.changeEmail(record.subject, String(record.data.from), address, now);
+    if (snapshot) logAuthEvent("email.changed", { user_id: snapshot.user.id, email_domain: emailDomain(address) }, now);
+  } else {
+    snapshot = await deps.users.markEmailVerified(record.subject, address, now);
+    if (snapshot) logAuthEvent("email.verified", { user_id: snapshot.user.id }, now);
+  }
+  if (!snapshot) throw new AuthError("token_invalid");
+  await deps.userState.putSnapshot(snapshot.user.id, snapshot);
+  return snapshot;
+}
+
+/** 202 whatever the address; an unverified account gets a fresh link (the old one stops working). */
+export async function resendVerification(deps: Deps, config: Config, input: { email: string; ip: string }, defer: Defer): Promise<void> {
+  const email = requireEmail(input.email);
+  await limitAccountEmails(deps, "verify_resend", email, input.ip);
+  const login = await deps.users.findLogin(email);
+  if (login && !login.snapshot.user.email_verified) defer("verification_email", () => sendVerification(deps, config, login.snapshot.user));
+}
+
+/** Always {ok: true}; a reset link (1 hour, single use, replacing earlier ones) goes out only to real accounts. */
+export async function forgotPassword(deps: Deps, config: Config, input: { email: string; ip: string }, defer: Defer): Promise<void> {
+  const email = requireEmail(input.email);
+  await limitAccountEmails(deps, "reset", email, input.ip);
+  const login = await deps.users.findLogin(email);
+  logAuthEvent("password.reset_requested", { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip }, deps.clock.now());
+  if (!login) return;
+  defer("reset_email", async () => {
+    const token = await issueToken(deps, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
+    await deps.email.send(passwordResetEmail(email, link(config, "/v1/auth/reset-password", token)));
+  });
+}
+
+/** For the reset page: who the token is for, without spending it. */
+export async function peekResetToken(deps: Deps, token: string): Promise<string | null> {
+  if (!TOKEN_SHAPE.test(token)) return null;
+  const record = await deps.tokens.peek("password_reset", await sha256Hex(token));
+  return record && record.expires_at > deps.clock.now() ? String(record.data.email) : null;
+}
+
+/**
+ * Sets a new password from an emailed token. The password is checked before the token is spent (a
+ * typo costs nothing); then the token, the new hash, and the end of every session and token family.
+ * Proves the address and clears the account's lockout. No sign-in happens here.
+ */
+export async function resetPassword(deps: Deps, config: Config, input: { token: string; password: string; ip: string }, defer: Defer): Promise<void> {
+  const email = await peekResetToken(deps, input.token);
+  const password = checkPassword(input.password, { email, minLength: config.passwords.minLength });
+  const record = await consumeToken(deps, "password_reset", input.token, input.ip);
+  const now = deps.clock.now();
+  const passwordHash = await deps.passwords.hash(password);
+  const snapshot = await deps.users.setPassword(record.subject, String(record.data.email), passwordHash, now, true);
+  if (!snapshot) throw new AuthError("token_invalid");
+  await Promise.all([
+    revokeAllCredentials(deps, snapshot.user.id, null),
+    clearPasswordFailures(deps, snapshot.user.email),
+    deps.userState.putSnapshot(snapshot.user.id, snapshot),
+  ]);
+  logAuthEvent("password.reset", { user_id: snapshot.user.id, ip: input.ip }, now);
+  defer("password_reset_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "reset")));
+}
+
+/**
+ * Needs the current password (a wrong one counts as a failed login). Every other session and every
+ * token family ends; the calling session survives.
+ */
+export async function changePassword(
+  deps: Deps,
+  config: Config,
+  input: { user: SessionUser; currentPassword: string; newPassword: string; ip: string; keepSessionHash: string | null },
+  defer: Defer,
+): Promise<void> {
+  const auth = await authenticatePassword(deps, config, { email: input.user.email, password: input.currentPassword, ip: input.ip });
+  const password = checkPassword(input.newPassword, { email: input.user.email, minLength: config.passwords.minLength });
+  const now = deps.clock.now();
+  const snapshot = await deps.users.setPassword(auth.snapshot.user.id, null, await deps.passwords.hash(password), now, false);
+  if (!snapshot) throw new AuthError("unauthorized");
+  await Promise.all([revokeAllCredentials(deps, snapshot.user.id, input.keepSessionHash), deps.rateLimiter.clear([auth.accountKey])]);
+  logAuthEvent("password.changed", { user_id: snapshot.user.id, ip: input.ip }, now);
+  defer("password_changed_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "changed")));
+}
+
+export interface ProfileChanges {
+  name?: string | null;
+  phone?: string | null;
+  email?: string;
+}
+
+/**
+ * Name and phone apply at once. A new email applies only once a link sent to it is opened; the current
+ * address is told. Answers the same whether or not the new address belongs to someone else.
+ */
+export async function updateProfile(
+  deps: Deps,
+  config: Config,
+  input: { user: SessionUser; changes: ProfileChanges; ip: string },
+  defer: Defer,
+): Promise<{ snapshot: UserSnapshot; emailChangePending: boolean }> {
+  const now = deps.clock.now();
+  const { email: newEmailRaw, ...direct } = input.changes;
+  const newEmail = newEmailRaw === undefined ? null : requireEmail(newEmailRaw);
+  const changingEmail = newEmail !== null && newEmail !== input.user.email;
+  if (changingEmail) await limitAccountEmails(deps, "email_change", input.user.email, input.ip);
+  const snapshot = Object.keys(direct).length > 0 ? await deps.users.updateProfile(input.user.id, direct, now) : await deps.users.findSnapshot(input.user.id);
+  if (!snapshot) throw new AuthError("unauthorized");
+  await deps.userState.putSnapshot(snapshot.user.id, snapshot);
+  if (changingEmail) {
+    const from = input.user.email;
+    defer("email_change", async () => {
+      const token = await issueToken(deps, "email_verification", input.user.id, VERIFY_TTL_MS, { email: newEmail, from, kind: "change" });
+      const messages: EmailMessage[] = [emailChangeEmail(newEmail, link(config, "/v1/auth/verify-email", token)), emailChangeNotice(from, newEmail)];
+      await Promise.all(messages.map((m) => deps.email.send(m)));
+    });
+  }
+  return { snapshot, emailChangePending: changingEmail };
+}

@@ -1,0 +1,76 @@
+import type { Config } from "../config";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { sha256Hex } from "../crypto/hash";
+import type { RateLimitRule, UserSnapshot } from "../storage/ports";
+import { emailDomain, logAuthEvent } from "./audit";
+import { canonicalEmail } from "./email-address";
+import { rateLimited } from "./magic-link";
+import { PASSWORD_FAILURES } from "./policies";
+
+export interface PasswordAuthentication {
+  snapshot: UserSnapshot;
+  /** A new hash when the stored one uses outdated parameters (applied by recordPasswordLogin). */
+  rehash: string | null;
+  accountKey: string;
+}
+
+export function requireEmail(input: string, field = "email"): string {
+  const email = canonicalEmail(input);
+  if (email === null) throw new AuthError("validation_error", { details: [{ field, message: "must be a single plain email address" }] });
+  return email;
+}
+
+async function failureRules(email: string, ip: string): Promise<{ accountKey: string; rules: RateLimitRule[] }> {
+  const accountKey = `pw_fail:acct:${await sha256Hex(email)}`;
+  return {
+    accountKey,
+    rules: [
+      { key: accountKey, ...PASSWORD_FAILURES.perAccount },
+      { key: `pw_fail:ip:${ip}`, ...PASSWORD_FAILURES.perIp },
+    ],
+  };
+}
+
+/**
+ * Checks an email and password. Unknown email, wrong password and passwordless accounts all end in the
+ * same 401 after exactly one password derivation, so neither the answer nor its timing tells them
+ * apart. The failure counters (per account, per client IP) are read before and bumped after a miss.
+ * One round trip (counters and user lookup in parallel) plus the hash.
+ */
+export async function authenticatePassword(deps: Deps, config: Config, input: { email: string; password: string; ip: string }): Promise<PasswordAuthentication> {
+  const email = requireEmail(input.email);
+  const { accountKey, rules } = await failureRules(email, input.ip);
+  const [gate, login] = await Promise.all([deps.rateLimiter.peek(rules), deps.users.findLogin(email)]);
+  const now = deps.clock.now();
+  if (!gate.allowed) {
+    logAuthEvent("password.locked", { email_domain: emailDomain(email), ip: input.ip }, now);
+    throw rateLimited(gate.retryAfterSeconds);
+  }
+  const check = await deps.passwords.verify(login?.passwordHash ?? null, input.password);
+  if (!login || !check.valid) {
+    await deps.rateLimiter.hit(rules);
+    logAuthEvent("password.failed", { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip }, now);
+    throw new AuthError("invalid_credentials");
+  }
+  // Only after a correct password, so this answer reveals nothing to someone who does not know it.
+  if (config.passwords.requireEmailVerification && !login.snapshot.user.email_verified) throw new AuthError("email_not_verified");
+  const rehash = check.needsRehash ? await deps.passwords.hash(input.password) : null;
+  return { snapshot: login.snapshot, rehash, accountKey };
+}
+
+/** The snapshot as it reads after this login (last_login_at stamped). */
+export function signedInSnapshot(auth: PasswordAuthentication, now: number): UserSnapshot {
+  return { ...auth.snapshot, user: { ...auth.snapshot.user, last_login_at: new Date(now).toISOString() } };
+}
+
+/** Stamps last_login_at (and an upgraded hash) and clears the account's failure counter, in parallel. */
+export async function recordPasswordLogin(deps: Deps, auth: PasswordAuthentication, ip: string, now: number): Promise<void> {
+  await Promise.all([deps.users.recordLogin(auth.snapshot.user.id, now, auth.rehash), deps.rateLimiter.clear([auth.accountKey])]);
+  logAuthEvent("password.succeeded", { user_id: auth.snapshot.user.id, ip, reason: auth.rehash ? "rehashed" : undefined }, now);
+}
+
+export async function clearPasswordFailures(deps: Deps, email: string): Promise<void> {
+  const { accountKey } = await failureRules(email, "");
+  await deps.rateLimiter.clear([accountKey]);
+}

@@ -1,0 +1,140 @@
+import type { Config } from "../config";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { open, seal } from "../crypto/aead";
+import { sha256, sha256Hex } from "../crypto/hash";
+import { signJwt, verifyJwt } from "../crypto/jwt";
+import { generateId, generateToken } from "../crypto/random";
+import type { RefreshTokenRecord, SessionOrganization, SessionUser, UserSnapshot } from "../storage/ports";
+import { logAuthEvent } from "./audit";
+import { organizationIn, scopesForRole, type Identity } from "./identity";
+import { loadSnapshot } from "./session";
+
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  expires_at: string;
+  refresh_token: string;
+  user: SessionUser;
+}
+
+async function accessToken(deps: Deps, config: Config, record: RefreshTokenRecord, now: number): Promise<{ token: string; expiresAt: number }> {
+  const token = await signJwt(
+    deps.keys.signing,
+    // iat_ms: revocation compares issue times to the millisecond (`iat` is whole seconds).
+    { org: record.org_id, scope: record.scope, sid: record.family, iat_ms: now },
+    { typ: ACCESS_TOKEN_TYPE, issuer: config.jwt.issuer, audience: config.jwt.audience, subject: record.user_id, expiresInSeconds: config.tokens.accessTtlSeconds, now },
+  );
+  return { token, expiresAt: now + config.tokens.accessTtlSeconds * 1000 };
+}
+
+function response(access: { token: string; expiresAt: number }, refreshToken: string, user: SessionUser, config: Config): TokenResponse {
+  return {
+    access_token: access.token,
+    token_type: "Bearer",
+    expires_in: config.tokens.accessTtlSeconds,
+    expires_at: new Date(access.expiresAt).toISOString(),
+    refresh_token: refreshToken,
+    user,
+  };
+}
+
+/** A new token family: an access JWT plus an opaque 256-bit refresh token stored only as its hash. */
+export async function issueTokens(deps: Deps, config: Config, snapshot: UserSnapshot, organization: SessionOrganization, ip: string): Promise<TokenResponse> {
+  const now = deps.clock.now();
+  const record: RefreshTokenRecord = {
+    family: generateId("rtf", now),
+    user_id: snapshot.user.id,
+    org_id: organization.id,
+    scope: scopesForRole(organization.role).join(" "),
+    family_created: now,
+    absolute_exp: now + config.tokens.refreshTtlSeconds * 1000,
+  };
+  const refreshToken = generateToken(32);
+  const [access] = await Promise.all([
+    accessToken(deps, config, record, now),
+    deps.refreshTokens.issue(await sha256Hex(refreshToken), record),
+    deps.userState.putSnapshot(snapshot.user.id, snapshot),
+  ]);
+  logAuthEvent("token.issued", { user_id: snapshot.user.id, organization_id: organization.id, session_id: record.family, ip }, now);
+  return response(access, refreshToken, snapshot.user, config);
+}
+
+/** The successor is sealed with a key only the presented token's holder can derive. */
+async function successorKey(token: string): Promise<Uint8Array> {
+  return sha256(`refresh-successor\n${token}`);
+}
+
+/**
+ * Rotates a refresh token (one atomic Lua step). The same token presented again within a few seconds
+ * (a client retrying, or parallel tabs) gets the same successor back, so parallel refreshes never fork
+ * two live chains; after that window it is treated as stolen and the whole family is revoked.
+ */
+export async function refreshTokens(deps: Deps, config: Config, input: { refreshToken: string; ip: string }): Promise<TokenResponse> {
+  if (!TOKEN_SHAPE.test(input.refreshToken)) throw new AuthError("token_invalid");
+  const now = deps.clock.now();
+  const successor = generateToken(32);
+  const key = await successorKey(input.refreshToken);
+  const result = await deps.refreshTokens.rotate(
+    await sha256Hex(input.refreshToken),
+    await sha256Hex(successor),
+    await seal(key, successor),
+    now,
+    config.tokens.refreshReuseGraceSeconds * 1000,
+  );
+  if (result.status === "reused") {
+    logAuthEvent("refresh.reuse_detected", { user_id: result.userId, session_id: result.family, ip: input.ip }, now);
+    throw new AuthError("token_invalid");
+  }
+  if (result.status === "invalid") throw new AuthError("token_invalid");
+  const issued = result.status === "rotated" ? successor : await open(key, result.successorBox);
+  if (issued === null) throw new AuthError("token_invalid");
+  const snapshot = result.snapshot ?? (await loadSnapshot(deps, result.record.user_id));
+  if (!snapshot || !organizationIn(snapshot, result.record.org_id)) throw new AuthError("token_invalid");
+  if (result.status === "rotated") logAuthEvent("refresh.rotated", { user_id: snapshot.user.id, session_id: result.record.family, ip: input.ip }, now);
+  return response(await accessToken(deps, config, result.record, now), issued, snapshot.user, config);
+}
+
+export async function revokeRefreshToken(deps: Deps, token: string): Promise<void> {
+  if (TOKEN_SHAPE.test(token)) await deps.refreshTokens.revoke(await sha256Hex(token));
+}
+
+export interface AccessTokenIdentity {
+  identity: Identity;
+  snapshot: UserSnapshot;
+  organization: SessionOrganization;
+}
+
+/**
+ * Verifies an access JWT (EdDSA only, typ at+jwt, iss, aud, exp) and then that it has not been revoked:
+ * issued after the user's not-before, family not revoked, user still in the organization. One Redis
+ * round trip (MGET) for all three plus the user's snapshot.
+ */
+export async function verifyAccessToken(deps: Deps, config: Config, token: string): Promise<AccessTokenIdentity | null> {
+  const payload = await verifyJwt(deps.keys.signing, token, { typ: ACCESS_TOKEN_TYPE, issuer: config.jwt.issuer, audience: config.jwt.audience, now: deps.clock.now() });
+  if (!payload || typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.org !== "string" || typeof payload.iat_ms !== "number") return null;
+  const state = await deps.userState.accessState(payload.sub, payload.sid);
+  if (state.familyRevoked || payload.iat_ms < state.notBefore) return null;
+  const snapshot = state.snapshot ?? (await loadSnapshot(deps, payload.sub));
+  const organization = snapshot && organizationIn(snapshot, payload.org);
+  if (!snapshot || !organization) return null;
+  const granted = typeof payload.scope === "string" ? payload.scope.split(" ") : [];
+  const allowed = new Set(scopesForRole(organization.role));
+  return {
+    snapshot,
+    organization,
+    identity: {
+      kind: "access_token",
+      user_id: snapshot.user.id,
+      organization_id: organization.id,
+      plan_tier: organization.plan_tier,
+      // Never more than the member's current role allows, whatever the token once said.
+      scopes: granted.filter((s) => allowed.has(s)),
+      credential_id: String(payload.jti),
+    },
+  };
+}

@@ -11,6 +11,9 @@ import { idempotency } from "./middleware/idempotency";
 import { requestContext, securityHeaders } from "./middleware/request-context";
 import { docsPage } from "./pages/docs";
 import { devRoutes } from "./routes/dev";
+import { emailVerificationRoutes } from "./routes/email-verification";
+import { passwordRoutes } from "./routes/password";
+import { tokenRoutes } from "./routes/tokens";
 import { magicLinkRoutes } from "./routes/magic-link";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
@@ -36,6 +39,9 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   app.use("/v1/*", idempotency);
 
   app.route("/", magicLinkRoutes);
+  app.route("/", passwordRoutes);
+  app.route("/", emailVerificationRoutes);
+  app.route("/", tokenRoutes);
   app.route("/", sessionRoutes);
   app.route("/", serviceRoutes);
   if (config.debug) app.route("/", devRoutes);

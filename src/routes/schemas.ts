@@ -35,3 +35,13 @@ export const Identity = z
 export const CsrfHeader = z.object({
   "x-csrf-token": z.string().optional().openapi({ description: "Required with a session cookie: the value of the csrf_token cookie." }),
 });
+
+export const Email = z.string().max(320).openapi({ example: "ada@example.com" });
+/** Long enough for any real password, short enough that nothing huge reaches the hash. */
+export const Password = z.string().min(1).max(1024).openapi({ example: "correct horse battery staple", format: "password" });
+export const OptionalName = z.string().trim().min(1).max(100).optional();
+export const Ok = z.object({ ok: z.literal(true) });
+
+export function isFormPost(contentType: string | undefined): boolean {
+  return (contentType ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
+}

@@ -1,9 +1,11 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { clearSessionCookies, envelope, errorResponses } from "../http";
+import { afterResponse, clearSessionCookies, envelope, errorResponses } from "../http";
+import { updateProfile } from "../services/accounts";
+import { revokeAllCredentials } from "../services/revocation";
 import { logAuthEvent } from "../services/audit";
-import { sessionCsrf } from "../middleware/require";
+import { requireUser, sessionCsrf } from "../middleware/require";
 import { CsrfHeader, Identity, Organization, User } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -35,6 +37,82 @@ const logoutRoute = createRoute({
   responses: { 204: { description: "Signed out" }, ...errorResponses(403, 503) },
 });
 
+const ProfileBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).nullable().optional(),
+    email: z.string().max(320).optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +14155550123")
+      .nullable()
+      .optional(),
+  })
+  .refine((b) => b.name !== undefined || b.email !== undefined || b.phone !== undefined, { message: "send at least one of name, email, phone" })
+  .openapi("ProfileUpdate");
+
+function profileRoute(method: "patch" | "put") {
+  return createRoute({
+    method,
+    path: "/v1/auth/me",
+    tags: ["Session"],
+    summary: method === "patch" ? "Update name, phone or email" : "Update name, phone or email (same as PATCH)",
+    description: "Name and phone apply at once. A new email is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.",
+    middleware: [requireUser] as const,
+    request: { headers: CsrfHeader, body: { required: true, content: { "application/json": { schema: ProfileBody } } } },
+    responses: {
+      200: { description: "Updated", content: { "application/json": { schema: envelope(z.object({ user: User, email_change_pending: z.boolean() })) } } },
+      ...errorResponses(400, 401, 403, 415, 429, 503),
+    },
+  });
+}
+
+const SessionInfo = z
+  .object({
+    id: z.string(),
+    created_at: z.string(),
+    expires_at: z.string(),
+    ip: z.string(),
+    user_agent: z.string(),
+    current: z.boolean(),
+  })
+  .openapi("Session");
+
+const listSessionsRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/sessions",
+  tags: ["Session"],
+  summary: "The user's active browser sessions",
+  middleware: [requireUser] as const,
+  responses: {
+    200: { description: "Sessions, newest first", content: { "application/json": { schema: envelope(z.array(SessionInfo)).extend({ meta: z.object({ count: z.number() }) }) } } },
+    ...errorResponses(401, 503),
+  },
+});
+
+const deleteSessionRoute = createRoute({
+  method: "delete",
+  path: "/v1/auth/sessions/{id}",
+  tags: ["Session"],
+  summary: "End one of the user's sessions",
+  middleware: [requireUser] as const,
+  request: { headers: CsrfHeader, params: z.object({ id: z.string().regex(/^ses_[0-9a-z]{26}$/, "must be a session id (ses_...)") }) },
+  responses: { 204: { description: "Ended" }, ...errorResponses(400, 401, 403, 503) },
+});
+
+const logoutAllRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/logout-all",
+  tags: ["Session"],
+  summary: "Sign out everywhere",
+  description: "Ends every session (this one included) and makes every refresh token and access token of the user fail at once.",
+  middleware: [requireUser] as const,
+  request: { headers: CsrfHeader },
+  responses: {
+    200: { description: "Signed out everywhere", content: { "application/json": { schema: envelope(z.object({ revoked_sessions: z.number() })) } } },
+    ...errorResponses(401, 403, 503),
+  },
+});
+
 export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(meRoute, (c) => {
     const auth = c.var.auth;
@@ -51,4 +129,55 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     clearSessionCookies(c);
     c.header("Clear-Site-Data", '"cookies"');
     return c.body(null, 204);
+  })
+  .openapi(profileRoute("patch"), async (c) => {
+    const body = c.req.valid("json");
+    const result = await updateProfile(c.var.deps, c.var.config, { user: c.var.auth!.snapshot.user, changes: body, ip: c.var.clientIp }, (label, task) =>
+      afterResponse(c, label, task),
+    );
+    return c.json({ success: true as const, data: { user: result.snapshot.user, email_change_pending: result.emailChangePending } }, 200);
+  })
+  .openapi(profileRoute("put"), async (c) => {
+    const body = c.req.valid("json");
+    const result = await updateProfile(c.var.deps, c.var.config, { user: c.var.auth!.snapshot.user, changes: body, ip: c.var.clientIp }, (label, task) =>
+      afterResponse(c, label, task),
+    );
+    return c.json({ success: true as const, data: { user: result.snapshot.user, email_change_pending: result.emailChangePending } }, 200);
+  })
+  .openapi(listSessionsRoute, async (c) => {
+    const userId = c.var.auth!.snapshot.user.id;
+    const current = c.var.session?.record.id;
+    const sessions = (await c.var.deps.sessions.list(userId))
+      .map(({ record }) => ({
+        id: record.id,
+        created_at: new Date(record.created_at).toISOString(),
+        expires_at: new Date(record.absolute_expires_at).toISOString(),
+        ip: record.ip,
+        user_agent: record.user_agent,
+        current: record.id === current,
+      }))
+      .sort((a, b) => b.created_at.localeCompare(a.created_at));
+    return c.json({ success: true as const, data: sessions, meta: { count: sessions.length } }, 200);
+  })
+  .openapi(deleteSessionRoute, async (c) => {
+    const { id } = c.req.valid("param");
+    const userId = c.var.auth!.snapshot.user.id;
+    // Looked up among the caller's own sessions only: another user's id is simply not found.
+    const target = (await c.var.deps.sessions.list(userId)).find((s) => s.record.id === id);
+    if (!target) throw new AuthError("not_found");
+    await c.var.deps.sessions.revoke(target.tokenHash);
+    if (c.var.session?.record.id === id) {
+      c.set("session", null);
+      clearSessionCookies(c);
+    }
+    logAuthEvent("session.ended", { user_id: userId, session_id: id, ip: c.var.clientIp, reason: "deleted" }, c.var.deps.clock.now());
+    return c.body(null, 204);
+  })
+  .openapi(logoutAllRoute, async (c) => {
+    const userId = c.var.auth!.snapshot.user.id;
+    const revoked = await revokeAllCredentials(c.var.deps, userId, null);
+    c.set("session", null);
+    clearSessionCookies(c);
+    logAuthEvent("sessions.revoked", { user_id: userId, ip: c.var.clientIp, reason: "logout_all" }, c.var.deps.clock.now());
+    return c.json({ success: true as const, data: { revoked_sessions: revoked } }, 200);
   });

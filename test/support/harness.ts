@@ -34,6 +34,8 @@ export interface Harness {
   sql: { query(text: string, params?: unknown[]): Promise<Array<Record<string, any>>> };
   clock: { now(): number; advance(ms: number): void };
   failEmailFor: Set<string>;
+  /** Password derivations so far (hash + verify, including the dummy one for unknown accounts). */
+  passwordWork: { count: number };
   ip: string;
   request(path: string, options?: RequestOptions): Promise<Response>;
   outbox(to: string): Promise<OutboxMessage[]>;
@@ -60,9 +62,14 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
   let offset = 0;
   const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
   const failEmailFor = new Set<string>();
+  const passwordWork = { count: 0 };
   const deps = await createDeps(config, {
     clock,
     email: (outbox, c) => createOutboxProvider(outbox, c, { failFor: failEmailFor, quiet: true }),
+    passwords: (hasher) => ({
+      hash: (password) => (passwordWork.count++, hasher.hash(password)),
+      verify: (stored, password) => (passwordWork.count++, hasher.verify(stored, password)),
+    }),
   });
   const app = createApp({ config, deps });
   const redis = createRedisClient(config.redis);
@@ -79,6 +86,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     sql: neon(url.toString()) as unknown as Harness["sql"],
     clock,
     failEmailFor,
+    passwordWork,
     ip,
     async request(path, options = {}) {
       const headers = new Headers(options.headers);
@@ -95,7 +103,11 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
         const method = (options.method ?? "GET").toUpperCase();
         if (csrf && method !== "GET" && method !== "HEAD" && !headers.has("x-csrf-token")) headers.set("x-csrf-token", csrf);
       }
-      const response = await app.request(`http://127.0.0.1:8787${path}`, { method: options.method ?? "GET", headers, body }, env);
+      // Like the runtime, finish waitUntil work (deferred emails) before the test looks at state.
+      const pending: Promise<unknown>[] = [];
+      const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
+      const response = await app.request(`http://127.0.0.1:8787${path}`, { method: options.method ?? "GET", headers, body }, env, ctx);
+      await Promise.all(pending);
       options.jar?.absorb(response);
       return response;
     },

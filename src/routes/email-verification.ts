@@ -1,0 +1,73 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { AuthError } from "../errors";
+import { afterResponse, envelope, errorResponses } from "../http";
+import { refuseCrossSite } from "../middleware/require";
+import { donePage, failedPage, verifyEmailPage } from "../pages/account";
+import { resendVerification, verifyEmail } from "../services/accounts";
+import { sha256Hex } from "../crypto/hash";
+import { Email, isFormPost, User } from "./schemas";
+import { validationHook } from "./validation";
+
+const VerifyBody = z.object({ token: z.string().min(1).max(512) }).openapi("VerifyEmailRequest");
+
+const pageRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/verify-email",
+  tags: ["Email verification"],
+  summary: "Confirmation page for an emailed link (never spends the token)",
+  request: { query: z.object({ token: z.string().max(512).optional() }) },
+  responses: {
+    200: { description: "HTML page with a button that POSTs the token", content: { "text/html": { schema: z.string() } } },
+    410: { description: "HTML page: the link expired or was used", content: { "text/html": { schema: z.string() } } },
+  },
+});
+
+const verifyRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/verify-email",
+  tags: ["Email verification"],
+  summary: "Prove an email address (or apply a requested email change)",
+  description: "Tokens are single use, valid 24 hours, and only for this purpose: a reset or magic-link token is 401 token_invalid here.",
+  middleware: [refuseCrossSite] as const,
+  request: { body: { content: { "application/json": { schema: VerifyBody }, "application/x-www-form-urlencoded": { schema: VerifyBody } } } },
+  responses: {
+    200: { description: "Verified", content: { "application/json": { schema: envelope(z.object({ user: User })) } } },
+    ...errorResponses(400, 401, 403, 415, 429, 503),
+  },
+});
+
+const resendRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/verify-email/resend",
+  tags: ["Email verification"],
+  summary: "Send a fresh verification link",
+  description: "202 whatever the address; only an unverified account gets an email, and its previous link stops working.",
+  request: { body: { required: true, content: { "application/json": { schema: z.object({ email: Email }).openapi("ResendVerificationRequest") } } } },
+  responses: { 202: { description: "Accepted", content: { "application/json": { schema: envelope(z.object({ sent: z.literal(true) })) } } }, ...errorResponses(400, 415, 429, 503) },
+});
+
+export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(pageRoute, async (c) => {
+    const token = c.req.valid("query").token ?? "";
+    const valid = /^[A-Za-z0-9_-]{43}$/.test(token) && (await c.var.deps.tokens.peek("email_verification", await sha256Hex(token))) !== null;
+    return verifyEmailPage(c, token, valid) as never;
+  })
+  .openapi(verifyRoute, async (c) => {
+    const form = isFormPost(c.req.header("content-type"));
+    const parsed = VerifyBody.safeParse(form ? c.req.valid("form") : c.req.valid("json"));
+    if (!parsed.success) return validationHook(parsed, c) as never;
+    let snapshot;
+    try {
+      snapshot = await verifyEmail(c.var.deps, parsed.data.token, c.var.clientIp);
+    } catch (error) {
+      if (form && error instanceof AuthError && error.status < 500) return failedPage(c, error.status, "This link has expired or was already used.") as never;
+      throw error;
+    }
+    if (form) return donePage(c, "Email confirmed", `${snapshot.user.email} is confirmed. You can sign in now.`) as never;
+    return c.json({ success: true as const, data: { user: snapshot.user } }, 200);
+  })
+  .openapi(resendRoute, async (c) => {
+    await resendVerification(c.var.deps, c.var.config, { email: c.req.valid("json").email, ip: c.var.clientIp }, (label, task) => afterResponse(c, label, task));
+    return c.json({ success: true as const, data: { sent: true as const } }, 202);
+  });

@@ -1,0 +1,70 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { AuthError } from "../errors";
+import { envelope, errorResponses } from "../http";
+import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
+import { issueTokens, refreshTokens, revokeRefreshToken } from "../services/tokens";
+import { Email, Password, User } from "./schemas";
+import { validationHook } from "./validation";
+
+const TokenBody = z
+  .discriminatedUnion("grant_type", [
+    z.object({ grant_type: z.literal("password"), email: Email, password: Password }),
+    z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1).max(512) }),
+  ])
+  .openapi("TokenRequest");
+
+const TokenResponse = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal("Bearer"),
+    expires_in: z.number(),
+    expires_at: z.string(),
+    refresh_token: z.string(),
+    user: User,
+  })
+  .openapi("TokenResponse");
+
+const tokenRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/token",
+  tags: ["Tokens"],
+  summary: "Access + refresh tokens for non-browser clients",
+  description:
+    "grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json.",
+  request: { body: { required: true, content: { "application/json": { schema: TokenBody } } } },
+  responses: {
+    200: { description: "Tokens", content: { "application/json": { schema: envelope(TokenResponse) } } },
+    ...errorResponses(400, 401, 403, 415, 429, 503),
+  },
+});
+
+const revokeRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/token/revoke",
+  tags: ["Tokens"],
+  summary: "Revoke a refresh token and its whole family",
+  description: "Always 200 (RFC 7009): unknown tokens are ignored. Access tokens of the family stop working too.",
+  request: { body: { required: true, content: { "application/json": { schema: z.object({ token: z.string().min(1).max(512) }).openapi("RevokeRequest") } } } },
+  responses: { 200: { description: "Revoked", content: { "application/json": { schema: envelope(z.object({ revoked: z.literal(true) })) } } }, ...errorResponses(400, 415, 503) },
+});
+
+export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(tokenRoute, async (c) => {
+    const body = c.req.valid("json");
+    const { deps, config } = c.var;
+    if (body.grant_type === "refresh_token") {
+      return c.json({ success: true as const, data: await refreshTokens(deps, config, { refreshToken: body.refresh_token, ip: c.var.clientIp }) }, 200);
+    }
+    const auth = await authenticatePassword(deps, config, { email: body.email, password: body.password, ip: c.var.clientIp });
+    const now = deps.clock.now();
+    const snapshot = signedInSnapshot(auth, now);
+    const organization = snapshot.organizations[0];
+    if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
+    const [tokens] = await Promise.all([issueTokens(deps, config, snapshot, organization, c.var.clientIp), recordPasswordLogin(deps, auth, c.var.clientIp, now)]);
+    return c.json({ success: true as const, data: tokens }, 200);
+  })
+  .openapi(revokeRoute, async (c) => {
+    await revokeRefreshToken(c.var.deps, c.req.valid("json").token);
+    return c.json({ success: true as const, data: { revoked: true as const } }, 200);
+  });

@@ -1,0 +1,45 @@
+// Account helpers for tests: real HTTP calls through the app, links read from the dev outbox.
+import { expect } from "vitest";
+import { CookieJar } from "./cookies";
+import { json, type Harness } from "./harness";
+
+export const PASSWORD = "correct horse battery staple";
+
+export function tokenFromOutbox(link: string | undefined): string {
+  if (!link) throw new Error("no link in the outbox");
+  return new URL(link).searchParams.get("token") ?? "";
+}
+
+export async function latestLink(h: Harness, to: string, subject: RegExp): Promise<string | undefined> {
+  return (await h.outbox(to)).find((m) => subject.test(m.subject ?? ""))?.links[0];
+}
+
+/** Signs up and proves the address, as a user would. */
+export async function signUpVerified(h: Harness, email: string, password = PASSWORD, extra: Record<string, unknown> = {}): Promise<void> {
+  const res = await h.request("/v1/auth/signup", { method: "POST", json: { email, password, ...extra } });
+  expect(res.status).toBe(201);
+  const token = tokenFromOutbox(await latestLink(h, email, /Confirm your email/));
+  const verified = await h.request("/v1/auth/verify-email", { method: "POST", json: { token } });
+  expect(verified.status).toBe(200);
+}
+
+export async function login(h: Harness, email: string, password = PASSWORD): Promise<CookieJar> {
+  const jar = new CookieJar();
+  const res = await h.request("/v1/auth/login", { method: "POST", json: { email, password }, jar });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return jar;
+}
+
+export async function passwordGrant(h: Harness, email: string, password = PASSWORD): Promise<{ access_token: string; refresh_token: string; user: { id: string } }> {
+  const res = await h.request("/v1/auth/token", { method: "POST", json: { grant_type: "password", email, password } });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return (await json(res)).data;
+}
+
+export async function refresh(h: Harness, refreshToken: string): Promise<Response> {
+  return h.request("/v1/auth/token", { method: "POST", json: { grant_type: "refresh_token", refresh_token: refreshToken } });
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}

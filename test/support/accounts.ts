@@ -1,7 +1,7 @@
 // Account helpers for tests: real HTTP calls through the app, links read from the dev outbox.
 import { expect } from "vitest";
 import { CookieJar } from "./cookies";
-import { json, type Harness } from "./harness";
+import { json, randomIp, type Harness } from "./harness";
 
 export const PASSWORD = "correct horse battery staple";
 
@@ -16,7 +16,8 @@ export async function latestLink(h: Harness, to: string, subject: RegExp): Promi
 
 /** Signs up and proves the address, as a user would. */
 export async function signUpVerified(h: Harness, email: string, password = PASSWORD, extra: Record<string, unknown> = {}): Promise<void> {
-  const res = await h.request("/v1/auth/signup", { method: "POST", json: { email, password, ...extra } });
+  // Its own client IP, so account set-up never eats into a test's per-IP limits.
+  const res = await h.request("/v1/auth/signup", { method: "POST", json: { email, password, ...extra }, ip: randomIp() });
   expect(res.status).toBe(201);
   const token = tokenFromOutbox(await latestLink(h, email, /Confirm your email/));
   const verified = await h.request("/v1/auth/verify-email", { method: "POST", json: { token } });

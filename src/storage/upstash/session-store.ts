@@ -29,8 +29,9 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
       return record;
     },
     async list(userId) {
-      const index = (await redis(() => client.hgetall<Record<string, string>>(keys.userSessions(userId)))) ?? {};
-      const hashes = Object.values(index);
+      // Through eval: the SDK's own HGETALL mangles raw (non-deserialized) replies.
+      const reply = await redis(() => client.eval("return redis.call('HVALS', KEYS[1])", [keys.userSessions(userId)], []));
+      const hashes = Array.isArray(reply) ? reply.map(String) : [];
       if (hashes.length === 0) return [];
       const values = await redis(() => client.mget<(string | null)[]>(...hashes.map((h) => keys.session(h))));
       const sessions: Array<{ tokenHash: string; record: SessionRecord }> = [];

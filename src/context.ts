@@ -11,7 +11,7 @@ export interface AppVariables {
   clientIp: string;
   identity: Identity | null;
   /** Whoever the credential (session cookie or access token) says this is. */
-  auth: { identity: Identity; snapshot: UserSnapshot; organization: SessionOrganization; via: "cookie" | "bearer" } | null;
+  auth: { identity: Identity; snapshot: UserSnapshot; organization: SessionOrganization; via: "cookie" | "bearer"; tokenFamily?: string } | null;
   /** Set when the request carries a valid session cookie. */
   session: (ValidSession & { csrfToken: string | null }) | null;
 }

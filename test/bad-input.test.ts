@@ -60,6 +60,8 @@ describe("store outages fail closed with 503 store_unavailable", () => {
         ["/v1/auth/magic-link/request", { method: "POST", json: { email: "a@example.com" } }],
         ["/v1/auth/magic-link/verify", { method: "POST", json: { token: generateToken() } }],
         ["/v1/auth/me", { headers: { cookie: `session=${generateToken()}` } }],
+        ["/v1/auth/login", { method: "POST", json: { email: "a@example.com", password: "whatever it is" } }],
+        ["/v1/auth/token", { method: "POST", json: { grant_type: "refresh_token", refresh_token: generateToken() } }],
       ] as const) {
         const res = await down.request(path, init);
         expect(res.status, path).toBe(503);

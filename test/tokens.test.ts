@@ -203,6 +203,16 @@ describe("revocation holds at once", () => {
     expect((await me(again.access_token)).status).toBe(200);
   });
 
+  it("logout with a bearer token ends that token login (refresh and access), not the user's others", async () => {
+    const email = await account("bearer-logout");
+    const phone = await passwordGrant(h, email);
+    const laptop = await passwordGrant(h, email);
+    expect((await h.request("/v1/auth/logout", { method: "POST", headers: bearer(phone.access_token) })).status).toBe(204);
+    expect((await me(phone.access_token)).status).toBe(401);
+    expect((await refresh(h, phone.refresh_token)).status).toBe(401);
+    expect((await me(laptop.access_token)).status).toBe(200);
+  });
+
   it("logout-all works with a bearer token too", async () => {
     const email = await account("bearer-all");
     const tokens = await passwordGrant(h, email);

@@ -34,7 +34,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
       const verified = await verifyAccessToken(deps, config, bearer);
       if (!verified) throw new AuthError("token_invalid", { headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
       c.set("identity", verified.identity);
-      c.set("auth", { identity: verified.identity, snapshot: verified.snapshot, organization: verified.organization, via: "bearer" });
+      c.set("auth", { identity: verified.identity, snapshot: verified.snapshot, organization: verified.organization, via: "bearer", tokenFamily: verified.family });
     }
   }
   await next();

@@ -31,8 +31,9 @@ const logoutRoute = createRoute({
   path: "/v1/auth/logout",
   middleware: [sessionCsrf] as const,
   tags: ["Session"],
-  summary: "End the session (idempotent)",
-  description: "204 with or without a session; the Redis record is deleted and both cookies are cleared.",
+  summary: "End the session or token login (idempotent)",
+  description:
+    "204 with or without a credential. With the session cookie: the Redis record is deleted and both cookies are cleared. With a Bearer access token: its whole token family (that refresh token and its access tokens) is revoked.",
   request: { headers: CsrfHeader },
   responses: { 204: { description: "Signed out" }, ...errorResponses(403, 503) },
 });
@@ -121,6 +122,8 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   })
   .openapi(logoutRoute, async (c) => {
     const session = c.var.session;
+    const family = c.var.auth?.tokenFamily;
+    if (family) await c.var.deps.refreshTokens.revokeFamily(family);
     if (session) {
       await c.var.deps.sessions.revoke(session.tokenHash);
       logAuthEvent("session.ended", { user_id: session.record.user_id, session_id: session.record.id, ip: c.var.clientIp, reason: "logout" }, c.var.deps.clock.now());

@@ -105,6 +105,8 @@ export async function revokeRefreshToken(deps: Deps, token: string): Promise<voi
 
 export interface AccessTokenIdentity {
   identity: Identity;
+  /** The refresh family the token belongs to (its `sid`): logout ends exactly this login. */
+  family: string;
   snapshot: UserSnapshot;
   organization: SessionOrganization;
 }
@@ -127,6 +129,7 @@ export async function verifyAccessToken(deps: Deps, config: Config, token: strin
   return {
     snapshot,
     organization,
+    family: payload.sid,
     identity: {
       kind: "access_token",
       user_id: snapshot.user.id,

@@ -136,6 +136,7 @@ export interface RefreshTokenStore {
   rotate(tokenHash: string, successorHash: string, successorBox: string, now: number, graceMs: number): Promise<RotateResult>;
   /** Revokes the token's whole family; unknown tokens are ignored (RFC 7009). */
   revoke(tokenHash: string): Promise<void>;
+  revokeFamily(family: string): Promise<void>;
 }
 
 export interface IdempotencyStore {

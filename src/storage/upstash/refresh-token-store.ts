@@ -34,6 +34,9 @@ export function createRefreshTokenStore(client: RedisClient, keys: RedisKeys, ma
       const snapshot = parse<UserSnapshot>(reply[7]);
       return code === 1 ? { status: "rotated", record, snapshot } : { status: "replayed", record, snapshot, successorBox: String(reply[8]) };
     },
+    async revokeFamily(family) {
+      await redis(() => client.set(keys.familyRevoked(family), "1", { ex: markerTtlSeconds }));
+    },
     async revoke(tokenHash) {
       await redis(() => client.eval(REVOKE_REFRESH, [keys.refreshToken(tokenHash)], [keys.prefix, markerTtlSeconds]));
     },

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { generateToken } from "../src/crypto/random";
 import { uniqueEmail, useHarness } from "./support/setup";
 import { json } from "./support/harness";
 

@@ -3,7 +3,6 @@ import { Pool, neon } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis/cloudflare";
 import { describe, expect, it } from "vitest";
 import { useHarness } from "./support/setup";
-import { type Harness } from "./support/harness";
 
 const h = useHarness();
 

@@ -1,7 +1,6 @@
 import { SignJWT, base64url, exportJWK, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
 import { signJwt } from "../src/crypto/jwt";
-import { CookieJar } from "./support/cookies";
 import { PASSWORD, bearer, latestLink, login, passwordGrant, refresh, signUpVerified, tokenFromOutbox } from "./support/accounts";
 import { json, randomIp } from "./support/harness";
 import { countRoundTrips } from "./support/round-trips";

@@ -6,21 +6,17 @@ import { refuseCrossSite } from "../middleware/require";
 import { donePage, failedPage, verifyEmailPage } from "../pages/account";
 import { resendVerification, verifyEmail } from "../services/accounts";
 import { sha256Hex } from "../crypto/hash";
-import { Email, isFormPost, User } from "./schemas";
+import { Email, User } from "./schemas";
+import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
 const VerifyBody = z.object({ token: z.string().min(1).max(512) }).openapi("VerifyEmailRequest");
 
-const pageRoute = createRoute({
-  method: "get",
+const pageRoute = tokenPageRoute({
   path: "/v1/auth/verify-email",
-  tags: ["Email verification"],
+  tag: "Email verification",
   summary: "Confirmation page for an emailed link (never spends the token)",
-  request: { query: z.object({ token: z.string().max(512).optional() }) },
-  responses: {
-    200: { description: "HTML page with a button that POSTs the token", content: { "text/html": { schema: z.string() } } },
-    410: { description: "HTML page: the link expired or was used", content: { "text/html": { schema: z.string() } } },
-  },
+  page: "HTML page with a button that POSTs the token",
 });
 
 const verifyRoute = createRoute({
@@ -30,7 +26,7 @@ const verifyRoute = createRoute({
   summary: "Prove an email address (or apply a requested email change)",
   description: "Tokens are single use, valid 24 hours, and only for this purpose: a reset or magic-link token is 401 token_invalid here.",
   middleware: [refuseCrossSite] as const,
-  request: { body: { content: { "application/json": { schema: VerifyBody }, "application/x-www-form-urlencoded": { schema: VerifyBody } } } },
+  request: { body: jsonOrForm(VerifyBody) },
   responses: {
     200: { description: "Verified", content: { "application/json": { schema: envelope(z.object({ user: User })) } } },
     ...errorResponses(400, 401, 403, 415, 429, 503),
@@ -54,12 +50,10 @@ export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: va
     return verifyEmailPage(c, token, valid) as never;
   })
   .openapi(verifyRoute, async (c) => {
-    const form = isFormPost(c.req.header("content-type"));
-    const parsed = VerifyBody.safeParse(form ? c.req.valid("form") : c.req.valid("json"));
-    if (!parsed.success) return validationHook(parsed, c) as never;
+    const { form, data } = readJsonOrForm(c, VerifyBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     let snapshot;
     try {
-      snapshot = await verifyEmail(c.var.deps, parsed.data.token, c.var.clientIp);
+      snapshot = await verifyEmail(c.var.deps, data.token, c.var.clientIp);
     } catch (error) {
       if (form && error instanceof AuthError && error.status < 500) return failedPage(c, error.status, "This link has expired or was already used.") as never;
       throw error;

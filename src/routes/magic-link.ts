@@ -6,6 +6,7 @@ import { refuseCrossSite } from "../middleware/require";
 import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
 import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
 import { validationHook } from "./validation";
+import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { Organization, User } from "./schemas";
 
 const RequestBody = z
@@ -40,16 +41,11 @@ const requestRoute = createRoute({
   },
 });
 
-const confirmRoute = createRoute({
-  method: "get",
+const confirmRoute = tokenPageRoute({
   path: "/v1/auth/magic-link/verify",
-  tags: ["Magic link"],
+  tag: "Magic link",
   summary: "Confirmation page for an emailed link (never spends the token)",
-  request: { query: z.object({ token: z.string().max(512).optional() }) },
-  responses: {
-    200: { description: "HTML page with a button that POSTs the token", content: { "text/html": { schema: z.string() } } },
-    410: { description: "HTML page: the link expired or was used", content: { "text/html": { schema: z.string() } } },
-  },
+  page: "HTML page with a button that POSTs the token",
 });
 
 const verifyRoute = createRoute({
@@ -60,14 +56,7 @@ const verifyRoute = createRoute({
   summary: "Spend the token and sign in",
   description:
     "JSON clients get 200 with the user and organization; the confirm page's form post gets a 303 to the stored redirect_to. Either way the session and csrf_token cookies are set. A used, expired or unknown token is 401 magic_link_invalid.",
-  request: {
-    body: {
-      content: {
-        "application/json": { schema: VerifyBody },
-        "application/x-www-form-urlencoded": { schema: VerifyBody },
-      },
-    },
-  },
+  request: { body: jsonOrForm(VerifyBody) },
   responses: {
     200: {
       description: "Signed in",
@@ -100,14 +89,12 @@ export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
     return confirmPage(c, pending && { email: pending.email, token }) as never;
   })
   .openapi(verifyRoute, async (c) => {
-    const isForm = (c.req.header("content-type") ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
-    const parsed = VerifyBody.safeParse(isForm ? c.req.valid("form") : c.req.valid("json"));
-    if (!parsed.success) return validationHook(parsed, c) as never;
+    const { form: isForm, data } = readJsonOrForm(c, VerifyBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     let result;
     try {
       result = await verifyMagicLink(c.var.deps, c.var.config, {
-        token: parsed.data.token,
-        remember: parsed.data.remember === true || parsed.data.remember === "true" || parsed.data.remember === "on",
+        token: data.token,
+        remember: data.remember === true || data.remember === "true" || data.remember === "on",
         ip: c.var.clientIp,
         userAgent: c.req.header("user-agent") ?? "",
       });

@@ -7,7 +7,8 @@ import { donePage, failedPage, resetPasswordPage } from "../pages/account";
 import { changePassword, forgotPassword, peekResetToken, resetPassword, signup, type Defer } from "../services/accounts";
 import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
 import { createSession } from "../services/session";
-import { CsrfHeader, Email, isFormPost, Ok, OptionalName, Organization, Password, User } from "./schemas";
+import { CsrfHeader, Email, Ok, OptionalName, Organization, Password, User } from "./schemas";
+import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 import type { Context } from "hono";
 
@@ -83,16 +84,11 @@ const forgotRoute = createRoute({
   responses: { 200: { description: "Accepted", content: { "application/json": { schema: envelope(Ok) } } }, ...errorResponses(400, 415, 429, 503) },
 });
 
-const resetPageRoute = createRoute({
-  method: "get",
+const resetPageRoute = tokenPageRoute({
   path: "/v1/auth/reset-password",
-  tags: ["Password"],
+  tag: "Password",
   summary: "Reset page for an emailed link (never spends the token)",
-  request: { query: z.object({ token: z.string().max(512).optional() }) },
-  responses: {
-    200: { description: "HTML form for the new password", content: { "text/html": { schema: z.string() } } },
-    410: { description: "HTML page: the link expired or was used", content: { "text/html": { schema: z.string() } } },
-  },
+  page: "HTML form for the new password",
 });
 
 const resetRoute = createRoute({
@@ -102,7 +98,7 @@ const resetRoute = createRoute({
   summary: "Set a new password with an emailed token",
   description: "Spends the token, sets the password, proves the email, clears the lockout, and signs out every session and token. No sign-in happens. The reset page's form post gets an HTML answer.",
   middleware: [refuseCrossSite] as const,
-  request: { body: { content: { "application/json": { schema: ResetBody }, "application/x-www-form-urlencoded": { schema: ResetBody } } } },
+  request: { body: jsonOrForm(ResetBody) },
   responses: { 200: { description: "Password set", content: { "application/json": { schema: envelope(Ok) } } }, ...errorResponses(400, 401, 403, 415, 429, 503) },
 });
 
@@ -169,11 +165,9 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     return resetPasswordPage(c, token, await peekResetToken(c.var.deps, token)) as never;
   })
   .openapi(resetRoute, async (c) => {
-    const form = isFormPost(c.req.header("content-type"));
-    const parsed = ResetBody.safeParse(form ? c.req.valid("form") : c.req.valid("json"));
-    if (!parsed.success) return validationHook(parsed, c) as never;
+    const { form, data } = readJsonOrForm(c, ResetBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     try {
-      await resetPassword(c.var.deps, c.var.config, { token: parsed.data.token, password: parsed.data.password, ip: c.var.clientIp }, deferFor(c));
+      await resetPassword(c.var.deps, c.var.config, { token: data.token, password: data.password, ip: c.var.clientIp }, deferFor(c));
     } catch (error) {
       if (form && error instanceof AuthError && error.status < 500) return failedPage(c, error.status, error.message) as never;
       throw error;

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { afterResponse, clearSessionCookies, envelope, errorResponses } from "../http";
@@ -114,6 +115,13 @@ const logoutAllRoute = createRoute({
   },
 });
 
+async function applyProfile(c: Context<AppEnv>, changes: z.infer<typeof ProfileBody>) {
+  const result = await updateProfile(c.var.deps, c.var.config, { user: c.var.auth!.snapshot.user, changes, ip: c.var.clientIp }, (label, task) =>
+    afterResponse(c, label, task),
+  );
+  return { user: result.snapshot.user, email_change_pending: result.emailChangePending };
+}
+
 export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(meRoute, (c) => {
     const auth = c.var.auth;
@@ -133,20 +141,8 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     c.header("Clear-Site-Data", '"cookies"');
     return c.body(null, 204);
   })
-  .openapi(profileRoute("patch"), async (c) => {
-    const body = c.req.valid("json");
-    const result = await updateProfile(c.var.deps, c.var.config, { user: c.var.auth!.snapshot.user, changes: body, ip: c.var.clientIp }, (label, task) =>
-      afterResponse(c, label, task),
-    );
-    return c.json({ success: true as const, data: { user: result.snapshot.user, email_change_pending: result.emailChangePending } }, 200);
-  })
-  .openapi(profileRoute("put"), async (c) => {
-    const body = c.req.valid("json");
-    const result = await updateProfile(c.var.deps, c.var.config, { user: c.var.auth!.snapshot.user, changes: body, ip: c.var.clientIp }, (label, task) =>
-      afterResponse(c, label, task),
-    );
-    return c.json({ success: true as const, data: { user: result.snapshot.user, email_change_pending: result.emailChangePending } }, 200);
-  })
+  .openapi(profileRoute("patch"), async (c) => c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200))
+  .openapi(profileRoute("put"), async (c) => c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200))
   .openapi(listSessionsRoute, async (c) => {
     const userId = c.var.auth!.snapshot.user.id;
     const current = c.var.session?.record.id;

@@ -27,6 +27,25 @@ interface SnapshotRow {
   organizations: SessionOrganization[];
 }
 
+/**
+ * CTEs `new_org` and `new_membership`: a first organization (personal, or named) owned by each row of
+ * `source` (a CTE with an `id` column). Shared by magic-link sign-in and password signup.
+ */
+function firstOrganization(source: SQL, input: { email: string; name: string | null; organizationName: string | null; ids: { organization: string; membership: string } }, now: string): SQL {
+  const personal = input.organizationName === null;
+  const name = input.organizationName ?? `${input.name ?? input.email.split("@")[0]}'s workspace`;
+  return sql`new_org as (
+      insert into ${organizations} (id, name, is_personal, plan_tier, created_at, updated_at)
+      select ${input.ids.organization}, ${name}, ${personal}, 'sandbox', ${now}, ${now} from ${source}
+      returning id, name, is_personal, plan_tier
+    ),
+    new_membership as (
+      insert into ${memberships} (id, user_id, organization_id, role, created_at)
+      select ${input.ids.membership}, s.id, o.id, 'owner', ${now} from ${source} s, new_org o
+      returning organization_id, role, created_at
+    )`;
+}
+
 function toSnapshot(row: SnapshotRow): UserSnapshot {
   return {
     user: {
@@ -51,8 +70,6 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
   return {
     async recordEmailSignIn(input) {
       const now = new Date(input.now).toISOString();
-      const personal = input.organizationName === null;
-      const orgName = input.organizationName ?? `${input.name ?? input.email.split("@")[0]}'s workspace`;
       // Upsert the user (the email is now proven); an account whose email was never proven loses any
       // password set on it (pre-account takeover, CVE-2026-53516 class); a user without memberships gets
       // a first organization; then read the snapshot back.
@@ -73,16 +90,7 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
         needs_org as (
           select u.id from upserted u where not exists (select 1 from ${memberships} m where m.user_id = u.id)
         ),
-        new_org as (
-          insert into ${organizations} (id, name, is_personal, plan_tier, created_at, updated_at)
-          select ${input.ids.organization}, ${orgName}, ${personal}, 'sandbox', ${now}, ${now} from needs_org
-          returning id, name, is_personal, plan_tier
-        ),
-        new_membership as (
-          insert into ${memberships} (id, user_id, organization_id, role, created_at)
-          select ${input.ids.membership}, n.id, o.id, 'owner', ${now} from needs_org n, new_org o
-          returning organization_id, role, created_at
-        )
+        ${firstOrganization(sql`needs_org`, input, now)}
         select ${snapshotColumns(sql`(
             select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at
             from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id
@@ -97,8 +105,6 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
 
     async createPasswordUser(input) {
       const now = new Date(input.now).toISOString();
-      const personal = input.organizationName === null;
-      const orgName = input.organizationName ?? `${input.name ?? input.email.split("@")[0]}'s workspace`;
       return one(sql`
         with u as (
           insert into ${users} (id, email, name, password_hash, password_changed_at, created_at, updated_at)
@@ -106,16 +112,7 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
           on conflict (email) do nothing
           returning *
         ),
-        new_org as (
-          insert into ${organizations} (id, name, is_personal, plan_tier, created_at, updated_at)
-          select ${input.ids.organization}, ${orgName}, ${personal}, 'sandbox', ${now}, ${now} from u
-          returning id, name, is_personal, plan_tier
-        ),
-        new_membership as (
-          insert into ${memberships} (id, user_id, organization_id, role, created_at)
-          select ${input.ids.membership}, u.id, o.id, 'owner', ${now} from u, new_org o
-          returning role, created_at
-        )
+        ${firstOrganization(sql`u`, input, now)}
         select ${snapshotColumns(sql`(select n.id, n.name, n.is_personal, n.plan_tier, nm.role, nm.created_at from new_org n, new_membership nm)`)}
         from u
       `);

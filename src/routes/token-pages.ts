@@ -1,0 +1,35 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../context";
+import { validationHook } from "./validation";
+import { isFormPost } from "./schemas";
+
+/**
+ * The GET side of an emailed link: an HTML page that never spends the token (mail scanners and link
+ * previewers open links too); only its button or form POSTs it.
+ */
+export function tokenPageRoute(options: { path: string; tag: string; summary: string; page: string }) {
+  return createRoute({
+    method: "get",
+    path: options.path,
+    tags: [options.tag],
+    summary: options.summary,
+    request: { query: z.object({ token: z.string().max(512).optional() }) },
+    responses: {
+      200: { description: options.page, content: { "text/html": { schema: z.string() } } },
+      410: { description: "HTML page: the link expired or was used", content: { "text/html": { schema: z.string() } } },
+    },
+  });
+}
+
+/** Body of a route that takes JSON from apps and a form post from its own page. */
+export function readJsonOrForm<T extends z.ZodType>(c: Context<AppEnv>, schema: T, raw: { json: unknown; form: unknown }): { form: boolean; data: z.infer<T> } {
+  const form = isFormPost(c.req.header("content-type"));
+  const parsed = schema.safeParse(form ? raw.form : raw.json);
+  if (!parsed.success) validationHook(parsed, c);
+  return { form, data: parsed.data as z.infer<T> };
+}
+
+export const jsonOrForm = <T extends z.ZodType>(schema: T) => ({
+  content: { "application/json": { schema }, "application/x-www-form-urlencoded": { schema } },
+});

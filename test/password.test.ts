@@ -306,3 +306,18 @@ describe("pre-account takeover", () => {
     expect(row!.password_hash).toBeNull();
   });
 });
+
+describe("with REQUIRE_EMAIL_VERIFICATION=false", () => {
+  const open = useHarness({ REQUIRE_EMAIL_VERIFICATION: "false" });
+
+  it("signup says no verification is required, sends no link, and the password works at once", async () => {
+    const email = uniqueEmail("open");
+    const res = await open.request("/v1/auth/signup", { method: "POST", json: { email, password: PASSWORD } });
+    expect((await json(res)).data.verification_required).toBe(false);
+    expect(await open.outbox(email)).toHaveLength(0);
+    const jar = new CookieJar();
+    const signedIn = await open.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD }, jar });
+    expect(signedIn.status).toBe(200);
+    expect((await json(signedIn)).data.user.email_verified).toBe(false);
+  });
+});

@@ -14,6 +14,8 @@ import { devRoutes } from "./routes/dev";
 import { emailVerificationRoutes } from "./routes/email-verification";
 import { passwordRoutes } from "./routes/password";
 import { tokenRoutes } from "./routes/tokens";
+import { organizationRoutes } from "./routes/organizations";
+import { apiKeyRoutes } from "./routes/api-keys";
 import { magicLinkRoutes } from "./routes/magic-link";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
@@ -43,6 +45,8 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   app.route("/", emailVerificationRoutes);
   app.route("/", tokenRoutes);
   app.route("/", sessionRoutes);
+  app.route("/", organizationRoutes);
+  app.route("/", apiKeyRoutes);
   app.route("/", serviceRoutes);
   if (config.debug) app.route("/", devRoutes);
 

@@ -19,6 +19,7 @@ export interface Config {
   magicLink: { ttlSeconds: number };
   passwords: { pepper: string; iterations: number; minLength: number; requireEmailVerification: boolean };
   tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; refreshReuseGraceSeconds: number };
+  apiKeys: { scopes: string[]; prefix: "sk_live_" | "sk_test_" };
 }
 
 export class ConfigError extends Error {
@@ -127,6 +128,10 @@ function readConfig(env: Env): Config {
   const verification = str("REQUIRE_EMAIL_VERIFICATION") ?? "true";
   if (!["true", "false", "1", "0"].includes(verification)) problems.push(`REQUIRE_EMAIL_VERIFICATION must be true or false (got "${verification}").`);
 
+  const scopes = (str("API_KEY_SCOPES") ?? "read,write,admin").split(",").map((x) => x.trim()).filter(Boolean);
+  if (!scopes.every((x) => /^[a-z][a-z0-9_:.-]{0,63}$/.test(x))) problems.push("API_KEY_SCOPES must be a comma-separated list of lower-case scope names such as read,write,admin.");
+  if (!scopes.includes("admin")) problems.push("API_KEY_SCOPES must include admin (key management and the admin API need it).");
+
   const secure = publicUrl?.protocol === "https:";
   const day = 86_400;
   const config: Config = {
@@ -172,6 +177,7 @@ function readConfig(env: Env): Config {
       refreshTtlSeconds: int("REFRESH_TOKEN_TTL_DAYS", 30, 1, 90) * day,
       refreshReuseGraceSeconds: 10,
     },
+    apiKeys: { scopes, prefix: environment === "production" ? "sk_live_" : "sk_test_" },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -2,6 +2,9 @@ import type { Config } from "./config";
 import type { Identity } from "./services/identity";
 import type { ValidSession } from "./services/session";
 import type { SessionOrganization, UserSnapshot } from "./storage/ports";
+
+/** An organization as a credential sees it; `role` is null for API keys (not a membership). */
+export type OrganizationView = Omit<SessionOrganization, "role"> & { role: SessionOrganization["role"] | null };
 import type { Deps } from "./deps";
 
 export interface AppVariables {
@@ -10,8 +13,17 @@ export interface AppVariables {
   requestId: string;
   clientIp: string;
   identity: Identity | null;
-  /** Whoever the credential (session cookie or access token) says this is. */
-  auth: { identity: Identity; snapshot: UserSnapshot; organization: SessionOrganization; via: "cookie" | "bearer"; tokenFamily?: string } | null;
+  /** Whoever the credential (session cookie, access token or API key) says this is. */
+  auth: {
+    identity: Identity;
+    /** The user behind the credential; null for API keys (organization credentials). */
+    snapshot: UserSnapshot | null;
+    organization: OrganizationView;
+    via: "cookie" | "bearer" | "api_key";
+    tokenFamily?: string;
+    /** For API keys: the member who minted the key. */
+    keyCreator?: string | null;
+  } | null;
   /** Set when the request carries a valid session cookie. */
   session: (ValidSession & { csrfToken: string | null }) | null;
 }

@@ -12,6 +12,9 @@ import type {
   OutboxStore,
   RateLimiter,
   RefreshTokenStore,
+  ApiKeyCache,
+  ApiKeyRepository,
+  OrganizationRepository,
   SessionStore,
   UserRepository,
   UserStateStore,
@@ -29,6 +32,9 @@ import { burnPasswordCheck, hashPassword, importPepper, verifyPassword, type Pas
 import { createSessionStore, createUserStateStore } from "./storage/upstash/session-store";
 import { createRefreshTokenStore } from "./storage/upstash/refresh-token-store";
 import { createUserRepository } from "./storage/neon/user-repository";
+import { createOrganizationRepository } from "./storage/neon/organization-repository";
+import { createApiKeyRepository } from "./storage/neon/api-key-repository";
+import { createApiKeyCache } from "./storage/upstash/api-key-cache";
 
 export interface Keys {
   csrf: CryptoKey;
@@ -70,6 +76,9 @@ export interface Deps {
   idempotency: IdempotencyStore;
   outbox: OutboxStore;
   users: UserRepository;
+  organizations: OrganizationRepository;
+  apiKeys: ApiKeyRepository;
+  apiKeyCache: ApiKeyCache;
   email: EmailProvider;
   health: { redis: HealthProbe; postgres: HealthProbe };
 }
@@ -96,7 +105,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const clock = overrides.clock ?? { now: () => Date.now() };
   const client = overrides.redis ?? createRedisClient(config.redis);
   const keys = redisKeys(overrides.redisKeyPrefix ?? config.redis.keyPrefix);
-  const users = createUserRepository(createDatabase(config.database));
+  const db = createDatabase(config.database);
+  const users = createUserRepository(db);
   const outbox = createOutboxStore(client, keys);
   const email =
     overrides.email?.(outbox, clock) ??
@@ -117,6 +127,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     idempotency: createIdempotencyStore(client, keys),
     outbox,
     users,
+    organizations: createOrganizationRepository(db),
+    apiKeys: createApiKeyRepository(db),
+    apiKeyCache: createApiKeyCache(client, keys),
     email,
     health: { redis: createRedisHealthProbe(client), postgres: users },
   };

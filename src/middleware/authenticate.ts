@@ -2,7 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { setSessionCookies } from "../http";
+import { afterResponse, setSessionCookies } from "../http";
+import { verifyApiKey } from "../services/api-keys";
 import { verifyCsrfToken } from "../services/csrf";
 import { identityFromSession } from "../services/identity";
 import { validateSessionToken } from "../services/session";
@@ -12,7 +13,8 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /**
  * Resolves the request's credential into c.var.auth, in the contract's order: the session cookie, then
- * `Authorization: Bearer <access JWT>`. A presented but invalid bearer token is a 401 (RFC 6750), never
+ * `Authorization: Bearer <access JWT>`, then `Bearer sk_…` (an API key). A presented but invalid bearer
+ * credential is a 401 (RFC 6750), never
  * a silent downgrade to anonymous. Authorization (and CSRF for cookies) is the routes' job: see
  * middleware/require.ts. Sliding expiry: session cookies are re-sent with their renewed lifetime.
  */
@@ -30,7 +32,13 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
   } else {
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
+    if (bearer !== undefined && bearer.startsWith("sk_")) {
+      const key = await verifyApiKey(deps, bearer, c.var.clientIp, (label, task) => afterResponse(c, label, task));
+      // One answer for revoked, expired, unknown and malformed keys.
+      if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
+      c.set("identity", key.identity);
+      c.set("auth", { identity: key.identity, snapshot: null, organization: { ...key.organization, role: null }, via: "api_key", keyCreator: key.createdBy });
+    } else if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
       const verified = await verifyAccessToken(deps, config, bearer);
       if (!verified) throw new AuthError("token_invalid", { headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
       c.set("identity", verified.identity);

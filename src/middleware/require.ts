@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
+import type { UserSnapshot } from "../storage/ports";
 import { AuthError } from "../errors";
 import { isCrossSiteRequest } from "../http";
 
@@ -37,5 +38,43 @@ export const sessionCsrf: MiddlewareHandler<AppEnv> = async function sessionCsrf
  */
 export const refuseCrossSite: MiddlewareHandler<AppEnv> = async function refuseCrossSite(c, next) {
   if (isCrossSiteRequest(c, c.var.config)) throw new AuthError("csrf_failed");
+  await next();
+};
+
+/** The signed-in user; only for routes behind requireUser. */
+export function signedInUser(c: Context<AppEnv>): UserSnapshot {
+  const snapshot = c.var.auth?.snapshot;
+  if (!snapshot) throw new AuthError("unauthorized");
+  return snapshot;
+}
+
+/** Any credential whose identity holds `scope` (CSRF enforced for cookies). */
+export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
+  return async function requireScope(c, next) {
+    const auth = c.var.auth;
+    if (!auth) throw new AuthError("unauthorized");
+    if (auth.via === "cookie") enforceSessionCsrf(c);
+    if (!auth.identity.scopes.includes(scope)) throw new AuthError("insufficient_scope", { message: `This needs the ${scope} scope.` });
+    await next();
+  };
+}
+
+/**
+ * Managing API keys: a browser session of an owner or admin (with CSRF), or an admin-scoped key.
+ * Access tokens are refused: a leaked app token must not be able to mint long-lived keys.
+ */
+export const requireKeyManager: MiddlewareHandler<AppEnv> = async function requireKeyManager(c, next) {
+  const auth = c.var.auth;
+  if (!auth) throw new AuthError("unauthorized");
+  if (auth.via === "bearer") throw new AuthError("forbidden", { message: "API keys are managed from a signed-in browser session or with an admin-scoped API key." });
+  if (auth.via === "cookie") enforceSessionCsrf(c);
+  if (!auth.identity.scopes.includes("admin")) throw new AuthError("insufficient_scope", { message: "Managing API keys needs the admin scope (an owner or admin)." });
+  await next();
+};
+
+/** Any credential (session, access token or API key); CSRF enforced when it is the cookie. */
+export const requireCredential: MiddlewareHandler<AppEnv> = async function requireCredential(c, next) {
+  if (!c.var.auth) throw new AuthError("unauthorized");
+  if (c.var.auth.via === "cookie") enforceSessionCsrf(c);
   await next();
 };

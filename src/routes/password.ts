@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { afterResponse, envelope, errorResponses, setSessionCookies } from "../http";
-import { refuseCrossSite, requireUser } from "../middleware/require";
+import { refuseCrossSite, requireUser, signedInUser } from "../middleware/require";
 import { donePage, failedPage, resetPasswordPage } from "../pages/account";
 import { changePassword, forgotPassword, peekResetToken, resetPassword, signup, type Defer } from "../services/accounts";
 import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
@@ -146,7 +146,7 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       c.var.deps,
       c.var.config,
       {
-        user: c.var.auth!.snapshot.user,
+        user: signedInUser(c).user,
         currentPassword: body.current_password,
         newPassword: body.new_password,
         ip: c.var.clientIp,

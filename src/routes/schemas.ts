@@ -17,7 +17,7 @@ export const Organization = z
     name: z.string(),
     is_personal_account: z.boolean(),
     plan_tier: z.string().openapi({ example: "sandbox" }),
-    role: z.enum(["owner", "admin", "member"]),
+    role: z.enum(["owner", "admin", "member"]).nullable().openapi({ description: "Your role; null for API keys." }),
   })
   .openapi("Organization");
 

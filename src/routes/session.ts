@@ -6,7 +6,7 @@ import { afterResponse, clearSessionCookies, envelope, errorResponses } from "..
 import { updateProfile } from "../services/accounts";
 import { revokeAllCredentials } from "../services/revocation";
 import { logAuthEvent } from "../services/audit";
-import { requireUser, sessionCsrf } from "../middleware/require";
+import { requireUser, sessionCsrf, signedInUser } from "../middleware/require";
 import { CsrfHeader, Identity, Organization, User } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -116,7 +116,7 @@ const logoutAllRoute = createRoute({
 });
 
 async function applyProfile(c: Context<AppEnv>, changes: z.infer<typeof ProfileBody>) {
-  const result = await updateProfile(c.var.deps, c.var.config, { user: c.var.auth!.snapshot.user, changes, ip: c.var.clientIp }, (label, task) =>
+  const result = await updateProfile(c.var.deps, c.var.config, { user: signedInUser(c).user, changes, ip: c.var.clientIp }, (label, task) =>
     afterResponse(c, label, task),
   );
   return { user: result.snapshot.user, email_change_pending: result.emailChangePending };
@@ -126,7 +126,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   .openapi(meRoute, (c) => {
     const auth = c.var.auth;
     if (!auth) throw new AuthError("unauthorized");
-    return c.json({ success: true as const, data: { user: auth.snapshot.user, organization: auth.organization, identity: auth.identity } }, 200);
+    return c.json({ success: true as const, data: { user: auth.snapshot?.user ?? null, organization: auth.organization, identity: auth.identity } }, 200);
   })
   .openapi(logoutRoute, async (c) => {
     const session = c.var.session;
@@ -144,7 +144,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   .openapi(profileRoute("patch"), async (c) => c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200))
   .openapi(profileRoute("put"), async (c) => c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200))
   .openapi(listSessionsRoute, async (c) => {
-    const userId = c.var.auth!.snapshot.user.id;
+    const userId = signedInUser(c).user.id;
     const current = c.var.session?.record.id;
     const sessions = (await c.var.deps.sessions.list(userId))
       .map(({ record }) => ({
@@ -160,7 +160,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   })
   .openapi(deleteSessionRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const userId = c.var.auth!.snapshot.user.id;
+    const userId = signedInUser(c).user.id;
     // Looked up among the caller's own sessions only: another user's id is simply not found.
     const target = (await c.var.deps.sessions.list(userId)).find((s) => s.record.id === id);
     if (!target) throw new AuthError("not_found");
@@ -173,7 +173,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     return c.body(null, 204);
   })
   .openapi(logoutAllRoute, async (c) => {
-    const userId = c.var.auth!.snapshot.user.id;
+    const userId = signedInUser(c).user.id;
     const revoked = await revokeAllCredentials(c.var.deps, userId, null);
     c.set("session", null);
     clearSessionCookies(c);

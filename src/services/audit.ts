@@ -20,7 +20,13 @@ export type AuthEvent =
   | "email.changed"
   | "refresh.rotated"
   | "refresh.reuse_detected"
-  | "token.issued";
+  | "token.issued"
+  | "api_key.created"
+  | "api_key.revoked"
+  | "api_key.rotated"
+  | "organization.created"
+  | "member.added"
+  | "member.removed";
 
 export interface AuthEventFields {
   user_id?: string;

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 const timestamps = {
   created_at: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
@@ -19,6 +19,8 @@ export const users = pgTable(
     password_changed_at: timestamp("password_changed_at", { withTimezone: true, mode: "string" }),
     email_verified_at: timestamp("email_verified_at", { withTimezone: true, mode: "string" }),
     last_login_at: timestamp("last_login_at", { withTimezone: true, mode: "string" }),
+    /** Set by the admin API: every credential of the user stops at once. */
+    disabled_at: timestamp("disabled_at", { withTimezone: true, mode: "string" }),
     ...timestamps,
   },
   (t) => [uniqueIndex("users_email_key").on(t.email), check("users_email_lower", sql`${t.email} = lower(${t.email})`)],
@@ -49,4 +51,44 @@ export const memberships = pgTable(
     index("memberships_org_idx").on(t.organization_id),
     check("memberships_role_valid", sql`${t.role} in ('owner', 'admin', 'member')`),
   ],
+);
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    /** Who minted it; the key never carries more than this member currently holds. */
+    created_by: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    name: text("name").notNull(),
+    /** `sk_live_` or `sk_test_`. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 (hex) of the secret part; the secret itself is shown once and never stored. */
+    secret_hash: text("secret_hash").notNull(),
+    /** The secret replaced by the last rotation, accepted until previous_expires_at. */
+    previous_secret_hash: text("previous_secret_hash"),
+    previous_expires_at: timestamp("previous_expires_at", { withTimezone: true, mode: "string" }),
+    scopes: jsonb("scopes").$type<string[]>().notNull(),
+    expires_at: timestamp("expires_at", { withTimezone: true, mode: "string" }),
+    revoked_at: timestamp("revoked_at", { withTimezone: true, mode: "string" }),
+    last_used_at: timestamp("last_used_at", { withTimezone: true, mode: "string" }),
+    created_at: timestamps.created_at,
+  },
+  (t) => [index("api_keys_org_idx").on(t.organization_id), index("api_keys_creator_idx").on(t.created_by)],
+);
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    actor_kind: text("actor_kind").notNull(),
+    actor_id: text("actor_id").notNull(),
+    organization_id: text("organization_id"),
+    action: text("action").notNull(),
+    target: text("target"),
+    request_id: text("request_id").notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>(),
+    created_at: timestamps.created_at,
+  },
+  (t) => [index("audit_log_org_idx").on(t.organization_id, t.created_at)],
 );

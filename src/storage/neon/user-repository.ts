@@ -17,7 +17,7 @@ function snapshotColumns(orgsSource: SQL = sql`(select o.id, o.name, o.is_person
      from ${orgsSource} x) as organizations`;
 }
 
-interface SnapshotRow {
+export interface SnapshotRow {
   id: string;
   email: string;
   name: string | null;
@@ -46,7 +46,12 @@ function firstOrganization(source: SQL, input: { email: string; name: string | n
     )`;
 }
 
-function toSnapshot(row: SnapshotRow): UserSnapshot {
+/** The statement that reads one user's snapshot. */
+export function snapshotSelect(userId: string): SQL {
+  return sql`select ${snapshotColumns()} from ${users} u where u.id = ${userId}`;
+}
+
+export function toSnapshot(row: SnapshotRow): UserSnapshot {
   return {
     user: {
       id: row.id,
@@ -126,7 +131,7 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
     },
 
     async findSnapshot(userId) {
-      return one(sql`select ${snapshotColumns()} from ${users} u where u.id = ${userId}`);
+      return one(snapshotSelect(userId));
     },
 
     async recordLogin(userId, now, rehash) {

@@ -33,6 +33,8 @@ export function redisKeys(prefix: string) {
     rateLimit: (name: string) => `${prefix}rl:${name}`,
     idempotency: (keyHash: string) => `${prefix}idem:${keyHash}`,
     outbox: () => `${prefix}outbox`,
+    apiKey: (keyId: string) => `${prefix}apikey:${keyId}`,
+    apiKeyUsed: (keyId: string) => `${prefix}apikey_used:${keyId}`,
   };
 }
 

@@ -41,6 +41,9 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
       });
       return sessions;
     },
+    async update(tokenHash, record) {
+      await redis(() => client.set(keys.session(tokenHash), JSON.stringify(record), { keepTtl: true, xx: true }));
+    },
     async revokeAll(userId, exceptTokenHash) {
       return Number(await redis(() => client.eval(REVOKE_USER_SESSIONS, [keys.userSessions(userId)], [keys.prefix, exceptTokenHash ?? ""])));
     },

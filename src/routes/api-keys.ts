@@ -1,0 +1,118 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { envelope, errorResponses } from "../http";
+import { requireKeyManager } from "../middleware/require";
+import { createApiKey, revokeApiKey, rotateApiKey } from "../services/api-keys";
+import { CsrfHeader } from "./schemas";
+import { validationHook } from "./validation";
+
+const KeyId = z.string().regex(/^key_[0-9a-z]{26}$/, "must be an API key id (key_...)");
+const ApiKey = z
+  .object({
+    id: z.string(),
+    organization_id: z.string(),
+    created_by: z.string().nullable(),
+    name: z.string(),
+    prefix: z.string().openapi({ example: "sk_live_" }),
+    scopes: z.array(z.string()),
+    expires_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+    last_used_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi("ApiKey");
+const WithSecret = ApiKey.extend({ api_key: z.string().openapi({ description: "Shown once: store it now. sk_live_<id>.<secret>" }) }).openapi("ApiKeyWithSecret");
+
+const MANAGE = "Needs a browser session of an owner or admin (with X-CSRF-Token) or an admin-scoped API key; access tokens cannot manage keys.";
+
+const createKeyRoute = createRoute({
+  method: "post",
+  path: "/v1/api-keys",
+  tags: ["API keys"],
+  summary: "Create an organization API key (the secret is shown once)",
+  description: `${MANAGE} Scopes come from API_KEY_SCOPES (default read, write, admin; * = all you hold; default read) and never exceed yours. The organization is the credential's.`,
+  middleware: [requireKeyManager] as const,
+  request: {
+    headers: CsrfHeader,
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              name: z.string().trim().min(1).max(100),
+              scopes: z.array(z.string().max(64)).max(32).optional(),
+              expires_at: z.iso.datetime({ offset: true }).optional(),
+            })
+            .openapi("CreateApiKey"),
+        },
+      },
+    },
+  },
+  responses: { 201: { description: "Created", content: { "application/json": { schema: envelope(WithSecret) } } }, ...errorResponses(400, 401, 403, 415, 503) },
+});
+
+const listKeysRoute = createRoute({
+  method: "get",
+  path: "/v1/api-keys",
+  tags: ["API keys"],
+  summary: "The organization's keys (never their secrets)",
+  description: MANAGE,
+  middleware: [requireKeyManager] as const,
+  responses: {
+    200: { description: "Keys, newest first", content: { "application/json": { schema: envelope(z.array(ApiKey)).extend({ meta: z.object({ count: z.number() }) }) } } },
+    ...errorResponses(401, 403, 503),
+  },
+});
+
+const revokeKeyRoute = createRoute({
+  method: "post",
+  path: "/v1/api-keys/{id}/revoke",
+  tags: ["API keys"],
+  summary: "Revoke a key (401 on its very next use)",
+  description: MANAGE,
+  middleware: [requireKeyManager] as const,
+  request: { headers: CsrfHeader, params: z.object({ id: KeyId }) },
+  responses: { 200: { description: "Revoked", content: { "application/json": { schema: envelope(ApiKey) } } }, ...errorResponses(400, 401, 403, 503) },
+});
+
+const rotateKeyRoute = createRoute({
+  method: "post",
+  path: "/v1/api-keys/{id}/rotate",
+  tags: ["API keys"],
+  summary: "New secret for a key; the old one works for grace_seconds (default 0)",
+  description: MANAGE,
+  middleware: [requireKeyManager] as const,
+  request: {
+    headers: CsrfHeader,
+    params: z.object({ id: KeyId }),
+    body: { content: { "application/json": { schema: z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).optional() }).openapi("RotateApiKey") } } },
+  },
+  responses: { 201: { description: "Rotated", content: { "application/json": { schema: envelope(WithSecret) } } }, ...errorResponses(400, 401, 403, 415, 503) },
+});
+
+export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(createKeyRoute, async (c) => {
+    const body = c.req.valid("json");
+    const auth = c.var.auth!;
+    const created = await createApiKey(c.var.deps, c.var.config, {
+      creator: auth.identity,
+      createdBy: auth.snapshot?.user.id ?? auth.keyCreator ?? null,
+      name: body.name,
+      scopes: body.scopes ?? null,
+      expiresAt: body.expires_at ?? null,
+    });
+    return c.json({ success: true as const, data: created }, 201);
+  })
+  .openapi(listKeysRoute, async (c) => {
+    const keys = await c.var.deps.apiKeys.listKeys(c.var.auth!.identity.organization_id);
+    return c.json({ success: true as const, data: keys, meta: { count: keys.length } }, 200);
+  })
+  .openapi(revokeKeyRoute, async (c) => {
+    return c.json({ success: true as const, data: await revokeApiKey(c.var.deps, c.var.auth!.identity.organization_id, c.req.valid("param").id) }, 200);
+  })
+  .openapi(rotateKeyRoute, async (c) => {
+    const grace = c.req.valid("json").grace_seconds ?? 0;
+    const rotated = await rotateApiKey(c.var.deps, c.var.config, c.var.auth!.identity.organization_id, c.req.valid("param").id, grace);
+    return c.json({ success: true as const, data: rotated }, 201);
+  });

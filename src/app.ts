@@ -7,6 +7,7 @@ import type { AppEnv } from "./context";
 import type { Deps } from "./deps";
 import { AuthError, errorBody, type ErrorCode } from "./errors";
 import { authenticate } from "./middleware/authenticate";
+import { refuseCrossSiteWrites } from "./middleware/require";
 import { idempotency } from "./middleware/idempotency";
 import { requestContext, securityHeaders } from "./middleware/request-context";
 import { docsPage } from "./pages/docs";
@@ -37,6 +38,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
       },
     }),
   );
+  app.use("/v1/*", refuseCrossSiteWrites);
   app.use("/v1/*", authenticate);
   app.use("/v1/*", idempotency);
 

@@ -33,11 +33,12 @@ export const sessionCsrf: MiddlewareHandler<AppEnv> = async function sessionCsrf
 };
 
 /**
- * Login CSRF (OWASP): sign-in endpoints refuse requests from pages on other sites, so an attacker cannot
- * sign a victim's browser into an account of the attacker's choosing.
+ * Every unsafe request from a page on another site is refused, whatever the route: that covers CSRF on
+ * cookie routes and login CSRF on sign-in routes (an attacker cannot sign a victim's browser into an
+ * account of the attacker's choosing). Browsers send Origin/Sec-Fetch-Site; apps and servers send neither.
  */
-export const refuseCrossSite: MiddlewareHandler<AppEnv> = async function refuseCrossSite(c, next) {
-  if (isCrossSiteRequest(c, c.var.config)) throw new AuthError("csrf_failed");
+export const refuseCrossSiteWrites: MiddlewareHandler<AppEnv> = async function refuseCrossSiteWrites(c, next) {
+  if (UNSAFE.has(c.req.method) && isCrossSiteRequest(c, c.var.config)) throw new AuthError("csrf_failed");
   await next();
 };
 

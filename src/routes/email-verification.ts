@@ -2,7 +2,6 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { afterResponse, envelope, errorResponses } from "../http";
-import { refuseCrossSite } from "../middleware/require";
 import { donePage, failedPage, verifyEmailPage } from "../pages/account";
 import { resendVerification, verifyEmail } from "../services/accounts";
 import { sha256Hex } from "../crypto/hash";
@@ -25,7 +24,6 @@ const verifyRoute = createRoute({
   tags: ["Email verification"],
   summary: "Prove an email address (or apply a requested email change)",
   description: "Tokens are single use, valid 24 hours, and only for this purpose: a reset or magic-link token is 401 token_invalid here.",
-  middleware: [refuseCrossSite] as const,
   request: { body: jsonOrForm(VerifyBody) },
   responses: {
     200: { description: "Verified", content: { "application/json": { schema: envelope(z.object({ user: User })) } } },

@@ -2,7 +2,6 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { envelope, errorResponses, setSessionCookies } from "../http";
-import { refuseCrossSite } from "../middleware/require";
 import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
 import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
 import { validationHook } from "./validation";
@@ -51,7 +50,6 @@ const confirmRoute = tokenPageRoute({
 const verifyRoute = createRoute({
   method: "post",
   path: "/v1/auth/magic-link/verify",
-  middleware: [refuseCrossSite] as const,
   tags: ["Magic link"],
   summary: "Spend the token and sign in",
   description:

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { afterResponse, envelope, errorResponses, setSessionCookies } from "../http";
-import { refuseCrossSite, requireUser, signedInUser } from "../middleware/require";
+import { requireUser, signedInUser } from "../middleware/require";
 import { donePage, failedPage, resetPasswordPage } from "../pages/account";
 import { changePassword, forgotPassword, peekResetToken, resetPassword, signup, type Defer } from "../services/accounts";
 import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
@@ -28,7 +28,6 @@ const signupRoute = createRoute({
   summary: "Create a password account",
   description:
     "201 with the same shape whether or not the email already has an account (its owner gets a notice instead). No tokens: with REQUIRE_EMAIL_VERIFICATION on, a verification link is emailed. Passwords: 8-128 characters (NFKC), no composition rules, not on the common-password list (password_too_common says why).",
-  middleware: [refuseCrossSite] as const,
   request: { body: json(SignupBody) },
   responses: {
     201: { description: "Account created (or the lookalike answer for a taken email)", content: { "application/json": { schema: envelope(z.object({ user: User, verification_required: z.boolean() })) } } },
@@ -42,7 +41,6 @@ const loginRoute = createRoute({
   tags: ["Password"],
   summary: "Sign in with email and password (cookie session)",
   description: "Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password.",
-  middleware: [refuseCrossSite] as const,
   request: { body: json(LoginBody) },
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } } },
@@ -97,7 +95,6 @@ const resetRoute = createRoute({
   tags: ["Password"],
   summary: "Set a new password with an emailed token",
   description: "Spends the token, sets the password, proves the email, clears the lockout, and signs out every session and token. No sign-in happens. The reset page's form post gets an HTML answer.",
-  middleware: [refuseCrossSite] as const,
   request: { body: jsonOrForm(ResetBody) },
   responses: { 200: { description: "Password set", content: { "application/json": { schema: envelope(Ok) } } }, ...errorResponses(400, 401, 403, 415, 429, 503) },
 });

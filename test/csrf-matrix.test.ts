@@ -1,0 +1,99 @@
+// Generated from the router: every unsafe /v1 route, so a new route is covered without touching this file.
+import { describe, expect, it } from "vitest";
+import { signInByLink } from "./support/accounts";
+import { json } from "./support/harness";
+import { uniqueEmail, useHarness } from "./support/setup";
+
+const h = useHarness();
+
+/** Routes that act on no session's authority (sign-in and token endpoints): exempt from the CSRF token. */
+const SIGN_IN_ROUTES = new Set([
+  "POST /v1/auth/magic-link/request",
+  "POST /v1/auth/magic-link/verify",
+  "POST /v1/auth/signup",
+  "POST /v1/auth/login",
+  "POST /v1/auth/verify-credentials",
+  "POST /v1/auth/verify-email",
+  "POST /v1/auth/verify-email/resend",
+  "POST /v1/auth/forgot-password",
+  "POST /v1/auth/reset-password",
+  "POST /v1/auth/token",
+  "POST /v1/auth/token/revoke",
+]);
+
+function unsafeRoutes(): Array<{ method: string; path: string }> {
+  const seen = new Map<string, { method: string; path: string }>();
+  for (const r of h.app.routes) {
+    if (!["POST", "PUT", "PATCH", "DELETE"].includes(r.method) || !r.path.startsWith("/v1/")) continue;
+    seen.set(`${r.method} ${r.path}`, { method: r.method, path: r.path });
+  }
+  return [...seen.values()];
+}
+
+function concrete(path: string, ids: { org: string; user: string }): string {
+  return path
+    .replace(/\/organizations\/:id/, `/organizations/${ids.org}`)
+    .replace(/\/api-keys\/:id/, `/api-keys/key_${"0".repeat(26)}`)
+    .replace(/\/sessions\/:id/, `/sessions/ses_${"0".repeat(26)}`)
+    .replace(/:user_id/, ids.user);
+}
+
+describe("CSRF matrix (from the router)", () => {
+  it("covers every group of routes", () => {
+    const names = unsafeRoutes().map((r) => `${r.method} ${r.path}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "POST /v1/auth/logout",
+        "PATCH /v1/auth/me",
+        "PUT /v1/auth/me",
+        "DELETE /v1/auth/sessions/:id",
+        "POST /v1/auth/change-password",
+        "POST /v1/organizations",
+        "DELETE /v1/organizations/:id/members/:user_id",
+        "POST /v1/api-keys/:id/rotate",
+        ...SIGN_IN_ROUTES,
+      ]),
+    );
+  });
+
+  it("every unsafe route refuses a cross-site request, even with a valid session and CSRF token", async () => {
+    const user = await signInByLink(h, uniqueEmail("matrix"));
+    const ids = { org: user.organization.id, user: user.user.id };
+    for (const { method, path } of unsafeRoutes()) {
+      for (const headers of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }, { origin: "null" }] as Array<Record<string, string>>) {
+        const res = await h.request(concrete(path, ids), { method, jar: user.jar, json: {}, headers });
+        expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
+        expect((await json(res)).error.code).toBe("csrf_failed");
+      }
+    }
+    expect((await h.request("/v1/auth/me", { jar: user.jar })).status).toBe(200);
+  });
+
+  it("with the session cookie but no X-CSRF-Token, every route but the sign-in ones answers 403 csrf_failed", async () => {
+    const user = await signInByLink(h, uniqueEmail("matrix"));
+    const ids = { org: user.organization.id, user: user.user.id };
+    const cookie = user.jar.header();
+    const accepted: string[] = [];
+    for (const { method, path } of unsafeRoutes()) {
+      const res = await h.request(concrete(path, ids), { method, json: {}, headers: { cookie, origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin" } });
+      const body = res.status === 204 ? null : await json(res);
+      if (res.status === 403 && body?.error.code === "csrf_failed") continue;
+      accepted.push(`${method} ${path}`);
+    }
+    expect(accepted.sort()).toEqual([...SIGN_IN_ROUTES].sort());
+    expect((await h.request("/v1/auth/me", { jar: user.jar })).status).toBe(200);
+  });
+
+  it("a token minted for another session, or a tossed cookie pair, is refused everywhere", async () => {
+    const user = await signInByLink(h, uniqueEmail("matrix"));
+    const other = await signInByLink(h, uniqueEmail("other"));
+    const ids = { org: user.organization.id, user: user.user.id };
+    const session = user.jar.get("session")!;
+    for (const { method, path } of unsafeRoutes().filter((r) => !SIGN_IN_ROUTES.has(`${r.method} ${r.path}`))) {
+      for (const csrf of [other.jar.get("csrf_token")!, "tossed.value"]) {
+        const res = await h.request(concrete(path, ids), { method, json: {}, headers: { cookie: `session=${session}; csrf_token=${csrf}`, "x-csrf-token": csrf } });
+        expect(res.status, `${method} ${path}`).toBe(403);
+      }
+    }
+  });
+});

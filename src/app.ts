@@ -17,6 +17,7 @@ import { passwordRoutes } from "./routes/password";
 import { tokenRoutes } from "./routes/tokens";
 import { organizationRoutes } from "./routes/organizations";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { adminRoutes } from "./routes/admin";
 import { magicLinkRoutes } from "./routes/magic-link";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
@@ -49,6 +50,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   app.route("/", sessionRoutes);
   app.route("/", organizationRoutes);
   app.route("/", apiKeyRoutes);
+  app.route("/", adminRoutes);
   app.route("/", serviceRoutes);
   if (config.debug) app.route("/", devRoutes);
 

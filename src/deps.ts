@@ -14,6 +14,7 @@ import type {
   RefreshTokenStore,
   ApiKeyCache,
   ApiKeyRepository,
+  AdminRepository,
   OrganizationRepository,
   SessionStore,
   UserRepository,
@@ -34,6 +35,7 @@ import { createRefreshTokenStore } from "./storage/upstash/refresh-token-store";
 import { createUserRepository } from "./storage/neon/user-repository";
 import { createOrganizationRepository } from "./storage/neon/organization-repository";
 import { createApiKeyRepository } from "./storage/neon/api-key-repository";
+import { createAdminRepository } from "./storage/neon/admin-repository";
 import { createApiKeyCache } from "./storage/upstash/api-key-cache";
 
 export interface Keys {
@@ -79,6 +81,7 @@ export interface Deps {
   organizations: OrganizationRepository;
   apiKeys: ApiKeyRepository;
   apiKeyCache: ApiKeyCache;
+  admin: AdminRepository;
   email: EmailProvider;
   health: { redis: HealthProbe; postgres: HealthProbe };
 }
@@ -130,6 +133,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     organizations: createOrganizationRepository(db),
     apiKeys: createApiKeyRepository(db),
     apiKeyCache: createApiKeyCache(client, keys),
+    admin: createAdminRepository(db),
     email,
     health: { redis: createRedisHealthProbe(client), postgres: users },
   };

@@ -78,6 +78,22 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
   return { link };
 }
 
+/** Mints a link (15 minutes, single use, replacing the address's previous one) without sending it. */
+export async function issueMagicLink(deps: Deps, config: Config, input: Omit<MagicLinkRequest, "ip">): Promise<{ link: string; record: OneTimeTokenRecord }> {
+  const now = deps.clock.now();
+  const token = generateToken(32);
+  const record: OneTimeTokenRecord = {
+    purpose: "magic_link",
+    token_hash: await sha256Hex(token),
+    subject: input.email,
+    data: { name: input.name, organization_name: input.organizationName, redirect_to: input.redirectTo },
+    created_at: now,
+    expires_at: now + config.magicLink.ttlSeconds * 1000,
+  };
+  await deps.tokens.issue(record);
+  return { link: verifyUrl(config, token), record };
+}
+
 export interface PendingMagicLink {
   email: string;
   expiresAt: number;
@@ -130,6 +146,11 @@ export async function verifyMagicLink(
     now,
     ids: { user: generateId("usr", now), organization: generateId("org", now), membership: generateId("mem", now) },
   });
+  // A disabled account gets the same answer as a bad link.
+  if (!signIn) {
+    logAuthEvent("magic_link.rejected", { ip: input.ip, reason: "disabled" }, now);
+    throw new AuthError("magic_link_invalid");
+  }
   // The first proof of this address ends whatever an earlier, unproven owner of the account had.
   if (signIn.wasUnverified) await revokeAllCredentials(deps, signIn.snapshot.user.id, null);
   const organization = signIn.snapshot.organizations[0]!;

@@ -193,8 +193,11 @@ export interface LoginRecord {
 }
 
 export interface UserRepository {
-  /** Finds or creates the user behind a proven email (with a first organization), stamps last_login_at. */
-  recordEmailSignIn(input: EmailSignIn): Promise<EmailSignInResult>;
+  /**
+   * Finds or creates the user behind a proven email (with a first organization), stamps last_login_at.
+   * Null when the account is disabled.
+   */
+  recordEmailSignIn(input: EmailSignIn): Promise<EmailSignInResult | null>;
   /** Creates a password account with its first organization; null when the email is taken. */
   createPasswordUser(input: PasswordSignup): Promise<UserSnapshot | null>;
   findLogin(email: string): Promise<LoginRecord | null>;
@@ -284,4 +287,38 @@ export interface ApiKeyCache {
   forget(keyIds: string[]): Promise<void>;
   /** True at most once a minute per key: whether to write last_used_at now. */
   shouldStampUse(keyId: string): Promise<boolean>;
+}
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  name: string | null;
+  email_verified: boolean;
+  disabled: boolean;
+  created_at: string;
+  last_login_at: string | null;
+  role: Role;
+  /** Organizations the user shares with others outside this one (personal ones excluded). */
+  other_organizations: number;
+}
+
+export interface AuditEntry {
+  actorKind: string;
+  actorId: string;
+  organizationId: string | null;
+  action: string;
+  target: string | null;
+  requestId: string;
+  details?: Record<string, unknown>;
+  now: number;
+}
+
+export interface AdminRepository {
+  /** A member of the organization, by email or id; null when not a member. */
+  findMember(organizationId: string, by: { email: string } | { id: string }): Promise<AdminUser | null>;
+  /** Creates the user if needed (email not yet proven) and makes them a member. */
+  ensureMember(input: { organizationId: string; email: string; name: string | null; role: Role; now: number; ids: { user: string; membership: string } }): Promise<{ user: AdminUser; created: boolean }>;
+  /** Disables the user; returns the ids of the API keys they created (to drop from the cache). */
+  disableUser(userId: string, now: number): Promise<string[]>;
+  audit(entry: AuditEntry): Promise<void>;
 }

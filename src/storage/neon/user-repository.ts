@@ -48,7 +48,7 @@ function firstOrganization(source: SQL, input: { email: string; name: string | n
 
 /** The statement that reads one user's snapshot. */
 export function snapshotSelect(userId: string): SQL {
-  return sql`select ${snapshotColumns()} from ${users} u where u.id = ${userId}`;
+  return sql`select ${snapshotColumns()} from ${users} u where u.id = ${userId} and u.disabled_at is null`;
 }
 
 export function toSnapshot(row: SnapshotRow): UserSnapshot {
@@ -90,6 +90,7 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
             password_hash = case when ${users.email_verified_at} is null then null else ${users.password_hash} end,
             email_verified_at = coalesce(${users.email_verified_at}, excluded.email_verified_at),
             updated_at = excluded.updated_at
+          where ${users.disabled_at} is null
           returning *, (xmax = 0) as created
         ),
         needs_org as (
@@ -104,7 +105,8 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
           )`)}, u.created, exists (select 1 from before b where b.email_verified_at is null) as was_unverified
         from upserted u
       `);
-      if (!row) throw new Error("sign-in statement returned no row");
+      // No row: the conflict target exists but is disabled (the guarded update did nothing).
+      if (!row) return null;
       return { snapshot: toSnapshot(row), created: row.created, wasUnverified: row.was_unverified };
     },
 
@@ -125,7 +127,7 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
 
     async findLogin(email) {
       const [row] = await query<SnapshotRow & { password_hash: string | null }>(sql`
-        select ${snapshotColumns()}, u.password_hash from ${users} u where u.email = ${email}
+        select ${snapshotColumns()}, u.password_hash from ${users} u where u.email = ${email} and u.disabled_at is null
       `);
       return row ? { snapshot: toSnapshot(row), passwordHash: row.password_hash } : null;
     },

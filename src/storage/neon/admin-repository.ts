@@ -32,25 +32,27 @@ export function createAdminRepository(db: Database): AdminRepository {
       const now = new Date(input.now).toISOString();
       // One statement: create the account if the address is new (unverified until its owner signs in),
       // then the membership if missing.
+      // Rows written by a CTE are invisible to the rest of the statement, so everything is read from
+      // the RETURNING clauses (and the pre-statement snapshot for an existing membership).
       const [row] = await query<AdminUser & { created: boolean }>(sql`
         with u0 as (
           insert into ${users} (id, email, name, created_at, updated_at)
           values (${input.ids.user}, ${input.email}, ${input.name}, ${now}, ${now})
           on conflict (email) do update set updated_at = ${users.updated_at}
-          returning id, (xmax = 0) as created
+          returning id, email, name, email_verified_at, disabled_at, created_at, last_login_at, (xmax = 0) as created
         ),
         m0 as (
           insert into ${memberships} (id, user_id, organization_id, role, created_at)
           select ${input.ids.membership}, u0.id, ${input.organizationId}, ${input.role}, ${now} from u0
           on conflict (user_id, organization_id) do nothing
-          returning user_id
+          returning role
         )
-        select u0.created, u.id, u.email, u.name, u.email_verified_at is not null as email_verified, u.disabled_at is not null as disabled,
-          ${iso(sql`u.created_at`)} as created_at, ${iso(sql`u.last_login_at`)} as last_login_at,
-          coalesce((select m.role from ${memberships} m where m.user_id = u.id and m.organization_id = ${input.organizationId}), ${input.role}) as role,
+        select u0.created, u0.id, u0.email, u0.name, u0.email_verified_at is not null as email_verified, u0.disabled_at is not null as disabled,
+          ${iso(sql`u0.created_at`)} as created_at, ${iso(sql`u0.last_login_at`)} as last_login_at,
+          coalesce((select role from m0), (select m.role from ${memberships} m where m.user_id = u0.id and m.organization_id = ${input.organizationId})) as role,
           (select count(*)::int from ${memberships} x join ${organizations} o on o.id = x.organization_id
-            where x.user_id = u.id and x.organization_id <> ${input.organizationId} and not o.is_personal) as other_organizations
-        from u0 join ${users} u on u.id = u0.id
+            where x.user_id = u0.id and x.organization_id <> ${input.organizationId} and not o.is_personal) as other_organizations
+        from u0
       `);
       if (!row) throw new Error("ensureMember returned no row");
       const { created, ...user } = row;

@@ -79,3 +79,25 @@ export const requireCredential: MiddlewareHandler<AppEnv> = async function requi
   if (c.var.auth.via === "cookie") enforceSessionCsrf(c);
   await next();
 };
+
+/**
+ * A role in the organization named by the route's `{id}`: members by their role there, an API key of
+ * that organization by the admin scope. Anyone else: 404 (the organization is not theirs to see).
+ */
+export function requireRole(...roles: Array<"owner" | "admin" | "member">): MiddlewareHandler<AppEnv> {
+  return async function requireRole(c, next) {
+    const auth = c.var.auth;
+    if (!auth) throw new AuthError("unauthorized");
+    if (auth.via === "cookie") enforceSessionCsrf(c);
+    const organizationId = c.req.param("id");
+    if (auth.via === "api_key") {
+      if (auth.identity.organization_id !== organizationId) throw new AuthError("not_found");
+      if (!auth.identity.scopes.includes("admin")) throw new AuthError("insufficient_scope", { message: "This needs the admin scope." });
+    } else {
+      const role = auth.snapshot?.organizations.find((o) => o.id === organizationId)?.role;
+      if (!role) throw new AuthError("not_found");
+      if (!roles.includes(role)) throw new AuthError("forbidden", { message: `Only ${roles.join(" or ")} members can do this.` });
+    }
+    await next();
+  };
+}

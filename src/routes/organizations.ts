@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { envelope, errorResponses } from "../http";
-import { requireCredential, requireUser, signedInUser } from "../middleware/require";
+import { requireCredential, requireRole, requireUser, signedInUser } from "../middleware/require";
 import { addMember, createOrganization, listMembers, removeMember, visibleOrganizations } from "../services/organizations";
 import { CsrfHeader, Email, Organization } from "./schemas";
 import { validationHook } from "./validation";
@@ -67,7 +67,7 @@ const membersRoute = createRoute({
 
 const addMemberRoute = createRoute({
   method: "post",
-  middleware: [requireCredential] as const,
+  middleware: [requireRole("owner", "admin")] as const,
   path: "/v1/organizations/{id}/members",
   tags: ["Organizations"],
   summary: "Add an existing user by email (owners and admins; only owners add owners)",

@@ -92,3 +92,39 @@ export const auditLog = pgTable(
   },
   (t) => [index("audit_log_org_idx").on(t.organization_id, t.created_at)],
 );
+
+export const publishableKeys = pgTable(
+  "publishable_keys",
+  {
+    /** The public identifier itself: `pk_live_…` / `pk_test_…` (not a secret). */
+    id: text("id").primaryKey(),
+    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** Exact origins (scheme://host[:port]) allowed to call the storefront routes with this key. */
+    allowed_origins: jsonb("allowed_origins").$type<string[]>().notNull(),
+    created_by: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    revoked_at: timestamp("revoked_at", { withTimezone: true, mode: "string" }),
+    created_at: timestamps.created_at,
+  },
+  (t) => [index("publishable_keys_org_idx").on(t.organization_id)],
+);
+
+export const customers = pgTable(
+  "customers",
+  {
+    id: text("id").primaryKey(),
+    /** A customer exists only within one store (organization); another store never sees them. */
+    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    email: text("email"),
+    phone: text("phone"),
+    name: text("name"),
+    email_verified_at: timestamp("email_verified_at", { withTimezone: true, mode: "string" }),
+    phone_verified_at: timestamp("phone_verified_at", { withTimezone: true, mode: "string" }),
+    last_login_at: timestamp("last_login_at", { withTimezone: true, mode: "string" }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("customers_org_email_key").on(t.organization_id, t.email),
+    uniqueIndex("customers_org_phone_key").on(t.organization_id, t.phone),
+  ],
+);

@@ -20,6 +20,8 @@ export interface Config {
   passwords: { pepper: string; iterations: number; minLength: number; requireEmailVerification: boolean };
   tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; refreshReuseGraceSeconds: number };
   apiKeys: { scopes: string[]; prefix: "sk_live_" | "sk_test_" };
+  storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
+  sms: { provider: "outbox" | "twilio"; twilioAccountSid: string | null; twilioAuthToken: string | null; twilioFrom: string | null; twilioApiUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -132,6 +134,15 @@ function readConfig(env: Env): Config {
   if (!scopes.every((x) => /^[a-z][a-z0-9_:.-]{0,63}$/.test(x))) problems.push("API_KEY_SCOPES must be a comma-separated list of lower-case scope names such as read,write,admin.");
   if (!scopes.includes("admin")) problems.push("API_KEY_SCOPES must include admin (key management and the admin API need it).");
 
+  const smsRaw = str("SMS_PROVIDER") ?? (environment === "production" ? "twilio" : "outbox");
+  if (smsRaw !== "twilio" && smsRaw !== "outbox") problems.push(`SMS_PROVIDER must be twilio or outbox (got "${smsRaw}").`);
+  if (smsRaw === "outbox" && environment === "production") problems.push("SMS_PROVIDER=outbox is refused when ENVIRONMENT=production: texts would never leave. Use SMS_PROVIDER=twilio.");
+  if (smsRaw === "twilio") {
+    for (const name of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"]) {
+      if (str(name) === null) problems.push(`${name} is missing: set it from your Twilio console ${WHERE}, or SMS_PROVIDER=outbox outside production.`);
+    }
+  }
+
   const secure = publicUrl?.protocol === "https:";
   const day = 86_400;
   const config: Config = {
@@ -178,6 +189,19 @@ function readConfig(env: Env): Config {
       refreshReuseGraceSeconds: 10,
     },
     apiKeys: { scopes, prefix: environment === "production" ? "sk_live_" : "sk_test_" },
+    storefront: {
+      // NIST SP 800-63B and ASVS: at least six digits; 4-digit codes are refused here.
+      otpDigits: int("OTP_DIGITS", 6, 6, 8),
+      publishablePrefix: environment === "production" ? "pk_live_" : "pk_test_",
+      customerCookie: secure ? "__Host-customer_session" : "customer_session",
+    },
+    sms: {
+      provider: smsRaw === "twilio" ? "twilio" : "outbox",
+      twilioAccountSid: str("TWILIO_ACCOUNT_SID"),
+      twilioAuthToken: str("TWILIO_AUTH_TOKEN"),
+      twilioFrom: str("TWILIO_FROM"),
+      twilioApiUrl: str("TWILIO_API_URL") ?? "https://api.twilio.com",
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

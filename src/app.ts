@@ -18,6 +18,9 @@ import { tokenRoutes } from "./routes/tokens";
 import { organizationRoutes } from "./routes/organizations";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { adminRoutes } from "./routes/admin";
+import { storefrontRoutes } from "./routes/storefront";
+import { publishableKeyRoutes } from "./routes/publishable-keys";
+import { storefront } from "./middleware/storefront";
 import { magicLinkRoutes } from "./routes/magic-link";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
@@ -40,6 +43,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
     }),
   );
   app.use("/v1/*", refuseCrossSiteWrites);
+  app.use("/v1/storefront/*", storefront);
   app.use("/v1/*", authenticate);
   app.use("/v1/*", idempotency);
 
@@ -51,6 +55,8 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   app.route("/", organizationRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", adminRoutes);
+  app.route("/", publishableKeyRoutes);
+  app.route("/", storefrontRoutes);
   app.route("/", serviceRoutes);
   if (config.debug) app.route("/", devRoutes);
 

@@ -1,7 +1,7 @@
 import type { Config } from "./config";
 import type { Identity } from "./services/identity";
 import type { ValidSession } from "./services/session";
-import type { SessionOrganization, UserSnapshot } from "./storage/ports";
+import type { SessionOrganization, StoreKey, UserSnapshot } from "./storage/ports";
 
 /** An organization as a credential sees it; `role` is null for API keys (not a membership). */
 export type OrganizationView = Omit<SessionOrganization, "role"> & { role: SessionOrganization["role"] | null };
@@ -24,6 +24,8 @@ export interface AppVariables {
     /** For API keys: the member who minted the key. */
     keyCreator?: string | null;
   } | null;
+  /** Storefront routes: the store named by X-Public-Key, and the customer signed in to it (if any). */
+  store: StoreKey | null;
   /** Set when the request carries a valid session cookie. */
   session: (ValidSession & { csrfToken: string | null }) | null;
 }

@@ -16,6 +16,8 @@ import type {
   ApiKeyRepository,
   AdminRepository,
   OrganizationRepository,
+  StorefrontRepository,
+  StorefrontStore,
   SessionStore,
   UserRepository,
   UserStateStore,
@@ -36,6 +38,9 @@ import { createUserRepository } from "./storage/neon/user-repository";
 import { createOrganizationRepository } from "./storage/neon/organization-repository";
 import { createApiKeyRepository } from "./storage/neon/api-key-repository";
 import { createAdminRepository } from "./storage/neon/admin-repository";
+import { createStorefrontRepository } from "./storage/neon/storefront-repository";
+import { createStorefrontStore } from "./storage/upstash/storefront-store";
+import { createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
 import { createApiKeyCache } from "./storage/upstash/api-key-cache";
 
 export interface Keys {
@@ -43,6 +48,8 @@ export interface Keys {
   idempotency: CryptoKey;
   signing: SigningKeySet;
   pepper: CryptoKey;
+  /** Keys OTP hashes, so a Redis dump cannot be brute-forced over the million 6-digit codes. */
+  otp: CryptoKey;
 }
 
 /** Password hashing as a port, so tests can count derivations (the enumeration checks compare them). */
@@ -82,18 +89,22 @@ export interface Deps {
   apiKeys: ApiKeyRepository;
   apiKeyCache: ApiKeyCache;
   admin: AdminRepository;
+  storefront: StorefrontRepository;
+  storefrontStore: StorefrontStore;
   email: EmailProvider;
+  sms: SmsProvider;
   health: { redis: HealthProbe; postgres: HealthProbe };
 }
 
 export async function loadKeys(config: Config): Promise<Keys> {
-  const [csrf, idempotency, signing, pepper] = await Promise.all([
+  const [csrf, idempotency, signing, pepper, otp] = await Promise.all([
     deriveHmacKey(config.authSecret, "csrf"),
     deriveHmacKey(config.authSecret, "idempotency"),
     loadSigningKeys(config.jwt.signingKeys),
     importPepper(config.passwords.pepper),
+    deriveHmacKey(config.authSecret, "otp"),
   ]);
-  return { csrf, idempotency, signing, pepper };
+  return { csrf, idempotency, signing, pepper, otp };
 }
 
 export interface DepsOverrides {
@@ -101,6 +112,7 @@ export interface DepsOverrides {
   redis?: RedisClient;
   redisKeyPrefix?: string;
   email?: (outbox: OutboxStore, clock: Clock) => EmailProvider;
+  sms?: (outbox: OutboxStore, clock: Clock) => SmsProvider;
   passwords?: (hasher: PasswordHasher) => PasswordHasher;
 }
 
@@ -134,7 +146,14 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     apiKeys: createApiKeyRepository(db),
     apiKeyCache: createApiKeyCache(client, keys),
     admin: createAdminRepository(db),
+    storefront: createStorefrontRepository(db),
+    storefrontStore: createStorefrontStore(client, keys),
     email,
+    sms:
+      overrides.sms?.(outbox, clock) ??
+      (config.sms.provider === "twilio" && config.sms.twilioAccountSid && config.sms.twilioAuthToken && config.sms.twilioFrom
+        ? createTwilioProvider({ accountSid: config.sms.twilioAccountSid, authToken: config.sms.twilioAuthToken, from: config.sms.twilioFrom, apiUrl: config.sms.twilioApiUrl })
+        : createSmsOutbox(outbox, clock)),
     health: { redis: createRedisHealthProbe(client), postgres: users },
   };
 }

@@ -21,10 +21,14 @@ const SIGN_IN_ROUTES = new Set([
   "POST /v1/auth/token/revoke",
 ]);
 
-function unsafeRoutes(): Array<{ method: string; path: string }> {
+/** Storefront routes answer other origins by design; their policy (key + origin list) is checked below. */
+const isStorefront = (path: string) => path.startsWith("/v1/storefront/");
+
+function unsafeRoutes(options: { storefront?: boolean } = {}): Array<{ method: string; path: string }> {
   const seen = new Map<string, { method: string; path: string }>();
   for (const r of h.app.routes) {
     if (!["POST", "PUT", "PATCH", "DELETE"].includes(r.method) || !r.path.startsWith("/v1/")) continue;
+    if (isStorefront(r.path) !== (options.storefront ?? false)) continue;
     seen.set(`${r.method} ${r.path}`, { method: r.method, path: r.path });
   }
   return [...seen.values()];
@@ -83,6 +87,22 @@ describe("CSRF matrix (from the router)", () => {
     }
     expect(accepted.sort()).toEqual([...SIGN_IN_ROUTES].sort());
     expect((await h.request("/v1/auth/me", { jar: user.jar })).status).toBe(200);
+  });
+
+  it("storefront routes: no publishable key -> 401, a foreign origin -> 403, whatever cookies ride along", async () => {
+    const owner = await signInByLink(h, uniqueEmail("store"));
+    const created = await h.request("/v1/publishable-keys", { method: "POST", jar: owner.jar, json: { name: "shop", allowed_origins: ["https://shop.example"] } });
+    const key = (await json(created)).data.id as string;
+    const routes = unsafeRoutes({ storefront: true });
+    expect(routes.length).toBeGreaterThanOrEqual(4);
+    for (const { method, path } of routes) {
+      const missing = await h.request(path, { method, json: {}, jar: owner.jar, headers: { origin: "https://shop.example" } });
+      expect((await json(missing)).error.code, path).toBe("publishable_key_invalid");
+      const foreign = await h.request(path, { method, json: {}, jar: owner.jar, headers: { origin: "https://evil.example", "x-public-key": key } });
+      expect(foreign.status, path).toBe(403);
+      expect((await json(foreign)).error.code).toBe("origin_not_allowed");
+      expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    }
   });
 
   it("a token minted for another session, or a tossed cookie pair, is refused everywhere", async () => {

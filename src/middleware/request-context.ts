@@ -18,6 +18,7 @@ export function requestContext(config: Config, deps: Deps): MiddlewareHandler<Ap
     c.set("clientIp", clientIp(c));
     c.set("identity", null);
     c.set("auth", null);
+    c.set("store", null);
     c.set("session", null);
     await next();
     c.header("X-Request-Id", requestId);

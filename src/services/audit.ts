@@ -26,7 +26,8 @@ export type AuthEvent =
   | "api_key.rotated"
   | "organization.created"
   | "member.added"
-  | "member.removed";
+  | "member.removed"
+  | "customer.signed_in";
 
 export interface AuthEventFields {
   user_id?: string;

@@ -388,7 +388,7 @@ export interface StorefrontStore {
   /** Stores a new code (replacing the previous one) unless the resend cooldown is running. */
   issueOtp(input: { otpKey: string; cooldownKey: string; codeHash: string; expiresAt: number; ttlSeconds: number; cooldownSeconds: number }): Promise<{ issued: true } | { issued: false; retryAfterSeconds: number }>;
   /** Atomic check: contact lock, expiry, tries per code (burned at the limit), failure count per contact. */
-  verifyOtp(input: { otpKey: string; failureKey: string; codeHash: string; now: number; maxAttempts: number; lockThreshold: number; lockSeconds: number }): Promise<OtpVerifyResult>;
+  verifyOtp(input: { otpKey: string; failureKey: string; ipFailureKey: string; codeHash: string; now: number; maxAttempts: number; lockThreshold: number; ipLockThreshold: number; lockSeconds: number }): Promise<OtpVerifyResult>;
   discardOtp(otpKey: string, cooldownKey: string): Promise<void>;
   createSession(tokenHash: string, record: CustomerSessionRecord): Promise<void>;
   getSession(tokenHash: string): Promise<CustomerSessionRecord | null>;

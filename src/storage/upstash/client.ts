@@ -35,6 +35,11 @@ export function redisKeys(prefix: string) {
     outbox: () => `${prefix}outbox`,
     apiKey: (keyId: string) => `${prefix}apikey:${keyId}`,
     apiKeyUsed: (keyId: string) => `${prefix}apikey_used:${keyId}`,
+    storeKey: (keyId: string) => `${prefix}pk:${keyId}`,
+    corsOrigin: (origin: string) => `${prefix}cors_origin:${origin}`,
+    otp: (scope: string) => `${prefix}otp:${scope}`,
+    otpCooldown: (scope: string) => `${prefix}otp_cooldown:${scope}`,
+    customerSession: (tokenHash: string) => `${prefix}cses:${tokenHash}`,
   };
 }
 

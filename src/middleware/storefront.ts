@@ -1,0 +1,62 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../context";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { afterResponse } from "../http";
+import type { StoreKey } from "../storage/ports";
+
+const KEY_SHAPE = /^pk_(live|test)_[0-9a-z]{26}$/;
+const ALLOWED_HEADERS = "content-type, x-public-key, idempotency-key, x-request-id";
+
+/**
+ * Storefront routes serve browser storefronts on other origins. Every request names its store with
+ * `X-Public-Key`; a request with an Origin must come from one of that key's allowed_origins, and only
+ * then gets CORS headers (that exact origin, never `*`, credentials allowed). Preflights carry no key,
+ * so they are answered for origins that some live key allows; the real request is then checked
+ * against its own key. Requiring the custom header also makes every cross-origin call preflighted,
+ * which is what keeps the customer cookie (SameSite=None) safe from CSRF.
+ */
+export const storefront: MiddlewareHandler<AppEnv> = async function storefront(c, next) {
+  const { deps } = c.var;
+  const origin = c.req.header("origin");
+  if (c.req.method === "OPTIONS") {
+    if (origin === undefined || !(await originAllowedAnywhere(deps, origin))) throw new AuthError("origin_not_allowed");
+    return c.body(null, 204, {
+      "Access-Control-Allow-Origin": origin,
+      "Access-Control-Allow-Credentials": "true",
+      "Access-Control-Allow-Methods": "GET, POST",
+      "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+      "Access-Control-Max-Age": "600",
+      Vary: "Origin",
+    });
+  }
+  const keyId = c.req.header("x-public-key");
+  const store = keyId !== undefined && KEY_SHAPE.test(keyId) ? await resolveStoreKey(deps, keyId, (label, task) => afterResponse(c, label, task)) : null;
+  if (!store || store.revoked) throw new AuthError("publishable_key_invalid");
+  if (origin !== undefined && !store.allowed_origins.includes(origin)) throw new AuthError("origin_not_allowed");
+  c.set("store", store);
+  await next();
+  if (origin !== undefined) {
+    c.res.headers.set("Access-Control-Allow-Origin", origin);
+    c.res.headers.set("Access-Control-Allow-Credentials", "true");
+    c.res.headers.append("Vary", "Origin");
+  }
+};
+
+/** One Redis round trip when warm; keys (and unknown ids) are cached for a minute. */
+async function resolveStoreKey(deps: Deps, keyId: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<StoreKey | null> {
+  const cached = await deps.storefrontStore.getKey(keyId);
+  if (cached !== undefined) return cached;
+  const found = await deps.storefront.findKey(keyId);
+  defer("publishable_key_cache", () => deps.storefrontStore.putKey(keyId, found));
+  return found;
+}
+
+async function originAllowedAnywhere(deps: Deps, origin: string): Promise<boolean> {
+  if (origin.length > 255) return false;
+  const cached = await deps.storefrontStore.getOrigin(origin);
+  if (cached !== undefined) return cached;
+  const allowed = await deps.storefront.originAllowed(origin);
+  await deps.storefrontStore.putOrigin(origin, allowed);
+  return allowed;
+}

@@ -1,0 +1,94 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { AuthError } from "../errors";
+import { generateId } from "../crypto/random";
+import { envelope, errorResponses } from "../http";
+import { requireKeyManager } from "../middleware/require";
+import { CsrfHeader } from "./schemas";
+import { validationHook } from "./validation";
+
+const Origin = z
+  .string()
+  .max(255)
+  .refine((o) => {
+    try {
+      const url = new URL(o);
+      return url.origin === o && (url.protocol === "https:" || ["localhost", "127.0.0.1"].includes(url.hostname));
+    } catch {
+      return false;
+    }
+  }, "must be an exact origin such as https://shop.example.com (http only for localhost)");
+
+const PublishableKey = z
+  .object({
+    id: z.string().openapi({ example: "pk_test_01jd5n2k4m0000000000000000" }),
+    organization_id: z.string(),
+    name: z.string(),
+    allowed_origins: z.array(z.string()),
+    created_by: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi("PublishableKey");
+
+const createRoute_ = createRoute({
+  method: "post",
+  path: "/v1/publishable-keys",
+  tags: ["Storefront"],
+  summary: "Create a publishable key for the organization's storefront",
+  description: "Owners and admins (session with CSRF) or admin-scoped API keys. The key is a public identifier, not a secret; allowed_origins are the storefront origins that may use it.",
+  middleware: [requireKeyManager] as const,
+  request: {
+    headers: CsrfHeader,
+    body: { required: true, content: { "application/json": { schema: z.object({ name: z.string().trim().min(1).max(100), allowed_origins: z.array(Origin).min(1).max(20) }).openapi("CreatePublishableKey") } } },
+  },
+  responses: { 201: { description: "Created", content: { "application/json": { schema: envelope(PublishableKey) } } }, ...errorResponses(400, 401, 403, 415, 503) },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/publishable-keys",
+  tags: ["Storefront"],
+  summary: "The organization's publishable keys",
+  middleware: [requireKeyManager] as const,
+  responses: { 200: { description: "Keys", content: { "application/json": { schema: envelope(z.array(PublishableKey)).extend({ meta: z.object({ count: z.number() }) }) } } }, ...errorResponses(401, 403, 503) },
+});
+
+const revokeRoute = createRoute({
+  method: "post",
+  path: "/v1/publishable-keys/{id}/revoke",
+  tags: ["Storefront"],
+  summary: "Revoke a publishable key (its storefront calls get 401 at once)",
+  middleware: [requireKeyManager] as const,
+  request: { headers: CsrfHeader, params: z.object({ id: z.string().regex(/^pk_(live|test)_[0-9a-z]{26}$/, "must be a publishable key") }) },
+  responses: { 200: { description: "Revoked", content: { "application/json": { schema: envelope(PublishableKey) } } }, ...errorResponses(400, 401, 403, 503) },
+});
+
+export const publishableKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(createRoute_, async (c) => {
+    const body = c.req.valid("json");
+    const auth = c.var.auth!;
+    const now = c.var.deps.clock.now();
+    const id = `${c.var.config.storefront.publishablePrefix}${generateId("x", now).slice(2)}`;
+    const key = await c.var.deps.storefront.createKey({
+      id,
+      organizationId: auth.identity.organization_id,
+      name: body.name,
+      allowedOrigins: [...new Set(body.allowed_origins)],
+      createdBy: auth.snapshot?.user.id ?? auth.keyCreator ?? null,
+      now,
+    });
+    await Promise.all(body.allowed_origins.map((o) => c.var.deps.storefrontStore.putOrigin(o, true)));
+    return c.json({ success: true as const, data: key }, 201);
+  })
+  .openapi(listRoute, async (c) => {
+    const keys = await c.var.deps.storefront.listKeys(c.var.auth!.identity.organization_id);
+    return c.json({ success: true as const, data: keys, meta: { count: keys.length } }, 200);
+  })
+  .openapi(revokeRoute, async (c) => {
+    const { deps } = c.var;
+    const key = await deps.storefront.revokeKey(c.var.auth!.identity.organization_id, c.req.valid("param").id, deps.clock.now());
+    if (!key) throw new AuthError("not_found");
+    await deps.storefrontStore.forgetKey(key.id);
+    return c.json({ success: true as const, data: key }, 200);
+  });

@@ -1,0 +1,181 @@
+import type { Config } from "../config";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { hmacSha256, sha256Hex } from "../crypto/hash";
+import { generateNumericCode } from "../crypto/otp";
+import { generateId, generateToken } from "../crypto/random";
+import { DeliveryError } from "../email/provider";
+import type { ContactChannel, Customer, CustomerSessionRecord, StoreKey } from "../storage/ports";
+import { logAuthEvent } from "./audit";
+import { canonicalEmail } from "./email-address";
+import { rateLimited } from "./magic-link";
+
+// Storefront customers sign in with a one-time code sent by SMS or email. Codes are 6+ digits from
+// the CSPRNG, valid 5 minutes, stored only as an HMAC (keyed, so a Redis dump cannot be brute-forced),
+// bound to the store, the contact and the purpose. NIST SP 800-63B: a resend never resets the failure
+// count; 5 wrong tries burn a code; 10 failures lock the contact for 15 minutes.
+export const OTP = {
+  ttlSeconds: 300,
+  resendCooldownSeconds: 30,
+  maxTriesPerCode: 5,
+  contactLockThreshold: 10,
+  ipLockThreshold: 50,
+  lockSeconds: 15 * 60,
+  sendsPerContactPerHour: 5,
+  sendsPerIpPerHour: 30,
+};
+const SESSION_DAYS = 30;
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+export interface Contact {
+  channel: ContactChannel;
+  value: string;
+}
+
+/** E.164 phone -> sms, email -> email; a given contact_type must match what the contact is. */
+export function parseContact(raw: string, type: "phone" | "email" | "sms" | undefined): Contact {
+  const trimmed = raw.trim();
+  const phone = E164.test(trimmed);
+  const email = phone ? null : canonicalEmail(trimmed);
+  const fail = (message: string): never => {
+    throw new AuthError("validation_error", { details: [{ field: type && !(phone || email) ? "contact" : type ? "contact_type" : "contact", message }] });
+  };
+  if (!phone && email === null) fail("must be an E.164 phone number (+14155550123) or an email address");
+  const channel: ContactChannel = phone ? "sms" : "email";
+  if (type !== undefined && (type === "email") !== (channel === "email")) fail(`contact_type ${type} does not match the contact`);
+  return { channel, value: phone ? trimmed : (email as string) };
+}
+
+async function scope(store: StoreKey, purpose: string, contact: Contact): Promise<string> {
+  return `${store.organization_id}:${purpose}:${await sha256Hex(contact.value)}`;
+}
+
+async function codeHash(deps: Deps, scopeKey: string, code: string): Promise<string> {
+  return hmacSha256(deps.keys.otp, `${scopeKey}\n${code}`);
+}
+
+/**
+ * Sends a code. Same answer for contacts never seen before (no lookup at all). Caps first (per contact
+ * and per IP, hourly), then the resend cooldown, then the provider; a failed send removes the code.
+ */
+export async function requestOtp(
+  deps: Deps,
+  config: Config,
+  input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; ip: string },
+): Promise<{ delivery_channel: ContactChannel; expires_in_seconds: number; next_resend_in_seconds: number }> {
+  const key = await scope(input.store, input.purpose, input.contact);
+  const caps = await deps.rateLimiter.hit([
+    { key: `otp_send:contact:${key}`, limit: OTP.sendsPerContactPerHour, windowSeconds: 3600 },
+    { key: `otp_send:ip:${input.ip}`, limit: OTP.sendsPerIpPerHour, windowSeconds: 3600 },
+  ]);
+  if (!caps.allowed) throw rateLimited(caps.retryAfterSeconds);
+  const now = deps.clock.now();
+  const code = generateNumericCode(config.storefront.otpDigits);
+  const issued = await deps.storefrontStore.issueOtp({
+    otpKey: key,
+    cooldownKey: key,
+    codeHash: await codeHash(deps, key, code),
+    expiresAt: now + OTP.ttlSeconds * 1000,
+    ttlSeconds: OTP.ttlSeconds,
+    cooldownSeconds: OTP.resendCooldownSeconds,
+  });
+  if (!issued.issued) throw rateLimited(issued.retryAfterSeconds);
+  const text = `Your sign-in code is ${code}. It expires in 5 minutes. Never share it: we will never ask for it.`;
+  try {
+    if (input.contact.channel === "sms") await deps.sms.send({ to: input.contact.value, text });
+    else await deps.email.send({ to: input.contact.value, subject: "Your sign-in code", text, html: `<p>${text}</p>` });
+  } catch (cause) {
+    if (!(cause instanceof DeliveryError)) throw cause;
+    await deps.storefrontStore.discardOtp(key, key);
+    const correlationId = generateId("corr", now);
+    console.error(JSON.stringify({ event: "otp_delivery_failed", channel: input.contact.channel, correlation_id: correlationId }));
+    throw new AuthError(input.contact.channel === "sms" ? "sms_delivery_failed" : "email_delivery_failed", { correlationId, cause });
+  }
+  return { delivery_channel: input.contact.channel, expires_in_seconds: OTP.ttlSeconds, next_resend_in_seconds: OTP.resendCooldownSeconds };
+}
+
+/** Spends a code atomically: exactly one of any number of parallel correct verifications succeeds. */
+export async function checkOtp(deps: Deps, input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; code: string; ip: string }): Promise<void> {
+  const key = await scope(input.store, input.purpose, input.contact);
+  const result = await deps.storefrontStore.verifyOtp({
+    otpKey: key,
+    failureKey: `otp_fail:contact:${key}`,
+    ipFailureKey: `otp_fail:ip:${input.ip}`,
+    codeHash: await codeHash(deps, key, input.code),
+    now: deps.clock.now(),
+    maxAttempts: OTP.maxTriesPerCode,
+    lockThreshold: OTP.contactLockThreshold,
+    ipLockThreshold: OTP.ipLockThreshold,
+    lockSeconds: OTP.lockSeconds,
+  });
+  if (result.status === "locked") throw rateLimited(result.retryAfterSeconds);
+  if (result.status === "invalid") throw new AuthError("otp_invalid");
+}
+
+export interface CustomerSignIn {
+  customer: Customer;
+  token: string;
+  record: CustomerSessionRecord;
+}
+
+export async function verifyOtpAndSignIn(deps: Deps, input: { store: StoreKey; contact: Contact; code: string; ip: string }): Promise<CustomerSignIn> {
+  await checkOtp(deps, { ...input, purpose: "login" });
+  const now = deps.clock.now();
+  const customer = await deps.storefront.signInCustomer({ organizationId: input.store.organization_id, channel: input.contact.channel, contact: input.contact.value, id: generateId("cus", now), now });
+  const token = generateToken(32);
+  const record: CustomerSessionRecord = {
+    id: generateId("cse", now),
+    customer_id: customer.id,
+    organization_id: input.store.organization_id,
+    publishable_key: input.store.id,
+    created_at: now,
+    expires_at: now + SESSION_DAYS * 86_400_000,
+  };
+  await deps.storefrontStore.createSession(await sha256Hex(token), record);
+  logAuthEvent("customer.signed_in", { organization_id: input.store.organization_id, user_id: customer.id, session_id: record.id, ip: input.ip }, now);
+  return { customer, token, record };
+}
+
+/** The customer behind a cookie, for this store only: another store's session is simply unknown here. */
+export async function customerSession(deps: Deps, store: StoreKey, token: string | undefined): Promise<{ record: CustomerSessionRecord; tokenHash: string } | null> {
+  if (token === undefined || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  const tokenHash = await sha256Hex(token);
+  const record = await deps.storefrontStore.getSession(tokenHash);
+  if (!record || record.organization_id !== store.organization_id || record.expires_at <= deps.clock.now()) return null;
+  return { record, tokenHash };
+}
+
+/**
+ * Name changes apply at once. A new email or phone applies only with a code sent to it: the first call
+ * sends the code (purpose-bound to this customer and address), the second, with otp_code, applies it.
+ */
+export async function updateCustomerProfile(
+  deps: Deps,
+  config: Config,
+  input: { store: StoreKey; customerId: string; name?: string | null; email?: string; phone?: string; otpCode?: string; ip: string },
+): Promise<{ customer: Customer; verification_required: ContactChannel | null }> {
+  const contacts = [input.email !== undefined ? parseContact(input.email, "email") : null, input.phone !== undefined ? parseContact(input.phone, "phone") : null].filter(
+    (c): c is Contact => c !== null,
+  );
+  if (contacts.length > 1) throw new AuthError("validation_error", { details: [{ field: "email", message: "change the email and the phone one at a time" }] });
+  const now = deps.clock.now();
+  const current = await deps.storefront.findCustomer(input.store.organization_id, input.customerId);
+  if (!current) throw new AuthError("unauthorized");
+  const contact = contacts[0];
+  const changing = contact && contact.value !== (contact.channel === "email" ? current.email : current.phone) ? contact : null;
+  const purpose = `change:${input.customerId}` as const;
+  if (changing && input.otpCode === undefined) {
+    await requestOtp(deps, config, { store: input.store, contact: changing, purpose, ip: input.ip });
+  } else if (changing && input.otpCode !== undefined) {
+    await checkOtp(deps, { store: input.store, contact: changing, purpose, code: input.otpCode, ip: input.ip });
+  }
+  const apply = {
+    ...("name" in input && input.name !== undefined ? { name: input.name } : {}),
+    ...(changing && input.otpCode !== undefined ? { [changing.channel === "email" ? "email" : "phone"]: changing.value } : {}),
+  };
+  const updated = Object.keys(apply).length > 0 ? await deps.storefront.updateCustomer(input.store.organization_id, input.customerId, apply, now) : current;
+  if (updated === "taken") throw new AuthError("conflict", { message: "Another customer of this store uses that contact." });
+  if (!updated) throw new AuthError("unauthorized");
+  return { customer: updated, verification_required: changing && input.otpCode === undefined ? changing.channel : null };
+}

@@ -1,0 +1,61 @@
+import type { CustomerSessionRecord, StoreKey, StorefrontStore } from "../ports";
+import type { RedisClient, RedisKeys } from "./client";
+import { ISSUE_OTP, VERIFY_OTP } from "./scripts";
+import { parse, redis } from "./stores";
+
+const CACHE_SECONDS = 60;
+const NONE = "none";
+
+export function createStorefrontStore(client: RedisClient, keys: RedisKeys): StorefrontStore {
+  return {
+    async getKey(keyId) {
+      const cached = await redis(() => client.get<string>(keys.storeKey(keyId)));
+      if (cached === null) return undefined;
+      return cached === NONE ? null : (parse<StoreKey>(cached) ?? undefined);
+    },
+    async putKey(keyId, key) {
+      await redis(() => client.set(keys.storeKey(keyId), key === null ? NONE : JSON.stringify(key), { ex: CACHE_SECONDS }));
+    },
+    async forgetKey(keyId) {
+      await redis(() => client.del(keys.storeKey(keyId)));
+    },
+    async getOrigin(origin) {
+      const cached = await redis(() => client.get<string>(keys.corsOrigin(origin)));
+      return cached === null ? undefined : cached === "1";
+    },
+    async putOrigin(origin, allowed) {
+      await redis(() => client.set(keys.corsOrigin(origin), allowed ? "1" : "0", { ex: CACHE_SECONDS }));
+    },
+    async issueOtp(input) {
+      const reply = (await redis(() =>
+        client.eval(ISSUE_OTP, [keys.otp(input.otpKey), keys.otpCooldown(input.cooldownKey)], [input.codeHash, input.expiresAt, input.ttlSeconds, input.cooldownSeconds]),
+      )) as number[];
+      return Number(reply[0]) === 1 ? { issued: true } : { issued: false, retryAfterSeconds: Number(reply[1]) };
+    },
+    async verifyOtp(input) {
+      const reply = (await redis(() =>
+        client.eval(
+          VERIFY_OTP,
+          [keys.otp(input.otpKey), keys.rateLimit(input.failureKey), keys.rateLimit(input.ipFailureKey)],
+          [input.codeHash, input.now, input.maxAttempts, input.lockThreshold, input.lockSeconds, input.ipLockThreshold],
+        ),
+      )) as number[];
+      const code = Number(reply[0]);
+      if (code === 1) return { status: "ok" };
+      if (code === 3) return { status: "locked", retryAfterSeconds: Number(reply[1]) };
+      return { status: "invalid" };
+    },
+    async discardOtp(otpKey, cooldownKey) {
+      await redis(() => client.del(keys.otp(otpKey), keys.otpCooldown(cooldownKey)));
+    },
+    async createSession(tokenHash, record) {
+      await redis(() => client.set(keys.customerSession(tokenHash), JSON.stringify(record), { ex: Math.max(1, Math.ceil((record.expires_at - record.created_at) / 1000)) }));
+    },
+    async getSession(tokenHash) {
+      return parse<CustomerSessionRecord>(await redis(() => client.get(keys.customerSession(tokenHash))));
+    },
+    async revokeSession(tokenHash) {
+      await redis(() => client.del(keys.customerSession(tokenHash)));
+    },
+  };
+}

@@ -10,7 +10,7 @@ export function createOutboxProvider(store: OutboxStore, clock: { now(): number 
     async send(message: EmailMessage) {
       if (options.failFor?.has(message.to)) throw new DeliveryError("outbox: simulated provider failure");
       const links = [...message.text.matchAll(/https?:\/\/[^\s<>"]+/g)].map((m) => m[0]);
-      const codes = [...message.text.matchAll(/(?<![\w/=.-])\d{6,8}(?![\w/=.-])/g)].map((m) => m[0]);
+      const codes = [...message.text.matchAll(/(?<![\w/=.-])\d{6,8}(?![\w/=-])/g)].map((m) => m[0]);
       await store.add({
         channel: "email",
         to: message.to,

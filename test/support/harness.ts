@@ -7,6 +7,7 @@ import { parseConfig, type Config } from "../../src/config";
 import { createDeps, type Deps } from "../../src/deps";
 import { generateToken } from "../../src/crypto/random";
 import { createOutboxProvider } from "../../src/email/outbox";
+import { createSmsOutbox } from "../../src/sms/provider";
 import { createDatabase } from "../../src/storage/neon/db";
 import { createRedisClient, redisKeys, type RedisKeys } from "../../src/storage/upstash/client";
 import type { OutboxMessage } from "../../src/storage/ports";
@@ -33,6 +34,7 @@ export interface Harness {
   /** Runs a query on this file's database and returns row objects. */
   sql: { query(text: string, params?: unknown[]): Promise<Array<Record<string, any>>> };
   clock: { now(): number; advance(ms: number): void };
+  /** Recipients (emails or phone numbers) whose delivery fails, standing in for a provider outage. */
   failEmailFor: Set<string>;
   /** Password derivations so far (hash + verify, including the dummy one for unknown accounts). */
   passwordWork: { count: number };
@@ -66,6 +68,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
   const deps = await createDeps(config, {
     clock,
     email: (outbox, c) => createOutboxProvider(outbox, c, { failFor: failEmailFor, quiet: true }),
+    sms: (outbox, c) => createSmsOutbox(outbox, c, { failFor: failEmailFor, quiet: true }),
     passwords: (hasher) => ({
       hash: (password) => (passwordWork.count++, hasher.hash(password)),
       verify: (stored, password) => (passwordWork.count++, hasher.verify(stored, password)),

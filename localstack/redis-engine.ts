@@ -120,17 +120,23 @@ function inProcessEngine(): RedisEngine {
   return {
     description: "in-process Redis engine (ioredis-mock)",
     async command(args) {
-      const [name, ...rest] = args;
+      const [name, ...rest] = normalizeMockArgs(args);
       return normalizeMockReply(await client[method(name ?? "")]!(...rest.map(String)));
     },
     async transaction(commands) {
-      const results = await client.multi(commands.map(([name, ...rest]) => [method(name ?? ""), ...rest.map(String)])).exec();
+      const results = await client.multi(commands.map((command) => normalizeMockArgs(command)).map(([name, ...rest]) => [method(name ?? ""), ...rest.map(String)])).exec();
       return results.map(([error, result]) => (error ? { error: error.message } : { result: normalizeMockReply(result) }));
     },
     async close() {
       client.disconnect();
     },
   };
+}
+
+// Redis takes options in any case; ioredis-mock only in upper case (the SDK sends `set k v nx ex 60`).
+function normalizeMockArgs(args: RedisArg[]): RedisArg[] {
+  if (String(args[0]).toLowerCase() !== "set") return args;
+  return args.map((a, i) => (i >= 3 && typeof a === "string" ? a.toUpperCase() : a));
 }
 
 // ioredis-mock returns JS shapes where Redis returns RESP: nil from Lua arrives as false, HGETALL as an object.

@@ -3,6 +3,7 @@ import { createApp } from "../src/app";
 import { createDeps } from "../src/deps";
 import { DeliveryError } from "../src/email/provider";
 import { createResendProvider } from "../src/email/resend";
+import { createTwilioProvider } from "../src/sms/provider";
 import { json } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 
@@ -62,5 +63,34 @@ describe("a Resend outage through the app", () => {
     expect(body.error.code).toBe("email_delivery_failed");
     expect(body.meta.correlation_id).toMatch(/^corr_/);
     expect((await h.redisKeysMatching("ott:magic_link:*")).sort()).toEqual(before.sort());
+  });
+});
+
+describe("Twilio provider (production SMS over fetch)", () => {
+  it("posts a form with basic auth to the Messages API; errors become DeliveryError", async () => {
+    const calls: Array<{ url: string; init: RequestInit }> = [];
+    const provider = createTwilioProvider({
+      accountSid: "AC123",
+      authToken: "secret",
+      from: "+15550001111",
+      apiUrl: "https://api.twilio.test",
+      fetch: async (url, init) => {
+        calls.push({ url: String(url), init: init! });
+        return Response.json({ sid: "SM1" }, { status: 201 });
+      },
+    });
+    await provider.send({ to: "+14155550123", text: "Your sign-in code is 123456." });
+    expect(calls[0]!.url).toBe("https://api.twilio.test/2010-04-01/Accounts/AC123/Messages.json");
+    const headers = new Headers(calls[0]!.init.headers);
+    expect(headers.get("authorization")).toBe(`Basic ${btoa("AC123:secret")}`);
+    expect(headers.get("content-type")).toBe("application/x-www-form-urlencoded");
+    expect(Object.fromEntries(new URLSearchParams(String(calls[0]!.init.body)))).toEqual({ To: "+14155550123", Body: "Your sign-in code is 123456.", From: "+15550001111" });
+    const viaService = createTwilioProvider({ accountSid: "AC1", authToken: "t", from: "MG42", apiUrl: "https://x", fetch: async (_u, init) => {
+      expect(new URLSearchParams(String(init!.body)).get("MessagingServiceSid")).toBe("MG42");
+      return new Response("{}", { status: 201 });
+    } });
+    await viaService.send({ to: "+14155550123", text: "x" });
+    const failing = createTwilioProvider({ accountSid: "AC1", authToken: "t", from: "+1", apiUrl: "https://x", fetch: async () => new Response("bad", { status: 400 }) });
+    await expect(failing.send({ to: "+14155550123", text: "x" })).rejects.toBeInstanceOf(DeliveryError);
   });
 });

@@ -291,3 +291,20 @@ describe("status, profile, logout", () => {
     expect((await call(s.key, "/v1/storefront/auth/profile", { json: { name: "x" }, jar })).status).toBe(401);
   });
 });
+
+describe("customer cookie over HTTPS", () => {
+  const secure = useHarness({ PUBLIC_URL: "https://auth.example.com" });
+
+  it("is __Host-, Secure, HttpOnly, SameSite=None and Partitioned, so a storefront on another site can use it", async () => {
+    const owner = await signInByLink(secure, uniqueEmail("merchant"));
+    const created = await json(await secure.request("/v1/publishable-keys", { method: "POST", jar: owner.jar, json: { name: "shop", allowed_origins: [SHOP] } }));
+    const key = created.data.id as string;
+    const number = phone();
+    await secure.request("/v1/storefront/auth/request-otp", { method: "POST", json: { contact: number }, headers: { "x-public-key": key, origin: SHOP } });
+    const code = (await secure.outbox(number))[0]!.codes[0]!;
+    const res = await secure.request("/v1/storefront/auth/verify-otp", { method: "POST", json: { contact: number, otp_code: code }, headers: { "x-public-key": key, origin: SHOP } });
+    expect(res.status).toBe(200);
+    const cookie = parseSetCookies(res).find((c) => c.name === "__Host-customer_session")!;
+    expect(cookie.attributes).toMatchObject({ secure: true, httponly: true, samesite: "None", partitioned: true, path: "/" });
+  });
+});

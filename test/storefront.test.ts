@@ -6,6 +6,7 @@ import { CookieJar, parseSetCookies } from "./support/cookies";
 import { signInByLink } from "./support/accounts";
 import { bindings, json, randomIp } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
+import { countRoundTrips } from "./support/round-trips";
 
 const h = useHarness();
 const SHOP = "https://shop.example";
@@ -243,6 +244,14 @@ describe("CORS and keys", () => {
     const refused = await h.request("/v1/storefront/auth/request-otp", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
     expect(refused.status).toBe(403);
     expect(refused.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("a warm key lookup costs one Redis round trip and no SQL", async () => {
+    const s = await store();
+    await call(s.key, "/v1/storefront/auth/status", { method: "GET" });
+    const { result, trips } = await countRoundTrips({ redis: h.config.redis.url, sql: h.config.database.httpEndpoint! }, () => call(s.key, "/v1/storefront/auth/status", { method: "GET" }));
+    expect(result.status).toBe(200);
+    expect(trips).toMatchObject({ redis: 1, sql: 0 });
   });
 
   it("missing, unknown and revoked keys are 401 publishable_key_invalid; a key only serves its own origins", async () => {

@@ -1,11 +1,10 @@
 import { sql, type SQL } from "drizzle-orm";
 import { generateId } from "../../crypto/random";
-import { guardStore } from "../guard";
 import type { AdminRepository, AdminUser } from "../ports";
 import type { Database } from "./db";
+import { iso, queryRunner } from "./sql";
 import { apiKeys, auditLog, memberships, organizations, users } from "./schema";
 
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 function memberColumns(organizationId: string): SQL {
   return sql`u.id, u.email, u.name, u.email_verified_at is not null as email_verified, u.disabled_at is not null as disabled,
@@ -15,7 +14,7 @@ function memberColumns(organizationId: string): SQL {
 }
 
 export function createAdminRepository(db: Database): AdminRepository {
-  const query = async <T>(statement: SQL): Promise<T[]> => (await guardStore("postgres", () => db.execute(statement))).rows as T[];
+  const query = queryRunner(db);
 
   return {
     async findMember(organizationId, by) {

@@ -1,16 +1,15 @@
-import { sql, type SQL } from "drizzle-orm";
-import { guardStore } from "../guard";
+import { sql } from "drizzle-orm";
 import type { ApiKeyAuthRecord, ApiKeyRecord, ApiKeyRepository } from "../ports";
 import type { Database } from "./db";
+import { iso, queryRunner } from "./sql";
 import { apiKeys, memberships, organizations, users } from "./schema";
 
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const publicColumns = sql`k.id, k.organization_id, k.created_by, k.name, k.prefix, k.scopes,
   ${iso(sql`k.expires_at`)} as expires_at, ${iso(sql`k.revoked_at`)} as revoked_at,
   ${iso(sql`k.last_used_at`)} as last_used_at, ${iso(sql`k.created_at`)} as created_at`;
 
 export function createApiKeyRepository(db: Database): ApiKeyRepository {
-  const query = async <T>(statement: SQL): Promise<T[]> => (await guardStore("postgres", () => db.execute(statement))).rows as T[];
+  const query = queryRunner(db);
 
   return {
     async createKey(input) {

@@ -1,12 +1,12 @@
-import { sql, type SQL } from "drizzle-orm";
-import { guardStore } from "../guard";
+import { sql } from "drizzle-orm";
 import type { Member, OrganizationRepository, RemoveMemberResult, SessionOrganization } from "../ports";
 import type { Database } from "./db";
+import { iso, queryRunner } from "./sql";
 import { apiKeys, memberships, organizations, users } from "./schema";
 import { snapshotSelect, toSnapshot, type SnapshotRow } from "./user-repository";
 
 export function createOrganizationRepository(db: Database): OrganizationRepository {
-  const query = async <T>(statement: SQL): Promise<T[]> => (await guardStore("postgres", () => db.execute(statement))).rows as T[];
+  const query = queryRunner(db);
 
   return {
     async createOrganization(input) {
@@ -28,7 +28,7 @@ export function createOrganizationRepository(db: Database): OrganizationReposito
     async listMembers(organizationId) {
       return query<Member>(sql`
         select u.id as user_id, u.email, u.name, m.role,
-          to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as joined_at
+          ${iso(sql`m.created_at`)} as joined_at
         from ${memberships} m join ${users} u on u.id = m.user_id
         where m.organization_id = ${organizationId}
         order by m.created_at asc, u.id asc

@@ -1,16 +1,15 @@
-import { sql, type SQL } from "drizzle-orm";
-import { guardStore } from "../guard";
+import { sql } from "drizzle-orm";
 import type { Customer, PublishableKeyRecord, StoreKey, StorefrontRepository } from "../ports";
 import type { Database } from "./db";
+import { iso, queryRunner } from "./sql";
 import { customers, publishableKeys } from "./schema";
 
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const keyColumns = sql`k.id, k.organization_id, k.name, k.allowed_origins, k.created_by, ${iso(sql`k.revoked_at`)} as revoked_at, ${iso(sql`k.created_at`)} as created_at`;
 const customerColumns = sql`c.id, c.name, c.email, c.phone, c.email_verified_at is not null as email_verified, c.phone_verified_at is not null as phone_verified,
   ${iso(sql`c.created_at`)} as created_at, ${iso(sql`c.last_login_at`)} as last_login_at`;
 
 export function createStorefrontRepository(db: Database): StorefrontRepository {
-  const query = async <T>(statement: SQL): Promise<T[]> => (await guardStore("postgres", () => db.execute(statement))).rows as T[];
+  const query = queryRunner(db);
 
   return {
     async createKey(input) {

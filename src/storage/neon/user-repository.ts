@@ -1,12 +1,11 @@
 import { sql, type SQL } from "drizzle-orm";
-import { guardStore } from "../guard";
 import type { HealthProbe, SessionOrganization, UserRepository, UserSnapshot } from "../ports";
 import type { Database } from "./db";
+import { iso, queryRunner } from "./sql";
 import { memberships, organizations, users } from "./schema";
 
 // Every method is one SQL statement: one round trip, atomic, no interactive transaction needed.
 
-const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** Columns of a snapshot for a user row aliased `u`; organizations come from `orgs` (or live memberships). */
 function snapshotColumns(orgsSource: SQL = sql`(select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id)`) {
@@ -66,7 +65,7 @@ export function toSnapshot(row: SnapshotRow): UserSnapshot {
 }
 
 export function createUserRepository(db: Database): UserRepository & HealthProbe {
-  const query = async <T>(statement: SQL): Promise<T[]> => (await guardStore("postgres", () => db.execute(statement))).rows as T[];
+  const query = queryRunner(db);
   const one = async (statement: SQL): Promise<UserSnapshot | null> => {
     const [row] = await query<SnapshotRow>(statement);
     return row ? toSnapshot(row) : null;

@@ -1,0 +1,73 @@
+// Ports of the storefront: publishable keys, customers, one-time codes, customer sessions.
+
+export interface PublishableKeyRecord {
+  id: string;
+  organization_id: string;
+  name: string;
+  allowed_origins: string[];
+  created_by: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+/** What a storefront request needs to know about its key (cached briefly in Redis). */
+export interface StoreKey {
+  id: string;
+  organization_id: string;
+  allowed_origins: string[];
+  revoked: boolean;
+}
+
+export interface Customer {
+  id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  email_verified: boolean;
+  phone_verified: boolean;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export type ContactChannel = "email" | "sms";
+
+export interface StorefrontRepository {
+  createKey(input: { id: string; organizationId: string; name: string; allowedOrigins: string[]; createdBy: string | null; now: number }): Promise<PublishableKeyRecord>;
+  listKeys(organizationId: string): Promise<PublishableKeyRecord[]>;
+  revokeKey(organizationId: string, keyId: string, now: number): Promise<PublishableKeyRecord | null>;
+  findKey(keyId: string): Promise<StoreKey | null>;
+  /** Whether any live key allows this origin (CORS preflights carry no key). */
+  originAllowed(origin: string): Promise<boolean>;
+  /** Finds or creates the store's customer for a proven contact; marks it verified; stamps last_login_at. */
+  signInCustomer(input: { organizationId: string; channel: ContactChannel; contact: string; id: string; now: number }): Promise<Customer>;
+  findCustomer(organizationId: string, customerId: string): Promise<Customer | null>;
+  /** Applies a profile change; a new email or phone is set only with `verified` (proven by a code). "taken" if another customer of the store has it. */
+  updateCustomer(organizationId: string, customerId: string, changes: { name?: string | null; email?: string; phone?: string }, now: number): Promise<Customer | "taken" | null>;
+}
+
+export interface CustomerSessionRecord {
+  id: string;
+  customer_id: string;
+  organization_id: string;
+  publishable_key: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export type OtpVerifyResult = { status: "ok" } | { status: "invalid" } | { status: "locked"; retryAfterSeconds: number };
+
+export interface StorefrontStore {
+  getKey(keyId: string): Promise<StoreKey | null | undefined>;
+  putKey(keyId: string, key: StoreKey | null): Promise<void>;
+  forgetKey(keyId: string): Promise<void>;
+  getOrigin(origin: string): Promise<boolean | undefined>;
+  putOrigin(origin: string, allowed: boolean): Promise<void>;
+  /** Stores a new code (replacing the previous one) unless the resend cooldown is running. */
+  issueOtp(input: { otpKey: string; cooldownKey: string; codeHash: string; expiresAt: number; ttlSeconds: number; cooldownSeconds: number }): Promise<{ issued: true } | { issued: false; retryAfterSeconds: number }>;
+  /** Atomic check: contact lock, expiry, tries per code (burned at the limit), failure count per contact. */
+  verifyOtp(input: { otpKey: string; failureKey: string; ipFailureKey: string; codeHash: string; now: number; maxAttempts: number; lockThreshold: number; ipLockThreshold: number; lockSeconds: number }): Promise<OtpVerifyResult>;
+  discardOtp(otpKey: string, cooldownKey: string): Promise<void>;
+  createSession(tokenHash: string, record: CustomerSessionRecord): Promise<void>;
+  getSession(tokenHash: string): Promise<CustomerSessionRecord | null>;
+  revokeSession(tokenHash: string): Promise<void>;
+}

@@ -21,6 +21,7 @@ import { adminRoutes } from "./routes/admin";
 import { storefrontRoutes } from "./routes/storefront";
 import { publishableKeyRoutes } from "./routes/publishable-keys";
 import { storefront } from "./middleware/storefront";
+import { deviceRoutes } from "./routes/devices";
 import { magicLinkRoutes } from "./routes/magic-link";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
@@ -57,6 +58,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   app.route("/", adminRoutes);
   app.route("/", publishableKeyRoutes);
   app.route("/", storefrontRoutes);
+  app.route("/", deviceRoutes);
   app.route("/", serviceRoutes);
   if (config.debug) app.route("/", devRoutes);
 

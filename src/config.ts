@@ -21,6 +21,7 @@ export interface Config {
   tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; refreshReuseGraceSeconds: number };
   apiKeys: { scopes: string[]; prefix: "sk_live_" | "sk_test_" };
   storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
+  devices: { appScheme: string; gatewayUrl: string; tokenTtlSeconds: number; appStoreUrl: string | null; playStoreUrl: string | null };
   sms: { provider: "outbox" | "twilio"; twilioAccountSid: string | null; twilioAuthToken: string | null; twilioFrom: string | null; twilioApiUrl: string };
 }
 
@@ -143,6 +144,14 @@ function readConfig(env: Env): Config {
     }
   }
 
+  const appScheme = str("APP_SCHEME") ?? "authapp";
+  if (!/^[a-z][a-z0-9+.-]{1,31}$/.test(appScheme) || ["http", "https", "javascript", "data", "file"].includes(appScheme)) {
+    problems.push(`APP_SCHEME must be your app's own URL scheme, e.g. myapp (got "${appScheme}").`);
+  }
+  const gatewayUrl = url("GATEWAY_URL", str("GATEWAY_URL"), "the URL paired devices talk to, e.g. https://gateway.example.com");
+  const appStoreUrl = url("APP_STORE_URL", str("APP_STORE_URL"), "your App Store listing");
+  const playStoreUrl = url("PLAY_STORE_URL", str("PLAY_STORE_URL"), "your Google Play listing");
+
   const secure = publicUrl?.protocol === "https:";
   const day = 86_400;
   const config: Config = {
@@ -194,6 +203,13 @@ function readConfig(env: Env): Config {
       otpDigits: int("OTP_DIGITS", 6, 6, 8),
       publishablePrefix: environment === "production" ? "pk_live_" : "pk_test_",
       customerCookie: secure ? "__Host-customer_session" : "customer_session",
+    },
+    devices: {
+      appScheme,
+      gatewayUrl: gatewayUrl?.toString() ?? publicUrl?.origin ?? "",
+      tokenTtlSeconds: int("DEVICE_TOKEN_TTL_DAYS", 90, 1, 365) * day,
+      appStoreUrl: appStoreUrl?.toString() ?? null,
+      playStoreUrl: playStoreUrl?.toString() ?? null,
     },
     sms: {
       provider: smsRaw === "twilio" ? "twilio" : "outbox",

@@ -19,7 +19,7 @@ export interface AppVariables {
     /** The user behind the credential; null for API keys (organization credentials). */
     snapshot: UserSnapshot | null;
     organization: OrganizationView;
-    via: "cookie" | "bearer" | "api_key";
+    via: "cookie" | "bearer" | "api_key" | "device";
     tokenFamily?: string;
     /** For API keys: the member who minted the key. */
     keyCreator?: string | null;

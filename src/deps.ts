@@ -18,6 +18,8 @@ import type {
   OrganizationRepository,
   StorefrontRepository,
   StorefrontStore,
+  DeviceRepository,
+  DeviceStateStore,
   SessionStore,
   UserRepository,
   UserStateStore,
@@ -39,6 +41,8 @@ import { createOrganizationRepository } from "./storage/neon/organization-reposi
 import { createApiKeyRepository } from "./storage/neon/api-key-repository";
 import { createAdminRepository } from "./storage/neon/admin-repository";
 import { createStorefrontRepository } from "./storage/neon/storefront-repository";
+import { createDeviceRepository } from "./storage/neon/device-repository";
+import { createDeviceStateStore } from "./storage/upstash/device-store";
 import { createStorefrontStore } from "./storage/upstash/storefront-store";
 import { createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
 import { createApiKeyCache } from "./storage/upstash/api-key-cache";
@@ -91,6 +95,8 @@ export interface Deps {
   admin: AdminRepository;
   storefront: StorefrontRepository;
   storefrontStore: StorefrontStore;
+  devices: DeviceRepository;
+  deviceState: DeviceStateStore;
   email: EmailProvider;
   sms: SmsProvider;
   health: { redis: HealthProbe; postgres: HealthProbe };
@@ -148,6 +154,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     admin: createAdminRepository(db),
     storefront: createStorefrontRepository(db),
     storefrontStore: createStorefrontStore(client, keys),
+    devices: createDeviceRepository(db),
+    deviceState: createDeviceStateStore(client, keys),
     email,
     sms:
       overrides.sms?.(outbox, clock) ??

@@ -6,7 +6,7 @@ import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
 
-/** Routes that act on no session's authority (sign-in and token endpoints): exempt from the CSRF token. */
+/** Routes that act on no session's authority (sign-in, token and code-exchange endpoints): exempt from the CSRF token. */
 const SIGN_IN_ROUTES = new Set([
   "POST /v1/auth/magic-link/request",
   "POST /v1/auth/magic-link/verify",
@@ -19,6 +19,7 @@ const SIGN_IN_ROUTES = new Set([
   "POST /v1/auth/reset-password",
   "POST /v1/auth/token",
   "POST /v1/auth/token/revoke",
+  "POST /v1/pairing/pair",
 ]);
 
 /** Storefront routes answer other origins by design; their policy (key + origin list) is checked below. */

@@ -4,6 +4,8 @@ import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { afterResponse, setSessionCookies } from "../http";
 import { verifyApiKey } from "../services/api-keys";
+import { DEVICE_TOKEN_TYPE, verifyDeviceToken } from "../services/devices";
+import { decodeBase64Url } from "../crypto/encoding";
 import { verifyCsrfToken } from "../services/csrf";
 import { identityFromSession } from "../services/identity";
 import { validateSessionToken } from "../services/session";
@@ -38,6 +40,12 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
       if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
       c.set("identity", key.identity);
       c.set("auth", { identity: key.identity, snapshot: null, organization: { ...key.organization, role: null }, via: "api_key", keyCreator: key.createdBy });
+    } else if (bearer !== undefined && JWT_SHAPE.test(bearer) && headerType(bearer) === DEVICE_TOKEN_TYPE) {
+      // Routed by the unverified header only; the device verifier then enforces typ itself.
+      const device = await verifyDeviceToken(deps, config, bearer, (label, task) => afterResponse(c, label, task));
+      if (!device) throw new AuthError("token_invalid", { headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
+      c.set("identity", device.identity);
+      c.set("auth", { identity: device.identity, snapshot: device.snapshot, organization: device.organization, via: "device" });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
       const verified = await verifyAccessToken(deps, config, bearer);
       if (!verified) throw new AuthError("token_invalid", { headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
@@ -52,3 +60,14 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     await setSessionCookies(c, token, current.record, current.csrfToken);
   }
 };
+
+function headerType(jwt: string): string | null {
+  const bytes = decodeBase64Url(jwt.slice(0, jwt.indexOf(".")));
+  if (!bytes) return null;
+  try {
+    const header = JSON.parse(new TextDecoder().decode(bytes)) as { typ?: unknown };
+    return typeof header.typ === "string" ? header.typ : null;
+  } catch {
+    return null;
+  }
+}

@@ -18,9 +18,15 @@ export function enforceSessionCsrf(c: Context<AppEnv>): void {
   if (isCrossSiteRequest(c, c.var.config) || session.csrfToken === null || header !== session.csrfToken) throw new AuthError("csrf_failed");
 }
 
+/** Device tokens act only where a route says so (today: GET /v1/auth/me); everywhere else, 403. */
+function refuseDevice(c: Context<AppEnv>): void {
+  if (c.var.auth?.via === "device") throw new AuthError("forbidden", { message: "Device tokens cannot do this." });
+}
+
 /** A signed-in user (session or access token); CSRF enforced when the credential is the cookie. */
 export const requireUser: MiddlewareHandler<AppEnv> = async function requireUser(c, next) {
   const auth = c.var.auth;
+  refuseDevice(c);
   if (!auth || auth.identity.user_id === null) throw new AuthError("unauthorized");
   if (auth.via === "cookie") enforceSessionCsrf(c);
   await next();
@@ -28,6 +34,7 @@ export const requireUser: MiddlewareHandler<AppEnv> = async function requireUser
 
 /** For routes that only act on the cookie's own session when there is one (logout). */
 export const sessionCsrf: MiddlewareHandler<AppEnv> = async function sessionCsrf(c, next) {
+  refuseDevice(c);
   enforceSessionCsrf(c);
   await next();
 };
@@ -56,6 +63,7 @@ export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
   return async function requireScope(c, next) {
     const auth = c.var.auth;
     if (!auth) throw new AuthError("unauthorized");
+    refuseDevice(c);
     if (auth.via === "cookie") enforceSessionCsrf(c);
     if (!auth.identity.scopes.includes(scope)) throw new AuthError("insufficient_scope", { message: `This needs the ${scope} scope.` });
     await next();
@@ -69,6 +77,7 @@ export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
 export const requireKeyManager: MiddlewareHandler<AppEnv> = async function requireKeyManager(c, next) {
   const auth = c.var.auth;
   if (!auth) throw new AuthError("unauthorized");
+  refuseDevice(c);
   if (auth.via === "bearer") throw new AuthError("forbidden", { message: "API keys are managed from a signed-in browser session or with an admin-scoped API key." });
   if (auth.via === "cookie") enforceSessionCsrf(c);
   if (!auth.identity.scopes.includes("admin")) throw new AuthError("insufficient_scope", { message: "Managing API keys needs the admin scope (an owner or admin)." });
@@ -78,6 +87,7 @@ export const requireKeyManager: MiddlewareHandler<AppEnv> = async function requi
 /** Any credential (session, access token or API key); CSRF enforced when it is the cookie. */
 export const requireCredential: MiddlewareHandler<AppEnv> = async function requireCredential(c, next) {
   if (!c.var.auth) throw new AuthError("unauthorized");
+  refuseDevice(c);
   if (c.var.auth.via === "cookie") enforceSessionCsrf(c);
   await next();
 };
@@ -90,6 +100,7 @@ export function requireRole(...roles: Array<"owner" | "admin" | "member">): Midd
   return async function requireRole(c, next) {
     const auth = c.var.auth;
     if (!auth) throw new AuthError("unauthorized");
+    refuseDevice(c);
     if (auth.via === "cookie") enforceSessionCsrf(c);
     const organizationId = c.req.param("id");
     if (auth.via === "api_key") {

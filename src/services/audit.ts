@@ -27,7 +27,9 @@ export type AuthEvent =
   | "organization.created"
   | "member.added"
   | "member.removed"
-  | "customer.signed_in";
+  | "customer.signed_in"
+  | "device.paired"
+  | "device.revoked";
 
 export interface AuthEventFields {
   user_id?: string;

@@ -5,7 +5,7 @@ export interface Clock {
   now(): number;
 }
 
-export type TokenPurpose = "magic_link" | "email_verification" | "password_reset";
+export type TokenPurpose = "magic_link" | "email_verification" | "password_reset" | "pairing";
 
 export interface OneTimeTokenRecord {
   purpose: TokenPurpose;
@@ -217,4 +217,5 @@ export interface HealthProbe {
 }
 
 export * from "./organization-ports";
+export * from "./device-ports";
 export * from "./storefront-ports";

@@ -128,3 +128,21 @@ export const customers = pgTable(
     uniqueIndex("customers_org_phone_key").on(t.organization_id, t.phone),
   ],
 );
+
+export const devices = pgTable(
+  "devices",
+  {
+    id: text("id").primaryKey(),
+    /** The member who paired it (null when an API key asked for the code). */
+    user_id: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    platform: text("platform", { enum: ["ios", "android"] }).notNull(),
+    name: text("name").notNull(),
+    push_token: text("push_token").notNull(),
+    peer_id: text("peer_id"),
+    last_seen_at: timestamp("last_seen_at", { withTimezone: true, mode: "string" }),
+    revoked_at: timestamp("revoked_at", { withTimezone: true, mode: "string" }),
+    created_at: timestamps.created_at,
+  },
+  (t) => [index("devices_org_idx").on(t.organization_id), index("devices_user_idx").on(t.user_id)],
+);

@@ -40,6 +40,8 @@ export function redisKeys(prefix: string) {
     otp: (scope: string) => `${prefix}otp:${scope}`,
     otpCooldown: (scope: string) => `${prefix}otp_cooldown:${scope}`,
     customerSession: (tokenHash: string) => `${prefix}cses:${tokenHash}`,
+    deviceRevoked: (deviceId: string) => `${prefix}device_revoked:${deviceId}`,
+    deviceUsed: (deviceId: string) => `${prefix}device_used:${deviceId}`,
   };
 }
 

@@ -1,0 +1,143 @@
+import type { Config } from "../config";
+import type { AppVariables } from "../context";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { sha256Hex } from "../crypto/hash";
+import { signJwt, verifyJwt } from "../crypto/jwt";
+import { generateId, generateToken } from "../crypto/random";
+import type { Device, SessionOrganization, UserSnapshot } from "../storage/ports";
+import { logAuthEvent } from "./audit";
+import { organizationIn, type Identity } from "./identity";
+import { loadSnapshot } from "./session";
+
+// Pairing: a signed-in runtime asks for a code (256-bit token, 5 minutes, single use), the phone opens
+// the deep link, and the app exchanges the code for a long-lived device JWT. Device tokens have their
+// own `typ` and audience, so they are never accepted as access tokens, nor access tokens as them.
+
+export const DEVICE_TOKEN_TYPE = "device+jwt";
+const PAIRING_TTL_MS = 5 * 60 * 1000;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/** Failed exchanges per client IP before 429 (codes are 256-bit; this stops hammering). */
+const PAIRING_FAILURES = { limit: 20, windowSeconds: 10 * 60 };
+
+type Auth = NonNullable<AppVariables["auth"]>;
+
+export const deviceAudience = (config: Config): string => `${config.jwt.audience}/devices`;
+
+export function deepLink(config: Config, token: string): string {
+  return `${config.devices.appScheme}://pair?token=${token}`;
+}
+
+/** Any credential but a device may ask for a code; a key pairs on behalf of the member who minted it. */
+export async function createPairingCode(deps: Deps, config: Config, auth: Auth, peerId: string | null): Promise<{ token: string; deep_link: string; pair_url: string; expires_in: number }> {
+  const userId = auth.snapshot?.user.id ?? auth.keyCreator ?? null;
+  if (!userId) throw new AuthError("forbidden", { message: "This API key has no member behind it to pair devices for." });
+  const now = deps.clock.now();
+  const token = generateToken(32);
+  await deps.tokens.issue({
+    purpose: "pairing",
+    token_hash: await sha256Hex(token),
+    subject: `${auth.identity.organization_id}:${userId}`,
+    data: { user_id: userId, organization_id: auth.identity.organization_id, peer_id: peerId },
+    created_at: now,
+    expires_at: now + PAIRING_TTL_MS,
+  });
+  return { token, deep_link: deepLink(config, token), pair_url: `${config.publicOrigin}/v1/pairing/link/${token}`, expires_in: PAIRING_TTL_MS / 1000 };
+}
+
+/** For the link page: whether the code is still usable, without spending it. */
+export async function pairingCodeValid(deps: Deps, token: string): Promise<boolean> {
+  if (!TOKEN_SHAPE.test(token)) return false;
+  const record = await deps.tokens.peek("pairing", await sha256Hex(token));
+  return record !== null && record.expires_at > deps.clock.now();
+}
+
+export interface Paired {
+  token: string;
+  gateway_url: string;
+  peer_id: string | null;
+  device_id: string;
+}
+
+/** Spends the code atomically (one device per code, whatever the concurrency) and records the device. */
+export async function pairDevice(
+  deps: Deps,
+  config: Config,
+  input: { pairingToken: string; pushToken: string; platform: "ios" | "android"; deviceName: string; ip: string },
+): Promise<Paired> {
+  if (!TOKEN_SHAPE.test(input.pairingToken)) throw new AuthError("token_invalid");
+  const consumed = await deps.tokens.consume("pairing", await sha256Hex(input.pairingToken), { key: `pair_fail:ip:${input.ip}`, ...PAIRING_FAILURES });
+  if (consumed.status === "throttled") throw new AuthError("rate_limited", { headers: { "Retry-After": String(consumed.retryAfterSeconds) } });
+  if (consumed.status === "missing") throw new AuthError("token_invalid");
+  const now = deps.clock.now();
+  if (consumed.record.expires_at <= now) throw new AuthError("token_expired");
+  const { user_id, organization_id, peer_id } = consumed.record.data as { user_id: string; organization_id: string; peer_id: string | null };
+  const device = await deps.devices.create({
+    id: generateId("dev", now),
+    userId: user_id,
+    organizationId: organization_id,
+    platform: input.platform,
+    name: input.deviceName,
+    pushToken: input.pushToken,
+    peerId: peer_id,
+    now,
+  });
+  const token = await signJwt(
+    deps.keys.signing,
+    { org: organization_id, uid: user_id, iat_ms: now },
+    { typ: DEVICE_TOKEN_TYPE, issuer: config.jwt.issuer, audience: deviceAudience(config), subject: device.id, expiresInSeconds: config.devices.tokenTtlSeconds, now },
+  );
+  logAuthEvent("device.paired", { user_id, organization_id, session_id: device.id, ip: input.ip }, now);
+  return { token, gateway_url: config.devices.gatewayUrl, peer_id, device_id: device.id };
+}
+
+export interface DeviceIdentity {
+  identity: Identity;
+  snapshot: UserSnapshot;
+  organization: SessionOrganization;
+}
+
+/**
+ * Verifies a device JWT and that the device still may act: not revoked, issued after its user's
+ * not-before (logout-all, password reset, disable), user still in the organization. One Redis round
+ * trip; `last_seen_at` is stamped after the response, at most once a minute.
+ */
+export async function verifyDeviceToken(deps: Deps, config: Config, token: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<DeviceIdentity | null> {
+  const payload = await verifyJwt(deps.keys.signing, token, { typ: DEVICE_TOKEN_TYPE, issuer: config.jwt.issuer, audience: deviceAudience(config), now: deps.clock.now() });
+  if (!payload || typeof payload.sub !== "string" || typeof payload.uid !== "string" || typeof payload.org !== "string" || typeof payload.iat_ms !== "number") return null;
+  const state = await deps.deviceState.state(payload.sub, payload.uid);
+  if (state.revoked || payload.iat_ms < state.notBefore) return null;
+  const snapshot = state.snapshot ?? (await loadSnapshot(deps, payload.uid));
+  const organization = snapshot && organizationIn(snapshot, payload.org);
+  if (!snapshot || !organization) return null;
+  const deviceId = payload.sub;
+  defer("device_last_seen", async () => {
+    if (await deps.deviceState.shouldStampUse(deviceId)) await deps.devices.touch(deviceId, deps.clock.now());
+  });
+  return {
+    snapshot,
+    organization,
+    identity: { kind: "device", user_id: snapshot.user.id, organization_id: organization.id, plan_tier: organization.plan_tier, scopes: ["device"], credential_id: deviceId },
+  };
+}
+
+/** Members see their own devices; owners, admins and read-scoped keys see the organization's. */
+export async function listDevices(deps: Deps, auth: Auth): Promise<Device[]> {
+  return deps.devices.list(auth.identity.organization_id, managesDevices(auth) ? null : auth.snapshot!.user.id);
+}
+
+/** Revokes a device: its token fails on the very next request. */
+export async function revokeDevice(deps: Deps, config: Config, auth: Auth, deviceId: string): Promise<Device> {
+  if (auth.via === "api_key" && !auth.identity.scopes.includes("admin")) throw new AuthError("insufficient_scope", { message: "Revoking devices with a key needs the admin scope." });
+  const now = deps.clock.now();
+  const device = await deps.devices.revoke(auth.identity.organization_id, deviceId, managesDevices(auth) ? null : auth.snapshot!.user.id, now);
+  if (!device) throw new AuthError("not_found");
+  await deps.deviceState.markRevoked(deviceId, config.devices.tokenTtlSeconds);
+  logAuthEvent("device.revoked", { user_id: device.user_id ?? undefined, organization_id: device.organization_id, session_id: deviceId }, now);
+  return device;
+}
+
+function managesDevices(auth: Auth): boolean {
+  if (auth.via === "api_key") return auth.identity.scopes.includes("admin") || auth.identity.scopes.includes("read");
+  return auth.organization.role === "owner" || auth.organization.role === "admin";
+}

@@ -1,0 +1,48 @@
+import { sql } from "drizzle-orm";
+import type { Device, DeviceRepository } from "../ports";
+import type { Database } from "./db";
+import { devices } from "./schema";
+import { iso, queryRunner } from "./sql";
+
+const columns = sql`d.id, d.user_id, d.organization_id, d.platform, d.name, d.peer_id, ${iso(sql`d.created_at`)} as created_at,
+  ${iso(sql`d.last_seen_at`)} as last_seen_at, ${iso(sql`d.revoked_at`)} as revoked_at`;
+
+export function createDeviceRepository(db: Database): DeviceRepository {
+  const query = queryRunner(db);
+  return {
+    async create(input) {
+      const now = new Date(input.now).toISOString();
+      const [row] = await query<Device>(sql`
+        with d as (
+          insert into ${devices} (id, user_id, organization_id, platform, name, push_token, peer_id, last_seen_at, created_at)
+          values (${input.id}, ${input.userId}, ${input.organizationId}, ${input.platform}, ${input.name}, ${input.pushToken}, ${input.peerId}, ${now}, ${now})
+          returning *
+        )
+        select ${columns} from d
+      `);
+      if (!row) throw new Error("device insert returned no row");
+      return row;
+    },
+    async list(organizationId, userId) {
+      return query<Device>(sql`
+        select ${columns} from ${devices} d
+        where d.organization_id = ${organizationId} and (${userId}::text is null or d.user_id = ${userId})
+        order by d.created_at desc, d.id desc
+      `);
+    },
+    async revoke(organizationId, deviceId, userId, now) {
+      const [row] = await query<Device>(sql`
+        with d as (
+          update ${devices} set revoked_at = coalesce(revoked_at, ${new Date(now).toISOString()})
+          where id = ${deviceId} and organization_id = ${organizationId} and (${userId}::text is null or user_id = ${userId})
+          returning *
+        )
+        select ${columns} from d
+      `);
+      return row ?? null;
+    },
+    async touch(deviceId, now) {
+      await query(sql`update ${devices} set last_seen_at = ${new Date(now).toISOString()} where id = ${deviceId}`);
+    },
+  };
+}

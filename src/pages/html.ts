@@ -20,7 +20,7 @@ export function htmlPage(
 <meta name="robots" content="noindex"><title>${escapeHtml(options.title)}</title>${options.head ?? ""}
 <style nonce="${nonce}">
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f6f7f9;color:#1c2024;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center}
-main{background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:2rem;max-width:26rem;width:calc(100% - 2rem)}
+main{background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12);padding:2rem;max-width:26rem;width:calc(100% - 2rem);box-sizing:border-box}
 h1{font-size:1.3rem;margin:0 0 1rem}p{line-height:1.5}button,a.button{font:inherit;background:#1c2024;color:#fff;border:0;border-radius:8px;padding:.7rem 1.2rem;cursor:pointer;width:100%;display:block;text-align:center;text-decoration:none;box-sizing:border-box}
 label{display:flex;gap:.5rem;align-items:center;margin:1rem 0}.muted{color:#60646c;font-size:.9rem}
 body.document{align-items:flex-start}body.document main{max-width:56rem;margin:2rem 0}pre{overflow-x:auto;background:#f6f7f9;padding:.75rem;border-radius:8px;font-size:.8rem}

@@ -1,0 +1,109 @@
+// The pairing link page in a real headless Chromium, served by the real worker (wrangler dev server)
+// in front of the local stack. Screenshots land in test-results/.
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser } from "playwright-core";
+import { unstable_dev, type Unstable_DevWorker } from "wrangler";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStack, type Stack } from "../../localstack/stack.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let stack: Stack;
+let worker: Unstable_DevWorker;
+let browser: Browser;
+let origin: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.`);
+  stack = await startStack({ mode: "dev", rootDir: root, redisUrl: process.env.REDIS_URL || undefined, databaseUrl: process.env.DATABASE_URL || undefined, log: () => undefined });
+  worker = await unstable_dev(`${root}src/index.ts`, {
+    config: `${root}wrangler.toml`,
+    ip: "127.0.0.1",
+    local: true,
+    logLevel: "none",
+    experimental: { disableExperimentalWarning: true },
+    vars: {
+      ENVIRONMENT: "development",
+      AUTH_DEBUG: "1",
+      EMAIL_PROVIDER: "outbox",
+      SMS_PROVIDER: "outbox",
+      PUBLIC_URL: "http://127.0.0.1:8787",
+      APP_SCHEME: "authapp",
+      APP_STORE_URL: "https://apps.example/app",
+      UPSTASH_REDIS_REST_URL: stack.upstashUrl,
+      UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
+      DATABASE_URL: stack.databaseUrl,
+      NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
+      NEON_WS_PROXY: stack.neonWsProxy,
+      REDIS_KEY_PREFIX: `browser${Date.now()}:`,
+      AUTH_SECRET: "browser-test-secret-0123456789abcdefghijklmnop",
+      PASSWORD_PEPPER: "browser-test-pepper-0123456789abcdefghijklmno",
+      JWT_SIGNING_KEYS: "k1:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ",
+    },
+  });
+  origin = `http://${worker.address}:${worker.port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+  await stack?.close();
+});
+
+async function pairingCode(): Promise<{ token: string; deep_link: string; pair_url: string }> {
+  const email = `browser.${Date.now()}@example.com`;
+  const requested = (await (await fetch(`${origin}/v1/auth/magic-link/request`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) })).json()) as { data: { magic_link: string } };
+  const token = new URL(requested.data.magic_link).searchParams.get("token");
+  const verified = await fetch(`${origin}/v1/auth/magic-link/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) });
+  const cookies = verified.headers.getSetCookie().map((c) => c.split(";")[0] ?? "");
+  const csrf = cookies.find((c) => c.startsWith("csrf_token="))!.split("=")[1]!;
+  const res = await fetch(`${origin}/v1/pairing/code`, { method: "POST", headers: { "content-type": "application/json", cookie: cookies.join("; "), "x-csrf-token": csrf }, body: "{}" });
+  expect(res.status).toBe(201);
+  const { data } = (await res.json()) as { data: { token: string; deep_link: string; pair_url: string } };
+  return { ...data, pair_url: data.pair_url.replace("http://127.0.0.1:8787", origin) };
+}
+
+describe("pairing link page in headless Chromium", () => {
+  it("renders, carries the deep link on its button, links the store, and is screenshotted", async () => {
+    const code = await pairingCode();
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const failures: string[] = [];
+    page.on("requestfailed", (r) => failures.push(r.url()));
+    const response = await page.goto(code.pair_url, { waitUntil: "domcontentloaded" });
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()["content-security-policy"]).toMatch(/default-src 'none'/);
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Pair this phone");
+    expect(await page.locator("#open-app").getAttribute("href")).toBe(code.deep_link);
+    expect(await page.locator('a[href="https://apps.example/app"]').count()).toBe(1);
+    // Nothing but the page itself was fetched over HTTP (the deep link is not an HTTP request).
+    expect(failures.filter((u) => u.startsWith("http"))).toEqual([]);
+    mkdirSync(`${root}test-results`, { recursive: true });
+    const path = `${root}test-results/pairing-page.png`;
+    await page.screenshot({ path, fullPage: true });
+    console.log(`screenshot: ${path}`);
+    expect(existsSync(path)).toBe(true);
+    // Opening the page did not spend the code.
+    const paired = await fetch(`${origin}/v1/pairing/pair`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ pairing_token: code.token, push_token: "apns:xyz", platform: "ios", device_name: "Test iPhone" }),
+    });
+    expect(paired.status).toBe(201);
+    await page.close();
+  });
+
+  it("says clearly when the code has expired", async () => {
+    const page = await browser.newPage();
+    const response = await page.goto(`${origin}/v1/pairing/link/${"x".repeat(43)}`);
+    expect(response?.status()).toBe(410);
+    expect(await page.locator("h1").textContent()).toBe("This pairing code has expired");
+    await page.screenshot({ path: `${root}test-results/pairing-page-expired.png` });
+    await page.close();
+  });
+});

@@ -17,7 +17,8 @@ let origin: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.`);
-  stack = await startStack({ mode: "dev", rootDir: root, redisUrl: process.env.REDIS_URL || undefined, databaseUrl: process.env.DATABASE_URL || undefined, log: () => undefined });
+  // Test mode: throwaway databases from the migrated template, never the dev database.
+  stack = await startStack({ mode: "test", rootDir: root, redisUrl: process.env.REDIS_URL || undefined, databaseUrl: process.env.DATABASE_URL || undefined, log: () => undefined });
   worker = await unstable_dev(`${root}src/index.ts`, {
     config: `${root}wrangler.toml`,
     ip: "127.0.0.1",
@@ -34,7 +35,7 @@ beforeAll(async () => {
       APP_STORE_URL: "https://apps.example/app",
       UPSTASH_REDIS_REST_URL: stack.upstashUrl,
       UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
-      DATABASE_URL: stack.databaseUrl,
+      DATABASE_URL: stack.workerDatabaseUrl!,
       NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
       NEON_WS_PROXY: stack.neonWsProxy,
       REDIS_KEY_PREFIX: `browser${Date.now()}:`,

@@ -4,7 +4,7 @@ import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { envelope, errorResponses } from "../http";
 import { createUser, disableUser, findUsersByEmail, getUser, mintMagicLink, type AdminContext } from "../services/admin";
-import { Email } from "./schemas";
+import { Email, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
 /** The admin API answers only admin-scoped API keys, never sessions or access tokens. */
@@ -64,16 +64,11 @@ const createUserRoute = createRoute({
   description: `${DESCRIPTION} send_magic_link (default true) emails a sign-in link. Keys cannot make owners.`,
   middleware: [requireAdminKey] as const,
   request: {
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z
-            .object({ email: Email, name: z.string().trim().min(1).max(100).optional(), role: z.enum(["admin", "member"]).default("member"), send_magic_link: z.boolean().default(true) })
-            .openapi("AdminCreateUser"),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({ email: Email, name: z.string().trim().min(1).max(100).optional(), role: z.enum(["admin", "member"]).default("member"), send_magic_link: z.boolean().default(true) })
+        .openapi("AdminCreateUser"),
+    ),
   },
   responses: { 201: { description: "Member", content: { "application/json": { schema: envelope(z.object({ user: AdminUser, created: z.boolean() })) } } }, ...errorResponses(400, 401, 403, 415, 429, 503) },
 });
@@ -97,14 +92,7 @@ const magicLinkRoute = createRoute({
   description: DESCRIPTION,
   middleware: [requireAdminKey] as const,
   request: {
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z.object({ email: Email, redirect_to: z.string().max(2048).optional(), delivery: z.enum(["email", "return"]).default("email") }).openapi("AdminMagicLink"),
-        },
-      },
-    },
+    body: jsonBody(z.object({ email: Email, redirect_to: z.string().max(2048).optional(), delivery: z.enum(["email", "return"]).default("email") }).openapi("AdminMagicLink")),
   },
   responses: {
     201: { description: "Minted", content: { "application/json": { schema: envelope(z.object({ sent: z.boolean(), magic_link: z.string().optional(), expires_in: z.number() })) } } },

@@ -4,7 +4,7 @@ import { envelope, errorResponses } from "../http";
 import { requireCredential } from "../middleware/require";
 import { pairingPage } from "../pages/pairing";
 import { createPairingCode, deepLink, listDevices, pairDevice, pairingCodeValid, revokeDevice } from "../services/devices";
-import { CsrfHeader } from "./schemas";
+import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
 const TAG = "Devices";
@@ -55,21 +55,16 @@ const pairRoute = createRoute({
   summary: "Exchange a pairing code for a device token",
   description: "Spends the code atomically (one device per code), records the device and returns a device JWT (typ device+jwt, 90 days by default). 401 token_invalid for used or unknown codes, token_expired for expired ones.",
   request: {
-    body: {
-      required: true,
-      content: {
-        "application/json": {
-          schema: z
-            .object({
-              pairing_token: z.string().min(1).max(512),
-              push_token: z.string().trim().min(1).max(4096),
-              platform: z.enum(["ios", "android"]),
-              device_name: z.string().trim().min(1).max(100),
-            })
-            .openapi("PairRequest"),
-        },
-      },
-    },
+    body: jsonBody(
+      z
+        .object({
+          pairing_token: z.string().min(1).max(512),
+          push_token: z.string().trim().min(1).max(4096),
+          platform: z.enum(["ios", "android"]),
+          device_name: z.string().trim().min(1).max(100),
+        })
+        .openapi("PairRequest"),
+    ),
   },
   responses: {
     201: { description: "Paired", content: { "application/json": { schema: envelope(z.object({ token: z.string(), gateway_url: z.string(), peer_id: z.string().nullable(), device_id: z.string() })) } } },

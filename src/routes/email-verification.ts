@@ -5,7 +5,7 @@ import { afterResponse, envelope, errorResponses } from "../http";
 import { donePage, failedPage, verifyEmailPage } from "../pages/account";
 import { resendVerification, verifyEmail } from "../services/accounts";
 import { sha256Hex } from "../crypto/hash";
-import { Email, User } from "./schemas";
+import { Email, User, jsonBody } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -37,7 +37,7 @@ const resendRoute = createRoute({
   tags: ["Email verification"],
   summary: "Send a fresh verification link",
   description: "202 whatever the address; only an unverified account gets an email, and its previous link stops working.",
-  request: { body: { required: true, content: { "application/json": { schema: z.object({ email: Email }).openapi("ResendVerificationRequest") } } } },
+  request: { body: jsonBody(z.object({ email: Email }).openapi("ResendVerificationRequest")) },
   responses: { 202: { description: "Accepted", content: { "application/json": { schema: envelope(z.object({ sent: z.literal(true) })) } } }, ...errorResponses(400, 415, 429, 503) },
 });
 

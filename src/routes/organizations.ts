@@ -4,7 +4,7 @@ import { AuthError } from "../errors";
 import { envelope, errorResponses } from "../http";
 import { requireCredential, requireRole, requireUser, signedInUser } from "../middleware/require";
 import { addMember, createOrganization, listMembers, removeMember, visibleOrganizations } from "../services/organizations";
-import { CsrfHeader, Email, Organization } from "./schemas";
+import { CsrfHeader, Email, Organization, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
 const OrgId = z.string().regex(/^org_[0-9a-z]{26}$/, "must be an organization id (org_...)");
@@ -40,7 +40,7 @@ const createOrgRoute = createRoute({
   tags: ["Organizations"],
   summary: "Create an organization (you become its owner)",
   middleware: [requireUser] as const,
-  request: { headers: CsrfHeader, body: { required: true, content: { "application/json": { schema: z.object({ name: z.string().trim().min(1).max(100) }).openapi("CreateOrganization") } } } },
+  request: { headers: CsrfHeader, body: jsonBody(z.object({ name: z.string().trim().min(1).max(100) }).openapi("CreateOrganization")) },
   responses: { 201: { description: "Created", content: { "application/json": { schema: envelope(Organization) } } }, ...errorResponses(400, 401, 403, 415, 503) },
 });
 
@@ -74,7 +74,7 @@ const addMemberRoute = createRoute({
   request: {
     headers: CsrfHeader,
     params: z.object({ id: OrgId }),
-    body: { required: true, content: { "application/json": { schema: z.object({ email: Email, role: Role.default("member") }).openapi("AddMember") } } },
+    body: jsonBody(z.object({ email: Email, role: Role.default("member") }).openapi("AddMember")),
   },
   responses: { 201: { description: "Added", content: { "application/json": { schema: envelope(Member) } } }, ...errorResponses(400, 401, 403, 409, 415, 503) },
 });

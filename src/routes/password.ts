@@ -7,12 +7,11 @@ import { donePage, failedPage, resetPasswordPage } from "../pages/account";
 import { changePassword, forgotPassword, peekResetToken, resetPassword, signup, type Defer } from "../services/accounts";
 import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
 import { createSession } from "../services/session";
-import { CsrfHeader, Email, Ok, OptionalName, Organization, Password, User } from "./schemas";
+import { CsrfHeader, Email, jsonBody, Ok, OptionalName, Organization, Password, User } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 import type { Context } from "hono";
 
-const json = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
 const deferFor = (c: Context<AppEnv>): Defer => (label, task) => afterResponse(c, label, task);
 
 const SignupBody = z.object({ email: Email, password: Password, name: OptionalName, organization_name: OptionalName }).openapi("SignupRequest");
@@ -28,7 +27,7 @@ const signupRoute = createRoute({
   summary: "Create a password account",
   description:
     "201 with the same shape whether or not the email already has an account (its owner gets a notice instead). No tokens: with REQUIRE_EMAIL_VERIFICATION on, a verification link is emailed. Passwords: 8-128 characters (NFKC), no composition rules, not on the common-password list (password_too_common says why).",
-  request: { body: json(SignupBody) },
+  request: { body: jsonBody(SignupBody) },
   responses: {
     201: { description: "Account created (or the lookalike answer for a taken email)", content: { "application/json": { schema: envelope(z.object({ user: User, verification_required: z.boolean() })) } } },
     ...errorResponses(400, 403, 415, 429, 503),
@@ -41,7 +40,7 @@ const loginRoute = createRoute({
   tags: ["Password"],
   summary: "Sign in with email and password (cookie session)",
   description: "Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password.",
-  request: { body: json(LoginBody) },
+  request: { body: jsonBody(LoginBody) },
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } } },
     ...errorResponses(400, 401, 403, 415, 429, 503),
@@ -54,7 +53,7 @@ const verifyCredentialsRoute = createRoute({
   tags: ["Password"],
   summary: "Check an email and password without signing in",
   description: "For management apps that mint their own tokens: issues nothing, sets no cookie, throttled like login.",
-  request: { body: json(CredentialsBody) },
+  request: { body: jsonBody(CredentialsBody) },
   responses: {
     200: { description: "Valid", content: { "application/json": { schema: envelope(z.object({ valid: z.literal(true), user: User })) } } },
     ...errorResponses(400, 401, 403, 415, 429, 503),
@@ -68,7 +67,7 @@ const changeRoute = createRoute({
   summary: "Change the password (needs the current one)",
   description: "A wrong current password counts as a failed login. Every other session and every refresh token and access token of the user stop working; the calling session stays.",
   middleware: [requireUser] as const,
-  request: { headers: CsrfHeader, body: json(ChangeBody) },
+  request: { headers: CsrfHeader, body: jsonBody(ChangeBody) },
   responses: { 200: { description: "Changed", content: { "application/json": { schema: envelope(Ok) } } }, ...errorResponses(400, 401, 403, 415, 429, 503) },
 });
 
@@ -78,7 +77,7 @@ const forgotRoute = createRoute({
   tags: ["Password"],
   summary: "Email a password-reset link",
   description: "Always 200 {ok: true}. Real accounts get a link valid for 1 hour, single use; a new request replaces the previous link.",
-  request: { body: json(z.object({ email: Email }).openapi("ForgotPasswordRequest")) },
+  request: { body: jsonBody(z.object({ email: Email }).openapi("ForgotPasswordRequest")) },
   responses: { 200: { description: "Accepted", content: { "application/json": { schema: envelope(Ok) } } }, ...errorResponses(400, 415, 429, 503) },
 });
 

@@ -4,7 +4,7 @@ import { AuthError } from "../errors";
 import { generateId } from "../crypto/random";
 import { envelope, errorResponses } from "../http";
 import { requireKeyManager } from "../middleware/require";
-import { CsrfHeader } from "./schemas";
+import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
 const Origin = z
@@ -40,7 +40,7 @@ const createRoute_ = createRoute({
   middleware: [requireKeyManager] as const,
   request: {
     headers: CsrfHeader,
-    body: { required: true, content: { "application/json": { schema: z.object({ name: z.string().trim().min(1).max(100), allowed_origins: z.array(Origin).min(1).max(20) }).openapi("CreatePublishableKey") } } },
+    body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), allowed_origins: z.array(Origin).min(1).max(20) }).openapi("CreatePublishableKey")),
   },
   responses: { 201: { description: "Created", content: { "application/json": { schema: envelope(PublishableKey) } } }, ...errorResponses(400, 401, 403, 415, 503) },
 });

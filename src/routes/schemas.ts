@@ -45,3 +45,6 @@ export const Ok = z.object({ ok: z.literal(true) });
 export function isFormPost(contentType: string | undefined): boolean {
   return (contentType ?? "").toLowerCase().startsWith("application/x-www-form-urlencoded");
 }
+
+/** A required JSON request body declared with its schema (validates and documents at once). */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });

@@ -5,6 +5,7 @@ import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { envelope, errorResponses } from "../http";
 import { customerSession, parseContact, requestOtp, updateCustomerProfile, verifyOtpAndSignIn } from "../services/storefront";
+import { jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
 const Customer = z
@@ -21,7 +22,6 @@ const Customer = z
   .openapi("Customer");
 const PublicKeyHeader = z.object({ "x-public-key": z.string().openapi({ example: "pk_test_01jd5n2k4m0000000000000000" }) });
 const Contact = z.string().trim().min(3).max(320).openapi({ example: "+14155550123" });
-const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
 const TAG = "Storefront";
 
 const requestOtpRoute = createRoute({
@@ -30,7 +30,7 @@ const requestOtpRoute = createRoute({
   tags: [TAG],
   summary: "Send a one-time code by SMS (E.164 phone) or email",
   description: "Same answer for contacts never seen before. Resend cooldown 30 s; hourly caps per contact and per IP -> 429 with Retry-After. A resend replaces the code but never resets the failure count.",
-  request: { headers: PublicKeyHeader, body: body(z.object({ contact: Contact, contact_type: z.enum(["phone", "sms", "email"]).optional() }).openapi("RequestOtp")) },
+  request: { headers: PublicKeyHeader, body: jsonBody(z.object({ contact: Contact, contact_type: z.enum(["phone", "sms", "email"]).optional() }).openapi("RequestOtp")) },
   responses: {
     200: {
       description: "Sent",
@@ -46,7 +46,7 @@ const verifyOtpRoute = createRoute({
   tags: [TAG],
   summary: "Spend the code: sign the customer in to this store",
   description: "401 otp_invalid for wrong, expired or used codes; 5 wrong tries burn a code; 10 failures lock the contact for 15 minutes (429). Creates the customer in this store on first use.",
-  request: { headers: PublicKeyHeader, body: body(z.object({ contact: Contact, otp_code: z.string().regex(/^\d{4,8}$/, "must be 4 to 8 digits") }).openapi("VerifyOtp")) },
+  request: { headers: PublicKeyHeader, body: jsonBody(z.object({ contact: Contact, otp_code: z.string().regex(/^\d{4,8}$/, "must be 4 to 8 digits") }).openapi("VerifyOtp")) },
   responses: {
     200: { description: "Signed in", content: { "application/json": { schema: envelope(z.object({ customer: Customer, session: z.object({ expires_at: z.string() }) })) } } },
     ...errorResponses(400, 401, 403, 415, 429, 503),
@@ -70,7 +70,7 @@ const profileRoute = createRoute({
   description: "Without otp_code, a new email/phone gets a code and verification_required names the channel; send the same field again with otp_code to apply it.",
   request: {
     headers: PublicKeyHeader,
-    body: body(
+    body: jsonBody(
       z
         .object({
           name: z.string().trim().min(1).max(100).nullable().optional(),

@@ -4,7 +4,7 @@ import { AuthError } from "../errors";
 import { envelope, errorResponses } from "../http";
 import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
 import { issueTokens, refreshTokens, revokeRefreshToken } from "../services/tokens";
-import { Email, Password, User } from "./schemas";
+import { Email, Password, User, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
 const TokenBody = z
@@ -32,7 +32,7 @@ const tokenRoute = createRoute({
   summary: "Access + refresh tokens for non-browser clients",
   description:
     "grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json.",
-  request: { body: { required: true, content: { "application/json": { schema: TokenBody } } } },
+  request: { body: jsonBody(TokenBody) },
   responses: {
     200: { description: "Tokens", content: { "application/json": { schema: envelope(TokenResponse) } } },
     ...errorResponses(400, 401, 403, 415, 429, 503),
@@ -45,7 +45,7 @@ const revokeRoute = createRoute({
   tags: ["Tokens"],
   summary: "Revoke a refresh token and its whole family",
   description: "Always 200 (RFC 7009): unknown tokens are ignored. Access tokens of the family stop working too.",
-  request: { body: { required: true, content: { "application/json": { schema: z.object({ token: z.string().min(1).max(512) }).openapi("RevokeRequest") } } } },
+  request: { body: jsonBody(z.object({ token: z.string().min(1).max(512) }).openapi("RevokeRequest")) },
   responses: { 200: { description: "Revoked", content: { "application/json": { schema: envelope(z.object({ revoked: z.literal(true) })) } } }, ...errorResponses(400, 415, 503) },
 });
 

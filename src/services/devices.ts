@@ -7,8 +7,8 @@ import { signJwt, verifyJwt } from "../crypto/jwt";
 import { generateId, generateToken } from "../crypto/random";
 import type { Device, SessionOrganization, UserSnapshot } from "../storage/ports";
 import { logAuthEvent } from "./audit";
-import { organizationIn, type Identity } from "./identity";
-import { loadSnapshot } from "./session";
+import type { Identity } from "./identity";
+import { membership } from "./session";
 
 // Pairing: a signed-in runtime asks for a code (256-bit token, 5 minutes, single use), the phone opens
 // the deep link, and the app exchanges the code for a long-lived device JWT. Device tokens have their
@@ -107,9 +107,9 @@ export async function verifyDeviceToken(deps: Deps, config: Config, token: strin
   if (!payload || typeof payload.sub !== "string" || typeof payload.uid !== "string" || typeof payload.org !== "string" || typeof payload.iat_ms !== "number") return null;
   const state = await deps.deviceState.state(payload.sub, payload.uid);
   if (state.revoked || payload.iat_ms < state.notBefore) return null;
-  const snapshot = state.snapshot ?? (await loadSnapshot(deps, payload.uid));
-  const organization = snapshot && organizationIn(snapshot, payload.org);
-  if (!snapshot || !organization) return null;
+  const member = await membership(deps, state.snapshot, payload.uid, payload.org);
+  if (!member) return null;
+  const { snapshot, organization } = member;
   const deviceId = payload.sub;
   defer("device_last_seen", async () => {
     if (await deps.deviceState.shouldStampUse(deviceId)) await deps.devices.touch(deviceId, deps.clock.now());

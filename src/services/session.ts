@@ -59,10 +59,23 @@ export async function validateSessionToken(deps: Deps, token: string): Promise<V
     await deps.sessions.revoke(tokenHash);
     return null;
   }
-  const snapshot = found.snapshot ?? (await loadSnapshot(deps, record.user_id));
-  const organization = snapshot && organizationIn(snapshot, record.organization_id);
-  if (!snapshot || !organization) return null;
-  return { record, tokenHash, snapshot, organization };
+  const member = await membership(deps, found.snapshot, record.user_id, record.organization_id);
+  return member && { record, tokenHash, ...member };
+}
+
+/**
+ * The user's snapshot (the cached one, else rebuilt from Postgres) and their membership in the
+ * organization a credential names; null when the user is gone or has left that organization.
+ */
+export async function membership(
+  deps: Deps,
+  cached: UserSnapshot | null,
+  userId: string,
+  organizationId: string,
+): Promise<{ snapshot: UserSnapshot; organization: SessionOrganization } | null> {
+  const snapshot = cached ?? (await loadSnapshot(deps, userId));
+  const organization = snapshot && organizationIn(snapshot, organizationId);
+  return snapshot && organization ? { snapshot, organization } : null;
 }
 
 /** Rebuilds a missing snapshot from Postgres and caches it again (rare: snapshots outlive sessions). */

@@ -8,7 +8,7 @@ import { generateId, generateToken } from "../crypto/random";
 import type { RefreshTokenRecord, SessionOrganization, SessionUser, UserSnapshot } from "../storage/ports";
 import { logAuthEvent } from "./audit";
 import { organizationIn, scopesForRole, type Identity } from "./identity";
-import { loadSnapshot } from "./session";
+import { loadSnapshot, membership } from "./session";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -121,9 +121,9 @@ export async function verifyAccessToken(deps: Deps, config: Config, token: strin
   if (!payload || typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.org !== "string" || typeof payload.iat_ms !== "number") return null;
   const state = await deps.userState.accessState(payload.sub, payload.sid);
   if (state.familyRevoked || payload.iat_ms < state.notBefore) return null;
-  const snapshot = state.snapshot ?? (await loadSnapshot(deps, payload.sub));
-  const organization = snapshot && organizationIn(snapshot, payload.org);
-  if (!snapshot || !organization) return null;
+  const member = await membership(deps, state.snapshot, payload.sub, payload.org);
+  if (!member) return null;
+  const { snapshot, organization } = member;
   const granted = typeof payload.scope === "string" ? payload.scope.split(" ") : [];
   const allowed = new Set(scopesForRole(organization.role));
   return {

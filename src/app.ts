@@ -22,6 +22,7 @@ import { storefrontRoutes } from "./routes/storefront";
 import { publishableKeyRoutes } from "./routes/publishable-keys";
 import { storefront } from "./middleware/storefront";
 import { deviceRoutes } from "./routes/devices";
+import { webhookRoutes } from "./routes/webhooks";
 import { magicLinkRoutes } from "./routes/magic-link";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
@@ -59,6 +60,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   app.route("/", publishableKeyRoutes);
   app.route("/", storefrontRoutes);
   app.route("/", deviceRoutes);
+  app.route("/", webhookRoutes);
   app.route("/", serviceRoutes);
   if (config.debug) app.route("/", devRoutes);
 

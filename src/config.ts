@@ -21,6 +21,7 @@ export interface Config {
   tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; refreshReuseGraceSeconds: number };
   apiKeys: { scopes: string[]; prefix: "sk_live_" | "sk_test_" };
   storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
+  stripe: { webhookSecrets: string[]; plans: Record<string, string> };
   devices: { appScheme: string; gatewayUrl: string; tokenTtlSeconds: number; appStoreUrl: string | null; playStoreUrl: string | null };
   sms: { provider: "outbox" | "twilio"; twilioAccountSid: string | null; twilioAuthToken: string | null; twilioFrom: string | null; twilioApiUrl: string };
 }
@@ -152,6 +153,17 @@ function readConfig(env: Env): Config {
   const appStoreUrl = url("APP_STORE_URL", str("APP_STORE_URL"), "your App Store listing");
   const playStoreUrl = url("PLAY_STORE_URL", str("PLAY_STORE_URL"), "your Google Play listing");
 
+  // Several secrets (comma-separated) let an endpoint secret be rotated without dropping events.
+  const webhookSecrets = (str("STRIPE_WEBHOOK_SECRET") ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+  if (!webhookSecrets.every((x) => x.startsWith("whsec_"))) problems.push("STRIPE_WEBHOOK_SECRET must be the endpoint's whsec_... signing secret (comma-separate two while rotating).");
+  const plans: Record<string, string> = {};
+  for (const pair of (str("STRIPE_PLANS") ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
+    const [price, tier] = pair.split("=").map((x) => x.trim());
+    if (!price || !tier || !/^[a-z][a-z0-9_-]{0,31}$/.test(tier) || tier === "sandbox") {
+      problems.push(`STRIPE_PLANS entries must look like price_123=pro (got "${pair}"); sandbox is the unpaid tier.`);
+    } else plans[price] = tier;
+  }
+
   const secure = publicUrl?.protocol === "https:";
   const day = 86_400;
   const config: Config = {
@@ -204,6 +216,7 @@ function readConfig(env: Env): Config {
       publishablePrefix: environment === "production" ? "pk_live_" : "pk_test_",
       customerCookie: secure ? "__Host-customer_session" : "customer_session",
     },
+    stripe: { webhookSecrets, plans },
     devices: {
       appScheme,
       gatewayUrl: gatewayUrl?.toString() ?? publicUrl?.origin ?? "",

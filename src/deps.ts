@@ -20,6 +20,8 @@ import type {
   StorefrontStore,
   DeviceRepository,
   DeviceStateStore,
+  BillingRepository,
+  EventLock,
   SessionStore,
   UserRepository,
   UserStateStore,
@@ -31,6 +33,7 @@ import {
   createOutboxStore,
   createRateLimiter,
   createRedisHealthProbe,
+  createEventLock,
 } from "./storage/upstash/stores";
 import { createDatabase } from "./storage/neon/db";
 import { burnPasswordCheck, hashPassword, importPepper, verifyPassword, type PasswordCheck, type PasswordParams } from "./crypto/password";
@@ -43,6 +46,7 @@ import { createAdminRepository } from "./storage/neon/admin-repository";
 import { createStorefrontRepository } from "./storage/neon/storefront-repository";
 import { createDeviceRepository } from "./storage/neon/device-repository";
 import { createDeviceStateStore } from "./storage/upstash/device-store";
+import { createBillingRepository } from "./storage/neon/billing-repository";
 import { createStorefrontStore } from "./storage/upstash/storefront-store";
 import { createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
 import { createApiKeyCache } from "./storage/upstash/api-key-cache";
@@ -97,6 +101,8 @@ export interface Deps {
   storefrontStore: StorefrontStore;
   devices: DeviceRepository;
   deviceState: DeviceStateStore;
+  billing: BillingRepository;
+  eventLock: EventLock;
   email: EmailProvider;
   sms: SmsProvider;
   health: { redis: HealthProbe; postgres: HealthProbe };
@@ -156,6 +162,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     storefrontStore: createStorefrontStore(client, keys),
     devices: createDeviceRepository(db),
     deviceState: createDeviceStateStore(client, keys),
+    billing: createBillingRepository(db),
+    eventLock: createEventLock(client, keys),
     email,
     sms:
       overrides.sms?.(outbox, clock) ??

@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   password_too_long: { status: 400, message: "The password is too long." },
   password_too_common: { status: 400, message: "This password is too easy to guess." },
   unauthorized: { status: 401, message: "Authentication is required." },
+  signature_invalid: { status: 400, message: "The Stripe-Signature header is missing, wrong or too old." },
   invalid_credentials: { status: 401, message: "The email or password is incorrect." },
   magic_link_invalid: { status: 401, message: "This sign-in link is invalid, expired or already used." },
   otp_invalid: { status: 401, message: "The code is invalid, expired or already used." },

@@ -20,6 +20,7 @@ const SIGN_IN_ROUTES = new Set([
   "POST /v1/auth/token",
   "POST /v1/auth/token/revoke",
   "POST /v1/pairing/pair",
+  "POST /v1/webhooks/stripe",
 ]);
 
 /** Storefront routes answer other origins by design; their policy (key + origin list) is checked below. */

@@ -29,7 +29,8 @@ export type AuthEvent =
   | "member.removed"
   | "customer.signed_in"
   | "device.paired"
-  | "device.revoked";
+  | "device.revoked"
+  | "billing.checkout_completed";
 
 export interface AuthEventFields {
   user_id?: string;

@@ -218,4 +218,5 @@ export interface HealthProbe {
 
 export * from "./organization-ports";
 export * from "./device-ports";
+export * from "./billing-ports";
 export * from "./storefront-ports";

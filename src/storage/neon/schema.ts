@@ -33,6 +33,8 @@ export const organizations = pgTable(
     name: text("name").notNull(),
     is_personal: boolean("is_personal").notNull().default(false),
     plan_tier: text("plan_tier").notNull().default("sandbox"),
+    stripe_customer_id: text("stripe_customer_id"),
+    stripe_subscription_id: text("stripe_subscription_id"),
     ...timestamps,
   },
 );
@@ -146,3 +148,19 @@ export const devices = pgTable(
   },
   (t) => [index("devices_org_idx").on(t.organization_id), index("devices_user_idx").on(t.user_id)],
 );
+
+/** Stripe event ids already handled: each event has its effect once, however often it is delivered. */
+export const stripeEvents = pgTable("stripe_events", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  processed_at: timestamp("processed_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+});
+
+/** A paid checkout for an email with no account yet: applied to the organization its first sign-in creates. */
+export const pendingUpgrades = pgTable("pending_upgrades", {
+  email: text("email").primaryKey(),
+  plan_tier: text("plan_tier").notNull(),
+  stripe_customer_id: text("stripe_customer_id"),
+  stripe_subscription_id: text("stripe_subscription_id"),
+  created_at: timestamps.created_at,
+});

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { HealthProbe, SessionOrganization, UserRepository, UserSnapshot } from "../ports";
 import type { Database } from "./db";
 import { iso, queryRunner } from "./sql";
-import { memberships, organizations, users } from "./schema";
+import { memberships, organizations, pendingUpgrades, users } from "./schema";
 
 // Every method is one SQL statement: one round trip, atomic, no interactive transaction needed.
 
@@ -30,12 +30,20 @@ export interface SnapshotRow {
  * CTEs `new_org` and `new_membership`: a first organization (personal, or named) owned by each row of
  * `source` (a CTE with an `id` column). Shared by magic-link sign-in and password signup.
  */
-function firstOrganization(source: SQL, input: { email: string; name: string | null; organizationName: string | null; ids: { organization: string; membership: string } }, now: string): SQL {
+function firstOrganization(
+  source: SQL,
+  input: { email: string; name: string | null; organizationName: string | null; ids: { organization: string; membership: string } },
+  now: string,
+  pending?: SQL,
+): SQL {
   const personal = input.organizationName === null;
   const name = input.organizationName ?? `${input.name ?? input.email.split("@")[0]}'s workspace`;
+  const plan = pending ? sql`coalesce((select plan_tier from ${pending}), 'sandbox')` : sql`'sandbox'`;
+  const customer = pending ? sql`(select stripe_customer_id from ${pending})` : sql`null`;
+  const subscription = pending ? sql`(select stripe_subscription_id from ${pending})` : sql`null`;
   return sql`new_org as (
-      insert into ${organizations} (id, name, is_personal, plan_tier, created_at, updated_at)
-      select ${input.ids.organization}, ${name}, ${personal}, 'sandbox', ${now}, ${now} from ${source}
+      insert into ${organizations} (id, name, is_personal, plan_tier, stripe_customer_id, stripe_subscription_id, created_at, updated_at)
+      select ${input.ids.organization}, ${name}, ${personal}, ${plan}, ${customer}, ${subscription}, ${now}, ${now} from ${source}
       returning id, name, is_personal, plan_tier
     ),
     new_membership as (
@@ -95,7 +103,12 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
         needs_org as (
           select u.id from upserted u where not exists (select 1 from ${memberships} m where m.user_id = u.id)
         ),
-        ${firstOrganization(sql`needs_org`, input, now)}
+        -- A paid checkout made before the account existed is claimed by this first proof of the email.
+        pending as (
+          delete from ${pendingUpgrades} where email = ${input.email} and exists (select 1 from upserted)
+          returning plan_tier, stripe_customer_id, stripe_subscription_id
+        ),
+        ${firstOrganization(sql`needs_org`, input, now, sql`pending`)}
         select ${snapshotColumns(sql`(
             select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at
             from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id

@@ -42,6 +42,7 @@ export function redisKeys(prefix: string) {
     customerSession: (tokenHash: string) => `${prefix}cses:${tokenHash}`,
     deviceRevoked: (deviceId: string) => `${prefix}device_revoked:${deviceId}`,
     deviceUsed: (deviceId: string) => `${prefix}device_used:${deviceId}`,
+    stripeEventLock: (eventId: string) => `${prefix}stripe_evt:${eventId}`,
   };
 }
 

@@ -113,3 +113,15 @@ export function createRedisHealthProbe(client: RedisClient): HealthProbe {
     },
   };
 }
+
+/** One delivery of a Stripe event at a time (Stripe retries whatever we answer with a non-2xx). */
+export function createEventLock(client: RedisClient, keys: RedisKeys): import("../ports").EventLock {
+  return {
+    async acquire(eventId) {
+      return (await redis(() => client.set(keys.stripeEventLock(eventId), "1", { nx: true, ex: 120 }))) === "OK";
+    },
+    async release(eventId) {
+      await redis(() => client.del(keys.stripeEventLock(eventId)));
+    },
+  };
+}

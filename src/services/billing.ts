@@ -1,0 +1,84 @@
+import Stripe from "stripe";
+import type { Config } from "../config";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
+import { logAuthEvent } from "./audit";
+import { canonicalEmail } from "./email-address";
+import { requestMagicLink } from "./magic-link";
+import { loadSnapshot } from "./session";
+
+// Stripe checkout: Stripe calls the webhook, the buyer gets a sign-in link (no password to set), and
+// their organization moves from sandbox to the paid tier, at once for an existing account or on the
+// first sign-in for a new one. Events are verified over the raw body, handled once each, and recorded
+// only after their effects succeeded, so a failed email makes Stripe retry the whole event.
+
+/** Stripe's own default; a signature older than this is refused (replays). */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
+
+export async function verifyStripeEvent(config: Config, rawBody: string, signature: string | undefined, now: number): Promise<Stripe.Event> {
+  if (config.stripe.webhookSecrets.length === 0) {
+    throw new AuthError("config_invalid", { message: "STRIPE_WEBHOOK_SECRET is not set: copy the endpoint's signing secret from the Stripe dashboard." });
+  }
+  if (!signature) throw new AuthError("signature_invalid");
+  for (const secret of config.stripe.webhookSecrets) {
+    try {
+      // receivedAt is in milliseconds (stripe-node divides by 1000): seconds here would make every
+      // signature look fresh and let old events be replayed.
+      return await Stripe.webhooks.constructEventAsync(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS, cryptoProvider, now);
+    } catch {
+      // Try the next secret (rotation); all failing means the signature is bad or stale.
+    }
+  }
+  throw new AuthError("signature_invalid");
+}
+
+function planFor(config: Config, priceId: string | null | undefined, metadataTier: string | null | undefined): string | null {
+  if (metadataTier && Object.values(config.stripe.plans).includes(metadataTier)) return metadataTier;
+  return priceId ? (config.stripe.plans[priceId] ?? null) : null;
+}
+
+const idOf = (value: string | { id: string } | null | undefined): string | null => (typeof value === "string" ? value : (value?.id ?? null));
+
+async function refreshSnapshots(deps: Deps, userIds: string[]): Promise<void> {
+  await Promise.all(userIds.map((id) => loadSnapshot(deps, id)));
+}
+
+/** Handles one verified event once. Returns what happened, for the logs and the tests. */
+export async function handleStripeEvent(deps: Deps, config: Config, event: Stripe.Event): Promise<"processed" | "duplicate" | "ignored"> {
+  if (!(await deps.eventLock.acquire(event.id))) throw new AuthError("conflict", { message: "This event is being processed; Stripe will retry." });
+  try {
+    if (await deps.billing.isProcessed(event.id)) return "duplicate";
+    const now = deps.clock.now();
+    let outcome: "processed" | "ignored" = "processed";
+    if (event.type === "checkout.session.completed") {
+      const session = event.data.object;
+      const email = canonicalEmail(session.customer_details?.email ?? session.customer_email ?? "");
+      const priceId = session.line_items?.data[0]?.price?.id ?? session.metadata?.price_id;
+      const plan = planFor(config, priceId, session.metadata?.plan_tier);
+      if (!email || !plan) {
+        // Recorded and answered 200: retrying cannot make it usable, and Stripe must not retry forever.
+        console.error(JSON.stringify({ event: "stripe.checkout_unusable", stripe_event: event.id, has_email: Boolean(email), has_plan: Boolean(plan) }));
+        outcome = "ignored";
+      } else {
+        const change = { plan, customerId: idOf(session.customer), subscriptionId: idOf(session.subscription) };
+        const upgraded = await deps.billing.upgradeForEmail(email, change, now);
+        await refreshSnapshots(deps, upgraded.memberIds);
+        // The same path as POST /v1/auth/magic-link/request: same token rules, same provider errors.
+        await requestMagicLink(deps, config, { email, name: session.customer_details?.name ?? null, organizationName: null, redirectTo: null, ip: "stripe" });
+        logAuthEvent("billing.checkout_completed", { user_id: upgraded.userId ?? undefined, email_domain: email.split("@")[1], reason: plan }, now);
+      }
+    } else if (event.type === "customer.subscription.deleted" || event.type === "customer.subscription.updated") {
+      const subscription = event.data.object;
+      const plan = event.type === "customer.subscription.deleted" || subscription.status === "canceled" ? "sandbox" : planFor(config, subscription.items.data[0]?.price.id, subscription.metadata?.plan_tier);
+      if (plan) await refreshSnapshots(deps, await deps.billing.setPlanForSubscription(subscription.id, plan, now));
+      else outcome = "ignored";
+    } else {
+      outcome = "ignored";
+    }
+    await deps.billing.recordEvent(event.id, event.type, now);
+    return outcome;
+  } finally {
+    await deps.eventLock.release(event.id);
+  }
+}

@@ -1,0 +1,140 @@
+import Stripe from "stripe";
+import { describe, expect, it } from "vitest";
+import { signInByLink } from "./support/accounts";
+import { bindings, json } from "./support/harness";
+import { uniqueEmail, useHarness } from "./support/setup";
+
+const h = useHarness();
+const SECRET = bindings.STRIPE_WEBHOOK_SECRET!;
+let sequence = 0;
+
+function checkoutEvent(email: string, overrides: Record<string, unknown> = {}) {
+  sequence++;
+  return {
+    id: `evt_test_${Date.now()}_${sequence}`,
+    object: "event",
+    type: "checkout.session.completed",
+    data: {
+      object: {
+        id: `cs_test_${sequence}`,
+        object: "checkout.session",
+        customer: `cus_stripe_${sequence}`,
+        subscription: `sub_${Date.now()}_${sequence}`,
+        customer_details: { email, name: "Buyer" },
+        metadata: { price_id: "price_pro_monthly" },
+        ...overrides,
+      },
+    },
+  };
+}
+
+function subscriptionEvent(type: string, subscriptionId: string, price: string, status = "active") {
+  sequence++;
+  return { id: `evt_sub_${Date.now()}_${sequence}`, object: "event", type, data: { object: { id: subscriptionId, object: "subscription", status, metadata: {}, items: { data: [{ price: { id: price } }] } } } };
+}
+
+async function deliver(event: object, options: { secret?: string; timestamp?: number; signature?: string | null; tamper?: (body: string) => string } = {}): Promise<Response> {
+  const payload = JSON.stringify(event);
+  const header =
+    options.signature === undefined
+      ? await Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: options.secret ?? SECRET, timestamp: options.timestamp ?? Math.floor(Date.now() / 1000) })
+      : options.signature;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (header !== null) headers["stripe-signature"] = header;
+  return h.request("/v1/webhooks/stripe", { method: "POST", body: options.tamper ? options.tamper(payload) : payload, headers });
+}
+
+const recorded = async (id: string) => (await h.sql.query("select 1 from stripe_events where id = $1", [id])).length === 1;
+
+describe("POST /v1/webhooks/stripe", () => {
+  it("a new buyer gets one sign-in link; the first sign-in creates an organization on the paid plan", async () => {
+    const email = uniqueEmail("buyer");
+    const event = checkoutEvent(email);
+    const res = await deliver(event);
+    expect(res.status).toBe(200);
+    expect((await json(res)).data).toEqual({ received: true, outcome: "processed" });
+    const mails = await h.outbox(email);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe("Your sign-in link");
+    expect(await h.sql.query("select plan_tier from pending_upgrades where email = $1", [email])).toEqual([{ plan_tier: "pro" }]);
+    const token = new URL(mails[0]!.links[0]!).searchParams.get("token");
+    const signedIn = await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token } });
+    const { data } = await json(signedIn);
+    expect(data.organization).toMatchObject({ plan_tier: "pro", role: "owner" });
+    const [org] = await h.sql.query("select plan_tier, stripe_customer_id, stripe_subscription_id from organizations where id = $1", [data.organization.id]);
+    expect(org).toEqual({ plan_tier: "pro", stripe_customer_id: event.data.object.customer, stripe_subscription_id: event.data.object.subscription });
+    expect(await h.sql.query("select 1 from pending_upgrades where email = $1", [email])).toHaveLength(0);
+    expect(await recorded(event.id)).toBe(true);
+  });
+
+  it("an existing account is upgraded at once (its sessions see it) and still receives the link", async () => {
+    const email = uniqueEmail("customer");
+    const user = await signInByLink(h, email);
+    expect((await deliver(checkoutEvent(email, { metadata: { price_id: "price_team_monthly" } }))).status).toBe(200);
+    const me = await json(await h.request("/v1/auth/me", { jar: user.jar }));
+    expect(me.data.organization.plan_tier).toBe("team");
+    expect(me.data.identity.plan_tier).toBe("team");
+    expect((await h.outbox(email)).length).toBe(2);
+  });
+
+  it("a replayed event id has no second effect", async () => {
+    const email = uniqueEmail("replay");
+    const event = checkoutEvent(email);
+    expect((await json(await deliver(event))).data.outcome).toBe("processed");
+    const again = await deliver(event);
+    expect(again.status).toBe(200);
+    expect((await json(again)).data.outcome).toBe("duplicate");
+    expect(await h.outbox(email)).toHaveLength(1);
+  });
+
+  it("bad, missing, foreign-secret, tampered or stale signatures -> 400 and nothing happens", async () => {
+    const email = uniqueEmail("forged");
+    const event = checkoutEvent(email);
+    const cases = [
+      await deliver(event, { signature: null }),
+      await deliver(event, { signature: "t=1,v1=deadbeef" }),
+      await deliver(event, { secret: "whsec_someone_elses_secret_000000000000" }),
+      await deliver(event, { tamper: (body) => body.replace("price_pro_monthly", "price_team_monthly") }),
+      await deliver(event, { tamper: (body) => JSON.stringify(JSON.parse(body), null, 2) }),
+      await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 301 }),
+    ];
+    for (const [i, res] of cases.entries()) {
+      expect(res.status, `case ${i}`).toBe(400);
+      expect((await json(res)).error.code).toBe("signature_invalid");
+    }
+    expect(await recorded(event.id)).toBe(false);
+    expect(await h.outbox(email)).toHaveLength(0);
+    expect(await h.sql.query("select 1 from pending_upgrades where email = $1", [email])).toHaveLength(0);
+  });
+
+  it("if the email cannot be sent: 5xx and nothing recorded; Stripe's retry of the same event then succeeds", async () => {
+    const email = uniqueEmail("outage");
+    const event = checkoutEvent(email);
+    h.failEmailFor.add(email);
+    const failed = await deliver(event);
+    expect(failed.status).toBe(503);
+    expect((await json(failed)).error.code).toBe("email_delivery_failed");
+    expect(await recorded(event.id)).toBe(false);
+    h.failEmailFor.delete(email);
+    const retried = await deliver(event);
+    expect((await json(retried)).data.outcome).toBe("processed");
+    expect(await h.outbox(email)).toHaveLength(1);
+    expect(await recorded(event.id)).toBe(true);
+  });
+
+  it("subscription updates change the tier; cancellation returns it to sandbox; unknown types are ignored", async () => {
+    const email = uniqueEmail("subscriber");
+    const user = await signInByLink(h, email);
+    const checkout = checkoutEvent(email);
+    await deliver(checkout);
+    const subscriptionId = checkout.data.object.subscription;
+    const tier = async () => (await json(await h.request("/v1/auth/me", { jar: user.jar }))).data.organization.plan_tier;
+    expect(await tier()).toBe("pro");
+    expect((await deliver(subscriptionEvent("customer.subscription.updated", subscriptionId, "price_team_monthly"))).status).toBe(200);
+    expect(await tier()).toBe("team");
+    expect((await deliver(subscriptionEvent("customer.subscription.deleted", subscriptionId, "price_team_monthly", "canceled"))).status).toBe(200);
+    expect(await tier()).toBe("sandbox");
+    const unknown = await deliver({ id: `evt_other_${Date.now()}`, object: "event", type: "invoice.paid", data: { object: {} } });
+    expect((await json(unknown)).data.outcome).toBe("ignored");
+  });
+});

@@ -1,6 +1,7 @@
 // `npm run dev`: the local stack (Redis + Postgres behind local Upstash and Neon endpoints, migrations
 // applied), .dev.vars pointing the worker at it, then `wrangler dev`. Ctrl-C stops every process it started.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startStack } from "./stack.ts";
@@ -75,6 +76,9 @@ function writeDevVars(path: string, managed: Record<string, string>): void {
   }
   const secrets = generateSecrets();
   for (const [name, value] of Object.entries(secrets)) if (!current.has(name)) current.set(name, value);
+  // Dev-only Stripe settings, so `npm run stripe:event` can post signed events by hand.
+  if (!current.has("STRIPE_WEBHOOK_SECRET")) current.set("STRIPE_WEBHOOK_SECRET", `whsec_dev_${randomBytes(24).toString("hex")}`);
+  if (!current.has("STRIPE_PLANS")) current.set("STRIPE_PLANS", "price_pro_monthly=pro,price_team_monthly=team");
   for (const [name, value] of Object.entries(managed)) current.set(name, value);
   const lines = ["# Written by `npm run dev`; managed values are rewritten on each start, others are kept.", ""];
   for (const [name, value] of current) lines.push(`${name}=${value}`);

@@ -138,3 +138,15 @@ describe("POST /v1/webhooks/stripe", () => {
     expect((await json(unknown)).data.outcome).toBe("ignored");
   });
 });
+
+describe("concurrent redelivery", () => {
+  it("10 simultaneous deliveries of one event have one effect (the others answer 409 or duplicate)", async () => {
+    const email = uniqueEmail("race");
+    const event = checkoutEvent(email);
+    const results = await Promise.all(Array.from({ length: 10 }, () => deliver(event)));
+    const outcomes = await Promise.all(results.map(async (r) => (r.status === 200 ? (await json(r)).data.outcome : r.status)));
+    expect(outcomes.filter((o) => o === "processed")).toHaveLength(1);
+    expect(outcomes.every((o) => o === "processed" || o === "duplicate" || o === 409)).toBe(true);
+    expect(await h.outbox(email)).toHaveLength(1);
+  });
+});

@@ -1,11 +1,12 @@
-// The pairing link page in a real headless Chromium, served by the real worker (wrangler dev server)
-// in front of the local stack. Screenshots land in test-results/.
+// The deployable bundle (dist/worker.js) running in workerd under wrangler's dev server, in front of
+// the local stack; the pairing link page in a real headless Chromium. Screenshots land in test-results/.
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { unstable_dev, type Unstable_DevWorker } from "wrangler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../localstack/stack.ts";
+import { BUNDLE_PATH, buildWorker } from "../../localstack/build.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -14,13 +15,17 @@ let stack: Stack;
 let worker: Unstable_DevWorker;
 let browser: Browser;
 let origin: string;
+let bundle: { bytes: number; gzipBytes: number };
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.`);
   // Test mode: throwaway databases from the migrated template, never the dev database.
   stack = await startStack({ mode: "test", rootDir: root, redisUrl: process.env.REDIS_URL || undefined, databaseUrl: process.env.DATABASE_URL || undefined, log: () => undefined });
-  worker = await unstable_dev(`${root}src/index.ts`, {
+  // The deployable artifact itself (npm run build), not a dev rebuild of src/.
+  bundle = await buildWorker();
+  worker = await unstable_dev(BUNDLE_PATH, {
     config: `${root}wrangler.toml`,
+    bundle: false,
     ip: "127.0.0.1",
     local: true,
     logLevel: "none",
@@ -69,6 +74,20 @@ async function pairingCode(): Promise<{ token: string; deep_link: string; pair_u
   const { data } = (await res.json()) as { data: { token: string; deep_link: string; pair_url: string } };
   return { ...data, pair_url: data.pair_url.replace("http://127.0.0.1:8787", origin) };
 }
+
+describe("the deployable bundle", () => {
+  it("stays under 250 KiB gzip", () => {
+    console.log(`dist/worker.js: ${(bundle.bytes / 1024).toFixed(1)} KiB, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip`);
+    expect(bundle.gzipBytes).toBeLessThan(250 * 1024);
+  });
+
+  it("serves the API from the built file (health, JWKS, OpenAPI)", async () => {
+    expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+    expect(((await (await fetch(`${origin}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys).toHaveLength(1);
+    const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths).length).toBeGreaterThan(40);
+  });
+});
 
 describe("pairing link page in headless Chromium", () => {
   it("renders, carries the deep link on its button, links the store, and is screenshotted", async () => {

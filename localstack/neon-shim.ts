@@ -17,6 +17,8 @@ export interface NeonShim {
   sqlEndpoint: string;
   /** host:port of the WebSocket proxy; the worker builds `${wsProxy}/v1?address=${host}:${port}`. */
   wsProxy: string;
+  /** SQL-over-HTTP requests served (one round trip each). */
+  requests(): number;
   close(): Promise<void>;
 }
 
@@ -47,7 +49,9 @@ export async function startNeonShim(options: { allowedAddresses: string[]; port?
     return pool;
   };
 
+  let served = 0;
   const server = createServer((req, res) => {
+    served++;
     handleSql(poolFor, req, res).catch((error: unknown) => sendJson(res, 500, { message: String(error) }));
   });
 
@@ -66,6 +70,7 @@ export async function startNeonShim(options: { allowedAddresses: string[]; port?
   return {
     sqlEndpoint: `http://127.0.0.1:${port}/sql`,
     wsProxy: `127.0.0.1:${port}`,
+    requests: () => served,
     async close() {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => {

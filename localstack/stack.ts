@@ -26,6 +26,8 @@ export interface StackInfo {
 }
 
 export interface Stack extends StackInfo {
+  /** Upstream requests served so far (Redis REST calls, SQL-over-HTTP calls). */
+  counters(): { redis: number; sql: number };
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       workerDatabaseUrl,
       redis: engine.description,
       postgres: postgres.description,
+      counters: () => ({ redis: upstash.requests(), sql: neon.requests() }),
       close,
     };
   } catch (error) {
@@ -130,7 +133,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     databaseUrl: process.env.DATABASE_URL || undefined,
     log: (line) => console.error(line),
   });
-  const { close, ...info } = stack;
+  const { close, counters: _counters, ...info } = stack;
   console.log(`LOCALSTACK ${JSON.stringify(info)}`);
   let closing = false;
   const shutdown = async (): Promise<void> => {

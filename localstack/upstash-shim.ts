@@ -8,17 +8,22 @@ import type { PipelineEntry, RedisArg, RedisEngine, RedisReply } from "./redis-e
 export interface UpstashShim {
   url: string;
   token: string;
+  /** HTTP requests served: each is one round trip for the worker (benchmarks read the deltas). */
+  requests(): number;
   close(): Promise<void>;
 }
 
 export async function startUpstashShim(options: { engine: RedisEngine; token: string; port?: number }): Promise<UpstashShim> {
+  let served = 0;
   const server = createServer((req, res) => {
+    served++;
     handle(options, req, res).catch((error: unknown) => send(res, 500, { error: `ERR shim: ${String(error)}` }));
   });
   const port = await listen(server, options.port ?? 0);
   return {
     url: `http://127.0.0.1:${port}`,
     token: options.token,
+    requests: () => served,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

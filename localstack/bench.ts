@@ -4,7 +4,7 @@
 // BENCHMARKS.md and exits 1 when a target is missed. Exact round-trip sequences are asserted in
 // `npm test`; this measures what the machine does with them.
 import { cpus, totalmem } from "node:os";
-import { writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pbkdf2Sync } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -144,9 +144,40 @@ const scenarios: Scenario[] = [
   },
 ];
 
-rows.push("| endpoint | Redis calls | SQL calls | target | req/s @1 | p50 / p99 ms @1 | req/s @50 | p50 / p99 ms @50 |", "|---|---|---|---|---|---|---|---|");
+/**
+ * CPU time of the workerd processes (Linux /proc, in ms). Local workerd exposes no per-request CPU
+ * figure, so this brackets it from above: runtime overhead included, network stack included.
+ */
+function workerdCpuMs(): number | null {
+  if (process.platform !== "linux") return null;
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) * (1000 / tick);
+    } catch {
+      // the process went away between listing and reading
+    }
+  }
+  return total;
+}
+
+async function cpuPerRequest(scenario: Scenario, count: number): Promise<string> {
+  const inputs = [];
+  for (let i = 0; i < count; i++) inputs.push(await scenario.prepare?.());
+  const before = workerdCpuMs();
+  if (before === null) return "n/a";
+  for (const input of inputs) await (await scenario.once(input)).arrayBuffer();
+  await settle();
+  return (((workerdCpuMs() ?? before) - before) / count).toFixed(2);
+}
+
+rows.push("| endpoint | Redis calls | SQL calls | target | workerd CPU ms/req | req/s @1 | p50 / p99 ms @1 | req/s @50 | p50 / p99 ms @50 |", "|---|---|---|---|---|---|---|---|---|");
 for (const s of scenarios) {
   const counted = await calls(s);
+  const cpu = await cpuPerRequest(s, s.name.includes("login") ? 20 : 100);
   const ok = counted.redis <= s.target.redis && counted.sql <= s.target.sql;
   if (!ok) failures.push(`${s.name}: ${counted.redis} Redis / ${counted.sql} SQL calls, target ${s.target.redis} / ${s.target.sql}`);
   const results = [];
@@ -155,7 +186,7 @@ for (const s of scenarios) {
   }
   const [one, fifty] = results as [Awaited<ReturnType<typeof autocannon>>, Awaited<ReturnType<typeof autocannon>>];
   rows.push(
-    `| ${s.name} | ${counted.redis} | ${counted.sql} | ${s.target.note}${ok ? "" : " **MISSED**"} | ${one.requests.average.toFixed(0)} | ${one.latency.p50} / ${one.latency.p99} | ${fifty.requests.average.toFixed(0)} | ${fifty.latency.p50} / ${fifty.latency.p99} |`,
+    `| ${s.name} | ${counted.redis} | ${counted.sql} | ${s.target.note}${ok ? "" : " **MISSED**"} | ${cpu} | ${one.requests.average.toFixed(0)} | ${one.latency.p50} / ${one.latency.p99} | ${fifty.requests.average.toFixed(0)} | ${fifty.latency.p50} / ${fifty.latency.p99} |`,
   );
   console.log(rows[rows.length - 1]);
 }
@@ -191,8 +222,10 @@ ${rows.join("\n")}
 | bundle (\`dist/worker.js\`) | ${(bundle.bytes / 1024).toFixed(0)} KiB, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip | <= 250 KiB gzip |
 | bundle evaluation (global scope, Node) | ${evalMs.toFixed(0)} ms | well under 1 s |
 
-Worker CPU time per request is not exposed by local workerd; the password hash is the only heavy
-computation on any route, and the others are dominated by their upstream calls.
+Local workerd exposes no per-request CPU time, so "workerd CPU ms/req" is the CPU time of the
+workerd processes (Linux /proc) over a batch of sequential requests divided by their number: an upper
+bound that includes the runtime's own HTTP handling. Only login (the password hash) needs the Paid
+plan; the other routes stay within the Free plan's 10 ms.
 ${failures.length > 0 ? `\n**Missed targets:**\n${failures.map((f) => `- ${f}`).join("\n")}\n` : "\nAll targets met.\n"}`;
 writeFileSync(`${root}BENCHMARKS.md`, report);
 console.log(`\nhash ${hashMs.toFixed(1)} ms, bundle ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip, evaluation ${evalMs.toFixed(0)} ms`);

@@ -8,9 +8,9 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pbkdf2Sync } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { unstable_dev } from "wrangler";
 import { startStack } from "./stack.ts";
 import { BUNDLE_PATH, buildWorker } from "./build.ts";
+import { startBundledWorker } from "./worker.ts";
 
 const require = createRequire(import.meta.url);
 const autocannon = require("autocannon") as (opts: Record<string, unknown>) => Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>;
@@ -21,32 +21,8 @@ const rows: string[] = [];
 
 const bundle = await buildWorker();
 const stack = await startStack({ mode: "test", rootDir: root, redisUrl: process.env.REDIS_URL || undefined, databaseUrl: process.env.DATABASE_URL || undefined, log: () => undefined });
-const worker = await unstable_dev(BUNDLE_PATH, {
-  config: `${root}wrangler.toml`,
-  bundle: false,
-  ip: "127.0.0.1",
-  local: true,
-  logLevel: "none",
-  experimental: { disableExperimentalWarning: true },
-  vars: {
-    ENVIRONMENT: "development",
-    AUTH_DEBUG: "1",
-    EMAIL_PROVIDER: "outbox",
-    SMS_PROVIDER: "outbox",
-    PUBLIC_URL: "http://127.0.0.1:8787",
-    UPSTASH_REDIS_REST_URL: stack.upstashUrl,
-    UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
-    DATABASE_URL: stack.workerDatabaseUrl!,
-    NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
-    NEON_WS_PROXY: stack.neonWsProxy,
-    REDIS_KEY_PREFIX: `bench${Date.now()}:`,
-    AUTH_SECRET: "bench-secret-0123456789abcdefghijklmnopqrstuvw",
-    PASSWORD_PEPPER: "bench-pepper-0123456789abcdefghijklmnopqrstuvw",
-    JWT_SIGNING_KEYS: "k1:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ",
-    REQUIRE_EMAIL_VERIFICATION: "false",
-  },
-});
-const origin = `http://${worker.address}:${worker.port}`;
+const worker = await startBundledWorker(stack, { REQUIRE_EMAIL_VERIFICATION: "false" });
+const origin = worker.origin;
 let ipCounter = 0;
 const freshIp = () => `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter++ & 255}`;
 const json = { "content-type": "application/json" };

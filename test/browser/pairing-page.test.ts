@@ -3,16 +3,16 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
-import { unstable_dev, type Unstable_DevWorker } from "wrangler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "../../localstack/stack.ts";
-import { BUNDLE_PATH, buildWorker } from "../../localstack/build.ts";
+import { buildWorker } from "../../localstack/build.ts";
+import { startBundledWorker, type BundledWorker } from "../../localstack/worker.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let stack: Stack;
-let worker: Unstable_DevWorker;
+let worker: BundledWorker;
 let browser: Browser;
 let origin: string;
 let bundle: { bytes: number; gzipBytes: number };
@@ -23,33 +23,8 @@ beforeAll(async () => {
   stack = await startStack({ mode: "test", rootDir: root, redisUrl: process.env.REDIS_URL || undefined, databaseUrl: process.env.DATABASE_URL || undefined, log: () => undefined });
   // The deployable artifact itself (npm run build), not a dev rebuild of src/.
   bundle = await buildWorker();
-  worker = await unstable_dev(BUNDLE_PATH, {
-    config: `${root}wrangler.toml`,
-    bundle: false,
-    ip: "127.0.0.1",
-    local: true,
-    logLevel: "none",
-    experimental: { disableExperimentalWarning: true },
-    vars: {
-      ENVIRONMENT: "development",
-      AUTH_DEBUG: "1",
-      EMAIL_PROVIDER: "outbox",
-      SMS_PROVIDER: "outbox",
-      PUBLIC_URL: "http://127.0.0.1:8787",
-      APP_SCHEME: "authapp",
-      APP_STORE_URL: "https://apps.example/app",
-      UPSTASH_REDIS_REST_URL: stack.upstashUrl,
-      UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
-      DATABASE_URL: stack.workerDatabaseUrl!,
-      NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
-      NEON_WS_PROXY: stack.neonWsProxy,
-      REDIS_KEY_PREFIX: `browser${Date.now()}:`,
-      AUTH_SECRET: "browser-test-secret-0123456789abcdefghijklmnop",
-      PASSWORD_PEPPER: "browser-test-pepper-0123456789abcdefghijklmno",
-      JWT_SIGNING_KEYS: "k1:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ",
-    },
-  });
-  origin = `http://${worker.address}:${worker.port}`;
+  worker = await startBundledWorker(stack, { APP_SCHEME: "authapp", APP_STORE_URL: "https://apps.example/app" });
+  origin = worker.origin;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],

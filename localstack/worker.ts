@@ -1,0 +1,42 @@
+// Runs the deployable bundle (dist/worker.js) in workerd under wrangler's dev server, wired to a local
+// stack: the browser tests and `npm run bench` exercise exactly what `npm run deploy` ships.
+import { fileURLToPath } from "node:url";
+import { unstable_dev, type Unstable_DevWorker } from "wrangler";
+import { BUNDLE_PATH } from "./build.ts";
+import type { Stack } from "./stack.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export interface BundledWorker {
+  origin: string;
+  stop(): Promise<void>;
+}
+
+export async function startBundledWorker(stack: Stack, vars: Record<string, string> = {}): Promise<BundledWorker> {
+  const worker: Unstable_DevWorker = await unstable_dev(BUNDLE_PATH, {
+    config: `${root}wrangler.toml`,
+    bundle: false,
+    ip: "127.0.0.1",
+    local: true,
+    logLevel: "none",
+    experimental: { disableExperimentalWarning: true },
+    vars: {
+      ENVIRONMENT: "development",
+      AUTH_DEBUG: "1",
+      EMAIL_PROVIDER: "outbox",
+      SMS_PROVIDER: "outbox",
+      PUBLIC_URL: "http://127.0.0.1:8787",
+      UPSTASH_REDIS_REST_URL: stack.upstashUrl,
+      UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
+      DATABASE_URL: stack.workerDatabaseUrl ?? stack.databaseUrl,
+      NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
+      NEON_WS_PROXY: stack.neonWsProxy,
+      REDIS_KEY_PREFIX: `bundle${Date.now()}:`,
+      AUTH_SECRET: "local-bundle-secret-0123456789abcdefghijklmnop",
+      PASSWORD_PEPPER: "local-bundle-pepper-0123456789abcdefghijklmno",
+      JWT_SIGNING_KEYS: "k1:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ",
+      ...vars,
+    },
+  });
+  return { origin: `http://${worker.address}:${worker.port}`, stop: () => worker.stop() };
+}

@@ -12,6 +12,11 @@ export function envelope<T extends z.ZodType>(data: T) {
   return z.object({ success: z.literal(true), data });
 }
 
+/** A list answer: the envelope plus `meta.count` (the contract's shape for every list). */
+export function listEnvelope<T extends z.ZodType>(item: T) {
+  return envelope(z.array(item)).extend({ meta: z.object({ count: z.number() }) });
+}
+
 export const ErrorEnvelope = z
   .object({
     success: z.literal(false),

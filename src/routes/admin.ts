@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses } from "../http";
+import { envelope, errorResponses, listEnvelope } from "../http";
 import { createUser, disableUser, findUsersByEmail, getUser, mintMagicLink, type AdminContext } from "../services/admin";
 import { Email, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
@@ -42,7 +42,7 @@ const searchRoute = createRoute({
   description: DESCRIPTION,
   middleware: [requireAdminKey] as const,
   request: { query: z.object({ email: Email }) },
-  responses: { 200: { description: "Zero or one user", content: { "application/json": { schema: envelope(z.array(AdminUser)).extend({ meta: z.object({ count: z.number() }) }) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: { 200: { description: "Zero or one user", content: { "application/json": { schema: listEnvelope(AdminUser) } } }, ...errorResponses(400, 401, 403, 503) },
 });
 
 const getRoute = createRoute({

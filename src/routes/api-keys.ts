@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses } from "../http";
+import { envelope, errorResponses, listEnvelope } from "../http";
 import { requireKeyManager } from "../middleware/require";
 import { createApiKey, revokeApiKey, rotateApiKey } from "../services/api-keys";
 import { CsrfHeader } from "./schemas";
@@ -60,7 +60,7 @@ const listKeysRoute = createRoute({
   description: MANAGE,
   middleware: [requireKeyManager] as const,
   responses: {
-    200: { description: "Keys, newest first", content: { "application/json": { schema: envelope(z.array(ApiKey)).extend({ meta: z.object({ count: z.number() }) }) } } },
+    200: { description: "Keys, newest first", content: { "application/json": { schema: listEnvelope(ApiKey) } } },
     ...errorResponses(401, 403, 503),
   },
 });

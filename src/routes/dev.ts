@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope } from "../http";
+import { listEnvelope } from "../http";
 import { validationHook } from "./validation";
 
 const OutboxMessage = z
@@ -24,7 +24,7 @@ const outboxRoute = createRoute({
   responses: {
     200: {
       description: "Messages",
-      content: { "application/json": { schema: envelope(z.array(OutboxMessage)).extend({ meta: z.object({ count: z.number() }) }) } },
+      content: { "application/json": { schema: listEnvelope(OutboxMessage) } },
     },
   },
 });

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses } from "../http";
+import { envelope, errorResponses, listEnvelope } from "../http";
 import { requireCredential } from "../middleware/require";
 import { pairingPage } from "../pages/pairing";
 import { createPairingCode, deepLink, listDevices, pairDevice, pairingCodeValid, revokeDevice } from "../services/devices";
@@ -78,7 +78,7 @@ const listRoute = createRoute({
   tags: [TAG],
   summary: "Paired devices: your own; owners, admins and keys see the organization's",
   middleware: [requireCredential] as const,
-  responses: { 200: { description: "Devices", content: { "application/json": { schema: envelope(z.array(Device)).extend({ meta: z.object({ count: z.number() }) }) } } }, ...errorResponses(401, 403, 503) },
+  responses: { 200: { description: "Devices", content: { "application/json": { schema: listEnvelope(Device) } } }, ...errorResponses(401, 403, 503) },
 });
 
 const revokeRoute = createRoute({

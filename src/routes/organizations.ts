@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses } from "../http";
+import { envelope, errorResponses, listEnvelope } from "../http";
 import { requireCredential, requireRole, requireUser, signedInUser } from "../middleware/require";
 import { addMember, createOrganization, listMembers, removeMember, visibleOrganizations } from "../services/organizations";
 import { CsrfHeader, Email, Organization, jsonBody } from "./schemas";
@@ -11,7 +11,6 @@ const OrgId = z.string().regex(/^org_[0-9a-z]{26}$/, "must be an organization id
 const UserId = z.string().regex(/^usr_[0-9a-z]{26}$/, "must be a user id (usr_...)");
 const Role = z.enum(["owner", "admin", "member"]);
 const Member = z.object({ user_id: z.string(), email: z.string(), name: z.string().nullable(), role: Role, joined_at: z.string() }).openapi("Member");
-const withCount = <T extends z.ZodType>(item: T) => envelope(z.array(item)).extend({ meta: z.object({ count: z.number() }) });
 
 const mineRoute = createRoute({
   method: "get",
@@ -20,7 +19,7 @@ const mineRoute = createRoute({
   tags: ["Organizations"],
   summary: "The caller's organizations, with role and plan",
   description: "From the user's cached snapshot (no SQL). An API key sees its own organization, with role null.",
-  responses: { 200: { description: "Organizations", content: { "application/json": { schema: withCount(Organization) } } }, ...errorResponses(401, 503) },
+  responses: { 200: { description: "Organizations", content: { "application/json": { schema: listEnvelope(Organization) } } }, ...errorResponses(401, 503) },
 });
 
 const userOrgsRoute = createRoute({
@@ -31,7 +30,7 @@ const userOrgsRoute = createRoute({
   summary: "Another user's organizations, as far as the caller may see them",
   description: "Only organizations shared with the caller (all of the caller's own). An admin-scoped API key sees all of them, for users in its organization. 404 when the user is invisible.",
   request: { params: z.object({ user_id: UserId }) },
-  responses: { 200: { description: "Organizations", content: { "application/json": { schema: withCount(Organization) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: { 200: { description: "Organizations", content: { "application/json": { schema: listEnvelope(Organization) } } }, ...errorResponses(400, 401, 403, 503) },
 });
 
 const createOrgRoute = createRoute({
@@ -62,7 +61,7 @@ const membersRoute = createRoute({
   tags: ["Organizations"],
   summary: "Members of an organization (members, or a read-scoped key of it)",
   request: { params: z.object({ id: OrgId }) },
-  responses: { 200: { description: "Members", content: { "application/json": { schema: withCount(Member) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: { 200: { description: "Members", content: { "application/json": { schema: listEnvelope(Member) } } }, ...errorResponses(400, 401, 403, 503) },
 });
 
 const addMemberRoute = createRoute({

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { generateId } from "../crypto/random";
-import { envelope, errorResponses } from "../http";
+import { envelope, errorResponses, listEnvelope } from "../http";
 import { requireKeyManager } from "../middleware/require";
 import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
@@ -51,7 +51,7 @@ const listRoute = createRoute({
   tags: ["Storefront"],
   summary: "The organization's publishable keys",
   middleware: [requireKeyManager] as const,
-  responses: { 200: { description: "Keys", content: { "application/json": { schema: envelope(z.array(PublishableKey)).extend({ meta: z.object({ count: z.number() }) }) } } }, ...errorResponses(401, 403, 503) },
+  responses: { 200: { description: "Keys", content: { "application/json": { schema: listEnvelope(PublishableKey) } } }, ...errorResponses(401, 403, 503) },
 });
 
 const revokeRoute = createRoute({

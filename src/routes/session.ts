@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { afterResponse, clearSessionCookies, envelope, errorResponses } from "../http";
+import { afterResponse, clearSessionCookies, envelope, errorResponses, listEnvelope } from "../http";
 import { updateProfile } from "../services/accounts";
 import { revokeAllCredentials } from "../services/revocation";
 import { logAuthEvent } from "../services/audit";
@@ -86,7 +86,7 @@ const listSessionsRoute = createRoute({
   summary: "The user's active browser sessions",
   middleware: [requireUser] as const,
   responses: {
-    200: { description: "Sessions, newest first", content: { "application/json": { schema: envelope(z.array(SessionInfo)).extend({ meta: z.object({ count: z.number() }) }) } } },
+    200: { description: "Sessions, newest first", content: { "application/json": { schema: listEnvelope(SessionInfo) } } },
     ...errorResponses(401, 503),
   },
 });

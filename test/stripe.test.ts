@@ -150,3 +150,11 @@ describe("concurrent redelivery", () => {
     expect(await h.outbox(email)).toHaveLength(1);
   });
 });
+
+describe("volume", () => {
+  it("a busy store's checkouts are not throttled as if they came from one client (40 in a row)", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await deliver(checkoutEvent(uniqueEmail(`buyer${i}`)))).status);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+  });
+});

@@ -70,7 +70,8 @@ export async function createUser(ctx: AdminContext, input: { email: string; name
     ids: { user: generateId("usr", now), membership: generateId("mem", now) },
   });
   await Promise.all([audit(ctx, "users.create", result.user.id, { created: result.created, role: input.role }), loadSnapshot(ctx.deps, result.user.id)]);
-  if (input.sendMagicLink) await requestMagicLink(ctx.deps, ctx.config, { email: address, name: input.name, organizationName: null, redirectTo: null, ip: ctx.ip });
+  // An admin key is an authenticated server caller: no per-IP budget (the per-address limit stays).
+  if (input.sendMagicLink) await requestMagicLink(ctx.deps, ctx.config, { email: address, name: input.name, organizationName: null, redirectTo: null, ip: null });
   return result;
 }
 
@@ -107,6 +108,6 @@ export async function mintMagicLink(ctx: AdminContext, input: { email: string; r
     const { link } = await issueMagicLink(ctx.deps, ctx.config, { email: address, name: null, organizationName: null, redirectTo: input.redirectTo });
     return { sent: false, magic_link: link, expires_in };
   }
-  await requestMagicLink(ctx.deps, ctx.config, { email: address, name: null, organizationName: null, redirectTo: input.redirectTo, ip: ctx.ip });
+  await requestMagicLink(ctx.deps, ctx.config, { email: address, name: null, organizationName: null, redirectTo: input.redirectTo, ip: null });
   return { sent: true, expires_in };
 }

@@ -65,7 +65,7 @@ export async function handleStripeEvent(deps: Deps, config: Config, event: Strip
         const upgraded = await deps.billing.upgradeForEmail(email, change, now);
         await refreshSnapshots(deps, upgraded.memberIds);
         // The same path as POST /v1/auth/magic-link/request: same token rules, same provider errors.
-        await requestMagicLink(deps, config, { email, name: session.customer_details?.name ?? null, organizationName: null, redirectTo: null, ip: "stripe" });
+        await requestMagicLink(deps, config, { email, name: session.customer_details?.name ?? null, organizationName: null, redirectTo: null, ip: null });
         logAuthEvent("billing.checkout_completed", { user_id: upgraded.userId ?? undefined, email_domain: email.split("@")[1], reason: plan }, now);
       }
     } else if (event.type === "customer.subscription.deleted" || event.type === "customer.subscription.updated") {

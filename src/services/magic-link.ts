@@ -18,7 +18,8 @@ export interface MagicLinkRequest {
   name: string | null;
   organizationName: string | null;
   redirectTo: string | null;
-  ip: string;
+  /** The client IP; null for authenticated server callers (Stripe, the admin API), which have no per-IP budget. */
+  ip: string | null;
 }
 
 export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
@@ -44,11 +45,11 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
   const emailKey = await sha256Hex(email);
   const limit = await deps.rateLimiter.hit([
     { key: `ml_req:email:${emailKey}`, ...MAGIC_LINK_REQUEST.perEmail },
-    { key: `ml_req:ip:${input.ip}`, ...MAGIC_LINK_REQUEST.perIp },
+    ...(input.ip === null ? [] : [{ key: `ml_req:ip:${input.ip}`, ...MAGIC_LINK_REQUEST.perIp }]),
   ]);
   const now = deps.clock.now();
   if (!limit.allowed) {
-    logAuthEvent("magic_link.rate_limited", { email_domain: emailDomain(email), ip: input.ip }, now);
+    logAuthEvent("magic_link.rate_limited", { email_domain: emailDomain(email), ip: input.ip ?? undefined }, now);
     throw rateLimited(limit.retryAfterSeconds);
   }
 
@@ -71,10 +72,10 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
     // The user never saw this link, so it must not stay usable; a retry mints a fresh one.
     await deps.tokens.revoke("magic_link", record.token_hash);
     const correlationId = generateId("corr", now);
-    logAuthEvent("magic_link.delivery_failed", { email_domain: emailDomain(email), ip: input.ip, correlation_id: correlationId, reason: cause.message.split(":")[0] }, now);
+    logAuthEvent("magic_link.delivery_failed", { email_domain: emailDomain(email), ip: input.ip ?? undefined, correlation_id: correlationId, reason: cause.message.split(":")[0] }, now);
     throw new AuthError("email_delivery_failed", { correlationId, cause });
   }
-  logAuthEvent("magic_link.requested", { email_domain: emailDomain(email), ip: input.ip }, now);
+  logAuthEvent("magic_link.requested", { email_domain: emailDomain(email), ip: input.ip ?? undefined }, now);
   return { link };
 }
 

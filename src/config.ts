@@ -92,6 +92,9 @@ function readConfig(env: Env): Config {
   }
 
   const publicUrl = url("PUBLIC_URL", required("PUBLIC_URL", "this worker's public origin, e.g. https://auth.example.com"), "e.g. https://auth.example.com");
+  if (environment === "production" && publicUrl && publicUrl.protocol !== "https:") {
+    problems.push("PUBLIC_URL must be https:// when ENVIRONMENT=production: cookies are only Secure and __Host- over HTTPS.");
+  }
   const appUrl = url("APP_URL", str("APP_URL"), "your app's URL users land on after sign-in, e.g. https://app.example.com");
   const trustedOrigins: string[] = [];
   for (const item of (str("TRUSTED_ORIGINS") ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {

@@ -76,5 +76,6 @@ describe("the worker entry point (src/index.ts) with the configured bindings", (
     const messages = (await json(res)).error.details.map((d: { message: string }) => d.message).join("\n");
     expect(messages).toContain("AUTH_DEBUG=1 is refused");
     expect(messages).toContain("EMAIL_PROVIDER=outbox is refused");
+    expect(messages).toContain("PUBLIC_URL must be https://");
   });
 });

@@ -8,6 +8,7 @@ import type { Deps } from "./deps";
 import { AuthError, errorBody, type ErrorCode } from "./errors";
 import { authenticate } from "./middleware/authenticate";
 import { refuseCrossSiteWrites } from "./middleware/require";
+import { trustedCors } from "./middleware/cors";
 import { idempotency } from "./middleware/idempotency";
 import { requestContext, securityHeaders } from "./middleware/request-context";
 import { docsPage } from "./pages/docs";
@@ -44,6 +45,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
       },
     }),
   );
+  app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/storefront/") ? next() : trustedCors(c, next)));
   app.use("/v1/*", refuseCrossSiteWrites);
   app.use("/v1/storefront/*", storefront);
   app.use("/v1/*", authenticate);

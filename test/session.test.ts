@@ -5,6 +5,7 @@ import { CookieJar, parseSetCookies } from "./support/cookies";
 import { uniqueEmail, useHarness } from "./support/setup";
 import { createHarness, json, type Harness } from "./support/harness";
 import { countRoundTrips } from "./support/round-trips";
+import { passwordGrant, signUpVerified } from "./support/accounts";
 
 const h = useHarness();
 
@@ -180,5 +181,39 @@ describe("signing in from a browser that already has a session", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("signed in");
     expect(await h.redis.exists(h.keys.session(await sha256Hex(oldToken)))).toBe(0);
+  });
+});
+
+describe("front ends on a trusted origin (TRUSTED_ORIGINS)", () => {
+  const app = "http://127.0.0.1:5173";
+
+  it("get CORS for exactly their origin, read the CSRF token from /me, and can sign out", async () => {
+    const { jar } = await signIn();
+    const preflight = await h.request("/v1/auth/logout", { method: "OPTIONS", headers: { origin: app, "access-control-request-method": "POST", "access-control-request-headers": "x-csrf-token" } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(app);
+    expect(preflight.headers.get("access-control-allow-credentials")).toBe("true");
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("x-csrf-token");
+    const me = await h.request("/v1/auth/me", { headers: { cookie: jar.header(), origin: app } });
+    expect(me.headers.get("access-control-allow-origin")).toBe(app);
+    const csrf = (await json(me)).data.csrf_token;
+    expect(csrf).toBe(jar.get("csrf_token"));
+    const out = await h.request("/v1/auth/logout", { method: "POST", headers: { cookie: jar.header(), origin: app, "x-csrf-token": csrf } });
+    expect(out.status).toBe(204);
+  });
+
+  it("other origins get no CORS headers at all, and bearer callers get no CSRF token", async () => {
+    const { jar } = await signIn();
+    const preflight = await h.request("/v1/auth/me", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "GET" } });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    const me = await h.request("/v1/auth/me", { headers: { cookie: jar.header(), origin: "https://evil.example" } });
+    expect(me.headers.get("access-control-allow-origin")).toBeNull();
+    const email = uniqueEmail("bearer");
+    await signUpVerified(h, email);
+    const tokens = await passwordGrant(h, email);
+    const byToken = await json(await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${tokens.access_token}` } }));
+    expect(byToken.data.identity.kind).toBe("access_token");
+    expect(byToken.data).not.toHaveProperty("csrf_token");
   });
 });

@@ -20,7 +20,16 @@ const meRoute = createRoute({
     200: {
       description: "The identity behind the credential",
       content: {
-        "application/json": { schema: envelope(z.object({ user: User.nullable(), organization: Organization, identity: Identity })) },
+        "application/json": {
+          schema: envelope(
+            z.object({
+              user: User.nullable(),
+              organization: Organization,
+              identity: Identity,
+              csrf_token: z.string().optional().openapi({ description: "With a session cookie: the value to send as X-CSRF-Token (for front ends on a trusted origin, which cannot read the cookie)." }),
+            }),
+          ),
+        },
       },
     },
     ...errorResponses(401, 503),
@@ -126,7 +135,10 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   .openapi(meRoute, (c) => {
     const auth = c.var.auth;
     if (!auth) throw new AuthError("unauthorized");
-    return c.json({ success: true as const, data: { user: auth.snapshot?.user ?? null, organization: auth.organization, identity: auth.identity } }, 200);
+    const data = { user: auth.snapshot?.user ?? null, organization: auth.organization, identity: auth.identity };
+    // Only our origin and TRUSTED_ORIGINS can read this answer (CORS), so it is safe to hand out here.
+    const csrf = auth.via === "cookie" ? c.var.session?.csrfToken : null;
+    return c.json({ success: true as const, data: csrf ? { ...data, csrf_token: csrf } : data }, 200);
   })
   .openapi(logoutRoute, async (c) => {
     const session = c.var.session;

@@ -23,7 +23,7 @@ export interface Config {
   storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
   stripe: { webhookSecrets: string[]; plans: Record<string, string> };
   devices: { appScheme: string; gatewayUrl: string; tokenTtlSeconds: number; appStoreUrl: string | null; playStoreUrl: string | null };
-  sms: { provider: "outbox" | "twilio"; twilioAccountSid: string | null; twilioAuthToken: string | null; twilioFrom: string | null; twilioApiUrl: string };
+  sms: { provider: "outbox" | "twilio" | "none"; twilioAccountSid: string | null; twilioAuthToken: string | null; twilioFrom: string | null; twilioApiUrl: string };
 }
 
 export class ConfigError extends Error {
@@ -139,8 +139,10 @@ function readConfig(env: Env): Config {
   if (!scopes.every((x) => /^[a-z][a-z0-9_:.-]{0,63}$/.test(x))) problems.push("API_KEY_SCOPES must be a comma-separated list of lower-case scope names such as read,write,admin.");
   if (!scopes.includes("admin")) problems.push("API_KEY_SCOPES must include admin (key management and the admin API need it).");
 
-  const smsRaw = str("SMS_PROVIDER") ?? (environment === "production" ? "twilio" : "outbox");
-  if (smsRaw !== "twilio" && smsRaw !== "outbox") problems.push(`SMS_PROVIDER must be twilio or outbox (got "${smsRaw}").`);
+  // Production defaults to Twilio only when it is configured; a deployment without storefront SMS
+  // gets "none" (texts fail with 503 sms_delivery_failed) instead of a configuration error everywhere.
+  const smsRaw = str("SMS_PROVIDER") ?? (environment !== "production" ? "outbox" : str("TWILIO_ACCOUNT_SID") ? "twilio" : "none");
+  if (!["twilio", "outbox", "none"].includes(smsRaw)) problems.push(`SMS_PROVIDER must be twilio, outbox or none (got "${smsRaw}").`);
   if (smsRaw === "outbox" && environment === "production") problems.push("SMS_PROVIDER=outbox is refused when ENVIRONMENT=production: texts would never leave. Use SMS_PROVIDER=twilio.");
   if (smsRaw === "twilio") {
     for (const name of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"]) {
@@ -228,7 +230,7 @@ function readConfig(env: Env): Config {
       playStoreUrl: playStoreUrl?.toString() ?? null,
     },
     sms: {
-      provider: smsRaw === "twilio" ? "twilio" : "outbox",
+      provider: smsRaw === "twilio" ? "twilio" : smsRaw === "none" ? "none" : "outbox",
       twilioAccountSid: str("TWILIO_ACCOUNT_SID"),
       twilioAuthToken: str("TWILIO_AUTH_TOKEN"),
       twilioFrom: str("TWILIO_FROM"),

@@ -48,7 +48,7 @@ import { createDeviceRepository } from "./storage/neon/device-repository";
 import { createDeviceStateStore } from "./storage/upstash/device-store";
 import { createBillingRepository } from "./storage/neon/billing-repository";
 import { createStorefrontStore } from "./storage/upstash/storefront-store";
-import { createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
+import { createDisabledSms, createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
 import { createApiKeyCache } from "./storage/upstash/api-key-cache";
 
 export interface Keys {
@@ -169,7 +169,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       overrides.sms?.(outbox, clock) ??
       (config.sms.provider === "twilio" && config.sms.twilioAccountSid && config.sms.twilioAuthToken && config.sms.twilioFrom
         ? createTwilioProvider({ accountSid: config.sms.twilioAccountSid, authToken: config.sms.twilioAuthToken, from: config.sms.twilioFrom, apiUrl: config.sms.twilioApiUrl })
-        : createSmsOutbox(outbox, clock)),
+        : config.sms.provider === "none"
+          ? createDisabledSms()
+          : createSmsOutbox(outbox, clock)),
     health: { redis: createRedisHealthProbe(client), postgres: users },
   };
 }

@@ -79,3 +79,24 @@ describe("the worker entry point (src/index.ts) with the configured bindings", (
     expect(messages).toContain("PUBLIC_URL must be https://");
   });
 });
+
+describe("production configuration without optional providers", () => {
+  it("starts without Twilio or Stripe settings; SMS then fails clearly", async () => {
+    const { parseConfig } = await import("../src/config");
+    const config = parseConfig({
+      ...bindings,
+      ENVIRONMENT: "production",
+      AUTH_DEBUG: "0",
+      PUBLIC_URL: "https://auth.example.com",
+      EMAIL_PROVIDER: "resend",
+      RESEND_API_KEY: "re_x",
+      EMAIL_FROM: "Acme <login@acme.com>",
+      SMS_PROVIDER: "",
+      STRIPE_WEBHOOK_SECRET: "",
+    });
+    expect(config.sms.provider).toBe("none");
+    expect(config.stripe.webhookSecrets).toEqual([]);
+    const { createDisabledSms } = await import("../src/sms/provider");
+    await expect(createDisabledSms().send({ to: "+14155550123", text: "x" })).rejects.toThrow(/SMS_PROVIDER=none/);
+  });
+});

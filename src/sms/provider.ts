@@ -46,3 +46,12 @@ export function createSmsOutbox(store: OutboxStore, clock: { now(): number }, op
     },
   };
 }
+
+/** SMS_PROVIDER=none: every text fails clearly (503 sms_delivery_failed), nothing is sent anywhere. */
+export function createDisabledSms(): SmsProvider {
+  return {
+    async send() {
+      throw new DeliveryError("SMS is not configured (SMS_PROVIDER=none): set SMS_PROVIDER=twilio and the TWILIO_* variables");
+    },
+  };
+}

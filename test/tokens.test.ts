@@ -1,5 +1,6 @@
 import { SignJWT, base64url, exportJWK, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../src/crypto/hash";
 import { signJwt } from "../src/crypto/jwt";
 import { PASSWORD, bearer, latestLink, login, passwordGrant, refresh, signUpVerified, tokenFromOutbox } from "./support/accounts";
 import { json, randomIp } from "./support/harness";
@@ -115,6 +116,20 @@ describe("refresh tokens", () => {
       h.clock.advance(step + 1000);
       moved += step + 1000;
       expect((await refresh(h, current)).status).toBe(401);
+    } finally {
+      h.clock.advance(-moved);
+    }
+  });
+
+  it("stores a new refresh token for its 30-day lifetime by the service clock, not the wall clock", async () => {
+    const email = await account("ttl");
+    const moved = -20 * 86_400_000;
+    h.clock.advance(moved);
+    try {
+      const tokens = await passwordGrant(h, email);
+      const ttl = await h.redis.ttl(h.keys.refreshToken(await sha256Hex(tokens.refresh_token)));
+      expect(ttl).toBeGreaterThan(30 * 86_400 - 10);
+      expect(ttl).toBeLessThanOrEqual(30 * 86_400);
     } finally {
       h.clock.advance(-moved);
     }

@@ -9,7 +9,8 @@ export function createRefreshTokenStore(client: RedisClient, keys: RedisKeys, ma
     async issue(tokenHash, record) {
       const tx = client.multi();
       tx.hset(keys.refreshToken(tokenHash), { ...record, status: "active" });
-      tx.expire(keys.refreshToken(tokenHash), Math.max(1, Math.ceil((record.absolute_exp - Date.now()) / 1000)));
+      // A new family starts now: its lifetime comes from the record (the injected clock), not the wall clock.
+      tx.expire(keys.refreshToken(tokenHash), Math.max(1, Math.ceil((record.absolute_exp - record.family_created) / 1000)));
       await redis(() => tx.exec());
     },
     async rotate(tokenHash, successorHash, successorBox, now, graceMs): Promise<RotateResult> {

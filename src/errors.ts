@@ -85,3 +85,9 @@ export function errorBody(error: AuthError, requestId: string): ErrorBody {
   if (error.correlationId) body.meta.correlation_id = error.correlationId;
   return body;
 }
+
+/** 429 with Retry-After in whole seconds (at least 1). */
+export function rateLimited(retryAfterSeconds: number): AuthError {
+  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new AuthError("rate_limited", { headers: { "Retry-After": String(seconds) } });
+}

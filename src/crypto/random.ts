@@ -12,6 +12,11 @@ export function generateToken(byteLength = 32): string {
   return encodeBase64Url(randomBytes(byteLength));
 }
 
+/** Whether a presented value could be one of our 32-byte tokens: anything else is refused before any I/O. */
+export function isOpaqueToken(value: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(value);
+}
+
 const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
 
 /**

@@ -4,7 +4,7 @@ import { AuthError } from "../errors";
 import { afterResponse, envelope, errorResponses } from "../http";
 import { donePage, failedPage, verifyEmailPage } from "../pages/account";
 import { resendVerification, verifyEmail } from "../services/accounts";
-import { sha256Hex } from "../crypto/hash";
+import { peekOneTimeToken } from "../services/one-time-tokens";
 import { Email, User, jsonBody } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
@@ -44,7 +44,7 @@ const resendRoute = createRoute({
 export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(pageRoute, async (c) => {
     const token = c.req.valid("query").token ?? "";
-    const valid = /^[A-Za-z0-9_-]{43}$/.test(token) && (await c.var.deps.tokens.peek("email_verification", await sha256Hex(token))) !== null;
+    const valid = (await peekOneTimeToken(c.var.deps, "email_verification", token)) !== null;
     return verifyEmailPage(c, token, valid) as never;
   })
   .openapi(verifyRoute, async (c) => {

@@ -1,16 +1,16 @@
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { AuthError } from "../errors";
+import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
-import { generateId, generateToken } from "../crypto/random";
+import { generateId, isOpaqueToken } from "../crypto/random";
 import type { EmailMessage } from "../email/provider";
 import { emailChangeEmail, emailChangeNotice, existingAccountEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "../email/templates";
 import type { OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../storage/ports";
 import { emailDomain, logAuthEvent } from "./audit";
-import { rateLimited } from "./magic-link";
 import { authenticatePassword, clearPasswordFailures, requireEmail } from "./password-auth";
 import { checkPassword } from "./password-policy";
 import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./policies";
+import { issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
 import { revokeAllCredentials } from "./revocation";
 
 /** Deferred work (emails whose timing would reveal account existence) is handed back to the route. */
@@ -20,8 +20,6 @@ const DAY = 86_400_000;
 const VERIFY_TTL_MS = DAY;
 const RESET_TTL_MS = 60 * 60 * 1000;
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-
 async function limitAccountEmails(deps: Deps, bucket: string, email: string, ip: string, policy = ACCOUNT_EMAILS): Promise<void> {
   const result = await deps.rateLimiter.hit([
     { key: `${bucket}:email:${await sha256Hex(email)}`, ...policy.perEmail },
@@ -30,16 +28,8 @@ async function limitAccountEmails(deps: Deps, bucket: string, email: string, ip:
   if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
 }
 
-/** Mints a typed one-time token (replacing the subject's previous one) and returns the raw value. */
-async function issueToken(deps: Deps, purpose: TokenPurpose, subject: string, ttlMs: number, data: OneTimeTokenRecord["data"]): Promise<string> {
-  const now = deps.clock.now();
-  const token = generateToken(32);
-  await deps.tokens.issue({ purpose, token_hash: await sha256Hex(token), subject, data, created_at: now, expires_at: now + ttlMs });
-  return token;
-}
-
 async function consumeToken(deps: Deps, purpose: TokenPurpose, token: string, ip: string): Promise<OneTimeTokenRecord> {
-  if (!TOKEN_SHAPE.test(token)) throw new AuthError("token_invalid");
+  if (!isOpaqueToken(token)) throw new AuthError("token_invalid");
   const consumed = await deps.tokens.consume(purpose, await sha256Hex(token), { key: `ott_fail:${purpose}:ip:${ip}`, ...TOKEN_FAILURES });
   if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
   if (consumed.status === "missing") throw new AuthError("token_invalid");
@@ -52,7 +42,7 @@ function link(config: Config, path: string, token: string): string {
 }
 
 async function sendVerification(deps: Deps, config: Config, user: SessionUser): Promise<void> {
-  const token = await issueToken(deps, "email_verification", user.id, VERIFY_TTL_MS, { email: user.email, kind: "verify" });
+  const { token } = await issueOneTimeToken(deps, "email_verification", user.id, VERIFY_TTL_MS, { email: user.email, kind: "verify" });
   await deps.email.send(verificationEmail(user.email, link(config, "/v1/auth/verify-email", token)));
 }
 
@@ -125,16 +115,15 @@ export async function forgotPassword(deps: Deps, config: Config, input: { email:
   logAuthEvent("password.reset_requested", { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip }, deps.clock.now());
   if (!login) return;
   defer("reset_email", async () => {
-    const token = await issueToken(deps, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
+    const { token } = await issueOneTimeToken(deps, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
     await deps.email.send(passwordResetEmail(email, link(config, "/v1/auth/reset-password", token)));
   });
 }
 
 /** For the reset page: who the token is for, without spending it. */
 export async function peekResetToken(deps: Deps, token: string): Promise<string | null> {
-  if (!TOKEN_SHAPE.test(token)) return null;
-  const record = await deps.tokens.peek("password_reset", await sha256Hex(token));
-  return record && record.expires_at > deps.clock.now() ? String(record.data.email) : null;
+  const record = await peekOneTimeToken(deps, "password_reset", token);
+  return record && String(record.data.email);
 }
 
 /**
@@ -206,7 +195,7 @@ export async function updateProfile(
   if (changingEmail) {
     const from = input.user.email;
     defer("email_change", async () => {
-      const token = await issueToken(deps, "email_verification", input.user.id, VERIFY_TTL_MS, { email: newEmail, from, kind: "change" });
+      const { token } = await issueOneTimeToken(deps, "email_verification", input.user.id, VERIFY_TTL_MS, { email: newEmail, from, kind: "change" });
       const messages: EmailMessage[] = [emailChangeEmail(newEmail, link(config, "/v1/auth/verify-email", token)), emailChangeNotice(from, newEmail)];
       await Promise.all(messages.map((m) => deps.email.send(m)));
     });

@@ -1,12 +1,11 @@
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { AuthError } from "../errors";
+import { AuthError, rateLimited } from "../errors";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash";
 import { generateId, generateToken } from "../crypto/random";
 import type { ApiKeyAuthRecord, ApiKeyRecord } from "../storage/ports";
 import { logAuthEvent } from "./audit";
 import { scopesForRole, type Identity } from "./identity";
-import { rateLimited } from "./magic-link";
 
 // `sk_live_<id>.<secret>` / `sk_test_…`: the prefix makes leaked keys easy to scan for, the id finds
 // the record, and only the 256-bit secret's SHA-256 is stored.

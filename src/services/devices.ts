@@ -1,13 +1,14 @@
 import type { Config } from "../config";
 import type { AppVariables } from "../context";
 import type { Deps } from "../deps";
-import { AuthError } from "../errors";
+import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
 import { signJwt, verifyJwt } from "../crypto/jwt";
-import { generateId, generateToken } from "../crypto/random";
+import { generateId, isOpaqueToken } from "../crypto/random";
 import type { Device, SessionOrganization, UserSnapshot } from "../storage/ports";
 import { logAuthEvent } from "./audit";
 import type { Identity } from "./identity";
+import { issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
 import { membership } from "./session";
 
 // Pairing: a signed-in runtime asks for a code (256-bit token, 5 minutes, single use), the phone opens
@@ -16,7 +17,6 @@ import { membership } from "./session";
 
 export const DEVICE_TOKEN_TYPE = "device+jwt";
 const PAIRING_TTL_MS = 5 * 60 * 1000;
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 /** Failed exchanges per client IP before 429 (codes are 256-bit; this stops hammering). */
 const PAIRING_FAILURES = { limit: 20, windowSeconds: 10 * 60 };
 
@@ -32,24 +32,14 @@ export function deepLink(config: Config, token: string): string {
 export async function createPairingCode(deps: Deps, config: Config, auth: Auth, peerId: string | null): Promise<{ token: string; deep_link: string; pair_url: string; expires_in: number }> {
   const userId = auth.snapshot?.user.id ?? auth.keyCreator ?? null;
   if (!userId) throw new AuthError("forbidden", { message: "This API key has no member behind it to pair devices for." });
-  const now = deps.clock.now();
-  const token = generateToken(32);
-  await deps.tokens.issue({
-    purpose: "pairing",
-    token_hash: await sha256Hex(token),
-    subject: `${auth.identity.organization_id}:${userId}`,
-    data: { user_id: userId, organization_id: auth.identity.organization_id, peer_id: peerId },
-    created_at: now,
-    expires_at: now + PAIRING_TTL_MS,
-  });
+  const data = { user_id: userId, organization_id: auth.identity.organization_id, peer_id: peerId };
+  const { token } = await issueOneTimeToken(deps, "pairing", `${auth.identity.organization_id}:${userId}`, PAIRING_TTL_MS, data);
   return { token, deep_link: deepLink(config, token), pair_url: `${config.publicOrigin}/v1/pairing/link/${token}`, expires_in: PAIRING_TTL_MS / 1000 };
 }
 
 /** For the link page: whether the code is still usable, without spending it. */
 export async function pairingCodeValid(deps: Deps, token: string): Promise<boolean> {
-  if (!TOKEN_SHAPE.test(token)) return false;
-  const record = await deps.tokens.peek("pairing", await sha256Hex(token));
-  return record !== null && record.expires_at > deps.clock.now();
+  return (await peekOneTimeToken(deps, "pairing", token)) !== null;
 }
 
 export interface Paired {
@@ -65,9 +55,9 @@ export async function pairDevice(
   config: Config,
   input: { pairingToken: string; pushToken: string; platform: "ios" | "android"; deviceName: string; ip: string },
 ): Promise<Paired> {
-  if (!TOKEN_SHAPE.test(input.pairingToken)) throw new AuthError("token_invalid");
+  if (!isOpaqueToken(input.pairingToken)) throw new AuthError("token_invalid");
   const consumed = await deps.tokens.consume("pairing", await sha256Hex(input.pairingToken), { key: `pair_fail:ip:${input.ip}`, ...PAIRING_FAILURES });
-  if (consumed.status === "throttled") throw new AuthError("rate_limited", { headers: { "Retry-After": String(consumed.retryAfterSeconds) } });
+  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
   if (consumed.status === "missing") throw new AuthError("token_invalid");
   const now = deps.clock.now();
   if (consumed.record.expires_at <= now) throw new AuthError("token_expired");

@@ -1,8 +1,8 @@
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { AuthError } from "../errors";
+import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
-import { generateId, generateToken } from "../crypto/random";
+import { generateId, isOpaqueToken } from "../crypto/random";
 import { DeliveryError } from "../email/provider";
 import { magicLinkEmail } from "../email/templates";
 import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../storage/ports";
@@ -11,6 +11,7 @@ import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./policies";
 import { resolveRedirect } from "./redirects";
+import { issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
 import { createSession, type NewSession } from "./session";
 
 export interface MagicLinkRequest {
@@ -22,7 +23,6 @@ export interface MagicLinkRequest {
   ip: string | null;
 }
 
-export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export function verifyUrl(config: Config, token: string): string {
   return `${config.publicOrigin}/v1/auth/magic-link/verify?token=${token}`;
@@ -53,18 +53,7 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
     throw rateLimited(limit.retryAfterSeconds);
   }
 
-  const token = generateToken(32);
-  const record: OneTimeTokenRecord = {
-    purpose: "magic_link",
-    token_hash: await sha256Hex(token),
-    subject: email,
-    data: { name: input.name, organization_name: input.organizationName, redirect_to: input.redirectTo },
-    created_at: now,
-    expires_at: now + config.magicLink.ttlSeconds * 1000,
-  };
-  await deps.tokens.issue(record);
-
-  const link = verifyUrl(config, token);
+  const { link, record } = await issueMagicLink(deps, config, { ...input, email });
   try {
     await deps.email.send(magicLinkEmail({ to: email, link, ttlMinutes: Math.round(config.magicLink.ttlSeconds / 60) }));
   } catch (cause) {
@@ -81,17 +70,8 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
 
 /** Mints a link (15 minutes, single use, replacing the address's previous one) without sending it. */
 export async function issueMagicLink(deps: Deps, config: Config, input: Omit<MagicLinkRequest, "ip">): Promise<{ link: string; record: OneTimeTokenRecord }> {
-  const now = deps.clock.now();
-  const token = generateToken(32);
-  const record: OneTimeTokenRecord = {
-    purpose: "magic_link",
-    token_hash: await sha256Hex(token),
-    subject: input.email,
-    data: { name: input.name, organization_name: input.organizationName, redirect_to: input.redirectTo },
-    created_at: now,
-    expires_at: now + config.magicLink.ttlSeconds * 1000,
-  };
-  await deps.tokens.issue(record);
+  const data = { name: input.name, organization_name: input.organizationName, redirect_to: input.redirectTo };
+  const { token, record } = await issueOneTimeToken(deps, "magic_link", input.email, config.magicLink.ttlSeconds * 1000, data);
   return { link: verifyUrl(config, token), record };
 }
 
@@ -102,10 +82,8 @@ export interface PendingMagicLink {
 
 /** For the confirm page: reads the token without spending it (mail scanners open links too). */
 export async function peekMagicLink(deps: Deps, token: string): Promise<PendingMagicLink | null> {
-  if (!TOKEN_SHAPE.test(token)) return null;
-  const record = await deps.tokens.peek("magic_link", await sha256Hex(token));
-  if (!record || record.expires_at <= deps.clock.now()) return null;
-  return { email: record.subject, expiresAt: record.expires_at };
+  const record = await peekOneTimeToken(deps, "magic_link", token);
+  return record && { email: record.subject, expiresAt: record.expires_at };
 }
 
 export interface MagicLinkSignIn {
@@ -125,7 +103,7 @@ export async function verifyMagicLink(
   config: Config,
   input: { token: string; remember: boolean; ip: string; userAgent: string },
 ): Promise<MagicLinkSignIn> {
-  if (!TOKEN_SHAPE.test(input.token)) throw new AuthError("magic_link_invalid");
+  if (!isOpaqueToken(input.token)) throw new AuthError("magic_link_invalid");
   const consumed = await deps.tokens.consume("magic_link", await sha256Hex(input.token), {
     key: `ml_verify_fail:ip:${input.ip}`,
     ...MAGIC_LINK_VERIFY_FAILURES,
@@ -176,9 +154,4 @@ export async function verifyMagicLink(
     redirectTo: storedRedirect === null ? null : resolveRedirect(config, storedRedirect),
     created: signIn.created,
   };
-}
-
-export function rateLimited(retryAfterSeconds: number): AuthError {
-  const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  return new AuthError("rate_limited", { headers: { "Retry-After": String(seconds) } });
 }

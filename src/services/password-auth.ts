@@ -1,11 +1,10 @@
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { AuthError } from "../errors";
+import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
 import type { RateLimitRule, UserSnapshot } from "../storage/ports";
 import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
-import { rateLimited } from "./magic-link";
 import { PASSWORD_FAILURES } from "./policies";
 
 export interface PasswordAuthentication {

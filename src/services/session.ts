@@ -1,7 +1,7 @@
 import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { sha256Hex } from "../crypto/hash";
-import { generateId, generateToken } from "../crypto/random";
+import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import type { SessionOrganization, SessionRecord, UserSnapshot } from "../storage/ports";
 import { organizationIn } from "./identity";
 
@@ -50,7 +50,7 @@ export interface ValidSession {
  * absolute cap is enforced here against our clock, not by the cookie or the Redis TTL.
  */
 export async function validateSessionToken(deps: Deps, token: string): Promise<ValidSession | null> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  if (!isOpaqueToken(token)) return null;
   const tokenHash = await sha256Hex(token);
   const found = await deps.sessions.touch(tokenHash);
   if (!found) return null;
@@ -86,7 +86,7 @@ export async function loadSnapshot(deps: Deps, userId: string): Promise<UserSnap
 }
 
 export async function invalidateSession(deps: Deps, token: string): Promise<void> {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return;
+  if (!isOpaqueToken(token)) return;
   await deps.sessions.revoke(await sha256Hex(token));
 }
 

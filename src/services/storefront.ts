@@ -1,14 +1,13 @@
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { AuthError } from "../errors";
+import { AuthError, rateLimited } from "../errors";
 import { hmacSha256, sha256Hex } from "../crypto/hash";
 import { generateNumericCode } from "../crypto/otp";
-import { generateId, generateToken } from "../crypto/random";
+import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import { DeliveryError } from "../email/provider";
 import type { ContactChannel, Customer, CustomerSessionRecord, StoreKey } from "../storage/ports";
 import { logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
-import { rateLimited } from "./magic-link";
 
 // Storefront customers sign in with a one-time code sent by SMS or email. Codes are 6+ digits from
 // the CSPRNG, valid 5 minutes, stored only as an HMAC (keyed, so a Redis dump cannot be brute-forced),
@@ -139,7 +138,7 @@ export async function verifyOtpAndSignIn(deps: Deps, input: { store: StoreKey; c
 
 /** The customer behind a cookie, for this store only: another store's session is simply unknown here. */
 export async function customerSession(deps: Deps, store: StoreKey, token: string | undefined): Promise<{ record: CustomerSessionRecord; tokenHash: string } | null> {
-  if (token === undefined || !/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
+  if (token === undefined || !isOpaqueToken(token)) return null;
   const tokenHash = await sha256Hex(token);
   const record = await deps.storefrontStore.getSession(tokenHash);
   if (!record || record.organization_id !== store.organization_id || record.expires_at <= deps.clock.now()) return null;

@@ -4,14 +4,13 @@ import { AuthError } from "../errors";
 import { open, seal } from "../crypto/aead";
 import { sha256, sha256Hex } from "../crypto/hash";
 import { signJwt, verifyJwt } from "../crypto/jwt";
-import { generateId, generateToken } from "../crypto/random";
+import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import type { RefreshTokenRecord, SessionOrganization, SessionUser, UserSnapshot } from "../storage/ports";
 import { logAuthEvent } from "./audit";
 import { organizationIn, scopesForRole, type Identity } from "./identity";
 import { loadSnapshot, membership } from "./session";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export interface TokenResponse {
   access_token: string;
@@ -75,7 +74,7 @@ async function successorKey(token: string): Promise<Uint8Array> {
  * two live chains; after that window it is treated as stolen and the whole family is revoked.
  */
 export async function refreshTokens(deps: Deps, config: Config, input: { refreshToken: string; ip: string }): Promise<TokenResponse> {
-  if (!TOKEN_SHAPE.test(input.refreshToken)) throw new AuthError("token_invalid");
+  if (!isOpaqueToken(input.refreshToken)) throw new AuthError("token_invalid");
   const now = deps.clock.now();
   const successor = generateToken(32);
   const key = await successorKey(input.refreshToken);
@@ -100,7 +99,7 @@ export async function refreshTokens(deps: Deps, config: Config, input: { refresh
 }
 
 export async function revokeRefreshToken(deps: Deps, token: string): Promise<void> {
-  if (TOKEN_SHAPE.test(token)) await deps.refreshTokens.revoke(await sha256Hex(token));
+  if (isOpaqueToken(token)) await deps.refreshTokens.revoke(await sha256Hex(token));
 }
 
 export interface AccessTokenIdentity {

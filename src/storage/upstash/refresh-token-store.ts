@@ -1,7 +1,7 @@
 import type { RefreshTokenRecord, RefreshTokenStore, RotateResult, UserSnapshot } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { REVOKE_REFRESH, ROTATE_REFRESH } from "./scripts";
-import { parse, redis } from "./stores";
+import { parse, redis, ttlSeconds } from "./stores";
 
 /** Refresh tokens live in Redis hashes (`rt:<sha256>`), which Lua can read field by field. */
 export function createRefreshTokenStore(client: RedisClient, keys: RedisKeys, markerTtlSeconds: number): RefreshTokenStore {
@@ -10,7 +10,7 @@ export function createRefreshTokenStore(client: RedisClient, keys: RedisKeys, ma
       const tx = client.multi();
       tx.hset(keys.refreshToken(tokenHash), { ...record, status: "active" });
       // A new family starts now: its lifetime comes from the record (the injected clock), not the wall clock.
-      tx.expire(keys.refreshToken(tokenHash), Math.max(1, Math.ceil((record.absolute_exp - record.family_created) / 1000)));
+      tx.expire(keys.refreshToken(tokenHash), ttlSeconds(record.absolute_exp - record.family_created));
       await redis(() => tx.exec());
     },
     async rotate(tokenHash, successorHash, successorBox, now, graceMs): Promise<RotateResult> {

@@ -1,7 +1,7 @@
 import type { SessionRecord, SessionStore, UserSnapshot, UserStateStore } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { REVOKE_USER_SESSIONS, TOUCH_SESSION } from "./scripts";
-import { parse, redis } from "./stores";
+import { parse, redis, ttlSeconds } from "./stores";
 
 /** Snapshots and not-before marks outlive every session and refresh token (90-day caps). */
 const USER_STATE_TTL = 90 * 86_400;
@@ -9,7 +9,7 @@ const USER_STATE_TTL = 90 * 86_400;
 export function createSessionStore(client: RedisClient, keys: RedisKeys): SessionStore {
   return {
     async create(tokenHash, record, snapshot) {
-      const absoluteTtl = Math.max(1, Math.ceil((record.absolute_expires_at - record.created_at) / 1000));
+      const absoluteTtl = ttlSeconds(record.absolute_expires_at - record.created_at);
       const tx = client.multi();
       tx.set(keys.session(tokenHash), JSON.stringify(record), { ex: Math.min(record.idle_seconds, absoluteTtl) });
       tx.hset(keys.userSessions(record.user_id), { [record.id]: tokenHash });

@@ -1,7 +1,7 @@
 import type { CustomerSessionRecord, StoreKey, StorefrontStore } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { ISSUE_OTP, VERIFY_OTP } from "./scripts";
-import { parse, redis } from "./stores";
+import { parse, redis, ttlSeconds } from "./stores";
 
 const CACHE_SECONDS = 60;
 const NONE = "none";
@@ -49,7 +49,7 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
       await redis(() => client.del(keys.otp(otpKey), keys.otpCooldown(cooldownKey)));
     },
     async createSession(tokenHash, record) {
-      await redis(() => client.set(keys.customerSession(tokenHash), JSON.stringify(record), { ex: Math.max(1, Math.ceil((record.expires_at - record.created_at) / 1000)) }));
+      await redis(() => client.set(keys.customerSession(tokenHash), JSON.stringify(record), { ex: ttlSeconds(record.expires_at - record.created_at) }));
     },
     async getSession(tokenHash) {
       return parse<CustomerSessionRecord>(await redis(() => client.get(keys.customerSession(tokenHash))));

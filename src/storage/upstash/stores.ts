@@ -17,6 +17,9 @@ import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT } from "./scr
 
 export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
+/** A Redis TTL for a lifetime in ms: whole seconds, rounded up, never 0 (EX 0 is an error). */
+export const ttlSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+
 export function parse<T>(value: unknown): T | null {
   if (typeof value !== "string") return null;
   try {
@@ -29,7 +32,7 @@ export function parse<T>(value: unknown): T | null {
 export function createOneTimeTokenStore(client: RedisClient, keys: RedisKeys, clock: { now(): number }): OneTimeTokenStore {
   return {
     async issue(record: OneTimeTokenRecord) {
-      const ttl = Math.max(1, Math.ceil((record.expires_at - clock.now()) / 1000));
+      const ttl = ttlSeconds(record.expires_at - clock.now());
       const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
       await redis(() => client.eval(ISSUE_TOKEN, [keys.oneTimeToken(record.purpose, record.token_hash), pointer], [JSON.stringify(record), ttl]));
     },

@@ -12,6 +12,8 @@ import { validateSessionToken } from "../services/session";
 import { verifyAccessToken } from "../services/tokens";
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** RFC 6750 §3: a presented bearer credential that fails says so in WWW-Authenticate. */
+const INVALID_BEARER = { "WWW-Authenticate": 'Bearer error="invalid_token"' };
 
 /**
  * Resolves the request's credential into c.var.auth, in the contract's order: the session cookie, then
@@ -34,21 +36,22 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
   } else {
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const defer = (label: string, task: () => Promise<unknown>) => afterResponse(c, label, task);
     if (bearer !== undefined && bearer.startsWith("sk_")) {
-      const key = await verifyApiKey(deps, bearer, c.var.clientIp, (label, task) => afterResponse(c, label, task));
+      const key = await verifyApiKey(deps, bearer, c.var.clientIp, defer);
       // One answer for revoked, expired, unknown and malformed keys.
-      if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
+      if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: INVALID_BEARER });
       c.set("identity", key.identity);
       c.set("auth", { identity: key.identity, snapshot: null, organization: { ...key.organization, role: null }, via: "api_key", keyCreator: key.createdBy });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer) && headerType(bearer) === DEVICE_TOKEN_TYPE) {
       // Routed by the unverified header only; the device verifier then enforces typ itself.
-      const device = await verifyDeviceToken(deps, config, bearer, (label, task) => afterResponse(c, label, task));
-      if (!device) throw new AuthError("token_invalid", { headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
+      const device = await verifyDeviceToken(deps, config, bearer, defer);
+      if (!device) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("identity", device.identity);
       c.set("auth", { identity: device.identity, snapshot: device.snapshot, organization: device.organization, via: "device" });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
       const verified = await verifyAccessToken(deps, config, bearer);
-      if (!verified) throw new AuthError("token_invalid", { headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } });
+      if (!verified) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("identity", verified.identity);
       c.set("auth", { identity: verified.identity, snapshot: verified.snapshot, organization: verified.organization, via: "bearer", tokenFamily: verified.family });
     }

@@ -2,7 +2,7 @@ import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
-import { generateId, isOpaqueToken } from "../crypto/random";
+import { generateId } from "../crypto/random";
 import type { EmailMessage } from "../email/provider";
 import { emailChangeEmail, emailChangeNotice, existingAccountEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "../email/templates";
 import type { OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../storage/ports";
@@ -10,7 +10,7 @@ import { emailDomain, logAuthEvent } from "./audit";
 import { authenticatePassword, clearPasswordFailures, requireEmail } from "./password-auth";
 import { checkPassword } from "./password-policy";
 import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./policies";
-import { issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
+import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
 import { revokeAllCredentials } from "./revocation";
 
 /** Deferred work (emails whose timing would reveal account existence) is handed back to the route. */
@@ -28,13 +28,8 @@ async function limitAccountEmails(deps: Deps, bucket: string, email: string, ip:
   if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
 }
 
-async function consumeToken(deps: Deps, purpose: TokenPurpose, token: string, ip: string): Promise<OneTimeTokenRecord> {
-  if (!isOpaqueToken(token)) throw new AuthError("token_invalid");
-  const consumed = await deps.tokens.consume(purpose, await sha256Hex(token), { key: `ott_fail:${purpose}:ip:${ip}`, ...TOKEN_FAILURES });
-  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
-  if (consumed.status === "missing") throw new AuthError("token_invalid");
-  if (consumed.record.expires_at <= deps.clock.now()) throw new AuthError("token_expired");
-  return consumed.record;
+function consumeToken(deps: Deps, purpose: TokenPurpose, token: string, ip: string): Promise<OneTimeTokenRecord> {
+  return consumeOneTimeToken(deps, purpose, token, { key: `ott_fail:${purpose}:ip:${ip}`, ...TOKEN_FAILURES });
 }
 
 function link(config: Config, path: string, token: string): string {

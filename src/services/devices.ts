@@ -1,14 +1,13 @@
 import type { Config } from "../config";
 import type { AppVariables } from "../context";
 import type { Deps } from "../deps";
-import { AuthError, rateLimited } from "../errors";
-import { sha256Hex } from "../crypto/hash";
+import { AuthError } from "../errors";
 import { signJwt, verifyJwt } from "../crypto/jwt";
-import { generateId, isOpaqueToken } from "../crypto/random";
+import { generateId } from "../crypto/random";
 import type { Device, SessionOrganization, UserSnapshot } from "../storage/ports";
 import { logAuthEvent } from "./audit";
 import type { Identity } from "./identity";
-import { issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
+import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
 import { membership } from "./session";
 
 // Pairing: a signed-in runtime asks for a code (256-bit token, 5 minutes, single use), the phone opens
@@ -55,13 +54,9 @@ export async function pairDevice(
   config: Config,
   input: { pairingToken: string; pushToken: string; platform: "ios" | "android"; deviceName: string; ip: string },
 ): Promise<Paired> {
-  if (!isOpaqueToken(input.pairingToken)) throw new AuthError("token_invalid");
-  const consumed = await deps.tokens.consume("pairing", await sha256Hex(input.pairingToken), { key: `pair_fail:ip:${input.ip}`, ...PAIRING_FAILURES });
-  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
-  if (consumed.status === "missing") throw new AuthError("token_invalid");
+  const record = await consumeOneTimeToken(deps, "pairing", input.pairingToken, { key: `pair_fail:ip:${input.ip}`, ...PAIRING_FAILURES });
   const now = deps.clock.now();
-  if (consumed.record.expires_at <= now) throw new AuthError("token_expired");
-  const { user_id, organization_id, peer_id } = consumed.record.data as { user_id: string; organization_id: string; peer_id: string | null };
+  const { user_id, organization_id, peer_id } = record.data as { user_id: string; organization_id: string; peer_id: string | null };
   const device = await deps.devices.create({
     id: generateId("dev", now),
     userId: user_id,

@@ -1,7 +1,8 @@
 import type { Deps } from "../deps";
+import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
 import { generateToken, isOpaqueToken } from "../crypto/random";
-import type { OneTimeTokenRecord, TokenPurpose } from "../storage/ports";
+import type { OneTimeTokenRecord, Throttle, TokenPurpose } from "../storage/ports";
 
 /**
  * Mints a 256-bit single-use token typed by purpose (replacing the subject's previous one of that
@@ -26,4 +27,17 @@ export async function peekOneTimeToken(deps: Deps, purpose: TokenPurpose, token:
   if (!isOpaqueToken(token)) return null;
   const record = await deps.tokens.peek(purpose, await sha256Hex(token));
   return record !== null && record.expires_at > deps.clock.now() ? record : null;
+}
+
+/**
+ * Spends a token atomically (one winner under any concurrency). Failures count against `failures`
+ * (keyed by the caller, usually per IP) so guessing is throttled: 401 token_invalid, token_expired, or 429.
+ */
+export async function consumeOneTimeToken(deps: Deps, purpose: TokenPurpose, token: string, failures: Throttle): Promise<OneTimeTokenRecord> {
+  if (!isOpaqueToken(token)) throw new AuthError("token_invalid");
+  const consumed = await deps.tokens.consume(purpose, await sha256Hex(token), failures);
+  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
+  if (consumed.status === "missing") throw new AuthError("token_invalid");
+  if (consumed.record.expires_at <= deps.clock.now()) throw new AuthError("token_expired");
+  return consumed.record;
 }

@@ -17,6 +17,7 @@ import { emailVerificationRoutes } from "./routes/email-verification";
 import { passwordRoutes } from "./routes/password";
 import { tokenRoutes } from "./routes/tokens";
 import { organizationRoutes } from "./routes/organizations";
+import { invitationRoutes } from "./routes/invitations";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { adminRoutes } from "./routes/admin";
 import { storefrontRoutes } from "./routes/storefront";
@@ -57,6 +58,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   app.route("/", tokenRoutes);
   app.route("/", sessionRoutes);
   app.route("/", organizationRoutes);
+  app.route("/", invitationRoutes);
   app.route("/", apiKeyRoutes);
   app.route("/", adminRoutes);
   app.route("/", publishableKeyRoutes);
@@ -96,6 +98,9 @@ export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
   let authError: AuthError;
   if (error instanceof AuthError) {
     authError = error;
+  } else if (error instanceof Error && error.name === "ConstraintViolation") {
+    // A race lost to another request on a database rule (unique address, last owner...): a conflict.
+    authError = new AuthError("conflict");
   } else if (error instanceof HTTPException && HTTP_EXCEPTION_CODES[error.status]) {
     // Hono's own guards (malformed JSON, media type): keep the status, speak the contract's envelope.
     const code = HTTP_EXCEPTION_CODES[error.status] as ErrorCode;

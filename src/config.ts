@@ -20,6 +20,8 @@ export interface Config {
   passwords: { pepper: string; iterations: number; minLength: number; requireEmailVerification: boolean };
   tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; refreshReuseGraceSeconds: number };
   apiKeys: { scopes: string[]; prefix: "sk_live_" | "sk_test_" };
+  /** Proven addresses that are platform administrators (besides users.is_superuser). */
+  superuserEmails: string[];
   storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
   stripe: { webhookSecrets: string[]; plans: Record<string, string> };
   devices: { appScheme: string; gatewayUrl: string; tokenTtlSeconds: number; appStoreUrl: string | null; playStoreUrl: string | null };
@@ -138,6 +140,11 @@ function readConfig(env: Env): Config {
   const scopes = (str("API_KEY_SCOPES") ?? "read,write,admin").split(",").map((x) => x.trim()).filter(Boolean);
   if (!scopes.every((x) => /^[a-z][a-z0-9_:.-]{0,63}$/.test(x))) problems.push("API_KEY_SCOPES must be a comma-separated list of lower-case scope names such as read,write,admin.");
   if (!scopes.includes("admin")) problems.push("API_KEY_SCOPES must include admin (key management and the admin API need it).");
+  if (scopes.includes("platform")) problems.push("API_KEY_SCOPES must not list platform: it is reserved for platform administrators' keys.");
+  const superuserEmails = (str("SUPERUSER_EMAILS") ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
+  for (const address of superuserEmails) {
+    if (!/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(address)) problems.push(`SUPERUSER_EMAILS must be a comma-separated list of email addresses (got "${address}").`);
+  }
 
   // Production defaults to Twilio only when it is configured; a deployment without storefront SMS
   // gets "none" (texts fail with 503 sms_delivery_failed) instead of a configuration error everywhere.
@@ -215,6 +222,7 @@ function readConfig(env: Env): Config {
       refreshReuseGraceSeconds: 10,
     },
     apiKeys: { scopes, prefix: environment === "production" ? "sk_live_" : "sk_test_" },
+    superuserEmails,
     storefront: {
       // NIST SP 800-63B and ASVS: at least six digits; 4-digit codes are refused here.
       otpDigits: int("OTP_DIGITS", 6, 6, 8),

@@ -1,7 +1,7 @@
 import type { Config } from "./config";
 import type { Identity } from "./services/identity";
 import type { ValidSession } from "./services/session";
-import type { SessionOrganization, StoreKey, UserSnapshot } from "./storage/ports";
+import type { SessionOrganization, SessionUser, StoreKey, UserSnapshot } from "./storage/ports";
 
 /** An organization as a credential sees it; `role` is null for API keys (not a membership). */
 export type OrganizationView = Omit<SessionOrganization, "role"> & { role: SessionOrganization["role"] | null };
@@ -23,6 +23,10 @@ export interface AppVariables {
     tokenFamily?: string;
     /** For API keys: the member who minted the key. */
     keyCreator?: string | null;
+    /** For API keys: that member's account, answered as `user` by /me. */
+    keyCreatorUser?: SessionUser | null;
+    /** When the person last proved who they are (ms): session sign-in, or the token family's grant. */
+    authenticatedAt?: number | null;
   } | null;
   /** Storefront routes: the store named by X-Public-Key, and the customer signed in to it (if any). */
   store: StoreKey | null;

@@ -16,6 +16,7 @@ import type {
   ApiKeyRepository,
   AdminRepository,
   OrganizationRepository,
+  InvitationRepository,
   StorefrontRepository,
   StorefrontStore,
   DeviceRepository,
@@ -41,6 +42,7 @@ import { createSessionStore, createUserStateStore } from "./storage/upstash/sess
 import { createRefreshTokenStore } from "./storage/upstash/refresh-token-store";
 import { createUserRepository } from "./storage/neon/user-repository";
 import { createOrganizationRepository } from "./storage/neon/organization-repository";
+import { createInvitationRepository } from "./storage/neon/invitation-repository";
 import { createApiKeyRepository } from "./storage/neon/api-key-repository";
 import { createAdminRepository } from "./storage/neon/admin-repository";
 import { createStorefrontRepository } from "./storage/neon/storefront-repository";
@@ -94,6 +96,7 @@ export interface Deps {
   outbox: OutboxStore;
   users: UserRepository;
   organizations: OrganizationRepository;
+  invitations: InvitationRepository;
   apiKeys: ApiKeyRepository;
   apiKeyCache: ApiKeyCache;
   admin: AdminRepository;
@@ -155,6 +158,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     outbox,
     users,
     organizations: createOrganizationRepository(db),
+    invitations: createInvitationRepository(db),
     apiKeys: createApiKeyRepository(db),
     apiKeyCache: createApiKeyCache(client, keys),
     admin: createAdminRepository(db),

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   publishable_key_invalid: { status: 401, message: "Send a valid publishable key in X-Public-Key." },
   forbidden: { status: 403, message: "You are not allowed to do this." },
   insufficient_scope: { status: 403, message: "The credential lacks the required scope." },
+  reauth_required: { status: 403, message: "This change needs a recent sign-in." },
   email_not_verified: { status: 403, message: "Verify your email address first." },
   origin_not_allowed: { status: 403, message: "This origin is not allowed for the publishable key." },
   csrf_failed: { status: 403, message: "Cross-site request refused: send the X-CSRF-Token header from a same-site page." },

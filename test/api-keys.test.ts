@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto/hash";
-import { bearer, createKey, passwordGrant, signInByLink, signUpVerified } from "./support/accounts";
+import { bearer, createKey, joinOrganization, passwordGrant, signInByLink, signUpVerified } from "./support/accounts";
 import { json, randomIp } from "./support/harness";
 import { countRoundTrips } from "./support/round-trips";
 import { uniqueEmail, useHarness } from "./support/setup";
@@ -63,10 +63,8 @@ describe("creating and listing keys", () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));
     const memberEmail = uniqueEmail("member");
     await signUpVerified(h, memberEmail);
-    expect((await h.request(`/v1/organizations/${owner.organization.id}/members`, { method: "POST", jar: owner.jar, json: { email: memberEmail, role: "member" } })).status).toBe(201);
-    const member = await signInByLink(h, memberEmail);
-    await h.request(`/v1/auth/organizations/${owner.organization.id}/switch`, { method: "POST", jar: member.jar });
-    expect((await json(await h.request("/v1/api-keys", { jar: member.jar }))).error.code).toBe("insufficient_scope");
+    const member = await joinOrganization(h, owner.jar, owner.organization.id, memberEmail);
+    expect((await json(await h.request("/v1/api-keys", { jar: member.jar }))).error.code).toBe("forbidden");
     const tokens = await passwordGrant(h, memberEmail);
     const byToken = await h.request("/v1/api-keys", { headers: bearer(tokens.access_token) });
     expect(byToken.status).toBe(403);
@@ -84,7 +82,12 @@ describe("authenticating with a key", () => {
     expect(cold.result.status).toBe(200);
     expect(cold.trips).toMatchObject({ sql: 2 }); // lookup + the deferred last_used_at stamp
     const { data } = await json(cold.result);
-    expect(data).toMatchObject({ user: null, organization: { id: owner.organization.id, role: null }, identity: { kind: "api_key", user_id: null, scopes: ["read", "write"], credential_id: key.id } });
+    // A key answers for the member who minted it (its identity stays the organization's).
+    expect(data).toMatchObject({
+      user: { id: owner.user.id, email: owner.user.email, is_superuser: false },
+      organization: { id: owner.organization.id, role: null },
+      identity: { kind: "api_key", user_id: null, scopes: ["read", "write"], credential_id: key.id },
+    });
     const warm = await trips(() => me(key.api_key));
     expect(warm.result.status).toBe(200);
     expect(warm.trips).toMatchObject({ redis: 2, sql: 0 }); // the lookup, then the deferred once-a-minute check
@@ -163,9 +166,7 @@ describe("authenticating with a key", () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));
     const adminEmail = uniqueEmail("admin");
     await signInByLink(h, adminEmail);
-    await h.request(`/v1/organizations/${owner.organization.id}/members`, { method: "POST", jar: owner.jar, json: { email: adminEmail, role: "admin" } });
-    const admin = await signInByLink(h, adminEmail);
-    await h.request(`/v1/auth/organizations/${owner.organization.id}/switch`, { method: "POST", jar: admin.jar });
+    const admin = await joinOrganization(h, owner.jar, owner.organization.id, adminEmail, "admin");
     const key = await createKey(h, admin.jar, { name: "admins-key", scopes: ["read", "admin"] });
     expect((await me(key.api_key)).status).toBe(200);
     const removed = await h.request(`/v1/organizations/${owner.organization.id}/members/${admin.user.id}`, { method: "DELETE", jar: owner.jar });

@@ -10,6 +10,7 @@ const h = useHarness();
 const SIGN_IN_ROUTES = new Set([
   "POST /v1/auth/magic-link/request",
   "POST /v1/auth/magic-link/verify",
+  "POST /v1/auth/invitations/accept",
   "POST /v1/auth/signup",
   "POST /v1/auth/login",
   "POST /v1/auth/verify-credentials",
@@ -41,6 +42,8 @@ function concrete(path: string, ids: { org: string; user: string }): string {
     .replace(/\/organizations\/:id/, `/organizations/${ids.org}`)
     .replace(/\/api-keys\/:id/, `/api-keys/key_${"0".repeat(26)}`)
     .replace(/\/sessions\/:id/, `/sessions/ses_${"0".repeat(26)}`)
+    .replace(/\/invitations\/:id/, `/invitations/inv_${"0".repeat(26)}`)
+    .replace(/:invitation_id/, `inv_${"0".repeat(26)}`)
     .replace(/:user_id/, ids.user);
 }
 
@@ -56,6 +59,12 @@ describe("CSRF matrix (from the router)", () => {
         "POST /v1/auth/change-password",
         "POST /v1/organizations",
         "DELETE /v1/organizations/:id/members/:user_id",
+        "PATCH /v1/organizations/:id/members/:user_id",
+        "POST /v1/organizations/:id/invitations",
+        "DELETE /v1/organizations/:id/invitations/:invitation_id",
+        "POST /v1/auth/invitations/:id/accept",
+        "POST /v1/auth/invitations/:id/decline",
+        "POST /v1/admin/users/:id/enable",
         "POST /v1/api-keys/:id/rotate",
         ...SIGN_IN_ROUTES,
       ]),

@@ -99,14 +99,27 @@ describe("POST /v1/pairing/pair", () => {
     expect((await pair(c.token)).status).toBe(201);
   });
 
-  it("an API key pairs for the member who minted it", async () => {
+  it("an API key (write) pairs for the member who minted it; the device holds the key's scopes and dies with the key", async () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));
-    const key = await createKey(h, owner.jar, { name: "runtime", scopes: ["read"] });
+    const key = await createKey(h, owner.jar, { name: "runtime", scopes: ["read", "write"] });
     const res = await h.request("/v1/pairing/code", { method: "POST", headers: bearer(key.api_key), json: {} });
     expect(res.status).toBe(201);
     const paired = await json(await pair((await json(res)).data.token));
     const me = await json(await h.request("/v1/auth/me", { headers: bearer(paired.data.token) }));
     expect(me.data.user.id).toBe(owner.user.id);
+    expect(me.data.identity).toMatchObject({ kind: "device", scopes: ["read", "write"] });
+    const [row] = await h.sql.query("select api_key_id, scopes from devices where id = $1", [paired.data.device_id]);
+    expect(row).toEqual({ api_key_id: key.id, scopes: ["read", "write"] });
+    expect((await h.request(`/v1/api-keys/${key.id}/revoke`, { method: "POST", jar: owner.jar })).status).toBe(200);
+    expect((await h.request("/v1/auth/me", { headers: bearer(paired.data.token) })).status).toBe(401);
+  });
+
+  it("a read-only key cannot mint pairing codes", async () => {
+    const owner = await signInByLink(h, uniqueEmail("owner"));
+    const key = await createKey(h, owner.jar, { name: "reader", scopes: ["read"] });
+    const res = await h.request("/v1/pairing/code", { method: "POST", headers: bearer(key.api_key), json: {} });
+    expect(res.status).toBe(403);
+    expect((await json(res)).error.code).toBe("insufficient_scope");
   });
 });
 

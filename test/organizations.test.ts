@@ -1,14 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { bearer, createKey, passwordGrant, signInByLink, signUpVerified, type SignedIn } from "./support/accounts";
+import { bearer, createKey, joinOrganization, passwordGrant, signInByLink, signUpVerified, type SignedIn } from "./support/accounts";
 import { json } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
 const ids = (body: { data: Array<{ id: string }> }) => body.data.map((o) => o.id).sort();
 
-async function addMember(owner: SignedIn, orgId: string, email: string, role = "member"): Promise<Response> {
-  return h.request(`/v1/organizations/${orgId}/members`, { method: "POST", jar: owner.jar, json: { email, role } });
-}
+
 
 describe("organizations", () => {
   it("lists the caller's organizations with role, personal flag and plan; creating one makes you owner", async () => {
@@ -29,28 +27,28 @@ describe("organizations", () => {
     expect((await h.request(`/v1/auth/organizations/org_${"0".repeat(26)}/switch`, { method: "POST", jar: ada.jar })).status).toBe(404);
   });
 
-  it("members: owners and admins add existing users; roles are enforced; duplicates and unknowns are clear", async () => {
+  it("members join only through accepted invitations; invitations never exceed the inviter's role", async () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));
+    const org = owner.organization.id;
     const adminEmail = uniqueEmail("admin");
     const memberEmail = uniqueEmail("member");
-    const admin = await signInByLink(h, adminEmail);
-    const member = await signInByLink(h, memberEmail);
-    const org = owner.organization.id;
-    expect((await addMember(owner, org, adminEmail, "admin")).status).toBe(201);
-    // The added user sees the organization at once (their snapshot is rewritten).
+    const admin = await joinOrganization(h, owner.jar, org, adminEmail, "admin");
+    // The new member sees the organization at once.
     expect(ids(await json(await h.request("/v1/auth/organizations", { jar: admin.jar })))).toContain(org);
-    await h.request(`/v1/auth/organizations/${org}/switch`, { method: "POST", jar: admin.jar });
-    expect((await json(await addMember(admin, org, memberEmail, "owner"))).error.code).toBe("forbidden");
-    expect((await addMember(admin, org, memberEmail, "member")).status).toBe(201);
-    expect((await json(await addMember(admin, org, memberEmail))).error.code).toBe("conflict");
-    expect((await addMember(admin, org, uniqueEmail("nobody"))).status).toBe(404);
-    await h.request(`/v1/auth/organizations/${org}/switch`, { method: "POST", jar: member.jar });
-    expect((await json(await addMember(member, org, uniqueEmail("x")))).error.code).toBe("forbidden");
+    const tooHigh = await h.request(`/v1/organizations/${org}/invitations`, { method: "POST", jar: admin.jar, json: { email: memberEmail, role: "owner" } });
+    expect(tooHigh.status).toBe(403);
+    expect((await json(tooHigh)).error.code).toBe("forbidden");
+    const member = await joinOrganization(h, admin.jar, org, memberEmail, "member");
+    const byMember = await h.request(`/v1/organizations/${org}/invitations`, { method: "POST", jar: member.jar, json: { email: uniqueEmail("x") } });
+    expect((await json(byMember)).error.code).toBe("forbidden");
     const listed = await json(await h.request(`/v1/organizations/${org}/members`, { jar: member.jar }));
     expect(listed.data.map((m: { role: string }) => m.role)).toEqual(["owner", "admin", "member"]);
+    // Adding a member directly is gone.
+    expect((await h.request(`/v1/organizations/${org}/members`, { method: "POST", jar: owner.jar, json: { email: memberEmail } })).status).toBe(404);
     // Outsiders cannot even tell the organization exists.
     const outsider = await signInByLink(h, uniqueEmail("outsider"));
     expect((await h.request(`/v1/organizations/${org}/members`, { jar: outsider.jar })).status).toBe(404);
+    expect((await h.request(`/v1/organizations/${org}/invitations`, { method: "POST", jar: outsider.jar, json: { email: uniqueEmail("y") } })).status).toBe(404);
     expect((await h.request(`/v1/organizations/not-an-id/members`, { jar: outsider.jar })).status).toBe(400);
   });
 
@@ -60,11 +58,8 @@ describe("organizations", () => {
     const memberEmail = uniqueEmail("member");
     const adminEmail = uniqueEmail("admin");
     await signUpVerified(h, memberEmail);
-    await signInByLink(h, adminEmail);
-    await addMember(owner, org, memberEmail);
-    await addMember(owner, org, adminEmail, "admin");
-    const admin = await signInByLink(h, adminEmail);
-    await h.request(`/v1/auth/organizations/${org}/switch`, { method: "POST", jar: admin.jar });
+    await joinOrganization(h, owner.jar, org, memberEmail);
+    const admin = await joinOrganization(h, owner.jar, org, adminEmail, "admin");
     const self = await h.request(`/v1/organizations/${org}/members/${owner.user.id}`, { method: "DELETE", jar: owner.jar });
     expect(self.status).toBe(409);
     expect((await json(self)).error.code).toBe("conflict");
@@ -90,8 +85,8 @@ describe("GET /v1/users/{user_id}/organizations visibility", () => {
     const c = await signInByLink(h, cEmail);
     const x = a.organization.id; // A owns X, B is a member
     const y = b.organization.id; // B owns Y, C is a member
-    await addMember(a, x, bEmail);
-    await addMember(b, y, cEmail);
+    await joinOrganization(h, a.jar, x, bEmail);
+    await joinOrganization(h, b.jar, y, cEmail);
     const view = async (viewer: SignedIn, target: SignedIn) => h.request(`/v1/users/${target.user.id}/organizations`, { jar: viewer.jar });
 
     expect(ids(await json(await view(a, b)))).toEqual([x]);
@@ -105,12 +100,13 @@ describe("GET /v1/users/{user_id}/organizations visibility", () => {
     expect((await h.request(`/v1/users/nope/organizations`, { jar: a.jar })).status).toBe(400);
     expect((await h.request(`/v1/users/usr_${"0".repeat(26)}/organizations`, { jar: a.jar })).status).toBe(404);
 
-    // An admin-scoped key of X sees all of B's organizations (B is in X), and nobody outside X.
+    // A key of X, whatever its scopes, shares X only: it sees X for B (never B's other organizations),
+    // and nobody outside X.
     const key = await createKey(h, a.jar, { name: "admin", scopes: ["read", "admin"] });
     const byKey = await h.request(`/v1/users/${b.user.id}/organizations`, { headers: bearer(key.api_key) });
-    expect(ids(await json(byKey))).toEqual([x, y].sort());
+    expect(ids(await json(byKey))).toEqual([x]);
     expect((await h.request(`/v1/users/${c.user.id}/organizations`, { headers: bearer(key.api_key) })).status).toBe(404);
-    const reader = await createKey(h, a.jar, { name: "reader", scopes: ["read"] });
-    expect((await h.request(`/v1/users/${b.user.id}/organizations`, { headers: bearer(reader.api_key) })).status).toBe(403);
+    const writer = await createKey(h, a.jar, { name: "writer", scopes: ["write"] });
+    expect((await h.request(`/v1/users/${b.user.id}/organizations`, { headers: bearer(writer.api_key) })).status).toBe(403);
   });
 });

@@ -84,3 +84,15 @@ export function passwordChangedEmail(to: string, how: "changed" | "reset"): Emai
     NOT_YOU,
   ]);
 }
+
+export function invitationEmail(input: { to: string; organizationName: string; inviterEmail: string | null; role: string; link: string }): EmailMessage {
+  const who = input.inviterEmail ? `${input.inviterEmail} invited you` : "You were invited";
+  return simple(input.to, `You're invited to join ${input.organizationName}`, [
+    `${who} to join ${input.organizationName} as ${input.role}.`,
+    "Nothing happens unless you accept. To accept (this also signs you in), open this link:",
+    "",
+    input.link,
+    "",
+    "It expires in 7 days. If you don't know this organization, ignore this email.",
+  ]);
+}

@@ -30,19 +30,20 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     const csrfCookie = getCookie(c, config.cookies.csrfName) ?? null;
     const csrfValid = csrfCookie !== null && (await verifyCsrfToken(deps.keys.csrf, session.record.id, csrfCookie));
     c.set("session", { ...session, csrfToken: csrfValid ? csrfCookie : null });
-    const identity = identityFromSession(session.record, session.organization);
+    const identity = identityFromSession(session.record, session.organization, config.apiKeys.scopes);
     c.set("identity", identity);
-    c.set("auth", { identity, snapshot: session.snapshot, organization: session.organization, via: "cookie" });
+    // A session is minted at sign-in and never renewed in place, so its creation is the sign-in time.
+    c.set("auth", { identity, snapshot: session.snapshot, organization: session.organization, via: "cookie", authenticatedAt: session.record.created_at });
   } else {
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const defer = (label: string, task: () => Promise<unknown>) => afterResponse(c, label, task);
     if (bearer !== undefined && bearer.startsWith("sk_")) {
-      const key = await verifyApiKey(deps, bearer, c.var.clientIp, defer);
+      const key = await verifyApiKey(deps, config, bearer, c.var.clientIp, defer);
       // One answer for revoked, expired, unknown and malformed keys.
       if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: INVALID_BEARER });
       c.set("identity", key.identity);
-      c.set("auth", { identity: key.identity, snapshot: null, organization: { ...key.organization, role: null }, via: "api_key", keyCreator: key.createdBy });
+      c.set("auth", { identity: key.identity, snapshot: null, organization: { ...key.organization, role: null }, via: "api_key", keyCreator: key.createdBy, keyCreatorUser: key.creator });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer) && headerType(bearer) === DEVICE_TOKEN_TYPE) {
       // Routed by the unverified header only; the device verifier then enforces typ itself.
       const device = await verifyDeviceToken(deps, config, bearer, defer);
@@ -53,7 +54,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
       const verified = await verifyAccessToken(deps, config, bearer);
       if (!verified) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("identity", verified.identity);
-      c.set("auth", { identity: verified.identity, snapshot: verified.snapshot, organization: verified.organization, via: "bearer", tokenFamily: verified.family });
+      c.set("auth", { identity: verified.identity, snapshot: verified.snapshot, organization: verified.organization, via: "bearer", tokenFamily: verified.family, authenticatedAt: verified.authenticatedAt });
     }
   }
   await next();

@@ -3,6 +3,7 @@ import type { AppEnv } from "../context";
 import type { UserSnapshot } from "../storage/ports";
 import { AuthError } from "../errors";
 import { isCrossSiteRequest } from "../http";
+import { authorize, authorizePlatform, principalOf, type Principal } from "../services/policy";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -72,15 +73,36 @@ export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
 
 /**
  * Managing API keys: a browser session of an owner or admin (with CSRF), or an admin-scoped key.
- * Access tokens are refused: a leaked app token must not be able to mint long-lived keys.
+ * Access tokens are refused: a leaked app token must not be able to mint long-lived keys. The
+ * decision is the access policy's (services/policy.ts), asked here before the body is read.
  */
-export const requireKeyManager: MiddlewareHandler<AppEnv> = async function requireKeyManager(c, next) {
+export function requireManager(action: "api_keys.manage" | "publishable_keys.manage"): MiddlewareHandler<AppEnv> {
+  return async function requireManager(c, next) {
+    const auth = c.var.auth;
+    if (!auth) throw new AuthError("unauthorized");
+    refuseDevice(c);
+    if (auth.via === "cookie") enforceSessionCsrf(c);
+    authorize(principal(c), action, { organizationId: auth.identity.organization_id });
+    await next();
+  };
+}
+
+export const requireKeyManager = requireManager("api_keys.manage");
+
+/** The caller as the access policy sees it; only behind a guard that required a credential. */
+export function principal(c: Context<AppEnv>): Principal {
+  const auth = c.var.auth;
+  if (!auth) throw new AuthError("unauthorized");
+  return principalOf(c.var.config, auth);
+}
+
+/** The platform API (/v1/admin/*): platform administrators only; organization keys of any scope get 403. */
+export const requirePlatform: MiddlewareHandler<AppEnv> = async function requirePlatform(c, next) {
   const auth = c.var.auth;
   if (!auth) throw new AuthError("unauthorized");
   refuseDevice(c);
-  if (auth.via === "bearer") throw new AuthError("forbidden", { message: "API keys are managed from a signed-in browser session or with an admin-scoped API key." });
   if (auth.via === "cookie") enforceSessionCsrf(c);
-  if (!auth.identity.scopes.includes("admin")) throw new AuthError("insufficient_scope", { message: "Managing API keys needs the admin scope (an owner or admin)." });
+  authorizePlatform(principal(c));
   await next();
 };
 
@@ -91,26 +113,3 @@ export const requireCredential: MiddlewareHandler<AppEnv> = async function requi
   if (c.var.auth.via === "cookie") enforceSessionCsrf(c);
   await next();
 };
-
-/**
- * A role in the organization named by the route's `{id}`: members by their role there, an API key of
- * that organization by the admin scope. Anyone else: 404 (the organization is not theirs to see).
- */
-export function requireRole(...roles: Array<"owner" | "admin" | "member">): MiddlewareHandler<AppEnv> {
-  return async function requireRole(c, next) {
-    const auth = c.var.auth;
-    if (!auth) throw new AuthError("unauthorized");
-    refuseDevice(c);
-    if (auth.via === "cookie") enforceSessionCsrf(c);
-    const organizationId = c.req.param("id");
-    if (auth.via === "api_key") {
-      if (auth.identity.organization_id !== organizationId) throw new AuthError("not_found");
-      if (!auth.identity.scopes.includes("admin")) throw new AuthError("insufficient_scope", { message: "This needs the admin scope." });
-    } else {
-      const role = auth.snapshot?.organizations.find((o) => o.id === organizationId)?.role;
-      if (!role) throw new AuthError("not_found");
-      if (!roles.includes(role)) throw new AuthError("forbidden", { message: `Only ${roles.join(" or ")} members can do this.` });
-    }
-    await next();
-  };
-}

@@ -1,9 +1,9 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
-import { requireKeyManager } from "../middleware/require";
-import { createApiKey, revokeApiKey, rotateApiKey } from "../services/api-keys";
-import { CsrfHeader } from "./schemas";
+import { principal, requireKeyManager } from "../middleware/require";
+import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "../services/api-keys";
+import { CsrfHeader, Password } from "./schemas";
 import { validationHook } from "./validation";
 
 const KeyId = z.string().regex(/^key_[0-9a-z]{26}$/, "must be an API key id (key_...)");
@@ -23,7 +23,8 @@ const ApiKey = z
   .openapi("ApiKey");
 const WithSecret = ApiKey.extend({ api_key: z.string().openapi({ description: "Shown once: store it now. sk_live_<id>.<secret>" }) }).openapi("ApiKeyWithSecret");
 
-const MANAGE = "Needs a browser session of an owner or admin (with X-CSRF-Token) or an admin-scoped API key; access tokens cannot manage keys.";
+const MANAGE =
+  "Needs a browser session of an owner or admin (with X-CSRF-Token) or an admin-scoped API key; access tokens cannot manage keys. Keys with admin or platform scope need a sign-in younger than 10 minutes (or current_password): 403 reauth_required otherwise, and API keys cannot create or rotate them.";
 
 const createKeyRoute = createRoute({
   method: "post",
@@ -43,6 +44,7 @@ const createKeyRoute = createRoute({
               name: z.string().trim().min(1).max(100),
               scopes: z.array(z.string().max(64)).max(32).optional(),
               expires_at: z.iso.datetime({ offset: true }).optional(),
+              current_password: Password.optional().openapi({ description: "For admin or platform keys when your sign-in is older than 10 minutes." }),
             })
             .openapi("CreateApiKey"),
         },
@@ -86,7 +88,7 @@ const rotateKeyRoute = createRoute({
   request: {
     headers: CsrfHeader,
     params: z.object({ id: KeyId }),
-    body: { content: { "application/json": { schema: z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).optional() }).openapi("RotateApiKey") } } },
+    body: { content: { "application/json": { schema: z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).optional(), current_password: Password.optional() }).openapi("RotateApiKey") } } },
   },
   responses: { 201: { description: "Rotated", content: { "application/json": { schema: envelope(WithSecret) } } }, ...errorResponses(400, 401, 403, 415, 503) },
 });
@@ -94,25 +96,33 @@ const rotateKeyRoute = createRoute({
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createKeyRoute, async (c) => {
     const body = c.req.valid("json");
-    const auth = c.var.auth!;
     const created = await createApiKey(c.var.deps, c.var.config, {
-      creator: auth.identity,
-      createdBy: auth.snapshot?.user.id ?? auth.keyCreator ?? null,
+      principal: principal(c),
+      email: c.var.auth?.snapshot?.user.email ?? null,
       name: body.name,
       scopes: body.scopes ?? null,
       expiresAt: body.expires_at ?? null,
+      currentPassword: body.current_password ?? null,
+      ip: c.var.clientIp,
     });
     return c.json({ success: true as const, data: created }, 201);
   })
   .openapi(listKeysRoute, async (c) => {
-    const keys = await c.var.deps.apiKeys.listKeys(c.var.auth!.identity.organization_id);
+    const keys = await listApiKeys(c.var.deps, principal(c));
     return c.json({ success: true as const, data: keys, meta: { count: keys.length } }, 200);
   })
   .openapi(revokeKeyRoute, async (c) => {
-    return c.json({ success: true as const, data: await revokeApiKey(c.var.deps, c.var.auth!.identity.organization_id, c.req.valid("param").id) }, 200);
+    return c.json({ success: true as const, data: await revokeApiKey(c.var.deps, principal(c), c.req.valid("param").id) }, 200);
   })
   .openapi(rotateKeyRoute, async (c) => {
-    const grace = c.req.valid("json").grace_seconds ?? 0;
-    const rotated = await rotateApiKey(c.var.deps, c.var.config, c.var.auth!.identity.organization_id, c.req.valid("param").id, grace);
+    const body = (c.req.valid("json") ?? {}) as { grace_seconds?: number; current_password?: string };
+    const rotated = await rotateApiKey(c.var.deps, c.var.config, {
+      principal: principal(c),
+      email: c.var.auth?.snapshot?.user.email ?? null,
+      keyId: c.req.valid("param").id,
+      graceSeconds: body.grace_seconds ?? 0,
+      currentPassword: body.current_password ?? null,
+      ip: c.var.clientIp,
+    });
     return c.json({ success: true as const, data: rotated }, 201);
   });

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
-import { requireCredential } from "../middleware/require";
+import { principal, requireCredential } from "../middleware/require";
 import { pairingPage } from "../pages/pairing";
 import { createPairingCode, deepLink, listDevices, pairDevice, pairingCodeValid, revokeDevice } from "../services/devices";
 import { CsrfHeader, jsonBody } from "./schemas";
@@ -27,7 +27,7 @@ const codeRoute = createRoute({
   path: "/v1/pairing/code",
   tags: [TAG],
   summary: "Ask for a pairing code (session, access token or API key)",
-  description: "201 with a 256-bit single-use token valid 5 minutes, the app deep link (APP_SCHEME) and a pair_url page for QR codes. A new code replaces the caller's previous one.",
+  description: "201 with a 256-bit single-use token valid 5 minutes, the app deep link (APP_SCHEME) and a pair_url page for QR codes. A new code replaces the caller's previous one for the same peer_id. Through an API key (write scope), the device holds at most the key's scopes and stops working with the key.",
   middleware: [requireCredential] as const,
   request: { headers: CsrfHeader, body: { content: { "application/json": { schema: z.object({ peer_id: z.string().trim().min(1).max(128).optional() }).openapi("PairingCodeRequest") } } } },
   responses: {
@@ -94,7 +94,7 @@ const revokeRoute = createRoute({
 export const deviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(codeRoute, async (c) => {
     const peerId = (c.req.valid("json") as { peer_id?: string }).peer_id ?? null;
-    return c.json({ success: true as const, data: await createPairingCode(c.var.deps, c.var.config, c.var.auth!, peerId) }, 201);
+    return c.json({ success: true as const, data: await createPairingCode(c.var.deps, c.var.config, principal(c), peerId) }, 201);
   })
   .openapi(linkRoute, async (c) => {
     const { code } = c.req.valid("param");
@@ -106,7 +106,7 @@ export const deviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     return c.json({ success: true as const, data: paired }, 201);
   })
   .openapi(listRoute, async (c) => {
-    const list = await listDevices(c.var.deps, c.var.auth!);
+    const list = await listDevices(c.var.deps, principal(c));
     return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
   })
-  .openapi(revokeRoute, async (c) => c.json({ success: true as const, data: await revokeDevice(c.var.deps, c.var.config, c.var.auth!, c.req.valid("param").id) }, 200));
+  .openapi(revokeRoute, async (c) => c.json({ success: true as const, data: await revokeDevice(c.var.deps, c.var.config, principal(c), c.req.valid("param").id) }, 200));

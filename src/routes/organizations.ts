@@ -1,15 +1,17 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses, listEnvelope } from "../http";
-import { requireCredential, requireRole, requireUser, signedInUser } from "../middleware/require";
-import { addMember, createOrganization, listMembers, removeMember, visibleOrganizations } from "../services/organizations";
+import { afterResponse, envelope, errorResponses, listEnvelope } from "../http";
+import { principal, requireCredential, requireUser, signedInUser } from "../middleware/require";
+import { inviteMember, listOrganizationInvitations, revokeInvitation } from "../services/invitations";
+import { changeMemberRole, createOrganization, listMembers, removeMember, visibleOrganizations } from "../services/organizations";
 import { CsrfHeader, Email, Organization, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
 const OrgId = z.string().regex(/^org_[0-9a-z]{26}$/, "must be an organization id (org_...)");
 const UserId = z.string().regex(/^usr_[0-9a-z]{26}$/, "must be a user id (usr_...)");
 const Role = z.enum(["owner", "admin", "member"]);
+export const InvitationId = z.string().regex(/^inv_[0-9a-z]{26}$/, "must be an invitation id (inv_...)");
 const Member = z.object({ user_id: z.string(), email: z.string(), name: z.string().nullable(), role: Role, joined_at: z.string() }).openapi("Member");
 
 const mineRoute = createRoute({
@@ -28,7 +30,7 @@ const userOrgsRoute = createRoute({
   path: "/v1/users/{user_id}/organizations",
   tags: ["Organizations"],
   summary: "Another user's organizations, as far as the caller may see them",
-  description: "Only organizations shared with the caller (all of the caller's own). An admin-scoped API key sees all of them, for users in its organization. 404 when the user is invisible.",
+  description: "Only organizations the caller shares with that user (all of the caller's own; an API key shares its one organization). Platform administrators see all. 404 when the user is invisible.",
   request: { params: z.object({ user_id: UserId }) },
   responses: { 200: { description: "Organizations", content: { "application/json": { schema: listEnvelope(Organization) } } }, ...errorResponses(400, 401, 403, 503) },
 });
@@ -64,18 +66,61 @@ const membersRoute = createRoute({
   responses: { 200: { description: "Members", content: { "application/json": { schema: listEnvelope(Member) } } }, ...errorResponses(400, 401, 403, 503) },
 });
 
-const addMemberRoute = createRoute({
-  method: "post",
-  middleware: [requireRole("owner", "admin")] as const,
-  path: "/v1/organizations/{id}/members",
+const changeRoleRoute = createRoute({
+  method: "patch",
+  middleware: [requireCredential] as const,
+  path: "/v1/organizations/{id}/members/{user_id}",
   tags: ["Organizations"],
-  summary: "Add an existing user by email (owners and admins; only owners add owners)",
-  request: {
-    headers: CsrfHeader,
-    params: z.object({ id: OrgId }),
-    body: jsonBody(z.object({ email: Email, role: Role.default("member") }).openapi("AddMember")),
-  },
-  responses: { 201: { description: "Added", content: { "application/json": { schema: envelope(Member) } } }, ...errorResponses(400, 401, 403, 409, 415, 503) },
+  summary: "Change a member's role",
+  description:
+    "Owners change anyone's role; admins (and admin-scoped keys) change admins and members, never owners, and never grant owner. Nobody raises their own role. 409 when it would leave the organization without an owner.",
+  request: { headers: CsrfHeader, params: z.object({ id: OrgId, user_id: UserId }), body: jsonBody(z.object({ role: Role }).openapi("ChangeRole")) },
+  responses: { 200: { description: "Changed", content: { "application/json": { schema: envelope(Member) } } }, ...errorResponses(400, 401, 403, 409, 415, 503) },
+});
+
+const Invitation = z
+  .object({
+    id: z.string(),
+    organization_id: z.string(),
+    organization_name: z.string(),
+    email: z.string(),
+    role: Role,
+    invited_by: z.string().nullable(),
+    created_at: z.string(),
+    expires_at: z.string(),
+  })
+  .openapi("Invitation");
+
+const inviteRoute = createRoute({
+  method: "post",
+  middleware: [requireCredential] as const,
+  path: "/v1/organizations/{id}/invitations",
+  tags: ["Organizations"],
+  summary: "Invite an address to join (owners and admins; never above your own role)",
+  description:
+    "202 with the same answer whether or not an account uses the address. The invitee gets an email; nobody becomes a member until they accept (7 days). Inviting the same address again refreshes the invitation and its link.",
+  request: { headers: CsrfHeader, params: z.object({ id: OrgId }), body: jsonBody(z.object({ email: Email, role: Role.default("member") }).openapi("CreateInvitation")) },
+  responses: { 202: { description: "Invited", content: { "application/json": { schema: envelope(Invitation) } } }, ...errorResponses(400, 401, 403, 415, 429, 503) },
+});
+
+const listInvitationsRoute = createRoute({
+  method: "get",
+  middleware: [requireCredential] as const,
+  path: "/v1/organizations/{id}/invitations",
+  tags: ["Organizations"],
+  summary: "Open invitations of an organization (owners and admins)",
+  request: { params: z.object({ id: OrgId }) },
+  responses: { 200: { description: "Invitations", content: { "application/json": { schema: listEnvelope(Invitation) } } }, ...errorResponses(400, 401, 403, 503) },
+});
+
+const revokeInvitationRoute = createRoute({
+  method: "delete",
+  middleware: [requireCredential] as const,
+  path: "/v1/organizations/{id}/invitations/{invitation_id}",
+  tags: ["Organizations"],
+  summary: "Revoke an open invitation (its link stops working)",
+  request: { headers: CsrfHeader, params: z.object({ id: OrgId, invitation_id: InvitationId }) },
+  responses: { 204: { description: "Revoked" }, ...errorResponses(400, 401, 403, 503) },
 });
 
 const removeMemberRoute = createRoute({
@@ -98,12 +143,12 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json({ success: true as const, data: organizations, meta: { count: organizations.length } }, 200);
   })
   .openapi(userOrgsRoute, async (c) => {
-    const organizations = await visibleOrganizations(c.var.deps, anyCredential(c), c.req.valid("param").user_id);
+    const organizations = await visibleOrganizations(c.var.deps, principal(c), c.req.valid("param").user_id);
     if (!organizations) throw new AuthError("not_found");
     return c.json({ success: true as const, data: organizations, meta: { count: organizations.length } }, 200);
   })
   .openapi(createOrgRoute, async (c) => {
-    return c.json({ success: true as const, data: await createOrganization(c.var.deps, c.var.auth!, c.req.valid("json").name) }, 201);
+    return c.json({ success: true as const, data: await createOrganization(c.var.deps, principal(c), c.req.valid("json").name) }, 201);
   })
   .openapi(switchRoute, async (c) => {
     const session = c.var.session;
@@ -114,17 +159,33 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json({ success: true as const, data: organization }, 200);
   })
   .openapi(membersRoute, async (c) => {
-    const members = await listMembers(c.var.deps, anyCredential(c), c.req.valid("param").id);
+    const members = await listMembers(c.var.deps, principal(c), c.req.valid("param").id);
     return c.json({ success: true as const, data: members, meta: { count: members.length } }, 200);
   })
-  .openapi(addMemberRoute, async (c) => {
-    const auth = anyCredential(c);
-    return c.json({ success: true as const, data: await addMember(c.var.deps, auth, c.req.valid("param").id, c.req.valid("json")) }, 201);
+  .openapi(changeRoleRoute, async (c) => {
+    const { id, user_id } = c.req.valid("param");
+    return c.json({ success: true as const, data: await changeMemberRole(c.var.deps, principal(c), id, user_id, c.req.valid("json").role) }, 200);
   })
   .openapi(removeMemberRoute, async (c) => {
-    const auth = anyCredential(c);
     const { id, user_id } = c.req.valid("param");
-    await removeMember(c.var.deps, auth, id, user_id);
+    await removeMember(c.var.deps, principal(c), id, user_id);
+    return c.body(null, 204);
+  })
+  .openapi(inviteRoute, async (c) => {
+    const body = c.req.valid("json");
+    const auth = anyCredential(c);
+    const inviterEmail = auth.snapshot?.user.email ?? auth.keyCreatorUser?.email ?? null;
+    const invitation = await inviteMember(c.var.deps, c.var.config, principal(c), { organizationId: c.req.valid("param").id, email: body.email, role: body.role, inviterEmail }, (label, task) =>
+      afterResponse(c, label, task),
+    );
+    return c.json({ success: true as const, data: invitation }, 202);
+  })
+  .openapi(listInvitationsRoute, async (c) => {
+    const list = await listOrganizationInvitations(c.var.deps, principal(c), c.req.valid("param").id);
+    return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
+  })
+  .openapi(revokeInvitationRoute, async (c) => {
+    const { id, invitation_id } = c.req.valid("param");
+    await revokeInvitation(c.var.deps, principal(c), id, invitation_id);
     return c.body(null, 204);
   });
-

@@ -3,7 +3,9 @@ import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { generateId } from "../crypto/random";
 import { envelope, errorResponses, listEnvelope } from "../http";
-import { requireKeyManager } from "../middleware/require";
+import { requireManager } from "../middleware/require";
+
+const requireKeyManager = requireManager("publishable_keys.manage");
 import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 

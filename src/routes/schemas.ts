@@ -8,6 +8,7 @@ export const User = z
     email_verified: z.boolean(),
     created_at: z.string(),
     last_login_at: z.string().nullable(),
+    is_superuser: z.boolean().optional().openapi({ description: "A platform administrator (on /me)." }),
   })
   .openapi("User");
 

@@ -6,8 +6,9 @@ import { afterResponse, clearSessionCookies, envelope, errorResponses, listEnvel
 import { updateProfile } from "../services/accounts";
 import { revokeAllCredentials } from "../services/revocation";
 import { logAuthEvent } from "../services/audit";
-import { requireUser, sessionCsrf, signedInUser } from "../middleware/require";
-import { CsrfHeader, Identity, Organization, User } from "./schemas";
+import { principal, requireUser, sessionCsrf, signedInUser } from "../middleware/require";
+import { isSuperuser, PLATFORM_SCOPE } from "../services/policy";
+import { CsrfHeader, Identity, Organization, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
 const meRoute = createRoute({
@@ -57,6 +58,7 @@ const ProfileBody = z
       .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +14155550123")
       .nullable()
       .optional(),
+    current_password: Password.optional().openapi({ description: "For an email change when your sign-in is older than 10 minutes." }),
   })
   .refine((b) => b.name !== undefined || b.email !== undefined || b.phone !== undefined, { message: "send at least one of name, email, phone" })
   .openapi("ProfileUpdate");
@@ -67,7 +69,8 @@ function profileRoute(method: "patch" | "put") {
     path: "/v1/auth/me",
     tags: ["Session"],
     summary: method === "patch" ? "Update name, phone or email" : "Update name, phone or email (same as PATCH)",
-    description: "Name and phone apply at once. A new email is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.",
+    description:
+      "Name and phone apply at once. A new email needs a sign-in younger than 10 minutes or current_password (403 reauth_required otherwise), and is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.",
     middleware: [requireUser] as const,
     request: { headers: CsrfHeader, body: { required: true, content: { "application/json": { schema: ProfileBody } } } },
     responses: {
@@ -124,8 +127,10 @@ const logoutAllRoute = createRoute({
   },
 });
 
-async function applyProfile(c: Context<AppEnv>, changes: z.infer<typeof ProfileBody>) {
-  const result = await updateProfile(c.var.deps, c.var.config, { user: signedInUser(c).user, changes, ip: c.var.clientIp }, (label, task) =>
+async function applyProfile(c: Context<AppEnv>, body: z.infer<typeof ProfileBody>) {
+  const { current_password, ...changes } = body;
+  const input = { user: signedInUser(c).user, principal: principal(c), currentPassword: current_password ?? null, changes, ip: c.var.clientIp };
+  const result = await updateProfile(c.var.deps, c.var.config, input, (label, task) =>
     afterResponse(c, label, task),
   );
   return { user: result.snapshot.user, email_change_pending: result.emailChangePending };
@@ -135,7 +140,10 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   .openapi(meRoute, (c) => {
     const auth = c.var.auth;
     if (!auth) throw new AuthError("unauthorized");
-    const data = { user: auth.snapshot?.user ?? null, organization: auth.organization, identity: auth.identity };
+    // A key answers for the member who minted it (it acts on their behalf, within its scopes).
+    const user = auth.snapshot?.user ?? auth.keyCreatorUser ?? null;
+    const shown = user && { ...user, is_superuser: auth.via === "api_key" ? auth.identity.scopes.includes(PLATFORM_SCOPE) : isSuperuser(c.var.config, user) };
+    const data = { user: shown, organization: auth.organization, identity: auth.identity };
     // Only our origin and TRUSTED_ORIGINS can read this answer (CORS), so it is safe to hand out here.
     const csrf = auth.via === "cookie" ? c.var.session?.csrfToken : null;
     return c.json({ success: true as const, data: csrf ? { ...data, csrf_token: csrf } : data }, 200);

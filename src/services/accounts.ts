@@ -11,6 +11,8 @@ import { authenticatePassword, clearPasswordFailures, requireEmail } from "./pas
 import { checkPassword } from "./password-policy";
 import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./policies";
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
+import type { Principal } from "./policy";
+import { confirmRecentAuth } from "./reauth";
 import { revokeAllCredentials } from "./revocation";
 
 /** Deferred work (emails whose timing would reveal account existence) is handed back to the route. */
@@ -70,7 +72,7 @@ export async function signup(deps: Deps, config: Config, input: SignupInput, def
   logAuthEvent("signup.existing", { email_domain: emailDomain(email), ip: input.ip }, now);
   defer("existing_account_email", () => deps.email.send(existingAccountEmail(email, config.appUrl ?? config.publicOrigin)));
   // The shape a new account would have had; nothing about the real one leaks.
-  const lookalike: SessionUser = { id: ids.user, email, name: input.name, email_verified: false, created_at: new Date(now).toISOString(), last_login_at: null };
+  const lookalike: SessionUser = { id: ids.user, email, name: input.name, email_verified: false, created_at: new Date(now).toISOString(), last_login_at: null, is_superuser: false };
   return { user: lookalike, verification_required: config.passwords.requireEmailVerification };
 }
 
@@ -176,14 +178,18 @@ export interface ProfileChanges {
 export async function updateProfile(
   deps: Deps,
   config: Config,
-  input: { user: SessionUser; changes: ProfileChanges; ip: string },
+  input: { user: SessionUser; principal: Principal; currentPassword: string | null; changes: ProfileChanges; ip: string },
   defer: Defer,
 ): Promise<{ snapshot: UserSnapshot; emailChangePending: boolean }> {
   const now = deps.clock.now();
   const { email: newEmailRaw, ...direct } = input.changes;
   const newEmail = newEmailRaw === undefined ? null : requireEmail(newEmailRaw);
   const changingEmail = newEmail !== null && newEmail !== input.user.email;
-  if (changingEmail) await limitAccountEmails(deps, "email_change", input.user.email, input.ip);
+  if (changingEmail) {
+    // Moving the address moves the account (reset links go there): a stolen token alone must not do it.
+    await confirmRecentAuth(deps, config, input.principal, { email: input.user.email, currentPassword: input.currentPassword, ip: input.ip, what: "Changing your email address" });
+    await limitAccountEmails(deps, "email_change", input.user.email, input.ip);
+  }
   const snapshot = Object.keys(direct).length > 0 ? await deps.users.updateProfile(input.user.id, direct, now) : await deps.users.findSnapshot(input.user.id);
   if (!snapshot) throw new AuthError("unauthorized");
   await deps.userState.putSnapshot(snapshot.user.id, snapshot);

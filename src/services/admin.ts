@@ -1,40 +1,42 @@
 import type { Config } from "../config";
-import type { AppVariables } from "../context";
 import type { Deps } from "../deps";
 import { AuthError } from "../errors";
 import { generateId } from "../crypto/random";
-import type { AdminUser, Role } from "../storage/ports";
+import type { PlatformUser } from "../storage/ports";
+import { logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 import { issueMagicLink, requestMagicLink } from "./magic-link";
+import { authorizePlatform, type Principal } from "./policy";
 import { resolveRedirect } from "./redirects";
 import { revokeAllCredentials } from "./revocation";
 import { loadSnapshot } from "./session";
 
-// The admin API belongs to admin-scoped API keys, and an organization's key administers that
-// organization's members only: another tenant's users are 404 to it. Every call is written to the
-// audit table (who, what, when, request id).
+// The platform API: for the deployment's own operators and trusted services only (superusers, or
+// keys with the reserved `platform` scope). Organizations have no part in it: an organization's
+// admins manage memberships, never accounts. Every call is written to the audit table, and the
+// policy is asked again here, so no route can reach these verbs without it.
 
-type Auth = NonNullable<AppVariables["auth"]>;
-
-export interface AdminContext {
+export interface PlatformContext {
   deps: Deps;
   config: Config;
-  auth: Auth;
+  principal: Principal;
   requestId: string;
-  ip: string;
 }
 
-async function audit(ctx: AdminContext, action: string, target: string | null, details?: Record<string, unknown>): Promise<void> {
+async function audit(ctx: PlatformContext, action: string, target: string | null, details?: Record<string, unknown>): Promise<void> {
+  const now = ctx.deps.clock.now();
+  const { principal } = ctx;
   await ctx.deps.admin.audit({
-    actorKind: "api_key",
-    actorId: ctx.auth.identity.credential_id,
-    organizationId: ctx.auth.identity.organization_id,
+    actorKind: principal.kind === "api_key" ? "api_key" : "user",
+    actorId: principal.kind === "api_key" ? (principal.keyId ?? "unknown") : (principal.userId ?? "unknown"),
+    organizationId: null,
     action,
     target,
     requestId: ctx.requestId,
-    details,
-    now: ctx.deps.clock.now(),
+    details: principal.kind === "api_key" ? { ...details, on_behalf_of: principal.userId } : details,
+    now,
   });
+  logAuthEvent("platform.action", { user_id: principal.userId ?? undefined, reason: `${action} ${target ?? ""}`.trim() }, now);
 }
 
 function email(input: string): string {
@@ -43,66 +45,60 @@ function email(input: string): string {
   return canonical;
 }
 
-export async function findUsersByEmail(ctx: AdminContext, address: string): Promise<AdminUser[]> {
-  const user = await ctx.deps.admin.findMember(ctx.auth.identity.organization_id, { email: email(address) });
+export async function findUsersByEmail(ctx: PlatformContext, address: string): Promise<PlatformUser[]> {
+  authorizePlatform(ctx.principal);
+  const user = await ctx.deps.admin.findUser({ email: email(address) });
   await audit(ctx, "users.search", user?.id ?? null, { found: user !== null });
   return user ? [user] : [];
 }
 
-export async function getUser(ctx: AdminContext, userId: string): Promise<AdminUser> {
-  const user = await ctx.deps.admin.findMember(ctx.auth.identity.organization_id, { id: userId });
+export async function getUser(ctx: PlatformContext, userId: string): Promise<PlatformUser> {
+  authorizePlatform(ctx.principal);
+  const user = await ctx.deps.admin.findUser({ id: userId });
   await audit(ctx, "users.get", userId, { found: user !== null });
   if (!user) throw new AuthError("not_found");
   return user;
 }
 
-/** Creates the account if the address is new and makes it a member; optionally emails a sign-in link. */
-export async function createUser(ctx: AdminContext, input: { email: string; name: string | null; role: Role; sendMagicLink: boolean }): Promise<{ user: AdminUser; created: boolean }> {
-  if (input.role === "owner") throw new AuthError("forbidden", { message: "API keys cannot make owners; an owner can, from a signed-in session." });
+/** Creates an account (its address proven at its first sign-in); optionally emails a sign-in link. */
+export async function createUser(ctx: PlatformContext, input: { email: string; name: string | null; sendMagicLink: boolean }): Promise<{ user: PlatformUser; created: boolean }> {
+  authorizePlatform(ctx.principal);
   const now = ctx.deps.clock.now();
   const address = email(input.email);
-  const result = await ctx.deps.admin.ensureMember({
-    organizationId: ctx.auth.identity.organization_id,
-    email: address,
-    name: input.name,
-    role: input.role,
-    now,
-    ids: { user: generateId("usr", now), membership: generateId("mem", now) },
-  });
-  await Promise.all([audit(ctx, "users.create", result.user.id, { created: result.created, role: input.role }), loadSnapshot(ctx.deps, result.user.id)]);
-  // An admin key is an authenticated server caller: no per-IP budget (the per-address limit stays).
+  const result = await ctx.deps.admin.createUser({ id: generateId("usr", now), email: address, name: input.name, now });
+  await audit(ctx, "users.create", result.user.id, { created: result.created });
+  // A platform caller is an authenticated server: no per-IP budget (the per-address limit stays).
   if (input.sendMagicLink) await requestMagicLink(ctx.deps, ctx.config, { email: address, name: input.name, organizationName: null, redirectTo: null, ip: null });
   return result;
 }
 
 /**
- * Disables a member: every session, refresh token, access token and API key of theirs stops at once,
- * and no sign-in works afterwards. Refused (409) for someone who also belongs to organizations other
- * than this one: one tenant must not lock a person out of another tenant; remove them instead.
+ * Disables an account: every session, refresh token, access token, device and API key of theirs
+ * stops at once, and no sign-in works afterwards. Re-enabling does not bring old credentials back.
  */
-export async function disableUser(ctx: AdminContext, userId: string): Promise<AdminUser> {
-  const user = await ctx.deps.admin.findMember(ctx.auth.identity.organization_id, { id: userId });
-  if (!user) throw new AuthError("not_found");
-  if (user.other_organizations > 0) {
-    throw new AuthError("conflict", { message: "This user also belongs to other organizations; remove them from yours instead of disabling the account." });
-  }
-  const keyIds = await ctx.deps.admin.disableUser(userId, ctx.deps.clock.now());
-  await Promise.all([revokeAllCredentials(ctx.deps, userId, null), ctx.deps.apiKeyCache.forget(keyIds), audit(ctx, "users.disable", userId, { keys: keyIds.length })]);
-  return { ...user, disabled: true };
+export async function setUserDisabled(ctx: PlatformContext, userId: string, disabled: boolean): Promise<PlatformUser> {
+  authorizePlatform(ctx.principal);
+  if (disabled && userId === ctx.principal.userId) throw new AuthError("conflict", { message: "You cannot disable your own account." });
+  const result = await ctx.deps.admin.setDisabled(userId, disabled, ctx.deps.clock.now());
+  if (!result) throw new AuthError("not_found");
+  if (disabled) await revokeAllCredentials(ctx.deps, userId, null);
+  await Promise.all([loadSnapshot(ctx.deps, userId), ctx.deps.apiKeyCache.forget(result.keyIds), audit(ctx, disabled ? "users.disable" : "users.enable", userId, { keys: result.keyIds.length })]);
+  return result.user;
 }
 
 /**
- * A sign-in link for a member (as Stripe checkout does): emailed by default, or returned to the caller
- * with `delivery: "return"` for apps that send their own email.
+ * A sign-in link for an account (as Stripe checkout does): emailed by default, or returned to the
+ * caller with `delivery: "return"` for a platform that sends its own email.
  */
-export async function mintMagicLink(ctx: AdminContext, input: { email: string; redirectTo: string | null; delivery: "email" | "return" }): Promise<{ sent: boolean; magic_link?: string; expires_in: number }> {
+export async function mintMagicLink(ctx: PlatformContext, input: { email: string; redirectTo: string | null; delivery: "email" | "return" }): Promise<{ sent: boolean; magic_link?: string; expires_in: number }> {
+  authorizePlatform(ctx.principal);
   const address = email(input.email);
-  const member = await ctx.deps.admin.findMember(ctx.auth.identity.organization_id, { email: address });
-  if (!member || member.disabled) throw new AuthError("not_found");
+  const user = await ctx.deps.admin.findUser({ email: address });
+  if (!user || user.disabled) throw new AuthError("not_found");
   if (input.redirectTo !== null && resolveRedirect(ctx.config, input.redirectTo) === null) {
     throw new AuthError("validation_error", { details: [{ field: "redirect_to", message: "must be a path on this site or a URL on a trusted origin" }] });
   }
-  await audit(ctx, "magic_links.create", member.id, { delivery: input.delivery });
+  await audit(ctx, "magic_links.create", user.id, { delivery: input.delivery });
   const expires_in = ctx.config.magicLink.ttlSeconds;
   if (input.delivery === "return") {
     const { link } = await issueMagicLink(ctx.deps, ctx.config, { email: address, name: null, organizationName: null, redirectTo: input.redirectTo });

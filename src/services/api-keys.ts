@@ -3,9 +3,11 @@ import type { Deps } from "../deps";
 import { AuthError, rateLimited } from "../errors";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash";
 import { generateId, generateToken } from "../crypto/random";
-import type { ApiKeyAuthRecord, ApiKeyRecord } from "../storage/ports";
+import type { ApiKeyAuthRecord, ApiKeyRecord, SessionUser } from "../storage/ports";
 import { logAuthEvent } from "./audit";
-import { scopesForRole, type Identity } from "./identity";
+import type { Identity } from "./identity";
+import { authorize, isSuperuser, PLATFORM_SCOPE, scopesForRole, type Principal } from "./policy";
+import { confirmRecentAuth } from "./reauth";
 
 // `sk_live_<id>.<secret>` / `sk_test_…`: the prefix makes leaked keys easy to scan for, the id finds
 // the record, and only the 256-bit secret's SHA-256 is stored.
@@ -18,13 +20,18 @@ export interface ApiKeyIdentity {
   identity: Identity;
   /** The member who minted the key; keys this key creates are attributed to them too. */
   createdBy: string | null;
+  creator: SessionUser | null;
   organization: ApiKeyAuthRecord["organization"];
 }
 
-/** Scopes a key really has now: what it was given, never more than its creator holds today. */
-function effectiveScopes(record: ApiKeyAuthRecord): string[] {
+/**
+ * Scopes a key really has now: what it was given, never more than its creator holds today (their
+ * role's scopes, and `platform` only while they are still a platform administrator).
+ */
+function effectiveScopes(config: Config, record: ApiKeyAuthRecord): string[] {
   if (record.creator_role === null) return [];
-  const allowed = new Set(scopesForRole(record.creator_role));
+  const allowed = new Set(scopesForRole(record.creator_role, config.apiKeys.scopes));
+  if (isSuperuser(config, record.creator)) allowed.add(PLATFORM_SCOPE);
   return record.scopes.filter((s) => allowed.has(s));
 }
 
@@ -40,7 +47,7 @@ function usable(record: ApiKeyAuthRecord | null, secretHash: string, now: number
  * Authenticates `Authorization: Bearer sk_…`. Revoked, expired, unknown, malformed and orphaned keys
  * all end in the same null (one 401 for all). Warm: one Redis round trip; cold: plus one SQL statement.
  */
-export async function verifyApiKey(deps: Deps, raw: string, ip: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<ApiKeyIdentity | null> {
+export async function verifyApiKey(deps: Deps, config: Config, raw: string, ip: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<ApiKeyIdentity | null> {
   const failureKey = `apikey_fail:ip:${ip}`;
   const fail = (): null => {
     defer("api_key_failure", () => deps.rateLimiter.hit([{ key: failureKey, ...API_KEY_FAILURES }]));
@@ -65,15 +72,32 @@ export async function verifyApiKey(deps: Deps, raw: string, ip: string, defer: (
   return {
     organization: record.organization,
     createdBy: record.created_by,
+    creator: record.creator ?? null,
     identity: {
       kind: "api_key",
       user_id: null,
       organization_id: record.organization.id,
       plan_tier: record.organization.plan_tier,
-      scopes: effectiveScopes(record),
+      scopes: effectiveScopes(config, record),
       credential_id: record.id,
     },
   };
+}
+
+/**
+ * What a key may still do, whoever holds its secret: its current scopes, or null once it is revoked,
+ * expired or orphaned. Devices paired through a key ask this on every use, so they die with the key.
+ */
+export async function apiKeyScopes(deps: Deps, config: Config, keyId: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<string[] | null> {
+  let { entry: record } = await deps.apiKeyCache.lookup(keyId, "apikey_fail:none");
+  if (record === undefined) {
+    record = await deps.apiKeys.findForAuth(keyId);
+    const cached = record;
+    defer("api_key_cache", () => deps.apiKeyCache.put(keyId, cached));
+  }
+  if (!record || record.revoked || record.creator_role === null) return null;
+  if (record.expires_at !== null && deps.clock.now() >= record.expires_at) return null;
+  return effectiveScopes(config, record);
 }
 
 export interface CreatedApiKey extends ApiKeyRecord {
@@ -85,22 +109,41 @@ function newSecret(config: Config, keyId: string): { apiKey: string; secret: str
   return { apiKey: `${config.apiKeys.prefix}${keyId}.${secret}`, secret };
 }
 
+export interface CreateApiKeyInput {
+  principal: Principal;
+  /** The signed-in user's address, for the current_password alternative to a recent sign-in. */
+  email: string | null;
+  name: string;
+  scopes: string[] | null;
+  expiresAt: string | null;
+  currentPassword: string | null;
+  ip: string;
+}
+
 /**
- * Scopes requested must come from the configured vocabulary (`*` = all of it) and never exceed the
- * creator's own; the organization and creator come from the credential, never from the body.
+ * Scopes requested must come from the configured vocabulary (`*` = all of it the creator holds) and
+ * never exceed the creator's own; `platform` only for a platform administrator. Keys that can
+ * administer (admin, platform) need a recent sign-in. The organization and creator come from the
+ * credential, never from the body.
  */
-export async function createApiKey(
-  deps: Deps,
-  config: Config,
-  input: { creator: Identity; createdBy: string | null; name: string; scopes: string[] | null; expiresAt: string | null },
-): Promise<CreatedApiKey> {
-  const requested = input.scopes === null ? ["read"] : input.scopes.includes("*") ? [...config.apiKeys.scopes] : [...new Set(input.scopes)];
-  const unknown = requested.filter((s) => !config.apiKeys.scopes.includes(s));
-  if (unknown.length > 0) throw new AuthError("validation_error", { details: [{ field: "scopes", message: `unknown scope(s): ${unknown.join(", ")}; allowed: ${config.apiKeys.scopes.join(", ")}, or *` }] });
-  const granted = input.scopes?.includes("*") ? requested.filter((s) => input.creator.scopes.includes(s)) : requested;
-  const exceeding = granted.filter((s) => !input.creator.scopes.includes(s));
+export async function createApiKey(deps: Deps, config: Config, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+  const { principal } = input;
+  authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
+  const vocabulary = config.apiKeys.scopes;
+  const held = new Set(principal.scopes);
+  const requested = input.scopes === null ? ["read"] : input.scopes.includes("*") ? vocabulary.filter((s) => held.has(s)) : [...new Set(input.scopes)];
+  const unknown = requested.filter((s) => !vocabulary.includes(s) && s !== PLATFORM_SCOPE);
+  if (unknown.length > 0) throw new AuthError("validation_error", { details: [{ field: "scopes", message: `unknown scope(s): ${unknown.join(", ")}; allowed: ${vocabulary.join(", ")}, or *` }] });
+  if (requested.includes(PLATFORM_SCOPE) && !(principal.superuser && principal.kind !== "api_key")) {
+    throw new AuthError("insufficient_scope", { message: "Only a platform administrator, signed in, can create platform keys." });
+  }
+  const exceeding = requested.filter((s) => s !== PLATFORM_SCOPE && !held.has(s));
   if (exceeding.length > 0) throw new AuthError("insufficient_scope", { message: `You cannot grant scopes you do not hold: ${exceeding.join(", ")}.` });
+  const granted = requested;
   if (granted.length === 0) throw new AuthError("validation_error", { details: [{ field: "scopes", message: "the key would have no scope" }] });
+  if (granted.includes("admin") || granted.includes(PLATFORM_SCOPE)) {
+    await confirmRecentAuth(deps, config, principal, { email: input.email, currentPassword: input.currentPassword, ip: input.ip, what: "Creating an admin or platform key" });
+  }
   if (input.expiresAt !== null && Date.parse(input.expiresAt) <= deps.clock.now()) {
     throw new AuthError("validation_error", { details: [{ field: "expires_at", message: "must be in the future" }] });
   }
@@ -109,8 +152,8 @@ export async function createApiKey(
   const { apiKey, secret } = newSecret(config, id);
   const record = await deps.apiKeys.createKey({
     id,
-    organizationId: input.creator.organization_id,
-    createdBy: input.createdBy,
+    organizationId: principal.organizationId,
+    createdBy: principal.userId,
     name: input.name,
     prefix: config.apiKeys.prefix,
     secretHash: await sha256Hex(secret),
@@ -118,26 +161,52 @@ export async function createApiKey(
     expiresAt: input.expiresAt === null ? null : new Date(input.expiresAt).toISOString(),
     now,
   });
-  logAuthEvent("api_key.created", { organization_id: record.organization_id, user_id: input.createdBy ?? undefined, session_id: id }, now);
+  logAuthEvent("api_key.created", { organization_id: record.organization_id, user_id: principal.userId ?? undefined, session_id: id, reason: granted.join(" ") }, now);
   return { ...record, api_key: apiKey };
 }
 
-export async function revokeApiKey(deps: Deps, organizationId: string, keyId: string): Promise<ApiKeyRecord> {
+export async function listApiKeys(deps: Deps, principal: Principal): Promise<ApiKeyRecord[]> {
+  authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
+  return deps.apiKeys.listKeys(principal.organizationId);
+}
+
+export async function revokeApiKey(deps: Deps, principal: Principal, keyId: string): Promise<ApiKeyRecord> {
+  authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
+  const organizationId = principal.organizationId;
   const now = deps.clock.now();
   const record = await deps.apiKeys.revokeKey(organizationId, keyId, now);
   if (!record) throw new AuthError("not_found");
   await deps.apiKeyCache.forget([keyId]);
-  logAuthEvent("api_key.revoked", { organization_id: organizationId, session_id: keyId }, now);
+  logAuthEvent("api_key.revoked", { organization_id: organizationId, user_id: principal.userId ?? undefined, session_id: keyId }, now);
   return record;
 }
 
-/** A new secret for the same key id; the old secret keeps working for `graceSeconds` (default 0). */
-export async function rotateApiKey(deps: Deps, config: Config, organizationId: string, keyId: string, graceSeconds: number): Promise<CreatedApiKey> {
+/**
+ * A new secret for the same key id; the old secret keeps working for `graceSeconds` (default 0).
+ * Rotating hands out a working secret, so it is held to the rules of creating that key: a key that
+ * can administer needs a recent sign-in, and a platform key only its kind of person.
+ */
+export async function rotateApiKey(
+  deps: Deps,
+  config: Config,
+  input: { principal: Principal; email: string | null; keyId: string; graceSeconds: number; currentPassword: string | null; ip: string },
+): Promise<CreatedApiKey> {
+  const { principal, keyId, graceSeconds } = input;
+  authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
+  const organizationId = principal.organizationId;
+  const existing = (await deps.apiKeys.listKeys(organizationId)).find((k) => k.id === keyId && k.revoked_at === null);
+  if (!existing) throw new AuthError("not_found");
+  if (existing.scopes.includes(PLATFORM_SCOPE) && !(principal.superuser && principal.kind !== "api_key")) {
+    throw new AuthError("insufficient_scope", { message: "Only a platform administrator, signed in, can rotate a platform key." });
+  }
+  if (existing.scopes.includes("admin") || existing.scopes.includes(PLATFORM_SCOPE)) {
+    await confirmRecentAuth(deps, config, principal, { email: input.email, currentPassword: input.currentPassword, ip: input.ip, what: "Rotating an admin or platform key" });
+  }
   const now = deps.clock.now();
   const { apiKey, secret } = newSecret(config, keyId);
   const record = await deps.apiKeys.rotateKey(organizationId, keyId, await sha256Hex(secret), graceSeconds, now);
   if (!record) throw new AuthError("not_found");
   await deps.apiKeyCache.forget([keyId]);
-  logAuthEvent("api_key.rotated", { organization_id: organizationId, session_id: keyId, reason: `grace ${graceSeconds}s` }, now);
+  logAuthEvent("api_key.rotated", { organization_id: organizationId, user_id: principal.userId ?? undefined, session_id: keyId, reason: `grace ${graceSeconds}s` }, now);
   return { ...record, api_key: apiKey };
 }

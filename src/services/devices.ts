@@ -1,5 +1,4 @@
 import type { Config } from "../config";
-import type { AppVariables } from "../context";
 import type { Deps } from "../deps";
 import { AuthError } from "../errors";
 import { signJwt, verifyJwt } from "../crypto/jwt";
@@ -8,6 +7,8 @@ import type { Device, SessionOrganization, UserSnapshot } from "../storage/ports
 import { logAuthEvent } from "./audit";
 import type { Identity } from "./identity";
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
+import { apiKeyScopes } from "./api-keys";
+import { authorize, type Principal } from "./policy";
 import { membership } from "./session";
 
 // Pairing: a signed-in runtime asks for a code (256-bit token, 5 minutes, single use), the phone opens
@@ -19,7 +20,6 @@ const PAIRING_TTL_MS = 5 * 60 * 1000;
 /** Failed exchanges per client IP before 429 (codes are 256-bit; this stops hammering). */
 const PAIRING_FAILURES = { limit: 20, windowSeconds: 10 * 60 };
 
-type Auth = NonNullable<AppVariables["auth"]>;
 
 export const deviceAudience = (config: Config): string => `${config.jwt.audience}/devices`;
 
@@ -27,12 +27,25 @@ export function deepLink(config: Config, token: string): string {
   return `${config.devices.appScheme}://pair?token=${token}`;
 }
 
-/** Any credential but a device may ask for a code; a key pairs on behalf of the member who minted it. */
-export async function createPairingCode(deps: Deps, config: Config, auth: Auth, peerId: string | null): Promise<{ token: string; deep_link: string; pair_url: string; expires_in: number }> {
-  const userId = auth.snapshot?.user.id ?? auth.keyCreator ?? null;
+/**
+ * Any credential but a device may ask for a code (a key needs `write`). A key pairs on behalf of the
+ * member who minted it, and the device it yields holds at most the key's scopes and dies with the key.
+ * One outstanding code per (user, peer_id): two runtimes of one user can pair at once.
+ */
+export async function createPairingCode(deps: Deps, config: Config, principal: Principal, peerId: string | null): Promise<{ token: string; deep_link: string; pair_url: string; expires_in: number }> {
+  authorize(principal, "pairing.create", { organizationId: principal.organizationId });
+  const userId = principal.userId;
   if (!userId) throw new AuthError("forbidden", { message: "This API key has no member behind it to pair devices for." });
-  const data = { user_id: userId, organization_id: auth.identity.organization_id, peer_id: peerId };
-  const { token } = await issueOneTimeToken(deps, "pairing", `${auth.identity.organization_id}:${userId}`, PAIRING_TTL_MS, data);
+  const viaKey = principal.kind === "api_key";
+  const data = {
+    user_id: userId,
+    organization_id: principal.organizationId,
+    peer_id: peerId,
+    api_key_id: viaKey ? principal.keyId : null,
+    scopes: viaKey ? principal.scopes.join(" ") : null,
+  };
+  const subject = `${principal.organizationId}:${userId}:${peerId ?? ""}`;
+  const { token } = await issueOneTimeToken(deps, "pairing", subject, PAIRING_TTL_MS, data);
   return { token, deep_link: deepLink(config, token), pair_url: `${config.publicOrigin}/v1/pairing/link/${token}`, expires_in: PAIRING_TTL_MS / 1000 };
 }
 
@@ -57,6 +70,8 @@ export async function pairDevice(
   const record = await consumeOneTimeToken(deps, "pairing", input.pairingToken, { key: `pair_fail:ip:${input.ip}`, ...PAIRING_FAILURES });
   const now = deps.clock.now();
   const { user_id, organization_id, peer_id } = record.data as { user_id: string; organization_id: string; peer_id: string | null };
+  const apiKeyId = typeof record.data.api_key_id === "string" ? record.data.api_key_id : null;
+  const scopes = typeof record.data.scopes === "string" ? record.data.scopes.split(" ").filter(Boolean) : null;
   const device = await deps.devices.create({
     id: generateId("dev", now),
     userId: user_id,
@@ -65,11 +80,13 @@ export async function pairDevice(
     name: input.deviceName,
     pushToken: input.pushToken,
     peerId: peer_id,
+    apiKeyId,
+    scopes,
     now,
   });
   const token = await signJwt(
     deps.keys.signing,
-    { org: organization_id, uid: user_id, iat_ms: now },
+    { org: organization_id, uid: user_id, iat_ms: now, ...(apiKeyId ? { key: apiKeyId, scope: (scopes ?? []).join(" ") } : {}) },
     { typ: DEVICE_TOKEN_TYPE, issuer: config.jwt.issuer, audience: deviceAudience(config), subject: device.id, expiresInSeconds: config.devices.tokenTtlSeconds, now },
   );
   logAuthEvent("device.paired", { user_id, organization_id, session_id: device.id, ip: input.ip }, now);
@@ -90,8 +107,11 @@ export interface DeviceIdentity {
 export async function verifyDeviceToken(deps: Deps, config: Config, token: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<DeviceIdentity | null> {
   const payload = await verifyJwt(deps.keys.signing, token, { typ: DEVICE_TOKEN_TYPE, issuer: config.jwt.issuer, audience: deviceAudience(config), now: deps.clock.now() });
   if (!payload || typeof payload.sub !== "string" || typeof payload.uid !== "string" || typeof payload.org !== "string" || typeof payload.iat_ms !== "number") return null;
-  const state = await deps.deviceState.state(payload.sub, payload.uid);
+  const keyId = typeof payload.key === "string" ? payload.key : null;
+  // A device paired through a key lives only as long as the key does, with no more than its scopes.
+  const [state, keyScopes] = await Promise.all([deps.deviceState.state(payload.sub, payload.uid), keyId ? apiKeyScopes(deps, config, keyId, defer) : null]);
   if (state.revoked || payload.iat_ms < state.notBefore) return null;
+  if (keyId && keyScopes === null) return null;
   const member = await membership(deps, state.snapshot, payload.uid, payload.org);
   if (!member) return null;
   const { snapshot, organization } = member;
@@ -102,27 +122,40 @@ export async function verifyDeviceToken(deps: Deps, config: Config, token: strin
   return {
     snapshot,
     organization,
-    identity: { kind: "device", user_id: snapshot.user.id, organization_id: organization.id, plan_tier: organization.plan_tier, scopes: ["device"], credential_id: deviceId },
+    identity: {
+      kind: "device",
+      user_id: snapshot.user.id,
+      organization_id: organization.id,
+      plan_tier: organization.plan_tier,
+      scopes: keyScopes ? (typeof payload.scope === "string" ? payload.scope.split(" ") : []).filter((s) => keyScopes.includes(s)) : ["device"],
+      credential_id: deviceId,
+    },
   };
 }
 
-/** Members see their own devices; owners, admins and read-scoped keys see the organization's. */
-export async function listDevices(deps: Deps, auth: Auth): Promise<Device[]> {
-  return deps.devices.list(auth.identity.organization_id, managesDevices(auth) ? null : auth.snapshot!.user.id);
+/** Whether the policy lets the caller act on every device of its organization (else only its own). */
+function mayActOnAll(principal: Principal, action: "devices.read_all" | "devices.revoke_any"): boolean {
+  try {
+    authorize(principal, action, { organizationId: principal.organizationId });
+    return true;
+  } catch (error) {
+    // A key without the scope is refused outright; a member falls back to their own devices.
+    if (principal.kind === "api_key" || principal.kind === "device") throw error;
+    return false;
+  }
 }
 
-/** Revokes a device: its token fails on the very next request. */
-export async function revokeDevice(deps: Deps, config: Config, auth: Auth, deviceId: string): Promise<Device> {
-  if (auth.via === "api_key" && !auth.identity.scopes.includes("admin")) throw new AuthError("insufficient_scope", { message: "Revoking devices with a key needs the admin scope." });
+/** Members see their own devices; owners, admins and read-scoped keys see the organization's. */
+export async function listDevices(deps: Deps, principal: Principal): Promise<Device[]> {
+  return deps.devices.list(principal.organizationId, mayActOnAll(principal, "devices.read_all") ? null : principal.userId);
+}
+
+/** Revokes a device: its token fails on the very next request. Members revoke their own; owners, admins and admin keys any. */
+export async function revokeDevice(deps: Deps, config: Config, principal: Principal, deviceId: string): Promise<Device> {
   const now = deps.clock.now();
-  const device = await deps.devices.revoke(auth.identity.organization_id, deviceId, managesDevices(auth) ? null : auth.snapshot!.user.id, now);
+  const device = await deps.devices.revoke(principal.organizationId, deviceId, mayActOnAll(principal, "devices.revoke_any") ? null : principal.userId, now);
   if (!device) throw new AuthError("not_found");
   await deps.deviceState.markRevoked(deviceId, config.devices.tokenTtlSeconds);
   logAuthEvent("device.revoked", { user_id: device.user_id ?? undefined, organization_id: device.organization_id, session_id: deviceId }, now);
   return device;
-}
-
-function managesDevices(auth: Auth): boolean {
-  if (auth.via === "api_key") return auth.identity.scopes.includes("admin") || auth.identity.scopes.includes("read");
-  return auth.organization.role === "owner" || auth.organization.role === "admin";
 }

@@ -1,3 +1,4 @@
+import { scopesForRole } from "./policy";
 import type { SessionOrganization, SessionRecord, UserSnapshot } from "../storage/ports";
 
 export interface Identity {
@@ -9,23 +10,15 @@ export interface Identity {
   credential_id: string;
 }
 
-const ROLE_SCOPES = {
-  owner: ["read", "write", "admin"],
-  admin: ["read", "write", "admin"],
-  member: ["read", "write"],
-} as const;
+export { scopesForRole } from "./policy";
 
-export function scopesForRole(role: SessionOrganization["role"]): string[] {
-  return [...ROLE_SCOPES[role]];
-}
-
-export function identityFromSession(record: SessionRecord, organization: SessionOrganization): Identity {
+export function identityFromSession(record: SessionRecord, organization: SessionOrganization, vocabulary: readonly string[]): Identity {
   return {
     kind: "session",
     user_id: record.user_id,
     organization_id: organization.id,
     plan_tier: organization.plan_tier,
-    scopes: scopesForRole(organization.role),
+    scopes: scopesForRole(organization.role, vocabulary),
     credential_id: record.id,
   };
 }

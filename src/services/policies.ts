@@ -27,3 +27,9 @@ export const ACCOUNT_EMAILS = {
 
 /** Failed one-time token redemptions (email verification, password reset) per client IP. */
 export const TOKEN_FAILURES = { limit: 30, windowSeconds: 10 * 60 };
+
+/** Invitations sent: per organization (spam from a tenant) and per invited address (spam to a person). */
+export const INVITATIONS = {
+  perOrganization: { limit: 100, windowSeconds: 60 * 60 },
+  perAddress: { limit: 10, windowSeconds: 60 * 60 },
+};

@@ -25,7 +25,8 @@ async function accessToken(deps: Deps, config: Config, record: RefreshTokenRecor
   const token = await signJwt(
     deps.keys.signing,
     // iat_ms: revocation compares issue times to the millisecond (`iat` is whole seconds).
-    { org: record.org_id, scope: record.scope, sid: record.family, iat_ms: now },
+    // auth_ms: when the person proved who they are (the family's grant); refreshes keep it.
+    { org: record.org_id, scope: record.scope, sid: record.family, iat_ms: now, auth_ms: record.family_created },
     { typ: ACCESS_TOKEN_TYPE, issuer: config.jwt.issuer, audience: config.jwt.audience, subject: record.user_id, expiresInSeconds: config.tokens.accessTtlSeconds, now },
   );
   return { token, expiresAt: now + config.tokens.accessTtlSeconds * 1000 };
@@ -49,7 +50,7 @@ export async function issueTokens(deps: Deps, config: Config, snapshot: UserSnap
     family: generateId("rtf", now),
     user_id: snapshot.user.id,
     org_id: organization.id,
-    scope: scopesForRole(organization.role).join(" "),
+    scope: scopesForRole(organization.role, config.apiKeys.scopes).join(" "),
     family_created: now,
     absolute_exp: now + config.tokens.refreshTtlSeconds * 1000,
   };
@@ -106,6 +107,8 @@ export interface AccessTokenIdentity {
   identity: Identity;
   /** The refresh family the token belongs to (its `sid`): logout ends exactly this login. */
   family: string;
+  /** The token family's grant time (ms), for "recent authentication"; null for tokens minted before it was recorded. */
+  authenticatedAt: number | null;
   snapshot: UserSnapshot;
   organization: SessionOrganization;
 }
@@ -124,11 +127,12 @@ export async function verifyAccessToken(deps: Deps, config: Config, token: strin
   if (!member) return null;
   const { snapshot, organization } = member;
   const granted = typeof payload.scope === "string" ? payload.scope.split(" ") : [];
-  const allowed = new Set(scopesForRole(organization.role));
+  const allowed = new Set(scopesForRole(organization.role, config.apiKeys.scopes));
   return {
     snapshot,
     organization,
     family: payload.sid,
+    authenticatedAt: typeof payload.auth_ms === "number" ? payload.auth_ms : null,
     identity: {
       kind: "access_token",
       user_id: snapshot.user.id,

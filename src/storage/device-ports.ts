@@ -14,7 +14,7 @@ export interface Device {
 }
 
 export interface DeviceRepository {
-  create(input: { id: string; userId: string | null; organizationId: string; platform: "ios" | "android"; name: string; pushToken: string; peerId: string | null; now: number }): Promise<Device>;
+  create(input: { id: string; userId: string | null; organizationId: string; platform: "ios" | "android"; name: string; pushToken: string; peerId: string | null; apiKeyId: string | null; scopes: string[] | null; now: number }): Promise<Device>;
   /** Devices of an organization, or only one user's there. */
   list(organizationId: string, userId: string | null): Promise<Device[]>;
   revoke(organizationId: string, deviceId: string, userId: string | null, now: number): Promise<Device | null>;

@@ -9,7 +9,8 @@ export async function guardStore<T>(store: "redis" | "postgres", call: () => Pro
   try {
     return await call();
   } catch (cause) {
-    if (cause instanceof AuthError) throw cause;
+    // Our own answers, and statements the database refused by rule (not an outage), pass through.
+    if (cause instanceof AuthError || (cause instanceof Error && cause.name === "ConstraintViolation")) throw cause;
     const correlationId = generateId("corr");
     console.error(JSON.stringify({ event: "store_unavailable", store, correlation_id: correlationId, error: String(cause) }));
     throw new AuthError("store_unavailable", { correlationId, cause });

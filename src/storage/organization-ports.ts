@@ -1,5 +1,5 @@
 // Ports of organizations, API keys and the admin API.
-import type { SessionOrganization, UserSnapshot } from "./ports";
+import type { SessionOrganization, SessionUser, UserSnapshot } from "./ports";
 
 export type Role = SessionOrganization["role"];
 
@@ -11,14 +11,20 @@ export interface Member {
   joined_at: string;
 }
 
+export type ChangeRoleResult = { status: "changed"; member: Member; keyIds: string[] } | { status: "last_owner" } | { status: "not_member" };
+
 export type RemoveMemberResult = { status: "removed"; revokedKeyIds: string[] } | { status: "last_owner" } | { status: "not_member" };
 
 export interface OrganizationRepository {
   /** Creates an organization owned by the user; returns the user's new snapshot. */
   createOrganization(input: { userId: string; name: string; now: number; ids: { organization: string; membership: string } }): Promise<UserSnapshot | null>;
   listMembers(organizationId: string): Promise<Member[]>;
-  /** Adds an existing user by email; null when no account has that address, "exists" when already a member. */
-  addMember(input: { organizationId: string; email: string; role: Role; now: number; membershipId: string }): Promise<{ userId: string } | "exists" | null>;
+  findMember(organizationId: string, userId: string): Promise<Member | null>;
+  /**
+   * Sets a member's role; refused when it would leave no owner (held by the database under any
+   * concurrency). Returns the ids of the keys the member created there (their cached rights change).
+   */
+  changeRole(organizationId: string, userId: string, role: Role): Promise<ChangeRoleResult>;
   /** Removes a member unless it is the last owner; revokes the keys that member created there. */
   removeMember(organizationId: string, userId: string, now: number): Promise<RemoveMemberResult>;
   /** Organizations of `targetUserId` that `viewerUserId` also belongs to (all of them when viewer is null). */
@@ -50,6 +56,8 @@ export interface ApiKeyAuthRecord {
   scopes: string[];
   /** The creator's current role in the key's organization (null: no longer a member, or disabled). */
   creator_role: Role | null;
+  /** The creator's account (null when gone or disabled): /me answers it, platform scope needs it. */
+  creator?: SessionUser | null;
   organization: Omit<SessionOrganization, "role">;
 }
 
@@ -74,17 +82,17 @@ export interface ApiKeyCache {
   shouldStampUse(keyId: string): Promise<boolean>;
 }
 
-export interface AdminUser {
+/** An account as the platform API shows it: every organization it belongs to. */
+export interface PlatformUser {
   id: string;
   email: string;
   name: string | null;
   email_verified: boolean;
   disabled: boolean;
+  is_superuser: boolean;
   created_at: string;
   last_login_at: string | null;
-  role: Role;
-  /** Organizations the user shares with others outside this one (personal ones excluded). */
-  other_organizations: number;
+  organizations: Array<{ id: string; name: string; is_personal_account: boolean; role: Role }>;
 }
 
 export interface AuditEntry {
@@ -99,12 +107,52 @@ export interface AuditEntry {
 }
 
 export interface AdminRepository {
-  /** A member of the organization, by email or id; null when not a member. */
-  findMember(organizationId: string, by: { email: string } | { id: string }): Promise<AdminUser | null>;
-  /** Creates the user if needed (email not yet proven) and makes them a member. */
-  ensureMember(input: { organizationId: string; email: string; name: string | null; role: Role; now: number; ids: { user: string; membership: string } }): Promise<{ user: AdminUser; created: boolean }>;
-  /** Disables the user; returns the ids of the API keys they created (to drop from the cache). */
-  disableUser(userId: string, now: number): Promise<string[]>;
+  findUser(by: { email: string } | { id: string }): Promise<PlatformUser | null>;
+  /** Creates an account (address not yet proven) or returns the existing one. */
+  createUser(input: { id: string; email: string; name: string | null; now: number }): Promise<{ user: PlatformUser; created: boolean }>;
+  /** Disables or re-enables; returns the ids of the API keys the user created (to drop from the cache). */
+  setDisabled(userId: string, disabled: boolean, now: number): Promise<{ user: PlatformUser; keyIds: string[] } | null>;
   audit(entry: AuditEntry): Promise<void>;
 }
 
+export interface Invitation {
+  id: string;
+  organization_id: string;
+  organization_name: string;
+  email: string;
+  role: Role;
+  /** The member who sent it (for a key: the key's creator). */
+  invited_by: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface InvitationRepository {
+  /** Creates the open invitation for (organization, email), or refreshes it (new token, role, expiry). */
+  create(input: {
+    id: string;
+    organizationId: string;
+    email: string;
+    role: Role;
+    invitedBy: string;
+    invitedByKey: string | null;
+    tokenHash: string;
+    now: number;
+    expiresAt: number;
+  }): Promise<Invitation>;
+  listForOrganization(organizationId: string, now: number): Promise<Invitation[]>;
+  revoke(organizationId: string, invitationId: string, now: number): Promise<boolean>;
+  /** Open, unexpired invitations to an address whose inviter may still invite. */
+  listForEmail(email: string, now: number): Promise<Invitation[]>;
+  peekByToken(tokenHash: string, now: number): Promise<Invitation | null>;
+  /** Accepts for a signed-in user whose proven address is the invited one; the membership in the same statement. */
+  acceptById(input: { invitationId: string; userId: string; email: string; now: number; membershipId: string }): Promise<{ organization_id: string; role: Role } | null>;
+  decline(invitationId: string, email: string, now: number): Promise<boolean>;
+  /** The emailed link: proves the address, creates the account if new, accepts; one statement. */
+  acceptByToken(input: { tokenHash: string; now: number; userId: string; membershipId: string }): Promise<{
+    userId: string;
+    organizationId: string;
+    created: boolean;
+    wasUnverified: boolean;
+  } | null>;
+}

@@ -65,6 +65,8 @@ export interface SessionUser {
   email_verified: boolean;
   created_at: string;
   last_login_at: string | null;
+  /** Platform administrator by the database flag (SUPERUSER_EMAILS is applied on top: services/policy.ts). */
+  is_superuser?: boolean;
 }
 
 export interface SessionOrganization {

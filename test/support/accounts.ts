@@ -66,3 +66,31 @@ export async function createKey(h: Harness, jar: CookieJar, body: Record<string,
   expect(res.status, await res.clone().text()).toBe(201);
   return (await json(res)).data;
 }
+
+/** Invites `email` into `orgId` from `inviter`'s session and returns the invitation's emailed token. */
+export async function inviteToken(h: Harness, inviter: CookieJar, orgId: string, email: string, role = "member"): Promise<string> {
+  const res = await h.request(`/v1/organizations/${orgId}/invitations`, { method: "POST", jar: inviter, json: { email, role } });
+  expect(res.status, await res.clone().text()).toBe(202);
+  const message = (await h.outbox(email.toLowerCase())).find((m) => /invited/.test(m.subject ?? ""));
+  return tokenFromOutbox(message?.links[0]);
+}
+
+/**
+ * Brings `email` into `orgId` the only way there is: an invitation from `inviter`, accepted through the
+ * emailed link (which signs the invitee in, with that organization active).
+ */
+export async function joinOrganization(h: Harness, inviter: CookieJar, orgId: string, email: string, role = "member"): Promise<SignedIn> {
+  const token = await inviteToken(h, inviter, orgId, email, role);
+  const jar = new CookieJar();
+  const res = await h.request("/v1/auth/invitations/accept", { method: "POST", json: { token }, jar });
+  expect(res.status, await res.clone().text()).toBe(200);
+  const { data } = await json(res);
+  expect(data.organization).toMatchObject({ id: orgId, role });
+  return { jar, user: data.user, organization: data.organization };
+}
+
+/** Makes an account a platform administrator the way an operator does (the flag), and drops its cached profile. */
+export async function grantSuperuser(h: Harness, userId: string): Promise<void> {
+  await h.sql.query("update users set is_superuser = true where id = $1", [userId]);
+  await h.redis.del(h.keys.userSnapshot(userId));
+}

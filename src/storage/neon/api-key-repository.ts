@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { ApiKeyAuthRecord, ApiKeyRecord, ApiKeyRepository } from "../ports";
+import type { ApiKeyAuthRecord, ApiKeyRecord, ApiKeyRepository, SessionUser } from "../ports";
 import type { Database } from "./db";
 import { iso, queryRunner } from "./sql";
 import { apiKeys, memberships, organizations, users } from "./schema";
@@ -35,6 +35,7 @@ export function createApiKeyRepository(db: Database): ApiKeyRepository {
         id: string; created_by: string | null; secret_hash: string; previous_secret_hash: string | null; previous_expires_at: string | null; expires_at: string | null;
         revoked: boolean; scopes: string[]; creator_role: ApiKeyAuthRecord["creator_role"];
         org_id: string; org_name: string; is_personal: boolean; plan_tier: string;
+        creator: SessionUser | null;
       }>(sql`
         select k.id, k.created_by, k.secret_hash, k.previous_secret_hash,
           (extract(epoch from k.previous_expires_at) * 1000)::bigint::text as previous_expires_at,
@@ -42,7 +43,10 @@ export function createApiKeyRepository(db: Database): ApiKeyRepository {
           k.revoked_at is not null as revoked, k.scopes,
           (select m.role from ${memberships} m join ${users} u on u.id = m.user_id
             where m.user_id = k.created_by and m.organization_id = k.organization_id and u.disabled_at is null) as creator_role,
-          o.id as org_id, o.name as org_name, o.is_personal, o.plan_tier
+          o.id as org_id, o.name as org_name, o.is_personal, o.plan_tier,
+          (select json_build_object('id', c.id, 'email', c.email, 'name', c.name, 'email_verified', c.email_verified_at is not null,
+              'created_at', ${iso(sql`c.created_at`)}, 'last_login_at', ${iso(sql`c.last_login_at`)}, 'is_superuser', c.is_superuser)
+            from ${users} c where c.id = k.created_by and c.disabled_at is null) as creator
         from ${apiKeys} k join ${organizations} o on o.id = k.organization_id
         where k.id = ${keyId}
       `);
@@ -57,6 +61,7 @@ export function createApiKeyRepository(db: Database): ApiKeyRepository {
         revoked: row.revoked,
         scopes: row.scopes,
         creator_role: row.creator_role,
+        creator: row.creator,
         organization: { id: row.org_id, name: row.org_name, is_personal_account: row.is_personal, plan_tier: row.plan_tier },
       };
     },

@@ -14,8 +14,9 @@ export function createDeviceRepository(db: Database): DeviceRepository {
       const now = new Date(input.now).toISOString();
       const [row] = await query<Device>(sql`
         with d as (
-          insert into ${devices} (id, user_id, organization_id, platform, name, push_token, peer_id, last_seen_at, created_at)
-          values (${input.id}, ${input.userId}, ${input.organizationId}, ${input.platform}, ${input.name}, ${input.pushToken}, ${input.peerId}, ${now}, ${now})
+          insert into ${devices} (id, user_id, organization_id, platform, name, push_token, peer_id, api_key_id, scopes, last_seen_at, created_at)
+          values (${input.id}, ${input.userId}, ${input.organizationId}, ${input.platform}, ${input.name}, ${input.pushToken}, ${input.peerId},
+            ${input.apiKeyId}, ${input.scopes === null ? null : JSON.stringify(input.scopes)}::jsonb, ${now}, ${now})
           returning *
         )
         select ${columns} from d

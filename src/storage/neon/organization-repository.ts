@@ -1,7 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { Member, OrganizationRepository, RemoveMemberResult, SessionOrganization } from "../ports";
 import type { Database } from "./db";
-import { iso, queryRunner } from "./sql";
+import { ConstraintViolation, iso, queryRunner } from "./sql";
+
+/** The trigger that keeps at least one owner per organization (drizzle/0006_tenancy.sql). */
+const LAST_OWNER = "memberships_last_owner";
 import { apiKeys, memberships, organizations, users } from "./schema";
 import { snapshotSelect, toSnapshot, type SnapshotRow } from "./user-repository";
 
@@ -35,50 +38,60 @@ export function createOrganizationRepository(db: Database): OrganizationReposito
       `);
     },
 
-    async addMember(input) {
-      const now = new Date(input.now).toISOString();
-      const [row] = await query<{ user_id: string | null; inserted: boolean }>(sql`
-        with target as (select id from ${users} where email = ${input.email} and disabled_at is null),
-        ins as (
-          insert into ${memberships} (id, user_id, organization_id, role, created_at)
-          select ${input.membershipId}, t.id, ${input.organizationId}, ${input.role}, ${now} from target t
-          on conflict (user_id, organization_id) do nothing
-          returning user_id
-        )
-        select (select id from target) as user_id, exists (select 1 from ins) as inserted
+    async findMember(organizationId, userId) {
+      const [row] = await query<Member>(sql`
+        select u.id as user_id, u.email, u.name, m.role, ${iso(sql`m.created_at`)} as joined_at
+        from ${memberships} m join ${users} u on u.id = m.user_id
+        where m.organization_id = ${organizationId} and m.user_id = ${userId}
       `);
-      if (!row?.user_id) return null;
-      return row.inserted ? { userId: row.user_id } : "exists";
+      return row ?? null;
+    },
+
+    async changeRole(organizationId, userId, role) {
+      // The last-owner rule is the memberships_keep_owner trigger: it locks the organization row and
+      // counts the other owners, so concurrent demotions and removals can never leave none.
+      try {
+        const [row] = await query<Member & { keys: string[] }>(sql`
+          with m as (
+            update ${memberships} set role = ${role}
+            where organization_id = ${organizationId} and user_id = ${userId}
+            returning user_id, role, created_at
+          )
+          select u.id as user_id, u.email, u.name, m.role, ${iso(sql`m.created_at`)} as joined_at,
+            coalesce((select json_agg(k.id) from ${apiKeys} k where k.organization_id = ${organizationId} and k.created_by = ${userId}), '[]'::json) as keys
+          from m join ${users} u on u.id = m.user_id
+        `);
+        if (!row) return { status: "not_member" };
+        const { keys, ...member } = row;
+        return { status: "changed", member, keyIds: keys };
+      } catch (error) {
+        if (error instanceof ConstraintViolation && error.constraint === LAST_OWNER) return { status: "last_owner" };
+        throw error;
+      }
     },
 
     async removeMember(organizationId, userId, now): Promise<RemoveMemberResult> {
       const at = new Date(now).toISOString();
-      // One statement: the last-owner rule is checked against the same snapshot the delete sees.
-      const [row] = await query<{ member: boolean; removed: boolean; revoked: string[] }>(sql`
-        with target as (
-          select role from ${memberships} where organization_id = ${organizationId} and user_id = ${userId}
-        ),
-        owners as (
-          select count(*)::int as n from ${memberships} where organization_id = ${organizationId} and role = 'owner'
-        ),
-        del as (
-          delete from ${memberships}
-          where organization_id = ${organizationId} and user_id = ${userId}
-            and not (role = 'owner' and (select n from owners) <= 1)
-          returning user_id
-        ),
-        keys as (
-          update ${apiKeys} set revoked_at = ${at}
-          where organization_id = ${organizationId} and created_by = ${userId} and revoked_at is null
-            and exists (select 1 from del)
-          returning id
-        )
-        select exists (select 1 from target) as member, exists (select 1 from del) as removed,
-          coalesce((select json_agg(id) from keys), '[]'::json) as revoked
-      `);
-      if (!row?.member) return { status: "not_member" };
-      if (!row.removed) return { status: "last_owner" };
-      return { status: "removed", revokedKeyIds: row.revoked };
+      try {
+        const [row] = await query<{ removed: boolean; revoked: string[] }>(sql`
+          with del as (
+            delete from ${memberships} where organization_id = ${organizationId} and user_id = ${userId}
+            returning user_id
+          ),
+          keys as (
+            update ${apiKeys} set revoked_at = ${at}
+            where organization_id = ${organizationId} and created_by = ${userId} and revoked_at is null
+              and exists (select 1 from del)
+            returning id
+          )
+          select exists (select 1 from del) as removed, coalesce((select json_agg(id) from keys), '[]'::json) as revoked
+        `);
+        if (!row?.removed) return { status: "not_member" };
+        return { status: "removed", revokedKeyIds: row.revoked };
+      } catch (error) {
+        if (error instanceof ConstraintViolation && error.constraint === LAST_OWNER) return { status: "last_owner" };
+        throw error;
+      }
     },
 
     async organizationsOf(targetUserId, viewerUserId) {

@@ -21,6 +21,8 @@ export const users = pgTable(
     last_login_at: timestamp("last_login_at", { withTimezone: true, mode: "string" }),
     /** Set by the admin API: every credential of the user stops at once. */
     disabled_at: timestamp("disabled_at", { withTimezone: true, mode: "string" }),
+    /** A platform administrator, granted only by the operator (SUPERUSER_EMAILS or `npm run superuser`). */
+    is_superuser: boolean("is_superuser").notNull().default(false),
     ...timestamps,
   },
   (t) => [uniqueIndex("users_email_key").on(t.email), check("users_email_lower", sql`${t.email} = lower(${t.email})`)],
@@ -142,6 +144,9 @@ export const devices = pgTable(
     name: text("name").notNull(),
     push_token: text("push_token").notNull(),
     peer_id: text("peer_id"),
+    /** Paired through an API key: the device holds at most that key's scopes and dies with it. */
+    api_key_id: text("api_key_id").references(() => apiKeys.id, { onDelete: "cascade" }),
+    scopes: jsonb("scopes").$type<string[]>(),
     last_seen_at: timestamp("last_seen_at", { withTimezone: true, mode: "string" }),
     revoked_at: timestamp("revoked_at", { withTimezone: true, mode: "string" }),
     created_at: timestamps.created_at,
@@ -164,3 +169,36 @@ export const pendingUpgrades = pgTable("pending_upgrades", {
   stripe_subscription_id: text("stripe_subscription_id"),
   created_at: timestamps.created_at,
 });
+
+/**
+ * Membership only by consent: nobody joins until the invited address accepts. One open invitation
+ * per (organization, email); the emailed token is stored only as its SHA-256. The last-owner rule is
+ * a trigger on memberships (drizzle/0006_tenancy.sql).
+ */
+export const invitations = pgTable(
+  "invitations",
+  {
+    id: text("id").primaryKey(),
+    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    invited_by: text("invited_by").references(() => users.id, { onDelete: "cascade" }),
+    invited_by_key: text("invited_by_key").references(() => apiKeys.id, { onDelete: "cascade" }),
+    token_hash: text("token_hash").notNull(),
+    created_at: timestamps.created_at,
+    expires_at: timestamp("expires_at", { withTimezone: true, mode: "string" }).notNull(),
+    accepted_at: timestamp("accepted_at", { withTimezone: true, mode: "string" }),
+    accepted_by: text("accepted_by").references(() => users.id, { onDelete: "set null" }),
+    declined_at: timestamp("declined_at", { withTimezone: true, mode: "string" }),
+    revoked_at: timestamp("revoked_at", { withTimezone: true, mode: "string" }),
+  },
+  (t) => [
+    uniqueIndex("invitations_token_key").on(t.token_hash),
+    uniqueIndex("invitations_open_key")
+      .on(t.organization_id, t.email)
+      .where(sql`${t.accepted_at} is null and ${t.declined_at} is null and ${t.revoked_at} is null`),
+    index("invitations_email_idx").on(t.email),
+    check("invitations_role_valid", sql`${t.role} in ('owner', 'admin', 'member')`),
+    check("invitations_email_lower", sql`${t.email} = lower(${t.email})`),
+  ],
+);

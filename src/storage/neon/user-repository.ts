@@ -1,7 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { HealthProbe, SessionOrganization, UserRepository, UserSnapshot } from "../ports";
 import type { Database } from "./db";
-import { iso, queryRunner } from "./sql";
+import { ConstraintViolation, iso, queryRunner } from "./sql";
 import { memberships, organizations, pendingUpgrades, users } from "./schema";
 
 // Every method is one SQL statement: one round trip, atomic, no interactive transaction needed.
@@ -10,7 +10,7 @@ import { memberships, organizations, pendingUpgrades, users } from "./schema";
 /** Columns of a snapshot for a user row aliased `u`; organizations come from `orgs` (or live memberships). */
 function snapshotColumns(orgsSource: SQL = sql`(select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id)`) {
   return sql`u.id, u.email, u.name, ${iso(sql`u.email_verified_at`)} as email_verified_at, ${iso(sql`u.created_at`)} as created_at,
-    ${iso(sql`u.last_login_at`)} as last_login_at,
+    ${iso(sql`u.last_login_at`)} as last_login_at, u.is_superuser,
     (select coalesce(json_agg(json_build_object('id', x.id, 'name', x.name, 'is_personal_account', x.is_personal,
         'plan_tier', x.plan_tier, 'role', x.role) order by x.is_personal desc, x.created_at asc, x.id asc), '[]'::json)
      from ${orgsSource} x) as organizations`;
@@ -23,6 +23,7 @@ export interface SnapshotRow {
   email_verified_at: string | null;
   created_at: string;
   last_login_at: string | null;
+  is_superuser: boolean;
   organizations: SessionOrganization[];
 }
 
@@ -67,6 +68,7 @@ export function toSnapshot(row: SnapshotRow): UserSnapshot {
       email_verified: row.email_verified_at !== null,
       created_at: row.created_at,
       last_login_at: row.last_login_at,
+      is_superuser: row.is_superuser === true,
     },
     organizations: row.organizations,
   };
@@ -181,7 +183,7 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
         `);
       } catch (error) {
         // Lost a race for the address to another account: same outcome as "taken".
-        if (String((error as { cause?: unknown }).cause ?? error).includes("users_email_key")) return null;
+        if (error instanceof ConstraintViolation && error.constraint === "users_email_key") return null;
         throw error;
       }
     },

@@ -1,0 +1,108 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { AuthError } from "../errors";
+import { envelope, errorResponses, listEnvelope, setSessionCookies } from "../http";
+import { requireUser, signedInUser } from "../middleware/require";
+import { invalidInvitationPage, invitationPage, joinedPage } from "../pages/invitation";
+import { acceptInvitation, acceptInvitationByToken, declineInvitation, listMyInvitations, peekInvitation } from "../services/invitations";
+import { InvitationId } from "./organizations";
+import { CsrfHeader, Organization, User } from "./schemas";
+import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
+import { validationHook } from "./validation";
+
+// The invitee's side: answer invitations while signed in with the invited address proven, or
+// through the emailed link, which proves the address, signs in and accepts in one step.
+
+const TAG = "Invitations";
+const MyInvitation = z
+  .object({ id: z.string(), organization_id: z.string(), organization_name: z.string(), email: z.string(), role: z.enum(["owner", "admin", "member"]), expires_at: z.string() })
+  .openapi("MyInvitation");
+
+const mineRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/invitations",
+  tags: [TAG],
+  summary: "Open invitations to your (verified) address",
+  middleware: [requireUser] as const,
+  responses: { 200: { description: "Invitations", content: { "application/json": { schema: listEnvelope(MyInvitation) } } }, ...errorResponses(401, 403, 503) },
+});
+
+const acceptRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/invitations/{id}/accept",
+  tags: [TAG],
+  summary: "Accept an invitation to your verified address (you become a member)",
+  middleware: [requireUser] as const,
+  request: { headers: CsrfHeader, params: z.object({ id: InvitationId }) },
+  responses: { 200: { description: "Joined", content: { "application/json": { schema: envelope(Organization) } } }, ...errorResponses(400, 401, 403, 503) },
+});
+
+const declineRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/invitations/{id}/decline",
+  tags: [TAG],
+  summary: "Decline an invitation to your verified address",
+  middleware: [requireUser] as const,
+  request: { headers: CsrfHeader, params: z.object({ id: InvitationId }) },
+  responses: { 204: { description: "Declined" }, ...errorResponses(400, 401, 403, 503) },
+});
+
+const confirmRoute = tokenPageRoute({
+  path: "/v1/auth/invitations/accept",
+  tag: TAG,
+  summary: "Page for an emailed invitation (never accepts on its own)",
+  page: "HTML page with a button that POSTs the token",
+});
+
+const TokenBody = z.object({ token: z.string().min(1).max(512), remember: z.union([z.boolean(), z.literal("true"), z.literal("on")]).optional() }).openapi("InvitationToken");
+
+const acceptByTokenRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/invitations/accept",
+  tags: [TAG],
+  summary: "Accept an emailed invitation: proves the address, signs in and joins",
+  description: "JSON clients get 200 with the user and the organization (the session's active one); the page's form gets an HTML answer. 401 token_invalid for a used, expired, revoked or withdrawn invitation.",
+  request: { body: jsonOrForm(TokenBody) },
+  responses: {
+    200: { description: "Joined and signed in", content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } } },
+    ...errorResponses(400, 401, 415, 503),
+  },
+});
+
+export const invitationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(mineRoute, async (c) => {
+    const list = (await listMyInvitations(c.var.deps, signedInUser(c).user)).map(({ invited_by: _, created_at: __, ...rest }) => rest);
+    return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
+  })
+  .openapi(acceptRoute, async (c) => c.json({ success: true as const, data: await acceptInvitation(c.var.deps, signedInUser(c).user, c.req.valid("param").id) }, 200))
+  .openapi(declineRoute, async (c) => {
+    await declineInvitation(c.var.deps, signedInUser(c).user, c.req.valid("param").id);
+    return c.body(null, 204);
+  })
+  .openapi(confirmRoute, async (c) => {
+    const token = c.req.valid("query").token ?? "";
+    const invitation = await peekInvitation(c.var.deps, token);
+    return invitationPage(c, invitation && { invitation, token }) as never;
+  })
+  .openapi(acceptByTokenRoute, async (c) => {
+    const { form: isForm, data } = readJsonOrForm(c, TokenBody, { json: c.req.valid("json"), form: c.req.valid("form") });
+    let result;
+    try {
+      result = await acceptInvitationByToken(c.var.deps, c.var.config, {
+        token: data.token,
+        remember: data.remember === true || data.remember === "true" || data.remember === "on",
+        ip: c.var.clientIp,
+        userAgent: c.req.header("user-agent") ?? "",
+      });
+    } catch (error) {
+      if (isForm && error instanceof AuthError && error.code === "token_invalid") return invalidInvitationPage(c) as never;
+      throw error;
+    }
+    // A new sign-in replaces whatever session the browser had (no fixation, no stale session left).
+    const previous = c.var.session;
+    if (previous) await c.var.deps.sessions.revoke(previous.tokenHash);
+    c.set("session", null);
+    await setSessionCookies(c, result.session.token, result.session.record, null);
+    if (isForm) return joinedPage(c, result.organization.name) as never;
+    return c.json({ success: true as const, data: { user: result.user, organization: result.organization } }, 200);
+  });

@@ -1,0 +1,135 @@
+import type { Config } from "../config";
+import type { Deps } from "../deps";
+import { AuthError, rateLimited } from "../errors";
+import { sha256Hex } from "../crypto/hash";
+import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
+import { invitationEmail } from "../email/templates";
+import type { Invitation, Role, SessionOrganization, SessionUser } from "../storage/ports";
+import { emailDomain, logAuthEvent } from "./audit";
+import type { Defer } from "./accounts";
+import { requireEmail } from "./password-auth";
+import { INVITATIONS } from "./policies";
+import { authorize, type Principal } from "./policy";
+import { revokeAllCredentials } from "./revocation";
+import { createSession, loadSnapshot, type NewSession } from "./session";
+
+// Membership only by consent. An organization's owner or admin invites an address; the answer is
+// the same whether or not an account uses it, and nobody becomes a member until the owner of that
+// address accepts: signed in with that address proven, or through the emailed link (which proves it).
+// An invitation never grants more than the inviter holds, and dies when the inviter loses the right.
+
+export const INVITATION_TTL_MS = 7 * 86_400_000;
+
+export function invitationUrl(config: Config, token: string): string {
+  return `${config.publicOrigin}/v1/auth/invitations/accept?token=${token}`;
+}
+
+export async function inviteMember(
+  deps: Deps,
+  config: Config,
+  principal: Principal,
+  input: { organizationId: string; email: string; role: Role; inviterEmail: string | null },
+  defer: Defer,
+): Promise<Invitation> {
+  authorize(principal, "invitations.manage", { organizationId: input.organizationId, newRole: input.role });
+  if (principal.userId === null) throw new AuthError("forbidden", { message: "This API key has no member behind it to invite on behalf of." });
+  const email = requireEmail(input.email);
+  const limit = await deps.rateLimiter.hit([
+    { key: `invite:org:${input.organizationId}`, ...INVITATIONS.perOrganization },
+    { key: `invite:email:${await sha256Hex(email)}`, ...INVITATIONS.perAddress },
+  ]);
+  if (!limit.allowed) throw rateLimited(limit.retryAfterSeconds);
+  const now = deps.clock.now();
+  const token = generateToken(32);
+  const invitation = await deps.invitations.create({
+    id: generateId("inv", now),
+    organizationId: input.organizationId,
+    email,
+    role: input.role,
+    invitedBy: principal.userId,
+    invitedByKey: principal.keyId,
+    tokenHash: await sha256Hex(token),
+    now,
+    expiresAt: now + INVITATION_TTL_MS,
+  });
+  // The same work and answer for every address; the email goes out after the response.
+  const message = invitationEmail({ to: email, organizationName: invitation.organization_name, inviterEmail: input.inviterEmail, role: input.role, link: invitationUrl(config, token) });
+  defer("invitation_email", () => deps.email.send(message));
+  logAuthEvent("invitation.created", { organization_id: input.organizationId, user_id: principal.userId, email_domain: emailDomain(email), reason: input.role }, now);
+  return invitation;
+}
+
+export async function listOrganizationInvitations(deps: Deps, principal: Principal, organizationId: string): Promise<Invitation[]> {
+  authorize(principal, "invitations.manage", { organizationId });
+  return deps.invitations.listForOrganization(organizationId, deps.clock.now());
+}
+
+export async function revokeInvitation(deps: Deps, principal: Principal, organizationId: string, invitationId: string): Promise<void> {
+  authorize(principal, "invitations.manage", { organizationId });
+  const now = deps.clock.now();
+  if (!(await deps.invitations.revoke(organizationId, invitationId, now))) throw new AuthError("not_found");
+  logAuthEvent("invitation.revoked", { organization_id: organizationId, user_id: principal.userId ?? undefined, session_id: invitationId }, now);
+}
+
+/** Invitations are for the owner of the address: an account that has not proven it sees none (ORG-04). */
+function provenUser(user: SessionUser | null): SessionUser {
+  if (!user) throw new AuthError("forbidden", { message: "Invitations are answered by a signed-in user." });
+  if (!user.email_verified) throw new AuthError("email_not_verified", { message: "Verify your email address before answering invitations to it." });
+  return user;
+}
+
+export async function listMyInvitations(deps: Deps, user: SessionUser | null): Promise<Invitation[]> {
+  return deps.invitations.listForEmail(provenUser(user).email, deps.clock.now());
+}
+
+/** Accepts as the signed-in user; exactly one membership whatever the concurrency (one statement). */
+export async function acceptInvitation(deps: Deps, user: SessionUser | null, invitationId: string): Promise<SessionOrganization> {
+  const me = provenUser(user);
+  const now = deps.clock.now();
+  const accepted = await deps.invitations.acceptById({ invitationId, userId: me.id, email: me.email, now, membershipId: generateId("mem", now) });
+  if (!accepted) throw new AuthError("not_found", { message: "No open invitation with that id for your address." });
+  const snapshot = await loadSnapshot(deps, me.id);
+  const organization = snapshot?.organizations.find((o) => o.id === accepted.organization_id);
+  if (!organization) throw new AuthError("not_found");
+  logAuthEvent("invitation.accepted", { organization_id: organization.id, user_id: me.id, session_id: invitationId }, now);
+  return organization;
+}
+
+export async function declineInvitation(deps: Deps, user: SessionUser | null, invitationId: string): Promise<void> {
+  const me = provenUser(user);
+  const now = deps.clock.now();
+  if (!(await deps.invitations.decline(invitationId, me.email, now))) throw new AuthError("not_found", { message: "No open invitation with that id for your address." });
+  logAuthEvent("invitation.declined", { user_id: me.id, session_id: invitationId }, now);
+}
+
+/** For the emailed link's confirm page: who is invited where, without spending anything. */
+export async function peekInvitation(deps: Deps, token: string): Promise<Invitation | null> {
+  if (!isOpaqueToken(token)) return null;
+  return deps.invitations.peekByToken(await sha256Hex(token), deps.clock.now());
+}
+
+export interface InvitationSignIn {
+  user: SessionUser;
+  organization: SessionOrganization;
+  session: NewSession;
+}
+
+/**
+ * The emailed link, POSTed from its confirm page (or by an app): proves the address like a magic
+ * link, accepts, and signs in to the organization, in one statement for the database part. A used,
+ * expired, revoked or withdrawn invitation is 401 token_invalid.
+ */
+export async function acceptInvitationByToken(deps: Deps, config: Config, input: { token: string; remember: boolean; ip: string; userAgent: string }): Promise<InvitationSignIn> {
+  if (!isOpaqueToken(input.token)) throw new AuthError("token_invalid");
+  const now = deps.clock.now();
+  const accepted = await deps.invitations.acceptByToken({ tokenHash: await sha256Hex(input.token), now, userId: generateId("usr", now), membershipId: generateId("mem", now) });
+  if (!accepted) throw new AuthError("token_invalid");
+  // The first proof of this address ends whatever an earlier, unproven holder of the account had.
+  if (accepted.wasUnverified) await revokeAllCredentials(deps, accepted.userId, null);
+  const snapshot = await loadSnapshot(deps, accepted.userId);
+  const organization = snapshot?.organizations.find((o) => o.id === accepted.organizationId);
+  if (!snapshot || !organization) throw new AuthError("token_invalid");
+  const session = await createSession(deps, config, { snapshot, organizationId: organization.id, remember: input.remember, ip: input.ip, userAgent: input.userAgent });
+  logAuthEvent("invitation.accepted", { organization_id: organization.id, user_id: accepted.userId, session_id: session.record.id, ip: input.ip, created: accepted.created }, now);
+  return { user: snapshot.user, organization, session };
+}

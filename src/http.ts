@@ -63,6 +63,14 @@ export async function setSessionCookies(c: Context<AppEnv>, token: string, recor
   return csrf;
 }
 
+/** A new sign-in replaces whatever session the browser had (no fixation, no stale session left). */
+export async function startBrowserSession(c: Context<AppEnv>, session: { token: string; record: SessionRecord }): Promise<void> {
+  const previous = c.var.session;
+  if (previous) await c.var.deps.sessions.revoke(previous.tokenHash);
+  c.set("session", null);
+  await setSessionCookies(c, session.token, session.record, null);
+}
+
 export function clearSessionCookies(c: Context<AppEnv>): void {
   const { config } = c.var;
   const base = { path: "/", secure: config.cookies.secure, sameSite: "Lax" as const };

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses, listEnvelope, setSessionCookies } from "../http";
+import { envelope, errorResponses, listEnvelope, startBrowserSession } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
 import { invalidInvitationPage, invitationPage, joinedPage } from "../pages/invitation";
 import { acceptInvitation, acceptInvitationByToken, declineInvitation, listMyInvitations, peekInvitation } from "../services/invitations";
@@ -98,11 +98,7 @@ export const invitationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       if (isForm && error instanceof AuthError && error.code === "token_invalid") return invalidInvitationPage(c) as never;
       throw error;
     }
-    // A new sign-in replaces whatever session the browser had (no fixation, no stale session left).
-    const previous = c.var.session;
-    if (previous) await c.var.deps.sessions.revoke(previous.tokenHash);
-    c.set("session", null);
-    await setSessionCookies(c, result.session.token, result.session.record, null);
+    await startBrowserSession(c, result.session);
     if (isForm) return joinedPage(c, result.organization.name) as never;
     return c.json({ success: true as const, data: { user: result.user, organization: result.organization } }, 200);
   });

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses, setSessionCookies } from "../http";
+import { envelope, errorResponses, startBrowserSession } from "../http";
 import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
 import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
 import { validationHook } from "./validation";
@@ -100,11 +100,7 @@ export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       if (isForm && error instanceof AuthError && error.code === "magic_link_invalid") return invalidLinkPage(c, 401) as never;
       throw error;
     }
-    // A new sign-in replaces whatever session the browser had (no fixation, no stale session left).
-    const previous = c.var.session;
-    if (previous) await c.var.deps.sessions.revoke(previous.tokenHash);
-    c.set("session", null);
-    await setSessionCookies(c, result.session.token, result.session.record, null);
+    await startBrowserSession(c, result.session);
     const target = result.redirectTo ?? c.var.config.appUrl;
     if (isForm) return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;
     return c.json({ success: true as const, data: { user: result.user, organization: result.organization, redirect_to: target } }, 200);

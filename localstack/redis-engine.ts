@@ -48,7 +48,7 @@ function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, "//***@");
 }
 
-function findRedisServer(): string | null {
+export function findRedisServer(): string | null {
   const found = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" });
   const path = found.stdout.trim();
   return found.status === 0 && path !== "" ? path : null;
@@ -67,7 +67,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   const net = await import("node:net");
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
@@ -82,7 +82,7 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`redis-server did not listen on 127.0.0.1:${port}`);
 }
 
-async function connectRedis(url: string, description: string): Promise<RedisEngine> {
+export async function connectRedis(url: string, description: string): Promise<RedisEngine> {
   const { Redis } = require("ioredis") as { Redis: typeof IORedis };
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   await client.connect();
@@ -109,7 +109,7 @@ type MockClient = Record<string, (...args: string[]) => Promise<unknown>> & {
   disconnect(): void;
 };
 
-function inProcessEngine(): RedisEngine {
+export function inProcessEngine(): RedisEngine {
   const RedisMock = require("ioredis-mock") as new () => MockClient;
   const client = new RedisMock();
   const method = (name: RedisArg): string => {

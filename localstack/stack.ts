@@ -9,6 +9,7 @@ import { startUpstashShim } from "./upstash-shim.ts";
 import { startNeonShim } from "./neon-shim.ts";
 import { adminQuery, ensureDatabase, startPostgres, withDatabase } from "./postgres.ts";
 import { applyMigrations } from "./migrate.ts";
+import { startFaultRedis, type FaultRedis } from "./fault-redis.ts";
 
 export interface StackInfo {
   upstashUrl: string;
@@ -23,6 +24,10 @@ export interface StackInfo {
   workerDatabaseUrl?: string;
   redis: string;
   postgres: string;
+  /** Test mode: the fault tests' own Redis (its Upstash endpoint and fault control endpoint). */
+  faultUpstashUrl?: string;
+  faultUpstashToken?: string;
+  faultControlUrl?: string;
 }
 
 export interface Stack extends StackInfo {
@@ -72,6 +77,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     closers.push(() => neon.close());
 
+    let fault: FaultRedis | undefined;
+    if (options.mode === "test") {
+      fault = await startFaultRedis();
+      const started = fault;
+      closers.push(() => started.close());
+    }
+
     let databaseUrl: string;
     let templateDatabase: string | undefined;
     let workerDatabaseUrl: string | undefined;
@@ -96,6 +108,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       workerDatabaseUrl,
       redis: engine.description,
       postgres: postgres.description,
+      faultUpstashUrl: fault?.upstashUrl,
+      faultUpstashToken: fault?.upstashToken,
+      faultControlUrl: fault?.controlUrl,
       counters: () => ({ redis: upstash.requests(), sql: neon.requests() }),
       close,
     };

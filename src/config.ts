@@ -9,8 +9,8 @@ export interface Config {
   appUrl: string | null;
   /** Origins allowed as redirect targets and as cross-origin callers of cookie routes (besides our own). */
   trustedOrigins: string[];
-  redis: { url: string; token: string; keyPrefix: string };
-  database: { url: string; httpEndpoint: string | null; wsProxy: string | null };
+  redis: { url: string; token: string; keyPrefix: string; timeoutMs: number };
+  database: { url: string; httpEndpoint: string | null; wsProxy: string | null; timeoutMs: number };
   authSecret: string;
   jwt: { signingKeys: string; issuer: string; audience: string };
   email: { provider: "outbox" | "resend"; from: string; resendApiKey: string | null; resendApiUrl: string };
@@ -184,8 +184,13 @@ function readConfig(env: Env): Config {
     publicOrigin: publicUrl?.origin ?? "",
     appUrl: appUrl?.toString() ?? null,
     trustedOrigins,
-    redis: { url: redisUrl?.toString().replace(/\/$/, "") ?? "", token: redisToken, keyPrefix: str("REDIS_KEY_PREFIX") ?? "auth:" },
-    database: { url: databaseUrl, httpEndpoint: str("NEON_HTTP_ENDPOINT"), wsProxy: str("NEON_WS_PROXY") },
+    redis: {
+      url: redisUrl?.toString().replace(/\/$/, "") ?? "",
+      token: redisToken,
+      keyPrefix: str("REDIS_KEY_PREFIX") ?? "auth:",
+      timeoutMs: int("REDIS_TIMEOUT_MS", 2000, 100, 30_000),
+    },
+    database: { url: databaseUrl, httpEndpoint: str("NEON_HTTP_ENDPOINT"), wsProxy: str("NEON_WS_PROXY"), timeoutMs: int("SQL_TIMEOUT_MS", 5000, 100, 60_000) },
     authSecret,
     jwt: {
       signingKeys,

@@ -28,6 +28,7 @@ import type {
   UserStateStore,
 } from "./storage/ports";
 import { createRedisClient, redisKeys, type RedisClient } from "./storage/upstash/client";
+import { withDeadline } from "./storage/deadline";
 import {
   createIdempotencyStore,
   createOneTimeTokenStore,
@@ -133,7 +134,8 @@ export interface DepsOverrides {
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const clock = overrides.clock ?? { now: () => Date.now() };
-  const client = overrides.redis ?? createRedisClient(config.redis);
+  // Every Redis call gets the configured deadline (statements get theirs in the query runner).
+  const client = withDeadline(overrides.redis ?? createRedisClient(config.redis), config.redis.timeoutMs, "redis");
   const keys = redisKeys(overrides.redisKeyPrefix ?? config.redis.keyPrefix);
   const db = createDatabase(config.database);
   const users = createUserRepository(db);

@@ -12,6 +12,9 @@ interface StackInfo {
   databaseUrl: string;
   templateDatabase: string;
   workerDatabaseUrl: string;
+  faultUpstashUrl: string;
+  faultUpstashToken: string;
+  faultControlUrl: string;
 }
 
 // Tests run inside workerd with the production clients, against the local stack's endpoints.
@@ -35,6 +38,9 @@ export default defineConfig({
             TEST_TEMPLATE_DATABASE: stack.templateDatabase,
             NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
             NEON_WS_PROXY: stack.neonWsProxy,
+            FAULT_UPSTASH_URL: stack.faultUpstashUrl,
+            FAULT_UPSTASH_TOKEN: stack.faultUpstashToken,
+            FAULT_CONTROL_URL: stack.faultControlUrl,
             REDIS_KEY_PREFIX: `entry${Date.now()}:`,
             AUTH_SECRET: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz",
             PASSWORD_PEPPER: "test-pepper-0123456789abcdefghijklmnopqrstuvwxyz",

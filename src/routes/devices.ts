@@ -109,4 +109,4 @@ export const deviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     const list = await listDevices(c.var.deps, principal(c));
     return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
   })
-  .openapi(revokeRoute, async (c) => c.json({ success: true as const, data: await revokeDevice(c.var.deps, c.var.config, principal(c), c.req.valid("param").id) }, 200));
+  .openapi(revokeRoute, async (c) => c.json({ success: true as const, data: await revokeDevice(c.var.deps, principal(c), c.req.valid("param").id) }, 200));

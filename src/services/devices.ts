@@ -84,11 +84,11 @@ export async function pairDevice(
     scopes,
     now,
   });
-  const token = await signJwt(
+  const [token] = await Promise.all([signJwt(
     deps.keys.signing,
     { org: organization_id, uid: user_id, iat_ms: now, ...(apiKeyId ? { key: apiKeyId, scope: (scopes ?? []).join(" ") } : {}) },
     { typ: DEVICE_TOKEN_TYPE, issuer: config.jwt.issuer, audience: deviceAudience(config), subject: device.id, expiresInSeconds: config.devices.tokenTtlSeconds, now },
-  );
+  ), deps.deviceState.markActive(device.id)]);
   logAuthEvent("device.paired", { user_id, organization_id, session_id: device.id, ip: input.ip }, now);
   return { token, gateway_url: config.devices.gatewayUrl, peer_id, device_id: device.id };
 }
@@ -110,11 +110,18 @@ export async function verifyDeviceToken(deps: Deps, config: Config, token: strin
   const keyId = typeof payload.key === "string" ? payload.key : null;
   // A device paired through a key lives only as long as the key does, with no more than its scopes.
   const [state, keyScopes] = await Promise.all([deps.deviceState.state(payload.sub, payload.uid), keyId ? apiKeyScopes(deps, config, keyId, defer) : null]);
-  if (state.revoked || payload.iat_ms < state.notBefore) return null;
+  if (payload.iat_ms < state.notBefore) return null;
   if (keyId && keyScopes === null) return null;
+  if (state.active === null) {
+    // Not cached (expired, or Redis lost it): Postgres decides, and a revoked device stays revoked.
+    if (!(await deps.devices.isActive(payload.sub))) return null;
+    const deviceId = payload.sub;
+    defer("device_active", () => deps.deviceState.markActive(deviceId));
+  }
   const member = await membership(deps, state.snapshot, payload.uid, payload.org);
   if (!member) return null;
   const { snapshot, organization } = member;
+  if (payload.iat_ms < (snapshot.tokens_not_before ?? 0)) return null;
   const deviceId = payload.sub;
   defer("device_last_seen", async () => {
     if (await deps.deviceState.shouldStampUse(deviceId)) await deps.devices.touch(deviceId, deps.clock.now());
@@ -151,11 +158,11 @@ export async function listDevices(deps: Deps, principal: Principal): Promise<Dev
 }
 
 /** Revokes a device: its token fails on the very next request. Members revoke their own; owners, admins and admin keys any. */
-export async function revokeDevice(deps: Deps, config: Config, principal: Principal, deviceId: string): Promise<Device> {
+export async function revokeDevice(deps: Deps, principal: Principal, deviceId: string): Promise<Device> {
   const now = deps.clock.now();
   const device = await deps.devices.revoke(principal.organizationId, deviceId, mayActOnAll(principal, "devices.revoke_any") ? null : principal.userId, now);
   if (!device) throw new AuthError("not_found");
-  await deps.deviceState.markRevoked(deviceId, config.devices.tokenTtlSeconds);
+  await deps.deviceState.forget(deviceId);
   logAuthEvent("device.revoked", { user_id: device.user_id ?? undefined, organization_id: device.organization_id, session_id: deviceId }, now);
   return device;
 }

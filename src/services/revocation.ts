@@ -2,13 +2,18 @@ import type { Deps } from "../deps";
 
 /**
  * Ends every credential of a user at once: sessions are deleted (except `keepSessionHash`), and a
- * per-user not-before makes every access token and refresh family issued until now fail on next use.
- * Short token lifetimes alone would leave stolen tokens alive for minutes (ASVS 7.4.1).
+ * per-user not-before makes every access token, device token and refresh family issued until now fail
+ * on next use. Short token lifetimes alone would leave stolen tokens alive for minutes (ASVS 7.4.1).
+ * The not-before is written to Postgres first (durable: a Redis that loses its data falls back to it,
+ * never to "valid"), then to Redis with the user's refreshed snapshot, which carries it.
  */
 export async function revokeAllCredentials(deps: Deps, userId: string, keepSessionHash: string | null): Promise<number> {
+  const now = deps.clock.now();
+  const snapshot = await deps.users.revokeTokensBefore(userId, now);
   const [ended] = await Promise.all([
     deps.sessions.revokeAll(userId, keepSessionHash),
-    deps.userState.revokeTokensIssuedBefore(userId, deps.clock.now()),
+    deps.userState.revokeTokensIssuedBefore(userId, now),
+    snapshot ? deps.userState.putSnapshot(userId, snapshot) : Promise.resolve(),
   ]);
   return ended;
 }

@@ -95,6 +95,8 @@ export async function refreshTokens(deps: Deps, config: Config, input: { refresh
   if (issued === null) throw new AuthError("token_invalid");
   const snapshot = result.snapshot ?? (await loadSnapshot(deps, result.record.user_id));
   if (!snapshot || !organizationIn(snapshot, result.record.org_id)) throw new AuthError("token_invalid");
+  // A family older than the user's durable not-before (a refresh token brought back by a Redis restore).
+  if (result.record.family_created < (snapshot.tokens_not_before ?? 0)) throw new AuthError("token_invalid");
   if (result.status === "rotated") logAuthEvent("refresh.rotated", { user_id: snapshot.user.id, session_id: result.record.family, ip: input.ip }, now);
   return response(await accessToken(deps, config, result.record, now), issued, snapshot.user, config);
 }
@@ -126,6 +128,8 @@ export async function verifyAccessToken(deps: Deps, config: Config, token: strin
   const member = await membership(deps, state.snapshot, payload.sub, payload.org);
   if (!member) return null;
   const { snapshot, organization } = member;
+  // The durable not-before travels in the snapshot (rebuilt from Postgres when Redis has lost it).
+  if (payload.iat_ms < (snapshot.tokens_not_before ?? 0)) return null;
   const granted = typeof payload.scope === "string" ? payload.scope.split(" ") : [];
   const allowed = new Set(scopesForRole(organization.role, config.apiKeys.scopes));
   return {

@@ -19,11 +19,19 @@ export interface DeviceRepository {
   list(organizationId: string, userId: string | null): Promise<Device[]>;
   revoke(organizationId: string, deviceId: string, userId: string | null, now: number): Promise<Device | null>;
   touch(deviceId: string, now: number): Promise<void>;
+  /** The source of truth for revocation: true only for a device that exists and is not revoked. */
+  isActive(deviceId: string): Promise<boolean>;
 }
 
 export interface DeviceStateStore {
-  /** One round trip: whether the device is revoked, its user's not-before, and the user's snapshot. */
-  state(deviceId: string, userId: string): Promise<{ revoked: boolean; notBefore: number; snapshot: UserSnapshot | null }>;
-  markRevoked(deviceId: string, ttlSeconds: number): Promise<void>;
+  /**
+   * One round trip: whether the device is known active (true) or unknown to the cache (null; ask
+   * Postgres, never assume), its user's not-before, and the user's snapshot.
+   */
+  state(deviceId: string, userId: string): Promise<{ active: boolean | null; notBefore: number; snapshot: UserSnapshot | null }>;
+  /** Caches "active" for a short while after Postgres said so. */
+  markActive(deviceId: string): Promise<void>;
+  /** Drops the cached "active" (after the revocation is written to Postgres). */
+  forget(deviceId: string): Promise<void>;
   shouldStampUse(deviceId: string): Promise<boolean>;
 }

@@ -95,6 +95,8 @@ export interface SessionRecord {
 export interface UserSnapshot {
   user: SessionUser;
   organizations: SessionOrganization[];
+  /** Access and device tokens issued before this (ms) fail; from users.tokens_not_before (0: none). */
+  tokens_not_before?: number;
 }
 
 export interface SessionStore {
@@ -204,6 +206,8 @@ export interface UserRepository {
   createPasswordUser(input: PasswordSignup): Promise<UserSnapshot | null>;
   findLogin(email: string): Promise<LoginRecord | null>;
   findSnapshot(userId: string): Promise<UserSnapshot | null>;
+  /** Durably ends every token issued before `at` (ms); returns the new snapshot (null when disabled). */
+  revokeTokensBefore(userId: string, at: number): Promise<UserSnapshot | null>;
   recordLogin(userId: string, now: number, rehash: string | null): Promise<void>;
   /** Marks `email` verified if it is still the user's address; null otherwise. */
   markEmailVerified(userId: string, email: string, now: number): Promise<UserSnapshot | null>;

@@ -42,6 +42,10 @@ export function createDeviceRepository(db: Database): DeviceRepository {
       `);
       return row ?? null;
     },
+    async isActive(deviceId) {
+      const [row] = await query<{ active: boolean }>(sql`select revoked_at is null as active from ${devices} where id = ${deviceId}`);
+      return row?.active === true;
+    },
     async touch(deviceId, now) {
       await query(sql`update ${devices} set last_seen_at = ${new Date(now).toISOString()} where id = ${deviceId}`);
     },

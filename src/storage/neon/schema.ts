@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { type AnyPgColumn, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 const timestamps = {
   created_at: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
@@ -23,6 +23,8 @@ export const users = pgTable(
     disabled_at: timestamp("disabled_at", { withTimezone: true, mode: "string" }),
     /** A platform administrator, granted only by the operator (SUPERUSER_EMAILS or `npm run superuser`). */
     is_superuser: boolean("is_superuser").notNull().default(false),
+    /** Access and device tokens issued before this fail: the durable half of logout-all, reset, disable. */
+    tokens_not_before: timestamp("tokens_not_before", { withTimezone: true, mode: "string" }),
     ...timestamps,
   },
   (t) => [uniqueIndex("users_email_key").on(t.email), check("users_email_lower", sql`${t.email} = lower(${t.email})`)],
@@ -37,8 +39,11 @@ export const organizations = pgTable(
     plan_tier: text("plan_tier").notNull().default("sandbox"),
     stripe_customer_id: text("stripe_customer_id"),
     stripe_subscription_id: text("stripe_subscription_id"),
+    /** Set for a user's personal organization: unique, so nobody ever gets two. */
+    personal_owner_id: text("personal_owner_id").references((): AnyPgColumn => users.id, { onDelete: "cascade" }),
     ...timestamps,
   },
+  (t) => [uniqueIndex("organizations_personal_owner_key").on(t.personal_owner_id)],
 );
 
 export const memberships = pgTable(

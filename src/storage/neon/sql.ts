@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { guardStore } from "../guard";
-import type { Database } from "./db";
+import { withTimeout } from "../deadline";
+import { statementDeadlines, type Database } from "./db";
 
 /** A timestamptz as an ISO-8601 UTC string, formatted by Postgres (no driver-side parsing). */
 export const iso = (column: SQL): SQL => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -29,11 +30,12 @@ function asConstraintViolation(error: unknown): ConstraintViolation | null {
 
 /** Runs one statement through the store guard (outage -> 503) and returns its rows. */
 export function queryRunner(db: Database): <T>(statement: SQL) => Promise<T[]> {
+  const deadline = statementDeadlines.get(db) ?? 5000;
   return async <T>(statement: SQL): Promise<T[]> =>
     (
       await guardStore("postgres", async () => {
         try {
-          return await db.execute(statement);
+          return await withTimeout(db.execute(statement), deadline, "postgres");
         } catch (error) {
           throw asConstraintViolation(error) ?? error;
         }

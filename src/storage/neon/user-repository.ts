@@ -11,6 +11,7 @@ import { memberships, organizations, pendingUpgrades, users } from "./schema";
 function snapshotColumns(orgsSource: SQL = sql`(select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id)`) {
   return sql`u.id, u.email, u.name, ${iso(sql`u.email_verified_at`)} as email_verified_at, ${iso(sql`u.created_at`)} as created_at,
     ${iso(sql`u.last_login_at`)} as last_login_at, u.is_superuser,
+    (extract(epoch from u.tokens_not_before) * 1000)::bigint::text as tokens_not_before,
     (select coalesce(json_agg(json_build_object('id', x.id, 'name', x.name, 'is_personal_account', x.is_personal,
         'plan_tier', x.plan_tier, 'role', x.role) order by x.is_personal desc, x.created_at asc, x.id asc), '[]'::json)
      from ${orgsSource} x) as organizations`;
@@ -24,6 +25,7 @@ export interface SnapshotRow {
   created_at: string;
   last_login_at: string | null;
   is_superuser: boolean;
+  tokens_not_before: string | null;
   organizations: SessionOrganization[];
 }
 
@@ -42,9 +44,14 @@ function firstOrganization(
   const plan = pending ? sql`coalesce((select plan_tier from ${pending}), 'sandbox')` : sql`'sandbox'`;
   const customer = pending ? sql`(select stripe_customer_id from ${pending})` : sql`null`;
   const subscription = pending ? sql`(select stripe_subscription_id from ${pending})` : sql`null`;
+  // A personal organization names its owner in a unique column: a second one for the same user (two
+  // first sign-ins racing) is skipped by the database, and the caller reads the winner's back.
+  const owner = personal ? sql`s.id` : sql`null`;
+  const conflict = personal ? sql`on conflict (personal_owner_id) do nothing` : sql``;
   return sql`new_org as (
-      insert into ${organizations} (id, name, is_personal, plan_tier, stripe_customer_id, stripe_subscription_id, created_at, updated_at)
-      select ${input.ids.organization}, ${name}, ${personal}, ${plan}, ${customer}, ${subscription}, ${now}, ${now} from ${source}
+      insert into ${organizations} (id, name, is_personal, personal_owner_id, plan_tier, stripe_customer_id, stripe_subscription_id, created_at, updated_at)
+      select ${input.ids.organization}, ${name}, ${personal}, ${owner}, ${plan}, ${customer}, ${subscription}, ${now}, ${now} from ${source} s
+      ${conflict}
       returning id, name, is_personal, plan_tier
     ),
     new_membership as (
@@ -71,6 +78,7 @@ export function toSnapshot(row: SnapshotRow): UserSnapshot {
       is_superuser: row.is_superuser === true,
     },
     organizations: row.organizations,
+    tokens_not_before: row.tokens_not_before === null ? 0 : Number(row.tokens_not_before),
   };
 }
 
@@ -121,7 +129,10 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
       `);
       // No row: the conflict target exists but is disabled (the guarded update did nothing).
       if (!row) return null;
-      return { snapshot: toSnapshot(row), created: row.created, wasUnverified: row.was_unverified };
+      let snapshot = toSnapshot(row);
+      // Lost a race for the first organization to a concurrent first sign-in: read the winner's.
+      if (snapshot.organizations.length === 0) snapshot = (await one(snapshotSelect(row.id))) ?? snapshot;
+      return { snapshot, created: row.created, wasUnverified: row.was_unverified };
     },
 
     async createPasswordUser(input) {
@@ -144,6 +155,18 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
         select ${snapshotColumns()}, u.password_hash from ${users} u where u.email = ${email} and u.disabled_at is null
       `);
       return row ? { snapshot: toSnapshot(row), passwordHash: row.password_hash } : null;
+    },
+
+    async revokeTokensBefore(userId, at) {
+      const when = new Date(at).toISOString();
+      return one(sql`
+        with u as (
+          update ${users} set tokens_not_before = greatest(coalesce(tokens_not_before, ${when}), ${when}), updated_at = ${when}
+          where id = ${userId}
+          returning *
+        )
+        select ${snapshotColumns()} from u where u.disabled_at is null
+      `);
     },
 
     async findSnapshot(userId) {
@@ -217,7 +240,7 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
     },
 
     async ping() {
-      await db.execute(sql`select 1`);
+      await query(sql`select 1`);
     },
   };
 }

@@ -40,7 +40,7 @@ export function redisKeys(prefix: string) {
     otp: (scope: string) => `${prefix}otp:${scope}`,
     otpCooldown: (scope: string) => `${prefix}otp_cooldown:${scope}`,
     customerSession: (tokenHash: string) => `${prefix}cses:${tokenHash}`,
-    deviceRevoked: (deviceId: string) => `${prefix}device_revoked:${deviceId}`,
+    deviceActive: (deviceId: string) => `${prefix}device_active:${deviceId}`,
     deviceUsed: (deviceId: string) => `${prefix}device_used:${deviceId}`,
     stripeEventLock: (eventId: string) => `${prefix}stripe_evt:${eventId}`,
   };

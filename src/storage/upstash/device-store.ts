@@ -2,16 +2,26 @@ import type { DeviceStateStore, UserSnapshot } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { parse, redis } from "./stores";
 
+/**
+ * Redis caches that a device is active, for a short while: a missing entry (expired, flushed, lost in
+ * a failover) sends the check to Postgres, where revocations are durable, never to "valid". The short
+ * lifetime also bounds how long a Redis restored from an older backup can remember a revoked device.
+ */
+const ACTIVE_SECONDS = 10 * 60;
+
 export function createDeviceStateStore(client: RedisClient, keys: RedisKeys): DeviceStateStore {
   return {
     async state(deviceId, userId) {
-      const [revoked, notBefore, snapshot] = await redis(() =>
-        client.mget<(string | null)[]>(keys.deviceRevoked(deviceId), keys.userNotBefore(userId), keys.userSnapshot(userId)),
+      const [active, notBefore, snapshot] = await redis(() =>
+        client.mget<(string | null)[]>(keys.deviceActive(deviceId), keys.userNotBefore(userId), keys.userSnapshot(userId)),
       );
-      return { revoked: revoked !== null, notBefore: Number(notBefore ?? 0), snapshot: parse<UserSnapshot>(snapshot) };
+      return { active: active === null ? null : true, notBefore: Number(notBefore ?? 0), snapshot: parse<UserSnapshot>(snapshot) };
     },
-    async markRevoked(deviceId, ttlSeconds) {
-      await redis(() => client.set(keys.deviceRevoked(deviceId), "1", { ex: ttlSeconds }));
+    async markActive(deviceId) {
+      await redis(() => client.set(keys.deviceActive(deviceId), "1", { ex: ACTIVE_SECONDS }));
+    },
+    async forget(deviceId) {
+      await redis(() => client.del(keys.deviceActive(deviceId)));
     },
     async shouldStampUse(deviceId) {
       return (await redis(() => client.set(keys.deviceUsed(deviceId), "1", { nx: true, ex: 60 }))) === "OK";

@@ -3,8 +3,13 @@ import type { RedisClient, RedisKeys } from "./client";
 import { REVOKE_USER_SESSIONS, TOUCH_SESSION } from "./scripts";
 import { parse, redis, ttlSeconds } from "./stores";
 
-/** Snapshots and not-before marks outlive every session and refresh token (90-day caps). */
+/** Not-before marks and session indexes outlive every session and refresh token (90-day caps). */
 const USER_STATE_TTL = 90 * 86_400;
+/**
+ * Snapshots are a cache of Postgres (which holds the durable not-before): short-lived, so a Redis
+ * restored from an older backup forgets a stale one within minutes; a miss costs one statement.
+ */
+const SNAPSHOT_TTL = 10 * 60;
 
 export function createSessionStore(client: RedisClient, keys: RedisKeys): SessionStore {
   return {
@@ -14,7 +19,7 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
       tx.set(keys.session(tokenHash), JSON.stringify(record), { ex: Math.min(record.idle_seconds, absoluteTtl) });
       tx.hset(keys.userSessions(record.user_id), { [record.id]: tokenHash });
       tx.expire(keys.userSessions(record.user_id), USER_STATE_TTL);
-      tx.set(keys.userSnapshot(record.user_id), JSON.stringify(snapshot), { ex: USER_STATE_TTL });
+      tx.set(keys.userSnapshot(record.user_id), JSON.stringify(snapshot), { ex: SNAPSHOT_TTL });
       await redis(() => tx.exec());
     },
     async touch(tokenHash) {
@@ -53,7 +58,7 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
 export function createUserStateStore(client: RedisClient, keys: RedisKeys): UserStateStore {
   return {
     async putSnapshot(userId, snapshot) {
-      await redis(() => client.set(keys.userSnapshot(userId), JSON.stringify(snapshot), { ex: USER_STATE_TTL }));
+      await redis(() => client.set(keys.userSnapshot(userId), JSON.stringify(snapshot), { ex: SNAPSHOT_TTL }));
     },
     async revokeTokensIssuedBefore(userId, at) {
       await redis(() => client.set(keys.userNotBefore(userId), String(at), { ex: USER_STATE_TTL }));

@@ -10,7 +10,7 @@ import { emailDomain, logAuthEvent } from "./audit";
 import { authenticatePassword, clearPasswordFailures, requireEmail } from "./password-auth";
 import { checkPassword } from "./password-policy";
 import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./policies";
-import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
+import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
 import type { Principal } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 import { revokeAllCredentials } from "./revocation";
@@ -79,6 +79,10 @@ export async function signup(deps: Deps, config: Config, input: SignupInput, def
 /** Spends a verification token: proves the address (or applies a requested email change). */
 export async function verifyEmail(deps: Deps, token: string, ip: string): Promise<UserSnapshot> {
   const record = await consumeToken(deps, "email_verification", token, ip);
+  return releaseOnFailure(() => applyVerification(deps, record), () => deps.tokens.release(record));
+}
+
+async function applyVerification(deps: Deps, record: OneTimeTokenRecord): Promise<UserSnapshot> {
   const now = deps.clock.now();
   const address = String(record.data.email);
   let snapshot: UserSnapshot | null;
@@ -134,13 +138,15 @@ export async function resetPassword(deps: Deps, config: Config, input: { token: 
   const record = await consumeToken(deps, "password_reset", input.token, input.ip);
   const now = deps.clock.now();
   const passwordHash = await deps.passwords.hash(password);
-  const snapshot = await deps.users.setPassword(record.subject, String(record.data.email), passwordHash, now, true);
-  if (!snapshot) throw new AuthError("token_invalid");
-  await Promise.all([
-    revokeAllCredentials(deps, snapshot.user.id, null),
-    clearPasswordFailures(deps, snapshot.user.email),
-    deps.userState.putSnapshot(snapshot.user.id, snapshot),
-  ]);
+  const snapshot = await releaseOnFailure(
+    async () => {
+      const updated = await deps.users.setPassword(record.subject, String(record.data.email), passwordHash, now, true);
+      if (!updated) throw new AuthError("token_invalid");
+      await Promise.all([revokeAllCredentials(deps, updated.user.id, null), clearPasswordFailures(deps, updated.user.email)]);
+      return updated;
+    },
+    () => deps.tokens.release(record),
+  );
   logAuthEvent("password.reset", { user_id: snapshot.user.id, ip: input.ip }, now);
   defer("password_reset_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "reset")));
 }

@@ -6,7 +6,7 @@ import { generateId } from "../crypto/random";
 import type { Device, SessionOrganization, UserSnapshot } from "../storage/ports";
 import { logAuthEvent } from "./audit";
 import type { Identity } from "./identity";
-import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
+import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
 import { apiKeyScopes } from "./api-keys";
 import { authorize, type Principal } from "./policy";
 import { membership } from "./session";
@@ -72,7 +72,7 @@ export async function pairDevice(
   const { user_id, organization_id, peer_id } = record.data as { user_id: string; organization_id: string; peer_id: string | null };
   const apiKeyId = typeof record.data.api_key_id === "string" ? record.data.api_key_id : null;
   const scopes = typeof record.data.scopes === "string" ? record.data.scopes.split(" ").filter(Boolean) : null;
-  const device = await deps.devices.create({
+  const device = await releaseOnFailure(() => deps.devices.create({
     id: generateId("dev", now),
     userId: user_id,
     organizationId: organization_id,
@@ -83,12 +83,13 @@ export async function pairDevice(
     apiKeyId,
     scopes,
     now,
-  });
+  }), () => deps.tokens.release(record));
   const [token] = await Promise.all([signJwt(
     deps.keys.signing,
     { org: organization_id, uid: user_id, iat_ms: now, ...(apiKeyId ? { key: apiKeyId, scope: (scopes ?? []).join(" ") } : {}) },
     { typ: DEVICE_TOKEN_TYPE, issuer: config.jwt.issuer, audience: deviceAudience(config), subject: device.id, expiresInSeconds: config.devices.tokenTtlSeconds, now },
-  ), deps.deviceState.markActive(device.id)]);
+    // Best effort: a cold cache only costs the device's first check one statement.
+  ), deps.deviceState.markActive(device.id).catch(() => undefined)]);
   logAuthEvent("device.paired", { user_id, organization_id, session_id: device.id, ip: input.ip }, now);
   return { token, gateway_url: config.devices.gatewayUrl, peer_id, device_id: device.id };
 }

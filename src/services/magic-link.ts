@@ -11,7 +11,7 @@ import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./policies";
 import { resolveRedirect } from "./redirects";
-import { issueOneTimeToken, peekOneTimeToken } from "./one-time-tokens";
+import { issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
 import { createSession, type NewSession } from "./session";
 
 export interface MagicLinkRequest {
@@ -116,7 +116,19 @@ export async function verifyMagicLink(
     throw new AuthError("magic_link_invalid");
   }
   const record = consumed.record;
+  return releaseOnFailure(
+    () => signInWithLink(deps, config, record, input, now),
+    () => deps.tokens.release(record),
+  );
+}
 
+async function signInWithLink(
+  deps: Deps,
+  config: Config,
+  record: OneTimeTokenRecord,
+  input: { remember: boolean; ip: string; userAgent: string },
+  now: number,
+): Promise<MagicLinkSignIn> {
   const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
   const signIn = await deps.users.recordEmailSignIn({
     email: record.subject,

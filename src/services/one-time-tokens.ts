@@ -41,3 +41,18 @@ export async function consumeOneTimeToken(deps: Deps, purpose: TokenPurpose, tok
   if (consumed.record.expires_at <= deps.clock.now()) throw new AuthError("token_expired");
   return consumed.record;
 }
+
+/**
+ * Runs the effect a spent secret pays for. If the effect fails for a reason that is not a broken rule
+ * (a store outage, a deadline), the secret is put back first, so the user's retry works: a link, code
+ * or token is spent only together with its effect. Broken rules (a disabled account, an address that
+ * changed) keep it spent.
+ */
+export async function releaseOnFailure<T>(effect: () => Promise<T>, release: () => Promise<void>): Promise<T> {
+  try {
+    return await effect();
+  } catch (error) {
+    if (!(error instanceof AuthError) || error.status >= 500) await release().catch(() => undefined);
+    throw error;
+  }
+}

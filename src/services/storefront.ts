@@ -6,6 +6,7 @@ import { generateNumericCode } from "../crypto/otp";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import { DeliveryError } from "../email/provider";
 import type { ContactChannel, Customer, CustomerSessionRecord, StoreKey } from "../storage/ports";
+import { releaseOnFailure } from "./one-time-tokens";
 import { logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 
@@ -95,13 +96,15 @@ export async function requestOtp(
 }
 
 /** Spends a code atomically: exactly one of any number of parallel correct verifications succeeds. */
-export async function checkOtp(deps: Deps, input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; code: string; ip: string }): Promise<void> {
+/** Spends a right code; answers how to put it back if what it pays for then fails (a store outage). */
+export async function checkOtp(deps: Deps, input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; code: string; ip: string }): Promise<() => Promise<void>> {
   const key = await scope(input.store, input.purpose, input.contact);
+  const hash = await codeHash(deps, key, input.code);
   const result = await deps.storefrontStore.verifyOtp({
     otpKey: key,
     failureKey: `otp_fail:contact:${key}`,
     ipFailureKey: `otp_fail:ip:${input.ip}`,
-    codeHash: await codeHash(deps, key, input.code),
+    codeHash: hash,
     now: deps.clock.now(),
     maxAttempts: OTP.maxTriesPerCode,
     lockThreshold: OTP.contactLockThreshold,
@@ -110,6 +113,8 @@ export async function checkOtp(deps: Deps, input: { store: StoreKey; contact: Co
   });
   if (result.status === "locked") throw rateLimited(result.retryAfterSeconds);
   if (result.status === "invalid") throw new AuthError("otp_invalid");
+  const expiresAt = result.expiresAt;
+  return () => deps.storefrontStore.releaseOtp(key, hash, expiresAt, deps.clock.now());
 }
 
 export interface CustomerSignIn {
@@ -119,7 +124,11 @@ export interface CustomerSignIn {
 }
 
 export async function verifyOtpAndSignIn(deps: Deps, input: { store: StoreKey; contact: Contact; code: string; ip: string }): Promise<CustomerSignIn> {
-  await checkOtp(deps, { ...input, purpose: "login" });
+  const release = await checkOtp(deps, { ...input, purpose: "login" });
+  return releaseOnFailure(() => signInCustomer(deps, input), release);
+}
+
+async function signInCustomer(deps: Deps, input: { store: StoreKey; contact: Contact; ip: string }): Promise<CustomerSignIn> {
   const now = deps.clock.now();
   const customer = await deps.storefront.signInCustomer({ organizationId: input.store.organization_id, channel: input.contact.channel, contact: input.contact.value, id: generateId("cus", now), now });
   const token = generateToken(32);
@@ -164,16 +173,18 @@ export async function updateCustomerProfile(
   const contact = contacts[0];
   const changing = contact && contact.value !== (contact.channel === "email" ? current.email : current.phone) ? contact : null;
   const purpose = `change:${input.customerId}` as const;
+  let release: () => Promise<void> = async () => undefined;
   if (changing && input.otpCode === undefined) {
     await requestOtp(deps, config, { store: input.store, contact: changing, purpose, ip: input.ip });
   } else if (changing && input.otpCode !== undefined) {
-    await checkOtp(deps, { store: input.store, contact: changing, purpose, code: input.otpCode, ip: input.ip });
+    release = await checkOtp(deps, { store: input.store, contact: changing, purpose, code: input.otpCode, ip: input.ip });
   }
   const apply = {
     ...("name" in input && input.name !== undefined ? { name: input.name } : {}),
     ...(changing && input.otpCode !== undefined ? { [changing.channel === "email" ? "email" : "phone"]: changing.value } : {}),
   };
-  const updated = Object.keys(apply).length > 0 ? await deps.storefront.updateCustomer(input.store.organization_id, input.customerId, apply, now) : current;
+  const updated =
+    Object.keys(apply).length > 0 ? await releaseOnFailure(() => deps.storefront.updateCustomer(input.store.organization_id, input.customerId, apply, now), release) : current;
   if (updated === "taken") throw new AuthError("conflict", { message: "Another customer of this store uses that contact." });
   if (!updated) throw new AuthError("unauthorized");
   return { customer: updated, verification_required: changing && input.otpCode === undefined ? changing.channel : null };

@@ -37,6 +37,8 @@ export interface OneTimeTokenStore {
   /** Atomically takes the record out; misses count against the throttle, which refuses once full. */
   consume(purpose: TokenPurpose, tokenHash: string, throttle: Throttle): Promise<ConsumeResult>;
   revoke(purpose: TokenPurpose, tokenHash: string): Promise<void>;
+  /** Puts a consumed record back when its effect failed (unless a newer token replaced it meanwhile). */
+  release(record: OneTimeTokenRecord): Promise<void>;
 }
 
 export interface RateLimitRule {

@@ -54,7 +54,8 @@ export interface CustomerSessionRecord {
   expires_at: number;
 }
 
-export type OtpVerifyResult = { status: "ok" } | { status: "invalid" } | { status: "locked"; retryAfterSeconds: number };
+/** `ok` carries the spent code's expiry, so a failed sign-in can put the code back (releaseOtp). */
+export type OtpVerifyResult = { status: "ok"; expiresAt: number } | { status: "invalid" } | { status: "locked"; retryAfterSeconds: number };
 
 export interface StorefrontStore {
   getKey(keyId: string): Promise<StoreKey | null | undefined>;
@@ -67,6 +68,8 @@ export interface StorefrontStore {
   /** Atomic check: contact lock, expiry, tries per code (burned at the limit), failure count per contact. */
   verifyOtp(input: { otpKey: string; failureKey: string; ipFailureKey: string; codeHash: string; now: number; maxAttempts: number; lockThreshold: number; ipLockThreshold: number; lockSeconds: number }): Promise<OtpVerifyResult>;
   discardOtp(otpKey: string, cooldownKey: string): Promise<void>;
+  /** Puts a spent code back (its effect failed), unless a newer code was sent meanwhile. */
+  releaseOtp(otpKey: string, codeHash: string, expiresAt: number, now: number): Promise<void>;
   createSession(tokenHash: string, record: CustomerSessionRecord): Promise<void>;
   getSession(tokenHash: string): Promise<CustomerSessionRecord | null>;
   revokeSession(tokenHash: string): Promise<void>;

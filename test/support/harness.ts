@@ -33,6 +33,10 @@ export interface Harness {
   prefix: string;
   /** Runs a query on this file's database and returns row objects. */
   sql: { query(text: string, params?: unknown[]): Promise<Array<Record<string, any>>> };
+  /** Runs a query on the server's admin database (to inject faults into this file's database). */
+  adminSql: { query(text: string, params?: unknown[]): Promise<Array<Record<string, any>>> };
+  /** This file's database name. */
+  database: string;
   clock: { now(): number; advance(ms: number): void };
   /** Recipients (emails or phone numbers) whose delivery fails, standing in for a provider outage. */
   failEmailFor: Set<string>;
@@ -87,6 +91,8 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     keys,
     prefix,
     sql: neon(url.toString()) as unknown as Harness["sql"],
+    adminSql: admin as unknown as Harness["adminSql"],
+    database,
     clock,
     failEmailFor,
     passwordWork,

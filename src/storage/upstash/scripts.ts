@@ -63,6 +63,26 @@ if count == 1 then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
 return {0}
 `;
 
+/**
+ * Puts a spent token back after its effect failed (a store outage): KEYS[1] token key, KEYS[2] the
+ * subject's latest-token pointer; ARGV record, ttl. Only while it is still the subject's latest token
+ * and nobody has put it back already, so a newer link is never undone.
+ */
+export const RELEASE_TOKEN = `
+if redis.call('GET', KEYS[2]) ~= KEYS[1] then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+`;
+
+/** Puts a spent OTP back after its effect failed: KEYS[1] otp hash; ARGV code hash, expires_at, ttl. Never over a newer code. */
+export const RELEASE_OTP = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'code', ARGV[1], 'expires_at', ARGV[2], 'attempts', 0)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
 /** KEYS[1]; ARGV pending record, lock seconds. Returns the existing record, or nil after claiming. */
 export const CLAIM = `
 local existing = redis.call('GET', KEYS[1])
@@ -187,8 +207,9 @@ if tonumber(redis.call('HGET', KEYS[1], 'expires_at')) <= tonumber(ARGV[2]) then
   return {0}
 end
 if code == ARGV[1] then
+  local expires = redis.call('HGET', KEYS[1], 'expires_at')
   redis.call('DEL', KEYS[1], KEYS[2])
-  return {1}
+  return {1, expires}
 end
 local tries = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 for i = 2, 3 do

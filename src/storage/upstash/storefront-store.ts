@@ -1,6 +1,6 @@
 import type { CustomerSessionRecord, StoreKey, StorefrontStore } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { ISSUE_OTP, VERIFY_OTP } from "./scripts";
+import { ISSUE_OTP, VERIFY_OTP, RELEASE_OTP } from "./scripts";
 import { parse, redis, ttlSeconds } from "./stores";
 
 const CACHE_SECONDS = 60;
@@ -41,9 +41,13 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
         ),
       )) as number[];
       const code = Number(reply[0]);
-      if (code === 1) return { status: "ok" };
+      if (code === 1) return { status: "ok", expiresAt: Number(reply[1]) };
       if (code === 3) return { status: "locked", retryAfterSeconds: Number(reply[1]) };
       return { status: "invalid" };
+    },
+    async releaseOtp(otpKey, codeHash, expiresAt, now) {
+      if (expiresAt <= now) return;
+      await redis(() => client.eval(RELEASE_OTP, [keys.otp(otpKey)], [codeHash, expiresAt, ttlSeconds(expiresAt - now)]));
     },
     async discardOtp(otpKey, cooldownKey) {
       await redis(() => client.del(keys.otp(otpKey), keys.otpCooldown(cooldownKey)));

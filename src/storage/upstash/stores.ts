@@ -13,7 +13,7 @@ import type {
   TokenPurpose,
 } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT } from "./scripts";
+import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKEN } from "./scripts";
 
 export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
@@ -35,6 +35,12 @@ export function createOneTimeTokenStore(client: RedisClient, keys: RedisKeys, cl
       const ttl = ttlSeconds(record.expires_at - clock.now());
       const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
       await redis(() => client.eval(ISSUE_TOKEN, [keys.oneTimeToken(record.purpose, record.token_hash), pointer], [JSON.stringify(record), ttl]));
+    },
+    async release(record: OneTimeTokenRecord) {
+      const ttl = ttlSeconds(record.expires_at - clock.now());
+      if (record.expires_at <= clock.now()) return;
+      const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
+      await redis(() => client.eval(RELEASE_TOKEN, [keys.oneTimeToken(record.purpose, record.token_hash), pointer], [JSON.stringify(record), ttl]));
     },
     async peek(purpose: TokenPurpose, tokenHash: string) {
       const record = parse<OneTimeTokenRecord>(await redis(() => client.get(keys.oneTimeToken(purpose, tokenHash))));

@@ -7,7 +7,7 @@ import type { EmailMessage } from "../email/provider";
 import { emailChangeEmail, emailChangeNotice, existingAccountEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "../email/templates";
 import type { OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../storage/ports";
 import { emailDomain, logAuthEvent } from "./audit";
-import { authenticatePassword, clearPasswordFailures, requireEmail } from "./password-auth";
+import { authenticatePassword, clearPasswordFailures, requireEmail, settlePasswordAttempt } from "./password-auth";
 import { checkPassword } from "./password-policy";
 import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./policies";
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
@@ -166,7 +166,7 @@ export async function changePassword(
   const now = deps.clock.now();
   const snapshot = await deps.users.setPassword(auth.snapshot.user.id, null, await deps.passwords.hash(password), now, false);
   if (!snapshot) throw new AuthError("unauthorized");
-  await Promise.all([revokeAllCredentials(deps, snapshot.user.id, input.keepSessionHash), deps.rateLimiter.clear([auth.accountKey])]);
+  await Promise.all([revokeAllCredentials(deps, snapshot.user.id, input.keepSessionHash), settlePasswordAttempt(deps, auth)]);
   logAuthEvent("password.changed", { user_id: snapshot.user.id, ip: input.ip }, now);
   defer("password_changed_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "changed")));
 }

@@ -12,6 +12,8 @@ export interface PasswordAuthentication {
   /** A new hash when the stored one uses outdated parameters (applied by recordPasswordLogin). */
   rehash: string | null;
   accountKey: string;
+  /** The client IP's counter, which counted this attempt up front; a success gives it back. */
+  ipRule: RateLimitRule;
 }
 
 export function requireEmail(input: string, field = "email"): string {
@@ -34,13 +36,14 @@ async function failureRules(email: string, ip: string): Promise<{ accountKey: st
 /**
  * Checks an email and password. Unknown email, wrong password and passwordless accounts all end in the
  * same 401 after exactly one password derivation, so neither the answer nor its timing tells them
- * apart. The failure counters (per account, per client IP) are read before and bumped after a miss.
- * One round trip (counters and user lookup in parallel) plus the hash.
+ * apart. Every attempt is counted (per account, per client IP) atomically *before* the hash, so however
+ * many arrive at once, at most the limit are ever evaluated; a success gives its count back. One round
+ * trip (counters and user lookup in parallel) plus the hash.
  */
 export async function authenticatePassword(deps: Deps, config: Config, input: { email: string; password: string; ip: string }): Promise<PasswordAuthentication> {
   const email = requireEmail(input.email);
   const { accountKey, rules } = await failureRules(email, input.ip);
-  const [gate, login] = await Promise.all([deps.rateLimiter.peek(rules), deps.users.findLogin(email)]);
+  const [gate, login] = await Promise.all([deps.rateLimiter.hit(rules), deps.users.findLogin(email)]);
   const now = deps.clock.now();
   if (!gate.allowed) {
     logAuthEvent("password.locked", { email_domain: emailDomain(email), ip: input.ip }, now);
@@ -48,14 +51,13 @@ export async function authenticatePassword(deps: Deps, config: Config, input: { 
   }
   const check = await deps.passwords.verify(login?.passwordHash ?? null, input.password);
   if (!login || !check.valid) {
-    await deps.rateLimiter.hit(rules);
     logAuthEvent("password.failed", { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip }, now);
     throw new AuthError("invalid_credentials");
   }
   // Only after a correct password, so this answer reveals nothing to someone who does not know it.
   if (config.passwords.requireEmailVerification && !login.snapshot.user.email_verified) throw new AuthError("email_not_verified");
   const rehash = check.needsRehash ? await deps.passwords.hash(input.password) : null;
-  return { snapshot: login.snapshot, rehash, accountKey };
+  return { snapshot: login.snapshot, rehash, accountKey, ipRule: rules[1]! };
 }
 
 /** The snapshot as it reads after this login (last_login_at stamped). */
@@ -65,11 +67,16 @@ export function signedInSnapshot(auth: PasswordAuthentication, now: number): Use
 
 /** Stamps last_login_at (and an upgraded hash) and clears the account's failure counter, in parallel. */
 export async function recordPasswordLogin(deps: Deps, auth: PasswordAuthentication, ip: string, now: number): Promise<void> {
-  await Promise.all([deps.users.recordLogin(auth.snapshot.user.id, now, auth.rehash), deps.rateLimiter.clear([auth.accountKey])]);
+  await Promise.all([deps.users.recordLogin(auth.snapshot.user.id, now, auth.rehash), settlePasswordAttempt(deps, auth)]);
   logAuthEvent("password.succeeded", { user_id: auth.snapshot.user.id, ip, reason: auth.rehash ? "rehashed" : undefined }, now);
 }
 
 export async function clearPasswordFailures(deps: Deps, email: string): Promise<void> {
   const { accountKey } = await failureRules(email, "");
   await deps.rateLimiter.clear([accountKey]);
+}
+
+/** After a right password: the account's failures are forgotten and the IP gets its counted attempt back. */
+export async function settlePasswordAttempt(deps: Deps, auth: PasswordAuthentication): Promise<void> {
+  await deps.rateLimiter.settle([auth.accountKey], [auth.ipRule]);
 }

@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import { authenticatePassword } from "./password-auth";
+import { authenticatePassword, settlePasswordAttempt } from "./password-auth";
 import { isRecentlyAuthenticated, reauthRequired, type Principal } from "./policy";
 
 /**
@@ -18,5 +18,5 @@ export async function confirmRecentAuth(
   if (principal.kind === "api_key" || principal.kind === "device") throw reauthRequired(`${input.what} from an API key or device is not possible; it`);
   if (isRecentlyAuthenticated(principal, deps.clock.now())) return;
   if (input.currentPassword === null || input.email === null) throw reauthRequired(input.what);
-  await authenticatePassword(deps, config, { email: input.email, password: input.currentPassword, ip: input.ip });
+  await settlePasswordAttempt(deps, await authenticatePassword(deps, config, { email: input.email, password: input.currentPassword, ip: input.ip }));
 }

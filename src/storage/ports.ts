@@ -57,6 +57,8 @@ export interface RateLimiter {
   hit(rules: RateLimitRule[]): Promise<RateLimitResult>;
   /** Reports whether any rule is already full, without counting (failure counters are checked this way). */
   peek(rules: RateLimitRule[]): Promise<RateLimitResult>;
+  /** One step: deletes the `clear` counters and takes one hit back from each `giveBack` rule's counter. */
+  settle(clear: string[], giveBack: RateLimitRule[]): Promise<void>;
   clear(keys: string[]): Promise<void>;
 }
 

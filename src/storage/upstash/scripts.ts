@@ -20,6 +20,22 @@ end
 return {blocked, retry}
 `;
 
+/**
+ * After an attempt counted up front turned out fine: deletes the first ARGV[1] counters (KEYS) and gives
+ * one hit back to each of the others that has one.
+ */
+export const SETTLE = `
+local cleared = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  if i <= cleared then
+    redis.call('DEL', key)
+  elseif tonumber(redis.call('GET', key) or '0') > 0 then
+    redis.call('DECR', key)
+  end
+end
+return 1
+`;
+
 /** Like RATE_LIMIT but counts nothing: is any counter already at its limit? Returns {blocked, retry_after}. */
 export const PEEK_LIMIT = `
 local blocked = 0

@@ -13,7 +13,7 @@ import type {
   TokenPurpose,
 } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKEN } from "./scripts";
+import { CLAIM, CONSUME_TOKEN, SETTLE, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKEN } from "./scripts";
 
 export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
@@ -76,6 +76,10 @@ export function createRateLimiter(client: RedisClient, keys: RedisKeys): RateLim
   return {
     hit: (rules) => run(RATE_LIMIT, rules),
     peek: (rules) => run(PEEK_LIMIT, rules),
+    async settle(clear, giveBack) {
+      const names = [...clear, ...giveBack.map((r) => r.key)];
+      if (names.length > 0) await redis(() => client.eval(SETTLE, names.map((n) => keys.rateLimit(n)), [clear.length]));
+    },
     async clear(names) {
       if (names.length > 0) await redis(() => client.del(...names.map((n) => keys.rateLimit(n))));
     },

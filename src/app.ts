@@ -10,6 +10,7 @@ import { authenticate } from "./middleware/authenticate";
 import { refuseCrossSiteWrites } from "./middleware/require";
 import { trustedCors } from "./middleware/cors";
 import { idempotency } from "./middleware/idempotency";
+import { refuseControlCharacters } from "./middleware/text-input";
 import { requestContext, securityHeaders } from "./middleware/request-context";
 import { docsPage } from "./pages/docs";
 import { devRoutes } from "./routes/dev";
@@ -48,6 +49,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   );
   app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/storefront/") ? next() : trustedCors(c, next)));
   app.use("/v1/*", refuseCrossSiteWrites);
+  app.use("/v1/*", refuseControlCharacters);
   app.use("/v1/storefront/*", storefront);
   app.use("/v1/*", authenticate);
   app.use("/v1/*", idempotency);

@@ -94,6 +94,11 @@ function readConfig(env: Env): Config {
   }
 
   const publicUrl = url("PUBLIC_URL", required("PUBLIC_URL", "this worker's public origin, e.g. https://auth.example.com"), "e.g. https://auth.example.com");
+  // Debug mode hands out sign-in links and an open outbox: only on a developer's own machine.
+  const loopback = publicUrl !== null && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(publicUrl.hostname);
+  if (debug && environment !== "production" && (!["development", "test"].includes(environment) || !loopback)) {
+    problems.push("AUTH_DEBUG=1 needs ENVIRONMENT=development and a loopback PUBLIC_URL (http://127.0.0.1:8787): it exposes sign-in links. Unset AUTH_DEBUG.");
+  }
   if (environment === "production" && publicUrl && publicUrl.protocol !== "https:") {
     problems.push("PUBLIC_URL must be https:// when ENVIRONMENT=production: cookies are only Secure and __Host- over HTTPS.");
   }

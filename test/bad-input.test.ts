@@ -94,3 +94,44 @@ describe("store outages fail closed with 503 store_unavailable", () => {
     }
   });
 });
+
+describe("control characters in text fields", () => {
+  it("are refused with 400 before anything is read or spent (U+0000 used to reach Postgres as a 503)", async () => {
+    const email = `ctl.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}@example.com`;
+    const token = await h.magicLinkToken(email);
+    for (const [path, body, field] of [
+      ["/v1/auth/magic-link/request", { email, name: "Ada\u0000" }, "name"],
+      ["/v1/auth/magic-link/request", { email, organization_name: "Acme\u0007" }, "organization_name"],
+      ["/v1/auth/signup", { email: `x${email}`, password: "correct horse battery\u001b staple", name: "X" }, "password"],
+      ["/v1/organizations", { name: "Bad\u007f" }, "name"],
+    ] as const) {
+      const res = await h.request(path, { method: "POST", json: body });
+      expect(res.status, path).toBe(400);
+      const error = (await json(res)).error;
+      expect(error.code).toBe("validation_error");
+      expect(error.details).toEqual([{ field, message: "must not contain control characters" }]);
+    }
+    // The refused request did not replace (spend) the address's outstanding link.
+    expect((await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token } })).status).toBe(200);
+    expect((await h.request("/v1/auth/magic-link/request?x=%00", { method: "POST", json: { email } })).status).toBe(400);
+  });
+
+  it("store errors are logged without statement text or bind parameters", async () => {
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
+    const down = await createHarness({ DATABASE_URL: "postgres://postgres@127.0.0.1:9/none" });
+    try {
+      const secretish = `leak.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}@example.com`;
+      const res = await down.request("/v1/auth/login", { method: "POST", json: { email: secretish, password: "a password that must not leak" } });
+      expect(res.status).toBe(503);
+      const logged = lines.join("\n");
+      expect(logged).toContain("store_unavailable");
+      expect(logged).not.toContain(secretish);
+      expect(logged).not.toContain("select");
+    } finally {
+      console.error = original;
+      await down.close();
+    }
+  });
+});

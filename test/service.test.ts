@@ -80,6 +80,21 @@ describe("the worker entry point (src/index.ts) with the configured bindings", (
   });
 });
 
+describe("AUTH_DEBUG only on a developer's own machine", () => {
+  it("is refused with a public PUBLIC_URL, or outside development and test", async () => {
+    const { parseConfig } = await import("../src/config");
+    for (const overrides of [{ PUBLIC_URL: "http://auth.example.com" }, { PUBLIC_URL: "https://staging.example.com" }, { PUBLIC_URL: "http://10.0.0.5:8787" }, { ENVIRONMENT: "staging" }]) {
+      expect(() => parseConfig({ ...bindings, AUTH_DEBUG: "1", ...overrides }), JSON.stringify(overrides)).toThrow(/AUTH_DEBUG=1|ENVIRONMENT must be/);
+    }
+    for (const url of ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787"]) {
+      expect(parseConfig({ ...bindings, AUTH_DEBUG: "1", ENVIRONMENT: "development", PUBLIC_URL: url }).debug).toBe(true);
+    }
+    const res = await worker.fetch(new Request("http://127.0.0.1:8787/healthz"), { ...bindings, PUBLIC_URL: "http://auth.example.com" }, {} as ExecutionContext);
+    expect(res.status).toBe(500);
+    expect((await json(res)).error.details.map((d: { message: string }) => d.message).join(" ")).toContain("loopback PUBLIC_URL");
+  });
+});
+
 describe("production configuration without optional providers", () => {
   it("starts without Twilio or Stripe settings; SMS then fails clearly", async () => {
     const { parseConfig } = await import("../src/config");

@@ -97,6 +97,8 @@ describe("POST /v1/webhooks/stripe", () => {
       await deliver(event, { tamper: (body) => body.replace("price_pro_monthly", "price_team_monthly") }),
       await deliver(event, { tamper: (body) => JSON.stringify(JSON.parse(body), null, 2) }),
       await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 301 }),
+      // Dated in the future beyond the tolerance: refused too (stripe-node checks only the past).
+      await deliver(event, { timestamp: Math.floor(Date.now() / 1000) + 301 }),
     ];
     for (const [i, res] of cases.entries()) {
       expect(res.status, `case ${i}`).toBe(400);

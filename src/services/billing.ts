@@ -21,6 +21,10 @@ export async function verifyStripeEvent(config: Config, rawBody: string, signatu
     throw new AuthError("config_invalid", { message: "STRIPE_WEBHOOK_SECRET is not set: copy the endpoint's signing secret from the Stripe dashboard." });
   }
   if (!signature) throw new AuthError("signature_invalid");
+  // stripe-node refuses only signatures older than the tolerance; one dated further ahead than that is
+  // refused here too (a signature minted for later cannot be held back and replayed then).
+  const stamped = /(?:^|,)\s*t=(\d+)/.exec(signature)?.[1];
+  if (stamped === undefined || Number(stamped) * 1000 > now + SIGNATURE_TOLERANCE_SECONDS * 1000) throw new AuthError("signature_invalid");
   for (const secret of config.stripe.webhookSecrets) {
     try {
       // receivedAt is in milliseconds (stripe-node divides by 1000): seconds here would make every

@@ -13,3 +13,14 @@ FROM (
 ) first
 WHERE o.id = first.organization_id;--> statement-breakpoint
 CREATE UNIQUE INDEX "organizations_personal_owner_key" ON "organizations" USING btree ("personal_owner_id");
+--> statement-breakpoint
+-- Idempotency-Key records for effects in Postgres, written by the same statement as the effect: a
+-- worker that dies after the effect leaves a record a retry replays, never a second effect. The
+-- response is sealed with a key derived from the Idempotency-Key (the database cannot read it).
+CREATE TABLE "idempotency_keys" (
+	"record_key" text PRIMARY KEY NOT NULL,
+	"response" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL
+);--> statement-breakpoint
+CREATE INDEX "idempotency_keys_expires_idx" ON "idempotency_keys" USING btree ("expires_at");

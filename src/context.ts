@@ -1,5 +1,6 @@
 import type { Config } from "./config";
 import type { Identity } from "./services/identity";
+import type { IdempotencyScope } from "./services/idempotent";
 import type { ValidSession } from "./services/session";
 import type { SessionOrganization, SessionUser, StoreKey, UserSnapshot } from "./storage/ports";
 
@@ -30,6 +31,8 @@ export interface AppVariables {
   } | null;
   /** Storefront routes: the store named by X-Public-Key, and the customer signed in to it (if any). */
   store: StoreKey | null;
+  /** The request's Idempotency-Key as scoped to its principal (null without one). */
+  idempotency: IdempotencyScope | null;
   /** Set when the request carries a valid session cookie. */
   session: (ValidSession & { csrfToken: string | null }) | null;
 }

@@ -141,7 +141,7 @@ describe("JWT (jose, EdDSA pinned)", () => {
 });
 
 describe("redirect targets", () => {
-  const config = parseConfig({ ...bindings, PUBLIC_URL: "https://auth.example.com", TRUSTED_ORIGINS: "https://app.example.com" });
+  const config = parseConfig({ ...bindings, AUTH_DEBUG: "0", PUBLIC_URL: "https://auth.example.com", TRUSTED_ORIGINS: "https://app.example.com" });
   it("allows only our own paths and exact trusted origins", () => {
     expect(resolveRedirect(config, "/account")).toBe("https://auth.example.com/account");
     expect(resolveRedirect(config, "https://app.example.com/home")).toBe("https://app.example.com/home");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { uniqueEmail, useHarness } from "./support/setup";
 import { json } from "./support/harness";
+import { sha256Hex } from "../src/crypto/hash";
 
 const h = useHarness();
 
@@ -78,5 +79,60 @@ describe("Idempotency-Key", () => {
     const res = await request({ email: uniqueEmail("bad") }, "x".repeat(300));
     expect(res.status).toBe(400);
     expect((await json(res)).error.details[0].field).toBe("Idempotency-Key");
+  });
+});
+
+describe("Idempotency-Key for effects in Postgres", () => {
+  it("a crash after the effect (the Redis record never completed) is replayed, never repeated", async () => {
+    const { signInByLink } = await import("./support/accounts");
+    const user = await signInByLink(h, uniqueEmail("crash"));
+    const key = crypto.randomUUID();
+    const create = () => h.request("/v1/organizations", { method: "POST", jar: user.jar, json: { name: "Once Ltd" }, headers: { "idempotency-key": key } });
+    const first = await create();
+    expect(first.status).toBe(201);
+    const created = (await json(first)).data;
+    // What a worker killed between the insert and the record leaves behind: the effect in Postgres,
+    // and in Redis either the claim still running (the retry waits) or nothing once it expired.
+    const record = h.keys.idempotency(await sha256Hex(`user:${user.user.id}\n${key}`));
+    const done = JSON.parse((await h.redis.get<string>(record)) ?? "null") as { state: string; fingerprint: string };
+    expect(done.state).toBe("done");
+    await h.redis.set(record, JSON.stringify({ state: "running", fingerprint: done.fingerprint }), { ex: 60 });
+    const waiting = await create();
+    expect(waiting.status).toBe(409);
+    expect((await json(waiting)).error.code).toBe("idempotency_conflict");
+    await h.redis.del(record);
+    const retry = await create();
+    expect(retry.status).toBe(201);
+    expect((await json(retry)).data).toEqual(created);
+    const [count] = await h.sql.query("select count(*)::int as n from organizations where name = 'Once Ltd' and id in (select organization_id from memberships where user_id = $1)", [user.user.id]);
+    expect(count!.n).toBe(1);
+  });
+
+  it("an API key created before a crash is replayed with its one-time secret, and no second key exists", async () => {
+    const { signInByLink } = await import("./support/accounts");
+    const user = await signInByLink(h, uniqueEmail("keycrash"));
+    const key = crypto.randomUUID();
+    const create = () => h.request("/v1/api-keys", { method: "POST", jar: user.jar, json: { name: "ci", scopes: ["read"] }, headers: { "idempotency-key": key } });
+    const first = await json(await create());
+    await h.redis.del(h.keys.idempotency(await sha256Hex(`user:${user.user.id}\n${key}`)));
+    const retry = await json(await create());
+    expect(retry.data).toEqual(first.data);
+    expect((await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${retry.data.api_key}` } })).status).toBe(200);
+    const [count] = await h.sql.query("select count(*)::int as n from api_keys where organization_id = $1", [user.organization.id]);
+    expect(count!.n).toBe(1);
+  });
+
+  it("records belong to the principal: a logged-out cookie cannot replay the API key secret its session was shown", async () => {
+    const { signInByLink } = await import("./support/accounts");
+    const user = await signInByLink(h, uniqueEmail("replay"));
+    const key = crypto.randomUUID();
+    const cookie = user.jar.header();
+    const csrf = user.jar.get("csrf_token")!;
+    const create = () => h.request("/v1/api-keys", { method: "POST", json: { name: "ci", scopes: ["read"] }, headers: { cookie, "x-csrf-token": csrf, "idempotency-key": key } });
+    expect((await create()).status).toBe(201);
+    expect((await h.request("/v1/auth/logout", { method: "POST", jar: user.jar })).status).toBe(204);
+    const replay = await create();
+    expect(replay.status).toBe(401);
+    expect(await replay.text()).not.toContain("sk_test_");
   });
 });

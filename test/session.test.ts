@@ -35,7 +35,7 @@ describe("session cookies", () => {
   });
 
   it("uses __Host- names and Secure over HTTPS", async () => {
-    const secure = await createHarness({ PUBLIC_URL: "https://auth.example.com" });
+    const secure = await createHarness({ PUBLIC_URL: "https://auth.example.com", AUTH_DEBUG: "0" });
     try {
       const { res } = await signIn(secure);
       const cookies = parseSetCookies(res);

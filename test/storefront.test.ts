@@ -302,7 +302,7 @@ describe("status, profile, logout", () => {
 });
 
 describe("customer cookie over HTTPS", () => {
-  const secure = useHarness({ PUBLIC_URL: "https://auth.example.com" });
+  const secure = useHarness({ PUBLIC_URL: "https://auth.example.com", AUTH_DEBUG: "0" });
 
   it("is __Host-, Secure, HttpOnly, SameSite=None and Partitioned, so a storefront on another site can use it", async () => {
     const owner = await signInByLink(secure, uniqueEmail("merchant"));

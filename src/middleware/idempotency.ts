@@ -1,5 +1,4 @@
 import type { MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { open, seal } from "../crypto/aead";
@@ -25,10 +24,13 @@ interface StoredResponse {
 
 /**
  * Idempotency-Key on POST (contract: same key + same body within 24 h replays the stored response;
- * a different body -> 422; still running -> 409). Keys are scoped to the caller's credential (or IP
- * when anonymous). The stored response is sealed with a key derived from the Idempotency-Key itself,
- * so Redis never holds a readable copy of what it may contain (links, cookies, secrets shown once).
- * 5xx, 409 and 429 outcomes are not kept, so a retry after an outage runs for real.
+ * a different body -> 422; still running -> 409). Keys are scoped to the authenticated principal (the
+ * user, the API key, the device; the client IP when anonymous), decided after authentication: a cookie
+ * that no longer signs anyone in cannot replay what its session was once shown. The stored response is
+ * sealed with a key derived from the Idempotency-Key itself, so Redis never holds a readable copy of
+ * what it may contain (links, cookies, secrets shown once). 5xx, 409 and 429 outcomes are not kept, so
+ * a retry after an outage runs for real. Effects in Postgres also commit their own record in the same
+ * statement (services/idempotent.ts): a crash between the effect and this record never doubles it.
  */
 export const idempotency: MiddlewareHandler<AppEnv> = async function idempotency(c, next) {
   const key = c.req.header("idempotency-key");
@@ -37,13 +39,18 @@ export const idempotency: MiddlewareHandler<AppEnv> = async function idempotency
     throw new AuthError("validation_error", { details: [{ field: "Idempotency-Key", message: "must be 1-255 visible ASCII characters" }] });
   }
   const { deps } = c.var;
-  const credential = c.req.header("authorization") ?? getCookie(c, c.var.config.cookies.sessionName);
-  const scope = credential ? `cred:${await sha256Hex(credential)}` : `ip:${c.var.clientIp}`;
+  const auth = c.var.auth;
+  const scope = auth
+    ? auth.via === "api_key" || auth.via === "device"
+      ? `${auth.via}:${auth.identity.credential_id}`
+      : `user:${auth.identity.user_id}`
+    : `ip:${c.var.clientIp}`;
   const body = await c.req.text();
   const fingerprint = await hmacSha256(deps.keys.idempotency, `${c.req.method}\n${c.req.path}\n${body}`);
   const recordKey = await sha256Hex(`${scope}\n${key}`);
   const sealKey = decodeBase64Url(await hmacSha256(deps.keys.idempotency, `seal\n${scope}\n${key}`)) as Uint8Array;
 
+  c.set("idempotency", { recordKey, sealKey });
   const pending: StoredRecord = { state: "running", fingerprint };
   const existingText = await deps.idempotency.claim(recordKey, JSON.stringify(pending), LOCK_SECONDS);
   if (existingText !== null) {

@@ -20,6 +20,7 @@ export function requestContext(config: Config, deps: Deps): MiddlewareHandler<Ap
     c.set("auth", null);
     c.set("store", null);
     c.set("session", null);
+    c.set("idempotency", null);
     await next();
     c.header("X-Request-Id", requestId);
   };

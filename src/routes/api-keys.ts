@@ -104,6 +104,7 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       expiresAt: body.expires_at ?? null,
       currentPassword: body.current_password ?? null,
       ip: c.var.clientIp,
+      idempotency: c.var.idempotency,
     });
     return c.json({ success: true as const, data: created }, 201);
   })

@@ -148,7 +148,7 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json({ success: true as const, data: organizations, meta: { count: organizations.length } }, 200);
   })
   .openapi(createOrgRoute, async (c) => {
-    return c.json({ success: true as const, data: await createOrganization(c.var.deps, principal(c), c.req.valid("json").name) }, 201);
+    return c.json({ success: true as const, data: await createOrganization(c.var.deps, principal(c), c.req.valid("json").name, c.var.idempotency) }, 201);
   })
   .openapi(switchRoute, async (c) => {
     const session = c.var.session;

@@ -7,6 +7,7 @@ import type { ApiKeyAuthRecord, ApiKeyRecord, SessionUser } from "../storage/por
 import { logAuthEvent } from "./audit";
 import type { Identity } from "./identity";
 import { authorize, isSuperuser, PLATFORM_SCOPE, scopesForRole, type Principal } from "./policy";
+import { durableClaim, settleClaim, type IdempotencyScope } from "./idempotent";
 import { confirmRecentAuth } from "./reauth";
 
 // `sk_live_<id>.<secret>` / `sk_test_…`: the prefix makes leaked keys easy to scan for, the id finds
@@ -118,6 +119,7 @@ export interface CreateApiKeyInput {
   expiresAt: string | null;
   currentPassword: string | null;
   ip: string;
+  idempotency?: IdempotencyScope | null;
 }
 
 /**
@@ -150,7 +152,23 @@ export async function createApiKey(deps: Deps, config: Config, input: CreateApiK
   const now = deps.clock.now();
   const id = generateId("key", now);
   const { apiKey, secret } = newSecret(config, id);
-  const record = await deps.apiKeys.createKey({
+  const expiresAt = input.expiresAt === null ? null : new Date(input.expiresAt).toISOString();
+  const createdAt = new Date(now).toISOString();
+  // The exact answer, known before the statement: sealed and stored with the key under an Idempotency-Key.
+  const answer: CreatedApiKey = {
+    id,
+    organization_id: principal.organizationId,
+    created_by: principal.userId,
+    name: input.name,
+    prefix: config.apiKeys.prefix,
+    scopes: granted,
+    expires_at: expiresAt,
+    revoked_at: null,
+    last_used_at: null,
+    created_at: createdAt,
+    api_key: apiKey,
+  };
+  const result = await deps.apiKeys.createKey({
     id,
     organizationId: principal.organizationId,
     createdBy: principal.userId,
@@ -158,11 +176,14 @@ export async function createApiKey(deps: Deps, config: Config, input: CreateApiK
     prefix: config.apiKeys.prefix,
     secretHash: await sha256Hex(secret),
     scopes: granted,
-    expiresAt: input.expiresAt === null ? null : new Date(input.expiresAt).toISOString(),
+    expiresAt,
     now,
+    claim: await durableClaim(input.idempotency ?? null, answer, now),
   });
-  logAuthEvent("api_key.created", { organization_id: record.organization_id, user_id: principal.userId ?? undefined, session_id: id, reason: granted.join(" ") }, now);
-  return { ...record, api_key: apiKey };
+  return settleClaim(input.idempotency ?? null, result, (record) => {
+    logAuthEvent("api_key.created", { organization_id: record.organization_id, user_id: principal.userId ?? undefined, session_id: id, reason: granted.join(" ") }, now);
+    return { ...record, api_key: apiKey };
+  });
 }
 
 export async function listApiKeys(deps: Deps, principal: Principal): Promise<ApiKeyRecord[]> {

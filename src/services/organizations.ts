@@ -3,24 +3,30 @@ import { AuthError } from "../errors";
 import { generateId } from "../crypto/random";
 import type { Member, Role, SessionOrganization } from "../storage/ports";
 import { logAuthEvent } from "./audit";
+import { durableClaim, settleClaim, type IdempotencyScope } from "./idempotent";
 import { authorize, type Principal } from "./policy";
 import { loadSnapshot } from "./session";
 
 // Organizations and their members. Nobody is added here: membership comes only from an accepted
 // invitation (services/invitations.ts). Who may do what is the access policy's (services/policy.ts).
 
-export async function createOrganization(deps: Deps, principal: Principal, name: string): Promise<SessionOrganization> {
+/** Creates an organization owned by the caller; under an Idempotency-Key, a retry never makes a second. */
+export async function createOrganization(deps: Deps, principal: Principal, name: string, idempotency: IdempotencyScope | null = null): Promise<SessionOrganization> {
   if (principal.kind !== "session" && principal.kind !== "access_token") throw new AuthError("forbidden", { message: "Organizations are created by users, not API keys." });
   const userId = principal.userId!;
   const now = deps.clock.now();
   const ids = { organization: generateId("org", now), membership: generateId("mem", now) };
-  const snapshot = await deps.organizations.createOrganization({ userId, name, now, ids });
-  if (!snapshot) throw new AuthError("unauthorized");
-  await deps.userState.putSnapshot(snapshot.user.id, snapshot);
-  const created = snapshot.organizations.find((o) => o.id === ids.organization);
-  if (!created) throw new Error("created organization not in snapshot");
-  logAuthEvent("organization.created", { user_id: userId, organization_id: created.id }, now);
-  return created;
+  const answer: SessionOrganization = { id: ids.organization, name, is_personal_account: false, plan_tier: "sandbox", role: "owner" };
+  const claim = await durableClaim(idempotency, answer, now);
+  const result = await deps.organizations.createOrganization({ userId, name, now, ids, claim });
+  return settleClaim(idempotency, result, async (snapshot) => {
+    if (!snapshot) throw new AuthError("unauthorized");
+    await deps.userState.putSnapshot(snapshot.user.id, snapshot);
+    const created = snapshot.organizations.find((o) => o.id === ids.organization);
+    if (!created) throw new Error("created organization not in snapshot");
+    logAuthEvent("organization.created", { user_id: userId, organization_id: created.id }, now);
+    return created;
+  });
 }
 
 export async function listMembers(deps: Deps, principal: Principal, organizationId: string): Promise<Member[]> {

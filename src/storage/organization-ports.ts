@@ -1,5 +1,5 @@
 // Ports of organizations, API keys and the admin API.
-import type { SessionOrganization, SessionUser, UserSnapshot } from "./ports";
+import type { Claimed, DurableClaim, SessionOrganization, SessionUser, UserSnapshot } from "./ports";
 
 export type Role = SessionOrganization["role"];
 
@@ -17,7 +17,7 @@ export type RemoveMemberResult = { status: "removed"; revokedKeyIds: string[] } 
 
 export interface OrganizationRepository {
   /** Creates an organization owned by the user; returns the user's new snapshot. */
-  createOrganization(input: { userId: string; name: string; now: number; ids: { organization: string; membership: string } }): Promise<UserSnapshot | null>;
+  createOrganization(input: { userId: string; name: string; now: number; ids: { organization: string; membership: string }; claim: DurableClaim | null }): Promise<Claimed<UserSnapshot | null>>;
   listMembers(organizationId: string): Promise<Member[]>;
   findMember(organizationId: string, userId: string): Promise<Member | null>;
   /**
@@ -62,7 +62,18 @@ export interface ApiKeyAuthRecord {
 }
 
 export interface ApiKeyRepository {
-  createKey(input: { id: string; organizationId: string; createdBy: string | null; name: string; prefix: string; secretHash: string; scopes: string[]; expiresAt: string | null; now: number }): Promise<ApiKeyRecord>;
+  createKey(input: {
+    id: string;
+    organizationId: string;
+    createdBy: string | null;
+    name: string;
+    prefix: string;
+    secretHash: string;
+    scopes: string[];
+    expiresAt: string | null;
+    now: number;
+    claim: DurableClaim | null;
+  }): Promise<Claimed<ApiKeyRecord>>;
   listKeys(organizationId: string): Promise<ApiKeyRecord[]>;
   findForAuth(keyId: string): Promise<ApiKeyAuthRecord | null>;
   revokeKey(organizationId: string, keyId: string, now: number): Promise<ApiKeyRecord | null>;

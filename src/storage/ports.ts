@@ -149,6 +149,16 @@ export interface RefreshTokenStore {
   revokeFamily(family: string): Promise<void>;
 }
 
+/** An Idempotency-Key claim that commits with the effect it guards; `response` is already sealed. */
+export interface DurableClaim {
+  recordKey: string;
+  response: string;
+  expiresAt: number;
+}
+
+/** What a create verb answers under a claim: its result, or the sealed response of the earlier run. */
+export type Claimed<T> = { status: "created"; value: T } | { status: "replay"; response: string };
+
 export interface IdempotencyStore {
   /** Claims the key with `pending`; returns the record already there instead, if any. */
   claim(key: string, pending: string, lockSeconds: number): Promise<string | null>;

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { ApiKeyAuthRecord, ApiKeyRecord, ApiKeyRepository, SessionUser } from "../ports";
 import type { Database } from "./db";
+import { claimCte, storedResponse } from "./idempotency";
 import { iso, queryRunner } from "./sql";
 import { apiKeys, memberships, organizations, users } from "./schema";
 
@@ -14,16 +15,20 @@ export function createApiKeyRepository(db: Database): ApiKeyRepository {
   return {
     async createKey(input) {
       const [row] = await query<ApiKeyRecord>(sql`
-        with k as (
+        with ${claimCte(input.claim, input.now)},
+        k as (
           insert into ${apiKeys} (id, organization_id, created_by, name, prefix, secret_hash, scopes, expires_at, created_at)
-          values (${input.id}, ${input.organizationId}, ${input.createdBy}, ${input.name}, ${input.prefix}, ${input.secretHash},
-            ${JSON.stringify(input.scopes)}::jsonb, ${input.expiresAt}, ${new Date(input.now).toISOString()})
+          select ${input.id}, ${input.organizationId}, ${input.createdBy}, ${input.name}, ${input.prefix}, ${input.secretHash},
+            ${JSON.stringify(input.scopes)}::jsonb, ${input.expiresAt}, ${new Date(input.now).toISOString()}
+          where exists (select 1 from idem)
           returning *
         )
         select ${publicColumns} from k
       `);
-      if (!row) throw new Error("api key insert returned no row");
-      return row;
+      if (row) return { status: "created", value: row };
+      const [stored] = input.claim ? await query<{ response: string }>(storedResponse(input.claim.recordKey)) : [];
+      if (!stored) throw new Error("api key insert returned no row");
+      return { status: "replay", response: stored.response };
     },
 
     async listKeys(organizationId) {

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Member, OrganizationRepository, RemoveMemberResult, SessionOrganization } from "../ports";
 import type { Database } from "./db";
+import { claimCte, storedResponse } from "./idempotency";
 import { ConstraintViolation, iso, queryRunner } from "./sql";
 
 /** The trigger that keeps at least one owner per organization (drizzle/0006_tenancy.sql). */
@@ -14,18 +15,26 @@ export function createOrganizationRepository(db: Database): OrganizationReposito
   return {
     async createOrganization(input) {
       const now = new Date(input.now).toISOString();
-      const [row] = await query<{ user_id: string }>(sql`
-        with o as (
+      const [row] = await query<{ user_id: string | null }>(sql`
+        with ${claimCte(input.claim, input.now)},
+        o as (
           insert into ${organizations} (id, name, is_personal, plan_tier, created_at, updated_at)
-          values (${input.ids.organization}, ${input.name}, false, 'sandbox', ${now}, ${now}) returning id
+          select ${input.ids.organization}, ${input.name}, false, 'sandbox', ${now}, ${now} where exists (select 1 from idem) returning id
+        ),
+        m as (
+          insert into ${memberships} (id, user_id, organization_id, role, created_at)
+          select ${input.ids.membership}, ${input.userId}, o.id, 'owner', ${now} from o
+          returning user_id
         )
-        insert into ${memberships} (id, user_id, organization_id, role, created_at)
-        select ${input.ids.membership}, ${input.userId}, o.id, 'owner', ${now} from o
-        returning user_id
+        select (select user_id from m) as user_id
       `);
-      if (!row) return null;
+      if (!row?.user_id) {
+        if (input.claim === null) return { status: "created", value: null };
+        const [stored] = await query<{ response: string }>(storedResponse(input.claim.recordKey));
+        return stored ? { status: "replay", response: stored.response } : { status: "created", value: null };
+      }
       const [snapshot] = await query<SnapshotRow>(snapshotSelect(input.userId));
-      return snapshot ? toSnapshot(snapshot) : null;
+      return { status: "created", value: snapshot ? toSnapshot(snapshot) : null };
     },
 
     async listMembers(organizationId) {

@@ -207,3 +207,16 @@ export const invitations = pgTable(
     check("invitations_email_lower", sql`${t.email} = lower(${t.email})`),
   ],
 );
+
+/** Idempotency-Key records committed with the effect they guard (see storage/neon/idempotency.ts). */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    record_key: text("record_key").primaryKey(),
+    /** The response, sealed with a key derived from the Idempotency-Key. */
+    response: text("response").notNull(),
+    created_at: timestamps.created_at,
+    expires_at: timestamp("expires_at", { withTimezone: true, mode: "string" }).notNull(),
+  },
+  (t) => [index("idempotency_keys_expires_idx").on(t.expires_at)],
+);

@@ -340,3 +340,25 @@ describe("roles", () => {
     }
   });
 });
+
+describe("invitation links under attack", () => {
+  it("made-up tokens are throttled per client IP (429 after 30 failures)", async () => {
+    const ip = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < 30; i++) {
+      const res = await h.request("/v1/auth/invitations/accept", { method: "POST", json: { token: `${"A".repeat(42)}${i % 10}` }, ip });
+      expect((await json(res)).error.code).toBe("token_invalid");
+    }
+    const limited = await h.request("/v1/auth/invitations/accept", { method: "POST", json: { token: "B".repeat(43) }, ip });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+  });
+
+  it("a cross-site page cannot make a browser accept an invitation (login CSRF)", async () => {
+    const owner = await signInByLink(h, uniqueEmail("owner"));
+    const token = await inviteToken(h, owner.jar, owner.organization.id, uniqueEmail("attacker"));
+    const res = await h.request("/v1/auth/invitations/accept", { method: "POST", json: { token }, headers: { origin: "https://evil.example" } });
+    expect(res.status).toBe(403);
+    expect((await json(res)).error.code).toBe("csrf_failed");
+    expect((await h.request("/v1/auth/invitations/accept", { method: "POST", json: { token } })).status).toBe(200);
+  });
+});

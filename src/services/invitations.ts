@@ -8,7 +8,7 @@ import type { Invitation, Role, SessionOrganization, SessionUser } from "../stor
 import { emailDomain, logAuthEvent } from "./audit";
 import type { Defer } from "./accounts";
 import { requireEmail } from "./password-auth";
-import { INVITATIONS } from "./policies";
+import { INVITATIONS, TOKEN_FAILURES } from "./policies";
 import { authorize, type Principal } from "./policy";
 import { revokeAllCredentials } from "./revocation";
 import { createSession, loadSnapshot, type NewSession } from "./session";
@@ -120,10 +120,18 @@ export interface InvitationSignIn {
  * expired, revoked or withdrawn invitation is 401 token_invalid.
  */
 export async function acceptInvitationByToken(deps: Deps, config: Config, input: { token: string; remember: boolean; ip: string; userAgent: string }): Promise<InvitationSignIn> {
-  if (!isOpaqueToken(input.token)) throw new AuthError("token_invalid");
+  // Tokens are 256-bit, so this only stops hammering the database with made-up ones.
+  const failures = { key: `inv_fail:ip:${input.ip}`, ...TOKEN_FAILURES };
+  const gate = await deps.rateLimiter.peek([failures]);
+  if (!gate.allowed) throw rateLimited(gate.retryAfterSeconds);
   const now = deps.clock.now();
-  const accepted = await deps.invitations.acceptByToken({ tokenHash: await sha256Hex(input.token), now, userId: generateId("usr", now), membershipId: generateId("mem", now) });
-  if (!accepted) throw new AuthError("token_invalid");
+  const accepted = isOpaqueToken(input.token)
+    ? await deps.invitations.acceptByToken({ tokenHash: await sha256Hex(input.token), now, userId: generateId("usr", now), membershipId: generateId("mem", now) })
+    : null;
+  if (!accepted) {
+    await deps.rateLimiter.hit([failures]);
+    throw new AuthError("token_invalid");
+  }
   // The first proof of this address ends whatever an earlier, unproven holder of the account had.
   if (accepted.wasUnverified) await revokeAllCredentials(deps, accepted.userId, null);
   const snapshot = await loadSnapshot(deps, accepted.userId);

@@ -4,16 +4,16 @@ ALTER TABLE "users" ADD COLUMN "is_superuser" boolean DEFAULT false NOT NULL;-->
 -- the owner of that address accepts. The emailed token is stored only as its SHA-256.
 CREATE TABLE "invitations" (
 	"id" text PRIMARY KEY NOT NULL,
-	"organization_id" text NOT NULL REFERENCES "organizations"("id") ON DELETE cascade,
+	"organization_id" text NOT NULL CONSTRAINT "invitations_organization_id_organizations_id_fk" REFERENCES "organizations"("id") ON DELETE cascade,
 	"email" text NOT NULL,
 	"role" text NOT NULL,
-	"invited_by" text REFERENCES "users"("id") ON DELETE cascade,
-	"invited_by_key" text REFERENCES "api_keys"("id") ON DELETE cascade,
+	"invited_by" text CONSTRAINT "invitations_invited_by_users_id_fk" REFERENCES "users"("id") ON DELETE cascade,
+	"invited_by_key" text CONSTRAINT "invitations_invited_by_key_api_keys_id_fk" REFERENCES "api_keys"("id") ON DELETE cascade,
 	"token_hash" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
 	"accepted_at" timestamp with time zone,
-	"accepted_by" text REFERENCES "users"("id") ON DELETE set null,
+	"accepted_by" text CONSTRAINT "invitations_accepted_by_users_id_fk" REFERENCES "users"("id") ON DELETE set null,
 	"declined_at" timestamp with time zone,
 	"revoked_at" timestamp with time zone,
 	CONSTRAINT "invitations_role_valid" CHECK ("invitations"."role" in ('owner', 'admin', 'member')),
@@ -24,7 +24,7 @@ CREATE UNIQUE INDEX "invitations_token_key" ON "invitations" USING btree ("token
 CREATE UNIQUE INDEX "invitations_open_key" ON "invitations" USING btree ("organization_id","email") WHERE "accepted_at" IS NULL AND "declined_at" IS NULL AND "revoked_at" IS NULL;--> statement-breakpoint
 CREATE INDEX "invitations_email_idx" ON "invitations" USING btree ("email");--> statement-breakpoint
 -- A device paired through an API key holds at most that key's scopes and dies with the key.
-ALTER TABLE "devices" ADD COLUMN "api_key_id" text REFERENCES "api_keys"("id") ON DELETE cascade;--> statement-breakpoint
+ALTER TABLE "devices" ADD COLUMN "api_key_id" text CONSTRAINT "devices_api_key_id_api_keys_id_fk" REFERENCES "api_keys"("id") ON DELETE cascade;--> statement-breakpoint
 ALTER TABLE "devices" ADD COLUMN "scopes" jsonb;--> statement-breakpoint
 -- "Every organization has at least one owner at every moment, under any concurrency", held by the
 -- database: removing or demoting an owner locks the organization row first, then counts the other

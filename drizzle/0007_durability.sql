@@ -3,7 +3,7 @@
 ALTER TABLE "users" ADD COLUMN "tokens_not_before" timestamp with time zone;--> statement-breakpoint
 -- One personal organization per user, held by a unique index: a signup and a first magic-link sign-in
 -- of the same new address racing each other can no longer make two.
-ALTER TABLE "organizations" ADD COLUMN "personal_owner_id" text REFERENCES "users"("id") ON DELETE cascade;--> statement-breakpoint
+ALTER TABLE "organizations" ADD COLUMN "personal_owner_id" text CONSTRAINT "organizations_personal_owner_id_users_id_fk" REFERENCES "users"("id") ON DELETE cascade;--> statement-breakpoint
 UPDATE "organizations" o SET "personal_owner_id" = first.user_id
 FROM (
 	SELECT DISTINCT ON (m.user_id) m.user_id, m.organization_id

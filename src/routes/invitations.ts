@@ -1,13 +1,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { AuthError } from "../errors";
-import { envelope, errorResponses, listEnvelope, startBrowserSession } from "../http";
+import { envelope, errorResponses, listEnvelope } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
 import { invalidInvitationPage, invitationPage, joinedPage } from "../pages/invitation";
 import { acceptInvitation, acceptInvitationByToken, declineInvitation, listMyInvitations, peekInvitation } from "../services/invitations";
 import { InvitationId } from "./organizations";
 import { CsrfHeader, Organization, User } from "./schemas";
-import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
+import { jsonOrForm, readJsonOrForm, Remember, signInWithToken, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
 // The invitee's side: answer invitations while signed in with the invited address proven, or
@@ -54,7 +53,7 @@ const confirmRoute = tokenPageRoute({
   page: "HTML page with a button that POSTs the token",
 });
 
-const TokenBody = z.object({ token: z.string().min(1).max(512), remember: z.union([z.boolean(), z.literal("true"), z.literal("on")]).optional() }).openapi("InvitationToken");
+const TokenBody = z.object({ token: z.string().min(1).max(512), remember: Remember }).openapi("InvitationToken");
 
 const acceptByTokenRoute = createRoute({
   method: "post",
@@ -85,20 +84,10 @@ export const invitationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     return invitationPage(c, invitation && { invitation, token }) as never;
   })
   .openapi(acceptByTokenRoute, async (c) => {
-    const { form: isForm, data } = readJsonOrForm(c, TokenBody, { json: c.req.valid("json"), form: c.req.valid("form") });
-    let result;
-    try {
-      result = await acceptInvitationByToken(c.var.deps, c.var.config, {
-        token: data.token,
-        remember: data.remember === true || data.remember === "true" || data.remember === "on",
-        ip: c.var.clientIp,
-        userAgent: c.req.header("user-agent") ?? "",
-      });
-    } catch (error) {
-      if (isForm && error instanceof AuthError && error.code === "token_invalid") return invalidInvitationPage(c) as never;
-      throw error;
-    }
-    await startBrowserSession(c, result.session);
-    if (isForm) return joinedPage(c, result.organization.name) as never;
+    const body = readJsonOrForm(c, TokenBody, { json: c.req.valid("json"), form: c.req.valid("form") });
+    const invalid = { code: "token_invalid" as const, page: () => invalidInvitationPage(c) };
+    const result = await signInWithToken(c, body, invalid, (input) => acceptInvitationByToken(c.var.deps, c.var.config, input));
+    if (result instanceof Response) return result as never;
+    if (body.form) return joinedPage(c, result.organization.name) as never;
     return c.json({ success: true as const, data: { user: result.user, organization: result.organization } }, 200);
   });

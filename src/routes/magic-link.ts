@@ -1,11 +1,10 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { AuthError } from "../errors";
-import { envelope, errorResponses, startBrowserSession } from "../http";
+import { envelope, errorResponses } from "../http";
 import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
 import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
 import { validationHook } from "./validation";
-import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
+import { jsonOrForm, readJsonOrForm, Remember, signInWithToken, tokenPageRoute } from "./token-pages";
 import { Organization, User } from "./schemas";
 
 const RequestBody = z
@@ -20,7 +19,7 @@ const RequestBody = z
 const VerifyBody = z
   .object({
     token: z.string().min(1).max(512),
-    remember: z.union([z.boolean(), z.literal("true"), z.literal("on")]).optional(),
+    remember: Remember,
   })
   .openapi("MagicLinkVerify");
 
@@ -87,22 +86,12 @@ export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
     return confirmPage(c, pending && { email: pending.email, token }) as never;
   })
   .openapi(verifyRoute, async (c) => {
-    const { form: isForm, data } = readJsonOrForm(c, VerifyBody, { json: c.req.valid("json"), form: c.req.valid("form") });
-    let result;
-    try {
-      result = await verifyMagicLink(c.var.deps, c.var.config, {
-        token: data.token,
-        remember: data.remember === true || data.remember === "true" || data.remember === "on",
-        ip: c.var.clientIp,
-        userAgent: c.req.header("user-agent") ?? "",
-      });
-    } catch (error) {
-      if (isForm && error instanceof AuthError && error.code === "magic_link_invalid") return invalidLinkPage(c, 401) as never;
-      throw error;
-    }
-    await startBrowserSession(c, result.session);
+    const body = readJsonOrForm(c, VerifyBody, { json: c.req.valid("json"), form: c.req.valid("form") });
+    const invalid = { code: "magic_link_invalid" as const, page: () => invalidLinkPage(c, 401) };
+    const result = await signInWithToken(c, body, invalid, (input) => verifyMagicLink(c.var.deps, c.var.config, input));
+    if (result instanceof Response) return result as never;
     const target = result.redirectTo ?? c.var.config.appUrl;
-    if (isForm) return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;
+    if (body.form) return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;
     return c.json({ success: true as const, data: { user: result.user, organization: result.organization, redirect_to: target } }, 200);
   });
 

@@ -1,6 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
+import { AuthError, type ErrorCode } from "../errors";
+import { startBrowserSession } from "../http";
+import type { SessionRecord } from "../storage/ports";
 import { validationHook } from "./validation";
 import { isFormPost } from "./schemas";
 
@@ -33,3 +36,33 @@ export function readJsonOrForm<T extends z.ZodType>(c: Context<AppEnv>, schema: 
 export const jsonOrForm = <T extends z.ZodType>(schema: T) => ({
   content: { "application/json": { schema }, "application/x-www-form-urlencoded": { schema } },
 });
+
+/** `remember` as JSON clients and the confirm pages' checkboxes send it. */
+export const Remember = z.union([z.boolean(), z.literal("true"), z.literal("on")]).optional();
+
+/**
+ * The POST side of an emailed sign-in link (magic link, invitation): spends the token through `run`,
+ * then replaces the browser's session. A form post from our own page gets `invalidPage` for a dead
+ * link instead of the JSON error.
+ */
+export async function signInWithToken<T extends { session: { token: string; record: SessionRecord } }>(
+  c: Context<AppEnv>,
+  body: { form: boolean; data: { token: string; remember?: boolean | "true" | "on" } },
+  invalid: { code: ErrorCode; page: () => Response },
+  run: (input: { token: string; remember: boolean; ip: string; userAgent: string }) => Promise<T>,
+): Promise<T | Response> {
+  let result: T;
+  try {
+    result = await run({
+      token: body.data.token,
+      remember: body.data.remember === true || body.data.remember === "true" || body.data.remember === "on",
+      ip: c.var.clientIp,
+      userAgent: c.req.header("user-agent") ?? "",
+    });
+  } catch (error) {
+    if (body.form && error instanceof AuthError && error.code === invalid.code) return invalid.page();
+    throw error;
+  }
+  await startBrowserSession(c, result.session);
+  return result;
+}

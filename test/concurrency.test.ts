@@ -67,3 +67,17 @@ describe("the password lockout cannot be raced", () => {
     expect(Number(counter ?? 0)).toBe(0);
   });
 });
+
+describe("invitations under concurrency", () => {
+  it("10 parallel invitations of one address: all answered 202, one open invitation, no 500", async () => {
+    const { signInByLink } = await import("./support/accounts");
+    const owner = await signInByLink(h, uniqueEmail("owner"));
+    const email = uniqueEmail("popular");
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => h.request(`/v1/organizations/${owner.organization.id}/invitations`, { method: "POST", jar: owner.jar, json: { email } })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
+    const [open] = await h.sql.query("select count(*)::int as n from invitations where email = $1 and accepted_at is null and revoked_at is null and declined_at is null", [email]);
+    expect(open!.n).toBe(1);
+  });
+});

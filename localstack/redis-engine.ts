@@ -1,6 +1,6 @@
 // The Redis behind the local Upstash endpoint: REDIS_URL, else a redis-server found on PATH,
 // else an in-process engine (ioredis-mock), so a laptop without Redis still runs everything.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import type { Redis as IORedis } from "ioredis";
 
@@ -18,7 +18,11 @@ export interface RedisEngine {
   close(): Promise<void>;
 }
 
-export async function startRedisEngine(options: { redisUrl?: string; port?: number; log?: (line: string) => void }): Promise<RedisEngine> {
+export async function startRedisEngine(options: {
+  redisUrl?: string;
+  port?: number;
+  log?: (line: string) => void;
+}): Promise<RedisEngine> {
   const log = options.log ?? ((line: string) => console.log(line));
   if (options.redisUrl) return connectRedis(options.redisUrl, `Redis at ${redact(options.redisUrl)}`);
   // LOCALSTACK_REDIS_ENGINE=memory skips redis-server even when installed (to try the fallback).
@@ -40,7 +44,9 @@ export async function startRedisEngine(options: { redisUrl?: string; port?: numb
       },
     };
   }
-  log("[localstack] no REDIS_URL and no redis-server on PATH: using the in-process Redis engine (data is lost on exit)");
+  log(
+    "[localstack] no REDIS_URL and no redis-server on PATH: using the in-process Redis engine (data is lost on exit)",
+  );
   return inProcessEngine();
 }
 
@@ -73,7 +79,10 @@ export async function waitForPort(port: number, child: ChildProcess): Promise<vo
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, "127.0.0.1");
-      socket.once("connect", () => { socket.destroy(); resolve(true); });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once("error", () => resolve(false));
     });
     if (ok) return;
@@ -96,7 +105,9 @@ export async function connectRedis(url: string, description: string): Promise<Re
       const multi = client.multi();
       for (const [name, ...rest] of commands) multi.callBuffer(String(name), ...rest.map(String));
       const results = (await multi.exec()) ?? [];
-      return results.map(([error, result]: [Error | null, unknown]) => (error ? { error: error.message } : { result: result as RedisReply }));
+      return results.map(([error, result]: [Error | null, unknown]) =>
+        error ? { error: error.message } : { result: result as RedisReply },
+      );
     },
     async close() {
       client.disconnect();
@@ -124,8 +135,16 @@ export function inProcessEngine(): RedisEngine {
       return normalizeMockReply(await client[method(name ?? "")]!(...rest.map(String)));
     },
     async transaction(commands) {
-      const results = await client.multi(commands.map((command) => normalizeMockArgs(command)).map(([name, ...rest]) => [method(name ?? ""), ...rest.map(String)])).exec();
-      return results.map(([error, result]) => (error ? { error: error.message } : { result: normalizeMockReply(result) }));
+      const results = await client
+        .multi(
+          commands
+            .map((command) => normalizeMockArgs(command))
+            .map(([name, ...rest]) => [method(name ?? ""), ...rest.map(String)]),
+        )
+        .exec();
+      return results.map(([error, result]) =>
+        error ? { error: error.message } : { result: normalizeMockReply(result) },
+      );
     },
     async close() {
       client.disconnect();
@@ -145,6 +164,7 @@ function normalizeMockReply(value: unknown): RedisReply {
   if (value === true) return 1;
   if (typeof value === "number" || typeof value === "string" || Buffer.isBuffer(value)) return value;
   if (Array.isArray(value)) return value.map(normalizeMockReply);
-  if (typeof value === "object") return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [k, normalizeMockReply(v)]);
+  if (typeof value === "object")
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [k, normalizeMockReply(v)]);
   return String(value);
 }

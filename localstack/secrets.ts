@@ -14,7 +14,9 @@ export function generateSecrets(): { AUTH_SECRET: string; PASSWORD_PEPPER: strin
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const secrets = generateSecrets();
   for (const [name, value] of Object.entries(secrets)) console.log(`${name}=${value}`);
-  console.error("\nProduction: `wrangler secret put AUTH_SECRET`, `PASSWORD_PEPPER` and `JWT_SIGNING_KEYS` with these values.");
+  console.error(
+    "\nProduction: `wrangler secret put AUTH_SECRET`, `PASSWORD_PEPPER` and `JWT_SIGNING_KEYS` with these values.",
+  );
   console.error("Never change PASSWORD_PEPPER on a live deployment: every stored password hash depends on it.");
   console.error("Rotating JWT keys: put the new kid:seed first and keep the old one after it until its tokens expire.");
 }

@@ -4,12 +4,12 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startRedisEngine, freePort } from "./redis-engine.ts";
-import { startUpstashShim } from "./upstash-shim.ts";
+import { type FaultRedis, startFaultRedis } from "./fault-redis.ts";
+import { applyMigrations } from "./migrate.ts";
 import { startNeonShim } from "./neon-shim.ts";
 import { adminQuery, ensureDatabase, startPostgres, withDatabase } from "./postgres.ts";
-import { applyMigrations } from "./migrate.ts";
-import { startFaultRedis, type FaultRedis } from "./fault-redis.ts";
+import { freePort, startRedisEngine } from "./redis-engine.ts";
+import { startUpstashShim } from "./upstash-shim.ts";
 
 export interface StackInfo {
   upstashUrl: string;
@@ -60,7 +60,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     const engine = await startRedisEngine({ redisUrl: options.redisUrl, port: options.ports?.redis, log });
     closers.push(() => engine.close());
-    const upstash = await startUpstashShim({ engine, token: randomBytes(24).toString("base64url"), port: options.ports?.upstash });
+    const upstash = await startUpstashShim({
+      engine,
+      token: randomBytes(24).toString("base64url"),
+      port: options.ports?.upstash,
+    });
     closers.push(() => upstash.close());
 
     const postgres = await startPostgres({
@@ -126,15 +130,18 @@ async function prepareTemplate(adminUrl: string): Promise<void> {
   await client.connect();
   let stale: string[];
   try {
-    const found = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2", [
-      `${TEST_DATABASE_PREFIX}%`,
-      TEMPLATE_DATABASE,
-    ]);
+    const found = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname = $2",
+      [`${TEST_DATABASE_PREFIX}%`, TEMPLATE_DATABASE],
+    );
     stale = found.rows.map((r) => r.datname);
   } finally {
     await client.end();
   }
-  await adminQuery(adminUrl, [...stale.map((d) => `DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`), `CREATE DATABASE "${TEMPLATE_DATABASE}"`]);
+  await adminQuery(adminUrl, [
+    ...stale.map((d) => `DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`),
+    `CREATE DATABASE "${TEMPLATE_DATABASE}"`,
+  ]);
   await applyMigrations(withDatabase(adminUrl, TEMPLATE_DATABASE));
 }
 

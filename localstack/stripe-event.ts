@@ -5,7 +5,9 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
-const Stripe = require("stripe") as { webhooks: { generateTestHeaderString(o: { payload: string; secret: string }): string } };
+const Stripe = require("stripe") as {
+  webhooks: { generateTestHeaderString(o: { payload: string; secret: string }): string };
+};
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const vars = Object.fromEntries(
@@ -26,11 +28,23 @@ const payload = JSON.stringify({
   id: `evt_dev_${stamp}`,
   object: "event",
   type: "checkout.session.completed",
-  data: { object: { id: `cs_dev_${stamp}`, object: "checkout.session", customer: `cus_dev_${stamp}`, subscription: `sub_dev_${stamp}`, customer_details: { email }, metadata: { price_id: price } } },
+  data: {
+    object: {
+      id: `cs_dev_${stamp}`,
+      object: "checkout.session",
+      customer: `cus_dev_${stamp}`,
+      subscription: `sub_dev_${stamp}`,
+      customer_details: { email },
+      metadata: { price_id: price },
+    },
+  },
 });
 const response = await fetch(`${vars.PUBLIC_URL ?? "http://127.0.0.1:8787"}/v1/webhooks/stripe`, {
   method: "POST",
-  headers: { "content-type": "application/json", "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret }) },
+  headers: {
+    "content-type": "application/json",
+    "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret }),
+  },
   body: payload,
 });
 console.log(response.status, await response.text());

@@ -1,8 +1,9 @@
 // A local endpoint that speaks Upstash's REST protocol, so the worker uses @upstash/redis unchanged.
 // Wire details: shared/research/localstack.md §1 (POST /, /pipeline, /multi-exec; Bearer token;
 // Upstash-Encoding: base64 encodes every string but "OK"; command errors are 400 {error}).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
 import { timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { PipelineEntry, RedisArg, RedisEngine, RedisReply } from "./redis-engine.ts";
 
 export interface UpstashShim {
@@ -13,7 +14,11 @@ export interface UpstashShim {
   close(): Promise<void>;
 }
 
-export async function startUpstashShim(options: { engine: RedisEngine; token: string; port?: number }): Promise<UpstashShim> {
+export async function startUpstashShim(options: {
+  engine: RedisEngine;
+  token: string;
+  port?: number;
+}): Promise<UpstashShim> {
   let served = 0;
   const server = createServer((req, res) => {
     served++;
@@ -32,7 +37,11 @@ export async function startUpstashShim(options: { engine: RedisEngine; token: st
   };
 }
 
-async function handle(options: { engine: RedisEngine; token: string }, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  options: { engine: RedisEngine; token: string },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (req.method === "GET" && req.url === "/") return send(res, 200, "Welcome to the local Upstash endpoint");
   if (req.method !== "POST") return send(res, 405, { error: "ERR method not allowed" });
   if (!hasToken(req.headers.authorization, options.token)) return send(res, 401, { error: "Unauthorized" });
@@ -54,7 +63,8 @@ async function handle(options: { engine: RedisEngine; token: string }, req: Inco
     }
   }
   if (path === "/pipeline" || path === "/multi-exec") {
-    if (!Array.isArray(parsed) || !parsed.every(isCommand)) return send(res, 400, { error: "ERR the body must be an array of commands" });
+    if (!Array.isArray(parsed) || !parsed.every(isCommand))
+      return send(res, 400, { error: "ERR the body must be an array of commands" });
     let entries: PipelineEntry[];
     if (path === "/multi-exec") {
       try {
@@ -72,7 +82,11 @@ async function handle(options: { engine: RedisEngine; token: string }, req: Inco
         }
       }
     }
-    return send(res, 200, entries.map((e) => ("error" in e ? e : { result: encode(e.result, base64) })));
+    return send(
+      res,
+      200,
+      entries.map((e) => ("error" in e ? e : { result: encode(e.result, base64) })),
+    );
   }
   return send(res, 404, { error: "ERR endpoint not found" });
 }
@@ -84,7 +98,9 @@ function hasToken(header: string | undefined, token: string): boolean {
 }
 
 function isCommand(value: unknown): value is RedisArg[] {
-  return Array.isArray(value) && value.length > 0 && value.every((a) => ["string", "number", "boolean"].includes(typeof a));
+  return (
+    Array.isArray(value) && value.length > 0 && value.every((a) => ["string", "number", "boolean"].includes(typeof a))
+  );
 }
 
 function encode(reply: RedisReply, base64: boolean): unknown {
@@ -102,7 +118,10 @@ function errorText(error: unknown): string {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = typeof body === "string" ? body : JSON.stringify(body);
-  res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json", "upstash-sync-token": "local" });
+  res.writeHead(status, {
+    "content-type": typeof body === "string" ? "text/plain" : "application/json",
+    "upstash-sync-token": "local",
+  });
   res.end(text);
 }
 

@@ -1,7 +1,7 @@
 // Runs the deployable bundle (dist/worker.js) in workerd under wrangler's dev server, wired to a local
 // stack: the browser tests and `npm run bench` exercise exactly what `npm run deploy` ships.
 import { fileURLToPath } from "node:url";
-import { unstable_dev, type Unstable_DevWorker } from "wrangler";
+import { type Unstable_DevWorker, unstable_dev } from "wrangler";
 import { BUNDLE_PATH } from "./build.ts";
 import type { Stack } from "./stack.ts";
 

@@ -5,31 +5,31 @@ import { HTTPException } from "hono/http-exception";
 import type { Config } from "./config";
 import type { AppEnv } from "./context";
 import type { Deps } from "./deps";
-import { AuthError, errorBody, type ErrorCode } from "./errors";
+import { AuthError, type ErrorCode, errorBody } from "./errors";
 import { authenticate } from "./middleware/authenticate";
-import { refuseCrossSiteWrites } from "./middleware/require";
 import { trustedCors } from "./middleware/cors";
 import { idempotency } from "./middleware/idempotency";
-import { refuseControlCharacters } from "./middleware/text-input";
 import { requestContext, securityHeaders } from "./middleware/request-context";
-import { docsPage } from "./pages/docs";
-import { devRoutes } from "./routes/dev";
-import { emailVerificationRoutes } from "./routes/email-verification";
-import { passwordRoutes } from "./routes/password";
-import { tokenRoutes } from "./routes/tokens";
-import { organizationRoutes } from "./routes/organizations";
-import { invitationRoutes } from "./routes/invitations";
-import { apiKeyRoutes } from "./routes/api-keys";
-import { adminRoutes } from "./routes/admin";
-import { storefrontRoutes } from "./routes/storefront";
-import { publishableKeyRoutes } from "./routes/publishable-keys";
+import { refuseCrossSiteWrites } from "./middleware/require";
 import { storefront } from "./middleware/storefront";
+import { refuseControlCharacters } from "./middleware/text-input";
+import { docsPage } from "./pages/docs";
+import { adminRoutes } from "./routes/admin";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { devRoutes } from "./routes/dev";
 import { deviceRoutes } from "./routes/devices";
-import { webhookRoutes } from "./routes/webhooks";
+import { emailVerificationRoutes } from "./routes/email-verification";
+import { invitationRoutes } from "./routes/invitations";
 import { magicLinkRoutes } from "./routes/magic-link";
+import { organizationRoutes } from "./routes/organizations";
+import { passwordRoutes } from "./routes/password";
+import { publishableKeyRoutes } from "./routes/publishable-keys";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
+import { storefrontRoutes } from "./routes/storefront";
+import { tokenRoutes } from "./routes/tokens";
 import { validationHook } from "./routes/validation";
+import { webhookRoutes } from "./routes/webhooks";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -73,7 +73,11 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   const document = () =>
     app.getOpenAPI31Document({
       openapi: "3.1.0",
-      info: { title: "Edge auth worker", version: "0.1.0", description: "Sign-in machinery on Cloudflare Workers. Envelope and codes: see README." },
+      info: {
+        title: "Edge auth worker",
+        version: "0.1.0",
+        description: "Sign-in machinery on Cloudflare Workers. Envelope and codes: see README.",
+      },
       servers: [{ url: config.publicOrigin }],
     });
   app.get("/openapi.json", (c) => c.json(document()));
@@ -109,7 +113,14 @@ export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
     const details = code === "validation_error" ? [{ field: "body", message: error.message }] : undefined;
     authError = new AuthError(code, { details });
   } else {
-    console.error(JSON.stringify({ event: "internal_error", request_id: c.var.requestId, error: String(error), stack: (error as Error)?.stack }));
+    console.error(
+      JSON.stringify({
+        event: "internal_error",
+        request_id: c.var.requestId,
+        error: String(error),
+        stack: (error as Error)?.stack,
+      }),
+    );
     authError = new AuthError("internal_error");
   }
   const response = c.json(errorBody(authError, c.var.requestId ?? "unknown"), authError.status);

@@ -24,8 +24,20 @@ export interface Config {
   superuserEmails: string[];
   storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
   stripe: { webhookSecrets: string[]; plans: Record<string, string> };
-  devices: { appScheme: string; gatewayUrl: string; tokenTtlSeconds: number; appStoreUrl: string | null; playStoreUrl: string | null };
-  sms: { provider: "outbox" | "twilio" | "none"; twilioAccountSid: string | null; twilioAuthToken: string | null; twilioFrom: string | null; twilioApiUrl: string };
+  devices: {
+    appScheme: string;
+    gatewayUrl: string;
+    tokenTtlSeconds: number;
+    appStoreUrl: string | null;
+    playStoreUrl: string | null;
+  };
+  sms: {
+    provider: "outbox" | "twilio" | "none";
+    twilioAccountSid: string | null;
+    twilioAuthToken: string | null;
+    twilioFrom: string | null;
+    twilioApiUrl: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -93,88 +105,170 @@ function readConfig(env: Env): Config {
     problems.push("AUTH_DEBUG=1 is refused when ENVIRONMENT=production: it exposes sign-in links. Unset AUTH_DEBUG.");
   }
 
-  const publicUrl = url("PUBLIC_URL", required("PUBLIC_URL", "this worker's public origin, e.g. https://auth.example.com"), "e.g. https://auth.example.com");
+  const publicUrl = url(
+    "PUBLIC_URL",
+    required("PUBLIC_URL", "this worker's public origin, e.g. https://auth.example.com"),
+    "e.g. https://auth.example.com",
+  );
   // Debug mode hands out sign-in links and an open outbox: only on a developer's own machine.
   const loopback = publicUrl !== null && /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(publicUrl.hostname);
   if (debug && environment !== "production" && (!["development", "test"].includes(environment) || !loopback)) {
-    problems.push("AUTH_DEBUG=1 needs ENVIRONMENT=development and a loopback PUBLIC_URL (http://127.0.0.1:8787): it exposes sign-in links. Unset AUTH_DEBUG.");
+    problems.push(
+      "AUTH_DEBUG=1 needs ENVIRONMENT=development and a loopback PUBLIC_URL (http://127.0.0.1:8787): it exposes sign-in links. Unset AUTH_DEBUG.",
+    );
   }
   if (environment === "production" && publicUrl && publicUrl.protocol !== "https:") {
-    problems.push("PUBLIC_URL must be https:// when ENVIRONMENT=production: cookies are only Secure and __Host- over HTTPS.");
+    problems.push(
+      "PUBLIC_URL must be https:// when ENVIRONMENT=production: cookies are only Secure and __Host- over HTTPS.",
+    );
   }
-  const appUrl = url("APP_URL", str("APP_URL"), "your app's URL users land on after sign-in, e.g. https://app.example.com");
+  const appUrl = url(
+    "APP_URL",
+    str("APP_URL"),
+    "your app's URL users land on after sign-in, e.g. https://app.example.com",
+  );
   const trustedOrigins: string[] = [];
-  for (const item of (str("TRUSTED_ORIGINS") ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of (str("TRUSTED_ORIGINS") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const parsed = url("TRUSTED_ORIGINS", item, "a comma-separated list of origins such as https://app.example.com");
     if (parsed) trustedOrigins.push(parsed.origin);
   }
   if (appUrl && !trustedOrigins.includes(appUrl.origin)) trustedOrigins.push(appUrl.origin);
 
-  const redisUrl = url("UPSTASH_REDIS_REST_URL", required("UPSTASH_REDIS_REST_URL", "your Upstash database's REST URL"), "the REST URL from the Upstash console");
+  const redisUrl = url(
+    "UPSTASH_REDIS_REST_URL",
+    required("UPSTASH_REDIS_REST_URL", "your Upstash database's REST URL"),
+    "the REST URL from the Upstash console",
+  );
   const redisToken = required("UPSTASH_REDIS_REST_TOKEN", "your Upstash database's REST token");
-  const databaseUrl = required("DATABASE_URL", "your Neon connection string, e.g. postgres://user:pass@ep-x.neon.tech/db");
+  const databaseUrl = required(
+    "DATABASE_URL",
+    "your Neon connection string, e.g. postgres://user:pass@ep-x.neon.tech/db",
+  );
   if (databaseUrl !== "" && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    problems.push("DATABASE_URL must start with postgres:// or postgresql:// (copy the connection string from the Neon console).");
+    problems.push(
+      "DATABASE_URL must start with postgres:// or postgresql:// (copy the connection string from the Neon console).",
+    );
   }
 
-  const authSecret = required("AUTH_SECRET", "at least 32 random characters, e.g. the output of `openssl rand -base64 32`");
-  if (authSecret !== "" && authSecret.length < 32) problems.push("AUTH_SECRET is too short: use at least 32 random characters (`openssl rand -base64 32`).");
+  const authSecret = required(
+    "AUTH_SECRET",
+    "at least 32 random characters, e.g. the output of `openssl rand -base64 32`",
+  );
+  if (authSecret !== "" && authSecret.length < 32)
+    problems.push("AUTH_SECRET is too short: use at least 32 random characters (`openssl rand -base64 32`).");
 
-  const signingKeys = required("JWT_SIGNING_KEYS", "kid:base64url-seed pairs, newest first; `npm run secrets` prints one");
-  if (signingKeys !== "" && !/^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{43})*$/.test(signingKeys)) {
-    problems.push("JWT_SIGNING_KEYS must look like `kid:<43-char base64url Ed25519 seed>[,older-kid:seed]`; `npm run secrets` prints a fresh one.");
+  const signingKeys = required(
+    "JWT_SIGNING_KEYS",
+    "kid:base64url-seed pairs, newest first; `npm run secrets` prints one",
+  );
+  if (
+    signingKeys !== "" &&
+    !/^[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{43}(,[A-Za-z0-9_-]{1,64}:[A-Za-z0-9_-]{43})*$/.test(signingKeys)
+  ) {
+    problems.push(
+      "JWT_SIGNING_KEYS must look like `kid:<43-char base64url Ed25519 seed>[,older-kid:seed]`; `npm run secrets` prints a fresh one.",
+    );
   }
 
   const providerRaw = str("EMAIL_PROVIDER") ?? (environment === "production" ? "resend" : "outbox");
-  if (providerRaw !== "resend" && providerRaw !== "outbox") problems.push(`EMAIL_PROVIDER must be resend or outbox (got "${providerRaw}").`);
+  if (providerRaw !== "resend" && providerRaw !== "outbox")
+    problems.push(`EMAIL_PROVIDER must be resend or outbox (got "${providerRaw}").`);
   if (providerRaw === "outbox" && environment === "production") {
-    problems.push("EMAIL_PROVIDER=outbox is refused when ENVIRONMENT=production: emails would never leave. Use EMAIL_PROVIDER=resend.");
+    problems.push(
+      "EMAIL_PROVIDER=outbox is refused when ENVIRONMENT=production: emails would never leave. Use EMAIL_PROVIDER=resend.",
+    );
   }
   const resendApiKey = str("RESEND_API_KEY");
-  if (providerRaw === "resend" && resendApiKey === null) problems.push(`RESEND_API_KEY is missing: set it to your Resend API key ${WHERE}, or EMAIL_PROVIDER=outbox outside production.`);
+  if (providerRaw === "resend" && resendApiKey === null)
+    problems.push(
+      `RESEND_API_KEY is missing: set it to your Resend API key ${WHERE}, or EMAIL_PROVIDER=outbox outside production.`,
+    );
   const emailFrom = str("EMAIL_FROM") ?? "Auth <auth@localhost>";
-  if (providerRaw === "resend" && str("EMAIL_FROM") === null) problems.push("EMAIL_FROM is missing: set it to a verified sender, e.g. `Acme <login@acme.com>`.");
+  if (providerRaw === "resend" && str("EMAIL_FROM") === null)
+    problems.push("EMAIL_FROM is missing: set it to a verified sender, e.g. `Acme <login@acme.com>`.");
 
-  const pepper = required("PASSWORD_PEPPER", "at least 32 random characters kept apart from the database (`npm run secrets`)");
-  if (pepper !== "" && pepper.length < 32) problems.push("PASSWORD_PEPPER is too short: use at least 32 random characters (`npm run secrets`).");
+  const pepper = required(
+    "PASSWORD_PEPPER",
+    "at least 32 random characters kept apart from the database (`npm run secrets`)",
+  );
+  if (pepper !== "" && pepper.length < 32)
+    problems.push("PASSWORD_PEPPER is too short: use at least 32 random characters (`npm run secrets`).");
   // Production Workers refuse PBKDF2 above 100,000 iterations (local workerd does not), so the cap is enforced here.
   const iterations = int("PASSWORD_ITERATIONS", 100_000, 10_000, 100_000);
   const verification = str("REQUIRE_EMAIL_VERIFICATION") ?? "true";
-  if (!["true", "false", "1", "0"].includes(verification)) problems.push(`REQUIRE_EMAIL_VERIFICATION must be true or false (got "${verification}").`);
+  if (!["true", "false", "1", "0"].includes(verification))
+    problems.push(`REQUIRE_EMAIL_VERIFICATION must be true or false (got "${verification}").`);
 
-  const scopes = (str("API_KEY_SCOPES") ?? "read,write,admin").split(",").map((x) => x.trim()).filter(Boolean);
-  if (!scopes.every((x) => /^[a-z][a-z0-9_:.-]{0,63}$/.test(x))) problems.push("API_KEY_SCOPES must be a comma-separated list of lower-case scope names such as read,write,admin.");
-  if (!scopes.includes("admin")) problems.push("API_KEY_SCOPES must include admin (key management and the admin API need it).");
-  if (scopes.includes("platform")) problems.push("API_KEY_SCOPES must not list platform: it is reserved for platform administrators' keys.");
-  const superuserEmails = (str("SUPERUSER_EMAILS") ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
+  const scopes = (str("API_KEY_SCOPES") ?? "read,write,admin")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (!scopes.every((x) => /^[a-z][a-z0-9_:.-]{0,63}$/.test(x)))
+    problems.push("API_KEY_SCOPES must be a comma-separated list of lower-case scope names such as read,write,admin.");
+  if (!scopes.includes("admin"))
+    problems.push("API_KEY_SCOPES must include admin (key management and the admin API need it).");
+  if (scopes.includes("platform"))
+    problems.push("API_KEY_SCOPES must not list platform: it is reserved for platform administrators' keys.");
+  const superuserEmails = (str("SUPERUSER_EMAILS") ?? "")
+    .split(",")
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean);
   for (const address of superuserEmails) {
-    if (!/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(address)) problems.push(`SUPERUSER_EMAILS must be a comma-separated list of email addresses (got "${address}").`);
+    if (!/^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/.test(address))
+      problems.push(`SUPERUSER_EMAILS must be a comma-separated list of email addresses (got "${address}").`);
   }
 
   // Production defaults to Twilio only when it is configured; a deployment without storefront SMS
   // gets "none" (texts fail with 503 sms_delivery_failed) instead of a configuration error everywhere.
-  const smsRaw = str("SMS_PROVIDER") ?? (environment !== "production" ? "outbox" : str("TWILIO_ACCOUNT_SID") ? "twilio" : "none");
-  if (!["twilio", "outbox", "none"].includes(smsRaw)) problems.push(`SMS_PROVIDER must be twilio, outbox or none (got "${smsRaw}").`);
-  if (smsRaw === "outbox" && environment === "production") problems.push("SMS_PROVIDER=outbox is refused when ENVIRONMENT=production: texts would never leave. Use SMS_PROVIDER=twilio.");
+  const smsRaw =
+    str("SMS_PROVIDER") ?? (environment !== "production" ? "outbox" : str("TWILIO_ACCOUNT_SID") ? "twilio" : "none");
+  if (!["twilio", "outbox", "none"].includes(smsRaw))
+    problems.push(`SMS_PROVIDER must be twilio, outbox or none (got "${smsRaw}").`);
+  if (smsRaw === "outbox" && environment === "production")
+    problems.push(
+      "SMS_PROVIDER=outbox is refused when ENVIRONMENT=production: texts would never leave. Use SMS_PROVIDER=twilio.",
+    );
   if (smsRaw === "twilio") {
     for (const name of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"]) {
-      if (str(name) === null) problems.push(`${name} is missing: set it from your Twilio console ${WHERE}, or SMS_PROVIDER=outbox outside production.`);
+      if (str(name) === null)
+        problems.push(
+          `${name} is missing: set it from your Twilio console ${WHERE}, or SMS_PROVIDER=outbox outside production.`,
+        );
     }
   }
 
   const appScheme = str("APP_SCHEME") ?? "authapp";
-  if (!/^[a-z][a-z0-9+.-]{1,31}$/.test(appScheme) || ["http", "https", "javascript", "data", "file"].includes(appScheme)) {
+  if (
+    !/^[a-z][a-z0-9+.-]{1,31}$/.test(appScheme) ||
+    ["http", "https", "javascript", "data", "file"].includes(appScheme)
+  ) {
     problems.push(`APP_SCHEME must be your app's own URL scheme, e.g. myapp (got "${appScheme}").`);
   }
-  const gatewayUrl = url("GATEWAY_URL", str("GATEWAY_URL"), "the URL paired devices talk to, e.g. https://gateway.example.com");
+  const gatewayUrl = url(
+    "GATEWAY_URL",
+    str("GATEWAY_URL"),
+    "the URL paired devices talk to, e.g. https://gateway.example.com",
+  );
   const appStoreUrl = url("APP_STORE_URL", str("APP_STORE_URL"), "your App Store listing");
   const playStoreUrl = url("PLAY_STORE_URL", str("PLAY_STORE_URL"), "your Google Play listing");
 
   // Several secrets (comma-separated) let an endpoint secret be rotated without dropping events.
-  const webhookSecrets = (str("STRIPE_WEBHOOK_SECRET") ?? "").split(",").map((x) => x.trim()).filter(Boolean);
-  if (!webhookSecrets.every((x) => x.startsWith("whsec_"))) problems.push("STRIPE_WEBHOOK_SECRET must be the endpoint's whsec_... signing secret (comma-separate two while rotating).");
+  const webhookSecrets = (str("STRIPE_WEBHOOK_SECRET") ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (!webhookSecrets.every((x) => x.startsWith("whsec_")))
+    problems.push(
+      "STRIPE_WEBHOOK_SECRET must be the endpoint's whsec_... signing secret (comma-separate two while rotating).",
+    );
   const plans: Record<string, string> = {};
-  for (const pair of (str("STRIPE_PLANS") ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
+  for (const pair of (str("STRIPE_PLANS") ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     const [price, tier] = pair.split("=").map((x) => x.trim());
     if (!price || !tier || !/^[a-z][a-z0-9_-]{0,31}$/.test(tier) || tier === "sandbox") {
       problems.push(`STRIPE_PLANS entries must look like price_123=pro (got "${pair}"); sandbox is the unpaid tier.`);
@@ -195,7 +289,12 @@ function readConfig(env: Env): Config {
       keyPrefix: str("REDIS_KEY_PREFIX") ?? "auth:",
       timeoutMs: int("REDIS_TIMEOUT_MS", 2000, 100, 30_000),
     },
-    database: { url: databaseUrl, httpEndpoint: str("NEON_HTTP_ENDPOINT"), wsProxy: str("NEON_WS_PROXY"), timeoutMs: int("SQL_TIMEOUT_MS", 5000, 100, 60_000) },
+    database: {
+      url: databaseUrl,
+      httpEndpoint: str("NEON_HTTP_ENDPOINT"),
+      wsProxy: str("NEON_WS_PROXY"),
+      timeoutMs: int("SQL_TIMEOUT_MS", 5000, 100, 60_000),
+    },
     authSecret,
     jwt: {
       signingKeys,

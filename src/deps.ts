@@ -1,58 +1,65 @@
 import type { Config } from "./config";
-import { deriveHmacKey } from "./crypto/keys";
 import { loadSigningKeys, type SigningKeySet } from "./crypto/jwt";
+import { deriveHmacKey } from "./crypto/keys";
+import {
+  burnPasswordCheck,
+  hashPassword,
+  importPepper,
+  type PasswordCheck,
+  type PasswordParams,
+  verifyPassword,
+} from "./crypto/password";
 import { createOutboxProvider } from "./email/outbox";
 import type { EmailProvider } from "./email/provider";
 import { createResendProvider } from "./email/resend";
+import { createDisabledSms, createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
+import { withDeadline } from "./storage/deadline";
+import { createAdminRepository } from "./storage/neon/admin-repository";
+import { createApiKeyRepository } from "./storage/neon/api-key-repository";
+import { createBillingRepository } from "./storage/neon/billing-repository";
+import { createDatabase } from "./storage/neon/db";
+import { createDeviceRepository } from "./storage/neon/device-repository";
+import { createInvitationRepository } from "./storage/neon/invitation-repository";
+import { createOrganizationRepository } from "./storage/neon/organization-repository";
+import { createStorefrontRepository } from "./storage/neon/storefront-repository";
+import { createUserRepository } from "./storage/neon/user-repository";
 import type {
+  AdminRepository,
+  ApiKeyCache,
+  ApiKeyRepository,
+  BillingRepository,
   Clock,
+  DeviceRepository,
+  DeviceStateStore,
+  EventLock,
   HealthProbe,
   IdempotencyStore,
+  InvitationRepository,
   OneTimeTokenStore,
+  OrganizationRepository,
   OutboxStore,
   RateLimiter,
   RefreshTokenStore,
-  ApiKeyCache,
-  ApiKeyRepository,
-  AdminRepository,
-  OrganizationRepository,
-  InvitationRepository,
+  SessionStore,
   StorefrontRepository,
   StorefrontStore,
-  DeviceRepository,
-  DeviceStateStore,
-  BillingRepository,
-  EventLock,
-  SessionStore,
   UserRepository,
   UserStateStore,
 } from "./storage/ports";
-import { createRedisClient, redisKeys, type RedisClient } from "./storage/upstash/client";
-import { withDeadline } from "./storage/deadline";
+import { createApiKeyCache } from "./storage/upstash/api-key-cache";
+import { createRedisClient, type RedisClient, redisKeys } from "./storage/upstash/client";
+import { createDeviceStateStore } from "./storage/upstash/device-store";
+import { createRefreshTokenStore } from "./storage/upstash/refresh-token-store";
+import { createSessionStore, createUserStateStore } from "./storage/upstash/session-store";
+import { createStorefrontStore } from "./storage/upstash/storefront-store";
 import {
+  createEventLock,
   createIdempotencyStore,
   createOneTimeTokenStore,
   createOutboxStore,
   createRateLimiter,
   createRedisHealthProbe,
-  createEventLock,
 } from "./storage/upstash/stores";
-import { createDatabase } from "./storage/neon/db";
-import { burnPasswordCheck, hashPassword, importPepper, verifyPassword, type PasswordCheck, type PasswordParams } from "./crypto/password";
-import { createSessionStore, createUserStateStore } from "./storage/upstash/session-store";
-import { createRefreshTokenStore } from "./storage/upstash/refresh-token-store";
-import { createUserRepository } from "./storage/neon/user-repository";
-import { createOrganizationRepository } from "./storage/neon/organization-repository";
-import { createInvitationRepository } from "./storage/neon/invitation-repository";
-import { createApiKeyRepository } from "./storage/neon/api-key-repository";
-import { createAdminRepository } from "./storage/neon/admin-repository";
-import { createStorefrontRepository } from "./storage/neon/storefront-repository";
-import { createDeviceRepository } from "./storage/neon/device-repository";
-import { createDeviceStateStore } from "./storage/upstash/device-store";
-import { createBillingRepository } from "./storage/neon/billing-repository";
-import { createStorefrontStore } from "./storage/upstash/storefront-store";
-import { createDisabledSms, createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
-import { createApiKeyCache } from "./storage/upstash/api-key-cache";
 
 export interface Keys {
   csrf: CryptoKey;
@@ -143,7 +150,11 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const email =
     overrides.email?.(outbox, clock) ??
     (config.email.provider === "resend" && config.email.resendApiKey
-      ? createResendProvider({ apiKey: config.email.resendApiKey, from: config.email.from, apiUrl: config.email.resendApiUrl })
+      ? createResendProvider({
+          apiKey: config.email.resendApiKey,
+          from: config.email.from,
+          apiUrl: config.email.resendApiUrl,
+        })
       : createOutboxProvider(outbox, clock));
   const loaded = await loadKeys(config);
   const hasher = createPasswordHasher({ iterations: config.passwords.iterations, pepper: loaded.pepper, pepperId: 1 });
@@ -173,8 +184,16 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     email,
     sms:
       overrides.sms?.(outbox, clock) ??
-      (config.sms.provider === "twilio" && config.sms.twilioAccountSid && config.sms.twilioAuthToken && config.sms.twilioFrom
-        ? createTwilioProvider({ accountSid: config.sms.twilioAccountSid, authToken: config.sms.twilioAuthToken, from: config.sms.twilioFrom, apiUrl: config.sms.twilioApiUrl })
+      (config.sms.provider === "twilio" &&
+      config.sms.twilioAccountSid &&
+      config.sms.twilioAuthToken &&
+      config.sms.twilioFrom
+        ? createTwilioProvider({
+            accountSid: config.sms.twilioAccountSid,
+            authToken: config.sms.twilioAuthToken,
+            from: config.sms.twilioFrom,
+            apiUrl: config.sms.twilioApiUrl,
+          })
         : config.sms.provider === "none"
           ? createDisabledSms()
           : createSmsOutbox(outbox, clock)),

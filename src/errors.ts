@@ -18,7 +18,10 @@ export const ERROR_CODES = {
   reauth_required: { status: 403, message: "This change needs a recent sign-in." },
   email_not_verified: { status: 403, message: "Verify your email address first." },
   origin_not_allowed: { status: 403, message: "This origin is not allowed for the publishable key." },
-  csrf_failed: { status: 403, message: "Cross-site request refused: send the X-CSRF-Token header from a same-site page." },
+  csrf_failed: {
+    status: 403,
+    message: "Cross-site request refused: send the X-CSRF-Token header from a same-site page.",
+  },
   not_found: { status: 404, message: "Not found." },
   method_not_allowed: { status: 405, message: "Method not allowed." },
   conflict: { status: 409, message: "The request conflicts with the current state." },

@@ -30,8 +30,12 @@ export const ErrorEnvelope = z
   .openapi("Error");
 
 export function errorResponses(...statuses: Array<400 | 401 | 403 | 409 | 413 | 415 | 422 | 429 | 503>) {
-  const out: Record<number, { description: string; content: { "application/json": { schema: typeof ErrorEnvelope } } }> = {};
-  for (const s of statuses) out[s] = { description: `Error (${s})`, content: { "application/json": { schema: ErrorEnvelope } } };
+  const out: Record<
+    number,
+    { description: string; content: { "application/json": { schema: typeof ErrorEnvelope } } }
+  > = {};
+  for (const s of statuses)
+    out[s] = { description: `Error (${s})`, content: { "application/json": { schema: ErrorEnvelope } } };
   return out;
 }
 
@@ -52,7 +56,12 @@ export function clientIp(c: Context<AppEnv>): string {
   return ip && ip.length <= 64 && /^[0-9a-fA-F:.]+$/.test(ip) ? ip : "unknown";
 }
 
-export async function setSessionCookies(c: Context<AppEnv>, token: string, record: SessionRecord, csrfToken: string | null): Promise<string> {
+export async function setSessionCookies(
+  c: Context<AppEnv>,
+  token: string,
+  record: SessionRecord,
+  csrfToken: string | null,
+): Promise<string> {
   const { config, deps } = c.var;
   const maxAge = sessionCookieMaxAge(record, deps.clock.now());
   const csrf = csrfToken ?? (await createCsrfToken(deps.keys.csrf, record.id));
@@ -64,7 +73,10 @@ export async function setSessionCookies(c: Context<AppEnv>, token: string, recor
 }
 
 /** A new sign-in replaces whatever session the browser had (no fixation, no stale session left). */
-export async function startBrowserSession(c: Context<AppEnv>, session: { token: string; record: SessionRecord }): Promise<void> {
+export async function startBrowserSession(
+  c: Context<AppEnv>,
+  session: { token: string; record: SessionRecord },
+): Promise<void> {
   const previous = c.var.session;
   if (previous) await c.var.deps.sessions.revoke(previous.tokenHash);
   c.set("session", null);
@@ -85,7 +97,15 @@ export function clearSessionCookies(c: Context<AppEnv>): void {
 export function afterResponse(c: Context<AppEnv>, label: string, task: () => Promise<unknown>): void {
   const promise = task().then(
     () => undefined,
-    (error: unknown) => console.error(JSON.stringify({ event: "deferred_task_failed", task: label, request_id: c.var.requestId, error: String(error) })),
+    (error: unknown) =>
+      console.error(
+        JSON.stringify({
+          event: "deferred_task_failed",
+          task: label,
+          request_id: c.var.requestId,
+          error: String(error),
+        }),
+      ),
   );
   try {
     c.executionCtx.waitUntil(promise);

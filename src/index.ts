@@ -1,9 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "./app";
 import { ConfigError, parseConfig } from "./config";
-import { AuthError, errorBody } from "./errors";
 import type { AppEnv } from "./context";
 import { createDeps } from "./deps";
+import { AuthError, errorBody } from "./errors";
 
 // Built once per isolate from the env bindings; a bad config answers every request with a clear 500.
 let built: { env: object; app: Promise<OpenAPIHono<AppEnv>> } | null = null;

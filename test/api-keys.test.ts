@@ -7,17 +7,28 @@ import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
 const me = (key: string, ip?: string) => h.request("/v1/auth/me", { headers: bearer(key), ip });
-const trips = <T>(run: () => Promise<T>) => countRoundTrips({ redis: h.config.redis.url, sql: h.config.database.httpEndpoint! }, run);
+const trips = <T>(run: () => Promise<T>) =>
+  countRoundTrips({ redis: h.config.redis.url, sql: h.config.database.httpEndpoint! }, run);
 
 describe("creating and listing keys", () => {
   it("shows the secret once (no-store), stores only its SHA-256, never lists it", async () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));
-    const res = await h.request("/v1/api-keys", { method: "POST", jar: owner.jar, json: { name: "deploy bot", scopes: ["read", "write"] } });
+    const res = await h.request("/v1/api-keys", {
+      method: "POST",
+      jar: owner.jar,
+      json: { name: "deploy bot", scopes: ["read", "write"] },
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const { data } = await json(res);
     expect(data.api_key).toMatch(/^sk_test_key_[0-9a-z]{26}\.[A-Za-z0-9_-]{43}$/);
-    expect(data).toMatchObject({ name: "deploy bot", scopes: ["read", "write"], organization_id: owner.organization.id, created_by: owner.user.id, prefix: "sk_test_" });
+    expect(data).toMatchObject({
+      name: "deploy bot",
+      scopes: ["read", "write"],
+      organization_id: owner.organization.id,
+      created_by: owner.user.id,
+      prefix: "sk_test_",
+    });
     const secret = data.api_key.split(".")[1];
     const [row] = await h.sql.query("select * from api_keys where id = $1", [data.id]);
     expect(row!.secret_hash).toBe(await sha256Hex(secret));
@@ -32,28 +43,60 @@ describe("creating and listing keys", () => {
   it("takes the organization and creator from the credential, never the body", async () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));
     const other = await signInByLink(h, uniqueEmail("victim"));
-    const key = await createKey(h, owner.jar, { name: "x", organization_id: other.organization.id, created_by: other.user.id, scopes: ["read"] });
+    const key = await createKey(h, owner.jar, {
+      name: "x",
+      organization_id: other.organization.id,
+      created_by: other.user.id,
+      scopes: ["read"],
+    });
     const [row] = await h.sql.query("select organization_id, created_by from api_keys where id = $1", [key.id]);
     expect(row).toEqual({ organization_id: owner.organization.id, created_by: owner.user.id });
   });
 
   it("scopes: vocabulary only, * means all you hold, never more than you hold", async () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));
-    expect((await json(await h.request("/v1/api-keys", { method: "POST", jar: owner.jar, json: { name: "x", scopes: ["delete_everything"] } }))).error.code).toBe("validation_error");
+    expect(
+      (
+        await json(
+          await h.request("/v1/api-keys", {
+            method: "POST",
+            jar: owner.jar,
+            json: { name: "x", scopes: ["delete_everything"] },
+          }),
+        )
+      ).error.code,
+    ).toBe("validation_error");
     expect((await createKey(h, owner.jar, { name: "all", scopes: ["*"] })).scopes).toEqual(["read", "write", "admin"]);
     expect((await createKey(h, owner.jar, { name: "default" })).scopes).toEqual(["read"]);
     const read = await createKey(h, owner.jar, { name: "reader", scopes: ["read"] });
     const admin = await createKey(h, owner.jar, { name: "admin", scopes: ["read", "admin"] });
     // An admin key may mint keys, but not with scopes it lacks.
-    const exceed = await h.request("/v1/api-keys", { method: "POST", headers: bearer(admin.api_key), json: { name: "more", scopes: ["write"] } });
+    const exceed = await h.request("/v1/api-keys", {
+      method: "POST",
+      headers: bearer(admin.api_key),
+      json: { name: "more", scopes: ["write"] },
+    });
     expect(exceed.status).toBe(403);
     expect((await json(exceed)).error.code).toBe("insufficient_scope");
-    const child = await h.request("/v1/api-keys", { method: "POST", headers: bearer(admin.api_key), json: { name: "child", scopes: ["read"] } });
+    const child = await h.request("/v1/api-keys", {
+      method: "POST",
+      headers: bearer(admin.api_key),
+      json: { name: "child", scopes: ["read"] },
+    });
     expect(child.status).toBe(201);
     expect((await json(child)).data.created_by).toBe(owner.user.id);
     // A key without admin cannot manage keys at all.
-    for (const [method, path] of [["GET", "/v1/api-keys"], ["POST", "/v1/api-keys"], ["POST", `/v1/api-keys/${admin.id}/revoke`], ["POST", `/v1/api-keys/${admin.id}/rotate`]] as const) {
-      const res = await h.request(path, { method, headers: bearer(read.api_key), json: method === "POST" ? { name: "x" } : undefined });
+    for (const [method, path] of [
+      ["GET", "/v1/api-keys"],
+      ["POST", "/v1/api-keys"],
+      ["POST", `/v1/api-keys/${admin.id}/revoke`],
+      ["POST", `/v1/api-keys/${admin.id}/rotate`],
+    ] as const) {
+      const res = await h.request(path, {
+        method,
+        headers: bearer(read.api_key),
+        json: method === "POST" ? { name: "x" } : undefined,
+      });
       expect(res.status, path).toBe(403);
       expect((await json(res)).error.code).toBe("insufficient_scope");
     }
@@ -69,7 +112,11 @@ describe("creating and listing keys", () => {
     const byToken = await h.request("/v1/api-keys", { headers: bearer(tokens.access_token) });
     expect(byToken.status).toBe(403);
     expect((await json(byToken)).error.code).toBe("forbidden");
-    const noCsrf = await h.request("/v1/api-keys", { method: "POST", headers: { cookie: owner.jar.header() }, json: { name: "x" } });
+    const noCsrf = await h.request("/v1/api-keys", {
+      method: "POST",
+      headers: { cookie: owner.jar.header() },
+      json: { name: "x" },
+    });
     expect((await json(noCsrf)).error.code).toBe("csrf_failed");
   });
 });
@@ -107,7 +154,14 @@ describe("authenticating with a key", () => {
     const bodies: unknown[] = [];
     h.clock.advance(61_000);
     try {
-      for (const key of [revoked.api_key, expiring.api_key, `${prefix.slice(0, -4)}zzzz.${secret}`, `${prefix}.${secret.slice(0, -1)}A`, "sk_live_nonsense", `${prefix}.short`]) {
+      for (const key of [
+        revoked.api_key,
+        expiring.api_key,
+        `${prefix.slice(0, -4)}zzzz.${secret}`,
+        `${prefix}.${secret.slice(0, -1)}A`,
+        "sk_live_nonsense",
+        `${prefix}.short`,
+      ]) {
         const res = await me(key);
         expect(res.status, key).toBe(401);
         const body = await json(res);
@@ -124,7 +178,11 @@ describe("authenticating with a key", () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));
     const key = await createKey(h, owner.jar, { name: "rot" });
     const rotate = async (grace?: number) => {
-      const res = await h.request(`/v1/api-keys/${key.id}/rotate`, { method: "POST", jar: owner.jar, json: grace === undefined ? {} : { grace_seconds: grace } });
+      const res = await h.request(`/v1/api-keys/${key.id}/rotate`, {
+        method: "POST",
+        jar: owner.jar,
+        json: grace === undefined ? {} : { grace_seconds: grace },
+      });
       expect(res.status).toBe(201);
       return (await json(res)).data.api_key as string;
     };
@@ -155,7 +213,10 @@ describe("authenticating with a key", () => {
   it("100 bad keys from one IP -> 429, whatever the forwarded headers say", async () => {
     const ip = randomIp();
     for (let i = 0; i < 100; i++) {
-      const res = await h.request("/v1/auth/me", { headers: { ...bearer(`sk_test_key_${"0".repeat(26)}.${"x".repeat(43)}`), "x-forwarded-for": randomIp() }, ip });
+      const res = await h.request("/v1/auth/me", {
+        headers: { ...bearer(`sk_test_key_${"0".repeat(26)}.${"x".repeat(43)}`), "x-forwarded-for": randomIp() },
+        ip,
+      });
       expect(res.status).toBe(401);
     }
     const limited = await h.request("/v1/auth/me", { headers: bearer("sk_test_whatever"), ip });
@@ -169,7 +230,10 @@ describe("authenticating with a key", () => {
     const admin = await joinOrganization(h, owner.jar, owner.organization.id, adminEmail, "admin");
     const key = await createKey(h, admin.jar, { name: "admins-key", scopes: ["read", "admin"] });
     expect((await me(key.api_key)).status).toBe(200);
-    const removed = await h.request(`/v1/organizations/${owner.organization.id}/members/${admin.user.id}`, { method: "DELETE", jar: owner.jar });
+    const removed = await h.request(`/v1/organizations/${owner.organization.id}/members/${admin.user.id}`, {
+      method: "DELETE",
+      jar: owner.jar,
+    });
     expect(removed.status).toBe(204);
     expect((await me(key.api_key)).status).toBe(401);
     const [row] = await h.sql.query("select revoked_at from api_keys where id = $1", [key.id]);

@@ -45,7 +45,12 @@ describe("auth events in the log", () => {
       "session.ended",
       "magic_link.delivery_failed",
     ]);
-    expect(events[1]).toMatchObject({ user_id: me.data.user.id, session_id: me.data.identity.credential_id, ip: h.ip, created: true });
+    expect(events[1]).toMatchObject({
+      user_id: me.data.user.id,
+      session_id: me.data.identity.credential_id,
+      ip: h.ip,
+      created: true,
+    });
     expect(events[2]).toMatchObject({ reason: "missing" });
     const all = lines.join("\n");
     for (const secret of [token, session, csrf, email, email.split("@")[0]!]) {

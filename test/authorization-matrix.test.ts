@@ -6,15 +6,49 @@ import { generateId } from "../src/crypto/random";
 import { AuthError } from "../src/errors";
 import { authorize, authorizePlatform, type OrgAction, type Principal } from "../src/services/policy";
 import type { Role } from "../src/storage/ports";
-import { bearer, createKey, grantSuperuser, joinOrganization, login, passwordGrant, signInByLink, signUpVerified } from "./support/accounts";
+import {
+  bearer,
+  createKey,
+  grantSuperuser,
+  joinOrganization,
+  login,
+  passwordGrant,
+  signInByLink,
+  signUpVerified,
+} from "./support/accounts";
 import type { CookieJar } from "./support/cookies";
 import { json } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
 
-type Actor = "anonymous" | "owner" | "owner_token" | "admin" | "member" | "outsider" | "admin_key" | "read_key" | "write_key" | "device" | "superuser" | "platform_key";
-const ACTORS: Actor[] = ["anonymous", "owner", "owner_token", "admin", "member", "outsider", "admin_key", "read_key", "write_key", "device", "superuser", "platform_key"];
+type Actor =
+  | "anonymous"
+  | "owner"
+  | "owner_token"
+  | "admin"
+  | "member"
+  | "outsider"
+  | "admin_key"
+  | "read_key"
+  | "write_key"
+  | "device"
+  | "superuser"
+  | "platform_key";
+const ACTORS: Actor[] = [
+  "anonymous",
+  "owner",
+  "owner_token",
+  "admin",
+  "member",
+  "outsider",
+  "admin_key",
+  "read_key",
+  "write_key",
+  "device",
+  "superuser",
+  "platform_key",
+];
 
 interface World {
   org: string;
@@ -46,48 +80,72 @@ interface RouteCase {
   ok: number;
 }
 
-const org = (action: OrgAction, target: (w: World) => { organizationId: string; targetRole?: Role; newRole?: Role; targetUserId?: string }) => (w: World, p: Principal) =>
-  decide(() => authorize(p, action, target(w)));
-const own = (action: OrgAction) => (_w: World, p: Principal) => decide(() => authorize(p, action, { organizationId: p.organizationId }));
+const org =
+  (
+    action: OrgAction,
+    target: (w: World) => { organizationId: string; targetRole?: Role; newRole?: Role; targetUserId?: string },
+  ) =>
+  (w: World, p: Principal) =>
+    decide(() => authorize(p, action, target(w)));
+const own = (action: OrgAction) => (_w: World, p: Principal) =>
+  decide(() => authorize(p, action, { organizationId: p.organizationId }));
 const platform = (_w: World, p: Principal) => decide(() => authorizePlatform(p));
 
 // Fixtures written straight to the database: a separate target per caller for calls that change state.
 async function newMember(w: World): Promise<string> {
   const id = generateId("usr");
-  await h.sql.query("insert into users (id, email, email_verified_at) values ($1, $2, now())", [id, uniqueEmail("target")]);
-  await h.sql.query("insert into memberships (id, user_id, organization_id, role) values ($1, $2, $3, 'member')", [generateId("mem"), id, w.org]);
+  await h.sql.query("insert into users (id, email, email_verified_at) values ($1, $2, now())", [
+    id,
+    uniqueEmail("target"),
+  ]);
+  await h.sql.query("insert into memberships (id, user_id, organization_id, role) values ($1, $2, $3, 'member')", [
+    generateId("mem"),
+    id,
+    w.org,
+  ]);
   return id;
 }
 async function newInvitation(w: World): Promise<string> {
   const id = generateId("inv");
-  await h.sql.query("insert into invitations (id, organization_id, email, role, invited_by, token_hash, expires_at) values ($1, $2, $3, 'member', $4, $5, now() + interval '1 day')", [
-    id,
-    w.org,
-    uniqueEmail("invited"),
-    w.owner.id,
-    generateId("hash"),
-  ]);
+  await h.sql.query(
+    "insert into invitations (id, organization_id, email, role, invited_by, token_hash, expires_at) values ($1, $2, $3, 'member', $4, $5, now() + interval '1 day')",
+    [id, w.org, uniqueEmail("invited"), w.owner.id, generateId("hash")],
+  );
   return id;
 }
 async function newApiKey(organizationId: string, createdBy: string): Promise<string> {
   const id = generateId("key");
-  await h.sql.query("insert into api_keys (id, organization_id, created_by, name, prefix, secret_hash, scopes) values ($1, $2, $3, 'fixture', 'sk_test_', 'x', '[\"read\"]'::jsonb)", [id, organizationId, createdBy]);
+  await h.sql.query(
+    "insert into api_keys (id, organization_id, created_by, name, prefix, secret_hash, scopes) values ($1, $2, $3, 'fixture', 'sk_test_', 'x', '[\"read\"]'::jsonb)",
+    [id, organizationId, createdBy],
+  );
   return id;
 }
 async function newPublishableKey(organizationId: string): Promise<string> {
   const id = `pk_test_${generateId("x").slice(2)}`;
-  await h.sql.query("insert into publishable_keys (id, organization_id, name, allowed_origins) values ($1, $2, 'fixture', '[\"https://shop.example\"]'::jsonb)", [id, organizationId]);
+  await h.sql.query(
+    "insert into publishable_keys (id, organization_id, name, allowed_origins) values ($1, $2, 'fixture', '[\"https://shop.example\"]'::jsonb)",
+    [id, organizationId],
+  );
   return id;
 }
 async function newDevice(w: World): Promise<string> {
   const id = generateId("dev");
-  await h.sql.query("insert into devices (id, user_id, organization_id, platform, name, push_token) values ($1, $2, $3, 'ios', 'fixture', 'push')", [id, w.owner.id, w.org]);
+  await h.sql.query(
+    "insert into devices (id, user_id, organization_id, platform, name, push_token) values ($1, $2, $3, 'ios', 'fixture', 'push')",
+    [id, w.owner.id, w.org],
+  );
   return id;
 }
 const creatorOf = (w: World, p: Principal) => p.userId ?? w.owner.id;
 
 const ROUTES: Record<string, RouteCase> = {
-  "GET /v1/organizations/:id/members": { method: "GET", path: async (w) => `/v1/organizations/${w.org}/members`, expect: org("organization.read", (w) => ({ organizationId: w.org })), ok: 200 },
+  "GET /v1/organizations/:id/members": {
+    method: "GET",
+    path: async (w) => `/v1/organizations/${w.org}/members`,
+    expect: org("organization.read", (w) => ({ organizationId: w.org })),
+    ok: 200,
+  },
   "PATCH /v1/organizations/:id/members/:user_id": {
     method: "PATCH",
     path: async (w) => `/v1/organizations/${w.org}/members/${await newMember(w)}`,
@@ -98,7 +156,11 @@ const ROUTES: Record<string, RouteCase> = {
   "DELETE /v1/organizations/:id/members/:user_id": {
     method: "DELETE",
     path: async (w) => `/v1/organizations/${w.org}/members/${await newMember(w)}`,
-    expect: org("members.remove", (w) => ({ organizationId: w.org, targetRole: "member", targetUserId: "someone else" })),
+    expect: org("members.remove", (w) => ({
+      organizationId: w.org,
+      targetRole: "member",
+      targetUserId: "someone else",
+    })),
     ok: 204,
   },
   "POST /v1/organizations/:id/invitations": {
@@ -108,7 +170,12 @@ const ROUTES: Record<string, RouteCase> = {
     expect: org("invitations.manage", (w) => ({ organizationId: w.org, newRole: "member" })),
     ok: 202,
   },
-  "GET /v1/organizations/:id/invitations": { method: "GET", path: async (w) => `/v1/organizations/${w.org}/invitations`, expect: org("invitations.manage", (w) => ({ organizationId: w.org })), ok: 200 },
+  "GET /v1/organizations/:id/invitations": {
+    method: "GET",
+    path: async (w) => `/v1/organizations/${w.org}/invitations`,
+    expect: org("invitations.manage", (w) => ({ organizationId: w.org })),
+    ok: 200,
+  },
   "DELETE /v1/organizations/:id/invitations/:invitation_id": {
     method: "DELETE",
     path: async (w) => `/v1/organizations/${w.org}/invitations/${await newInvitation(w)}`,
@@ -116,21 +183,34 @@ const ROUTES: Record<string, RouteCase> = {
     ok: 204,
   },
   "GET /v1/api-keys": { method: "GET", path: async () => "/v1/api-keys", expect: own("api_keys.manage"), ok: 200 },
-  "POST /v1/api-keys": { method: "POST", path: async () => "/v1/api-keys", body: { name: "matrix", scopes: ["read"] }, expect: own("api_keys.manage"), ok: 201 },
+  "POST /v1/api-keys": {
+    method: "POST",
+    path: async () => "/v1/api-keys",
+    body: { name: "matrix", scopes: ["read"] },
+    expect: own("api_keys.manage"),
+    ok: 201,
+  },
   "POST /v1/api-keys/:id/revoke": {
     method: "POST",
-    path: async (w, a) => `/v1/api-keys/${await newApiKey(w.principals[a].organizationId, creatorOf(w, w.principals[a]))}/revoke`,
+    path: async (w, a) =>
+      `/v1/api-keys/${await newApiKey(w.principals[a].organizationId, creatorOf(w, w.principals[a]))}/revoke`,
     expect: own("api_keys.manage"),
     ok: 200,
   },
   "POST /v1/api-keys/:id/rotate": {
     method: "POST",
-    path: async (w, a) => `/v1/api-keys/${await newApiKey(w.principals[a].organizationId, creatorOf(w, w.principals[a]))}/rotate`,
+    path: async (w, a) =>
+      `/v1/api-keys/${await newApiKey(w.principals[a].organizationId, creatorOf(w, w.principals[a]))}/rotate`,
     body: {},
     expect: own("api_keys.manage"),
     ok: 201,
   },
-  "GET /v1/publishable-keys": { method: "GET", path: async () => "/v1/publishable-keys", expect: own("publishable_keys.manage"), ok: 200 },
+  "GET /v1/publishable-keys": {
+    method: "GET",
+    path: async () => "/v1/publishable-keys",
+    expect: own("publishable_keys.manage"),
+    ok: 200,
+  },
   "POST /v1/publishable-keys": {
     method: "POST",
     path: async () => "/v1/publishable-keys",
@@ -144,19 +224,29 @@ const ROUTES: Record<string, RouteCase> = {
     expect: own("publishable_keys.manage"),
     ok: 200,
   },
-  "POST /v1/pairing/code": { method: "POST", path: async () => "/v1/pairing/code", body: {}, expect: own("pairing.create"), ok: 201 },
+  "POST /v1/pairing/code": {
+    method: "POST",
+    path: async () => "/v1/pairing/code",
+    body: {},
+    expect: own("pairing.create"),
+    ok: 201,
+  },
   // Devices: everyone may list and revoke their own; the organization's need devices.*_all.
   "GET /v1/devices": {
     method: "GET",
     path: async () => "/v1/devices",
-    expect: (_w, p) => (p.kind === "api_key" || p.kind === "device" ? decide(() => authorize(p, "devices.read_all", { organizationId: p.organizationId })) : null),
+    expect: (_w, p) =>
+      p.kind === "api_key" || p.kind === "device"
+        ? decide(() => authorize(p, "devices.read_all", { organizationId: p.organizationId }))
+        : null,
     ok: 200,
   },
   "DELETE /v1/devices/:id": {
     method: "DELETE",
     path: async (w) => `/v1/devices/${await newDevice(w)}`,
     expect: (w, p) => {
-      if (p.kind === "api_key" || p.kind === "device") return decide(() => authorize(p, "devices.revoke_any", { organizationId: p.organizationId }));
+      if (p.kind === "api_key" || p.kind === "device")
+        return decide(() => authorize(p, "devices.revoke_any", { organizationId: p.organizationId }));
       // Users who may not revoke any device revoke only their own: another's is not found.
       const any = decide(() => authorize(p, "devices.revoke_any", { organizationId: p.organizationId }));
       return any === null && p.organizationId === w.org ? null : { status: 404, code: "not_found" };
@@ -169,21 +259,58 @@ const ROUTES: Record<string, RouteCase> = {
     expect: (w, p) => {
       if (p.kind === "device") return { status: 403, code: "forbidden" };
       if (p.superuser) return null;
-      if (p.kind === "api_key") return decide(() => authorize(p, "organization.read", { organizationId: p.organizationId })) ?? (p.organizationId === w.org ? null : { status: 404, code: "not_found" });
+      if (p.kind === "api_key")
+        return (
+          decide(() => authorize(p, "organization.read", { organizationId: p.organizationId })) ??
+          (p.organizationId === w.org ? null : { status: 404, code: "not_found" })
+        );
       return p.roles[w.org] ? null : { status: 404, code: "not_found" };
     },
     ok: 200,
   },
-  "GET /v1/admin/users": { method: "GET", path: async () => "/v1/admin/users?email=someone%40example.com", expect: platform, ok: 200 },
-  "GET /v1/admin/users/:id": { method: "GET", path: async (w) => `/v1/admin/users/${w.member.id}`, expect: platform, ok: 200 },
-  "POST /v1/admin/users": { method: "POST", path: async () => "/v1/admin/users", body: { email: "made@example.com", send_magic_link: false }, expect: platform, ok: 201 },
-  "POST /v1/admin/users/:id/disable": { method: "POST", path: async (w) => `/v1/admin/users/${await newMember(w)}/disable`, expect: platform, ok: 200 },
-  "POST /v1/admin/users/:id/enable": { method: "POST", path: async (w) => `/v1/admin/users/${await newMember(w)}/enable`, expect: platform, ok: 200 },
-  "POST /v1/admin/magic-links": { method: "POST", path: async () => "/v1/admin/magic-links", body: { email: "made@example.com", delivery: "return" }, expect: platform, ok: 201 },
+  "GET /v1/admin/users": {
+    method: "GET",
+    path: async () => "/v1/admin/users?email=someone%40example.com",
+    expect: platform,
+    ok: 200,
+  },
+  "GET /v1/admin/users/:id": {
+    method: "GET",
+    path: async (w) => `/v1/admin/users/${w.member.id}`,
+    expect: platform,
+    ok: 200,
+  },
+  "POST /v1/admin/users": {
+    method: "POST",
+    path: async () => "/v1/admin/users",
+    body: { email: "made@example.com", send_magic_link: false },
+    expect: platform,
+    ok: 201,
+  },
+  "POST /v1/admin/users/:id/disable": {
+    method: "POST",
+    path: async (w) => `/v1/admin/users/${await newMember(w)}/disable`,
+    expect: platform,
+    ok: 200,
+  },
+  "POST /v1/admin/users/:id/enable": {
+    method: "POST",
+    path: async (w) => `/v1/admin/users/${await newMember(w)}/enable`,
+    expect: platform,
+    ok: 200,
+  },
+  "POST /v1/admin/magic-links": {
+    method: "POST",
+    path: async () => "/v1/admin/magic-links",
+    body: { email: "made@example.com", delivery: "return" },
+    expect: platform,
+    ok: 201,
+  },
 };
 
 /** Routes that act on the caller's own account or session, or on no one's (sign-in, public pages, webhooks). */
-const SELF_OR_PUBLIC = /^(GET|POST|PUT|PATCH|DELETE) \/v1\/(auth\/|storefront\/|webhooks\/|pairing\/(pair|link\/)|dev\/|organizations$)/;
+const SELF_OR_PUBLIC =
+  /^(GET|POST|PUT|PATCH|DELETE) \/v1\/(auth\/|storefront\/|webhooks\/|pairing\/(pair|link\/)|dev\/|organizations$)/;
 
 async function buildWorld(): Promise<World> {
   const ownerEmail = uniqueEmail("owner");
@@ -198,14 +325,29 @@ async function buildWorld(): Promise<World> {
   const adminKey = await createKey(h, ownerJar, { name: "admin", scopes: ["read", "admin"] });
   const readKey = await createKey(h, ownerJar, { name: "read", scopes: ["read"] });
   const writeKey = await createKey(h, ownerJar, { name: "write", scopes: ["write"] });
-  const code = (await json(await h.request("/v1/pairing/code", { method: "POST", jar: ownerJar, json: {} }))).data.token;
-  const paired = (await json(await h.request("/v1/pairing/pair", { method: "POST", json: { pairing_token: code, push_token: "p", platform: "ios", device_name: "phone" } }))).data;
+  const code = (await json(await h.request("/v1/pairing/code", { method: "POST", jar: ownerJar, json: {} }))).data
+    .token;
+  const paired = (
+    await json(
+      await h.request("/v1/pairing/pair", {
+        method: "POST",
+        json: { pairing_token: code, push_token: "p", platform: "ios", device_name: "phone" },
+      }),
+    )
+  ).data;
   const root = await signInByLink(h, uniqueEmail("root"));
   await grantSuperuser(h, root.user.id);
   const platformKey = await createKey(h, root.jar, { name: "platform", scopes: ["platform"] });
 
   const now = Date.now();
-  const user = (kind: "session" | "access_token", userId: string, organizationId: string, roles: Record<string, Role>, scopes: string[], superuser = false): Principal => ({
+  const user = (
+    kind: "session" | "access_token",
+    userId: string,
+    organizationId: string,
+    roles: Record<string, Role>,
+    scopes: string[],
+    superuser = false,
+  ): Principal => ({
     kind,
     userId,
     organizationId,
@@ -248,7 +390,13 @@ async function buildWorld(): Promise<World> {
       owner_token: user("access_token", ownerMe.user.id, orgId, { [orgId]: "owner" }, all),
       admin: user("session", admin.user.id, orgId, { [orgId]: "admin" }, all),
       member: user("session", member.user.id, orgId, { [orgId]: "member" }, ["read", "write"]),
-      outsider: user("session", outsider.user.id, outsider.organization.id, { [outsider.organization.id]: "owner" }, all),
+      outsider: user(
+        "session",
+        outsider.user.id,
+        outsider.organization.id,
+        { [outsider.organization.id]: "owner" },
+        all,
+      ),
       admin_key: key(adminKey.id, orgId, ownerMe.user.id, ["read", "admin"]),
       read_key: key(readKey.id, orgId, ownerMe.user.id, ["read"]),
       write_key: key(writeKey.id, orgId, ownerMe.user.id, ["write"]),
@@ -286,7 +434,12 @@ describe("authorization matrix (router x callers, expected answers from the acce
         } else {
           expected = route.expect(w, w.principals[actor]);
           const { jar, token } = w.credentials[actor];
-          res = await h.request(await route.path(w, actor), { method: route.method, json: route.body, jar, headers: token ? bearer(token) : undefined });
+          res = await h.request(await route.path(w, actor), {
+            method: route.method,
+            json: route.body,
+            jar,
+            headers: token ? bearer(token) : undefined,
+          });
         }
         const body = res.status === 204 ? null : await res.json().catch(() => null);
         const got = `${res.status} ${(body as { error?: { code?: string } } | null)?.error?.code ?? ""}`.trim();
@@ -300,7 +453,17 @@ describe("authorization matrix (router x callers, expected answers from the acce
 
 describe("the access policy against the contract's rules, written out independently", () => {
   // The rules as the README states them, in plain code, for every (actor x action x target role x new role).
-  const ACTIONS: OrgAction[] = ["organization.read", "members.update_role", "members.remove", "invitations.manage", "api_keys.manage", "devices.read_all", "devices.revoke_any", "publishable_keys.manage", "pairing.create"];
+  const ACTIONS: OrgAction[] = [
+    "organization.read",
+    "members.update_role",
+    "members.remove",
+    "invitations.manage",
+    "api_keys.manage",
+    "devices.read_all",
+    "devices.revoke_any",
+    "publishable_keys.manage",
+    "pairing.create",
+  ];
   const KEY_NEEDS: Record<OrgAction, string[]> = {
     "organization.read": ["read"],
     "members.update_role": ["admin"],
@@ -327,9 +490,16 @@ describe("the access policy against the contract's rules, written out independen
   ];
   const rank = { member: 1, admin: 2, owner: 3 } as const;
 
-  function oracle(c: Caller, action: OrgAction, targetRole: Role | undefined, newRole: Role | undefined, self: boolean): string {
+  function oracle(
+    c: Caller,
+    action: OrgAction,
+    targetRole: Role | undefined,
+    newRole: Role | undefined,
+    self: boolean,
+  ): string {
     if (c.kind === "device") return "forbidden";
-    if ((action === "api_keys.manage" || action === "publishable_keys.manage") && c.kind === "access_token") return "forbidden";
+    if ((action === "api_keys.manage" || action === "publishable_keys.manage") && c.kind === "access_token")
+      return "forbidden";
     if (c.role === "outsider") return "not_found";
     let acting: Role;
     if (c.role === "key") {
@@ -364,11 +534,19 @@ describe("the access policy against the contract's rules, written out independen
                 authenticatedAt: 0,
                 keyId: c.kind === "api_key" ? "key_x" : null,
               };
-              const target = { organizationId: "org_x", targetRole, newRole, targetUserId: self ? "usr_me" : "usr_other" };
+              const target = {
+                organizationId: "org_x",
+                targetRole,
+                newRole,
+                targetUserId: self ? "usr_me" : "usr_other",
+              };
               const got = decide(() => authorize(principal, action, target))?.code ?? "allow";
               const want = oracle(c, action, targetRole, newRole, self);
               cases++;
-              if (got !== want) disagreements.push(`${c.name} ${action} target=${targetRole} new=${newRole} self=${self}: policy ${got}, rules ${want}`);
+              if (got !== want)
+                disagreements.push(
+                  `${c.name} ${action} target=${targetRole} new=${newRole} self=${self}: policy ${got}, rules ${want}`,
+                );
             }
           }
         }
@@ -379,12 +557,25 @@ describe("the access policy against the contract's rules, written out independen
   });
 
   it("the platform API: superusers' credentials and platform keys only", () => {
-    const base: Principal = { kind: "session", userId: "usr_me", organizationId: "org_x", roles: { org_x: "owner" }, scopes: ["read", "write", "admin"], superuser: false, authenticatedAt: 0, keyId: null };
+    const base: Principal = {
+      kind: "session",
+      userId: "usr_me",
+      organizationId: "org_x",
+      roles: { org_x: "owner" },
+      scopes: ["read", "write", "admin"],
+      superuser: false,
+      authenticatedAt: 0,
+      keyId: null,
+    };
     expect(decide(() => authorizePlatform(base))?.code).toBe("forbidden");
     expect(decide(() => authorizePlatform({ ...base, superuser: true }))).toBeNull();
     expect(decide(() => authorizePlatform({ ...base, kind: "access_token", superuser: true }))).toBeNull();
-    expect(decide(() => authorizePlatform({ ...base, kind: "api_key", scopes: ["read", "write", "admin"] }))?.code).toBe("forbidden");
-    expect(decide(() => authorizePlatform({ ...base, kind: "api_key", scopes: ["platform"], superuser: true }))).toBeNull();
+    expect(
+      decide(() => authorizePlatform({ ...base, kind: "api_key", scopes: ["read", "write", "admin"] }))?.code,
+    ).toBe("forbidden");
+    expect(
+      decide(() => authorizePlatform({ ...base, kind: "api_key", scopes: ["platform"], superuser: true })),
+    ).toBeNull();
     expect(decide(() => authorizePlatform({ ...base, kind: "device", superuser: true }))?.code).toBe("forbidden");
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { generateToken } from "../src/crypto/random";
 import { CookieJar } from "./support/cookies";
-import { useHarness } from "./support/setup";
 import { createHarness, json } from "./support/harness";
+import { useHarness } from "./support/setup";
 
 const h = useHarness();
 
@@ -13,14 +13,51 @@ describe("bad input gets a clear 4xx and writes nothing", () => {
   const cases: Array<[string, () => Promise<Response>, number, string, string?]> = [
     ["invalid JSON", () => post("{not json", { "content-type": "application/json" }), 400, "validation_error", "body"],
     ["a JSON array", () => post("[1,2]", { "content-type": "application/json" }), 400, "validation_error"],
-    ["text/plain", () => post('{"email":"a@example.com"}', { "content-type": "text/plain" }), 415, "unsupported_media_type"],
-    ["a form body", () => post("email=a%40example.com", { "content-type": "application/x-www-form-urlencoded" }), 415, "unsupported_media_type"],
+    [
+      "text/plain",
+      () => post('{"email":"a@example.com"}', { "content-type": "text/plain" }),
+      415,
+      "unsupported_media_type",
+    ],
+    [
+      "a form body",
+      () => post("email=a%40example.com", { "content-type": "application/x-www-form-urlencoded" }),
+      415,
+      "unsupported_media_type",
+    ],
     ["no content type", () => post('{"email":"a@example.com"}'), 415, "unsupported_media_type"],
     ["missing email", () => post("{}", { "content-type": "application/json" }), 400, "validation_error", "email"],
-    ["email not a string", () => post('{"email":42}', { "content-type": "application/json" }), 400, "validation_error", "email"],
-    ["malformed email", () => post('{"email":"nope"}', { "content-type": "application/json" }), 400, "validation_error", "email"],
-    ["name too long", () => post(JSON.stringify({ email: "a@example.com", name: "x".repeat(101) }), { "content-type": "application/json" }), 400, "validation_error", "name"],
-    ["a body over 64 KiB", () => post(JSON.stringify({ email: "a@example.com", name: "x".repeat(70 * 1024) }), { "content-type": "application/json" }), 413, "payload_too_large"],
+    [
+      "email not a string",
+      () => post('{"email":42}', { "content-type": "application/json" }),
+      400,
+      "validation_error",
+      "email",
+    ],
+    [
+      "malformed email",
+      () => post('{"email":"nope"}', { "content-type": "application/json" }),
+      400,
+      "validation_error",
+      "email",
+    ],
+    [
+      "name too long",
+      () =>
+        post(JSON.stringify({ email: "a@example.com", name: "x".repeat(101) }), { "content-type": "application/json" }),
+      400,
+      "validation_error",
+      "name",
+    ],
+    [
+      "a body over 64 KiB",
+      () =>
+        post(JSON.stringify({ email: "a@example.com", name: "x".repeat(70 * 1024) }), {
+          "content-type": "application/json",
+        }),
+      413,
+      "payload_too_large",
+    ],
   ];
 
   for (const [label, send, status, code, field] of cases) {
@@ -80,7 +117,9 @@ describe("store outages fail closed with 503 store_unavailable", () => {
   it("Postgres unreachable: verify answers 503 and creates no session", async () => {
     const down = await createHarness({ DATABASE_URL: "postgres://postgres@127.0.0.1:9/none" });
     try {
-      const address = `pg-down.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}@example.com`;
+      const address = `pg-down.${generateToken(16)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "")}@example.com`;
       const token = await down.magicLinkToken(address);
       const jar = new CookieJar();
       const res = await down.request("/v1/auth/magic-link/verify", { method: "POST", json: { token }, jar });
@@ -97,12 +136,18 @@ describe("store outages fail closed with 503 store_unavailable", () => {
 
 describe("control characters in text fields", () => {
   it("are refused with 400 before anything is read or spent (U+0000 used to reach Postgres as a 503)", async () => {
-    const email = `ctl.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}@example.com`;
+    const email = `ctl.${generateToken(16)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "")}@example.com`;
     const token = await h.magicLinkToken(email);
     for (const [path, body, field] of [
       ["/v1/auth/magic-link/request", { email, name: "Ada\u0000" }, "name"],
       ["/v1/auth/magic-link/request", { email, organization_name: "Acme\u0007" }, "organization_name"],
-      ["/v1/auth/signup", { email: `x${email}`, password: "correct horse battery\u001b staple", name: "X" }, "password"],
+      [
+        "/v1/auth/signup",
+        { email: `x${email}`, password: "correct horse battery\u001b staple", name: "X" },
+        "password",
+      ],
       ["/v1/organizations", { name: "Bad\u007f" }, "name"],
     ] as const) {
       const res = await h.request(path, { method: "POST", json: body });
@@ -113,7 +158,9 @@ describe("control characters in text fields", () => {
     }
     // The refused request did not replace (spend) the address's outstanding link.
     expect((await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token } })).status).toBe(200);
-    expect((await h.request("/v1/auth/magic-link/request?x=%00", { method: "POST", json: { email } })).status).toBe(400);
+    expect((await h.request("/v1/auth/magic-link/request?x=%00", { method: "POST", json: { email } })).status).toBe(
+      400,
+    );
   });
 
   it("store errors are logged without statement text or bind parameters", async () => {
@@ -122,8 +169,13 @@ describe("control characters in text fields", () => {
     console.error = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
     const down = await createHarness({ DATABASE_URL: "postgres://postgres@127.0.0.1:9/none" });
     try {
-      const secretish = `leak.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}@example.com`;
-      const res = await down.request("/v1/auth/login", { method: "POST", json: { email: secretish, password: "a password that must not leak" } });
+      const secretish = `leak.${generateToken(16)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "")}@example.com`;
+      const res = await down.request("/v1/auth/login", {
+        method: "POST",
+        json: { email: secretish, password: "a password that must not leak" },
+      });
       expect(res.status).toBe(503);
       const logged = lines.join("\n");
       expect(logged).toContain("store_unavailable");

@@ -33,25 +33,39 @@ describe("one personal organization per user", () => {
     const token = await h.magicLinkToken(email);
     await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token } });
     const [user] = await h.sql.query("select id from users where email = $1", [email]);
-    await expect(h.sql.query("insert into organizations (id, name, is_personal, personal_owner_id) values ('org_dup', 'dup', true, $1)", [user!.id])).rejects.toThrow(/organizations_personal_owner_key/);
+    await expect(
+      h.sql.query(
+        "insert into organizations (id, name, is_personal, personal_owner_id) values ('org_dup', 'dup', true, $1)",
+        [user!.id],
+      ),
+    ).rejects.toThrow(/organizations_personal_owner_key/);
   });
 });
 
 describe("the password lockout cannot be raced", () => {
   it("30 parallel wrong passwords for one account: at most 10 are evaluated, the rest get 429", async () => {
     const email = uniqueEmail("locked");
-    const res = await h.request("/v1/auth/signup", { method: "POST", json: { email, password: PASSWORD }, ip: randomIp() });
+    const res = await h.request("/v1/auth/signup", {
+      method: "POST",
+      json: { email, password: PASSWORD },
+      ip: randomIp(),
+    });
     expect(res.status).toBe(201);
     const before = h.passwordWork.count;
     const answers = await Promise.all(
-      Array.from({ length: 30 }, () => h.request("/v1/auth/login", { method: "POST", json: { email, password: "wrong wrong wrong" }, ip: randomIp() })),
+      Array.from({ length: 30 }, () =>
+        h.request("/v1/auth/login", { method: "POST", json: { email, password: "wrong wrong wrong" }, ip: randomIp() }),
+      ),
     );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(20);
     expect(h.passwordWork.count - before).toBeLessThanOrEqual(10);
     // Locked: even the right password is refused until the window passes (or a reset clears it).
-    expect((await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD }, ip: randomIp() })).status).toBe(429);
+    expect(
+      (await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD }, ip: randomIp() }))
+        .status,
+    ).toBe(429);
   });
 
   it("successful attempts give their count back: a client IP's right passwords never lock it", async () => {
@@ -60,7 +74,11 @@ describe("the password lockout cannot be raced", () => {
     await h.request("/v1/auth/signup", { method: "POST", json: { email, password: PASSWORD }, ip: randomIp() });
     await h.sql.query("update users set email_verified_at = now() where email = $1", [email]);
     for (let i = 0; i < 55; i++) {
-      const ok = await h.request("/v1/auth/verify-credentials", { method: "POST", json: { email, password: PASSWORD }, ip });
+      const ok = await h.request("/v1/auth/verify-credentials", {
+        method: "POST",
+        json: { email, password: PASSWORD },
+        ip,
+      });
       expect(ok.status, `attempt ${i}`).toBe(200);
     }
     const [counter] = await h.redis.mget<(string | null)[]>(h.keys.rateLimit(`pw_fail:ip:${ip}`));
@@ -74,10 +92,19 @@ describe("invitations under concurrency", () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));
     const email = uniqueEmail("popular");
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () => h.request(`/v1/organizations/${owner.organization.id}/invitations`, { method: "POST", jar: owner.jar, json: { email } })),
+      Array.from({ length: 10 }, () =>
+        h.request(`/v1/organizations/${owner.organization.id}/invitations`, {
+          method: "POST",
+          jar: owner.jar,
+          json: { email },
+        }),
+      ),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
-    const [open] = await h.sql.query("select count(*)::int as n from invitations where email = $1 and accepted_at is null and revoked_at is null and declined_at is null", [email]);
+    const [open] = await h.sql.query(
+      "select count(*)::int as n from invitations where email = $1 and accepted_at is null and revoked_at is null and declined_at is null",
+      [email],
+    );
     expect(open!.n).toBe(1);
   });
 });

@@ -1,14 +1,14 @@
-import { SignJWT, base64url, exportJWK, generateKeyPair } from "jose";
+import { base64url, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config";
 import { open, seal } from "../src/crypto/aead";
 import { decodeBase64Url, encodeBase64Url } from "../src/crypto/encoding";
 import { constantTimeEqual, sha256Hex } from "../src/crypto/hash";
-import { deriveHmacKey } from "../src/crypto/keys";
 import { loadSigningKeys, signJwt, verifyJwt } from "../src/crypto/jwt";
-import { ID_PATTERN, generateId, generateToken, randomBytes } from "../src/crypto/random";
+import { deriveHmacKey } from "../src/crypto/keys";
+import { generateId, generateToken, ID_PATTERN, randomBytes } from "../src/crypto/random";
 import { createCsrfToken, verifyCsrfToken } from "../src/services/csrf";
 import { resolveRedirect } from "../src/services/redirects";
-import { parseConfig } from "../src/config";
 import { bindings } from "./support/harness";
 
 const KEYS = bindings.JWT_SIGNING_KEYS!;
@@ -78,14 +78,22 @@ describe("sealed boxes and CSRF tokens", () => {
 describe("JWT (jose, EdDSA pinned)", () => {
   async function valid(now = Date.now()) {
     const keys = await loadSigningKeys(KEYS);
-    return { keys, token: await signJwt(keys, { scope: "read" }, { ...claims, subject: "usr_1", expiresInSeconds: 900, now }) };
+    return {
+      keys,
+      token: await signJwt(keys, { scope: "read" }, { ...claims, subject: "usr_1", expiresInSeconds: 900, now }),
+    };
   }
-  const check = async (token: string, now = Date.now()) => verifyJwt(await loadSigningKeys(KEYS), token, { ...claims, now });
+  const check = async (token: string, now = Date.now()) =>
+    verifyJwt(await loadSigningKeys(KEYS), token, { ...claims, now });
 
   it("round-trips with kid, typ, iss, aud, sub, jti", async () => {
     const { token } = await valid();
     const [header] = token.split(".");
-    expect(JSON.parse(new TextDecoder().decode(base64url.decode(header!)))).toEqual({ alg: "EdDSA", kid: "k2026", typ: "at+jwt" });
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(header!)))).toEqual({
+      alg: "EdDSA",
+      kid: "k2026",
+      typ: "at+jwt",
+    });
     const payload = await check(token);
     expect(payload).toMatchObject({ sub: "usr_1", iss: claims.issuer, aud: claims.audience, scope: "read" });
     expect(typeof payload?.jti).toBe("string");
@@ -106,16 +114,34 @@ describe("JWT (jose, EdDSA pinned)", () => {
     const publicJwk = keys.jwks[0]!;
 
     const hsKey = new TextEncoder().encode(JSON.stringify(publicJwk));
-    const hs256 = await new SignJWT(payload).setProtectedHeader({ alg: "HS256", kid: "k2026", typ: "at+jwt" }).sign(hsKey);
+    const hs256 = await new SignJWT(payload)
+      .setProtectedHeader({ alg: "HS256", kid: "k2026", typ: "at+jwt" })
+      .sign(hsKey);
     const attacker = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
     const embedded = await new SignJWT(payload)
       .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", jwk: await exportJWK(attacker.publicKey) })
       .sign(attacker.privateKey);
-    const foreignKid = await new SignJWT(payload).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: "k2026" }).sign(attacker.privateKey);
-    const unknownKid = await new SignJWT(payload).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: "../../etc/passwd" }).sign(attacker.privateKey);
-    const wrongTyp = await signJwt(keys, {}, { ...claims, typ: "device+jwt", subject: "usr_1", expiresInSeconds: 900, now: Date.now() });
-    const wrongIss = await signJwt(keys, {}, { ...claims, issuer: "https://evil.example", subject: "usr_1", expiresInSeconds: 900, now: Date.now() });
-    const wrongAud = await signJwt(keys, {}, { ...claims, audience: "https://other.example", subject: "usr_1", expiresInSeconds: 900, now: Date.now() });
+    const foreignKid = await new SignJWT(payload)
+      .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: "k2026" })
+      .sign(attacker.privateKey);
+    const unknownKid = await new SignJWT(payload)
+      .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: "../../etc/passwd" })
+      .sign(attacker.privateKey);
+    const wrongTyp = await signJwt(
+      keys,
+      {},
+      { ...claims, typ: "device+jwt", subject: "usr_1", expiresInSeconds: 900, now: Date.now() },
+    );
+    const wrongIss = await signJwt(
+      keys,
+      {},
+      { ...claims, issuer: "https://evil.example", subject: "usr_1", expiresInSeconds: 900, now: Date.now() },
+    );
+    const wrongAud = await signJwt(
+      keys,
+      {},
+      { ...claims, audience: "https://other.example", subject: "usr_1", expiresInSeconds: 900, now: Date.now() },
+    );
     const tampered = `${h}.${enc({ ...payload, sub: "usr_admin" })}.${s}`;
 
     const forged = [
@@ -141,17 +167,36 @@ describe("JWT (jose, EdDSA pinned)", () => {
 });
 
 describe("redirect targets", () => {
-  const config = parseConfig({ ...bindings, AUTH_DEBUG: "0", PUBLIC_URL: "https://auth.example.com", TRUSTED_ORIGINS: "https://app.example.com" });
+  const config = parseConfig({
+    ...bindings,
+    AUTH_DEBUG: "0",
+    PUBLIC_URL: "https://auth.example.com",
+    TRUSTED_ORIGINS: "https://app.example.com",
+  });
   it("allows only our own paths and exact trusted origins", () => {
     expect(resolveRedirect(config, "/account")).toBe("https://auth.example.com/account");
     expect(resolveRedirect(config, "https://app.example.com/home")).toBe("https://app.example.com/home");
     for (const bad of [
-      "//evil.com", "/\\evil.com", "\\\\evil.com", "/%2F%2Fevil.com/..", "/\tevil", "https:evil.com", "https://app.example.com.evil.com",
-      "https://app.example.com@evil.com", "https://evil.com#@app.example.com", "https://evil.com\\@app.example.com", "javascript:alert(1)",
-      "data:text/html,x", "HTTPS://EVIL.COM", "evil。com", "http://app.example.com/", "ftp://app.example.com",
+      "//evil.com",
+      "/\\evil.com",
+      "\\\\evil.com",
+      "/%2F%2Fevil.com/..",
+      "/\tevil",
+      "https:evil.com",
+      "https://app.example.com.evil.com",
+      "https://app.example.com@evil.com",
+      "https://evil.com#@app.example.com",
+      "https://evil.com\\@app.example.com",
+      "javascript:alert(1)",
+      "data:text/html,x",
+      "HTTPS://EVIL.COM",
+      "evil。com",
+      "http://app.example.com/",
+      "ftp://app.example.com",
     ]) {
       const resolved = resolveRedirect(config, bad);
-      if (resolved !== null) expect(["https://auth.example.com", "https://app.example.com"]).toContain(new URL(resolved).origin);
+      if (resolved !== null)
+        expect(["https://auth.example.com", "https://app.example.com"]).toContain(new URL(resolved).origin);
     }
     expect(resolveRedirect(config, "//evil.com")).toBeNull();
     expect(resolveRedirect(config, "https://app.example.com.evil.com")).toBeNull();

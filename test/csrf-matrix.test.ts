@@ -75,7 +75,11 @@ describe("CSRF matrix (from the router)", () => {
     const user = await signInByLink(h, uniqueEmail("matrix"));
     const ids = { org: user.organization.id, user: user.user.id };
     for (const { method, path } of unsafeRoutes()) {
-      for (const headers of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }, { origin: "null" }] as Array<Record<string, string>>) {
+      for (const headers of [
+        { origin: "https://evil.example" },
+        { "sec-fetch-site": "cross-site" },
+        { origin: "null" },
+      ] as Array<Record<string, string>>) {
         const res = await h.request(concrete(path, ids), { method, jar: user.jar, json: {}, headers });
         expect(res.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
         expect((await json(res)).error.code).toBe("csrf_failed");
@@ -90,7 +94,11 @@ describe("CSRF matrix (from the router)", () => {
     const cookie = user.jar.header();
     const accepted: string[] = [];
     for (const { method, path } of unsafeRoutes()) {
-      const res = await h.request(concrete(path, ids), { method, json: {}, headers: { cookie, origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin" } });
+      const res = await h.request(concrete(path, ids), {
+        method,
+        json: {},
+        headers: { cookie, origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin" },
+      });
       const body = res.status === 204 ? null : await json(res);
       // csrf_failed, or forbidden for routes no session may use at all (the admin API).
       if (res.status === 403 && ["csrf_failed", "forbidden"].includes(body?.error.code)) continue;
@@ -102,14 +110,28 @@ describe("CSRF matrix (from the router)", () => {
 
   it("storefront routes: no publishable key -> 401, a foreign origin -> 403, whatever cookies ride along", async () => {
     const owner = await signInByLink(h, uniqueEmail("store"));
-    const created = await h.request("/v1/publishable-keys", { method: "POST", jar: owner.jar, json: { name: "shop", allowed_origins: ["https://shop.example"] } });
+    const created = await h.request("/v1/publishable-keys", {
+      method: "POST",
+      jar: owner.jar,
+      json: { name: "shop", allowed_origins: ["https://shop.example"] },
+    });
     const key = (await json(created)).data.id as string;
     const routes = unsafeRoutes({ storefront: true });
     expect(routes.length).toBeGreaterThanOrEqual(4);
     for (const { method, path } of routes) {
-      const missing = await h.request(path, { method, json: {}, jar: owner.jar, headers: { origin: "https://shop.example" } });
+      const missing = await h.request(path, {
+        method,
+        json: {},
+        jar: owner.jar,
+        headers: { origin: "https://shop.example" },
+      });
       expect((await json(missing)).error.code, path).toBe("publishable_key_invalid");
-      const foreign = await h.request(path, { method, json: {}, jar: owner.jar, headers: { origin: "https://evil.example", "x-public-key": key } });
+      const foreign = await h.request(path, {
+        method,
+        json: {},
+        jar: owner.jar,
+        headers: { origin: "https://evil.example", "x-public-key": key },
+      });
       expect(foreign.status, path).toBe(403);
       expect((await json(foreign)).error.code).toBe("origin_not_allowed");
       expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
@@ -123,7 +145,11 @@ describe("CSRF matrix (from the router)", () => {
     const session = user.jar.get("session")!;
     for (const { method, path } of unsafeRoutes().filter((r) => !SIGN_IN_ROUTES.has(`${r.method} ${r.path}`))) {
       for (const csrf of [other.jar.get("csrf_token")!, "tossed.value"]) {
-        const res = await h.request(concrete(path, ids), { method, json: {}, headers: { cookie: `session=${session}; csrf_token=${csrf}`, "x-csrf-token": csrf } });
+        const res = await h.request(concrete(path, ids), {
+          method,
+          json: {},
+          headers: { cookie: `session=${session}; csrf_token=${csrf}`, "x-csrf-token": csrf },
+        });
         expect(res.status, `${method} ${path}`).toBe(403);
       }
     }

@@ -1,20 +1,31 @@
 import { base64url } from "jose";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto/hash";
-import { bearer, createKey, passwordGrant, signInByLink, signUpVerified, type SignedIn } from "./support/accounts";
+import { bearer, createKey, passwordGrant, type SignedIn, signInByLink, signUpVerified } from "./support/accounts";
 import { json, randomIp } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
 
-async function code(user: SignedIn, peer?: string): Promise<{ token: string; deep_link: string; pair_url: string; expires_in: number }> {
-  const res = await h.request("/v1/pairing/code", { method: "POST", jar: user.jar, json: peer ? { peer_id: peer } : {} });
+async function code(
+  user: SignedIn,
+  peer?: string,
+): Promise<{ token: string; deep_link: string; pair_url: string; expires_in: number }> {
+  const res = await h.request("/v1/pairing/code", {
+    method: "POST",
+    jar: user.jar,
+    json: peer ? { peer_id: peer } : {},
+  });
   expect(res.status).toBe(201);
   return (await json(res)).data;
 }
 
 const pair = (pairing_token: string, extra: Record<string, unknown> = {}) =>
-  h.request("/v1/pairing/pair", { method: "POST", json: { pairing_token, push_token: "fcm:abc123", platform: "android", device_name: "Pixel 9", ...extra }, ip: randomIp() });
+  h.request("/v1/pairing/pair", {
+    method: "POST",
+    json: { pairing_token, push_token: "fcm:abc123", platform: "android", device_name: "Pixel 9", ...extra },
+    ip: randomIp(),
+  });
 
 describe("pairing codes", () => {
   it("are 256-bit, single use, stored hashed, with the app's deep link and a pair_url page", async () => {
@@ -58,9 +69,21 @@ describe("POST /v1/pairing/pair", () => {
     expect(data).toMatchObject({ gateway_url: "http://127.0.0.1:8787", peer_id: "runtime-7" });
     expect(data.device_id).toMatch(/^dev_/);
     const [header] = (data.token as string).split(".");
-    expect(JSON.parse(new TextDecoder().decode(base64url.decode(header!)))).toMatchObject({ alg: "EdDSA", typ: "device+jwt" });
-    const [row] = await h.sql.query("select user_id, organization_id, platform, name, push_token, last_seen_at from devices where id = $1", [data.device_id]);
-    expect(row).toMatchObject({ user_id: user.user.id, organization_id: user.organization.id, platform: "ios", name: "Ada's iPhone", push_token: "fcm:abc123" });
+    expect(JSON.parse(new TextDecoder().decode(base64url.decode(header!)))).toMatchObject({
+      alg: "EdDSA",
+      typ: "device+jwt",
+    });
+    const [row] = await h.sql.query(
+      "select user_id, organization_id, platform, name, push_token, last_seen_at from devices where id = $1",
+      [data.device_id],
+    );
+    expect(row).toMatchObject({
+      user_id: user.user.id,
+      organization_id: user.organization.id,
+      platform: "ios",
+      name: "Ada's iPhone",
+      push_token: "fcm:abc123",
+    });
     expect(row!.last_seen_at).not.toBeNull();
     const replay = await pair(c.token);
     expect(replay.status).toBe(401);
@@ -129,7 +152,13 @@ describe("device tokens", () => {
     const device = (await json(await pair((await code(user)).token))).data;
     const me = await h.request("/v1/auth/me", { headers: bearer(device.token) });
     expect(me.status).toBe(200);
-    expect((await json(me)).data.identity).toMatchObject({ kind: "device", user_id: user.user.id, organization_id: user.organization.id, credential_id: device.device_id, scopes: ["device"] });
+    expect((await json(me)).data.identity).toMatchObject({
+      kind: "device",
+      user_id: user.user.id,
+      organization_id: user.organization.id,
+      credential_id: device.device_id,
+      scopes: ["device"],
+    });
     for (const [method, path, body] of [
       ["GET", "/v1/auth/sessions"],
       ["POST", "/v1/auth/change-password", { current_password: "x", new_password: "y" }],

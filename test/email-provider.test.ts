@@ -35,9 +35,21 @@ describe("Resend provider (production email over fetch)", () => {
   });
 
   it("turns an error status or a network failure into DeliveryError", async () => {
-    const refusing = createResendProvider({ apiKey: "k", from: "f", apiUrl: "https://r", fetch: async () => new Response("quota", { status: 429 }) });
+    const refusing = createResendProvider({
+      apiKey: "k",
+      from: "f",
+      apiUrl: "https://r",
+      fetch: async () => new Response("quota", { status: 429 }),
+    });
     await expect(refusing.send(message)).rejects.toBeInstanceOf(DeliveryError);
-    const offline = createResendProvider({ apiKey: "k", from: "f", apiUrl: "https://r", fetch: async () => { throw new TypeError("fetch failed"); } });
+    const offline = createResendProvider({
+      apiKey: "k",
+      from: "f",
+      apiUrl: "https://r",
+      fetch: async () => {
+        throw new TypeError("fetch failed");
+      },
+    });
     await expect(offline.send(message)).rejects.toThrow("email provider unreachable");
   });
 });
@@ -48,7 +60,13 @@ describe("a Resend outage through the app", () => {
   it("answers 503 email_delivery_failed and leaves no usable link behind", async () => {
     const deps = await createDeps(h.config, {
       clock: h.clock,
-      email: () => createResendProvider({ apiKey: "k", from: "f", apiUrl: "https://r", fetch: async () => new Response("down", { status: 500 }) }),
+      email: () =>
+        createResendProvider({
+          apiKey: "k",
+          from: "f",
+          apiUrl: "https://r",
+          fetch: async () => new Response("down", { status: 500 }),
+        }),
     });
     const app = createApp({ config: h.config, deps });
     const email = uniqueEmail("resend");
@@ -84,13 +102,29 @@ describe("Twilio provider (production SMS over fetch)", () => {
     const headers = new Headers(calls[0]!.init.headers);
     expect(headers.get("authorization")).toBe(`Basic ${btoa("AC123:secret")}`);
     expect(headers.get("content-type")).toBe("application/x-www-form-urlencoded");
-    expect(Object.fromEntries(new URLSearchParams(String(calls[0]!.init.body)))).toEqual({ To: "+14155550123", Body: "Your sign-in code is 123456.", From: "+15550001111" });
-    const viaService = createTwilioProvider({ accountSid: "AC1", authToken: "t", from: "MG42", apiUrl: "https://x", fetch: async (_u, init) => {
-      expect(new URLSearchParams(String(init!.body)).get("MessagingServiceSid")).toBe("MG42");
-      return new Response("{}", { status: 201 });
-    } });
+    expect(Object.fromEntries(new URLSearchParams(String(calls[0]!.init.body)))).toEqual({
+      To: "+14155550123",
+      Body: "Your sign-in code is 123456.",
+      From: "+15550001111",
+    });
+    const viaService = createTwilioProvider({
+      accountSid: "AC1",
+      authToken: "t",
+      from: "MG42",
+      apiUrl: "https://x",
+      fetch: async (_u, init) => {
+        expect(new URLSearchParams(String(init!.body)).get("MessagingServiceSid")).toBe("MG42");
+        return new Response("{}", { status: 201 });
+      },
+    });
     await viaService.send({ to: "+14155550123", text: "x" });
-    const failing = createTwilioProvider({ accountSid: "AC1", authToken: "t", from: "+1", apiUrl: "https://x", fetch: async () => new Response("bad", { status: 400 }) });
+    const failing = createTwilioProvider({
+      accountSid: "AC1",
+      authToken: "t",
+      from: "+1",
+      apiUrl: "https://x",
+      fetch: async () => new Response("bad", { status: 400 }),
+    });
     await expect(failing.send({ to: "+14155550123", text: "x" })).rejects.toBeInstanceOf(DeliveryError);
   });
 });

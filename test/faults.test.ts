@@ -2,13 +2,26 @@
 // ALLOW_CONNECTIONS false + terminated backends) or a table held locked; the fault tests' own Redis
 // paused (SIGSTOP), or stopped and started again empty (data lost). See localstack/fault-redis.ts.
 import { describe, expect, it } from "vitest";
+import {
+  bearer,
+  latestLink,
+  login,
+  PASSWORD,
+  passwordGrant,
+  signInByLink,
+  signUpVerified,
+  tokenFromOutbox,
+} from "./support/accounts";
 import { CookieJar } from "./support/cookies";
-import { PASSWORD, bearer, latestLink, login, passwordGrant, signInByLink, signUpVerified, tokenFromOutbox } from "./support/accounts";
-import { bindings, json, type Harness } from "./support/harness";
+import { bindings, type Harness, json } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness({ SQL_TIMEOUT_MS: "1500", REDIS_TIMEOUT_MS: "1000" });
-const fr = useHarness({ UPSTASH_REDIS_REST_URL: bindings.FAULT_UPSTASH_URL!, UPSTASH_REDIS_REST_TOKEN: bindings.FAULT_UPSTASH_TOKEN!, REDIS_TIMEOUT_MS: "1000" });
+const fr = useHarness({
+  UPSTASH_REDIS_REST_URL: bindings.FAULT_UPSTASH_URL!,
+  UPSTASH_REDIS_REST_TOKEN: bindings.FAULT_UPSTASH_TOKEN!,
+  REDIS_TIMEOUT_MS: "1000",
+});
 
 async function redisFault(action: "pause" | "resume" | "stop" | "start"): Promise<void> {
   const res = await fetch(`${bindings.FAULT_CONTROL_URL}/redis/${action}`, { method: "POST" });
@@ -17,7 +30,10 @@ async function redisFault(action: "pause" | "resume" | "stop" | "start"): Promis
 
 async function refusePostgres(x: Harness): Promise<void> {
   await x.adminSql.query(`ALTER DATABASE "${x.database}" ALLOW_CONNECTIONS false`);
-  await x.adminSql.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [x.database]);
+  await x.adminSql.query(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+    [x.database],
+  );
 }
 
 async function allowPostgres(x: Harness): Promise<void> {
@@ -51,7 +67,9 @@ describe("a secret used while Postgres is down is not spent: the retry works", (
 
   it("email verification and password reset", async () => {
     const email = uniqueEmail("verify");
-    expect((await h.request("/v1/auth/signup", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(201);
+    expect((await h.request("/v1/auth/signup", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(
+      201,
+    );
     const verify = tokenFromOutbox(await latestLink(h, email, /Confirm your email/));
     const verifyPost = () => h.request("/v1/auth/verify-email", { method: "POST", json: { token: verify } });
     await whilePostgresRefuses(h, async () => expect503(await verifyPost()));
@@ -59,16 +77,28 @@ describe("a secret used while Postgres is down is not spent: the retry works", (
 
     expect((await h.request("/v1/auth/forgot-password", { method: "POST", json: { email } })).status).toBe(200);
     const reset = tokenFromOutbox(await latestLink(h, email, /Reset your password/));
-    const resetPost = () => h.request("/v1/auth/reset-password", { method: "POST", json: { token: reset, password: "a different long passphrase" } });
+    const resetPost = () =>
+      h.request("/v1/auth/reset-password", {
+        method: "POST",
+        json: { token: reset, password: "a different long passphrase" },
+      });
     await whilePostgresRefuses(h, async () => expect503(await resetPost()));
     expect((await resetPost()).status).toBe(200);
-    expect((await h.request("/v1/auth/login", { method: "POST", json: { email, password: "a different long passphrase" } })).status).toBe(200);
+    expect(
+      (await h.request("/v1/auth/login", { method: "POST", json: { email, password: "a different long passphrase" } }))
+        .status,
+    ).toBe(200);
   });
 
   it("pairing code", async () => {
     const user = await signInByLink(h, uniqueEmail("pair"));
-    const code = (await json(await h.request("/v1/pairing/code", { method: "POST", jar: user.jar, json: {} }))).data.token;
-    const pair = () => h.request("/v1/pairing/pair", { method: "POST", json: { pairing_token: code, push_token: "p", platform: "ios", device_name: "phone" } });
+    const code = (await json(await h.request("/v1/pairing/code", { method: "POST", jar: user.jar, json: {} }))).data
+      .token;
+    const pair = () =>
+      h.request("/v1/pairing/pair", {
+        method: "POST",
+        json: { pairing_token: code, push_token: "p", platform: "ios", device_name: "phone" },
+      });
     await whilePostgresRefuses(h, async () => expect503(await pair()));
     expect((await pair()).status).toBe(201);
     const [row] = await h.sql.query("select count(*)::int as n from devices where user_id = $1", [user.user.id]);
@@ -78,12 +108,23 @@ describe("a secret used while Postgres is down is not spent: the retry works", (
   it("storefront code", async () => {
     const owner = await signInByLink(h, uniqueEmail("merchant"));
     const shop = "https://shop.example";
-    const key = (await json(await h.request("/v1/publishable-keys", { method: "POST", jar: owner.jar, json: { name: "shop", allowed_origins: [shop] } }))).data.id;
+    const key = (
+      await json(
+        await h.request("/v1/publishable-keys", {
+          method: "POST",
+          jar: owner.jar,
+          json: { name: "shop", allowed_origins: [shop] },
+        }),
+      )
+    ).data.id;
     const contact = `+1415555${String(Math.floor(Math.random() * 10_000)).padStart(4, "0")}`;
-    const call = (path: string, body: unknown) => h.request(path, { method: "POST", json: body, headers: { "x-public-key": key, origin: shop } });
+    const call = (path: string, body: unknown) =>
+      h.request(path, { method: "POST", json: body, headers: { "x-public-key": key, origin: shop } });
     expect((await call("/v1/storefront/auth/request-otp", { contact })).status).toBe(200);
     const code = (await h.outbox(contact))[0]!.codes[0]!;
-    await whilePostgresRefuses(h, async () => expect503(await call("/v1/storefront/auth/verify-otp", { contact, otp_code: code })));
+    await whilePostgresRefuses(h, async () =>
+      expect503(await call("/v1/storefront/auth/verify-otp", { contact, otp_code: code })),
+    );
     expect((await call("/v1/storefront/auth/verify-otp", { contact, otp_code: code })).status).toBe(200);
   });
 });
@@ -106,7 +147,10 @@ describe("stalls end at the deadline (503 with Retry-After), never in a hanging 
     const email = uniqueEmail("locked");
     await signUpVerified(h, email);
     const sql = h.sql as unknown as { transaction(q: unknown[]): Promise<unknown>; query(text: string): unknown };
-    const lock = sql.transaction([sql.query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"), sql.query("SELECT pg_sleep(4)")]);
+    const lock = sql.transaction([
+      sql.query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"),
+      sql.query("SELECT pg_sleep(4)"),
+    ]);
     await new Promise((r) => setTimeout(r, 300));
     try {
       for (const [path, body] of [
@@ -120,7 +164,9 @@ describe("stalls end at the deadline (503 with Retry-After), never in a hanging 
     } finally {
       await lock;
     }
-    expect((await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(200);
+    expect((await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -129,12 +175,21 @@ describe("revoked stays revoked when Redis loses its data", () => {
     const email = uniqueEmail("durable");
     await signUpVerified(fr, email);
     const ended = await passwordGrant(fr, email);
-    expect((await fr.request("/v1/auth/logout-all", { method: "POST", headers: bearer(ended.access_token) })).status).toBe(200);
+    expect(
+      (await fr.request("/v1/auth/logout-all", { method: "POST", headers: bearer(ended.access_token) })).status,
+    ).toBe(200);
     const live = await passwordGrant(fr, email);
     const jar = await login(fr, email);
     const pairOne = async () => {
       const code = (await json(await fr.request("/v1/pairing/code", { method: "POST", jar, json: {} }))).data.token;
-      return (await json(await fr.request("/v1/pairing/pair", { method: "POST", json: { pairing_token: code, push_token: "p", platform: "ios", device_name: "phone" } }))).data;
+      return (
+        await json(
+          await fr.request("/v1/pairing/pair", {
+            method: "POST",
+            json: { pairing_token: code, push_token: "p", platform: "ios", device_name: "phone" },
+          }),
+        )
+      ).data;
     };
     const revokedDevice = await pairOne();
     const liveDevice = await pairOne();
@@ -153,7 +208,14 @@ describe("revoked stays revoked when Redis loses its data", () => {
     expect((await me(liveDevice.token)).status).toBe(200);
     // Sessions and refresh tokens live only in Redis: lost with it (users sign in again).
     expect((await fr.request("/v1/auth/me", { jar })).status).toBe(401);
-    expect((await fr.request("/v1/auth/token", { method: "POST", json: { grant_type: "refresh_token", refresh_token: live.refresh_token } })).status).toBe(401);
+    expect(
+      (
+        await fr.request("/v1/auth/token", {
+          method: "POST",
+          json: { grant_type: "refresh_token", refresh_token: live.refresh_token },
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it("Redis stopped: every request answers 503 at once, never 200 or 500", async () => {
@@ -161,7 +223,14 @@ describe("revoked stays revoked when Redis loses its data", () => {
     await redisFault("stop");
     try {
       const jar = new CookieJar();
-      for (const res of [await fr.request("/v1/auth/me", { jar: user.jar }), await fr.request("/v1/auth/login", { method: "POST", json: { email: user.user.email, password: PASSWORD }, jar })]) {
+      for (const res of [
+        await fr.request("/v1/auth/me", { jar: user.jar }),
+        await fr.request("/v1/auth/login", {
+          method: "POST",
+          json: { email: user.user.email, password: PASSWORD },
+          jar,
+        }),
+      ]) {
         await expect503(res);
       }
       expect(jar.get("session")).toBeUndefined();

@@ -7,11 +7,15 @@ import type { TestProject } from "vitest/node";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = fileURLToPath(new URL("..", import.meta.url));
-  const child = spawn(process.execPath, ["localstack/stack.ts", "test"], { cwd: root, stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["localstack/stack.ts", "test"], {
+    cwd: root,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const info = await new Promise<Record<string, string>>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on("line", (line) => {
-      if (line.startsWith("LOCALSTACK ")) resolve(JSON.parse(line.slice("LOCALSTACK ".length)) as Record<string, string>);
+      if (line.startsWith("LOCALSTACK "))
+        resolve(JSON.parse(line.slice("LOCALSTACK ".length)) as Record<string, string>);
     });
     child.once("exit", (code) => reject(new Error(`local stack exited early (code ${code}); see the lines above`)));
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { uniqueEmail, useHarness } from "./support/setup";
-import { json } from "./support/harness";
 import { sha256Hex } from "../src/crypto/hash";
+import { json } from "./support/harness";
+import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
 
@@ -50,7 +50,8 @@ describe("Idempotency-Key", () => {
     const statuses = responses.map((r) => r.status);
     expect(statuses.every((s) => s === 202 || s === 409)).toBe(true);
     expect(statuses.filter((s) => s === 202 && true).length).toBeGreaterThanOrEqual(1);
-    for (const r of responses.filter((r) => r.status === 409)) expect((await json(r)).error.code).toBe("idempotency_conflict");
+    for (const r of responses.filter((r) => r.status === 409))
+      expect((await json(r)).error.code).toBe("idempotency_conflict");
     expect(await h.outbox(address)).toHaveLength(1);
   });
 
@@ -87,7 +88,13 @@ describe("Idempotency-Key for effects in Postgres", () => {
     const { signInByLink } = await import("./support/accounts");
     const user = await signInByLink(h, uniqueEmail("crash"));
     const key = crypto.randomUUID();
-    const create = () => h.request("/v1/organizations", { method: "POST", jar: user.jar, json: { name: "Once Ltd" }, headers: { "idempotency-key": key } });
+    const create = () =>
+      h.request("/v1/organizations", {
+        method: "POST",
+        jar: user.jar,
+        json: { name: "Once Ltd" },
+        headers: { "idempotency-key": key },
+      });
     const first = await create();
     expect(first.status).toBe(201);
     const created = (await json(first)).data;
@@ -104,7 +111,10 @@ describe("Idempotency-Key for effects in Postgres", () => {
     const retry = await create();
     expect(retry.status).toBe(201);
     expect((await json(retry)).data).toEqual(created);
-    const [count] = await h.sql.query("select count(*)::int as n from organizations where name = 'Once Ltd' and id in (select organization_id from memberships where user_id = $1)", [user.user.id]);
+    const [count] = await h.sql.query(
+      "select count(*)::int as n from organizations where name = 'Once Ltd' and id in (select organization_id from memberships where user_id = $1)",
+      [user.user.id],
+    );
     expect(count!.n).toBe(1);
   });
 
@@ -112,13 +122,23 @@ describe("Idempotency-Key for effects in Postgres", () => {
     const { signInByLink } = await import("./support/accounts");
     const user = await signInByLink(h, uniqueEmail("keycrash"));
     const key = crypto.randomUUID();
-    const create = () => h.request("/v1/api-keys", { method: "POST", jar: user.jar, json: { name: "ci", scopes: ["read"] }, headers: { "idempotency-key": key } });
+    const create = () =>
+      h.request("/v1/api-keys", {
+        method: "POST",
+        jar: user.jar,
+        json: { name: "ci", scopes: ["read"] },
+        headers: { "idempotency-key": key },
+      });
     const first = await json(await create());
     await h.redis.del(h.keys.idempotency(await sha256Hex(`user:${user.user.id}\n${key}`)));
     const retry = await json(await create());
     expect(retry.data).toEqual(first.data);
-    expect((await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${retry.data.api_key}` } })).status).toBe(200);
-    const [count] = await h.sql.query("select count(*)::int as n from api_keys where organization_id = $1", [user.organization.id]);
+    expect(
+      (await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${retry.data.api_key}` } })).status,
+    ).toBe(200);
+    const [count] = await h.sql.query("select count(*)::int as n from api_keys where organization_id = $1", [
+      user.organization.id,
+    ]);
     expect(count!.n).toBe(1);
   });
 
@@ -128,7 +148,12 @@ describe("Idempotency-Key for effects in Postgres", () => {
     const key = crypto.randomUUID();
     const cookie = user.jar.header();
     const csrf = user.jar.get("csrf_token")!;
-    const create = () => h.request("/v1/api-keys", { method: "POST", json: { name: "ci", scopes: ["read"] }, headers: { cookie, "x-csrf-token": csrf, "idempotency-key": key } });
+    const create = () =>
+      h.request("/v1/api-keys", {
+        method: "POST",
+        json: { name: "ci", scopes: ["read"] },
+        headers: { cookie, "x-csrf-token": csrf, "idempotency-key": key },
+      });
     expect((await create()).status).toBe(201);
     expect((await h.request("/v1/auth/logout", { method: "POST", jar: user.jar })).status).toBe(204);
     const replay = await create();

@@ -1,5 +1,5 @@
 // The local stack's protocol endpoints, exercised through the production clients inside workerd.
-import { Pool, neon } from "@neondatabase/serverless";
+import { neon, Pool } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis/cloudflare";
 import { describe, expect, it } from "vitest";
 import { useHarness } from "./support/setup";
@@ -8,15 +8,26 @@ const h = useHarness();
 
 describe("local Upstash endpoint", () => {
   it("round-trips values that look like base64 (Upstash-Encoding: base64 honoured)", async () => {
-    const redis = new Redis({ url: h.config.redis.url, token: h.config.redis.token, automaticDeserialization: false, enableTelemetry: false });
-    for (const value of ["test", "user", "OK", "ünïcødé ✓", "{\"a\":1}", "QUJD"]) {
+    const redis = new Redis({
+      url: h.config.redis.url,
+      token: h.config.redis.token,
+      automaticDeserialization: false,
+      enableTelemetry: false,
+    });
+    for (const value of ["test", "user", "OK", "ünïcødé ✓", '{"a":1}', "QUJD"]) {
       await redis.set(`${h.prefix}enc`, value);
       expect(await redis.get(`${h.prefix}enc`)).toBe(value);
     }
   });
 
   it("serves /pipeline and /multi-exec, and reports command errors", async () => {
-    const redis = new Redis({ url: h.config.redis.url, token: h.config.redis.token, automaticDeserialization: false, enableTelemetry: false, enableAutoPipelining: false });
+    const redis = new Redis({
+      url: h.config.redis.url,
+      token: h.config.redis.token,
+      automaticDeserialization: false,
+      enableTelemetry: false,
+      enableAutoPipelining: false,
+    });
     const tx = redis.multi();
     tx.set(`${h.prefix}m`, "1");
     tx.incr(`${h.prefix}m`);
@@ -27,7 +38,11 @@ describe("local Upstash endpoint", () => {
     expect(await p.exec()).toEqual(["2", -1]);
     // Command errors: 400 {error} for a single command, a per-entry {error} in a pipeline.
     const call = (path: string, body: unknown) =>
-      fetch(`${h.config.redis.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${h.config.redis.token}` }, body: JSON.stringify(body) });
+      fetch(`${h.config.redis.url}${path}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${h.config.redis.token}` },
+        body: JSON.stringify(body),
+      });
     const single = await call("", ["NOSUCHCOMMAND", "x"]);
     expect(single.status).toBe(400);
     expect(((await single.json()) as { error: string }).error).toMatch(/^ERR /);
@@ -38,9 +53,17 @@ describe("local Upstash endpoint", () => {
   });
 
   it("checks the bearer token", async () => {
-    const res = await fetch(h.config.redis.url, { method: "POST", headers: { authorization: "Bearer wrong" }, body: '["PING"]' });
+    const res = await fetch(h.config.redis.url, {
+      method: "POST",
+      headers: { authorization: "Bearer wrong" },
+      body: '["PING"]',
+    });
     expect(res.status).toBe(401);
-    const ok = await fetch(h.config.redis.url, { method: "POST", headers: { authorization: `Bearer ${h.config.redis.token}` }, body: '["PING"]' });
+    const ok = await fetch(h.config.redis.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${h.config.redis.token}` },
+      body: '["PING"]',
+    });
     expect(await ok.json()).toEqual({ result: "PONG" });
   });
 });
@@ -50,7 +73,9 @@ describe("local Neon endpoint", () => {
     const sql = neon(h.config.database.url);
     const [row] = await sql`select 1::int as one, 'x'::text as t, now() as ts, null::text as n, true as b`;
     expect(row).toMatchObject({ one: 1, t: "x", n: null, b: true });
-    await expect(sql.transaction([sql`create table batch_probe (id int)`, sql`select 1/0`])).rejects.toThrow(/division by zero/);
+    await expect(sql.transaction([sql`create table batch_probe (id int)`, sql`select 1/0`])).rejects.toThrow(
+      /division by zero/,
+    );
     const [exists] = await sql`select to_regclass('batch_probe') as t`;
     expect(exists!.t).toBeNull();
   });

@@ -2,14 +2,16 @@ import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto/hash";
 import { generateToken } from "../src/crypto/random";
 import { CookieJar } from "./support/cookies";
-import { uniqueEmail, useHarness } from "./support/setup";
 import { bindings, createHarness, json, randomIp } from "./support/harness";
 import { countRoundTrips } from "./support/round-trips";
+import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
 
-
-async function verify(token: string, options: { jar?: CookieJar; ip?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+async function verify(
+  token: string,
+  options: { jar?: CookieJar; ip?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
   return h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token }, ...options });
 }
 
@@ -42,9 +44,15 @@ describe("POST /v1/auth/magic-link/request", () => {
   it("gives byte-identical answers for known and unknown addresses (no enumeration)", async () => {
     const known = uniqueEmail("known");
     await verify(await h.magicLinkToken(known));
-    const strip = async (res: Response) => ({ status: res.status, body: await res.text(), cookies: res.headers.getSetCookie().length });
+    const strip = async (res: Response) => ({
+      status: res.status,
+      body: await res.text(),
+      cookies: res.headers.getSetCookie().length,
+    });
     const a = await strip(await h.request("/v1/auth/magic-link/request", { method: "POST", json: { email: known } }));
-    const b = await strip(await h.request("/v1/auth/magic-link/request", { method: "POST", json: { email: uniqueEmail("unknown") } }));
+    const b = await strip(
+      await h.request("/v1/auth/magic-link/request", { method: "POST", json: { email: uniqueEmail("unknown") } }),
+    );
     const redact = (s: string) => s.replace(/token=[A-Za-z0-9_-]+/, "token=X");
     expect(a.status).toBe(202);
     expect({ ...a, body: redact(a.body) }).toEqual({ ...b, body: redact(b.body) });
@@ -83,14 +91,29 @@ describe("POST /v1/auth/magic-link/request", () => {
   });
 
   it("accepts redirect_to only on our origin or a trusted origin", async () => {
-    const bad = ["//evil.com", "/\\evil.com", "https://evil.com/x", "https://127.0.0.1:8787.evil.com", "https://127.0.0.1:5173@evil.com", "javascript:alert(1)", "data:text/html,x", "http://evil。com"];
+    const bad = [
+      "//evil.com",
+      "/\\evil.com",
+      "https://evil.com/x",
+      "https://127.0.0.1:8787.evil.com",
+      "https://127.0.0.1:5173@evil.com",
+      "javascript:alert(1)",
+      "data:text/html,x",
+      "http://evil。com",
+    ];
     for (const redirect_to of bad) {
-      const res = await h.request("/v1/auth/magic-link/request", { method: "POST", json: { email: uniqueEmail("redir"), redirect_to } });
+      const res = await h.request("/v1/auth/magic-link/request", {
+        method: "POST",
+        json: { email: uniqueEmail("redir"), redirect_to },
+      });
       expect(res.status, redirect_to).toBe(400);
       expect((await json(res)).error.details[0].field).toBe("redirect_to");
     }
     for (const redirect_to of ["/welcome", "http://127.0.0.1:5173/app"]) {
-      const res = await h.request("/v1/auth/magic-link/request", { method: "POST", json: { email: uniqueEmail("redir"), redirect_to } });
+      const res = await h.request("/v1/auth/magic-link/request", {
+        method: "POST",
+        json: { email: uniqueEmail("redir"), redirect_to },
+      });
       expect(res.status, redirect_to).toBe(202);
     }
   });
@@ -117,7 +140,9 @@ describe("POST /v1/auth/magic-link/request", () => {
     const email = uniqueEmail("limited");
     const ip = randomIp();
     for (let i = 0; i < 5; i++) {
-      expect((await h.request("/v1/auth/magic-link/request", { method: "POST", json: { email }, ip: randomIp() })).status).toBe(202);
+      expect(
+        (await h.request("/v1/auth/magic-link/request", { method: "POST", json: { email }, ip: randomIp() })).status,
+      ).toBe(202);
     }
     const limited = await h.request("/v1/auth/magic-link/request", { method: "POST", json: { email }, ip });
     expect(limited.status).toBe(429);
@@ -178,8 +203,16 @@ describe("POST /v1/auth/magic-link/verify", () => {
     const { data } = await json(res);
     expect(data.user).toMatchObject({ email, name: "Grace", email_verified: true });
     expect(data.user.id).toMatch(/^usr_[0-9a-z]{26}$/);
-    expect(data.organization).toMatchObject({ name: "Grace's workspace", is_personal_account: true, plan_tier: "sandbox", role: "owner" });
-    const rows = await h.sql.query("select u.last_login_at, m.role, o.is_personal from users u join memberships m on m.user_id = u.id join organizations o on o.id = m.organization_id where u.email = $1", [email]);
+    expect(data.organization).toMatchObject({
+      name: "Grace's workspace",
+      is_personal_account: true,
+      plan_tier: "sandbox",
+      role: "owner",
+    });
+    const rows = await h.sql.query(
+      "select u.last_login_at, m.role, o.is_personal from users u join memberships m on m.user_id = u.id join organizations o on o.id = m.organization_id where u.email = $1",
+      [email],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ role: "owner", is_personal: true });
     expect(rows[0]!.last_login_at).not.toBeNull();
@@ -200,7 +233,10 @@ describe("POST /v1/auth/magic-link/verify", () => {
     expect(second.user.id).toBe(first.user.id);
     expect(second.organization.id).toBe(first.organization.id);
     expect(second.user.last_login_at > first.user.last_login_at).toBe(true);
-    const orgs = await h.sql.query("select count(*)::int as n from memberships m join users u on u.id = m.user_id where u.email = $1", [email]);
+    const orgs = await h.sql.query(
+      "select count(*)::int as n from memberships m join users u on u.id = m.user_id where u.email = $1",
+      [email],
+    );
     expect(orgs[0]!.n).toBe(1);
   });
 
@@ -241,7 +277,14 @@ describe("POST /v1/auth/magic-link/verify", () => {
     const foreign = generateToken();
     const hash = await sha256Hex(foreign);
     const key = h.keys.oneTimeToken("password_reset", hash);
-    const record = { purpose: "password_reset", token_hash: hash, subject: "victim@example.com", data: {}, created_at: Date.now(), expires_at: Date.now() + 600_000 };
+    const record = {
+      purpose: "password_reset",
+      token_hash: hash,
+      subject: "victim@example.com",
+      data: {},
+      created_at: Date.now(),
+      expires_at: Date.now() + 600_000,
+    };
     await h.redis.set(key, JSON.stringify(record), { ex: 600 });
     const res = await verify(foreign);
     expect(res.status).toBe(401);
@@ -251,13 +294,19 @@ describe("POST /v1/auth/magic-link/verify", () => {
 
   it("refuses a cross-site sign-in (login CSRF) without spending the token", async () => {
     const token = await h.magicLinkToken(uniqueEmail("xsite"));
-    for (const headers of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }, { origin: "null" }] as Array<Record<string, string>>) {
+    for (const headers of [
+      { origin: "https://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+      { origin: "null" },
+    ] as Array<Record<string, string>>) {
       const res = await verify(token, { headers });
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect((await json(res)).error.code).toBe("csrf_failed");
       expect(res.headers.getSetCookie()).toHaveLength(0);
     }
-    expect((await verify(token, { headers: { origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin" } })).status).toBe(200);
+    expect(
+      (await verify(token, { headers: { origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin" } })).status,
+    ).toBe(200);
   });
 
   it("the confirm page's form post signs in and redirects to the stored redirect_to", async () => {
@@ -266,7 +315,11 @@ describe("POST /v1/auth/magic-link/verify", () => {
     const res = await h.request("/v1/auth/magic-link/verify", {
       method: "POST",
       body: new URLSearchParams({ token, remember: "true" }).toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin" },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "http://127.0.0.1:8787",
+        "sec-fetch-site": "same-origin",
+      },
       jar,
     });
     expect(res.status).toBe(303);
@@ -325,7 +378,10 @@ describe("without AUTH_DEBUG", () => {
   it("never returns the link and has no dev outbox route", async () => {
     const prod = await createHarness({ AUTH_DEBUG: "0" });
     try {
-      const res = await prod.request("/v1/auth/magic-link/request", { method: "POST", json: { email: uniqueEmail("prod") } });
+      const res = await prod.request("/v1/auth/magic-link/request", {
+        method: "POST",
+        json: { email: uniqueEmail("prod") },
+      });
       expect(res.status).toBe(202);
       expect(await json(res)).toEqual({ success: true, data: { sent: true } });
       expect((await prod.request("/v1/dev/outbox")).status).toBe(404);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig, ConfigError } from "../src/config";
+import { ConfigError, parseConfig } from "../src/config";
 import { decodeBase64Url } from "../src/crypto/encoding";
-import { PBKDF2_MAX_ITERATIONS, hashPassword, importPepper, verifyPassword } from "../src/crypto/password";
+import { hashPassword, importPepper, PBKDF2_MAX_ITERATIONS, verifyPassword } from "../src/crypto/password";
+import { latestLink, login, PASSWORD, signUpVerified, tokenFromOutbox } from "./support/accounts";
 import { CookieJar, parseSetCookies } from "./support/cookies";
-import { PASSWORD, latestLink, login, signUpVerified, tokenFromOutbox } from "./support/accounts";
 import { bindings, json, randomIp } from "./support/harness";
 import { countRoundTrips } from "./support/round-trips";
 import { uniqueEmail, useHarness } from "./support/setup";
@@ -59,12 +59,21 @@ describe("password storage", () => {
     await signup(b);
     const rows = await h.sql.query("select email, password_hash from users where email = any($1)", [[a, b]]);
     const hashes = rows.map((r) => r.password_hash as string);
-    for (const stored of hashes) expect(stored).toMatch(/^\$pbkdf2-sha512\$i=100000,p=1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{86}$/);
+    for (const stored of hashes)
+      expect(stored).toMatch(/^\$pbkdf2-sha512\$i=100000,p=1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{86}$/);
     expect(hashes[0]).not.toBe(hashes[1]);
     // Without the pepper the stored hash cannot be recomputed from the password and salt.
     const [, , , saltText, hashText] = hashes[0]!.split("$");
-    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(PASSWORD), "PBKDF2", false, ["deriveBits"]);
-    const unpeppered = new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-512", salt: decodeBase64Url(saltText!)!, iterations: 100_000 }, key, 512));
+    const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(PASSWORD), "PBKDF2", false, [
+      "deriveBits",
+    ]);
+    const unpeppered = new Uint8Array(
+      await crypto.subtle.deriveBits(
+        { name: "PBKDF2", hash: "SHA-512", salt: decodeBase64Url(saltText!)!, iterations: 100_000 },
+        key,
+        512,
+      ),
+    );
     expect(unpeppered).not.toEqual(decodeBase64Url(hashText!));
   });
 
@@ -76,7 +85,10 @@ describe("password storage", () => {
     await expect(hashPassword("whatever-it-is", params)).rejects.toThrow(RangeError);
     // A stored hash claiming more iterations is refused without being derived at that cost.
     const forged = `$pbkdf2-sha512$i=9999999,p=1$${"A".repeat(22)}$${"A".repeat(86)}`;
-    expect(await verifyPassword(forged, "whatever", { ...params, iterations: 100_000 })).toEqual({ valid: false, needsRehash: false });
+    expect(await verifyPassword(forged, "whatever", { ...params, iterations: 100_000 })).toEqual({
+      valid: false,
+      needsRehash: false,
+    });
   });
 
   it("upgrades an outdated hash on the next successful login", async () => {
@@ -99,7 +111,10 @@ describe("POST /v1/auth/signup", () => {
     expect(res.headers.getSetCookie()).toHaveLength(0);
     const { data } = await json(res);
     expect(data).toMatchObject({ verification_required: true, user: { email, name: "Ada", email_verified: false } });
-    const rows = await h.sql.query("select o.name, o.is_personal, m.role from users u join memberships m on m.user_id = u.id join organizations o on o.id = m.organization_id where u.email = $1", [email]);
+    const rows = await h.sql.query(
+      "select o.name, o.is_personal, m.role from users u join memberships m on m.user_id = u.id join organizations o on o.id = m.organization_id where u.email = $1",
+      [email],
+    );
     expect(rows).toEqual([{ name: "Analytical Engines", is_personal: false, role: "owner" }]);
     expect(await latestLink(h, email, /Confirm your email/)).toMatch(/\/v1\/auth\/verify-email\?token=/);
   });
@@ -115,7 +130,18 @@ describe("POST /v1/auth/signup", () => {
     expect(mid - before).toBe(h.passwordWork.count - mid);
     expect(a.status).toBe(b.status);
     const [bodyA, bodyB] = [await json(a), await json(b)];
-    const shape = (body: any) => ({ ...body, data: { ...body.data, user: { ...body.data.user, id: typeof body.data.user.id, email: "x", created_at: typeof body.data.user.created_at } } });
+    const shape = (body: any) => ({
+      ...body,
+      data: {
+        ...body.data,
+        user: {
+          ...body.data.user,
+          id: typeof body.data.user.id,
+          email: "x",
+          created_at: typeof body.data.user.created_at,
+        },
+      },
+    });
     expect(shape(bodyA)).toEqual(shape(bodyB));
     expect(bodyA.data.user.id).toMatch(/^usr_[0-9a-z]{26}$/);
     const rows = await h.sql.query("select id from users where email = $1", [existing]);
@@ -127,7 +153,11 @@ describe("POST /v1/auth/signup", () => {
   });
 
   it("refuses a cross-site form of the browser kind (login CSRF)", async () => {
-    const res = await h.request("/v1/auth/signup", { method: "POST", json: { email: uniqueEmail("x"), password: PASSWORD }, headers: { origin: "https://evil.example" } });
+    const res = await h.request("/v1/auth/signup", {
+      method: "POST",
+      json: { email: uniqueEmail("x"), password: PASSWORD },
+      headers: { origin: "https://evil.example" },
+    });
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe("csrf_failed");
   });
@@ -145,7 +175,16 @@ describe("email verification", () => {
     }
     // Spent nowhere else: not a magic link, not a reset token.
     expect((await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token } })).status).toBe(401);
-    expect((await json(await h.request("/v1/auth/reset-password", { method: "POST", json: { token, password: "a fine new password" } }))).error.code).toBe("token_invalid");
+    expect(
+      (
+        await json(
+          await h.request("/v1/auth/reset-password", {
+            method: "POST",
+            json: { token, password: "a fine new password" },
+          }),
+        )
+      ).error.code,
+    ).toBe("token_invalid");
     const ok = await h.request("/v1/auth/verify-email", { method: "POST", json: { token } });
     expect(ok.status).toBe(200);
     expect((await json(ok)).data.user).toMatchObject({ email, email_verified: true });
@@ -178,7 +217,8 @@ describe("email verification", () => {
     const email = uniqueEmail("resend");
     await signup(email);
     const first = tokenFromOutbox(await latestLink(h, email, /Confirm your email/));
-    const resend = (address: string) => h.request("/v1/auth/verify-email/resend", { method: "POST", json: { email: address }, ip: randomIp() });
+    const resend = (address: string) =>
+      h.request("/v1/auth/verify-email/resend", { method: "POST", json: { email: address }, ip: randomIp() });
     const known = await resend(email);
     const unknown = await resend(uniqueEmail("nobody"));
     expect(known.status).toBe(202);
@@ -198,14 +238,19 @@ describe("POST /v1/auth/login", () => {
     const email = uniqueEmail("login");
     await signUpVerified(h, email);
     const jar = new CookieJar();
-    const { result, trips } = await countRoundTrips({ redis: h.config.redis.url, sql: h.config.database.httpEndpoint! }, () =>
-      h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD }, jar }),
+    const { result, trips } = await countRoundTrips(
+      { redis: h.config.redis.url, sql: h.config.database.httpEndpoint! },
+      () => h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD }, jar }),
     );
     expect(result.status).toBe(200);
     expect((await json(result)).data.user.email).toBe(email);
     // Throttle check + user lookup in parallel; then session write + counter reset + last_login in parallel.
     expect(trips).toMatchObject({ redis: 3, sql: 2 });
-    expect(parseSetCookies(result).map((c) => c.name).sort()).toEqual(["csrf_token", "session"]);
+    expect(
+      parseSetCookies(result)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["csrf_token", "session"]);
     expect((await h.request("/v1/auth/me", { jar })).status).toBe(200);
     const [row] = await h.sql.query("select last_login_at from users where email = $1", [email]);
     expect(row!.last_login_at).not.toBeNull();
@@ -216,10 +261,19 @@ describe("POST /v1/auth/login", () => {
     await signUpVerified(h, email);
     const attempt = async (address: string) => {
       const before = h.passwordWork.count;
-      const res = await h.request("/v1/auth/login", { method: "POST", json: { email: address, password: "not the password at all" }, ip: randomIp() });
+      const res = await h.request("/v1/auth/login", {
+        method: "POST",
+        json: { email: address, password: "not the password at all" },
+        ip: randomIp(),
+      });
       const body = await json(res);
       delete body.meta.request_id;
-      return { status: res.status, body, cookies: res.headers.getSetCookie().length, work: h.passwordWork.count - before };
+      return {
+        status: res.status,
+        body,
+        cookies: res.headers.getSetCookie().length,
+        work: h.passwordWork.count - before,
+      };
     };
     const wrong = await attempt(email);
     const unknown = await attempt(uniqueEmail("ghost"));
@@ -230,7 +284,10 @@ describe("POST /v1/auth/login", () => {
   it("403 email_not_verified only after a correct password", async () => {
     const email = uniqueEmail("unverified");
     await signup(email);
-    const wrong = await h.request("/v1/auth/login", { method: "POST", json: { email, password: "not the password at all" } });
+    const wrong = await h.request("/v1/auth/login", {
+      method: "POST",
+      json: { email, password: "not the password at all" },
+    });
     expect((await json(wrong)).error.code).toBe("invalid_credentials");
     const right = await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD } });
     expect(right.status).toBe(403);
@@ -242,20 +299,38 @@ describe("POST /v1/auth/login", () => {
     const email = uniqueEmail("lockout");
     await signUpVerified(h, email);
     for (let i = 0; i < 10; i++) {
-      const res = await h.request("/v1/auth/login", { method: "POST", json: { email, password: `wrong guess ${i}` }, ip: randomIp(), headers: { "x-forwarded-for": randomIp() } });
+      const res = await h.request("/v1/auth/login", {
+        method: "POST",
+        json: { email, password: `wrong guess ${i}` },
+        ip: randomIp(),
+        headers: { "x-forwarded-for": randomIp() },
+      });
       expect(res.status).toBe(401);
     }
     const before = h.passwordWork.count;
-    const locked = await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD }, ip: randomIp() });
+    const locked = await h.request("/v1/auth/login", {
+      method: "POST",
+      json: { email, password: PASSWORD },
+      ip: randomIp(),
+    });
     expect(locked.status).toBe(429);
     expect((await json(locked)).error.code).toBe("rate_limited");
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(h.passwordWork.count).toBe(before);
-    expect((await h.request("/v1/auth/verify-credentials", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(429);
+    expect(
+      (await h.request("/v1/auth/verify-credentials", { method: "POST", json: { email, password: PASSWORD } })).status,
+    ).toBe(429);
 
     expect((await h.request("/v1/auth/forgot-password", { method: "POST", json: { email } })).status).toBe(200);
     const token = tokenFromOutbox(await latestLink(h, email, /Reset your password/));
-    expect((await h.request("/v1/auth/reset-password", { method: "POST", json: { token, password: "a brand new passphrase" } })).status).toBe(200);
+    expect(
+      (
+        await h.request("/v1/auth/reset-password", {
+          method: "POST",
+          json: { token, password: "a brand new passphrase" },
+        })
+      ).status,
+    ).toBe(200);
     await login(h, email, "a brand new passphrase");
   });
 
@@ -263,7 +338,11 @@ describe("POST /v1/auth/login", () => {
     const ip = randomIp();
     const statuses: number[] = [];
     for (let i = 0; i < 51; i++) {
-      const res = await h.request("/v1/auth/login", { method: "POST", json: { email: uniqueEmail("spray"), password: "Spring2026!" }, ip });
+      const res = await h.request("/v1/auth/login", {
+        method: "POST",
+        json: { email: uniqueEmail("spray"), password: "Spring2026!" },
+        ip,
+      });
       statuses.push(res.status);
     }
     expect(statuses.slice(0, 50).every((s) => s === 401)).toBe(true);
@@ -271,7 +350,11 @@ describe("POST /v1/auth/login", () => {
   });
 
   it("refuses a cross-site login (login CSRF)", async () => {
-    const res = await h.request("/v1/auth/login", { method: "POST", json: { email: uniqueEmail("x"), password: PASSWORD }, headers: { "sec-fetch-site": "cross-site" } });
+    const res = await h.request("/v1/auth/login", {
+      method: "POST",
+      json: { email: uniqueEmail("x"), password: PASSWORD },
+      headers: { "sec-fetch-site": "cross-site" },
+    });
     expect(res.status).toBe(403);
   });
 });
@@ -288,7 +371,10 @@ describe("POST /v1/auth/verify-credentials", () => {
     expect(res.headers.getSetCookie()).toHaveLength(0);
     expect((await h.redisKeysMatching("ses:*")).length).toBe(sessionsBefore);
     expect((await h.redisKeysMatching("rt:*")).length).toBe(tokensBefore);
-    const wrong = await h.request("/v1/auth/verify-credentials", { method: "POST", json: { email, password: "nope nope nope" } });
+    const wrong = await h.request("/v1/auth/verify-credentials", {
+      method: "POST",
+      json: { email, password: "nope nope nope" },
+    });
     expect(wrong.status).toBe(401);
     expect((await json(wrong)).error.code).toBe("invalid_credentials");
   });
@@ -300,7 +386,10 @@ describe("pre-account takeover", () => {
     expect((await signup(victim, "attacker chosen secret")).status).toBe(201);
     const token = await h.magicLinkToken(victim);
     expect((await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token } })).status).toBe(200);
-    const attacker = await h.request("/v1/auth/login", { method: "POST", json: { email: victim, password: "attacker chosen secret" } });
+    const attacker = await h.request("/v1/auth/login", {
+      method: "POST",
+      json: { email: victim, password: "attacker chosen secret" },
+    });
     expect(attacker.status).toBe(401);
     const [row] = await h.sql.query("select password_hash from users where email = $1", [victim]);
     expect(row!.password_hash).toBeNull();

@@ -1,8 +1,8 @@
 import { exports as workerExports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { useHarness } from "./support/setup";
 import { bindings, json } from "./support/harness";
+import { useHarness } from "./support/setup";
 
 const h = useHarness();
 
@@ -29,7 +29,15 @@ describe("service routes", () => {
     const doc = await json(await h.request("/openapi.json"));
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(["/v1/auth/magic-link/request", "/v1/auth/magic-link/verify", "/v1/auth/me", "/v1/auth/logout", "/healthz", "/.well-known/jwks.json", "/v1/dev/outbox"]),
+      expect.arrayContaining([
+        "/v1/auth/magic-link/request",
+        "/v1/auth/magic-link/verify",
+        "/v1/auth/me",
+        "/v1/auth/logout",
+        "/healthz",
+        "/.well-known/jwks.json",
+        "/v1/dev/outbox",
+      ]),
     );
     expect(doc.paths["/v1/auth/magic-link/request"].post.requestBody.content["application/json"].schema).toBeDefined();
     const docs = await h.request("/docs");
@@ -45,7 +53,9 @@ describe("service routes", () => {
   });
 });
 
-const exports = workerExports as unknown as { default: { fetch(input: string, init?: RequestInit): Promise<Response> } };
+const exports = workerExports as unknown as {
+  default: { fetch(input: string, init?: RequestInit): Promise<Response> };
+};
 
 describe("the worker entry point (src/index.ts) with the configured bindings", () => {
   it("serves the app through exports.default.fetch", async () => {
@@ -61,7 +71,11 @@ describe("the worker entry point (src/index.ts) with the configured bindings", (
 
   it("answers a bad configuration with 500 config_invalid naming the variable and the fix", async () => {
     const { AUTH_SECRET: _omitted, ...rest } = bindings;
-    const res = await worker.fetch(new Request("http://127.0.0.1:8787/healthz"), { ...rest, JWT_SIGNING_KEYS: "nope" }, {} as ExecutionContext);
+    const res = await worker.fetch(
+      new Request("http://127.0.0.1:8787/healthz"),
+      { ...rest, JWT_SIGNING_KEYS: "nope" },
+      {} as ExecutionContext,
+    );
     expect(res.status).toBe(500);
     const body = await json(res);
     expect(body.error.code).toBe("config_invalid");
@@ -72,7 +86,11 @@ describe("the worker entry point (src/index.ts) with the configured bindings", (
   });
 
   it("refuses AUTH_DEBUG and the outbox in production", async () => {
-    const res = await worker.fetch(new Request("http://127.0.0.1:8787/healthz"), { ...bindings, ENVIRONMENT: "production" }, {} as ExecutionContext);
+    const res = await worker.fetch(
+      new Request("http://127.0.0.1:8787/healthz"),
+      { ...bindings, ENVIRONMENT: "production" },
+      {} as ExecutionContext,
+    );
     const messages = (await json(res)).error.details.map((d: { message: string }) => d.message).join("\n");
     expect(messages).toContain("AUTH_DEBUG=1 is refused");
     expect(messages).toContain("EMAIL_PROVIDER=outbox is refused");
@@ -83,15 +101,30 @@ describe("the worker entry point (src/index.ts) with the configured bindings", (
 describe("AUTH_DEBUG only on a developer's own machine", () => {
   it("is refused with a public PUBLIC_URL, or outside development and test", async () => {
     const { parseConfig } = await import("../src/config");
-    for (const overrides of [{ PUBLIC_URL: "http://auth.example.com" }, { PUBLIC_URL: "https://staging.example.com" }, { PUBLIC_URL: "http://10.0.0.5:8787" }, { ENVIRONMENT: "staging" }]) {
-      expect(() => parseConfig({ ...bindings, AUTH_DEBUG: "1", ...overrides }), JSON.stringify(overrides)).toThrow(/AUTH_DEBUG=1|ENVIRONMENT must be/);
+    for (const overrides of [
+      { PUBLIC_URL: "http://auth.example.com" },
+      { PUBLIC_URL: "https://staging.example.com" },
+      { PUBLIC_URL: "http://10.0.0.5:8787" },
+      { ENVIRONMENT: "staging" },
+    ]) {
+      expect(() => parseConfig({ ...bindings, AUTH_DEBUG: "1", ...overrides }), JSON.stringify(overrides)).toThrow(
+        /AUTH_DEBUG=1|ENVIRONMENT must be/,
+      );
     }
     for (const url of ["http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787"]) {
-      expect(parseConfig({ ...bindings, AUTH_DEBUG: "1", ENVIRONMENT: "development", PUBLIC_URL: url }).debug).toBe(true);
+      expect(parseConfig({ ...bindings, AUTH_DEBUG: "1", ENVIRONMENT: "development", PUBLIC_URL: url }).debug).toBe(
+        true,
+      );
     }
-    const res = await worker.fetch(new Request("http://127.0.0.1:8787/healthz"), { ...bindings, PUBLIC_URL: "http://auth.example.com" }, {} as ExecutionContext);
+    const res = await worker.fetch(
+      new Request("http://127.0.0.1:8787/healthz"),
+      { ...bindings, PUBLIC_URL: "http://auth.example.com" },
+      {} as ExecutionContext,
+    );
     expect(res.status).toBe(500);
-    expect((await json(res)).error.details.map((d: { message: string }) => d.message).join(" ")).toContain("loopback PUBLIC_URL");
+    expect((await json(res)).error.details.map((d: { message: string }) => d.message).join(" ")).toContain(
+      "loopback PUBLIC_URL",
+    );
   });
 });
 

@@ -1,16 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto/hash";
 import { generateToken } from "../src/crypto/random";
-import { CookieJar, parseSetCookies } from "./support/cookies";
-import { uniqueEmail, useHarness } from "./support/setup";
-import { createHarness, json, type Harness } from "./support/harness";
-import { countRoundTrips } from "./support/round-trips";
 import { passwordGrant, signUpVerified } from "./support/accounts";
+import { CookieJar, parseSetCookies } from "./support/cookies";
+import { createHarness, type Harness, json } from "./support/harness";
+import { countRoundTrips } from "./support/round-trips";
+import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
 
-
-async function signIn(harness: Harness = h, body: Record<string, unknown> = {}): Promise<{ jar: CookieJar; res: Response; address: string }> {
+async function signIn(
+  harness: Harness = h,
+  body: Record<string, unknown> = {},
+): Promise<{ jar: CookieJar; res: Response; address: string }> {
   const address = uniqueEmail("user");
   const token = await harness.magicLinkToken(address);
   const jar = new CookieJar();
@@ -83,7 +85,10 @@ describe("GET /v1/auth/me", () => {
 
   it("costs one Redis round trip and no SQL", async () => {
     const { jar } = await signIn();
-    const { result, trips } = await countRoundTrips({ redis: h.config.redis.url, sql: h.config.database.httpEndpoint! }, () => h.request("/v1/auth/me", { jar }));
+    const { result, trips } = await countRoundTrips(
+      { redis: h.config.redis.url, sql: h.config.database.httpEndpoint! },
+      () => h.request("/v1/auth/me", { jar }),
+    );
     expect(result.status).toBe(200);
     expect(trips).toMatchObject({ redis: 1, sql: 0 });
   });
@@ -139,9 +144,14 @@ describe("POST /v1/auth/logout", () => {
     expect(await h.redis.exists(key)).toBe(0);
     expect(await h.redis.hget(h.keys.userSessions(record.user_id), record.id)).toBeNull();
     const cleared = parseSetCookies(res);
-    expect(cleared.map((c) => [c.name, c.attributes["max-age"]]).sort()).toEqual([["csrf_token", "0"], ["session", "0"]]);
+    expect(cleared.map((c) => [c.name, c.attributes["max-age"]]).sort()).toEqual([
+      ["csrf_token", "0"],
+      ["session", "0"],
+    ]);
     expect((await h.request("/v1/auth/me", { headers: { cookie: `session=${token}` } })).status).toBe(401);
-    expect((await h.request("/v1/auth/logout", { method: "POST", headers: { cookie: `session=${token}` } })).status).toBe(204);
+    expect(
+      (await h.request("/v1/auth/logout", { method: "POST", headers: { cookie: `session=${token}` } })).status,
+    ).toBe(204);
   });
 
   it("refuses a cookie-authenticated logout without a valid, session-bound CSRF token", async () => {
@@ -154,7 +164,10 @@ describe("POST /v1/auth/logout", () => {
       // Cookie tossing: attacker-chosen cookie equal to attacker-chosen header.
       { cookie: `session=${session}; csrf_token=abc.def`, "x-csrf-token": "abc.def" },
       // A valid token, but minted for another session.
-      { cookie: `session=${session}; csrf_token=${other.jar.get("csrf_token")}`, "x-csrf-token": other.jar.get("csrf_token")! },
+      {
+        cookie: `session=${session}; csrf_token=${other.jar.get("csrf_token")}`,
+        "x-csrf-token": other.jar.get("csrf_token")!,
+      },
       { cookie: jar.header(), "x-csrf-token": jar.get("csrf_token")!, origin: "https://evil.example" },
       { cookie: jar.header(), "x-csrf-token": jar.get("csrf_token")!, "sec-fetch-site": "cross-site" },
     ];
@@ -164,7 +177,10 @@ describe("POST /v1/auth/logout", () => {
       expect((await json(res)).error.code).toBe("csrf_failed");
     }
     expect(await h.redis.exists(h.keys.session(await sha256Hex(session)))).toBe(1);
-    expect((await h.request("/v1/auth/logout", { method: "POST", jar, headers: { origin: "http://127.0.0.1:5173" } })).status).toBe(204);
+    expect(
+      (await h.request("/v1/auth/logout", { method: "POST", jar, headers: { origin: "http://127.0.0.1:5173" } }))
+        .status,
+    ).toBe(204);
   });
 });
 
@@ -176,7 +192,12 @@ describe("signing in from a browser that already has a session", () => {
     const res = await h.request("/v1/auth/magic-link/verify", {
       method: "POST",
       body: new URLSearchParams({ token }).toString(),
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://127.0.0.1:8787", "sec-fetch-site": "same-origin", cookie: jar.header() },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "http://127.0.0.1:8787",
+        "sec-fetch-site": "same-origin",
+        cookie: jar.header(),
+      },
     });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("signed in");
@@ -189,7 +210,14 @@ describe("front ends on a trusted origin (TRUSTED_ORIGINS)", () => {
 
   it("get CORS for exactly their origin, read the CSRF token from /me, and can sign out", async () => {
     const { jar } = await signIn();
-    const preflight = await h.request("/v1/auth/logout", { method: "OPTIONS", headers: { origin: app, "access-control-request-method": "POST", "access-control-request-headers": "x-csrf-token" } });
+    const preflight = await h.request("/v1/auth/logout", {
+      method: "OPTIONS",
+      headers: {
+        origin: app,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "x-csrf-token",
+      },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe(app);
     expect(preflight.headers.get("access-control-allow-credentials")).toBe("true");
@@ -198,13 +226,19 @@ describe("front ends on a trusted origin (TRUSTED_ORIGINS)", () => {
     expect(me.headers.get("access-control-allow-origin")).toBe(app);
     const csrf = (await json(me)).data.csrf_token;
     expect(csrf).toBe(jar.get("csrf_token"));
-    const out = await h.request("/v1/auth/logout", { method: "POST", headers: { cookie: jar.header(), origin: app, "x-csrf-token": csrf } });
+    const out = await h.request("/v1/auth/logout", {
+      method: "POST",
+      headers: { cookie: jar.header(), origin: app, "x-csrf-token": csrf },
+    });
     expect(out.status).toBe(204);
   });
 
   it("other origins get no CORS headers at all, and bearer callers get no CSRF token", async () => {
     const { jar } = await signIn();
-    const preflight = await h.request("/v1/auth/me", { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "GET" } });
+    const preflight = await h.request("/v1/auth/me", {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "GET" },
+    });
     expect(preflight.status).toBe(403);
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
     const me = await h.request("/v1/auth/me", { headers: { cookie: jar.header(), origin: "https://evil.example" } });
@@ -212,7 +246,9 @@ describe("front ends on a trusted origin (TRUSTED_ORIGINS)", () => {
     const email = uniqueEmail("bearer");
     await signUpVerified(h, email);
     const tokens = await passwordGrant(h, email);
-    const byToken = await json(await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${tokens.access_token}` } }));
+    const byToken = await json(
+      await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${tokens.access_token}` } }),
+    );
     expect(byToken.data.identity.kind).toBe("access_token");
     expect(byToken.data).not.toHaveProperty("csrf_token");
   });

@@ -30,21 +30,46 @@ function checkoutEvent(email: string, overrides: Record<string, unknown> = {}) {
 
 function subscriptionEvent(type: string, subscriptionId: string, price: string, status = "active") {
   sequence++;
-  return { id: `evt_sub_${Date.now()}_${sequence}`, object: "event", type, data: { object: { id: subscriptionId, object: "subscription", status, metadata: {}, items: { data: [{ price: { id: price } }] } } } };
+  return {
+    id: `evt_sub_${Date.now()}_${sequence}`,
+    object: "event",
+    type,
+    data: {
+      object: {
+        id: subscriptionId,
+        object: "subscription",
+        status,
+        metadata: {},
+        items: { data: [{ price: { id: price } }] },
+      },
+    },
+  };
 }
 
-async function deliver(event: object, options: { secret?: string; timestamp?: number; signature?: string | null; tamper?: (body: string) => string } = {}): Promise<Response> {
+async function deliver(
+  event: object,
+  options: { secret?: string; timestamp?: number; signature?: string | null; tamper?: (body: string) => string } = {},
+): Promise<Response> {
   const payload = JSON.stringify(event);
   const header =
     options.signature === undefined
-      ? await Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: options.secret ?? SECRET, timestamp: options.timestamp ?? Math.floor(Date.now() / 1000) })
+      ? await Stripe.webhooks.generateTestHeaderStringAsync({
+          payload,
+          secret: options.secret ?? SECRET,
+          timestamp: options.timestamp ?? Math.floor(Date.now() / 1000),
+        })
       : options.signature;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (header !== null) headers["stripe-signature"] = header;
-  return h.request("/v1/webhooks/stripe", { method: "POST", body: options.tamper ? options.tamper(payload) : payload, headers });
+  return h.request("/v1/webhooks/stripe", {
+    method: "POST",
+    body: options.tamper ? options.tamper(payload) : payload,
+    headers,
+  });
 }
 
-const recorded = async (id: string) => (await h.sql.query("select 1 from stripe_events where id = $1", [id])).length === 1;
+const recorded = async (id: string) =>
+  (await h.sql.query("select 1 from stripe_events where id = $1", [id])).length === 1;
 
 describe("POST /v1/webhooks/stripe", () => {
   it("a new buyer gets one sign-in link; the first sign-in creates an organization on the paid plan", async () => {
@@ -56,13 +81,22 @@ describe("POST /v1/webhooks/stripe", () => {
     const mails = await h.outbox(email);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe("Your sign-in link");
-    expect(await h.sql.query("select plan_tier from pending_upgrades where email = $1", [email])).toEqual([{ plan_tier: "pro" }]);
+    expect(await h.sql.query("select plan_tier from pending_upgrades where email = $1", [email])).toEqual([
+      { plan_tier: "pro" },
+    ]);
     const token = new URL(mails[0]!.links[0]!).searchParams.get("token");
     const signedIn = await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token } });
     const { data } = await json(signedIn);
     expect(data.organization).toMatchObject({ plan_tier: "pro", role: "owner" });
-    const [org] = await h.sql.query("select plan_tier, stripe_customer_id, stripe_subscription_id from organizations where id = $1", [data.organization.id]);
-    expect(org).toEqual({ plan_tier: "pro", stripe_customer_id: event.data.object.customer, stripe_subscription_id: event.data.object.subscription });
+    const [org] = await h.sql.query(
+      "select plan_tier, stripe_customer_id, stripe_subscription_id from organizations where id = $1",
+      [data.organization.id],
+    );
+    expect(org).toEqual({
+      plan_tier: "pro",
+      stripe_customer_id: event.data.object.customer,
+      stripe_subscription_id: event.data.object.subscription,
+    });
     expect(await h.sql.query("select 1 from pending_upgrades where email = $1", [email])).toHaveLength(0);
     expect(await recorded(event.id)).toBe(true);
   });
@@ -130,13 +164,27 @@ describe("POST /v1/webhooks/stripe", () => {
     const checkout = checkoutEvent(email);
     await deliver(checkout);
     const subscriptionId = checkout.data.object.subscription;
-    const tier = async () => (await json(await h.request("/v1/auth/me", { jar: user.jar }))).data.organization.plan_tier;
+    const tier = async () =>
+      (await json(await h.request("/v1/auth/me", { jar: user.jar }))).data.organization.plan_tier;
     expect(await tier()).toBe("pro");
-    expect((await deliver(subscriptionEvent("customer.subscription.updated", subscriptionId, "price_team_monthly"))).status).toBe(200);
+    expect(
+      (await deliver(subscriptionEvent("customer.subscription.updated", subscriptionId, "price_team_monthly"))).status,
+    ).toBe(200);
     expect(await tier()).toBe("team");
-    expect((await deliver(subscriptionEvent("customer.subscription.deleted", subscriptionId, "price_team_monthly", "canceled"))).status).toBe(200);
+    expect(
+      (
+        await deliver(
+          subscriptionEvent("customer.subscription.deleted", subscriptionId, "price_team_monthly", "canceled"),
+        )
+      ).status,
+    ).toBe(200);
     expect(await tier()).toBe("sandbox");
-    const unknown = await deliver({ id: `evt_other_${Date.now()}`, object: "event", type: "invoice.paid", data: { object: {} } });
+    const unknown = await deliver({
+      id: `evt_other_${Date.now()}`,
+      object: "event",
+      type: "invoice.paid",
+      data: { object: {} },
+    });
     expect((await json(unknown)).data.outcome).toBe("ignored");
   });
 });
@@ -146,7 +194,9 @@ describe("concurrent redelivery", () => {
     const email = uniqueEmail("race");
     const event = checkoutEvent(email);
     const results = await Promise.all(Array.from({ length: 10 }, () => deliver(event)));
-    const outcomes = await Promise.all(results.map(async (r) => (r.status === 200 ? (await json(r)).data.outcome : r.status)));
+    const outcomes = await Promise.all(
+      results.map(async (r) => (r.status === 200 ? (await json(r)).data.outcome : r.status)),
+    );
     expect(outcomes.filter((o) => o === "processed")).toHaveLength(1);
     expect(outcomes.every((o) => o === "processed" || o === "duplicate" || o === 409)).toBe(true);
     expect(await h.outbox(email)).toHaveLength(1);

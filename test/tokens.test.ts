@@ -1,14 +1,24 @@
-import { SignJWT, base64url, exportJWK, generateKeyPair } from "jose";
+import { base64url, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../src/crypto/hash";
 import { signJwt } from "../src/crypto/jwt";
-import { PASSWORD, bearer, latestLink, login, passwordGrant, refresh, signUpVerified, tokenFromOutbox } from "./support/accounts";
+import {
+  bearer,
+  latestLink,
+  login,
+  PASSWORD,
+  passwordGrant,
+  refresh,
+  signUpVerified,
+  tokenFromOutbox,
+} from "./support/accounts";
 import { json, randomIp } from "./support/harness";
 import { countRoundTrips } from "./support/round-trips";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
-const trips = <T>(run: () => Promise<T>) => countRoundTrips({ redis: h.config.redis.url, sql: h.config.database.httpEndpoint! }, run);
+const trips = <T>(run: () => Promise<T>) =>
+  countRoundTrips({ redis: h.config.redis.url, sql: h.config.database.httpEndpoint! }, run);
 
 async function account(label: string): Promise<string> {
   const email = uniqueEmail(label);
@@ -21,14 +31,24 @@ const me = (token: string) => h.request("/v1/auth/me", { headers: bearer(token) 
 describe("POST /v1/auth/token (password grant)", () => {
   it("returns a pinned EdDSA access JWT and an opaque refresh token stored only hashed", async () => {
     const email = await account("grant");
-    const res = await h.request("/v1/auth/token", { method: "POST", json: { grant_type: "password", email, password: PASSWORD } });
+    const res = await h.request("/v1/auth/token", {
+      method: "POST",
+      json: { grant_type: "password", email, password: PASSWORD },
+    });
     expect(res.status).toBe(200);
     const { data } = await json(res);
     expect(data).toMatchObject({ token_type: "Bearer", expires_in: 900, user: { email } });
     expect(res.headers.getSetCookie()).toHaveLength(0);
-    const [header, payload] = (data.access_token as string).split(".").map((p, i) => (i < 2 ? JSON.parse(new TextDecoder().decode(base64url.decode(p))) : p));
+    const [header, payload] = (data.access_token as string)
+      .split(".")
+      .map((p, i) => (i < 2 ? JSON.parse(new TextDecoder().decode(base64url.decode(p))) : p));
     expect(header).toEqual({ alg: "EdDSA", kid: "k2026", typ: "at+jwt" });
-    expect(payload).toMatchObject({ iss: h.config.jwt.issuer, aud: h.config.jwt.audience, sub: data.user.id, scope: "read write admin" });
+    expect(payload).toMatchObject({
+      iss: h.config.jwt.issuer,
+      aud: h.config.jwt.audience,
+      sub: data.user.id,
+      scope: "read write admin",
+    });
     expect(payload.exp - payload.iat).toBe(900);
     expect(typeof payload.jti).toBe("string");
     expect(data.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -39,14 +59,26 @@ describe("POST /v1/auth/token (password grant)", () => {
     const tokens = await passwordGrant(h, await account("bearer"));
     const { result, trips: counted } = await trips(() => me(tokens.access_token));
     expect(result.status).toBe(200);
-    expect((await json(result)).data.identity).toMatchObject({ kind: "access_token", user_id: tokens.user.id, scopes: ["read", "write", "admin"] });
+    expect((await json(result)).data.identity).toMatchObject({
+      kind: "access_token",
+      user_id: tokens.user.id,
+      scopes: ["read", "write", "admin"],
+    });
     expect(counted).toMatchObject({ redis: 1, sql: 0 });
   });
 
   it("same answer for unknown email and wrong password", async () => {
     const email = await account("grant-enum");
-    const a = await h.request("/v1/auth/token", { method: "POST", json: { grant_type: "password", email, password: "wrong wrong wrong" }, ip: randomIp() });
-    const b = await h.request("/v1/auth/token", { method: "POST", json: { grant_type: "password", email: uniqueEmail("ghost"), password: "wrong wrong wrong" }, ip: randomIp() });
+    const a = await h.request("/v1/auth/token", {
+      method: "POST",
+      json: { grant_type: "password", email, password: "wrong wrong wrong" },
+      ip: randomIp(),
+    });
+    const b = await h.request("/v1/auth/token", {
+      method: "POST",
+      json: { grant_type: "password", email: uniqueEmail("ghost"), password: "wrong wrong wrong" },
+      ip: randomIp(),
+    });
     expect(a.status).toBe(401);
     const strip = async (r: Response) => ({ ...(await json(r)), meta: undefined });
     expect(await strip(a)).toEqual(await strip(b));
@@ -141,12 +173,17 @@ describe("refresh tokens", () => {
     expect(res.status).toBe(200);
     expect((await refresh(h, tokens.refresh_token)).status).toBe(401);
     expect((await me(tokens.access_token)).status).toBe(401);
-    expect((await h.request("/v1/auth/token/revoke", { method: "POST", json: { token: "nonsense" } })).status).toBe(200);
+    expect((await h.request("/v1/auth/token/revoke", { method: "POST", json: { token: "nonsense" } })).status).toBe(
+      200,
+    );
   });
 
   it("malformed refresh tokens are 401, never 500", async () => {
     for (const token of ["", "x", "a".repeat(43), "é".repeat(43)]) {
-      const res = await h.request("/v1/auth/token", { method: "POST", json: { grant_type: "refresh_token", refresh_token: token } });
+      const res = await h.request("/v1/auth/token", {
+        method: "POST",
+        json: { grant_type: "refresh_token", refresh_token: token },
+      });
       expect([400, 401]).toContain(res.status);
     }
   });
@@ -161,15 +198,35 @@ describe("access-token attacks on /me", () => {
     const attacker = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
     const publicJwk = h.deps.keys.signing.jwks[0]!;
     const keys = h.deps.keys.signing;
-    const sign = (claims: Record<string, unknown>, typ: string, overrides: Partial<{ issuer: string; audience: string; now: number; expiresInSeconds: number }> = {}) =>
-      signJwt(keys, claims, { typ, issuer: h.config.jwt.issuer, audience: h.config.jwt.audience, subject: tokens.user.id, expiresInSeconds: 900, now: Date.now(), ...overrides });
+    const sign = (
+      claims: Record<string, unknown>,
+      typ: string,
+      overrides: Partial<{ issuer: string; audience: string; now: number; expiresInSeconds: number }> = {},
+    ) =>
+      signJwt(keys, claims, {
+        typ,
+        issuer: h.config.jwt.issuer,
+        audience: h.config.jwt.audience,
+        subject: tokens.user.id,
+        expiresInSeconds: 900,
+        now: Date.now(),
+        ...overrides,
+      });
     const claims = { org: payload.org, scope: payload.scope, sid: payload.sid, iat_ms: payload.iat_ms };
     const forged = [
       `${enc({ alg: "none", typ: "at+jwt" })}.${payloadText}.`,
-      await new SignJWT(payload).setProtectedHeader({ alg: "HS256", kid: "k2026", typ: "at+jwt" }).sign(new TextEncoder().encode(JSON.stringify(publicJwk))),
-      await new SignJWT(payload).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", jwk: await exportJWK(attacker.publicKey) }).sign(attacker.privateKey),
-      await new SignJWT(payload).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: "k2026", jku: "https://evil.example/jwks" }).sign(attacker.privateKey),
-      await new SignJWT(payload).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: "nope" }).sign(attacker.privateKey),
+      await new SignJWT(payload)
+        .setProtectedHeader({ alg: "HS256", kid: "k2026", typ: "at+jwt" })
+        .sign(new TextEncoder().encode(JSON.stringify(publicJwk))),
+      await new SignJWT(payload)
+        .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", jwk: await exportJWK(attacker.publicKey) })
+        .sign(attacker.privateKey),
+      await new SignJWT(payload)
+        .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: "k2026", jku: "https://evil.example/jwks" })
+        .sign(attacker.privateKey),
+      await new SignJWT(payload)
+        .setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid: "nope" })
+        .sign(attacker.privateKey),
       await sign(claims, "device+jwt"),
       await sign(claims, "JWT"),
       await sign(claims, "at+jwt", { issuer: "https://evil.example" }),
@@ -221,7 +278,9 @@ describe("revocation holds at once", () => {
     const email = await account("bearer-logout");
     const phone = await passwordGrant(h, email);
     const laptop = await passwordGrant(h, email);
-    expect((await h.request("/v1/auth/logout", { method: "POST", headers: bearer(phone.access_token) })).status).toBe(204);
+    expect((await h.request("/v1/auth/logout", { method: "POST", headers: bearer(phone.access_token) })).status).toBe(
+      204,
+    );
     expect((await me(phone.access_token)).status).toBe(401);
     expect((await refresh(h, phone.refresh_token)).status).toBe(401);
     expect((await me(laptop.access_token)).status).toBe(200);
@@ -240,21 +299,39 @@ describe("revocation holds at once", () => {
     const here = await login(h, email);
     const elsewhere = await login(h, email);
     const app = await passwordGrant(h, email);
-    const wrong = await h.request("/v1/auth/change-password", { method: "POST", jar: here, json: { current_password: "not it at all", new_password: "the next long passphrase" } });
+    const wrong = await h.request("/v1/auth/change-password", {
+      method: "POST",
+      jar: here,
+      json: { current_password: "not it at all", new_password: "the next long passphrase" },
+    });
     expect(wrong.status).toBe(401);
     expect((await json(wrong)).error.code).toBe("invalid_credentials");
-    const weak = await h.request("/v1/auth/change-password", { method: "POST", jar: here, json: { current_password: PASSWORD, new_password: "password1" } });
+    const weak = await h.request("/v1/auth/change-password", {
+      method: "POST",
+      jar: here,
+      json: { current_password: PASSWORD, new_password: "password1" },
+    });
     expect((await json(weak)).error.code).toBe("password_too_common");
-    const noCsrf = await h.request("/v1/auth/change-password", { method: "POST", headers: { cookie: here.header() }, json: { current_password: PASSWORD, new_password: "the next long passphrase" } });
+    const noCsrf = await h.request("/v1/auth/change-password", {
+      method: "POST",
+      headers: { cookie: here.header() },
+      json: { current_password: PASSWORD, new_password: "the next long passphrase" },
+    });
     expect(noCsrf.status).toBe(403);
 
-    const ok = await h.request("/v1/auth/change-password", { method: "POST", jar: here, json: { current_password: PASSWORD, new_password: "the next long passphrase" } });
+    const ok = await h.request("/v1/auth/change-password", {
+      method: "POST",
+      jar: here,
+      json: { current_password: PASSWORD, new_password: "the next long passphrase" },
+    });
     expect(ok.status).toBe(200);
     expect((await h.request("/v1/auth/me", { jar: here })).status).toBe(200);
     expect((await h.request("/v1/auth/me", { jar: elsewhere })).status).toBe(401);
     expect((await me(app.access_token)).status).toBe(401);
     expect((await refresh(h, app.refresh_token)).status).toBe(401);
-    expect((await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(401);
+    expect((await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD } })).status).toBe(
+      401,
+    );
     await login(h, email, "the next long passphrase");
     expect((await h.outbox(email)).some((m) => m.subject === "Your password was changed")).toBe(true);
   });
@@ -263,17 +340,32 @@ describe("revocation holds at once", () => {
     const email = await account("change-lock");
     const jar = await login(h, email);
     for (let i = 0; i < 10; i++) {
-      await h.request("/v1/auth/change-password", { method: "POST", jar, json: { current_password: `guess ${i} guess`, new_password: "the next long passphrase" }, ip: randomIp() });
+      await h.request("/v1/auth/change-password", {
+        method: "POST",
+        jar,
+        json: { current_password: `guess ${i} guess`, new_password: "the next long passphrase" },
+        ip: randomIp(),
+      });
     }
-    expect((await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD }, ip: randomIp() })).status).toBe(429);
+    expect(
+      (await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD }, ip: randomIp() }))
+        .status,
+    ).toBe(429);
   });
 });
 
 describe("forgot and reset password", () => {
   it("forgot answers the same for known and unknown addresses; the link uses PUBLIC_URL, not Host", async () => {
     const email = await account("forgot");
-    const known = await h.request("/v1/auth/forgot-password", { method: "POST", json: { email }, headers: { host: "evil.example", "x-forwarded-host": "evil.example" } });
-    const unknown = await h.request("/v1/auth/forgot-password", { method: "POST", json: { email: uniqueEmail("ghost") } });
+    const known = await h.request("/v1/auth/forgot-password", {
+      method: "POST",
+      json: { email },
+      headers: { host: "evil.example", "x-forwarded-host": "evil.example" },
+    });
+    const unknown = await h.request("/v1/auth/forgot-password", {
+      method: "POST",
+      json: { email: uniqueEmail("ghost") },
+    });
     expect(known.status).toBe(200);
     expect(await known.text()).toBe(await unknown.text());
     const link = await latestLink(h, email, /Reset your password/);
@@ -289,14 +381,30 @@ describe("forgot and reset password", () => {
     const page = await h.request(`/v1/auth/reset-password?token=${token}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(email);
-    expect((await json(await h.request("/v1/auth/reset-password", { method: "POST", json: { token, password: "12345678" } }))).error.code).toBe("password_too_common");
-    const res = await h.request("/v1/auth/reset-password", { method: "POST", json: { token, password: "a whole new passphrase" } });
+    expect(
+      (
+        await json(
+          await h.request("/v1/auth/reset-password", { method: "POST", json: { token, password: "12345678" } }),
+        )
+      ).error.code,
+    ).toBe("password_too_common");
+    const res = await h.request("/v1/auth/reset-password", {
+      method: "POST",
+      json: { token, password: "a whole new passphrase" },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.getSetCookie()).toHaveLength(0);
     expect((await h.request("/v1/auth/me", { jar })).status).toBe(401);
     expect((await me(app.access_token)).status).toBe(401);
     expect((await refresh(h, app.refresh_token)).status).toBe(401);
-    expect((await h.request("/v1/auth/reset-password", { method: "POST", json: { token, password: "yet another passphrase" } })).status).toBe(401);
+    expect(
+      (
+        await h.request("/v1/auth/reset-password", {
+          method: "POST",
+          json: { token, password: "yet another passphrase" },
+        })
+      ).status,
+    ).toBe(401);
     await login(h, email, "a whole new passphrase");
     expect((await h.outbox(email)).some((m) => m.subject === "Your password was reset")).toBe(true);
   });
@@ -307,18 +415,40 @@ describe("forgot and reset password", () => {
     const older = tokenFromOutbox(await latestLink(h, email, /Reset your password/));
     await h.request("/v1/auth/forgot-password", { method: "POST", json: { email } });
     const newer = tokenFromOutbox(await latestLink(h, email, /Reset your password/));
-    expect((await h.request("/v1/auth/reset-password", { method: "POST", json: { token: older, password: "a whole new passphrase" } })).status).toBe(401);
+    expect(
+      (
+        await h.request("/v1/auth/reset-password", {
+          method: "POST",
+          json: { token: older, password: "a whole new passphrase" },
+        })
+      ).status,
+    ).toBe(401);
 
     h.clock.advance(3600_000 + 1000);
     try {
-      expect((await json(await h.request("/v1/auth/reset-password", { method: "POST", json: { token: newer, password: "a whole new passphrase" } }))).error.code).toBe("token_expired");
+      expect(
+        (
+          await json(
+            await h.request("/v1/auth/reset-password", {
+              method: "POST",
+              json: { token: newer, password: "a whole new passphrase" },
+            }),
+          )
+        ).error.code,
+      ).toBe("token_expired");
     } finally {
       h.clock.advance(-(3600_000 + 1000));
     }
     await h.request("/v1/auth/forgot-password", { method: "POST", json: { email } });
     const fresh = tokenFromOutbox(await latestLink(h, email, /Reset your password/));
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => h.request("/v1/auth/reset-password", { method: "POST", json: { token: fresh, password: `parallel passphrase ${i}` }, ip: randomIp() })),
+      Array.from({ length: 20 }, (_, i) =>
+        h.request("/v1/auth/reset-password", {
+          method: "POST",
+          json: { token: fresh, password: `parallel passphrase ${i}` },
+          ip: randomIp(),
+        }),
+      ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
   });
@@ -329,7 +459,14 @@ describe("forgot and reset password", () => {
     const token = tokenFromOutbox(await latestLink(h, email, /Reset your password/));
     expect((await h.request("/v1/auth/verify-email", { method: "POST", json: { token } })).status).toBe(401);
     expect((await h.request("/v1/auth/magic-link/verify", { method: "POST", json: { token } })).status).toBe(401);
-    expect((await h.request("/v1/auth/reset-password", { method: "POST", json: { token, password: "a whole new passphrase" } })).status).toBe(200);
+    expect(
+      (
+        await h.request("/v1/auth/reset-password", {
+          method: "POST",
+          json: { token, password: "a whole new passphrase" },
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -337,7 +474,11 @@ describe("profile and sessions", () => {
   it("PATCH and PUT update name and phone at once; /me and access tokens see it", async () => {
     const email = await account("profile");
     const jar = await login(h, email);
-    const patched = await h.request("/v1/auth/me", { method: "PATCH", jar, json: { name: "Grace Hopper", phone: "+14155550123" } });
+    const patched = await h.request("/v1/auth/me", {
+      method: "PATCH",
+      jar,
+      json: { name: "Grace Hopper", phone: "+14155550123" },
+    });
     expect(patched.status).toBe(200);
     expect((await json(patched)).data.user.name).toBe("Grace Hopper");
     expect((await json(await h.request("/v1/auth/me", { jar }))).data.user.name).toBe("Grace Hopper");

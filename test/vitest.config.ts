@@ -1,5 +1,5 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -46,7 +46,8 @@ export default defineConfig({
             PASSWORD_PEPPER: "test-pepper-0123456789abcdefghijklmnopqrstuvwxyz",
             STRIPE_WEBHOOK_SECRET: "whsec_test_0123456789abcdefghijklmnopqrstuv",
             STRIPE_PLANS: "price_pro_monthly=pro,price_team_monthly=team",
-            JWT_SIGNING_KEYS: "k2026:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ,k2025:pN3vQ8sXr1TbK5yW7zJ2mC4hL9dF6gE0uA5iO8kRtYw",
+            JWT_SIGNING_KEYS:
+              "k2026:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ,k2025:pN3vQ8sXr1TbK5yW7zJ2mC4hL9dF6gE0uA5iO8kRtYw",
           },
         },
       };

@@ -1,4 +1,4 @@
-import { SignJWT, jwtVerify, type JWK, type JWTPayload, type JWTHeaderParameters } from "jose";
+import { type JWK, type JWTHeaderParameters, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { decodeBase64Url } from "./encoding";
 import { generateToken } from "./random";
 
@@ -14,7 +14,9 @@ export interface SigningKeySet {
 }
 
 // PKCS#8 wrapper for a raw 32-byte Ed25519 seed (RFC 8410).
-const PKCS8_ED25519_PREFIX = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+const PKCS8_ED25519_PREFIX = [
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
 
 /** Parses JWT_SIGNING_KEYS (`kid:seed[,kid:seed]`, newest first) into Web Crypto keys. */
 export async function loadSigningKeys(spec: string): Promise<SigningKeySet> {
@@ -24,12 +26,15 @@ export async function loadSigningKeys(spec: string): Promise<SigningKeySet> {
   let privateKey: CryptoKey | null = null;
   for (const [kid, seedText] of entries) {
     const seed = decodeBase64Url(seedText);
-    if (!seed || seed.length !== 32) throw new Error(`JWT_SIGNING_KEYS: key ${kid} is not a 32-byte base64url seed`);
+    if (seed?.length !== 32) throw new Error(`JWT_SIGNING_KEYS: key ${kid} is not a 32-byte base64url seed`);
     const pkcs8 = new Uint8Array([...PKCS8_ED25519_PREFIX, ...seed]);
     const priv = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "Ed25519" }, true, ["sign"]);
     const { x } = (await crypto.subtle.exportKey("jwk", priv)) as JsonWebKey;
     const publicJwk: JWK = { kty: "OKP", crv: "Ed25519", x, kid, alg: JWT_ALGORITHM, use: "sig" };
-    publicKeys.set(kid, await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", x }, { name: "Ed25519" }, false, ["verify"]));
+    publicKeys.set(
+      kid,
+      await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", x }, { name: "Ed25519" }, false, ["verify"]),
+    );
     jwks.push(publicJwk);
     privateKey ??= priv;
   }
@@ -71,7 +76,11 @@ export interface VerifyOptions {
  * by `kid` from our own set: `jwk`, `jku`, `x5u` and `x5c` headers are never consulted.
  * Returns null for every kind of invalid token, so callers cannot leak why.
  */
-export async function verifyJwt(keys: SigningKeySet, token: string, options: VerifyOptions): Promise<JWTPayload | null> {
+export async function verifyJwt(
+  keys: SigningKeySet,
+  token: string,
+  options: VerifyOptions,
+): Promise<JWTPayload | null> {
   if (token.length > 8192) return null;
   try {
     const { payload } = await jwtVerify(

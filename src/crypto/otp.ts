@@ -9,6 +9,7 @@ export function generateNumericCode(digits: number): string {
   const draw = new Uint32Array(1);
   for (;;) {
     crypto.getRandomValues(draw);
-    if (draw[0]! < limit) return String(draw[0]! % modulus).padStart(digits, "0");
+    const value = draw[0] ?? limit;
+    if (value < limit) return String(value % modulus).padStart(digits, "0");
   }
 }

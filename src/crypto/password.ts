@@ -1,5 +1,5 @@
-import { constantTimeEqual } from "./hash";
 import { decodeBase64Url, encodeBase64Url, utf8 } from "./encoding";
+import { constantTimeEqual } from "./hash";
 import { randomBytes } from "./random";
 
 /** Production Workers refuse PBKDF2 above this (workerd#1346); local workerd does not, so we check it ourselves. */
@@ -64,15 +64,18 @@ function parseHash(stored: string): ParsedHash | null {
   const iterations = Number(match[1]);
   // Never trust stored parameters above the cap: they would fail in production and are a DoS lever.
   if (iterations < 1 || iterations > PBKDF2_MAX_ITERATIONS) return null;
-  const salt = decodeBase64Url(match[3]!);
-  const hash = decodeBase64Url(match[4]!);
+  const salt = decodeBase64Url(match[3] ?? "");
+  const hash = decodeBase64Url(match[4] ?? "");
   if (!salt || !hash || hash.length !== 64) return null;
   return { iterations, pepperId: Number(match[2]), salt, hash };
 }
 
 async function derive(password: string, salt: Uint8Array, iterations: number, pepper: CryptoKey): Promise<Uint8Array> {
-  if (iterations > PBKDF2_MAX_ITERATIONS) throw new RangeError(`PBKDF2 iterations above ${PBKDF2_MAX_ITERATIONS} fail on production Workers`);
+  if (iterations > PBKDF2_MAX_ITERATIONS)
+    throw new RangeError(`PBKDF2 iterations above ${PBKDF2_MAX_ITERATIONS} fail on production Workers`);
   const peppered = new Uint8Array(await crypto.subtle.sign("HMAC", pepper, utf8.encode(password.normalize("NFKC"))));
   const key = await crypto.subtle.importKey("raw", peppered, "PBKDF2", false, ["deriveBits"]);
-  return new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-512", salt, iterations }, key, 512));
+  return new Uint8Array(
+    await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-512", salt, iterations }, key, 512),
+  );
 }

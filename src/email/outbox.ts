@@ -5,7 +5,11 @@ import { DeliveryError, type EmailMessage, type EmailProvider } from "./provider
  * Dev outbox: captures every message (readable at GET /v1/dev/outbox) and prints it to the console.
  * `failFor` lets tests stand in for a provider outage for chosen recipients.
  */
-export function createOutboxProvider(store: OutboxStore, clock: { now(): number }, options: { failFor?: Set<string>; quiet?: boolean } = {}): EmailProvider {
+export function createOutboxProvider(
+  store: OutboxStore,
+  clock: { now(): number },
+  options: { failFor?: Set<string>; quiet?: boolean } = {},
+): EmailProvider {
   return {
     async send(message: EmailMessage) {
       if (options.failFor?.has(message.to)) throw new DeliveryError("outbox: simulated provider failure");

@@ -1,7 +1,12 @@
 import { DeliveryError, type EmailMessage, type EmailProvider } from "./provider";
 
 /** Production email through Resend's HTTP API (https://resend.com/docs/api-reference/emails/send-email). */
-export function createResendProvider(options: { apiKey: string; from: string; apiUrl: string; fetch?: typeof fetch }): EmailProvider {
+export function createResendProvider(options: {
+  apiKey: string;
+  from: string;
+  apiUrl: string;
+  fetch?: typeof fetch;
+}): EmailProvider {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   return {
     async send(message: EmailMessage) {
@@ -11,7 +16,13 @@ export function createResendProvider(options: { apiKey: string; from: string; ap
           method: "POST",
           headers: { authorization: `Bearer ${options.apiKey}`, "content-type": "application/json" },
           // Exactly one recipient, the canonical stored address: no lists, no display names.
-          body: JSON.stringify({ from: options.from, to: [message.to], subject: message.subject, text: message.text, html: message.html }),
+          body: JSON.stringify({
+            from: options.from,
+            to: [message.to],
+            subject: message.subject,
+            text: message.text,
+            html: message.html,
+          }),
           signal: AbortSignal.timeout(10_000),
         });
       } catch (cause) {

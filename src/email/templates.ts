@@ -22,7 +22,9 @@ function simple(to: string, subject: string, lines: string[]): EmailMessage {
   const text = lines.join("\n");
   const html = lines
     .filter((l) => l !== "")
-    .map((l) => (/^https?:\/\//.test(l) ? `<p><a href="${escapeHtml(l)}">${escapeHtml(l)}</a></p>` : `<p>${escapeHtml(l)}</p>`))
+    .map((l) =>
+      /^https?:\/\//.test(l) ? `<p><a href="${escapeHtml(l)}">${escapeHtml(l)}</a></p>` : `<p>${escapeHtml(l)}</p>`,
+    )
     .join("\n");
   return { to, subject, text, html };
 }
@@ -85,7 +87,13 @@ export function passwordChangedEmail(to: string, how: "changed" | "reset"): Emai
   ]);
 }
 
-export function invitationEmail(input: { to: string; organizationName: string; inviterEmail: string | null; role: string; link: string }): EmailMessage {
+export function invitationEmail(input: {
+  to: string;
+  organizationName: string;
+  inviterEmail: string | null;
+  role: string;
+  link: string;
+}): EmailMessage {
   const who = input.inviterEmail ? `${input.inviterEmail} invited you` : "You were invited";
   return simple(input.to, `You're invited to join ${input.organizationName}`, [
     `${who} to join ${input.organizationName} as ${input.role}.`,

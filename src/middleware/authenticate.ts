@@ -1,12 +1,12 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
+import { decodeBase64Url } from "../crypto/encoding";
 import { AuthError } from "../errors";
 import { afterResponse, setSessionCookies } from "../http";
 import { verifyApiKey } from "../services/api-keys";
-import { DEVICE_TOKEN_TYPE, verifyDeviceToken } from "../services/devices";
-import { decodeBase64Url } from "../crypto/encoding";
 import { verifyCsrfToken } from "../services/csrf";
+import { DEVICE_TOKEN_TYPE, verifyDeviceToken } from "../services/devices";
 import { identityFromSession } from "../services/identity";
 import { validateSessionToken } from "../services/session";
 import { verifyAccessToken } from "../services/tokens";
@@ -33,28 +33,53 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     const identity = identityFromSession(session.record, session.organization, config.apiKeys.scopes);
     c.set("identity", identity);
     // A session is minted at sign-in and never renewed in place, so its creation is the sign-in time.
-    c.set("auth", { identity, snapshot: session.snapshot, organization: session.organization, via: "cookie", authenticatedAt: session.record.created_at });
+    c.set("auth", {
+      identity,
+      snapshot: session.snapshot,
+      organization: session.organization,
+      via: "cookie",
+      authenticatedAt: session.record.created_at,
+    });
   } else {
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const defer = (label: string, task: () => Promise<unknown>) => afterResponse(c, label, task);
-    if (bearer !== undefined && bearer.startsWith("sk_")) {
+    if (bearer?.startsWith("sk_")) {
       const key = await verifyApiKey(deps, config, bearer, c.var.clientIp, defer);
       // One answer for revoked, expired, unknown and malformed keys.
       if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: INVALID_BEARER });
       c.set("identity", key.identity);
-      c.set("auth", { identity: key.identity, snapshot: null, organization: { ...key.organization, role: null }, via: "api_key", keyCreator: key.createdBy, keyCreatorUser: key.creator });
+      c.set("auth", {
+        identity: key.identity,
+        snapshot: null,
+        organization: { ...key.organization, role: null },
+        via: "api_key",
+        keyCreator: key.createdBy,
+        keyCreatorUser: key.creator,
+      });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer) && headerType(bearer) === DEVICE_TOKEN_TYPE) {
       // Routed by the unverified header only; the device verifier then enforces typ itself.
       const device = await verifyDeviceToken(deps, config, bearer, defer);
       if (!device) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("identity", device.identity);
-      c.set("auth", { identity: device.identity, snapshot: device.snapshot, organization: device.organization, via: "device" });
+      c.set("auth", {
+        identity: device.identity,
+        snapshot: device.snapshot,
+        organization: device.organization,
+        via: "device",
+      });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
       const verified = await verifyAccessToken(deps, config, bearer);
       if (!verified) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("identity", verified.identity);
-      c.set("auth", { identity: verified.identity, snapshot: verified.snapshot, organization: verified.organization, via: "bearer", tokenFamily: verified.family, authenticatedAt: verified.authenticatedAt });
+      c.set("auth", {
+        identity: verified.identity,
+        snapshot: verified.snapshot,
+        organization: verified.organization,
+        via: "bearer",
+        tokenFamily: verified.family,
+        authenticatedAt: verified.authenticatedAt,
+      });
     }
   }
   await next();

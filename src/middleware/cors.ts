@@ -10,7 +10,8 @@ const ALLOWED_HEADERS = "authorization, content-type, x-csrf-token, idempotency-
  */
 export const trustedCors: MiddlewareHandler<AppEnv> = async function trustedCors(c, next) {
   const origin = c.req.header("origin");
-  const trusted = origin !== undefined && origin !== c.var.config.publicOrigin && c.var.config.trustedOrigins.includes(origin);
+  const trusted =
+    origin !== undefined && origin !== c.var.config.publicOrigin && c.var.config.trustedOrigins.includes(origin);
   if (c.req.method === "OPTIONS" && c.req.header("access-control-request-method")) {
     if (!trusted) return c.body(null, 403);
     return c.body(null, 204, {

@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
-import { AuthError } from "../errors";
 import { open, seal } from "../crypto/aead";
 import { decodeBase64Url } from "../crypto/encoding";
 import { hmacSha256, sha256Hex } from "../crypto/hash";
+import { AuthError } from "../errors";
 
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 const LOCK_SECONDS = 60;
@@ -36,7 +36,9 @@ export const idempotency: MiddlewareHandler<AppEnv> = async function idempotency
   const key = c.req.header("idempotency-key");
   if (c.req.method !== "POST" || key === undefined) return next();
   if (!KEY_SHAPE.test(key)) {
-    throw new AuthError("validation_error", { details: [{ field: "Idempotency-Key", message: "must be 1-255 visible ASCII characters" }] });
+    throw new AuthError("validation_error", {
+      details: [{ field: "Idempotency-Key", message: "must be 1-255 visible ASCII characters" }],
+    });
   }
   const { deps } = c.var;
   const auth = c.var.auth;
@@ -78,7 +80,8 @@ export const idempotency: MiddlewareHandler<AppEnv> = async function idempotency
   }
   const headers: Array<[string, string]> = [];
   c.res.headers.forEach((value, name) => {
-    if (name.toLowerCase() !== "set-cookie" && REPLAYED_HEADERS.includes(name.toLowerCase())) headers.push([name, value]);
+    if (name.toLowerCase() !== "set-cookie" && REPLAYED_HEADERS.includes(name.toLowerCase()))
+      headers.push([name, value]);
   });
   for (const cookie of c.res.headers.getSetCookie()) headers.push(["set-cookie", cookie]);
   const stored: StoredResponse = { status, headers, body: await c.res.clone().text() };

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import type { Config } from "../config";
 import type { AppEnv } from "../context";
-import type { Deps } from "../deps";
 import { generateId } from "../crypto/random";
+import type { Deps } from "../deps";
 import { clientIp } from "../http";
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
-import type { UserSnapshot } from "../storage/ports";
 import { AuthError } from "../errors";
 import { isCrossSiteRequest } from "../http";
-import { authorize, authorizePlatform, principalOf, type Principal } from "../services/policy";
+import { authorize, authorizePlatform, type Principal, principalOf } from "../services/policy";
+import type { UserSnapshot } from "../storage/ports";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -16,7 +16,8 @@ export function enforceSessionCsrf(c: Context<AppEnv>): void {
   const session = c.var.session;
   if (!session || !UNSAFE.has(c.req.method)) return;
   const header = c.req.header("x-csrf-token");
-  if (isCrossSiteRequest(c, c.var.config) || session.csrfToken === null || header !== session.csrfToken) throw new AuthError("csrf_failed");
+  if (isCrossSiteRequest(c, c.var.config) || session.csrfToken === null || header !== session.csrfToken)
+    throw new AuthError("csrf_failed");
 }
 
 /** Device tokens act only where a route says so (today: GET /v1/auth/me); everywhere else, 403. */
@@ -66,7 +67,8 @@ export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
     if (!auth) throw new AuthError("unauthorized");
     refuseDevice(c);
     if (auth.via === "cookie") enforceSessionCsrf(c);
-    if (!auth.identity.scopes.includes(scope)) throw new AuthError("insufficient_scope", { message: `This needs the ${scope} scope.` });
+    if (!auth.identity.scopes.includes(scope))
+      throw new AuthError("insufficient_scope", { message: `This needs the ${scope} scope.` });
     await next();
   };
 }
@@ -88,6 +90,13 @@ export function requireManager(action: "api_keys.manage" | "publishable_keys.man
 }
 
 export const requireKeyManager = requireManager("api_keys.manage");
+
+/** The authenticated caller; only behind a guard that required a credential (else 401). */
+export function credential(c: Context<AppEnv>): NonNullable<AppEnv["Variables"]["auth"]> {
+  const auth = c.var.auth;
+  if (!auth) throw new AuthError("unauthorized");
+  return auth;
+}
 
 /** The caller as the access policy sees it; only behind a guard that required a credential. */
 export function principal(c: Context<AppEnv>): Principal {

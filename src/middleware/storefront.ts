@@ -31,7 +31,10 @@ export const storefront: MiddlewareHandler<AppEnv> = async function storefront(c
     });
   }
   const keyId = c.req.header("x-public-key");
-  const store = keyId !== undefined && KEY_SHAPE.test(keyId) ? await resolveStoreKey(deps, keyId, (label, task) => afterResponse(c, label, task)) : null;
+  const store =
+    keyId !== undefined && KEY_SHAPE.test(keyId)
+      ? await resolveStoreKey(deps, keyId, (label, task) => afterResponse(c, label, task))
+      : null;
   if (!store || store.revoked) throw new AuthError("publishable_key_invalid");
   if (origin !== undefined && !store.allowed_origins.includes(origin)) throw new AuthError("origin_not_allowed");
   c.set("store", store);
@@ -44,7 +47,11 @@ export const storefront: MiddlewareHandler<AppEnv> = async function storefront(c
 };
 
 /** One Redis round trip when warm; keys (and unknown ids) are cached for a minute. */
-async function resolveStoreKey(deps: Deps, keyId: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<StoreKey | null> {
+async function resolveStoreKey(
+  deps: Deps,
+  keyId: string,
+  defer: (label: string, task: () => Promise<unknown>) => void,
+): Promise<StoreKey | null> {
   const cached = await deps.storefrontStore.getKey(keyId);
   if (cached !== undefined) return cached;
   const found = await deps.storefront.findKey(keyId);

@@ -5,6 +5,7 @@ import { AuthError, type ErrorDetail } from "../errors";
 // Control characters (C0, DEL, C1) have no place in any text field: U+0000 is refused by Postgres
 // (which would surface as an outage), and the rest hide in logs, emails and pages. One rule for every
 // route, before anything is read or spent: 400 validation_error naming the field.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function scan(value: unknown, path: string, found: ErrorDetail[]): void {
@@ -12,7 +13,7 @@ function scan(value: unknown, path: string, found: ErrorDetail[]): void {
   if (typeof value === "string") {
     if (CONTROL.test(value)) found.push({ field: path || "body", message: "must not contain control characters" });
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => scan(item, path ? `${path}.${i}` : String(i), found));
+    for (const [i, item] of value.entries()) scan(item, path ? `${path}.${i}` : String(i), found);
   } else if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) scan(item, path ? `${path}.${key}` : key, found);
   }

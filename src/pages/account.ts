@@ -4,7 +4,8 @@ import { escapeHtml, htmlPage } from "./html";
 
 /** GET target of a verification email: shows the address and posts the token only on a click. */
 export function verifyEmailPage(c: Context<AppEnv>, token: string, valid: boolean): Response {
-  if (!valid) return expired(c, "This confirmation link has expired or was already used", "Request a new one by signing in.");
+  if (!valid)
+    return expired(c, "This confirmation link has expired or was already used", "Request a new one by signing in.");
   return htmlPage(c, {
     title: "Confirm your email",
     body: `<h1>Confirm your email address</h1>
@@ -17,7 +18,8 @@ export function verifyEmailPage(c: Context<AppEnv>, token: string, valid: boolea
 
 /** GET target of a reset email: a form for the new password (the token is spent only on submit). */
 export function resetPasswordPage(c: Context<AppEnv>, token: string, email: string | null): Response {
-  if (email === null) return expired(c, "This reset link has expired or was already used", "Ask for a new one from the sign-in page.");
+  if (email === null)
+    return expired(c, "This reset link has expired or was already used", "Ask for a new one from the sign-in page.");
   return htmlPage(c, {
     title: "Choose a new password",
     body: `<h1>Choose a new password</h1>
@@ -36,7 +38,11 @@ export function donePage(c: Context<AppEnv>, title: string, message: string): Re
 }
 
 export function failedPage(c: Context<AppEnv>, status: number, message: string): Response {
-  return htmlPage(c, { title: "That did not work", status, body: `<h1>That did not work</h1><p>${escapeHtml(message)}</p>` });
+  return htmlPage(c, {
+    title: "That did not work",
+    status,
+    body: `<h1>That did not work</h1><p>${escapeHtml(message)}</p>`,
+  });
 }
 
 function expired(c: Context<AppEnv>, title: string, hint: string): Response {

@@ -11,7 +11,14 @@ export const escapeHtml = (s: string): string =>
  */
 export function htmlPage(
   c: Context<AppEnv>,
-  options: { title: string; body: string; status?: number; formActions?: string[]; layout?: "card" | "document"; head?: string },
+  options: {
+    title: string;
+    body: string;
+    status?: number;
+    formActions?: string[];
+    layout?: "card" | "document";
+    head?: string;
+  },
 ): Response {
   const nonce = generateToken(16);
   const formAction = ["'self'", ...(options.formActions ?? [])].join(" ");

@@ -4,7 +4,10 @@ import type { Invitation } from "../storage/ports";
 import { escapeHtml, htmlPage } from "./html";
 
 /** GET target of the emailed invitation: says who invites whom where; accepts only on a click. */
-export function invitationPage(c: Context<AppEnv>, pending: { invitation: Invitation; token: string } | null): Response {
+export function invitationPage(
+  c: Context<AppEnv>,
+  pending: { invitation: Invitation; token: string } | null,
+): Response {
   if (!pending) {
     return htmlPage(c, {
       title: "Invitation unavailable",
@@ -28,7 +31,10 @@ export function invitationPage(c: Context<AppEnv>, pending: { invitation: Invita
 }
 
 export function joinedPage(c: Context<AppEnv>, organizationName: string): Response {
-  return htmlPage(c, { title: "Joined", body: `<h1>You joined ${escapeHtml(organizationName)}</h1><p>You're signed in. You can close this page.</p>` });
+  return htmlPage(c, {
+    title: "Joined",
+    body: `<h1>You joined ${escapeHtml(organizationName)}</h1><p>You're signed in. You can close this page.</p>`,
+  });
 }
 
 export function invalidInvitationPage(c: Context<AppEnv>): Response {

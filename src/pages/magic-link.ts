@@ -27,7 +27,10 @@ export function confirmPage(c: Context<AppEnv>, pending: { email: string; token:
 }
 
 export function signedInPage(c: Context<AppEnv>, email: string): Response {
-  return htmlPage(c, { title: "Signed in", body: `<h1>You're signed in</h1><p>Signed in as <strong>${escapeHtml(email)}</strong>. You can close this page.</p>` });
+  return htmlPage(c, {
+    title: "Signed in",
+    body: `<h1>You're signed in</h1><p>Signed in as <strong>${escapeHtml(email)}</strong>. You can close this page.</p>`,
+  });
 }
 
 export function invalidLinkPage(c: Context<AppEnv>, status: number): Response {

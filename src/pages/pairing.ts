@@ -17,7 +17,10 @@ export function pairingPage(c: Context<AppEnv>, deepLink: string | null): Respon
     });
   }
   const link = escapeHtml(deepLink);
-  const stores = [appStoreUrl && `<a href="${escapeHtml(appStoreUrl)}">App Store</a>`, playStoreUrl && `<a href="${escapeHtml(playStoreUrl)}">Google Play</a>`].filter(Boolean);
+  const stores = [
+    appStoreUrl && `<a href="${escapeHtml(appStoreUrl)}">App Store</a>`,
+    playStoreUrl && `<a href="${escapeHtml(playStoreUrl)}">Google Play</a>`,
+  ].filter(Boolean);
   return htmlPage(c, {
     title: "Open the app to pair",
     head: `<meta http-equiv="refresh" content="0; url=${link}">`,

@@ -3,11 +3,23 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
 import { principal, requirePlatform } from "../middleware/require";
-import { createUser, findUsersByEmail, getUser, mintMagicLink, setUserDisabled, type PlatformContext } from "../services/admin";
+import {
+  createUser,
+  findUsersByEmail,
+  getUser,
+  mintMagicLink,
+  type PlatformContext,
+  setUserDisabled,
+} from "../services/admin";
 import { CsrfHeader, Email, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
-const context = (c: Context<AppEnv>): PlatformContext => ({ deps: c.var.deps, config: c.var.config, principal: principal(c), requestId: c.var.requestId });
+const context = (c: Context<AppEnv>): PlatformContext => ({
+  deps: c.var.deps,
+  config: c.var.config,
+  principal: principal(c),
+  requestId: c.var.requestId,
+});
 
 const PlatformUser = z
   .object({
@@ -19,7 +31,14 @@ const PlatformUser = z
     is_superuser: z.boolean(),
     created_at: z.string(),
     last_login_at: z.string().nullable(),
-    organizations: z.array(z.object({ id: z.string(), name: z.string(), is_personal_account: z.boolean(), role: z.enum(["owner", "admin", "member"]) })),
+    organizations: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        is_personal_account: z.boolean(),
+        role: z.enum(["owner", "admin", "member"]),
+      }),
+    ),
   })
   .openapi("PlatformUser");
 const UserId = z.string().regex(/^usr_[0-9a-z]{26}$/, "must be a user id (usr_...)");
@@ -35,7 +54,10 @@ const searchRoute = createRoute({
   description: DESCRIPTION,
   middleware: [requirePlatform] as const,
   request: { query: z.object({ email: Email }) },
-  responses: { 200: { description: "Zero or one user", content: { "application/json": { schema: listEnvelope(PlatformUser) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: { description: "Zero or one user", content: { "application/json": { schema: listEnvelope(PlatformUser) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 const getRoute = createRoute({
@@ -46,7 +68,10 @@ const getRoute = createRoute({
   description: DESCRIPTION,
   middleware: [requirePlatform] as const,
   request: { params: z.object({ id: UserId }) },
-  responses: { 200: { description: "User", content: { "application/json": { schema: envelope(PlatformUser) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: { description: "User", content: { "application/json": { schema: envelope(PlatformUser) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 const createUserRoute = createRoute({
@@ -58,9 +83,23 @@ const createUserRoute = createRoute({
   middleware: [requirePlatform] as const,
   request: {
     headers: CsrfHeader,
-    body: jsonBody(z.object({ email: Email, name: z.string().trim().min(1).max(100).optional(), send_magic_link: z.boolean().default(true) }).openapi("PlatformCreateUser")),
+    body: jsonBody(
+      z
+        .object({
+          email: Email,
+          name: z.string().trim().min(1).max(100).optional(),
+          send_magic_link: z.boolean().default(true),
+        })
+        .openapi("PlatformCreateUser"),
+    ),
   },
-  responses: { 201: { description: "Account", content: { "application/json": { schema: envelope(z.object({ user: PlatformUser, created: z.boolean() })) } } }, ...errorResponses(400, 401, 403, 415, 429, 503) },
+  responses: {
+    201: {
+      description: "Account",
+      content: { "application/json": { schema: envelope(z.object({ user: PlatformUser, created: z.boolean() })) } },
+    },
+    ...errorResponses(400, 401, 403, 415, 429, 503),
+  },
 });
 
 function toggleRoute(action: "disable" | "enable") {
@@ -68,11 +107,17 @@ function toggleRoute(action: "disable" | "enable") {
     method: "post",
     path: `/v1/admin/users/{id}/${action}`,
     tags: [TAG],
-    summary: action === "disable" ? "Disable an account: every session, token, device and key of theirs stops at once" : "Re-enable an account (old credentials stay dead)",
+    summary:
+      action === "disable"
+        ? "Disable an account: every session, token, device and key of theirs stops at once"
+        : "Re-enable an account (old credentials stay dead)",
     description: DESCRIPTION,
     middleware: [requirePlatform] as const,
     request: { headers: CsrfHeader, params: z.object({ id: UserId }) },
-    responses: { 200: { description: "Done", content: { "application/json": { schema: envelope(PlatformUser) } } }, ...errorResponses(400, 401, 403, 409, 503) },
+    responses: {
+      200: { description: "Done", content: { "application/json": { schema: envelope(PlatformUser) } } },
+      ...errorResponses(400, 401, 403, 409, 503),
+    },
   });
 }
 
@@ -85,10 +130,25 @@ const magicLinkRoute = createRoute({
   middleware: [requirePlatform] as const,
   request: {
     headers: CsrfHeader,
-    body: jsonBody(z.object({ email: Email, redirect_to: z.string().max(2048).optional(), delivery: z.enum(["email", "return"]).default("email") }).openapi("AdminMagicLink")),
+    body: jsonBody(
+      z
+        .object({
+          email: Email,
+          redirect_to: z.string().max(2048).optional(),
+          delivery: z.enum(["email", "return"]).default("email"),
+        })
+        .openapi("AdminMagicLink"),
+    ),
   },
   responses: {
-    201: { description: "Minted", content: { "application/json": { schema: envelope(z.object({ sent: z.boolean(), magic_link: z.string().optional(), expires_in: z.number() })) } } },
+    201: {
+      description: "Minted",
+      content: {
+        "application/json": {
+          schema: envelope(z.object({ sent: z.boolean(), magic_link: z.string().optional(), expires_in: z.number() })),
+        },
+      },
+    },
     ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
@@ -98,14 +158,40 @@ export const adminRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const users = await findUsersByEmail(context(c), c.req.valid("query").email);
     return c.json({ success: true as const, data: users, meta: { count: users.length } }, 200);
   })
-  .openapi(getRoute, async (c) => c.json({ success: true as const, data: await getUser(context(c), c.req.valid("param").id) }, 200))
+  .openapi(getRoute, async (c) =>
+    c.json({ success: true as const, data: await getUser(context(c), c.req.valid("param").id) }, 200),
+  )
   .openapi(createUserRoute, async (c) => {
     const body = c.req.valid("json");
-    return c.json({ success: true as const, data: await createUser(context(c), { email: body.email, name: body.name ?? null, sendMagicLink: body.send_magic_link }) }, 201);
+    return c.json(
+      {
+        success: true as const,
+        data: await createUser(context(c), {
+          email: body.email,
+          name: body.name ?? null,
+          sendMagicLink: body.send_magic_link,
+        }),
+      },
+      201,
+    );
   })
-  .openapi(toggleRoute("disable"), async (c) => c.json({ success: true as const, data: await setUserDisabled(context(c), c.req.valid("param").id, true) }, 200))
-  .openapi(toggleRoute("enable"), async (c) => c.json({ success: true as const, data: await setUserDisabled(context(c), c.req.valid("param").id, false) }, 200))
+  .openapi(toggleRoute("disable"), async (c) =>
+    c.json({ success: true as const, data: await setUserDisabled(context(c), c.req.valid("param").id, true) }, 200),
+  )
+  .openapi(toggleRoute("enable"), async (c) =>
+    c.json({ success: true as const, data: await setUserDisabled(context(c), c.req.valid("param").id, false) }, 200),
+  )
   .openapi(magicLinkRoute, async (c) => {
     const body = c.req.valid("json");
-    return c.json({ success: true as const, data: await mintMagicLink(context(c), { email: body.email, redirectTo: body.redirect_to ?? null, delivery: body.delivery }) }, 201);
+    return c.json(
+      {
+        success: true as const,
+        data: await mintMagicLink(context(c), {
+          email: body.email,
+          redirectTo: body.redirect_to ?? null,
+          delivery: body.delivery,
+        }),
+      },
+      201,
+    );
   });

@@ -21,7 +21,9 @@ const ApiKey = z
     created_at: z.string(),
   })
   .openapi("ApiKey");
-const WithSecret = ApiKey.extend({ api_key: z.string().openapi({ description: "Shown once: store it now. sk_live_<id>.<secret>" }) }).openapi("ApiKeyWithSecret");
+const WithSecret = ApiKey.extend({
+  api_key: z.string().openapi({ description: "Shown once: store it now. sk_live_<id>.<secret>" }),
+}).openapi("ApiKeyWithSecret");
 
 const MANAGE =
   "Needs a browser session of an owner or admin (with X-CSRF-Token) or an admin-scoped API key; access tokens cannot manage keys. Keys with admin or platform scope need a sign-in younger than 10 minutes (or current_password): 403 reauth_required otherwise, and API keys cannot create or rotate them.";
@@ -44,14 +46,19 @@ const createKeyRoute = createRoute({
               name: z.string().trim().min(1).max(100),
               scopes: z.array(z.string().max(64)).max(32).optional(),
               expires_at: z.iso.datetime({ offset: true }).optional(),
-              current_password: Password.optional().openapi({ description: "For admin or platform keys when your sign-in is older than 10 minutes." }),
+              current_password: Password.optional().openapi({
+                description: "For admin or platform keys when your sign-in is older than 10 minutes.",
+              }),
             })
             .openapi("CreateApiKey"),
         },
       },
     },
   },
-  responses: { 201: { description: "Created", content: { "application/json": { schema: envelope(WithSecret) } } }, ...errorResponses(400, 401, 403, 415, 503) },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: envelope(WithSecret) } } },
+    ...errorResponses(400, 401, 403, 415, 503),
+  },
 });
 
 const listKeysRoute = createRoute({
@@ -75,7 +82,10 @@ const revokeKeyRoute = createRoute({
   description: MANAGE,
   middleware: [requireKeyManager] as const,
   request: { headers: CsrfHeader, params: z.object({ id: KeyId }) },
-  responses: { 200: { description: "Revoked", content: { "application/json": { schema: envelope(ApiKey) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: { description: "Revoked", content: { "application/json": { schema: envelope(ApiKey) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 const rotateKeyRoute = createRoute({
@@ -88,9 +98,28 @@ const rotateKeyRoute = createRoute({
   request: {
     headers: CsrfHeader,
     params: z.object({ id: KeyId }),
-    body: { content: { "application/json": { schema: z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).optional(), current_password: Password.optional() }).openapi("RotateApiKey") } } },
+    body: {
+      content: {
+        "application/json": {
+          schema: z
+            .object({
+              grace_seconds: z
+                .number()
+                .int()
+                .min(0)
+                .max(7 * 86_400)
+                .optional(),
+              current_password: Password.optional(),
+            })
+            .openapi("RotateApiKey"),
+        },
+      },
+    },
   },
-  responses: { 201: { description: "Rotated", content: { "application/json": { schema: envelope(WithSecret) } } }, ...errorResponses(400, 401, 403, 415, 503) },
+  responses: {
+    201: { description: "Rotated", content: { "application/json": { schema: envelope(WithSecret) } } },
+    ...errorResponses(400, 401, 403, 415, 503),
+  },
 });
 
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -113,7 +142,10 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     return c.json({ success: true as const, data: keys, meta: { count: keys.length } }, 200);
   })
   .openapi(revokeKeyRoute, async (c) => {
-    return c.json({ success: true as const, data: await revokeApiKey(c.var.deps, principal(c), c.req.valid("param").id) }, 200);
+    return c.json(
+      { success: true as const, data: await revokeApiKey(c.var.deps, principal(c), c.req.valid("param").id) },
+      200,
+    );
   })
   .openapi(rotateKeyRoute, async (c) => {
     const body = (c.req.valid("json") ?? {}) as { grace_seconds?: number; current_password?: string };

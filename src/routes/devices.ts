@@ -3,7 +3,14 @@ import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
 import { principal, requireCredential } from "../middleware/require";
 import { pairingPage } from "../pages/pairing";
-import { createPairingCode, deepLink, listDevices, pairDevice, pairingCodeValid, revokeDevice } from "../services/devices";
+import {
+  createPairingCode,
+  deepLink,
+  listDevices,
+  pairDevice,
+  pairingCodeValid,
+  revokeDevice,
+} from "../services/devices";
 import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -27,11 +34,30 @@ const codeRoute = createRoute({
   path: "/v1/pairing/code",
   tags: [TAG],
   summary: "Ask for a pairing code (session, access token or API key)",
-  description: "201 with a 256-bit single-use token valid 5 minutes, the app deep link (APP_SCHEME) and a pair_url page for QR codes. A new code replaces the caller's previous one for the same peer_id. Through an API key (write scope), the device holds at most the key's scopes and stops working with the key.",
+  description:
+    "201 with a 256-bit single-use token valid 5 minutes, the app deep link (APP_SCHEME) and a pair_url page for QR codes. A new code replaces the caller's previous one for the same peer_id. Through an API key (write scope), the device holds at most the key's scopes and stops working with the key.",
   middleware: [requireCredential] as const,
-  request: { headers: CsrfHeader, body: { content: { "application/json": { schema: z.object({ peer_id: z.string().trim().min(1).max(128).optional() }).openapi("PairingCodeRequest") } } } },
+  request: {
+    headers: CsrfHeader,
+    body: {
+      content: {
+        "application/json": {
+          schema: z.object({ peer_id: z.string().trim().min(1).max(128).optional() }).openapi("PairingCodeRequest"),
+        },
+      },
+    },
+  },
   responses: {
-    201: { description: "Code", content: { "application/json": { schema: envelope(z.object({ token: z.string(), deep_link: z.string(), pair_url: z.string(), expires_in: z.number() })) } } },
+    201: {
+      description: "Code",
+      content: {
+        "application/json": {
+          schema: envelope(
+            z.object({ token: z.string(), deep_link: z.string(), pair_url: z.string(), expires_in: z.number() }),
+          ),
+        },
+      },
+    },
     ...errorResponses(400, 401, 403, 415, 503),
   },
 });
@@ -43,7 +69,10 @@ const linkRoute = createRoute({
   summary: "Page that opens the app's deep link (never spends the code)",
   request: { params: z.object({ code: z.string().max(512) }) },
   responses: {
-    200: { description: "HTML page with the deep link and store links", content: { "text/html": { schema: z.string() } } },
+    200: {
+      description: "HTML page with the deep link and store links",
+      content: { "text/html": { schema: z.string() } },
+    },
     410: { description: "HTML page: the code expired or was used", content: { "text/html": { schema: z.string() } } },
   },
 });
@@ -53,7 +82,8 @@ const pairRoute = createRoute({
   path: "/v1/pairing/pair",
   tags: [TAG],
   summary: "Exchange a pairing code for a device token",
-  description: "Spends the code atomically (one device per code), records the device and returns a device JWT (typ device+jwt, 90 days by default). 401 token_invalid for used or unknown codes, token_expired for expired ones.",
+  description:
+    "Spends the code atomically (one device per code), records the device and returns a device JWT (typ device+jwt, 90 days by default). 401 token_invalid for used or unknown codes, token_expired for expired ones.",
   request: {
     body: jsonBody(
       z
@@ -67,7 +97,21 @@ const pairRoute = createRoute({
     ),
   },
   responses: {
-    201: { description: "Paired", content: { "application/json": { schema: envelope(z.object({ token: z.string(), gateway_url: z.string(), peer_id: z.string().nullable(), device_id: z.string() })) } } },
+    201: {
+      description: "Paired",
+      content: {
+        "application/json": {
+          schema: envelope(
+            z.object({
+              token: z.string(),
+              gateway_url: z.string(),
+              peer_id: z.string().nullable(),
+              device_id: z.string(),
+            }),
+          ),
+        },
+      },
+    },
     ...errorResponses(400, 401, 415, 429, 503),
   },
 });
@@ -78,7 +122,10 @@ const listRoute = createRoute({
   tags: [TAG],
   summary: "Paired devices: your own; owners, admins and keys see the organization's",
   middleware: [requireCredential] as const,
-  responses: { 200: { description: "Devices", content: { "application/json": { schema: listEnvelope(Device) } } }, ...errorResponses(401, 403, 503) },
+  responses: {
+    200: { description: "Devices", content: { "application/json": { schema: listEnvelope(Device) } } },
+    ...errorResponses(401, 403, 503),
+  },
 });
 
 const revokeRoute = createRoute({
@@ -87,14 +134,23 @@ const revokeRoute = createRoute({
   tags: [TAG],
   summary: "Revoke a device: its token fails on the next request",
   middleware: [requireCredential] as const,
-  request: { headers: CsrfHeader, params: z.object({ id: z.string().regex(/^dev_[0-9a-z]{26}$/, "must be a device id (dev_...)") }) },
-  responses: { 200: { description: "Revoked", content: { "application/json": { schema: envelope(Device) } } }, ...errorResponses(400, 401, 403, 503) },
+  request: {
+    headers: CsrfHeader,
+    params: z.object({ id: z.string().regex(/^dev_[0-9a-z]{26}$/, "must be a device id (dev_...)") }),
+  },
+  responses: {
+    200: { description: "Revoked", content: { "application/json": { schema: envelope(Device) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 export const deviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(codeRoute, async (c) => {
     const peerId = (c.req.valid("json") as { peer_id?: string }).peer_id ?? null;
-    return c.json({ success: true as const, data: await createPairingCode(c.var.deps, c.var.config, principal(c), peerId) }, 201);
+    return c.json(
+      { success: true as const, data: await createPairingCode(c.var.deps, c.var.config, principal(c), peerId) },
+      201,
+    );
   })
   .openapi(linkRoute, async (c) => {
     const { code } = c.req.valid("param");
@@ -102,11 +158,22 @@ export const deviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
   })
   .openapi(pairRoute, async (c) => {
     const body = c.req.valid("json");
-    const paired = await pairDevice(c.var.deps, c.var.config, { pairingToken: body.pairing_token, pushToken: body.push_token, platform: body.platform, deviceName: body.device_name, ip: c.var.clientIp });
+    const paired = await pairDevice(c.var.deps, c.var.config, {
+      pairingToken: body.pairing_token,
+      pushToken: body.push_token,
+      platform: body.platform,
+      deviceName: body.device_name,
+      ip: c.var.clientIp,
+    });
     return c.json({ success: true as const, data: paired }, 201);
   })
   .openapi(listRoute, async (c) => {
     const list = await listDevices(c.var.deps, principal(c));
     return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
   })
-  .openapi(revokeRoute, async (c) => c.json({ success: true as const, data: await revokeDevice(c.var.deps, principal(c), c.req.valid("param").id) }, 200));
+  .openapi(revokeRoute, async (c) =>
+    c.json(
+      { success: true as const, data: await revokeDevice(c.var.deps, principal(c), c.req.valid("param").id) },
+      200,
+    ),
+  );

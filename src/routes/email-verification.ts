@@ -5,7 +5,7 @@ import { afterResponse, envelope, errorResponses } from "../http";
 import { donePage, failedPage, verifyEmailPage } from "../pages/account";
 import { resendVerification, verifyEmail } from "../services/accounts";
 import { peekOneTimeToken } from "../services/one-time-tokens";
-import { Email, User, jsonBody } from "./schemas";
+import { Email, jsonBody, User } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -23,7 +23,8 @@ const verifyRoute = createRoute({
   path: "/v1/auth/verify-email",
   tags: ["Email verification"],
   summary: "Prove an email address (or apply a requested email change)",
-  description: "Tokens are single use, valid 24 hours, and only for this purpose: a reset or magic-link token is 401 token_invalid here.",
+  description:
+    "Tokens are single use, valid 24 hours, and only for this purpose: a reset or magic-link token is 401 token_invalid here.",
   request: { body: jsonOrForm(VerifyBody) },
   responses: {
     200: { description: "Verified", content: { "application/json": { schema: envelope(z.object({ user: User })) } } },
@@ -36,9 +37,16 @@ const resendRoute = createRoute({
   path: "/v1/auth/verify-email/resend",
   tags: ["Email verification"],
   summary: "Send a fresh verification link",
-  description: "202 whatever the address; only an unverified account gets an email, and its previous link stops working.",
+  description:
+    "202 whatever the address; only an unverified account gets an email, and its previous link stops working.",
   request: { body: jsonBody(z.object({ email: Email }).openapi("ResendVerificationRequest")) },
-  responses: { 202: { description: "Accepted", content: { "application/json": { schema: envelope(z.object({ sent: z.literal(true) })) } } }, ...errorResponses(400, 415, 429, 503) },
+  responses: {
+    202: {
+      description: "Accepted",
+      content: { "application/json": { schema: envelope(z.object({ sent: z.literal(true) })) } },
+    },
+    ...errorResponses(400, 415, 429, 503),
+  },
 });
 
 export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -49,17 +57,24 @@ export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: va
   })
   .openapi(verifyRoute, async (c) => {
     const { form, data } = readJsonOrForm(c, VerifyBody, { json: c.req.valid("json"), form: c.req.valid("form") });
-    let snapshot;
+    let snapshot: Awaited<ReturnType<typeof verifyEmail>>;
     try {
       snapshot = await verifyEmail(c.var.deps, data.token, c.var.clientIp);
     } catch (error) {
-      if (form && error instanceof AuthError && error.status < 500) return failedPage(c, error.status, "This link has expired or was already used.") as never;
+      if (form && error instanceof AuthError && error.status < 500)
+        return failedPage(c, error.status, "This link has expired or was already used.") as never;
       throw error;
     }
-    if (form) return donePage(c, "Email confirmed", `${snapshot.user.email} is confirmed. You can sign in now.`) as never;
+    if (form)
+      return donePage(c, "Email confirmed", `${snapshot.user.email} is confirmed. You can sign in now.`) as never;
     return c.json({ success: true as const, data: { user: snapshot.user } }, 200);
   })
   .openapi(resendRoute, async (c) => {
-    await resendVerification(c.var.deps, c.var.config, { email: c.req.valid("json").email, ip: c.var.clientIp }, (label, task) => afterResponse(c, label, task));
+    await resendVerification(
+      c.var.deps,
+      c.var.config,
+      { email: c.req.valid("json").email, ip: c.var.clientIp },
+      (label, task) => afterResponse(c, label, task),
+    );
     return c.json({ success: true as const, data: { sent: true as const } }, 202);
   });

@@ -3,10 +3,16 @@ import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
 import { invalidInvitationPage, invitationPage, joinedPage } from "../pages/invitation";
-import { acceptInvitation, acceptInvitationByToken, declineInvitation, listMyInvitations, peekInvitation } from "../services/invitations";
+import {
+  acceptInvitation,
+  acceptInvitationByToken,
+  declineInvitation,
+  listMyInvitations,
+  peekInvitation,
+} from "../services/invitations";
 import { InvitationId } from "./organizations";
 import { CsrfHeader, Organization, User } from "./schemas";
-import { jsonOrForm, readJsonOrForm, Remember, signInWithToken, tokenPageRoute } from "./token-pages";
+import { jsonOrForm, Remember, readJsonOrForm, signInWithToken, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
 // The invitee's side: answer invitations while signed in with the invited address proven, or
@@ -14,7 +20,14 @@ import { validationHook } from "./validation";
 
 const TAG = "Invitations";
 const MyInvitation = z
-  .object({ id: z.string(), organization_id: z.string(), organization_name: z.string(), email: z.string(), role: z.enum(["owner", "admin", "member"]), expires_at: z.string() })
+  .object({
+    id: z.string(),
+    organization_id: z.string(),
+    organization_name: z.string(),
+    email: z.string(),
+    role: z.enum(["owner", "admin", "member"]),
+    expires_at: z.string(),
+  })
   .openapi("MyInvitation");
 
 const mineRoute = createRoute({
@@ -23,7 +36,10 @@ const mineRoute = createRoute({
   tags: [TAG],
   summary: "Open invitations to your (verified) address",
   middleware: [requireUser] as const,
-  responses: { 200: { description: "Invitations", content: { "application/json": { schema: listEnvelope(MyInvitation) } } }, ...errorResponses(401, 403, 503) },
+  responses: {
+    200: { description: "Invitations", content: { "application/json": { schema: listEnvelope(MyInvitation) } } },
+    ...errorResponses(401, 403, 503),
+  },
 });
 
 const acceptRoute = createRoute({
@@ -33,7 +49,10 @@ const acceptRoute = createRoute({
   summary: "Accept an invitation to your verified address (you become a member)",
   middleware: [requireUser] as const,
   request: { headers: CsrfHeader, params: z.object({ id: InvitationId }) },
-  responses: { 200: { description: "Joined", content: { "application/json": { schema: envelope(Organization) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: { description: "Joined", content: { "application/json": { schema: envelope(Organization) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 const declineRoute = createRoute({
@@ -60,20 +79,34 @@ const acceptByTokenRoute = createRoute({
   path: "/v1/auth/invitations/accept",
   tags: [TAG],
   summary: "Accept an emailed invitation: proves the address, signs in and joins",
-  description: "JSON clients get 200 with the user and the organization (the session's active one); the page's form gets an HTML answer. 401 token_invalid for a used, expired, revoked or withdrawn invitation.",
+  description:
+    "JSON clients get 200 with the user and the organization (the session's active one); the page's form gets an HTML answer. 401 token_invalid for a used, expired, revoked or withdrawn invitation.",
   request: { body: jsonOrForm(TokenBody) },
   responses: {
-    200: { description: "Joined and signed in", content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } } },
+    200: {
+      description: "Joined and signed in",
+      content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } },
+    },
     ...errorResponses(400, 401, 415, 503),
   },
 });
 
 export const invitationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(mineRoute, async (c) => {
-    const list = (await listMyInvitations(c.var.deps, signedInUser(c).user)).map(({ invited_by: _, created_at: __, ...rest }) => rest);
+    const list = (await listMyInvitations(c.var.deps, signedInUser(c).user)).map(
+      ({ invited_by: _, created_at: __, ...rest }) => rest,
+    );
     return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
   })
-  .openapi(acceptRoute, async (c) => c.json({ success: true as const, data: await acceptInvitation(c.var.deps, signedInUser(c).user, c.req.valid("param").id) }, 200))
+  .openapi(acceptRoute, async (c) =>
+    c.json(
+      {
+        success: true as const,
+        data: await acceptInvitation(c.var.deps, signedInUser(c).user, c.req.valid("param").id),
+      },
+      200,
+    ),
+  )
   .openapi(declineRoute, async (c) => {
     await declineInvitation(c.var.deps, signedInUser(c).user, c.req.valid("param").id);
     return c.body(null, 204);
@@ -86,7 +119,9 @@ export const invitationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
   .openapi(acceptByTokenRoute, async (c) => {
     const body = readJsonOrForm(c, TokenBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     const invalid = { code: "token_invalid" as const, page: () => invalidInvitationPage(c) };
-    const result = await signInWithToken(c, body, invalid, (input) => acceptInvitationByToken(c.var.deps, c.var.config, input));
+    const result = await signInWithToken(c, body, invalid, (input) =>
+      acceptInvitationByToken(c.var.deps, c.var.config, input),
+    );
     if (result instanceof Response) return result as never;
     if (body.form) return joinedPage(c, result.organization.name) as never;
     return c.json({ success: true as const, data: { user: result.user, organization: result.organization } }, 200);

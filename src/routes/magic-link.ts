@@ -3,16 +3,20 @@ import type { AppEnv } from "../context";
 import { envelope, errorResponses } from "../http";
 import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
 import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
-import { validationHook } from "./validation";
-import { jsonOrForm, readJsonOrForm, Remember, signInWithToken, tokenPageRoute } from "./token-pages";
 import { Organization, User } from "./schemas";
+import { jsonOrForm, Remember, readJsonOrForm, signInWithToken, tokenPageRoute } from "./token-pages";
+import { validationHook } from "./validation";
 
 const RequestBody = z
   .object({
     email: z.string().max(320).openapi({ example: "ada@example.com" }),
     name: z.string().trim().min(1).max(100).optional(),
     organization_name: z.string().trim().min(1).max(100).optional(),
-    redirect_to: z.string().max(2048).optional().openapi({ description: "A path on this site or a URL on a trusted origin." }),
+    redirect_to: z
+      .string()
+      .max(2048)
+      .optional()
+      .openapi({ description: "A path on this site or a URL on a trusted origin." }),
   })
   .openapi("MagicLinkRequest");
 
@@ -28,12 +32,17 @@ const requestRoute = createRoute({
   path: "/v1/auth/magic-link/request",
   tags: ["Magic link"],
   summary: "Email a single-use sign-in link (signup and login in one)",
-  description: "Answers 202 whether or not the account exists. The link is valid for 15 minutes and works once; requesting a new one revokes the previous one.",
+  description:
+    "Answers 202 whether or not the account exists. The link is valid for 15 minutes and works once; requesting a new one revokes the previous one.",
   request: { body: { required: true, content: { "application/json": { schema: RequestBody } } } },
   responses: {
     202: {
       description: "Sent (same answer for known and unknown addresses)",
-      content: { "application/json": { schema: envelope(z.object({ sent: z.literal(true), magic_link: z.string().optional() })) } },
+      content: {
+        "application/json": {
+          schema: envelope(z.object({ sent: z.literal(true), magic_link: z.string().optional() })),
+        },
+      },
     },
     ...errorResponses(400, 413, 415, 422, 429, 503),
   },
@@ -78,7 +87,10 @@ export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       redirectTo: body.redirect_to ?? null,
       ip: c.var.clientIp,
     });
-    return c.json({ success: true as const, data: { sent: true as const, ...(c.var.config.debug ? { magic_link: link } : {}) } }, 202);
+    return c.json(
+      { success: true as const, data: { sent: true as const, ...(c.var.config.debug ? { magic_link: link } : {}) } },
+      202,
+    );
   })
   .openapi(confirmRoute, async (c) => {
     const token = c.req.valid("query").token ?? "";
@@ -92,6 +104,8 @@ export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
     if (result instanceof Response) return result as never;
     const target = result.redirectTo ?? c.var.config.appUrl;
     if (body.form) return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;
-    return c.json({ success: true as const, data: { user: result.user, organization: result.organization, redirect_to: target } }, 200);
+    return c.json(
+      { success: true as const, data: { user: result.user, organization: result.organization, redirect_to: target } },
+      200,
+    );
   });
-

@@ -2,17 +2,25 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { afterResponse, envelope, errorResponses, listEnvelope } from "../http";
-import { principal, requireCredential, requireUser, signedInUser } from "../middleware/require";
+import { credential, principal, requireCredential, requireUser, signedInUser } from "../middleware/require";
 import { inviteMember, listOrganizationInvitations, revokeInvitation } from "../services/invitations";
-import { changeMemberRole, createOrganization, listMembers, removeMember, visibleOrganizations } from "../services/organizations";
-import { CsrfHeader, Email, Organization, jsonBody } from "./schemas";
+import {
+  changeMemberRole,
+  createOrganization,
+  listMembers,
+  removeMember,
+  visibleOrganizations,
+} from "../services/organizations";
+import { CsrfHeader, Email, jsonBody, Organization } from "./schemas";
 import { validationHook } from "./validation";
 
 const OrgId = z.string().regex(/^org_[0-9a-z]{26}$/, "must be an organization id (org_...)");
 const UserId = z.string().regex(/^usr_[0-9a-z]{26}$/, "must be a user id (usr_...)");
 const Role = z.enum(["owner", "admin", "member"]);
 export const InvitationId = z.string().regex(/^inv_[0-9a-z]{26}$/, "must be an invitation id (inv_...)");
-const Member = z.object({ user_id: z.string(), email: z.string(), name: z.string().nullable(), role: Role, joined_at: z.string() }).openapi("Member");
+const Member = z
+  .object({ user_id: z.string(), email: z.string(), name: z.string().nullable(), role: Role, joined_at: z.string() })
+  .openapi("Member");
 
 const mineRoute = createRoute({
   method: "get",
@@ -21,7 +29,10 @@ const mineRoute = createRoute({
   tags: ["Organizations"],
   summary: "The caller's organizations, with role and plan",
   description: "From the user's cached snapshot (no SQL). An API key sees its own organization, with role null.",
-  responses: { 200: { description: "Organizations", content: { "application/json": { schema: listEnvelope(Organization) } } }, ...errorResponses(401, 503) },
+  responses: {
+    200: { description: "Organizations", content: { "application/json": { schema: listEnvelope(Organization) } } },
+    ...errorResponses(401, 503),
+  },
 });
 
 const userOrgsRoute = createRoute({
@@ -30,9 +41,13 @@ const userOrgsRoute = createRoute({
   path: "/v1/users/{user_id}/organizations",
   tags: ["Organizations"],
   summary: "Another user's organizations, as far as the caller may see them",
-  description: "Only organizations the caller shares with that user (all of the caller's own; an API key shares its one organization). Platform administrators see all. 404 when the user is invisible.",
+  description:
+    "Only organizations the caller shares with that user (all of the caller's own; an API key shares its one organization). Platform administrators see all. 404 when the user is invisible.",
   request: { params: z.object({ user_id: UserId }) },
-  responses: { 200: { description: "Organizations", content: { "application/json": { schema: listEnvelope(Organization) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: { description: "Organizations", content: { "application/json": { schema: listEnvelope(Organization) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 const createOrgRoute = createRoute({
@@ -41,8 +56,14 @@ const createOrgRoute = createRoute({
   tags: ["Organizations"],
   summary: "Create an organization (you become its owner)",
   middleware: [requireUser] as const,
-  request: { headers: CsrfHeader, body: jsonBody(z.object({ name: z.string().trim().min(1).max(100) }).openapi("CreateOrganization")) },
-  responses: { 201: { description: "Created", content: { "application/json": { schema: envelope(Organization) } } }, ...errorResponses(400, 401, 403, 415, 503) },
+  request: {
+    headers: CsrfHeader,
+    body: jsonBody(z.object({ name: z.string().trim().min(1).max(100) }).openapi("CreateOrganization")),
+  },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: envelope(Organization) } } },
+    ...errorResponses(400, 401, 403, 415, 503),
+  },
 });
 
 const switchRoute = createRoute({
@@ -53,7 +74,10 @@ const switchRoute = createRoute({
   description: "Session cookies only: /me, identity and keys created from this session then act in that organization.",
   middleware: [requireUser] as const,
   request: { headers: CsrfHeader, params: z.object({ id: OrgId }) },
-  responses: { 200: { description: "Switched", content: { "application/json": { schema: envelope(Organization) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: { description: "Switched", content: { "application/json": { schema: envelope(Organization) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 const membersRoute = createRoute({
@@ -63,7 +87,10 @@ const membersRoute = createRoute({
   tags: ["Organizations"],
   summary: "Members of an organization (members, or a read-scoped key of it)",
   request: { params: z.object({ id: OrgId }) },
-  responses: { 200: { description: "Members", content: { "application/json": { schema: listEnvelope(Member) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: { description: "Members", content: { "application/json": { schema: listEnvelope(Member) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 const changeRoleRoute = createRoute({
@@ -74,8 +101,15 @@ const changeRoleRoute = createRoute({
   summary: "Change a member's role",
   description:
     "Owners change anyone's role; admins (and admin-scoped keys) change admins and members, never owners, and never grant owner. Nobody raises their own role. 409 when it would leave the organization without an owner.",
-  request: { headers: CsrfHeader, params: z.object({ id: OrgId, user_id: UserId }), body: jsonBody(z.object({ role: Role }).openapi("ChangeRole")) },
-  responses: { 200: { description: "Changed", content: { "application/json": { schema: envelope(Member) } } }, ...errorResponses(400, 401, 403, 409, 415, 503) },
+  request: {
+    headers: CsrfHeader,
+    params: z.object({ id: OrgId, user_id: UserId }),
+    body: jsonBody(z.object({ role: Role }).openapi("ChangeRole")),
+  },
+  responses: {
+    200: { description: "Changed", content: { "application/json": { schema: envelope(Member) } } },
+    ...errorResponses(400, 401, 403, 409, 415, 503),
+  },
 });
 
 const Invitation = z
@@ -99,8 +133,15 @@ const inviteRoute = createRoute({
   summary: "Invite an address to join (owners and admins; never above your own role)",
   description:
     "202 with the same answer whether or not an account uses the address. The invitee gets an email; nobody becomes a member until they accept (7 days). Inviting the same address again refreshes the invitation and its link.",
-  request: { headers: CsrfHeader, params: z.object({ id: OrgId }), body: jsonBody(z.object({ email: Email, role: Role.default("member") }).openapi("CreateInvitation")) },
-  responses: { 202: { description: "Invited", content: { "application/json": { schema: envelope(Invitation) } } }, ...errorResponses(400, 401, 403, 415, 429, 503) },
+  request: {
+    headers: CsrfHeader,
+    params: z.object({ id: OrgId }),
+    body: jsonBody(z.object({ email: Email, role: Role.default("member") }).openapi("CreateInvitation")),
+  },
+  responses: {
+    202: { description: "Invited", content: { "application/json": { schema: envelope(Invitation) } } },
+    ...errorResponses(400, 401, 403, 415, 429, 503),
+  },
 });
 
 const listInvitationsRoute = createRoute({
@@ -110,7 +151,10 @@ const listInvitationsRoute = createRoute({
   tags: ["Organizations"],
   summary: "Open invitations of an organization (owners and admins)",
   request: { params: z.object({ id: OrgId }) },
-  responses: { 200: { description: "Invitations", content: { "application/json": { schema: listEnvelope(Invitation) } } }, ...errorResponses(400, 401, 403, 503) },
+  responses: {
+    200: { description: "Invitations", content: { "application/json": { schema: listEnvelope(Invitation) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 const revokeInvitationRoute = createRoute({
@@ -129,16 +173,15 @@ const removeMemberRoute = createRoute({
   path: "/v1/organizations/{id}/members/{user_id}",
   tags: ["Organizations"],
   summary: "Remove a member, or leave (the last owner cannot)",
-  description: "The removed member's keys in this organization are revoked, and their sessions and tokens lose access to it at once.",
+  description:
+    "The removed member's keys in this organization are revoked, and their sessions and tokens lose access to it at once.",
   request: { headers: CsrfHeader, params: z.object({ id: OrgId, user_id: UserId }) },
   responses: { 204: { description: "Removed" }, ...errorResponses(400, 401, 403, 409, 503) },
 });
 
-const anyCredential = (c: { var: AppEnv["Variables"] }) => c.var.auth!;
-
 export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(mineRoute, (c) => {
-    const auth = anyCredential(c);
+    const auth = credential(c);
     const organizations = auth.snapshot ? auth.snapshot.organizations : [auth.organization];
     return c.json({ success: true as const, data: organizations, meta: { count: organizations.length } }, 200);
   })
@@ -148,11 +191,18 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json({ success: true as const, data: organizations, meta: { count: organizations.length } }, 200);
   })
   .openapi(createOrgRoute, async (c) => {
-    return c.json({ success: true as const, data: await createOrganization(c.var.deps, principal(c), c.req.valid("json").name, c.var.idempotency) }, 201);
+    return c.json(
+      {
+        success: true as const,
+        data: await createOrganization(c.var.deps, principal(c), c.req.valid("json").name, c.var.idempotency),
+      },
+      201,
+    );
   })
   .openapi(switchRoute, async (c) => {
     const session = c.var.session;
-    if (!session || c.var.auth?.via !== "cookie") throw new AuthError("forbidden", { message: "Only a browser session has an active organization to switch." });
+    if (!session || c.var.auth?.via !== "cookie")
+      throw new AuthError("forbidden", { message: "Only a browser session has an active organization to switch." });
     const organization = signedInUser(c).organizations.find((o) => o.id === c.req.valid("param").id);
     if (!organization) throw new AuthError("not_found");
     await c.var.deps.sessions.update(session.tokenHash, { ...session.record, organization_id: organization.id });
@@ -164,7 +214,13 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
   })
   .openapi(changeRoleRoute, async (c) => {
     const { id, user_id } = c.req.valid("param");
-    return c.json({ success: true as const, data: await changeMemberRole(c.var.deps, principal(c), id, user_id, c.req.valid("json").role) }, 200);
+    return c.json(
+      {
+        success: true as const,
+        data: await changeMemberRole(c.var.deps, principal(c), id, user_id, c.req.valid("json").role),
+      },
+      200,
+    );
   })
   .openapi(removeMemberRoute, async (c) => {
     const { id, user_id } = c.req.valid("param");
@@ -173,10 +229,14 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
   })
   .openapi(inviteRoute, async (c) => {
     const body = c.req.valid("json");
-    const auth = anyCredential(c);
+    const auth = credential(c);
     const inviterEmail = auth.snapshot?.user.email ?? auth.keyCreatorUser?.email ?? null;
-    const invitation = await inviteMember(c.var.deps, c.var.config, principal(c), { organizationId: c.req.valid("param").id, email: body.email, role: body.role, inviterEmail }, (label, task) =>
-      afterResponse(c, label, task),
+    const invitation = await inviteMember(
+      c.var.deps,
+      c.var.config,
+      principal(c),
+      { organizationId: c.req.valid("param").id, email: body.email, role: body.role, inviterEmail },
+      (label, task) => afterResponse(c, label, task),
     );
     return c.json({ success: true as const, data: invitation }, 202);
   })

@@ -1,21 +1,35 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { afterResponse, envelope, errorResponses, setSessionCookies } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
 import { donePage, failedPage, resetPasswordPage } from "../pages/account";
-import { changePassword, forgotPassword, peekResetToken, resetPassword, signup, type Defer } from "../services/accounts";
+import {
+  changePassword,
+  type Defer,
+  forgotPassword,
+  peekResetToken,
+  resetPassword,
+  signup,
+} from "../services/accounts";
 import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
 import { createSession } from "../services/session";
 import { CsrfHeader, Email, jsonBody, Ok, OptionalName, Organization, Password, User } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
-import type { Context } from "hono";
 
-const deferFor = (c: Context<AppEnv>): Defer => (label, task) => afterResponse(c, label, task);
+const deferFor =
+  (c: Context<AppEnv>): Defer =>
+  (label, task) =>
+    afterResponse(c, label, task);
 
-const SignupBody = z.object({ email: Email, password: Password, name: OptionalName, organization_name: OptionalName }).openapi("SignupRequest");
-const LoginBody = z.object({ email: Email, password: Password, remember: z.boolean().optional() }).openapi("LoginRequest");
+const SignupBody = z
+  .object({ email: Email, password: Password, name: OptionalName, organization_name: OptionalName })
+  .openapi("SignupRequest");
+const LoginBody = z
+  .object({ email: Email, password: Password, remember: z.boolean().optional() })
+  .openapi("LoginRequest");
 const CredentialsBody = z.object({ email: Email, password: Password }).openapi("CredentialsRequest");
 const ChangeBody = z.object({ current_password: Password, new_password: Password }).openapi("ChangePasswordRequest");
 const ResetBody = z.object({ token: z.string().min(1).max(512), password: Password }).openapi("ResetPasswordRequest");
@@ -29,7 +43,12 @@ const signupRoute = createRoute({
     "201 with the same shape whether or not the email already has an account (its owner gets a notice instead). No tokens: with REQUIRE_EMAIL_VERIFICATION on, a verification link is emailed. Passwords: 8-128 characters (NFKC), no composition rules, not on the common-password list (password_too_common says why).",
   request: { body: jsonBody(SignupBody) },
   responses: {
-    201: { description: "Account created (or the lookalike answer for a taken email)", content: { "application/json": { schema: envelope(z.object({ user: User, verification_required: z.boolean() })) } } },
+    201: {
+      description: "Account created (or the lookalike answer for a taken email)",
+      content: {
+        "application/json": { schema: envelope(z.object({ user: User, verification_required: z.boolean() })) },
+      },
+    },
     ...errorResponses(400, 403, 415, 429, 503),
   },
 });
@@ -39,10 +58,14 @@ const loginRoute = createRoute({
   path: "/v1/auth/login",
   tags: ["Password"],
   summary: "Sign in with email and password (cookie session)",
-  description: "Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password.",
+  description:
+    "Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password.",
   request: { body: jsonBody(LoginBody) },
   responses: {
-    200: { description: "Signed in", content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } } },
+    200: {
+      description: "Signed in",
+      content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } },
+    },
     ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
@@ -55,7 +78,10 @@ const verifyCredentialsRoute = createRoute({
   description: "For management apps that mint their own tokens: issues nothing, sets no cookie, throttled like login.",
   request: { body: jsonBody(CredentialsBody) },
   responses: {
-    200: { description: "Valid", content: { "application/json": { schema: envelope(z.object({ valid: z.literal(true), user: User })) } } },
+    200: {
+      description: "Valid",
+      content: { "application/json": { schema: envelope(z.object({ valid: z.literal(true), user: User })) } },
+    },
     ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
@@ -65,10 +91,14 @@ const changeRoute = createRoute({
   path: "/v1/auth/change-password",
   tags: ["Password"],
   summary: "Change the password (needs the current one)",
-  description: "A wrong current password counts as a failed login. Every other session and every refresh token and access token of the user stop working; the calling session stays.",
+  description:
+    "A wrong current password counts as a failed login. Every other session and every refresh token and access token of the user stop working; the calling session stays.",
   middleware: [requireUser] as const,
   request: { headers: CsrfHeader, body: jsonBody(ChangeBody) },
-  responses: { 200: { description: "Changed", content: { "application/json": { schema: envelope(Ok) } } }, ...errorResponses(400, 401, 403, 415, 429, 503) },
+  responses: {
+    200: { description: "Changed", content: { "application/json": { schema: envelope(Ok) } } },
+    ...errorResponses(400, 401, 403, 415, 429, 503),
+  },
 });
 
 const forgotRoute = createRoute({
@@ -76,9 +106,13 @@ const forgotRoute = createRoute({
   path: "/v1/auth/forgot-password",
   tags: ["Password"],
   summary: "Email a password-reset link",
-  description: "Always 200 {ok: true}. Real accounts get a link valid for 1 hour, single use; a new request replaces the previous link.",
+  description:
+    "Always 200 {ok: true}. Real accounts get a link valid for 1 hour, single use; a new request replaces the previous link.",
   request: { body: jsonBody(z.object({ email: Email }).openapi("ForgotPasswordRequest")) },
-  responses: { 200: { description: "Accepted", content: { "application/json": { schema: envelope(Ok) } } }, ...errorResponses(400, 415, 429, 503) },
+  responses: {
+    200: { description: "Accepted", content: { "application/json": { schema: envelope(Ok) } } },
+    ...errorResponses(400, 415, 429, 503),
+  },
 });
 
 const resetPageRoute = tokenPageRoute({
@@ -93,9 +127,13 @@ const resetRoute = createRoute({
   path: "/v1/auth/reset-password",
   tags: ["Password"],
   summary: "Set a new password with an emailed token",
-  description: "Spends the token, sets the password, proves the email, clears the lockout, and signs out every session and token. No sign-in happens. The reset page's form post gets an HTML answer.",
+  description:
+    "Spends the token, sets the password, proves the email, clears the lockout, and signs out every session and token. No sign-in happens. The reset page's form post gets an HTML answer.",
   request: { body: jsonOrForm(ResetBody) },
-  responses: { 200: { description: "Password set", content: { "application/json": { schema: envelope(Ok) } } }, ...errorResponses(400, 401, 403, 415, 429, 503) },
+  responses: {
+    200: { description: "Password set", content: { "application/json": { schema: envelope(Ok) } } },
+    ...errorResponses(400, 401, 403, 415, 429, 503),
+  },
 });
 
 export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -104,7 +142,13 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     const result = await signup(
       c.var.deps,
       c.var.config,
-      { email: body.email, password: body.password, name: body.name ?? null, organizationName: body.organization_name ?? null, ip: c.var.clientIp },
+      {
+        email: body.email,
+        password: body.password,
+        name: body.name ?? null,
+        organizationName: body.organization_name ?? null,
+        ip: c.var.clientIp,
+      },
       deferFor(c),
     );
     return c.json({ success: true as const, data: result }, 201);
@@ -112,14 +156,24 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   .openapi(loginRoute, async (c) => {
     const body = c.req.valid("json");
     const { deps, config } = c.var;
-    const auth = await authenticatePassword(deps, config, { email: body.email, password: body.password, ip: c.var.clientIp });
+    const auth = await authenticatePassword(deps, config, {
+      email: body.email,
+      password: body.password,
+      ip: c.var.clientIp,
+    });
     const now = deps.clock.now();
     const snapshot = signedInSnapshot(auth, now);
     const organization = snapshot.organizations[0];
     if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
     const previous = c.var.session;
     const [session] = await Promise.all([
-      createSession(deps, config, { snapshot, organizationId: organization.id, remember: body.remember === true, ip: c.var.clientIp, userAgent: c.req.header("user-agent") ?? "" }),
+      createSession(deps, config, {
+        snapshot,
+        organizationId: organization.id,
+        remember: body.remember === true,
+        ip: c.var.clientIp,
+        userAgent: c.req.header("user-agent") ?? "",
+      }),
       recordPasswordLogin(deps, auth, c.var.clientIp, now),
       // A new sign-in replaces whatever session the browser had (no fixation).
       previous ? deps.sessions.revoke(previous.tokenHash) : Promise.resolve(null),
@@ -131,10 +185,17 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   .openapi(verifyCredentialsRoute, async (c) => {
     const body = c.req.valid("json");
     const { deps, config } = c.var;
-    const auth = await authenticatePassword(deps, config, { email: body.email, password: body.password, ip: c.var.clientIp });
+    const auth = await authenticatePassword(deps, config, {
+      email: body.email,
+      password: body.password,
+      ip: c.var.clientIp,
+    });
     const now = deps.clock.now();
     await recordPasswordLogin(deps, auth, c.var.clientIp, now);
-    return c.json({ success: true as const, data: { valid: true as const, user: signedInSnapshot(auth, now).user } }, 200);
+    return c.json(
+      { success: true as const, data: { valid: true as const, user: signedInSnapshot(auth, now).user } },
+      200,
+    );
   })
   .openapi(changeRoute, async (c) => {
     const body = c.req.valid("json");
@@ -153,7 +214,12 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(forgotRoute, async (c) => {
-    await forgotPassword(c.var.deps, c.var.config, { email: c.req.valid("json").email, ip: c.var.clientIp }, deferFor(c));
+    await forgotPassword(
+      c.var.deps,
+      c.var.config,
+      { email: c.req.valid("json").email, ip: c.var.clientIp },
+      deferFor(c),
+    );
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(resetPageRoute, async (c) => {
@@ -163,11 +229,22 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   .openapi(resetRoute, async (c) => {
     const { form, data } = readJsonOrForm(c, ResetBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     try {
-      await resetPassword(c.var.deps, c.var.config, { token: data.token, password: data.password, ip: c.var.clientIp }, deferFor(c));
+      await resetPassword(
+        c.var.deps,
+        c.var.config,
+        { token: data.token, password: data.password, ip: c.var.clientIp },
+        deferFor(c),
+      );
     } catch (error) {
-      if (form && error instanceof AuthError && error.status < 500) return failedPage(c, error.status, error.message) as never;
+      if (form && error instanceof AuthError && error.status < 500)
+        return failedPage(c, error.status, error.message) as never;
       throw error;
     }
-    if (form) return donePage(c, "Password changed", "Your new password is set and every device was signed out. Sign in again.") as never;
+    if (form)
+      return donePage(
+        c,
+        "Password changed",
+        "Your new password is set and every device was signed out. Sign in again.",
+      ) as never;
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   });

@@ -1,11 +1,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { AuthError } from "../errors";
 import { generateId } from "../crypto/random";
+import { AuthError } from "../errors";
 import { envelope, errorResponses, listEnvelope } from "../http";
-import { requireManager } from "../middleware/require";
+import { credential, requireManager } from "../middleware/require";
 
 const requireKeyManager = requireManager("publishable_keys.manage");
+
 import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -38,13 +39,21 @@ const createRoute_ = createRoute({
   path: "/v1/publishable-keys",
   tags: ["Storefront"],
   summary: "Create a publishable key for the organization's storefront",
-  description: "Owners and admins (session with CSRF) or admin-scoped API keys. The key is a public identifier, not a secret; allowed_origins are the storefront origins that may use it.",
+  description:
+    "Owners and admins (session with CSRF) or admin-scoped API keys. The key is a public identifier, not a secret; allowed_origins are the storefront origins that may use it.",
   middleware: [requireKeyManager] as const,
   request: {
     headers: CsrfHeader,
-    body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), allowed_origins: z.array(Origin).min(1).max(20) }).openapi("CreatePublishableKey")),
+    body: jsonBody(
+      z
+        .object({ name: z.string().trim().min(1).max(100), allowed_origins: z.array(Origin).min(1).max(20) })
+        .openapi("CreatePublishableKey"),
+    ),
   },
-  responses: { 201: { description: "Created", content: { "application/json": { schema: envelope(PublishableKey) } } }, ...errorResponses(400, 401, 403, 415, 503) },
+  responses: {
+    201: { description: "Created", content: { "application/json": { schema: envelope(PublishableKey) } } },
+    ...errorResponses(400, 401, 403, 415, 503),
+  },
 });
 
 const listRoute = createRoute({
@@ -53,7 +62,10 @@ const listRoute = createRoute({
   tags: ["Storefront"],
   summary: "The organization's publishable keys",
   middleware: [requireKeyManager] as const,
-  responses: { 200: { description: "Keys", content: { "application/json": { schema: listEnvelope(PublishableKey) } } }, ...errorResponses(401, 403, 503) },
+  responses: {
+    200: { description: "Keys", content: { "application/json": { schema: listEnvelope(PublishableKey) } } },
+    ...errorResponses(401, 403, 503),
+  },
 });
 
 const revokeRoute = createRoute({
@@ -62,14 +74,20 @@ const revokeRoute = createRoute({
   tags: ["Storefront"],
   summary: "Revoke a publishable key (its storefront calls get 401 at once)",
   middleware: [requireKeyManager] as const,
-  request: { headers: CsrfHeader, params: z.object({ id: z.string().regex(/^pk_(live|test)_[0-9a-z]{26}$/, "must be a publishable key") }) },
-  responses: { 200: { description: "Revoked", content: { "application/json": { schema: envelope(PublishableKey) } } }, ...errorResponses(400, 401, 403, 503) },
+  request: {
+    headers: CsrfHeader,
+    params: z.object({ id: z.string().regex(/^pk_(live|test)_[0-9a-z]{26}$/, "must be a publishable key") }),
+  },
+  responses: {
+    200: { description: "Revoked", content: { "application/json": { schema: envelope(PublishableKey) } } },
+    ...errorResponses(400, 401, 403, 503),
+  },
 });
 
 export const publishableKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid("json");
-    const auth = c.var.auth!;
+    const auth = credential(c);
     const now = c.var.deps.clock.now();
     const id = `${c.var.config.storefront.publishablePrefix}${generateId("x", now).slice(2)}`;
     const key = await c.var.deps.storefront.createKey({
@@ -84,12 +102,16 @@ export const publishableKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
     return c.json({ success: true as const, data: key }, 201);
   })
   .openapi(listRoute, async (c) => {
-    const keys = await c.var.deps.storefront.listKeys(c.var.auth!.identity.organization_id);
+    const keys = await c.var.deps.storefront.listKeys(credential(c).identity.organization_id);
     return c.json({ success: true as const, data: keys, meta: { count: keys.length } }, 200);
   })
   .openapi(revokeRoute, async (c) => {
     const { deps } = c.var;
-    const key = await deps.storefront.revokeKey(c.var.auth!.identity.organization_id, c.req.valid("param").id, deps.clock.now());
+    const key = await deps.storefront.revokeKey(
+      credential(c).identity.organization_id,
+      c.req.valid("param").id,
+      deps.clock.now(),
+    );
     if (!key) throw new AuthError("not_found");
     await deps.storefrontStore.forgetKey(key.id);
     return c.json({ success: true as const, data: key }, 200);

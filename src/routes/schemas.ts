@@ -34,12 +34,19 @@ export const Identity = z
   .openapi("Identity");
 
 export const CsrfHeader = z.object({
-  "x-csrf-token": z.string().optional().openapi({ description: "Required with a session cookie: the value of the csrf_token cookie." }),
+  "x-csrf-token": z
+    .string()
+    .optional()
+    .openapi({ description: "Required with a session cookie: the value of the csrf_token cookie." }),
 });
 
 export const Email = z.string().max(320).openapi({ example: "ada@example.com" });
 /** Long enough for any real password, short enough that nothing huge reaches the hash. */
-export const Password = z.string().min(1).max(1024).openapi({ example: "correct horse battery staple", format: "password" });
+export const Password = z
+  .string()
+  .min(1)
+  .max(1024)
+  .openapi({ example: "correct horse battery staple", format: "password" });
 export const OptionalName = z.string().trim().min(1).max(100).optional();
 export const Ok = z.object({ ok: z.literal(true) });
 
@@ -48,4 +55,7 @@ export function isFormPost(contentType: string | undefined): boolean {
 }
 
 /** A required JSON request body declared with its schema (validates and documents at once). */
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});

@@ -14,7 +14,10 @@ const healthRoute = createRoute({
 });
 
 function HealthBody() {
-  return z.object({ success: z.boolean(), data: z.object({ redis: z.enum(["ok", "down"]), postgres: z.enum(["ok", "down"]) }) });
+  return z.object({
+    success: z.boolean(),
+    data: z.object({ redis: z.enum(["ok", "down"]), postgres: z.enum(["ok", "down"]) }),
+  });
 }
 
 const jwksRoute = createRoute({
@@ -32,7 +35,10 @@ const jwksRoute = createRoute({
 
 const probe = (p: { ping(): Promise<void> }): Promise<"ok" | "down"> =>
   Promise.race([
-    p.ping().then(() => "ok" as const, () => "down" as const),
+    p.ping().then(
+      () => "ok" as const,
+      () => "down" as const,
+    ),
     new Promise<"down">((resolve) => setTimeout(() => resolve("down"), 3000)),
   ]);
 

@@ -3,11 +3,11 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { afterResponse, clearSessionCookies, envelope, errorResponses, listEnvelope } from "../http";
-import { updateProfile } from "../services/accounts";
-import { revokeAllCredentials } from "../services/revocation";
-import { logAuthEvent } from "../services/audit";
 import { principal, requireUser, sessionCsrf, signedInUser } from "../middleware/require";
+import { updateProfile } from "../services/accounts";
+import { logAuthEvent } from "../services/audit";
 import { isSuperuser, PLATFORM_SCOPE } from "../services/policy";
+import { revokeAllCredentials } from "../services/revocation";
 import { CsrfHeader, Identity, Organization, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -16,7 +16,8 @@ const meRoute = createRoute({
   path: "/v1/auth/me",
   tags: ["Session"],
   summary: "The signed-in identity",
-  description: "With a session cookie: one Redis round trip, no SQL (the session carries a snapshot of the user and organization).",
+  description:
+    "With a session cookie: one Redis round trip, no SQL (the session carries a snapshot of the user and organization).",
   responses: {
     200: {
       description: "The identity behind the credential",
@@ -27,7 +28,10 @@ const meRoute = createRoute({
               user: User.nullable(),
               organization: Organization,
               identity: Identity,
-              csrf_token: z.string().optional().openapi({ description: "With a session cookie: the value to send as X-CSRF-Token (for front ends on a trusted origin, which cannot read the cookie)." }),
+              csrf_token: z.string().optional().openapi({
+                description:
+                  "With a session cookie: the value to send as X-CSRF-Token (for front ends on a trusted origin, which cannot read the cookie).",
+              }),
             }),
           ),
         },
@@ -58,9 +62,13 @@ const ProfileBody = z
       .regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +14155550123")
       .nullable()
       .optional(),
-    current_password: Password.optional().openapi({ description: "For an email change when your sign-in is older than 10 minutes." }),
+    current_password: Password.optional().openapi({
+      description: "For an email change when your sign-in is older than 10 minutes.",
+    }),
   })
-  .refine((b) => b.name !== undefined || b.email !== undefined || b.phone !== undefined, { message: "send at least one of name, email, phone" })
+  .refine((b) => b.name !== undefined || b.email !== undefined || b.phone !== undefined, {
+    message: "send at least one of name, email, phone",
+  })
   .openapi("ProfileUpdate");
 
 function profileRoute(method: "patch" | "put") {
@@ -72,9 +80,17 @@ function profileRoute(method: "patch" | "put") {
     description:
       "Name and phone apply at once. A new email needs a sign-in younger than 10 minutes or current_password (403 reauth_required otherwise), and is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.",
     middleware: [requireUser] as const,
-    request: { headers: CsrfHeader, body: { required: true, content: { "application/json": { schema: ProfileBody } } } },
+    request: {
+      headers: CsrfHeader,
+      body: { required: true, content: { "application/json": { schema: ProfileBody } } },
+    },
     responses: {
-      200: { description: "Updated", content: { "application/json": { schema: envelope(z.object({ user: User, email_change_pending: z.boolean() })) } } },
+      200: {
+        description: "Updated",
+        content: {
+          "application/json": { schema: envelope(z.object({ user: User, email_change_pending: z.boolean() })) },
+        },
+      },
       ...errorResponses(400, 401, 403, 415, 429, 503),
     },
   });
@@ -98,7 +114,10 @@ const listSessionsRoute = createRoute({
   summary: "The user's active browser sessions",
   middleware: [requireUser] as const,
   responses: {
-    200: { description: "Sessions, newest first", content: { "application/json": { schema: listEnvelope(SessionInfo) } } },
+    200: {
+      description: "Sessions, newest first",
+      content: { "application/json": { schema: listEnvelope(SessionInfo) } },
+    },
     ...errorResponses(401, 503),
   },
 });
@@ -109,7 +128,10 @@ const deleteSessionRoute = createRoute({
   tags: ["Session"],
   summary: "End one of the user's sessions",
   middleware: [requireUser] as const,
-  request: { headers: CsrfHeader, params: z.object({ id: z.string().regex(/^ses_[0-9a-z]{26}$/, "must be a session id (ses_...)") }) },
+  request: {
+    headers: CsrfHeader,
+    params: z.object({ id: z.string().regex(/^ses_[0-9a-z]{26}$/, "must be a session id (ses_...)") }),
+  },
   responses: { 204: { description: "Ended" }, ...errorResponses(400, 401, 403, 503) },
 });
 
@@ -118,21 +140,29 @@ const logoutAllRoute = createRoute({
   path: "/v1/auth/logout-all",
   tags: ["Session"],
   summary: "Sign out everywhere",
-  description: "Ends every session (this one included) and makes every refresh token and access token of the user fail at once.",
+  description:
+    "Ends every session (this one included) and makes every refresh token and access token of the user fail at once.",
   middleware: [requireUser] as const,
   request: { headers: CsrfHeader },
   responses: {
-    200: { description: "Signed out everywhere", content: { "application/json": { schema: envelope(z.object({ revoked_sessions: z.number() })) } } },
+    200: {
+      description: "Signed out everywhere",
+      content: { "application/json": { schema: envelope(z.object({ revoked_sessions: z.number() })) } },
+    },
     ...errorResponses(401, 403, 503),
   },
 });
 
 async function applyProfile(c: Context<AppEnv>, body: z.infer<typeof ProfileBody>) {
   const { current_password, ...changes } = body;
-  const input = { user: signedInUser(c).user, principal: principal(c), currentPassword: current_password ?? null, changes, ip: c.var.clientIp };
-  const result = await updateProfile(c.var.deps, c.var.config, input, (label, task) =>
-    afterResponse(c, label, task),
-  );
+  const input = {
+    user: signedInUser(c).user,
+    principal: principal(c),
+    currentPassword: current_password ?? null,
+    changes,
+    ip: c.var.clientIp,
+  };
+  const result = await updateProfile(c.var.deps, c.var.config, input, (label, task) => afterResponse(c, label, task));
   return { user: result.snapshot.user, email_change_pending: result.emailChangePending };
 }
 
@@ -142,7 +172,11 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     if (!auth) throw new AuthError("unauthorized");
     // A key answers for the member who minted it (it acts on their behalf, within its scopes).
     const user = auth.snapshot?.user ?? auth.keyCreatorUser ?? null;
-    const shown = user && { ...user, is_superuser: auth.via === "api_key" ? auth.identity.scopes.includes(PLATFORM_SCOPE) : isSuperuser(c.var.config, user) };
+    const shown = user && {
+      ...user,
+      is_superuser:
+        auth.via === "api_key" ? auth.identity.scopes.includes(PLATFORM_SCOPE) : isSuperuser(c.var.config, user),
+    };
     const data = { user: shown, organization: auth.organization, identity: auth.identity };
     // Only our origin and TRUSTED_ORIGINS can read this answer (CORS), so it is safe to hand out here.
     const csrf = auth.via === "cookie" ? c.var.session?.csrfToken : null;
@@ -154,15 +188,23 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     if (family) await c.var.deps.refreshTokens.revokeFamily(family);
     if (session) {
       await c.var.deps.sessions.revoke(session.tokenHash);
-      logAuthEvent("session.ended", { user_id: session.record.user_id, session_id: session.record.id, ip: c.var.clientIp, reason: "logout" }, c.var.deps.clock.now());
+      logAuthEvent(
+        "session.ended",
+        { user_id: session.record.user_id, session_id: session.record.id, ip: c.var.clientIp, reason: "logout" },
+        c.var.deps.clock.now(),
+      );
     }
     c.set("session", null);
     clearSessionCookies(c);
     c.header("Clear-Site-Data", '"cookies"');
     return c.body(null, 204);
   })
-  .openapi(profileRoute("patch"), async (c) => c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200))
-  .openapi(profileRoute("put"), async (c) => c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200))
+  .openapi(profileRoute("patch"), async (c) =>
+    c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200),
+  )
+  .openapi(profileRoute("put"), async (c) =>
+    c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200),
+  )
   .openapi(listSessionsRoute, async (c) => {
     const userId = signedInUser(c).user.id;
     const current = c.var.session?.record.id;
@@ -189,7 +231,11 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
       c.set("session", null);
       clearSessionCookies(c);
     }
-    logAuthEvent("session.ended", { user_id: userId, session_id: id, ip: c.var.clientIp, reason: "deleted" }, c.var.deps.clock.now());
+    logAuthEvent(
+      "session.ended",
+      { user_id: userId, session_id: id, ip: c.var.clientIp, reason: "deleted" },
+      c.var.deps.clock.now(),
+    );
     return c.body(null, 204);
   })
   .openapi(logoutAllRoute, async (c) => {
@@ -197,6 +243,10 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     const revoked = await revokeAllCredentials(c.var.deps, userId, null);
     c.set("session", null);
     clearSessionCookies(c);
-    logAuthEvent("sessions.revoked", { user_id: userId, ip: c.var.clientIp, reason: "logout_all" }, c.var.deps.clock.now());
+    logAuthEvent(
+      "sessions.revoked",
+      { user_id: userId, ip: c.var.clientIp, reason: "logout_all" },
+      c.var.deps.clock.now(),
+    );
     return c.json({ success: true as const, data: { revoked_sessions: revoked } }, 200);
   });

@@ -4,7 +4,14 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { envelope, errorResponses } from "../http";
-import { customerSession, parseContact, requestOtp, updateCustomerProfile, verifyOtpAndSignIn } from "../services/storefront";
+import {
+  customerSession,
+  parseContact,
+  requestOtp,
+  updateCustomerProfile,
+  verifyOtpAndSignIn,
+} from "../services/storefront";
+import type { StoreKey } from "../storage/ports";
 import { jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -20,7 +27,9 @@ const Customer = z
     last_login_at: z.string().nullable(),
   })
   .openapi("Customer");
-const PublicKeyHeader = z.object({ "x-public-key": z.string().openapi({ example: "pk_test_01jd5n2k4m0000000000000000" }) });
+const PublicKeyHeader = z.object({
+  "x-public-key": z.string().openapi({ example: "pk_test_01jd5n2k4m0000000000000000" }),
+});
 const Contact = z.string().trim().min(3).max(320).openapi({ example: "+14155550123" });
 const TAG = "Storefront";
 
@@ -29,12 +38,28 @@ const requestOtpRoute = createRoute({
   path: "/v1/storefront/auth/request-otp",
   tags: [TAG],
   summary: "Send a one-time code by SMS (E.164 phone) or email",
-  description: "Same answer for contacts never seen before. Resend cooldown 30 s; hourly caps per contact and per IP -> 429 with Retry-After. A resend replaces the code but never resets the failure count.",
-  request: { headers: PublicKeyHeader, body: jsonBody(z.object({ contact: Contact, contact_type: z.enum(["phone", "sms", "email"]).optional() }).openapi("RequestOtp")) },
+  description:
+    "Same answer for contacts never seen before. Resend cooldown 30 s; hourly caps per contact and per IP -> 429 with Retry-After. A resend replaces the code but never resets the failure count.",
+  request: {
+    headers: PublicKeyHeader,
+    body: jsonBody(
+      z.object({ contact: Contact, contact_type: z.enum(["phone", "sms", "email"]).optional() }).openapi("RequestOtp"),
+    ),
+  },
   responses: {
     200: {
       description: "Sent",
-      content: { "application/json": { schema: envelope(z.object({ delivery_channel: z.enum(["sms", "email"]), expires_in_seconds: z.number(), next_resend_in_seconds: z.number() })) } },
+      content: {
+        "application/json": {
+          schema: envelope(
+            z.object({
+              delivery_channel: z.enum(["sms", "email"]),
+              expires_in_seconds: z.number(),
+              next_resend_in_seconds: z.number(),
+            }),
+          ),
+        },
+      },
     },
     ...errorResponses(400, 401, 403, 415, 429, 503),
   },
@@ -45,10 +70,25 @@ const verifyOtpRoute = createRoute({
   path: "/v1/storefront/auth/verify-otp",
   tags: [TAG],
   summary: "Spend the code: sign the customer in to this store",
-  description: "401 otp_invalid for wrong, expired or used codes; 5 wrong tries burn a code; 10 failures lock the contact for 15 minutes (429). Creates the customer in this store on first use.",
-  request: { headers: PublicKeyHeader, body: jsonBody(z.object({ contact: Contact, otp_code: z.string().regex(/^\d{4,8}$/, "must be 4 to 8 digits") }).openapi("VerifyOtp")) },
+  description:
+    "401 otp_invalid for wrong, expired or used codes; 5 wrong tries burn a code; 10 failures lock the contact for 15 minutes (429). Creates the customer in this store on first use.",
+  request: {
+    headers: PublicKeyHeader,
+    body: jsonBody(
+      z
+        .object({ contact: Contact, otp_code: z.string().regex(/^\d{4,8}$/, "must be 4 to 8 digits") })
+        .openapi("VerifyOtp"),
+    ),
+  },
   responses: {
-    200: { description: "Signed in", content: { "application/json": { schema: envelope(z.object({ customer: Customer, session: z.object({ expires_at: z.string() }) })) } } },
+    200: {
+      description: "Signed in",
+      content: {
+        "application/json": {
+          schema: envelope(z.object({ customer: Customer, session: z.object({ expires_at: z.string() }) })),
+        },
+      },
+    },
     ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
@@ -59,7 +99,17 @@ const statusRoute = createRoute({
   tags: [TAG],
   summary: "Whether a customer is signed in to this store",
   request: { headers: PublicKeyHeader },
-  responses: { 200: { description: "Status", content: { "application/json": { schema: envelope(z.object({ is_authenticated: z.boolean(), customer: Customer.nullable() })) } } }, ...errorResponses(401, 403, 503) },
+  responses: {
+    200: {
+      description: "Status",
+      content: {
+        "application/json": {
+          schema: envelope(z.object({ is_authenticated: z.boolean(), customer: Customer.nullable() })),
+        },
+      },
+    },
+    ...errorResponses(401, 403, 503),
+  },
 });
 
 const profileRoute = createRoute({
@@ -67,7 +117,8 @@ const profileRoute = createRoute({
   path: "/v1/storefront/auth/profile",
   tags: [TAG],
   summary: "Update name, email or phone (a new email or phone needs a code sent to it)",
-  description: "Without otp_code, a new email/phone gets a code and verification_required names the channel; send the same field again with otp_code to apply it.",
+  description:
+    "Without otp_code, a new email/phone gets a code and verification_required names the channel; send the same field again with otp_code to apply it.",
   request: {
     headers: PublicKeyHeader,
     body: jsonBody(
@@ -76,14 +127,28 @@ const profileRoute = createRoute({
           name: z.string().trim().min(1).max(100).nullable().optional(),
           email: z.string().max(320).optional(),
           phone: z.string().max(20).optional(),
-          otp_code: z.string().regex(/^\d{4,8}$/, "must be 4 to 8 digits").optional(),
+          otp_code: z
+            .string()
+            .regex(/^\d{4,8}$/, "must be 4 to 8 digits")
+            .optional(),
         })
-        .refine((b) => b.name !== undefined || b.email !== undefined || b.phone !== undefined, { message: "send at least one of name, email, phone" })
+        .refine((b) => b.name !== undefined || b.email !== undefined || b.phone !== undefined, {
+          message: "send at least one of name, email, phone",
+        })
         .openapi("CustomerProfile"),
     ),
   },
   responses: {
-    200: { description: "Updated", content: { "application/json": { schema: envelope(z.object({ customer: Customer, verification_required: z.enum(["sms", "email"]).nullable() })) } } },
+    200: {
+      description: "Updated",
+      content: {
+        "application/json": {
+          schema: envelope(
+            z.object({ customer: Customer, verification_required: z.enum(["sms", "email"]).nullable() }),
+          ),
+        },
+      },
+    },
     ...errorResponses(400, 401, 403, 409, 415, 429, 503),
   },
 });
@@ -94,7 +159,13 @@ const logoutRoute = createRoute({
   tags: [TAG],
   summary: "Sign the customer out",
   request: { headers: PublicKeyHeader },
-  responses: { 200: { description: "Signed out", content: { "application/json": { schema: z.object({ success: z.literal(true), data: z.null() }) } } }, ...errorResponses(401, 403, 503) },
+  responses: {
+    200: {
+      description: "Signed out",
+      content: { "application/json": { schema: z.object({ success: z.literal(true), data: z.null() }) } },
+    },
+    ...errorResponses(401, 403, 503),
+  },
 });
 
 /**
@@ -104,33 +175,63 @@ const logoutRoute = createRoute({
  */
 function setCustomerCookie(c: Context<AppEnv>, token: string, maxAge: number): void {
   const { config } = c.var;
-  const cross = config.cookies.secure ? { secure: true, sameSite: "None" as const, partitioned: true } : { sameSite: "Lax" as const };
+  const cross = config.cookies.secure
+    ? { secure: true, sameSite: "None" as const, partitioned: true }
+    : { sameSite: "Lax" as const };
   setCookie(c, config.storefront.customerCookie, token, { path: "/", httpOnly: true, maxAge, ...cross });
 }
 
+/** The store named by X-Public-Key (the storefront middleware has checked it on every route here). */
+function currentStore(c: Context<AppEnv>): StoreKey {
+  const store = c.var.store;
+  if (!store) throw new AuthError("publishable_key_invalid");
+  return store;
+}
+
 async function currentCustomer(c: Context<AppEnv>) {
-  return customerSession(c.var.deps, c.var.store!, getCookie(c, c.var.config.storefront.customerCookie));
+  return customerSession(c.var.deps, currentStore(c), getCookie(c, c.var.config.storefront.customerCookie));
 }
 
 export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(requestOtpRoute, async (c) => {
     const input = c.req.valid("json");
     const contact = parseContact(input.contact, input.contact_type);
-    const result = await requestOtp(c.var.deps, c.var.config, { store: c.var.store!, contact, purpose: "login", ip: c.var.clientIp });
+    const result = await requestOtp(c.var.deps, c.var.config, {
+      store: currentStore(c),
+      contact,
+      purpose: "login",
+      ip: c.var.clientIp,
+    });
     return c.json({ success: true as const, data: result }, 200);
   })
   .openapi(verifyOtpRoute, async (c) => {
     const input = c.req.valid("json");
     const contact = parseContact(input.contact, undefined);
     const previous = await currentCustomer(c);
-    const signedIn = await verifyOtpAndSignIn(c.var.deps, { store: c.var.store!, contact, code: input.otp_code, ip: c.var.clientIp });
+    const signedIn = await verifyOtpAndSignIn(c.var.deps, {
+      store: currentStore(c),
+      contact,
+      code: input.otp_code,
+      ip: c.var.clientIp,
+    });
     if (previous) await c.var.deps.storefrontStore.revokeSession(previous.tokenHash);
     setCustomerCookie(c, signedIn.token, Math.floor((signedIn.record.expires_at - signedIn.record.created_at) / 1000));
-    return c.json({ success: true as const, data: { customer: signedIn.customer, session: { expires_at: new Date(signedIn.record.expires_at).toISOString() } } }, 200);
+    return c.json(
+      {
+        success: true as const,
+        data: {
+          customer: signedIn.customer,
+          session: { expires_at: new Date(signedIn.record.expires_at).toISOString() },
+        },
+      },
+      200,
+    );
   })
   .openapi(statusRoute, async (c) => {
     const session = await currentCustomer(c);
-    const customer = session ? await c.var.deps.storefront.findCustomer(session.record.organization_id, session.record.customer_id) : null;
+    const customer = session
+      ? await c.var.deps.storefront.findCustomer(session.record.organization_id, session.record.customer_id)
+      : null;
     return c.json({ success: true as const, data: { is_authenticated: customer !== null, customer } }, 200);
   })
   .openapi(profileRoute, async (c) => {
@@ -138,7 +239,7 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     if (!session) throw new AuthError("unauthorized");
     const input = c.req.valid("json");
     const result = await updateCustomerProfile(c.var.deps, c.var.config, {
-      store: c.var.store!,
+      store: currentStore(c),
       customerId: session.record.customer_id,
       ...(input.name !== undefined ? { name: input.name } : {}),
       email: input.email,
@@ -151,6 +252,9 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
   .openapi(logoutRoute, async (c) => {
     const session = await currentCustomer(c);
     if (session) await c.var.deps.storefrontStore.revokeSession(session.tokenHash);
-    deleteCookie(c, c.var.config.storefront.customerCookie, { path: "/", ...(c.var.config.cookies.secure ? { secure: true } : {}) });
+    deleteCookie(c, c.var.config.storefront.customerCookie, {
+      path: "/",
+      ...(c.var.config.cookies.secure ? { secure: true } : {}),
+    });
     return c.json({ success: true as const, data: null }, 200);
   });

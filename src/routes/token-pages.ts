@@ -4,8 +4,8 @@ import type { AppEnv } from "../context";
 import { AuthError, type ErrorCode } from "../errors";
 import { startBrowserSession } from "../http";
 import type { SessionRecord } from "../storage/ports";
-import { validationHook } from "./validation";
 import { isFormPost } from "./schemas";
+import { validationHook } from "./validation";
 
 /**
  * The GET side of an emailed link: an HTML page that never spends the token (mail scanners and link
@@ -26,7 +26,11 @@ export function tokenPageRoute(options: { path: string; tag: string; summary: st
 }
 
 /** Body of a route that takes JSON from apps and a form post from its own page. */
-export function readJsonOrForm<T extends z.ZodType>(c: Context<AppEnv>, schema: T, raw: { json: unknown; form: unknown }): { form: boolean; data: z.infer<T> } {
+export function readJsonOrForm<T extends z.ZodType>(
+  c: Context<AppEnv>,
+  schema: T,
+  raw: { json: unknown; form: unknown },
+): { form: boolean; data: z.infer<T> } {
   const form = isFormPost(c.req.header("content-type"));
   const parsed = schema.safeParse(form ? raw.form : raw.json);
   if (!parsed.success) validationHook(parsed, c);

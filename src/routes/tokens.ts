@@ -4,7 +4,7 @@ import { AuthError } from "../errors";
 import { envelope, errorResponses } from "../http";
 import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
 import { issueTokens, refreshTokens, revokeRefreshToken } from "../services/tokens";
-import { Email, Password, User, jsonBody } from "./schemas";
+import { Email, jsonBody, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
 const TokenBody = z
@@ -46,7 +46,13 @@ const revokeRoute = createRoute({
   summary: "Revoke a refresh token and its whole family",
   description: "Always 200 (RFC 7009): unknown tokens are ignored. Access tokens of the family stop working too.",
   request: { body: jsonBody(z.object({ token: z.string().min(1).max(512) }).openapi("RevokeRequest")) },
-  responses: { 200: { description: "Revoked", content: { "application/json": { schema: envelope(z.object({ revoked: z.literal(true) })) } } }, ...errorResponses(400, 415, 503) },
+  responses: {
+    200: {
+      description: "Revoked",
+      content: { "application/json": { schema: envelope(z.object({ revoked: z.literal(true) })) } },
+    },
+    ...errorResponses(400, 415, 503),
+  },
 });
 
 export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -54,14 +60,27 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const body = c.req.valid("json");
     const { deps, config } = c.var;
     if (body.grant_type === "refresh_token") {
-      return c.json({ success: true as const, data: await refreshTokens(deps, config, { refreshToken: body.refresh_token, ip: c.var.clientIp }) }, 200);
+      return c.json(
+        {
+          success: true as const,
+          data: await refreshTokens(deps, config, { refreshToken: body.refresh_token, ip: c.var.clientIp }),
+        },
+        200,
+      );
     }
-    const auth = await authenticatePassword(deps, config, { email: body.email, password: body.password, ip: c.var.clientIp });
+    const auth = await authenticatePassword(deps, config, {
+      email: body.email,
+      password: body.password,
+      ip: c.var.clientIp,
+    });
     const now = deps.clock.now();
     const snapshot = signedInSnapshot(auth, now);
     const organization = snapshot.organizations[0];
     if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
-    const [tokens] = await Promise.all([issueTokens(deps, config, snapshot, organization, c.var.clientIp), recordPasswordLogin(deps, auth, c.var.clientIp, now)]);
+    const [tokens] = await Promise.all([
+      issueTokens(deps, config, snapshot, organization, c.var.clientIp),
+      recordPasswordLogin(deps, auth, c.var.clientIp, now),
+    ]);
     return c.json({ success: true as const, data: tokens }, 200);
   })
   .openapi(revokeRoute, async (c) => {

@@ -1,5 +1,5 @@
-import type { Context } from "hono";
 import type { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { AuthError } from "../errors";
 
 /** Turns a failed schema check into 400 validation_error with one detail per field. */

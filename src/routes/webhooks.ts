@@ -12,15 +12,27 @@ const stripeRoute = createRoute({
   description:
     "Verifies Stripe-Signature over the raw body (300 s tolerance; comma-separated STRIPE_WEBHOOK_SECRET for rotation): bad or missing -> 400 and nothing happens. Each event id has its effect once; duplicates and unknown types answer 200. If the sign-in email cannot be sent, the answer is 503 and nothing is recorded, so Stripe retries the event.",
   responses: {
-    200: { description: "Handled", content: { "application/json": { schema: envelope(z.object({ received: z.literal(true), outcome: z.enum(["processed", "duplicate", "ignored"]) })) } } },
+    200: {
+      description: "Handled",
+      content: {
+        "application/json": {
+          schema: envelope(
+            z.object({ received: z.literal(true), outcome: z.enum(["processed", "duplicate", "ignored"]) }),
+          ),
+        },
+      },
+    },
     ...errorResponses(400, 409, 413, 503),
   },
 });
 
-export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(stripeRoute, async (c) => {
-  // The raw bytes, exactly as signed: never a re-serialized JSON body.
-  const raw = await c.req.text();
-  const event = await verifyStripeEvent(c.var.config, raw, c.req.header("stripe-signature"), c.var.deps.clock.now());
-  const outcome = await handleStripeEvent(c.var.deps, c.var.config, event);
-  return c.json({ success: true as const, data: { received: true as const, outcome } }, 200);
-});
+export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
+  stripeRoute,
+  async (c) => {
+    // The raw bytes, exactly as signed: never a re-serialized JSON body.
+    const raw = await c.req.text();
+    const event = await verifyStripeEvent(c.var.config, raw, c.req.header("stripe-signature"), c.var.deps.clock.now());
+    const outcome = await handleStripeEvent(c.var.deps, c.var.config, event);
+    return c.json({ success: true as const, data: { received: true as const, outcome } }, 200);
+  },
+);

@@ -1,16 +1,23 @@
 import type { Config } from "../config";
-import type { Deps } from "../deps";
-import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
 import { generateId } from "../crypto/random";
+import type { Deps } from "../deps";
 import type { EmailMessage } from "../email/provider";
-import { emailChangeEmail, emailChangeNotice, existingAccountEmail, passwordChangedEmail, passwordResetEmail, verificationEmail } from "../email/templates";
+import {
+  emailChangeEmail,
+  emailChangeNotice,
+  existingAccountEmail,
+  passwordChangedEmail,
+  passwordResetEmail,
+  verificationEmail,
+} from "../email/templates";
+import { AuthError, rateLimited } from "../errors";
 import type { OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../storage/ports";
 import { emailDomain, logAuthEvent } from "./audit";
+import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
 import { authenticatePassword, clearPasswordFailures, requireEmail, settlePasswordAttempt } from "./password-auth";
 import { checkPassword } from "./password-policy";
 import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./policies";
-import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
 import type { Principal } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 import { revokeAllCredentials } from "./revocation";
@@ -22,7 +29,13 @@ const DAY = 86_400_000;
 const VERIFY_TTL_MS = DAY;
 const RESET_TTL_MS = 60 * 60 * 1000;
 
-async function limitAccountEmails(deps: Deps, bucket: string, email: string, ip: string, policy = ACCOUNT_EMAILS): Promise<void> {
+async function limitAccountEmails(
+  deps: Deps,
+  bucket: string,
+  email: string,
+  ip: string,
+  policy = ACCOUNT_EMAILS,
+): Promise<void> {
   const result = await deps.rateLimiter.hit([
     { key: `${bucket}:email:${await sha256Hex(email)}`, ...policy.perEmail },
     { key: `${bucket}:ip:${ip}`, ...policy.perIp },
@@ -39,7 +52,10 @@ function link(config: Config, path: string, token: string): string {
 }
 
 async function sendVerification(deps: Deps, config: Config, user: SessionUser): Promise<void> {
-  const { token } = await issueOneTimeToken(deps, "email_verification", user.id, VERIFY_TTL_MS, { email: user.email, kind: "verify" });
+  const { token } = await issueOneTimeToken(deps, "email_verification", user.id, VERIFY_TTL_MS, {
+    email: user.email,
+    kind: "verify",
+  });
   await deps.email.send(verificationEmail(user.email, link(config, "/v1/auth/verify-email", token)));
 }
 
@@ -56,30 +72,60 @@ export interface SignupInput {
  * amount of work (one hash, one statement); its owner is told by email instead. Emails are sent after
  * the response, so the answer's timing does not depend on which case happened.
  */
-export async function signup(deps: Deps, config: Config, input: SignupInput, defer: Defer): Promise<{ user: SessionUser; verification_required: boolean }> {
+export async function signup(
+  deps: Deps,
+  config: Config,
+  input: SignupInput,
+  defer: Defer,
+): Promise<{ user: SessionUser; verification_required: boolean }> {
   const email = requireEmail(input.email);
   const password = checkPassword(input.password, { email, minLength: config.passwords.minLength });
   await limitAccountEmails(deps, "signup", email, input.ip, SIGNUP);
   const now = deps.clock.now();
   const passwordHash = await deps.passwords.hash(password);
-  const ids = { user: generateId("usr", now), organization: generateId("org", now), membership: generateId("mem", now) };
-  const created = await deps.users.createPasswordUser({ email, name: input.name, organizationName: input.organizationName, passwordHash, now, ids });
+  const ids = {
+    user: generateId("usr", now),
+    organization: generateId("org", now),
+    membership: generateId("mem", now),
+  };
+  const created = await deps.users.createPasswordUser({
+    email,
+    name: input.name,
+    organizationName: input.organizationName,
+    passwordHash,
+    now,
+    ids,
+  });
   if (created) {
     logAuthEvent("signup.created", { user_id: created.user.id, email_domain: emailDomain(email), ip: input.ip }, now);
-    if (config.passwords.requireEmailVerification) defer("verification_email", () => sendVerification(deps, config, created.user));
+    if (config.passwords.requireEmailVerification)
+      defer("verification_email", () => sendVerification(deps, config, created.user));
     return { user: created.user, verification_required: config.passwords.requireEmailVerification };
   }
   logAuthEvent("signup.existing", { email_domain: emailDomain(email), ip: input.ip }, now);
-  defer("existing_account_email", () => deps.email.send(existingAccountEmail(email, config.appUrl ?? config.publicOrigin)));
+  defer("existing_account_email", () =>
+    deps.email.send(existingAccountEmail(email, config.appUrl ?? config.publicOrigin)),
+  );
   // The shape a new account would have had; nothing about the real one leaks.
-  const lookalike: SessionUser = { id: ids.user, email, name: input.name, email_verified: false, created_at: new Date(now).toISOString(), last_login_at: null, is_superuser: false };
+  const lookalike: SessionUser = {
+    id: ids.user,
+    email,
+    name: input.name,
+    email_verified: false,
+    created_at: new Date(now).toISOString(),
+    last_login_at: null,
+    is_superuser: false,
+  };
   return { user: lookalike, verification_required: config.passwords.requireEmailVerification };
 }
 
 /** Spends a verification token: proves the address (or applies a requested email change). */
 export async function verifyEmail(deps: Deps, token: string, ip: string): Promise<UserSnapshot> {
   const record = await consumeToken(deps, "email_verification", token, ip);
-  return releaseOnFailure(() => applyVerification(deps, record), () => deps.tokens.release(record));
+  return releaseOnFailure(
+    () => applyVerification(deps, record),
+    () => deps.tokens.release(record),
+  );
 }
 
 async function applyVerification(deps: Deps, record: OneTimeTokenRecord): Promise<UserSnapshot> {
@@ -101,19 +147,34 @@ async function applyVerification(deps: Deps, record: OneTimeTokenRecord): Promis
 }
 
 /** 202 whatever the address; an unverified account gets a fresh link (the old one stops working). */
-export async function resendVerification(deps: Deps, config: Config, input: { email: string; ip: string }, defer: Defer): Promise<void> {
+export async function resendVerification(
+  deps: Deps,
+  config: Config,
+  input: { email: string; ip: string },
+  defer: Defer,
+): Promise<void> {
   const email = requireEmail(input.email);
   await limitAccountEmails(deps, "verify_resend", email, input.ip);
   const login = await deps.users.findLogin(email);
-  if (login && !login.snapshot.user.email_verified) defer("verification_email", () => sendVerification(deps, config, login.snapshot.user));
+  if (login && !login.snapshot.user.email_verified)
+    defer("verification_email", () => sendVerification(deps, config, login.snapshot.user));
 }
 
 /** Always {ok: true}; a reset link (1 hour, single use, replacing earlier ones) goes out only to real accounts. */
-export async function forgotPassword(deps: Deps, config: Config, input: { email: string; ip: string }, defer: Defer): Promise<void> {
+export async function forgotPassword(
+  deps: Deps,
+  config: Config,
+  input: { email: string; ip: string },
+  defer: Defer,
+): Promise<void> {
   const email = requireEmail(input.email);
   await limitAccountEmails(deps, "reset", email, input.ip);
   const login = await deps.users.findLogin(email);
-  logAuthEvent("password.reset_requested", { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip }, deps.clock.now());
+  logAuthEvent(
+    "password.reset_requested",
+    { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip },
+    deps.clock.now(),
+  );
   if (!login) return;
   defer("reset_email", async () => {
     const { token } = await issueOneTimeToken(deps, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
@@ -132,7 +193,12 @@ export async function peekResetToken(deps: Deps, token: string): Promise<string 
  * typo costs nothing); then the token, the new hash, and the end of every session and token family.
  * Proves the address and clears the account's lockout. No sign-in happens here.
  */
-export async function resetPassword(deps: Deps, config: Config, input: { token: string; password: string; ip: string }, defer: Defer): Promise<void> {
+export async function resetPassword(
+  deps: Deps,
+  config: Config,
+  input: { token: string; password: string; ip: string },
+  defer: Defer,
+): Promise<void> {
   const email = await peekResetToken(deps, input.token);
   const password = checkPassword(input.password, { email, minLength: config.passwords.minLength });
   const record = await consumeToken(deps, "password_reset", input.token, input.ip);
@@ -142,7 +208,10 @@ export async function resetPassword(deps: Deps, config: Config, input: { token: 
     async () => {
       const updated = await deps.users.setPassword(record.subject, String(record.data.email), passwordHash, now, true);
       if (!updated) throw new AuthError("token_invalid");
-      await Promise.all([revokeAllCredentials(deps, updated.user.id, null), clearPasswordFailures(deps, updated.user.email)]);
+      await Promise.all([
+        revokeAllCredentials(deps, updated.user.id, null),
+        clearPasswordFailures(deps, updated.user.email),
+      ]);
       return updated;
     },
     () => deps.tokens.release(record),
@@ -158,15 +227,34 @@ export async function resetPassword(deps: Deps, config: Config, input: { token: 
 export async function changePassword(
   deps: Deps,
   config: Config,
-  input: { user: SessionUser; currentPassword: string; newPassword: string; ip: string; keepSessionHash: string | null },
+  input: {
+    user: SessionUser;
+    currentPassword: string;
+    newPassword: string;
+    ip: string;
+    keepSessionHash: string | null;
+  },
   defer: Defer,
 ): Promise<void> {
-  const auth = await authenticatePassword(deps, config, { email: input.user.email, password: input.currentPassword, ip: input.ip });
+  const auth = await authenticatePassword(deps, config, {
+    email: input.user.email,
+    password: input.currentPassword,
+    ip: input.ip,
+  });
   const password = checkPassword(input.newPassword, { email: input.user.email, minLength: config.passwords.minLength });
   const now = deps.clock.now();
-  const snapshot = await deps.users.setPassword(auth.snapshot.user.id, null, await deps.passwords.hash(password), now, false);
+  const snapshot = await deps.users.setPassword(
+    auth.snapshot.user.id,
+    null,
+    await deps.passwords.hash(password),
+    now,
+    false,
+  );
   if (!snapshot) throw new AuthError("unauthorized");
-  await Promise.all([revokeAllCredentials(deps, snapshot.user.id, input.keepSessionHash), settlePasswordAttempt(deps, auth)]);
+  await Promise.all([
+    revokeAllCredentials(deps, snapshot.user.id, input.keepSessionHash),
+    settlePasswordAttempt(deps, auth),
+  ]);
   logAuthEvent("password.changed", { user_id: snapshot.user.id, ip: input.ip }, now);
   defer("password_changed_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "changed")));
 }
@@ -184,7 +272,13 @@ export interface ProfileChanges {
 export async function updateProfile(
   deps: Deps,
   config: Config,
-  input: { user: SessionUser; principal: Principal; currentPassword: string | null; changes: ProfileChanges; ip: string },
+  input: {
+    user: SessionUser;
+    principal: Principal;
+    currentPassword: string | null;
+    changes: ProfileChanges;
+    ip: string;
+  },
   defer: Defer,
 ): Promise<{ snapshot: UserSnapshot; emailChangePending: boolean }> {
   const now = deps.clock.now();
@@ -193,17 +287,32 @@ export async function updateProfile(
   const changingEmail = newEmail !== null && newEmail !== input.user.email;
   if (changingEmail) {
     // Moving the address moves the account (reset links go there): a stolen token alone must not do it.
-    await confirmRecentAuth(deps, config, input.principal, { email: input.user.email, currentPassword: input.currentPassword, ip: input.ip, what: "Changing your email address" });
+    await confirmRecentAuth(deps, config, input.principal, {
+      email: input.user.email,
+      currentPassword: input.currentPassword,
+      ip: input.ip,
+      what: "Changing your email address",
+    });
     await limitAccountEmails(deps, "email_change", input.user.email, input.ip);
   }
-  const snapshot = Object.keys(direct).length > 0 ? await deps.users.updateProfile(input.user.id, direct, now) : await deps.users.findSnapshot(input.user.id);
+  const snapshot =
+    Object.keys(direct).length > 0
+      ? await deps.users.updateProfile(input.user.id, direct, now)
+      : await deps.users.findSnapshot(input.user.id);
   if (!snapshot) throw new AuthError("unauthorized");
   await deps.userState.putSnapshot(snapshot.user.id, snapshot);
   if (changingEmail) {
     const from = input.user.email;
     defer("email_change", async () => {
-      const { token } = await issueOneTimeToken(deps, "email_verification", input.user.id, VERIFY_TTL_MS, { email: newEmail, from, kind: "change" });
-      const messages: EmailMessage[] = [emailChangeEmail(newEmail, link(config, "/v1/auth/verify-email", token)), emailChangeNotice(from, newEmail)];
+      const { token } = await issueOneTimeToken(deps, "email_verification", input.user.id, VERIFY_TTL_MS, {
+        email: newEmail,
+        from,
+        kind: "change",
+      });
+      const messages: EmailMessage[] = [
+        emailChangeEmail(newEmail, link(config, "/v1/auth/verify-email", token)),
+        emailChangeNotice(from, newEmail),
+      ];
       await Promise.all(messages.map((m) => deps.email.send(m)));
     });
   }

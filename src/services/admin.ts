@@ -1,7 +1,7 @@
 import type { Config } from "../config";
+import { generateId } from "../crypto/random";
 import type { Deps } from "../deps";
 import { AuthError } from "../errors";
-import { generateId } from "../crypto/random";
 import type { PlatformUser } from "../storage/ports";
 import { logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
@@ -23,7 +23,12 @@ export interface PlatformContext {
   requestId: string;
 }
 
-async function audit(ctx: PlatformContext, action: string, target: string | null, details?: Record<string, unknown>): Promise<void> {
+async function audit(
+  ctx: PlatformContext,
+  action: string,
+  target: string | null,
+  details?: Record<string, unknown>,
+): Promise<void> {
   const now = ctx.deps.clock.now();
   const { principal } = ctx;
   await ctx.deps.admin.audit({
@@ -36,12 +41,19 @@ async function audit(ctx: PlatformContext, action: string, target: string | null
     details: principal.kind === "api_key" ? { ...details, on_behalf_of: principal.userId } : details,
     now,
   });
-  logAuthEvent("platform.action", { user_id: principal.userId ?? undefined, reason: `${action} ${target ?? ""}`.trim() }, now);
+  logAuthEvent(
+    "platform.action",
+    { user_id: principal.userId ?? undefined, reason: `${action} ${target ?? ""}`.trim() },
+    now,
+  );
 }
 
 function email(input: string): string {
   const canonical = canonicalEmail(input);
-  if (canonical === null) throw new AuthError("validation_error", { details: [{ field: "email", message: "must be a single plain email address" }] });
+  if (canonical === null)
+    throw new AuthError("validation_error", {
+      details: [{ field: "email", message: "must be a single plain email address" }],
+    });
   return canonical;
 }
 
@@ -61,14 +73,24 @@ export async function getUser(ctx: PlatformContext, userId: string): Promise<Pla
 }
 
 /** Creates an account (its address proven at its first sign-in); optionally emails a sign-in link. */
-export async function createUser(ctx: PlatformContext, input: { email: string; name: string | null; sendMagicLink: boolean }): Promise<{ user: PlatformUser; created: boolean }> {
+export async function createUser(
+  ctx: PlatformContext,
+  input: { email: string; name: string | null; sendMagicLink: boolean },
+): Promise<{ user: PlatformUser; created: boolean }> {
   authorizePlatform(ctx.principal);
   const now = ctx.deps.clock.now();
   const address = email(input.email);
   const result = await ctx.deps.admin.createUser({ id: generateId("usr", now), email: address, name: input.name, now });
   await audit(ctx, "users.create", result.user.id, { created: result.created });
   // A platform caller is an authenticated server: no per-IP budget (the per-address limit stays).
-  if (input.sendMagicLink) await requestMagicLink(ctx.deps, ctx.config, { email: address, name: input.name, organizationName: null, redirectTo: null, ip: null });
+  if (input.sendMagicLink)
+    await requestMagicLink(ctx.deps, ctx.config, {
+      email: address,
+      name: input.name,
+      organizationName: null,
+      redirectTo: null,
+      ip: null,
+    });
   return result;
 }
 
@@ -78,11 +100,16 @@ export async function createUser(ctx: PlatformContext, input: { email: string; n
  */
 export async function setUserDisabled(ctx: PlatformContext, userId: string, disabled: boolean): Promise<PlatformUser> {
   authorizePlatform(ctx.principal);
-  if (disabled && userId === ctx.principal.userId) throw new AuthError("conflict", { message: "You cannot disable your own account." });
+  if (disabled && userId === ctx.principal.userId)
+    throw new AuthError("conflict", { message: "You cannot disable your own account." });
   const result = await ctx.deps.admin.setDisabled(userId, disabled, ctx.deps.clock.now());
   if (!result) throw new AuthError("not_found");
   if (disabled) await revokeAllCredentials(ctx.deps, userId, null);
-  await Promise.all([loadSnapshot(ctx.deps, userId), ctx.deps.apiKeyCache.forget(result.keyIds), audit(ctx, disabled ? "users.disable" : "users.enable", userId, { keys: result.keyIds.length })]);
+  await Promise.all([
+    loadSnapshot(ctx.deps, userId),
+    ctx.deps.apiKeyCache.forget(result.keyIds),
+    audit(ctx, disabled ? "users.disable" : "users.enable", userId, { keys: result.keyIds.length }),
+  ]);
   return result.user;
 }
 
@@ -90,20 +117,36 @@ export async function setUserDisabled(ctx: PlatformContext, userId: string, disa
  * A sign-in link for an account (as Stripe checkout does): emailed by default, or returned to the
  * caller with `delivery: "return"` for a platform that sends its own email.
  */
-export async function mintMagicLink(ctx: PlatformContext, input: { email: string; redirectTo: string | null; delivery: "email" | "return" }): Promise<{ sent: boolean; magic_link?: string; expires_in: number }> {
+export async function mintMagicLink(
+  ctx: PlatformContext,
+  input: { email: string; redirectTo: string | null; delivery: "email" | "return" },
+): Promise<{ sent: boolean; magic_link?: string; expires_in: number }> {
   authorizePlatform(ctx.principal);
   const address = email(input.email);
   const user = await ctx.deps.admin.findUser({ email: address });
   if (!user || user.disabled) throw new AuthError("not_found");
   if (input.redirectTo !== null && resolveRedirect(ctx.config, input.redirectTo) === null) {
-    throw new AuthError("validation_error", { details: [{ field: "redirect_to", message: "must be a path on this site or a URL on a trusted origin" }] });
+    throw new AuthError("validation_error", {
+      details: [{ field: "redirect_to", message: "must be a path on this site or a URL on a trusted origin" }],
+    });
   }
   await audit(ctx, "magic_links.create", user.id, { delivery: input.delivery });
   const expires_in = ctx.config.magicLink.ttlSeconds;
   if (input.delivery === "return") {
-    const { link } = await issueMagicLink(ctx.deps, ctx.config, { email: address, name: null, organizationName: null, redirectTo: input.redirectTo });
+    const { link } = await issueMagicLink(ctx.deps, ctx.config, {
+      email: address,
+      name: null,
+      organizationName: null,
+      redirectTo: input.redirectTo,
+    });
     return { sent: false, magic_link: link, expires_in };
   }
-  await requestMagicLink(ctx.deps, ctx.config, { email: address, name: null, organizationName: null, redirectTo: input.redirectTo, ip: null });
+  await requestMagicLink(ctx.deps, ctx.config, {
+    email: address,
+    name: null,
+    organizationName: null,
+    redirectTo: input.redirectTo,
+    ip: null,
+  });
   return { sent: true, expires_in };
 }

@@ -1,13 +1,13 @@
 import type { Config } from "../config";
-import type { Deps } from "../deps";
-import { AuthError, rateLimited } from "../errors";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash";
 import { generateId, generateToken } from "../crypto/random";
+import type { Deps } from "../deps";
+import { AuthError, rateLimited } from "../errors";
 import type { ApiKeyAuthRecord, ApiKeyRecord, SessionUser } from "../storage/ports";
 import { logAuthEvent } from "./audit";
+import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import type { Identity } from "./identity";
-import { authorize, isSuperuser, PLATFORM_SCOPE, scopesForRole, type Principal } from "./policy";
-import { durableClaim, settleClaim, type IdempotencyScope } from "./idempotent";
+import { authorize, isSuperuser, PLATFORM_SCOPE, type Principal, scopesForRole } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 
 // `sk_live_<id>.<secret>` / `sk_test_…`: the prefix makes leaked keys easy to scan for, the id finds
@@ -41,14 +41,25 @@ function usable(record: ApiKeyAuthRecord | null, secretHash: string, now: number
   if (record.expires_at !== null && now >= record.expires_at) return false;
   if (constantTimeEqual(secretHash, record.secret_hash)) return true;
   // The secret replaced by a rotation keeps working until its grace period ends.
-  return record.previous_secret_hash !== null && record.previous_expires_at !== null && now < record.previous_expires_at && constantTimeEqual(secretHash, record.previous_secret_hash);
+  return (
+    record.previous_secret_hash !== null &&
+    record.previous_expires_at !== null &&
+    now < record.previous_expires_at &&
+    constantTimeEqual(secretHash, record.previous_secret_hash)
+  );
 }
 
 /**
  * Authenticates `Authorization: Bearer sk_…`. Revoked, expired, unknown, malformed and orphaned keys
  * all end in the same null (one 401 for all). Warm: one Redis round trip; cold: plus one SQL statement.
  */
-export async function verifyApiKey(deps: Deps, config: Config, raw: string, ip: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<ApiKeyIdentity | null> {
+export async function verifyApiKey(
+  deps: Deps,
+  config: Config,
+  raw: string,
+  ip: string,
+  defer: (label: string, task: () => Promise<unknown>) => void,
+): Promise<ApiKeyIdentity | null> {
   const failureKey = `apikey_fail:ip:${ip}`;
   const fail = (): null => {
     defer("api_key_failure", () => deps.rateLimiter.hit([{ key: failureKey, ...API_KEY_FAILURES }]));
@@ -66,7 +77,7 @@ export async function verifyApiKey(deps: Deps, config: Config, raw: string, ip: 
     defer("api_key_cache", () => deps.apiKeyCache.put(keyId, cached));
   }
   const now = deps.clock.now();
-  if (!usable(record, await sha256Hex(match[3]!), now)) return fail();
+  if (!usable(record, await sha256Hex(match[3] ?? ""), now)) return fail();
   defer("api_key_last_used", async () => {
     if (await deps.apiKeyCache.shouldStampUse(keyId)) await deps.apiKeys.touchLastUsed(keyId, now);
   });
@@ -89,7 +100,12 @@ export async function verifyApiKey(deps: Deps, config: Config, raw: string, ip: 
  * What a key may still do, whoever holds its secret: its current scopes, or null once it is revoked,
  * expired or orphaned. Devices paired through a key ask this on every use, so they die with the key.
  */
-export async function apiKeyScopes(deps: Deps, config: Config, keyId: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<string[] | null> {
+export async function apiKeyScopes(
+  deps: Deps,
+  config: Config,
+  keyId: string,
+  defer: (label: string, task: () => Promise<unknown>) => void,
+): Promise<string[] | null> {
   let { entry: record } = await deps.apiKeyCache.lookup(keyId, "apikey_fail:none");
   if (record === undefined) {
     record = await deps.apiKeys.findForAuth(keyId);
@@ -133,18 +149,42 @@ export async function createApiKey(deps: Deps, config: Config, input: CreateApiK
   authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
   const vocabulary = config.apiKeys.scopes;
   const held = new Set(principal.scopes);
-  const requested = input.scopes === null ? ["read"] : input.scopes.includes("*") ? vocabulary.filter((s) => held.has(s)) : [...new Set(input.scopes)];
+  const requested =
+    input.scopes === null
+      ? ["read"]
+      : input.scopes.includes("*")
+        ? vocabulary.filter((s) => held.has(s))
+        : [...new Set(input.scopes)];
   const unknown = requested.filter((s) => !vocabulary.includes(s) && s !== PLATFORM_SCOPE);
-  if (unknown.length > 0) throw new AuthError("validation_error", { details: [{ field: "scopes", message: `unknown scope(s): ${unknown.join(", ")}; allowed: ${vocabulary.join(", ")}, or *` }] });
+  if (unknown.length > 0)
+    throw new AuthError("validation_error", {
+      details: [
+        {
+          field: "scopes",
+          message: `unknown scope(s): ${unknown.join(", ")}; allowed: ${vocabulary.join(", ")}, or *`,
+        },
+      ],
+    });
   if (requested.includes(PLATFORM_SCOPE) && !(principal.superuser && principal.kind !== "api_key")) {
-    throw new AuthError("insufficient_scope", { message: "Only a platform administrator, signed in, can create platform keys." });
+    throw new AuthError("insufficient_scope", {
+      message: "Only a platform administrator, signed in, can create platform keys.",
+    });
   }
   const exceeding = requested.filter((s) => s !== PLATFORM_SCOPE && !held.has(s));
-  if (exceeding.length > 0) throw new AuthError("insufficient_scope", { message: `You cannot grant scopes you do not hold: ${exceeding.join(", ")}.` });
+  if (exceeding.length > 0)
+    throw new AuthError("insufficient_scope", {
+      message: `You cannot grant scopes you do not hold: ${exceeding.join(", ")}.`,
+    });
   const granted = requested;
-  if (granted.length === 0) throw new AuthError("validation_error", { details: [{ field: "scopes", message: "the key would have no scope" }] });
+  if (granted.length === 0)
+    throw new AuthError("validation_error", { details: [{ field: "scopes", message: "the key would have no scope" }] });
   if (granted.includes("admin") || granted.includes(PLATFORM_SCOPE)) {
-    await confirmRecentAuth(deps, config, principal, { email: input.email, currentPassword: input.currentPassword, ip: input.ip, what: "Creating an admin or platform key" });
+    await confirmRecentAuth(deps, config, principal, {
+      email: input.email,
+      currentPassword: input.currentPassword,
+      ip: input.ip,
+      what: "Creating an admin or platform key",
+    });
   }
   if (input.expiresAt !== null && Date.parse(input.expiresAt) <= deps.clock.now()) {
     throw new AuthError("validation_error", { details: [{ field: "expires_at", message: "must be in the future" }] });
@@ -181,7 +221,16 @@ export async function createApiKey(deps: Deps, config: Config, input: CreateApiK
     claim: await durableClaim(input.idempotency ?? null, answer, now),
   });
   return settleClaim(input.idempotency ?? null, result, (record) => {
-    logAuthEvent("api_key.created", { organization_id: record.organization_id, user_id: principal.userId ?? undefined, session_id: id, reason: granted.join(" ") }, now);
+    logAuthEvent(
+      "api_key.created",
+      {
+        organization_id: record.organization_id,
+        user_id: principal.userId ?? undefined,
+        session_id: id,
+        reason: granted.join(" "),
+      },
+      now,
+    );
     return { ...record, api_key: apiKey };
   });
 }
@@ -198,7 +247,11 @@ export async function revokeApiKey(deps: Deps, principal: Principal, keyId: stri
   const record = await deps.apiKeys.revokeKey(organizationId, keyId, now);
   if (!record) throw new AuthError("not_found");
   await deps.apiKeyCache.forget([keyId]);
-  logAuthEvent("api_key.revoked", { organization_id: organizationId, user_id: principal.userId ?? undefined, session_id: keyId }, now);
+  logAuthEvent(
+    "api_key.revoked",
+    { organization_id: organizationId, user_id: principal.userId ?? undefined, session_id: keyId },
+    now,
+  );
   return record;
 }
 
@@ -210,7 +263,14 @@ export async function revokeApiKey(deps: Deps, principal: Principal, keyId: stri
 export async function rotateApiKey(
   deps: Deps,
   config: Config,
-  input: { principal: Principal; email: string | null; keyId: string; graceSeconds: number; currentPassword: string | null; ip: string },
+  input: {
+    principal: Principal;
+    email: string | null;
+    keyId: string;
+    graceSeconds: number;
+    currentPassword: string | null;
+    ip: string;
+  },
 ): Promise<CreatedApiKey> {
   const { principal, keyId, graceSeconds } = input;
   authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
@@ -218,16 +278,32 @@ export async function rotateApiKey(
   const existing = (await deps.apiKeys.listKeys(organizationId)).find((k) => k.id === keyId && k.revoked_at === null);
   if (!existing) throw new AuthError("not_found");
   if (existing.scopes.includes(PLATFORM_SCOPE) && !(principal.superuser && principal.kind !== "api_key")) {
-    throw new AuthError("insufficient_scope", { message: "Only a platform administrator, signed in, can rotate a platform key." });
+    throw new AuthError("insufficient_scope", {
+      message: "Only a platform administrator, signed in, can rotate a platform key.",
+    });
   }
   if (existing.scopes.includes("admin") || existing.scopes.includes(PLATFORM_SCOPE)) {
-    await confirmRecentAuth(deps, config, principal, { email: input.email, currentPassword: input.currentPassword, ip: input.ip, what: "Rotating an admin or platform key" });
+    await confirmRecentAuth(deps, config, principal, {
+      email: input.email,
+      currentPassword: input.currentPassword,
+      ip: input.ip,
+      what: "Rotating an admin or platform key",
+    });
   }
   const now = deps.clock.now();
   const { apiKey, secret } = newSecret(config, keyId);
   const record = await deps.apiKeys.rotateKey(organizationId, keyId, await sha256Hex(secret), graceSeconds, now);
   if (!record) throw new AuthError("not_found");
   await deps.apiKeyCache.forget([keyId]);
-  logAuthEvent("api_key.rotated", { organization_id: organizationId, user_id: principal.userId ?? undefined, session_id: keyId, reason: `grace ${graceSeconds}s` }, now);
+  logAuthEvent(
+    "api_key.rotated",
+    {
+      organization_id: organizationId,
+      user_id: principal.userId ?? undefined,
+      session_id: keyId,
+      reason: `grace ${graceSeconds}s`,
+    },
+    now,
+  );
   return { ...record, api_key: apiKey };
 }

@@ -16,20 +16,35 @@ import { loadSnapshot } from "./session";
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
-export async function verifyStripeEvent(config: Config, rawBody: string, signature: string | undefined, now: number): Promise<Stripe.Event> {
+export async function verifyStripeEvent(
+  config: Config,
+  rawBody: string,
+  signature: string | undefined,
+  now: number,
+): Promise<Stripe.Event> {
   if (config.stripe.webhookSecrets.length === 0) {
-    throw new AuthError("config_invalid", { message: "STRIPE_WEBHOOK_SECRET is not set: copy the endpoint's signing secret from the Stripe dashboard." });
+    throw new AuthError("config_invalid", {
+      message: "STRIPE_WEBHOOK_SECRET is not set: copy the endpoint's signing secret from the Stripe dashboard.",
+    });
   }
   if (!signature) throw new AuthError("signature_invalid");
   // stripe-node refuses only signatures older than the tolerance; one dated further ahead than that is
   // refused here too (a signature minted for later cannot be held back and replayed then).
   const stamped = /(?:^|,)\s*t=(\d+)/.exec(signature)?.[1];
-  if (stamped === undefined || Number(stamped) * 1000 > now + SIGNATURE_TOLERANCE_SECONDS * 1000) throw new AuthError("signature_invalid");
+  if (stamped === undefined || Number(stamped) * 1000 > now + SIGNATURE_TOLERANCE_SECONDS * 1000)
+    throw new AuthError("signature_invalid");
   for (const secret of config.stripe.webhookSecrets) {
     try {
       // receivedAt is in milliseconds (stripe-node divides by 1000): seconds here would make every
       // signature look fresh and let old events be replayed.
-      return await Stripe.webhooks.constructEventAsync(rawBody, signature, secret, SIGNATURE_TOLERANCE_SECONDS, cryptoProvider, now);
+      return await Stripe.webhooks.constructEventAsync(
+        rawBody,
+        signature,
+        secret,
+        SIGNATURE_TOLERANCE_SECONDS,
+        cryptoProvider,
+        now,
+      );
     } catch {
       // Try the next secret (rotation); all failing means the signature is bad or stale.
     }
@@ -37,20 +52,30 @@ export async function verifyStripeEvent(config: Config, rawBody: string, signatu
   throw new AuthError("signature_invalid");
 }
 
-function planFor(config: Config, priceId: string | null | undefined, metadataTier: string | null | undefined): string | null {
+function planFor(
+  config: Config,
+  priceId: string | null | undefined,
+  metadataTier: string | null | undefined,
+): string | null {
   if (metadataTier && Object.values(config.stripe.plans).includes(metadataTier)) return metadataTier;
   return priceId ? (config.stripe.plans[priceId] ?? null) : null;
 }
 
-const idOf = (value: string | { id: string } | null | undefined): string | null => (typeof value === "string" ? value : (value?.id ?? null));
+const idOf = (value: string | { id: string } | null | undefined): string | null =>
+  typeof value === "string" ? value : (value?.id ?? null);
 
 async function refreshSnapshots(deps: Deps, userIds: string[]): Promise<void> {
   await Promise.all(userIds.map((id) => loadSnapshot(deps, id)));
 }
 
 /** Handles one verified event once. Returns what happened, for the logs and the tests. */
-export async function handleStripeEvent(deps: Deps, config: Config, event: Stripe.Event): Promise<"processed" | "duplicate" | "ignored"> {
-  if (!(await deps.eventLock.acquire(event.id))) throw new AuthError("conflict", { message: "This event is being processed; Stripe will retry." });
+export async function handleStripeEvent(
+  deps: Deps,
+  config: Config,
+  event: Stripe.Event,
+): Promise<"processed" | "duplicate" | "ignored"> {
+  if (!(await deps.eventLock.acquire(event.id)))
+    throw new AuthError("conflict", { message: "This event is being processed; Stripe will retry." });
   try {
     if (await deps.billing.isProcessed(event.id)) return "duplicate";
     const now = deps.clock.now();
@@ -62,19 +87,39 @@ export async function handleStripeEvent(deps: Deps, config: Config, event: Strip
       const plan = planFor(config, priceId, session.metadata?.plan_tier);
       if (!email || !plan) {
         // Recorded and answered 200: retrying cannot make it usable, and Stripe must not retry forever.
-        console.error(JSON.stringify({ event: "stripe.checkout_unusable", stripe_event: event.id, has_email: Boolean(email), has_plan: Boolean(plan) }));
+        console.error(
+          JSON.stringify({
+            event: "stripe.checkout_unusable",
+            stripe_event: event.id,
+            has_email: Boolean(email),
+            has_plan: Boolean(plan),
+          }),
+        );
         outcome = "ignored";
       } else {
         const change = { plan, customerId: idOf(session.customer), subscriptionId: idOf(session.subscription) };
         const upgraded = await deps.billing.upgradeForEmail(email, change, now);
         await refreshSnapshots(deps, upgraded.memberIds);
         // The same path as POST /v1/auth/magic-link/request: same token rules, same provider errors.
-        await requestMagicLink(deps, config, { email, name: session.customer_details?.name ?? null, organizationName: null, redirectTo: null, ip: null });
-        logAuthEvent("billing.checkout_completed", { user_id: upgraded.userId ?? undefined, email_domain: email.split("@")[1], reason: plan }, now);
+        await requestMagicLink(deps, config, {
+          email,
+          name: session.customer_details?.name ?? null,
+          organizationName: null,
+          redirectTo: null,
+          ip: null,
+        });
+        logAuthEvent(
+          "billing.checkout_completed",
+          { user_id: upgraded.userId ?? undefined, email_domain: email.split("@")[1], reason: plan },
+          now,
+        );
       }
     } else if (event.type === "customer.subscription.deleted" || event.type === "customer.subscription.updated") {
       const subscription = event.data.object;
-      const plan = event.type === "customer.subscription.deleted" || subscription.status === "canceled" ? "sandbox" : planFor(config, subscription.items.data[0]?.price.id, subscription.metadata?.plan_tier);
+      const plan =
+        event.type === "customer.subscription.deleted" || subscription.status === "canceled"
+          ? "sandbox"
+          : planFor(config, subscription.items.data[0]?.price.id, subscription.metadata?.plan_tier);
       if (plan) await refreshSnapshots(deps, await deps.billing.setPlanForSubscription(subscription.id, plan, now));
       else outcome = "ignored";
     } else {

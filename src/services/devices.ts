@@ -1,13 +1,13 @@
 import type { Config } from "../config";
-import type { Deps } from "../deps";
-import { AuthError } from "../errors";
 import { signJwt, verifyJwt } from "../crypto/jwt";
 import { generateId } from "../crypto/random";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
 import type { Device, SessionOrganization, UserSnapshot } from "../storage/ports";
+import { apiKeyScopes } from "./api-keys";
 import { logAuthEvent } from "./audit";
 import type { Identity } from "./identity";
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
-import { apiKeyScopes } from "./api-keys";
 import { authorize, type Principal } from "./policy";
 import { membership } from "./session";
 
@@ -20,7 +20,6 @@ const PAIRING_TTL_MS = 5 * 60 * 1000;
 /** Failed exchanges per client IP before 429 (codes are 256-bit; this stops hammering). */
 const PAIRING_FAILURES = { limit: 20, windowSeconds: 10 * 60 };
 
-
 export const deviceAudience = (config: Config): string => `${config.jwt.audience}/devices`;
 
 export function deepLink(config: Config, token: string): string {
@@ -32,10 +31,16 @@ export function deepLink(config: Config, token: string): string {
  * member who minted it, and the device it yields holds at most the key's scopes and dies with the key.
  * One outstanding code per (user, peer_id): two runtimes of one user can pair at once.
  */
-export async function createPairingCode(deps: Deps, config: Config, principal: Principal, peerId: string | null): Promise<{ token: string; deep_link: string; pair_url: string; expires_in: number }> {
+export async function createPairingCode(
+  deps: Deps,
+  config: Config,
+  principal: Principal,
+  peerId: string | null,
+): Promise<{ token: string; deep_link: string; pair_url: string; expires_in: number }> {
   authorize(principal, "pairing.create", { organizationId: principal.organizationId });
   const userId = principal.userId;
-  if (!userId) throw new AuthError("forbidden", { message: "This API key has no member behind it to pair devices for." });
+  if (!userId)
+    throw new AuthError("forbidden", { message: "This API key has no member behind it to pair devices for." });
   const viaKey = principal.kind === "api_key";
   const data = {
     user_id: userId,
@@ -46,7 +51,12 @@ export async function createPairingCode(deps: Deps, config: Config, principal: P
   };
   const subject = `${principal.organizationId}:${userId}:${peerId ?? ""}`;
   const { token } = await issueOneTimeToken(deps, "pairing", subject, PAIRING_TTL_MS, data);
-  return { token, deep_link: deepLink(config, token), pair_url: `${config.publicOrigin}/v1/pairing/link/${token}`, expires_in: PAIRING_TTL_MS / 1000 };
+  return {
+    token,
+    deep_link: deepLink(config, token),
+    pair_url: `${config.publicOrigin}/v1/pairing/link/${token}`,
+    expires_in: PAIRING_TTL_MS / 1000,
+  };
 }
 
 /** For the link page: whether the code is still usable, without spending it. */
@@ -67,29 +77,55 @@ export async function pairDevice(
   config: Config,
   input: { pairingToken: string; pushToken: string; platform: "ios" | "android"; deviceName: string; ip: string },
 ): Promise<Paired> {
-  const record = await consumeOneTimeToken(deps, "pairing", input.pairingToken, { key: `pair_fail:ip:${input.ip}`, ...PAIRING_FAILURES });
+  const record = await consumeOneTimeToken(deps, "pairing", input.pairingToken, {
+    key: `pair_fail:ip:${input.ip}`,
+    ...PAIRING_FAILURES,
+  });
   const now = deps.clock.now();
-  const { user_id, organization_id, peer_id } = record.data as { user_id: string; organization_id: string; peer_id: string | null };
+  const { user_id, organization_id, peer_id } = record.data as {
+    user_id: string;
+    organization_id: string;
+    peer_id: string | null;
+  };
   const apiKeyId = typeof record.data.api_key_id === "string" ? record.data.api_key_id : null;
   const scopes = typeof record.data.scopes === "string" ? record.data.scopes.split(" ").filter(Boolean) : null;
-  const device = await releaseOnFailure(() => deps.devices.create({
-    id: generateId("dev", now),
-    userId: user_id,
-    organizationId: organization_id,
-    platform: input.platform,
-    name: input.deviceName,
-    pushToken: input.pushToken,
-    peerId: peer_id,
-    apiKeyId,
-    scopes,
-    now,
-  }), () => deps.tokens.release(record));
-  const [token] = await Promise.all([signJwt(
-    deps.keys.signing,
-    { org: organization_id, uid: user_id, iat_ms: now, ...(apiKeyId ? { key: apiKeyId, scope: (scopes ?? []).join(" ") } : {}) },
-    { typ: DEVICE_TOKEN_TYPE, issuer: config.jwt.issuer, audience: deviceAudience(config), subject: device.id, expiresInSeconds: config.devices.tokenTtlSeconds, now },
-    // Best effort: a cold cache only costs the device's first check one statement.
-  ), deps.deviceState.markActive(device.id).catch(() => undefined)]);
+  const device = await releaseOnFailure(
+    () =>
+      deps.devices.create({
+        id: generateId("dev", now),
+        userId: user_id,
+        organizationId: organization_id,
+        platform: input.platform,
+        name: input.deviceName,
+        pushToken: input.pushToken,
+        peerId: peer_id,
+        apiKeyId,
+        scopes,
+        now,
+      }),
+    () => deps.tokens.release(record),
+  );
+  const [token] = await Promise.all([
+    signJwt(
+      deps.keys.signing,
+      {
+        org: organization_id,
+        uid: user_id,
+        iat_ms: now,
+        ...(apiKeyId ? { key: apiKeyId, scope: (scopes ?? []).join(" ") } : {}),
+      },
+      {
+        typ: DEVICE_TOKEN_TYPE,
+        issuer: config.jwt.issuer,
+        audience: deviceAudience(config),
+        subject: device.id,
+        expiresInSeconds: config.devices.tokenTtlSeconds,
+        now,
+      },
+      // Best effort: a cold cache only costs the device's first check one statement.
+    ),
+    deps.deviceState.markActive(device.id).catch(() => undefined),
+  ]);
   logAuthEvent("device.paired", { user_id, organization_id, session_id: device.id, ip: input.ip }, now);
   return { token, gateway_url: config.devices.gatewayUrl, peer_id, device_id: device.id };
 }
@@ -105,12 +141,32 @@ export interface DeviceIdentity {
  * not-before (logout-all, password reset, disable), user still in the organization. One Redis round
  * trip; `last_seen_at` is stamped after the response, at most once a minute.
  */
-export async function verifyDeviceToken(deps: Deps, config: Config, token: string, defer: (label: string, task: () => Promise<unknown>) => void): Promise<DeviceIdentity | null> {
-  const payload = await verifyJwt(deps.keys.signing, token, { typ: DEVICE_TOKEN_TYPE, issuer: config.jwt.issuer, audience: deviceAudience(config), now: deps.clock.now() });
-  if (!payload || typeof payload.sub !== "string" || typeof payload.uid !== "string" || typeof payload.org !== "string" || typeof payload.iat_ms !== "number") return null;
+export async function verifyDeviceToken(
+  deps: Deps,
+  config: Config,
+  token: string,
+  defer: (label: string, task: () => Promise<unknown>) => void,
+): Promise<DeviceIdentity | null> {
+  const payload = await verifyJwt(deps.keys.signing, token, {
+    typ: DEVICE_TOKEN_TYPE,
+    issuer: config.jwt.issuer,
+    audience: deviceAudience(config),
+    now: deps.clock.now(),
+  });
+  if (
+    !payload ||
+    typeof payload.sub !== "string" ||
+    typeof payload.uid !== "string" ||
+    typeof payload.org !== "string" ||
+    typeof payload.iat_ms !== "number"
+  )
+    return null;
   const keyId = typeof payload.key === "string" ? payload.key : null;
   // A device paired through a key lives only as long as the key does, with no more than its scopes.
-  const [state, keyScopes] = await Promise.all([deps.deviceState.state(payload.sub, payload.uid), keyId ? apiKeyScopes(deps, config, keyId, defer) : null]);
+  const [state, keyScopes] = await Promise.all([
+    deps.deviceState.state(payload.sub, payload.uid),
+    keyId ? apiKeyScopes(deps, config, keyId, defer) : null,
+  ]);
   if (payload.iat_ms < state.notBefore) return null;
   if (keyId && keyScopes === null) return null;
   if (state.active === null) {
@@ -135,7 +191,9 @@ export async function verifyDeviceToken(deps: Deps, config: Config, token: strin
       user_id: snapshot.user.id,
       organization_id: organization.id,
       plan_tier: organization.plan_tier,
-      scopes: keyScopes ? (typeof payload.scope === "string" ? payload.scope.split(" ") : []).filter((s) => keyScopes.includes(s)) : ["device"],
+      scopes: keyScopes
+        ? (typeof payload.scope === "string" ? payload.scope.split(" ") : []).filter((s) => keyScopes.includes(s))
+        : ["device"],
       credential_id: deviceId,
     },
   };
@@ -155,15 +213,27 @@ function mayActOnAll(principal: Principal, action: "devices.read_all" | "devices
 
 /** Members see their own devices; owners, admins and read-scoped keys see the organization's. */
 export async function listDevices(deps: Deps, principal: Principal): Promise<Device[]> {
-  return deps.devices.list(principal.organizationId, mayActOnAll(principal, "devices.read_all") ? null : principal.userId);
+  return deps.devices.list(
+    principal.organizationId,
+    mayActOnAll(principal, "devices.read_all") ? null : principal.userId,
+  );
 }
 
 /** Revokes a device: its token fails on the very next request. Members revoke their own; owners, admins and admin keys any. */
 export async function revokeDevice(deps: Deps, principal: Principal, deviceId: string): Promise<Device> {
   const now = deps.clock.now();
-  const device = await deps.devices.revoke(principal.organizationId, deviceId, mayActOnAll(principal, "devices.revoke_any") ? null : principal.userId, now);
+  const device = await deps.devices.revoke(
+    principal.organizationId,
+    deviceId,
+    mayActOnAll(principal, "devices.revoke_any") ? null : principal.userId,
+    now,
+  );
   if (!device) throw new AuthError("not_found");
   await deps.deviceState.forget(deviceId);
-  logAuthEvent("device.revoked", { user_id: device.user_id ?? undefined, organization_id: device.organization_id, session_id: deviceId }, now);
+  logAuthEvent(
+    "device.revoked",
+    { user_id: device.user_id ?? undefined, organization_id: device.organization_id, session_id: deviceId },
+    now,
+  );
   return device;
 }

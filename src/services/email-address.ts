@@ -14,6 +14,7 @@ export function canonicalEmail(input: string): string | null {
   const domain = email.slice(at + 1);
   if (local.length > 64 || !LOCAL.test(local)) return null;
   const labels = domain.split(".");
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1] ?? "")) return null;
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels[labels.length - 1] ?? ""))
+    return null;
   return email;
 }

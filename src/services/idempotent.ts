@@ -14,13 +14,25 @@ export interface IdempotencyScope {
 
 export const IDEMPOTENCY_KEEP_MS = 24 * 60 * 60 * 1000;
 
-export async function durableClaim(scope: IdempotencyScope | null, response: unknown, now: number): Promise<DurableClaim | null> {
+export async function durableClaim(
+  scope: IdempotencyScope | null,
+  response: unknown,
+  now: number,
+): Promise<DurableClaim | null> {
   if (scope === null) return null;
-  return { recordKey: `pg:${scope.recordKey}`, response: await seal(scope.sealKey, JSON.stringify(response)), expiresAt: now + IDEMPOTENCY_KEEP_MS };
+  return {
+    recordKey: `pg:${scope.recordKey}`,
+    response: await seal(scope.sealKey, JSON.stringify(response)),
+    expiresAt: now + IDEMPOTENCY_KEEP_MS,
+  };
 }
 
 /** The created value, or the one stored by the earlier run of the same request. */
-export async function settleClaim<T, R>(scope: IdempotencyScope | null, result: Claimed<T>, created: (value: T) => R): Promise<R> {
+export async function settleClaim<T, R>(
+  scope: IdempotencyScope | null,
+  result: Claimed<T>,
+  created: (value: T) => R,
+): Promise<R> {
   if (result.status === "created") return created(result.value);
   const stored = scope ? await open(scope.sealKey, result.response) : null;
   if (stored === null) throw new AuthError("idempotency_conflict");

@@ -1,5 +1,5 @@
-import { scopesForRole } from "./policy";
 import type { SessionOrganization, SessionRecord, UserSnapshot } from "../storage/ports";
+import { scopesForRole } from "./policy";
 
 export interface Identity {
   kind: "session" | "access_token" | "api_key" | "device" | "customer";
@@ -12,7 +12,11 @@ export interface Identity {
 
 export { scopesForRole } from "./policy";
 
-export function identityFromSession(record: SessionRecord, organization: SessionOrganization, vocabulary: readonly string[]): Identity {
+export function identityFromSession(
+  record: SessionRecord,
+  organization: SessionOrganization,
+  vocabulary: readonly string[],
+): Identity {
   return {
     kind: "session",
     user_id: record.user_id,

@@ -1,12 +1,12 @@
 import type { Config } from "../config";
-import type { Deps } from "../deps";
-import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
+import type { Deps } from "../deps";
 import { invitationEmail } from "../email/templates";
+import { AuthError, rateLimited } from "../errors";
 import type { Invitation, Role, SessionOrganization, SessionUser } from "../storage/ports";
-import { emailDomain, logAuthEvent } from "./audit";
 import type { Defer } from "./accounts";
+import { emailDomain, logAuthEvent } from "./audit";
 import { requireEmail } from "./password-auth";
 import { INVITATIONS, TOKEN_FAILURES } from "./policies";
 import { authorize, type Principal } from "./policy";
@@ -32,7 +32,8 @@ export async function inviteMember(
   defer: Defer,
 ): Promise<Invitation> {
   authorize(principal, "invitations.manage", { organizationId: input.organizationId, newRole: input.role });
-  if (principal.userId === null) throw new AuthError("forbidden", { message: "This API key has no member behind it to invite on behalf of." });
+  if (principal.userId === null)
+    throw new AuthError("forbidden", { message: "This API key has no member behind it to invite on behalf of." });
   const email = requireEmail(input.email);
   const limit = await deps.rateLimiter.hit([
     { key: `invite:org:${input.organizationId}`, ...INVITATIONS.perOrganization },
@@ -53,28 +54,59 @@ export async function inviteMember(
     expiresAt: now + INVITATION_TTL_MS,
   });
   // The same work and answer for every address; the email goes out after the response.
-  const message = invitationEmail({ to: email, organizationName: invitation.organization_name, inviterEmail: input.inviterEmail, role: input.role, link: invitationUrl(config, token) });
+  const message = invitationEmail({
+    to: email,
+    organizationName: invitation.organization_name,
+    inviterEmail: input.inviterEmail,
+    role: input.role,
+    link: invitationUrl(config, token),
+  });
   defer("invitation_email", () => deps.email.send(message));
-  logAuthEvent("invitation.created", { organization_id: input.organizationId, user_id: principal.userId, email_domain: emailDomain(email), reason: input.role }, now);
+  logAuthEvent(
+    "invitation.created",
+    {
+      organization_id: input.organizationId,
+      user_id: principal.userId,
+      email_domain: emailDomain(email),
+      reason: input.role,
+    },
+    now,
+  );
   return invitation;
 }
 
-export async function listOrganizationInvitations(deps: Deps, principal: Principal, organizationId: string): Promise<Invitation[]> {
+export async function listOrganizationInvitations(
+  deps: Deps,
+  principal: Principal,
+  organizationId: string,
+): Promise<Invitation[]> {
   authorize(principal, "invitations.manage", { organizationId });
   return deps.invitations.listForOrganization(organizationId, deps.clock.now());
 }
 
-export async function revokeInvitation(deps: Deps, principal: Principal, organizationId: string, invitationId: string): Promise<void> {
+export async function revokeInvitation(
+  deps: Deps,
+  principal: Principal,
+  organizationId: string,
+  invitationId: string,
+): Promise<void> {
   authorize(principal, "invitations.manage", { organizationId });
   const now = deps.clock.now();
   if (!(await deps.invitations.revoke(organizationId, invitationId, now))) throw new AuthError("not_found");
-  logAuthEvent("invitation.revoked", { organization_id: organizationId, user_id: principal.userId ?? undefined, session_id: invitationId }, now);
+  logAuthEvent(
+    "invitation.revoked",
+    { organization_id: organizationId, user_id: principal.userId ?? undefined, session_id: invitationId },
+    now,
+  );
 }
 
 /** Invitations are for the owner of the address: an account that has not proven it sees none (ORG-04). */
 function provenUser(user: SessionUser | null): SessionUser {
   if (!user) throw new AuthError("forbidden", { message: "Invitations are answered by a signed-in user." });
-  if (!user.email_verified) throw new AuthError("email_not_verified", { message: "Verify your email address before answering invitations to it." });
+  if (!user.email_verified)
+    throw new AuthError("email_not_verified", {
+      message: "Verify your email address before answering invitations to it.",
+    });
   return user;
 }
 
@@ -83,22 +115,37 @@ export async function listMyInvitations(deps: Deps, user: SessionUser | null): P
 }
 
 /** Accepts as the signed-in user; exactly one membership whatever the concurrency (one statement). */
-export async function acceptInvitation(deps: Deps, user: SessionUser | null, invitationId: string): Promise<SessionOrganization> {
+export async function acceptInvitation(
+  deps: Deps,
+  user: SessionUser | null,
+  invitationId: string,
+): Promise<SessionOrganization> {
   const me = provenUser(user);
   const now = deps.clock.now();
-  const accepted = await deps.invitations.acceptById({ invitationId, userId: me.id, email: me.email, now, membershipId: generateId("mem", now) });
+  const accepted = await deps.invitations.acceptById({
+    invitationId,
+    userId: me.id,
+    email: me.email,
+    now,
+    membershipId: generateId("mem", now),
+  });
   if (!accepted) throw new AuthError("not_found", { message: "No open invitation with that id for your address." });
   const snapshot = await loadSnapshot(deps, me.id);
   const organization = snapshot?.organizations.find((o) => o.id === accepted.organization_id);
   if (!organization) throw new AuthError("not_found");
-  logAuthEvent("invitation.accepted", { organization_id: organization.id, user_id: me.id, session_id: invitationId }, now);
+  logAuthEvent(
+    "invitation.accepted",
+    { organization_id: organization.id, user_id: me.id, session_id: invitationId },
+    now,
+  );
   return organization;
 }
 
 export async function declineInvitation(deps: Deps, user: SessionUser | null, invitationId: string): Promise<void> {
   const me = provenUser(user);
   const now = deps.clock.now();
-  if (!(await deps.invitations.decline(invitationId, me.email, now))) throw new AuthError("not_found", { message: "No open invitation with that id for your address." });
+  if (!(await deps.invitations.decline(invitationId, me.email, now)))
+    throw new AuthError("not_found", { message: "No open invitation with that id for your address." });
   logAuthEvent("invitation.declined", { user_id: me.id, session_id: invitationId }, now);
 }
 
@@ -119,14 +166,23 @@ export interface InvitationSignIn {
  * link, accepts, and signs in to the organization, in one statement for the database part. A used,
  * expired, revoked or withdrawn invitation is 401 token_invalid.
  */
-export async function acceptInvitationByToken(deps: Deps, config: Config, input: { token: string; remember: boolean; ip: string; userAgent: string }): Promise<InvitationSignIn> {
+export async function acceptInvitationByToken(
+  deps: Deps,
+  config: Config,
+  input: { token: string; remember: boolean; ip: string; userAgent: string },
+): Promise<InvitationSignIn> {
   // Tokens are 256-bit, so this only stops hammering the database with made-up ones.
   const failures = { key: `inv_fail:ip:${input.ip}`, ...TOKEN_FAILURES };
   const gate = await deps.rateLimiter.peek([failures]);
   if (!gate.allowed) throw rateLimited(gate.retryAfterSeconds);
   const now = deps.clock.now();
   const accepted = isOpaqueToken(input.token)
-    ? await deps.invitations.acceptByToken({ tokenHash: await sha256Hex(input.token), now, userId: generateId("usr", now), membershipId: generateId("mem", now) })
+    ? await deps.invitations.acceptByToken({
+        tokenHash: await sha256Hex(input.token),
+        now,
+        userId: generateId("usr", now),
+        membershipId: generateId("mem", now),
+      })
     : null;
   if (!accepted) {
     await deps.rateLimiter.hit([failures]);
@@ -137,7 +193,23 @@ export async function acceptInvitationByToken(deps: Deps, config: Config, input:
   const snapshot = await loadSnapshot(deps, accepted.userId);
   const organization = snapshot?.organizations.find((o) => o.id === accepted.organizationId);
   if (!snapshot || !organization) throw new AuthError("token_invalid");
-  const session = await createSession(deps, config, { snapshot, organizationId: organization.id, remember: input.remember, ip: input.ip, userAgent: input.userAgent });
-  logAuthEvent("invitation.accepted", { organization_id: organization.id, user_id: accepted.userId, session_id: session.record.id, ip: input.ip, created: accepted.created }, now);
+  const session = await createSession(deps, config, {
+    snapshot,
+    organizationId: organization.id,
+    remember: input.remember,
+    ip: input.ip,
+    userAgent: input.userAgent,
+  });
+  logAuthEvent(
+    "invitation.accepted",
+    {
+      organization_id: organization.id,
+      user_id: accepted.userId,
+      session_id: session.record.id,
+      ip: input.ip,
+      created: accepted.created,
+    },
+    now,
+  );
   return { user: snapshot.user, organization, session };
 }

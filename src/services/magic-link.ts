@@ -1,17 +1,17 @@
 import type { Config } from "../config";
-import type { Deps } from "../deps";
-import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, isOpaqueToken } from "../crypto/random";
+import type { Deps } from "../deps";
 import { DeliveryError } from "../email/provider";
 import { magicLinkEmail } from "../email/templates";
+import { AuthError, rateLimited } from "../errors";
 import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../storage/ports";
-import { revokeAllCredentials } from "./revocation";
 import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
+import { issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
 import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./policies";
 import { resolveRedirect } from "./redirects";
-import { issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
+import { revokeAllCredentials } from "./revocation";
 import { createSession, type NewSession } from "./session";
 
 export interface MagicLinkRequest {
@@ -22,7 +22,6 @@ export interface MagicLinkRequest {
   /** The client IP; null for authenticated server callers (Stripe, the admin API), which have no per-IP budget. */
   ip: string | null;
 }
-
 
 export function verifyUrl(config: Config, token: string): string {
   return `${config.publicOrigin}/v1/auth/magic-link/verify?token=${token}`;
@@ -35,11 +34,15 @@ export function verifyUrl(config: Config, token: string): string {
 export async function requestMagicLink(deps: Deps, config: Config, input: MagicLinkRequest): Promise<{ link: string }> {
   const email = canonicalEmail(input.email);
   if (email === null) {
-    throw new AuthError("validation_error", { details: [{ field: "email", message: "must be a single plain email address" }] });
+    throw new AuthError("validation_error", {
+      details: [{ field: "email", message: "must be a single plain email address" }],
+    });
   }
   if (input.redirectTo !== null && resolveRedirect(config, input.redirectTo) === null) {
     throw new AuthError("validation_error", {
-      details: [{ field: "redirect_to", message: "must be a path on this site or a URL on a trusted origin (TRUSTED_ORIGINS)" }],
+      details: [
+        { field: "redirect_to", message: "must be a path on this site or a URL on a trusted origin (TRUSTED_ORIGINS)" },
+      ],
     });
   }
   const emailKey = await sha256Hex(email);
@@ -55,13 +58,24 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
 
   const { link, record } = await issueMagicLink(deps, config, { ...input, email });
   try {
-    await deps.email.send(magicLinkEmail({ to: email, link, ttlMinutes: Math.round(config.magicLink.ttlSeconds / 60) }));
+    await deps.email.send(
+      magicLinkEmail({ to: email, link, ttlMinutes: Math.round(config.magicLink.ttlSeconds / 60) }),
+    );
   } catch (cause) {
     if (!(cause instanceof DeliveryError)) throw cause;
     // The user never saw this link, so it must not stay usable; a retry mints a fresh one.
     await deps.tokens.revoke("magic_link", record.token_hash);
     const correlationId = generateId("corr", now);
-    logAuthEvent("magic_link.delivery_failed", { email_domain: emailDomain(email), ip: input.ip ?? undefined, correlation_id: correlationId, reason: cause.message.split(":")[0] }, now);
+    logAuthEvent(
+      "magic_link.delivery_failed",
+      {
+        email_domain: emailDomain(email),
+        ip: input.ip ?? undefined,
+        correlation_id: correlationId,
+        reason: cause.message.split(":")[0],
+      },
+      now,
+    );
     throw new AuthError("email_delivery_failed", { correlationId, cause });
   }
   logAuthEvent("magic_link.requested", { email_domain: emailDomain(email), ip: input.ip ?? undefined }, now);
@@ -69,9 +83,19 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
 }
 
 /** Mints a link (15 minutes, single use, replacing the address's previous one) without sending it. */
-export async function issueMagicLink(deps: Deps, config: Config, input: Omit<MagicLinkRequest, "ip">): Promise<{ link: string; record: OneTimeTokenRecord }> {
+export async function issueMagicLink(
+  deps: Deps,
+  config: Config,
+  input: Omit<MagicLinkRequest, "ip">,
+): Promise<{ link: string; record: OneTimeTokenRecord }> {
   const data = { name: input.name, organization_name: input.organizationName, redirect_to: input.redirectTo };
-  const { token, record } = await issueOneTimeToken(deps, "magic_link", input.email, config.magicLink.ttlSeconds * 1000, data);
+  const { token, record } = await issueOneTimeToken(
+    deps,
+    "magic_link",
+    input.email,
+    config.magicLink.ttlSeconds * 1000,
+    data,
+  );
   return { link: verifyUrl(config, token), record };
 }
 
@@ -144,7 +168,8 @@ async function signInWithLink(
   }
   // The first proof of this address ends whatever an earlier, unproven owner of the account had.
   if (signIn.wasUnverified) await revokeAllCredentials(deps, signIn.snapshot.user.id, null);
-  const organization = signIn.snapshot.organizations[0]!;
+  const organization = signIn.snapshot.organizations[0];
+  if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
   const session = await createSession(deps, config, {
     snapshot: signIn.snapshot,
     organizationId: organization.id,
@@ -154,7 +179,13 @@ async function signInWithLink(
   });
   logAuthEvent(
     "magic_link.verified",
-    { user_id: signIn.snapshot.user.id, organization_id: organization.id, session_id: session.record.id, ip: input.ip, created: signIn.created },
+    {
+      user_id: signIn.snapshot.user.id,
+      organization_id: organization.id,
+      session_id: session.record.id,
+      ip: input.ip,
+      created: signIn.created,
+    },
     now,
   );
   const storedRedirect = str(record.data.redirect_to);

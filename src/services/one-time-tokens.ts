@@ -1,7 +1,7 @@
-import type { Deps } from "../deps";
-import { AuthError, rateLimited } from "../errors";
 import { sha256Hex } from "../crypto/hash";
 import { generateToken, isOpaqueToken } from "../crypto/random";
+import type { Deps } from "../deps";
+import { AuthError, rateLimited } from "../errors";
 import type { OneTimeTokenRecord, Throttle, TokenPurpose } from "../storage/ports";
 
 /**
@@ -17,13 +17,24 @@ export async function issueOneTimeToken(
 ): Promise<{ token: string; record: OneTimeTokenRecord }> {
   const now = deps.clock.now();
   const token = generateToken(32);
-  const record: OneTimeTokenRecord = { purpose, token_hash: await sha256Hex(token), subject, data, created_at: now, expires_at: now + ttlMs };
+  const record: OneTimeTokenRecord = {
+    purpose,
+    token_hash: await sha256Hex(token),
+    subject,
+    data,
+    created_at: now,
+    expires_at: now + ttlMs,
+  };
   await deps.tokens.issue(record);
   return { token, record };
 }
 
 /** Reads a still-valid token without spending it, for the pages links open (mail scanners open links too). */
-export async function peekOneTimeToken(deps: Deps, purpose: TokenPurpose, token: string): Promise<OneTimeTokenRecord | null> {
+export async function peekOneTimeToken(
+  deps: Deps,
+  purpose: TokenPurpose,
+  token: string,
+): Promise<OneTimeTokenRecord | null> {
   if (!isOpaqueToken(token)) return null;
   const record = await deps.tokens.peek(purpose, await sha256Hex(token));
   return record !== null && record.expires_at > deps.clock.now() ? record : null;
@@ -33,7 +44,12 @@ export async function peekOneTimeToken(deps: Deps, purpose: TokenPurpose, token:
  * Spends a token atomically (one winner under any concurrency). Failures count against `failures`
  * (keyed by the caller, usually per IP) so guessing is throttled: 401 token_invalid, token_expired, or 429.
  */
-export async function consumeOneTimeToken(deps: Deps, purpose: TokenPurpose, token: string, failures: Throttle): Promise<OneTimeTokenRecord> {
+export async function consumeOneTimeToken(
+  deps: Deps,
+  purpose: TokenPurpose,
+  token: string,
+  failures: Throttle,
+): Promise<OneTimeTokenRecord> {
   if (!isOpaqueToken(token)) throw new AuthError("token_invalid");
   const consumed = await deps.tokens.consume(purpose, await sha256Hex(token), failures);
   if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);

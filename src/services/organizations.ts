@@ -1,9 +1,9 @@
+import { generateId } from "../crypto/random";
 import type { Deps } from "../deps";
 import { AuthError } from "../errors";
-import { generateId } from "../crypto/random";
 import type { Member, Role, SessionOrganization } from "../storage/ports";
 import { logAuthEvent } from "./audit";
-import { durableClaim, settleClaim, type IdempotencyScope } from "./idempotent";
+import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import { authorize, type Principal } from "./policy";
 import { loadSnapshot } from "./session";
 
@@ -11,12 +11,25 @@ import { loadSnapshot } from "./session";
 // invitation (services/invitations.ts). Who may do what is the access policy's (services/policy.ts).
 
 /** Creates an organization owned by the caller; under an Idempotency-Key, a retry never makes a second. */
-export async function createOrganization(deps: Deps, principal: Principal, name: string, idempotency: IdempotencyScope | null = null): Promise<SessionOrganization> {
-  if (principal.kind !== "session" && principal.kind !== "access_token") throw new AuthError("forbidden", { message: "Organizations are created by users, not API keys." });
-  const userId = principal.userId!;
+export async function createOrganization(
+  deps: Deps,
+  principal: Principal,
+  name: string,
+  idempotency: IdempotencyScope | null = null,
+): Promise<SessionOrganization> {
+  if (principal.kind !== "session" && principal.kind !== "access_token")
+    throw new AuthError("forbidden", { message: "Organizations are created by users, not API keys." });
+  const userId = principal.userId;
+  if (userId === null) throw new AuthError("unauthorized");
   const now = deps.clock.now();
   const ids = { organization: generateId("org", now), membership: generateId("mem", now) };
-  const answer: SessionOrganization = { id: ids.organization, name, is_personal_account: false, plan_tier: "sandbox", role: "owner" };
+  const answer: SessionOrganization = {
+    id: ids.organization,
+    name,
+    is_personal_account: false,
+    plan_tier: "sandbox",
+    role: "owner",
+  };
   const claim = await durableClaim(idempotency, answer, now);
   const result = await deps.organizations.createOrganization({ userId, name, now, ids, claim });
   return settleClaim(idempotency, result, async (snapshot) => {
@@ -45,17 +58,39 @@ async function memberOrNotFound(deps: Deps, organizationId: string, userId: stri
  * admin keys change admins and members, never owners, and never grant owner. Nobody raises their own role.
  * The member's sessions, tokens and keys see the new role at once.
  */
-export async function changeMemberRole(deps: Deps, principal: Principal, organizationId: string, userId: string, role: Role): Promise<Member> {
+export async function changeMemberRole(
+  deps: Deps,
+  principal: Principal,
+  organizationId: string,
+  userId: string,
+  role: Role,
+): Promise<Member> {
   // Outsiders learn nothing about the target: the policy answers 404 before any lookup.
   authorize(principal, "members.update_role", { organizationId });
   const target = await memberOrNotFound(deps, organizationId, userId);
-  authorize(principal, "members.update_role", { organizationId, targetUserId: userId, targetRole: target.role, newRole: role });
+  authorize(principal, "members.update_role", {
+    organizationId,
+    targetUserId: userId,
+    targetRole: target.role,
+    newRole: role,
+  });
   const now = deps.clock.now();
   const result = await deps.organizations.changeRole(organizationId, userId, role);
   if (result.status === "not_member") throw new AuthError("not_found");
-  if (result.status === "last_owner") throw new AuthError("conflict", { message: "An organization keeps at least one owner; make someone else an owner first." });
+  if (result.status === "last_owner")
+    throw new AuthError("conflict", {
+      message: "An organization keeps at least one owner; make someone else an owner first.",
+    });
   await Promise.all([loadSnapshot(deps, userId), deps.apiKeyCache.forget(result.keyIds)]);
-  logAuthEvent("member.role_changed", { organization_id: organizationId, user_id: userId, reason: `${target.role} -> ${role} by ${principal.userId ?? "key"}` }, now);
+  logAuthEvent(
+    "member.role_changed",
+    {
+      organization_id: organizationId,
+      user_id: userId,
+      reason: `${target.role} -> ${role} by ${principal.userId ?? "key"}`,
+    },
+    now,
+  );
   return result.member;
 }
 
@@ -65,7 +100,12 @@ export async function changeMemberRole(deps: Deps, principal: Principal, organiz
  * this organization at once (their snapshot is rewritten), and the API keys they created here are
  * revoked: a key never outlives its creator's membership.
  */
-export async function removeMember(deps: Deps, principal: Principal, organizationId: string, userId: string): Promise<void> {
+export async function removeMember(
+  deps: Deps,
+  principal: Principal,
+  organizationId: string,
+  userId: string,
+): Promise<void> {
   authorize(principal, "members.remove", { organizationId, targetUserId: userId });
   if (principal.userId !== userId || principal.kind === "api_key") {
     const target = await memberOrNotFound(deps, organizationId, userId);
@@ -74,9 +114,16 @@ export async function removeMember(deps: Deps, principal: Principal, organizatio
   const now = deps.clock.now();
   const result = await deps.organizations.removeMember(organizationId, userId, now);
   if (result.status === "not_member") throw new AuthError("not_found");
-  if (result.status === "last_owner") throw new AuthError("conflict", { message: "The last owner cannot leave or be removed; make someone else an owner first." });
+  if (result.status === "last_owner")
+    throw new AuthError("conflict", {
+      message: "The last owner cannot leave or be removed; make someone else an owner first.",
+    });
   await Promise.all([loadSnapshot(deps, userId), deps.apiKeyCache.forget(result.revokedKeyIds)]);
-  logAuthEvent("member.removed", { organization_id: organizationId, user_id: userId, reason: `${result.revokedKeyIds.length} keys revoked` }, now);
+  logAuthEvent(
+    "member.removed",
+    { organization_id: organizationId, user_id: userId, reason: `${result.revokedKeyIds.length} keys revoked` },
+    now,
+  );
 }
 
 /**
@@ -84,7 +131,11 @@ export async function removeMember(deps: Deps, principal: Principal, organizatio
  * one's own; an organization key shares its one organization). Platform administrators see all.
  * Invisible -> null (404), so enrolling nobody and listing reveals nothing.
  */
-export async function visibleOrganizations(deps: Deps, principal: Principal, targetUserId: string): Promise<SessionOrganization[] | null> {
+export async function visibleOrganizations(
+  deps: Deps,
+  principal: Principal,
+  targetUserId: string,
+): Promise<SessionOrganization[] | null> {
   if (principal.kind === "device") throw new AuthError("forbidden", { message: "Device tokens cannot do this." });
   if (principal.superuser || (principal.kind !== "api_key" && principal.userId === targetUserId)) {
     const all = await deps.organizations.organizationsOf(targetUserId, null);

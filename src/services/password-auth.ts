@@ -1,7 +1,7 @@
 import type { Config } from "../config";
+import { sha256Hex } from "../crypto/hash";
 import type { Deps } from "../deps";
 import { AuthError, rateLimited } from "../errors";
-import { sha256Hex } from "../crypto/hash";
 import type { RateLimitRule, UserSnapshot } from "../storage/ports";
 import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
@@ -18,19 +18,18 @@ export interface PasswordAuthentication {
 
 export function requireEmail(input: string, field = "email"): string {
   const email = canonicalEmail(input);
-  if (email === null) throw new AuthError("validation_error", { details: [{ field, message: "must be a single plain email address" }] });
+  if (email === null)
+    throw new AuthError("validation_error", { details: [{ field, message: "must be a single plain email address" }] });
   return email;
 }
 
-async function failureRules(email: string, ip: string): Promise<{ accountKey: string; rules: RateLimitRule[] }> {
+async function failureRules(
+  email: string,
+  ip: string,
+): Promise<{ accountKey: string; ipRule: RateLimitRule; rules: RateLimitRule[] }> {
   const accountKey = `pw_fail:acct:${await sha256Hex(email)}`;
-  return {
-    accountKey,
-    rules: [
-      { key: accountKey, ...PASSWORD_FAILURES.perAccount },
-      { key: `pw_fail:ip:${ip}`, ...PASSWORD_FAILURES.perIp },
-    ],
-  };
+  const ipRule = { key: `pw_fail:ip:${ip}`, ...PASSWORD_FAILURES.perIp };
+  return { accountKey, ipRule, rules: [{ key: accountKey, ...PASSWORD_FAILURES.perAccount }, ipRule] };
 }
 
 /**
@@ -40,9 +39,13 @@ async function failureRules(email: string, ip: string): Promise<{ accountKey: st
  * many arrive at once, at most the limit are ever evaluated; a success gives its count back. One round
  * trip (counters and user lookup in parallel) plus the hash.
  */
-export async function authenticatePassword(deps: Deps, config: Config, input: { email: string; password: string; ip: string }): Promise<PasswordAuthentication> {
+export async function authenticatePassword(
+  deps: Deps,
+  config: Config,
+  input: { email: string; password: string; ip: string },
+): Promise<PasswordAuthentication> {
   const email = requireEmail(input.email);
-  const { accountKey, rules } = await failureRules(email, input.ip);
+  const { accountKey, ipRule, rules } = await failureRules(email, input.ip);
   const [gate, login] = await Promise.all([deps.rateLimiter.hit(rules), deps.users.findLogin(email)]);
   const now = deps.clock.now();
   if (!gate.allowed) {
@@ -51,13 +54,18 @@ export async function authenticatePassword(deps: Deps, config: Config, input: { 
   }
   const check = await deps.passwords.verify(login?.passwordHash ?? null, input.password);
   if (!login || !check.valid) {
-    logAuthEvent("password.failed", { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip }, now);
+    logAuthEvent(
+      "password.failed",
+      { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip },
+      now,
+    );
     throw new AuthError("invalid_credentials");
   }
   // Only after a correct password, so this answer reveals nothing to someone who does not know it.
-  if (config.passwords.requireEmailVerification && !login.snapshot.user.email_verified) throw new AuthError("email_not_verified");
+  if (config.passwords.requireEmailVerification && !login.snapshot.user.email_verified)
+    throw new AuthError("email_not_verified");
   const rehash = check.needsRehash ? await deps.passwords.hash(input.password) : null;
-  return { snapshot: login.snapshot, rehash, accountKey, ipRule: rules[1]! };
+  return { snapshot: login.snapshot, rehash, accountKey, ipRule };
 }
 
 /** The snapshot as it reads after this login (last_login_at stamped). */
@@ -66,9 +74,21 @@ export function signedInSnapshot(auth: PasswordAuthentication, now: number): Use
 }
 
 /** Stamps last_login_at (and an upgraded hash) and clears the account's failure counter, in parallel. */
-export async function recordPasswordLogin(deps: Deps, auth: PasswordAuthentication, ip: string, now: number): Promise<void> {
-  await Promise.all([deps.users.recordLogin(auth.snapshot.user.id, now, auth.rehash), settlePasswordAttempt(deps, auth)]);
-  logAuthEvent("password.succeeded", { user_id: auth.snapshot.user.id, ip, reason: auth.rehash ? "rehashed" : undefined }, now);
+export async function recordPasswordLogin(
+  deps: Deps,
+  auth: PasswordAuthentication,
+  ip: string,
+  now: number,
+): Promise<void> {
+  await Promise.all([
+    deps.users.recordLogin(auth.snapshot.user.id, now, auth.rehash),
+    settlePasswordAttempt(deps, auth),
+  ]);
+  logAuthEvent(
+    "password.succeeded",
+    { user_id: auth.snapshot.user.id, ip, reason: auth.rehash ? "rehashed" : undefined },
+    now,
+  );
 }
 
 export async function clearPasswordFailures(deps: Deps, email: string): Promise<void> {

@@ -34,23 +34,35 @@ export function checkPassword(password: string, context: PasswordContext): strin
   const normalized = password.normalize("NFKC");
   const length = [...normalized].length;
   if (length < context.minLength) {
-    throw new AuthError("password_too_short", { message: `Use at least ${context.minLength} characters.`, details: [{ field: "password", message: `at least ${context.minLength} characters` }] });
+    throw new AuthError("password_too_short", {
+      message: `Use at least ${context.minLength} characters.`,
+      details: [{ field: "password", message: `at least ${context.minLength} characters` }],
+    });
   }
   if (length > PASSWORD_MAX_LENGTH) {
-    throw new AuthError("password_too_long", { message: `Use at most ${PASSWORD_MAX_LENGTH} characters.`, details: [{ field: "password", message: `at most ${PASSWORD_MAX_LENGTH} characters` }] });
+    throw new AuthError("password_too_long", {
+      message: `Use at most ${PASSWORD_MAX_LENGTH} characters.`,
+      details: [{ field: "password", message: `at most ${PASSWORD_MAX_LENGTH} characters` }],
+    });
   }
   const reason = commonReason(normalized.toLowerCase(), context.email);
-  if (reason) throw new AuthError("password_too_common", { message: `This password is too easy to guess: ${reason}.`, details: [{ field: "password", message: reason }] });
+  if (reason)
+    throw new AuthError("password_too_common", {
+      message: `This password is too easy to guess: ${reason}.`,
+      details: [{ field: "password", message: reason }],
+    });
   return normalized;
 }
 
 function commonReason(lower: string, email: string | null): string | null {
   if (COMMON.has(lower)) return "it is on a list of commonly used passwords";
   if (new Set(lower).size === 1) return "it repeats one character";
-  if (SEQUENCES.some((seq) => seq.includes(lower) || [...seq].reverse().join("").includes(lower))) return "it is a keyboard or alphabet sequence";
+  if (SEQUENCES.some((seq) => seq.includes(lower) || [...seq].reverse().join("").includes(lower)))
+    return "it is a keyboard or alphabet sequence";
   if (email) {
     const local = email.slice(0, email.indexOf("@")).toLowerCase();
-    if (lower === email.toLowerCase() || (local.length >= 4 && lower.includes(local))) return "it contains your email address";
+    if (lower === email.toLowerCase() || (local.length >= 4 && lower.includes(local)))
+      return "it contains your email address";
   }
   return null;
 }

@@ -98,7 +98,10 @@ export function principalOf(config: Config, auth: Auth): Principal {
     organizationId: auth.identity.organization_id,
     roles,
     scopes: auth.identity.scopes,
-    superuser: kind === "api_key" ? auth.identity.scopes.includes(PLATFORM_SCOPE) : kind !== "device" && isSuperuser(config, snapshot?.user),
+    superuser:
+      kind === "api_key"
+        ? auth.identity.scopes.includes(PLATFORM_SCOPE)
+        : kind !== "device" && isSuperuser(config, snapshot?.user),
     authenticatedAt: auth.authenticatedAt ?? null,
     keyId: kind === "api_key" ? auth.identity.credential_id : null,
   };
@@ -115,12 +118,15 @@ export function authorize(p: Principal, action: OrgAction, target: OrgTarget): S
   if (p.kind === "device") throw new AuthError("forbidden", { message: "Device tokens cannot do this." });
   if ((action === "api_keys.manage" || action === "publishable_keys.manage") && p.kind === "access_token") {
     // A leaked app token must not be able to mint long-lived keys.
-    throw new AuthError("forbidden", { message: "API keys are managed from a signed-in browser session or with an admin-scoped API key." });
+    throw new AuthError("forbidden", {
+      message: "API keys are managed from a signed-in browser session or with an admin-scoped API key.",
+    });
   }
   if (p.kind === "api_key") {
     if (p.organizationId !== target.organizationId) throw new AuthError("not_found");
     const needed = KEY_SCOPE[action];
-    if (!needed.some((s) => p.scopes.includes(s))) throw new AuthError("insufficient_scope", { message: `This needs the ${needed.join(" or ")} scope.` });
+    if (!needed.some((s) => p.scopes.includes(s)))
+      throw new AuthError("insufficient_scope", { message: `This needs the ${needed.join(" or ")} scope.` });
     // An organization key acts as an admin at most: it never touches owners or makes them.
     checkRoleRules("admin", action, target);
     return "key";
@@ -129,7 +135,8 @@ export function authorize(p: Principal, action: OrgAction, target: OrgTarget): S
   if (!role) throw new AuthError("not_found");
   const self = target.targetUserId !== undefined && target.targetUserId === p.userId;
   if (action === "members.remove" && self) return role; // anyone may leave (the last owner is kept by the database)
-  if (!ANY_MEMBER.has(action) && role === "member") throw new AuthError("forbidden", { message: "Only owners and admins can do this." });
+  if (!ANY_MEMBER.has(action) && role === "member")
+    throw new AuthError("forbidden", { message: "Only owners and admins can do this." });
   checkRoleRules(role, action, target);
   return role;
 }
@@ -150,7 +157,10 @@ export function authorizePlatform(p: Principal): void {
   if (p.kind === "device") throw new AuthError("forbidden", { message: "Device tokens cannot do this." });
   if (p.superuser) return;
   throw new AuthError("forbidden", {
-    message: p.kind === "api_key" ? "Organization API keys cannot use the platform API; it takes a platform-scoped key." : "The platform API is for platform administrators.",
+    message:
+      p.kind === "api_key"
+        ? "Organization API keys cannot use the platform API; it takes a platform-scoped key."
+        : "The platform API is for platform administrators.",
   });
 }
 
@@ -160,5 +170,7 @@ export function isRecentlyAuthenticated(p: Principal, now: number): boolean {
 }
 
 export function reauthRequired(what: string): AuthError {
-  return new AuthError("reauth_required", { message: `${what} needs a recent sign-in: sign in again (or send current_password) and retry within 10 minutes.` });
+  return new AuthError("reauth_required", {
+    message: `${what} needs a recent sign-in: sign in again (or send current_password) and retry within 10 minutes.`,
+  });
 }

@@ -1,7 +1,7 @@
 import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { authenticatePassword, settlePasswordAttempt } from "./password-auth";
-import { isRecentlyAuthenticated, reauthRequired, type Principal } from "./policy";
+import { isRecentlyAuthenticated, type Principal, reauthRequired } from "./policy";
 
 /**
  * Sensitive changes (email change, admin or platform keys) need recent authentication: a sign-in
@@ -15,8 +15,12 @@ export async function confirmRecentAuth(
   principal: Principal,
   input: { email: string | null; currentPassword: string | null; ip: string; what: string },
 ): Promise<void> {
-  if (principal.kind === "api_key" || principal.kind === "device") throw reauthRequired(`${input.what} from an API key or device is not possible; it`);
+  if (principal.kind === "api_key" || principal.kind === "device")
+    throw reauthRequired(`${input.what} from an API key or device is not possible; it`);
   if (isRecentlyAuthenticated(principal, deps.clock.now())) return;
   if (input.currentPassword === null || input.email === null) throw reauthRequired(input.what);
-  await settlePasswordAttempt(deps, await authenticatePassword(deps, config, { email: input.email, password: input.currentPassword, ip: input.ip }));
+  await settlePasswordAttempt(
+    deps,
+    await authenticatePassword(deps, config, { email: input.email, password: input.currentPassword, ip: input.ip }),
+  );
 }

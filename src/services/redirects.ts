@@ -6,6 +6,7 @@ import type { Config } from "../config";
  * userinfo tricks, javascript:) is refused. Returns the absolute URL to use, or null.
  */
 export function resolveRedirect(config: Config, value: string): string | null {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters and backslashes are refused.
   if (value.length > 2048 || /[\u0000-\u001f\u007f\\]/.test(value)) return null;
   if (value.startsWith("/")) {
     if (value.startsWith("//")) return null;

@@ -7,7 +7,11 @@ import type { Deps } from "../deps";
  * The not-before is written to Postgres first (durable: a Redis that loses its data falls back to it,
  * never to "valid"), then to Redis with the user's refreshed snapshot, which carries it.
  */
-export async function revokeAllCredentials(deps: Deps, userId: string, keepSessionHash: string | null): Promise<number> {
+export async function revokeAllCredentials(
+  deps: Deps,
+  userId: string,
+  keepSessionHash: string | null,
+): Promise<number> {
   const now = deps.clock.now();
   const snapshot = await deps.users.revokeTokensBefore(userId, now);
   const [ended] = await Promise.all([

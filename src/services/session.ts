@@ -1,7 +1,7 @@
 import type { Config } from "../config";
-import type { Deps } from "../deps";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
+import type { Deps } from "../deps";
 import type { SessionOrganization, SessionRecord, UserSnapshot } from "../storage/ports";
 import { organizationIn } from "./identity";
 

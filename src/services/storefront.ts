@@ -1,14 +1,14 @@
 import type { Config } from "../config";
-import type { Deps } from "../deps";
-import { AuthError, rateLimited } from "../errors";
 import { hmacSha256, sha256Hex } from "../crypto/hash";
 import { generateNumericCode } from "../crypto/otp";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
+import type { Deps } from "../deps";
 import { DeliveryError } from "../email/provider";
+import { AuthError, rateLimited } from "../errors";
 import type { ContactChannel, Customer, CustomerSessionRecord, StoreKey } from "../storage/ports";
-import { releaseOnFailure } from "./one-time-tokens";
 import { logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
+import { releaseOnFailure } from "./one-time-tokens";
 
 // Storefront customers sign in with a one-time code sent by SMS or email. Codes are 6+ digits from
 // the CSPRNG, valid 5 minutes, stored only as an HMAC (keyed, so a Redis dump cannot be brute-forced),
@@ -39,11 +39,14 @@ export function parseContact(raw: string, type: "phone" | "email" | "sms" | unde
   const phone = E164.test(trimmed);
   const email = phone ? null : canonicalEmail(trimmed);
   const fail = (message: string): never => {
-    throw new AuthError("validation_error", { details: [{ field: type && !(phone || email) ? "contact" : type ? "contact_type" : "contact", message }] });
+    throw new AuthError("validation_error", {
+      details: [{ field: type && !(phone || email) ? "contact" : type ? "contact_type" : "contact", message }],
+    });
   };
   if (!phone && email === null) fail("must be an E.164 phone number (+14155550123) or an email address");
   const channel: ContactChannel = phone ? "sms" : "email";
-  if (type !== undefined && (type === "email") !== (channel === "email")) fail(`contact_type ${type} does not match the contact`);
+  if (type !== undefined && (type === "email") !== (channel === "email"))
+    fail(`contact_type ${type} does not match the contact`);
   return { channel, value: phone ? trimmed : (email as string) };
 }
 
@@ -89,15 +92,27 @@ export async function requestOtp(
     if (!(cause instanceof DeliveryError)) throw cause;
     await deps.storefrontStore.discardOtp(key, key);
     const correlationId = generateId("corr", now);
-    console.error(JSON.stringify({ event: "otp_delivery_failed", channel: input.contact.channel, correlation_id: correlationId }));
-    throw new AuthError(input.contact.channel === "sms" ? "sms_delivery_failed" : "email_delivery_failed", { correlationId, cause });
+    console.error(
+      JSON.stringify({ event: "otp_delivery_failed", channel: input.contact.channel, correlation_id: correlationId }),
+    );
+    throw new AuthError(input.contact.channel === "sms" ? "sms_delivery_failed" : "email_delivery_failed", {
+      correlationId,
+      cause,
+    });
   }
-  return { delivery_channel: input.contact.channel, expires_in_seconds: OTP.ttlSeconds, next_resend_in_seconds: OTP.resendCooldownSeconds };
+  return {
+    delivery_channel: input.contact.channel,
+    expires_in_seconds: OTP.ttlSeconds,
+    next_resend_in_seconds: OTP.resendCooldownSeconds,
+  };
 }
 
 /** Spends a code atomically: exactly one of any number of parallel correct verifications succeeds. */
 /** Spends a right code; answers how to put it back if what it pays for then fails (a store outage). */
-export async function checkOtp(deps: Deps, input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; code: string; ip: string }): Promise<() => Promise<void>> {
+export async function checkOtp(
+  deps: Deps,
+  input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; code: string; ip: string },
+): Promise<() => Promise<void>> {
   const key = await scope(input.store, input.purpose, input.contact);
   const hash = await codeHash(deps, key, input.code);
   const result = await deps.storefrontStore.verifyOtp({
@@ -123,14 +138,26 @@ export interface CustomerSignIn {
   record: CustomerSessionRecord;
 }
 
-export async function verifyOtpAndSignIn(deps: Deps, input: { store: StoreKey; contact: Contact; code: string; ip: string }): Promise<CustomerSignIn> {
+export async function verifyOtpAndSignIn(
+  deps: Deps,
+  input: { store: StoreKey; contact: Contact; code: string; ip: string },
+): Promise<CustomerSignIn> {
   const release = await checkOtp(deps, { ...input, purpose: "login" });
   return releaseOnFailure(() => signInCustomer(deps, input), release);
 }
 
-async function signInCustomer(deps: Deps, input: { store: StoreKey; contact: Contact; ip: string }): Promise<CustomerSignIn> {
+async function signInCustomer(
+  deps: Deps,
+  input: { store: StoreKey; contact: Contact; ip: string },
+): Promise<CustomerSignIn> {
   const now = deps.clock.now();
-  const customer = await deps.storefront.signInCustomer({ organizationId: input.store.organization_id, channel: input.contact.channel, contact: input.contact.value, id: generateId("cus", now), now });
+  const customer = await deps.storefront.signInCustomer({
+    organizationId: input.store.organization_id,
+    channel: input.contact.channel,
+    contact: input.contact.value,
+    id: generateId("cus", now),
+    now,
+  });
   const token = generateToken(32);
   const record: CustomerSessionRecord = {
     id: generateId("cse", now),
@@ -141,12 +168,20 @@ async function signInCustomer(deps: Deps, input: { store: StoreKey; contact: Con
     expires_at: now + SESSION_DAYS * 86_400_000,
   };
   await deps.storefrontStore.createSession(await sha256Hex(token), record);
-  logAuthEvent("customer.signed_in", { organization_id: input.store.organization_id, user_id: customer.id, session_id: record.id, ip: input.ip }, now);
+  logAuthEvent(
+    "customer.signed_in",
+    { organization_id: input.store.organization_id, user_id: customer.id, session_id: record.id, ip: input.ip },
+    now,
+  );
   return { customer, token, record };
 }
 
 /** The customer behind a cookie, for this store only: another store's session is simply unknown here. */
-export async function customerSession(deps: Deps, store: StoreKey, token: string | undefined): Promise<{ record: CustomerSessionRecord; tokenHash: string } | null> {
+export async function customerSession(
+  deps: Deps,
+  store: StoreKey,
+  token: string | undefined,
+): Promise<{ record: CustomerSessionRecord; tokenHash: string } | null> {
   if (token === undefined || !isOpaqueToken(token)) return null;
   const tokenHash = await sha256Hex(token);
   const record = await deps.storefrontStore.getSession(tokenHash);
@@ -161,31 +196,61 @@ export async function customerSession(deps: Deps, store: StoreKey, token: string
 export async function updateCustomerProfile(
   deps: Deps,
   config: Config,
-  input: { store: StoreKey; customerId: string; name?: string | null; email?: string; phone?: string; otpCode?: string; ip: string },
+  input: {
+    store: StoreKey;
+    customerId: string;
+    name?: string | null;
+    email?: string;
+    phone?: string;
+    otpCode?: string;
+    ip: string;
+  },
 ): Promise<{ customer: Customer; verification_required: ContactChannel | null }> {
-  const contacts = [input.email !== undefined ? parseContact(input.email, "email") : null, input.phone !== undefined ? parseContact(input.phone, "phone") : null].filter(
-    (c): c is Contact => c !== null,
-  );
-  if (contacts.length > 1) throw new AuthError("validation_error", { details: [{ field: "email", message: "change the email and the phone one at a time" }] });
+  const contacts = [
+    input.email !== undefined ? parseContact(input.email, "email") : null,
+    input.phone !== undefined ? parseContact(input.phone, "phone") : null,
+  ].filter((c): c is Contact => c !== null);
+  if (contacts.length > 1)
+    throw new AuthError("validation_error", {
+      details: [{ field: "email", message: "change the email and the phone one at a time" }],
+    });
   const now = deps.clock.now();
   const current = await deps.storefront.findCustomer(input.store.organization_id, input.customerId);
   if (!current) throw new AuthError("unauthorized");
   const contact = contacts[0];
-  const changing = contact && contact.value !== (contact.channel === "email" ? current.email : current.phone) ? contact : null;
+  const changing =
+    contact && contact.value !== (contact.channel === "email" ? current.email : current.phone) ? contact : null;
   const purpose = `change:${input.customerId}` as const;
   let release: () => Promise<void> = async () => undefined;
   if (changing && input.otpCode === undefined) {
     await requestOtp(deps, config, { store: input.store, contact: changing, purpose, ip: input.ip });
   } else if (changing && input.otpCode !== undefined) {
-    release = await checkOtp(deps, { store: input.store, contact: changing, purpose, code: input.otpCode, ip: input.ip });
+    release = await checkOtp(deps, {
+      store: input.store,
+      contact: changing,
+      purpose,
+      code: input.otpCode,
+      ip: input.ip,
+    });
   }
   const apply = {
     ...("name" in input && input.name !== undefined ? { name: input.name } : {}),
-    ...(changing && input.otpCode !== undefined ? { [changing.channel === "email" ? "email" : "phone"]: changing.value } : {}),
+    ...(changing && input.otpCode !== undefined
+      ? { [changing.channel === "email" ? "email" : "phone"]: changing.value }
+      : {}),
   };
   const updated =
-    Object.keys(apply).length > 0 ? await releaseOnFailure(() => deps.storefront.updateCustomer(input.store.organization_id, input.customerId, apply, now), release) : current;
-  if (updated === "taken") throw new AuthError("conflict", { message: "Another customer of this store uses that contact." });
+    Object.keys(apply).length > 0
+      ? await releaseOnFailure(
+          () => deps.storefront.updateCustomer(input.store.organization_id, input.customerId, apply, now),
+          release,
+        )
+      : current;
+  if (updated === "taken")
+    throw new AuthError("conflict", { message: "Another customer of this store uses that contact." });
   if (!updated) throw new AuthError("unauthorized");
-  return { customer: updated, verification_required: changing && input.otpCode === undefined ? changing.channel : null };
+  return {
+    customer: updated,
+    verification_required: changing && input.otpCode === undefined ? changing.channel : null,
+  };
 }

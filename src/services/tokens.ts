@@ -1,13 +1,13 @@
 import type { Config } from "../config";
-import type { Deps } from "../deps";
-import { AuthError } from "../errors";
 import { open, seal } from "../crypto/aead";
 import { sha256, sha256Hex } from "../crypto/hash";
 import { signJwt, verifyJwt } from "../crypto/jwt";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
+import type { Deps } from "../deps";
+import { AuthError } from "../errors";
 import type { RefreshTokenRecord, SessionOrganization, SessionUser, UserSnapshot } from "../storage/ports";
 import { logAuthEvent } from "./audit";
-import { organizationIn, scopesForRole, type Identity } from "./identity";
+import { type Identity, organizationIn, scopesForRole } from "./identity";
 import { loadSnapshot, membership } from "./session";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
@@ -21,18 +21,35 @@ export interface TokenResponse {
   user: SessionUser;
 }
 
-async function accessToken(deps: Deps, config: Config, record: RefreshTokenRecord, now: number): Promise<{ token: string; expiresAt: number }> {
+async function accessToken(
+  deps: Deps,
+  config: Config,
+  record: RefreshTokenRecord,
+  now: number,
+): Promise<{ token: string; expiresAt: number }> {
   const token = await signJwt(
     deps.keys.signing,
     // iat_ms: revocation compares issue times to the millisecond (`iat` is whole seconds).
     // auth_ms: when the person proved who they are (the family's grant); refreshes keep it.
     { org: record.org_id, scope: record.scope, sid: record.family, iat_ms: now, auth_ms: record.family_created },
-    { typ: ACCESS_TOKEN_TYPE, issuer: config.jwt.issuer, audience: config.jwt.audience, subject: record.user_id, expiresInSeconds: config.tokens.accessTtlSeconds, now },
+    {
+      typ: ACCESS_TOKEN_TYPE,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      subject: record.user_id,
+      expiresInSeconds: config.tokens.accessTtlSeconds,
+      now,
+    },
   );
   return { token, expiresAt: now + config.tokens.accessTtlSeconds * 1000 };
 }
 
-function response(access: { token: string; expiresAt: number }, refreshToken: string, user: SessionUser, config: Config): TokenResponse {
+function response(
+  access: { token: string; expiresAt: number },
+  refreshToken: string,
+  user: SessionUser,
+  config: Config,
+): TokenResponse {
   return {
     access_token: access.token,
     token_type: "Bearer",
@@ -44,7 +61,13 @@ function response(access: { token: string; expiresAt: number }, refreshToken: st
 }
 
 /** A new token family: an access JWT plus an opaque 256-bit refresh token stored only as its hash. */
-export async function issueTokens(deps: Deps, config: Config, snapshot: UserSnapshot, organization: SessionOrganization, ip: string): Promise<TokenResponse> {
+export async function issueTokens(
+  deps: Deps,
+  config: Config,
+  snapshot: UserSnapshot,
+  organization: SessionOrganization,
+  ip: string,
+): Promise<TokenResponse> {
   const now = deps.clock.now();
   const record: RefreshTokenRecord = {
     family: generateId("rtf", now),
@@ -60,7 +83,11 @@ export async function issueTokens(deps: Deps, config: Config, snapshot: UserSnap
     deps.refreshTokens.issue(await sha256Hex(refreshToken), record),
     deps.userState.putSnapshot(snapshot.user.id, snapshot),
   ]);
-  logAuthEvent("token.issued", { user_id: snapshot.user.id, organization_id: organization.id, session_id: record.family, ip }, now);
+  logAuthEvent(
+    "token.issued",
+    { user_id: snapshot.user.id, organization_id: organization.id, session_id: record.family, ip },
+    now,
+  );
   return response(access, refreshToken, snapshot.user, config);
 }
 
@@ -74,7 +101,11 @@ async function successorKey(token: string): Promise<Uint8Array> {
  * (a client retrying, or parallel tabs) gets the same successor back, so parallel refreshes never fork
  * two live chains; after that window it is treated as stolen and the whole family is revoked.
  */
-export async function refreshTokens(deps: Deps, config: Config, input: { refreshToken: string; ip: string }): Promise<TokenResponse> {
+export async function refreshTokens(
+  deps: Deps,
+  config: Config,
+  input: { refreshToken: string; ip: string },
+): Promise<TokenResponse> {
   if (!isOpaqueToken(input.refreshToken)) throw new AuthError("token_invalid");
   const now = deps.clock.now();
   const successor = generateToken(32);
@@ -97,7 +128,8 @@ export async function refreshTokens(deps: Deps, config: Config, input: { refresh
   if (!snapshot || !organizationIn(snapshot, result.record.org_id)) throw new AuthError("token_invalid");
   // A family older than the user's durable not-before (a refresh token brought back by a Redis restore).
   if (result.record.family_created < (snapshot.tokens_not_before ?? 0)) throw new AuthError("token_invalid");
-  if (result.status === "rotated") logAuthEvent("refresh.rotated", { user_id: snapshot.user.id, session_id: result.record.family, ip: input.ip }, now);
+  if (result.status === "rotated")
+    logAuthEvent("refresh.rotated", { user_id: snapshot.user.id, session_id: result.record.family, ip: input.ip }, now);
   return response(await accessToken(deps, config, result.record, now), issued, snapshot.user, config);
 }
 
@@ -120,9 +152,25 @@ export interface AccessTokenIdentity {
  * issued after the user's not-before, family not revoked, user still in the organization. One Redis
  * round trip (MGET) for all three plus the user's snapshot.
  */
-export async function verifyAccessToken(deps: Deps, config: Config, token: string): Promise<AccessTokenIdentity | null> {
-  const payload = await verifyJwt(deps.keys.signing, token, { typ: ACCESS_TOKEN_TYPE, issuer: config.jwt.issuer, audience: config.jwt.audience, now: deps.clock.now() });
-  if (!payload || typeof payload.sub !== "string" || typeof payload.sid !== "string" || typeof payload.org !== "string" || typeof payload.iat_ms !== "number") return null;
+export async function verifyAccessToken(
+  deps: Deps,
+  config: Config,
+  token: string,
+): Promise<AccessTokenIdentity | null> {
+  const payload = await verifyJwt(deps.keys.signing, token, {
+    typ: ACCESS_TOKEN_TYPE,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    now: deps.clock.now(),
+  });
+  if (
+    !payload ||
+    typeof payload.sub !== "string" ||
+    typeof payload.sid !== "string" ||
+    typeof payload.org !== "string" ||
+    typeof payload.iat_ms !== "number"
+  )
+    return null;
   const state = await deps.userState.accessState(payload.sub, payload.sid);
   if (state.familyRevoked || payload.iat_ms < state.notBefore) return null;
   const member = await membership(deps, state.snapshot, payload.sub, payload.org);

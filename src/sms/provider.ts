@@ -11,22 +11,33 @@ export interface SmsProvider {
 }
 
 /** Production SMS through Twilio's Messages API (form-encoded POST, basic auth) over fetch. */
-export function createTwilioProvider(options: { accountSid: string; authToken: string; from: string; apiUrl: string; fetch?: typeof fetch }): SmsProvider {
+export function createTwilioProvider(options: {
+  accountSid: string;
+  authToken: string;
+  from: string;
+  apiUrl: string;
+  fetch?: typeof fetch;
+}): SmsProvider {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   return {
     async send(message) {
-      const from: Record<string, string> = options.from.startsWith("MG") ? { MessagingServiceSid: options.from } : { From: options.from };
+      const from: Record<string, string> = options.from.startsWith("MG")
+        ? { MessagingServiceSid: options.from }
+        : { From: options.from };
       let response: Response;
       try {
-        response = await doFetch(`${options.apiUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${options.accountSid}/Messages.json`, {
-          method: "POST",
-          headers: {
-            authorization: `Basic ${btoa(`${options.accountSid}:${options.authToken}`)}`,
-            "content-type": "application/x-www-form-urlencoded",
+        response = await doFetch(
+          `${options.apiUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${options.accountSid}/Messages.json`,
+          {
+            method: "POST",
+            headers: {
+              authorization: `Basic ${btoa(`${options.accountSid}:${options.authToken}`)}`,
+              "content-type": "application/x-www-form-urlencoded",
+            },
+            body: new URLSearchParams({ To: message.to, Body: message.text, ...from }).toString(),
+            signal: AbortSignal.timeout(10_000),
           },
-          body: new URLSearchParams({ To: message.to, Body: message.text, ...from }).toString(),
-          signal: AbortSignal.timeout(10_000),
-        });
+        );
       } catch (cause) {
         throw new DeliveryError("sms provider unreachable", { cause });
       }
@@ -36,12 +47,24 @@ export function createTwilioProvider(options: { accountSid: string; authToken: s
 }
 
 /** Dev outbox for texts: captured like emails, readable at GET /v1/dev/outbox. */
-export function createSmsOutbox(store: OutboxStore, clock: { now(): number }, options: { failFor?: Set<string>; quiet?: boolean } = {}): SmsProvider {
+export function createSmsOutbox(
+  store: OutboxStore,
+  clock: { now(): number },
+  options: { failFor?: Set<string>; quiet?: boolean } = {},
+): SmsProvider {
   return {
     async send(message) {
       if (options.failFor?.has(message.to)) throw new DeliveryError("outbox: simulated provider failure");
       const codes = [...message.text.matchAll(/(?<!\d)\d{6,8}(?!\d)/g)].map((m) => m[0]);
-      await store.add({ channel: "sms", to: message.to, subject: null, text: message.text, links: [], codes, created_at: new Date(clock.now()).toISOString() });
+      await store.add({
+        channel: "sms",
+        to: message.to,
+        subject: null,
+        text: message.text,
+        links: [],
+        codes,
+        created_at: new Date(clock.now()).toISOString(),
+      });
       if (!options.quiet) console.log(`[outbox] sms to ${message.to}: ${message.text}`);
     },
   };
@@ -51,7 +74,9 @@ export function createSmsOutbox(store: OutboxStore, clock: { now(): number }, op
 export function createDisabledSms(): SmsProvider {
   return {
     async send() {
-      throw new DeliveryError("SMS is not configured (SMS_PROVIDER=none): set SMS_PROVIDER=twilio and the TWILIO_* variables");
+      throw new DeliveryError(
+        "SMS is not configured (SMS_PROVIDER=none): set SMS_PROVIDER=twilio and the TWILIO_* variables",
+      );
     },
   };
 }

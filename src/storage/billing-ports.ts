@@ -13,7 +13,11 @@ export interface BillingRepository {
    * Upgrades the primary organization of the account with this email now, or, without an account,
    * stores the upgrade for its first sign-in. Returns the member ids whose snapshots must be refreshed.
    */
-  upgradeForEmail(email: string, change: PlanChange, now: number): Promise<{ userId: string | null; memberIds: string[] }>;
+  upgradeForEmail(
+    email: string,
+    change: PlanChange,
+    now: number,
+  ): Promise<{ userId: string | null; memberIds: string[] }>;
   /** Sets the plan of whatever organization (or pending upgrade) holds this subscription. */
   setPlanForSubscription(subscriptionId: string, plan: string, now: number): Promise<string[]>;
 }

@@ -16,7 +16,8 @@ export function withTimeout<T>(work: PromiseLike<T>, ms: number, store: string):
   return Promise.race([Promise.resolve(work), expired]).finally(() => clearTimeout(timer));
 }
 
-const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (value as { then?: unknown } | null)?.then === "function";
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === "function";
 
 /**
  * Wraps a client (the Upstash Redis client) so that every call returning a promise settles within
@@ -26,7 +27,8 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> => typeof (va
 export function withDeadline<T extends object>(target: T, ms: number, store: string): T {
   const wrap = (value: unknown): unknown => {
     if (isThenable(value)) return withTimeout(value, ms, store);
-    if (value !== null && typeof value === "object" && typeof (value as { exec?: unknown }).exec === "function") return withDeadline(value as object, ms, store);
+    if (value !== null && typeof value === "object" && typeof (value as { exec?: unknown }).exec === "function")
+      return withDeadline(value as object, ms, store);
     return value;
   };
   return new Proxy(target, {

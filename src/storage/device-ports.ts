@@ -14,7 +14,18 @@ export interface Device {
 }
 
 export interface DeviceRepository {
-  create(input: { id: string; userId: string | null; organizationId: string; platform: "ios" | "android"; name: string; pushToken: string; peerId: string | null; apiKeyId: string | null; scopes: string[] | null; now: number }): Promise<Device>;
+  create(input: {
+    id: string;
+    userId: string | null;
+    organizationId: string;
+    platform: "ios" | "android";
+    name: string;
+    pushToken: string;
+    peerId: string | null;
+    apiKeyId: string | null;
+    scopes: string[] | null;
+    now: number;
+  }): Promise<Device>;
   /** Devices of an organization, or only one user's there. */
   list(organizationId: string, userId: string | null): Promise<Device[]>;
   revoke(organizationId: string, deviceId: string, userId: string | null, now: number): Promise<Device | null>;
@@ -28,7 +39,10 @@ export interface DeviceStateStore {
    * One round trip: whether the device is known active (true) or unknown to the cache (null; ask
    * Postgres, never assume), its user's not-before, and the user's snapshot.
    */
-  state(deviceId: string, userId: string): Promise<{ active: boolean | null; notBefore: number; snapshot: UserSnapshot | null }>;
+  state(
+    deviceId: string,
+    userId: string,
+  ): Promise<{ active: boolean | null; notBefore: number; snapshot: UserSnapshot | null }>;
   /** Caches "active" for a short while after Postgres said so. */
   markActive(deviceId: string): Promise<void>;
   /** Drops the cached "active" (after the revocation is written to Postgres). */

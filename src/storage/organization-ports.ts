@@ -11,13 +11,25 @@ export interface Member {
   joined_at: string;
 }
 
-export type ChangeRoleResult = { status: "changed"; member: Member; keyIds: string[] } | { status: "last_owner" } | { status: "not_member" };
+export type ChangeRoleResult =
+  | { status: "changed"; member: Member; keyIds: string[] }
+  | { status: "last_owner" }
+  | { status: "not_member" };
 
-export type RemoveMemberResult = { status: "removed"; revokedKeyIds: string[] } | { status: "last_owner" } | { status: "not_member" };
+export type RemoveMemberResult =
+  | { status: "removed"; revokedKeyIds: string[] }
+  | { status: "last_owner" }
+  | { status: "not_member" };
 
 export interface OrganizationRepository {
   /** Creates an organization owned by the user; returns the user's new snapshot. */
-  createOrganization(input: { userId: string; name: string; now: number; ids: { organization: string; membership: string }; claim: DurableClaim | null }): Promise<Claimed<UserSnapshot | null>>;
+  createOrganization(input: {
+    userId: string;
+    name: string;
+    now: number;
+    ids: { organization: string; membership: string };
+    claim: DurableClaim | null;
+  }): Promise<Claimed<UserSnapshot | null>>;
   listMembers(organizationId: string): Promise<Member[]>;
   findMember(organizationId: string, userId: string): Promise<Member | null>;
   /**
@@ -77,7 +89,13 @@ export interface ApiKeyRepository {
   listKeys(organizationId: string): Promise<ApiKeyRecord[]>;
   findForAuth(keyId: string): Promise<ApiKeyAuthRecord | null>;
   revokeKey(organizationId: string, keyId: string, now: number): Promise<ApiKeyRecord | null>;
-  rotateKey(organizationId: string, keyId: string, secretHash: string, graceSeconds: number, now: number): Promise<ApiKeyRecord | null>;
+  rotateKey(
+    organizationId: string,
+    keyId: string,
+    secretHash: string,
+    graceSeconds: number,
+    now: number,
+  ): Promise<ApiKeyRecord | null>;
   touchLastUsed(keyId: string, now: number): Promise<void>;
 }
 
@@ -120,7 +138,12 @@ export interface AuditEntry {
 export interface AdminRepository {
   findUser(by: { email: string } | { id: string }): Promise<PlatformUser | null>;
   /** Creates an account (address not yet proven) or returns the existing one. */
-  createUser(input: { id: string; email: string; name: string | null; now: number }): Promise<{ user: PlatformUser; created: boolean }>;
+  createUser(input: {
+    id: string;
+    email: string;
+    name: string | null;
+    now: number;
+  }): Promise<{ user: PlatformUser; created: boolean }>;
   /** Disables or re-enables; returns the ids of the API keys the user created (to drop from the cache). */
   setDisabled(userId: string, disabled: boolean, now: number): Promise<{ user: PlatformUser; keyIds: string[] } | null>;
   audit(entry: AuditEntry): Promise<void>;
@@ -157,7 +180,13 @@ export interface InvitationRepository {
   listForEmail(email: string, now: number): Promise<Invitation[]>;
   peekByToken(tokenHash: string, now: number): Promise<Invitation | null>;
   /** Accepts for a signed-in user whose proven address is the invited one; the membership in the same statement. */
-  acceptById(input: { invitationId: string; userId: string; email: string; now: number; membershipId: string }): Promise<{ organization_id: string; role: Role } | null>;
+  acceptById(input: {
+    invitationId: string;
+    userId: string;
+    email: string;
+    now: number;
+    membershipId: string;
+  }): Promise<{ organization_id: string; role: Role } | null>;
   decline(invitationId: string, email: string, now: number): Promise<boolean>;
   /** The emailed link: proves the address, creates the account if new, accepts; one statement. */
   acceptByToken(input: { tokenHash: string; now: number; userId: string; membershipId: string }): Promise<{

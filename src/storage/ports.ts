@@ -121,7 +121,10 @@ export interface UserStateStore {
   /** Access tokens issued before `at` (ms) and refresh families started before it stop working. */
   revokeTokensIssuedBefore(userId: string, at: number): Promise<void>;
   /** One round trip: the user's not-before, whether the token family is revoked, and the snapshot. */
-  accessState(userId: string, familyId: string): Promise<{ notBefore: number; familyRevoked: boolean; snapshot: UserSnapshot | null }>;
+  accessState(
+    userId: string,
+    familyId: string,
+  ): Promise<{ notBefore: number; familyRevoked: boolean; snapshot: UserSnapshot | null }>;
 }
 
 export interface RefreshTokenRecord {
@@ -143,7 +146,13 @@ export type RotateResult =
 
 export interface RefreshTokenStore {
   issue(tokenHash: string, record: RefreshTokenRecord): Promise<void>;
-  rotate(tokenHash: string, successorHash: string, successorBox: string, now: number, graceMs: number): Promise<RotateResult>;
+  rotate(
+    tokenHash: string,
+    successorHash: string,
+    successorBox: string,
+    now: number,
+    graceMs: number,
+  ): Promise<RotateResult>;
   /** Revokes the token's whole family; unknown tokens are ignored (RFC 7009). */
   revoke(tokenHash: string): Promise<void>;
   revokeFamily(family: string): Promise<void>;
@@ -228,15 +237,25 @@ export interface UserRepository {
   /** Replaces the address if `from` is still current and `to` is free; null otherwise. */
   changeEmail(userId: string, from: string, to: string, now: number): Promise<UserSnapshot | null>;
   /** Sets a new password (and proves the email when `verifyEmail`) if `email` is still the user's address. */
-  setPassword(userId: string, email: string | null, passwordHash: string, now: number, verifyEmail: boolean): Promise<UserSnapshot | null>;
-  updateProfile(userId: string, changes: { name?: string | null; phone?: string | null }, now: number): Promise<UserSnapshot | null>;
+  setPassword(
+    userId: string,
+    email: string | null,
+    passwordHash: string,
+    now: number,
+    verifyEmail: boolean,
+  ): Promise<UserSnapshot | null>;
+  updateProfile(
+    userId: string,
+    changes: { name?: string | null; phone?: string | null },
+    now: number,
+  ): Promise<UserSnapshot | null>;
 }
 
 export interface HealthProbe {
   ping(): Promise<void>;
 }
 
-export * from "./organization-ports";
-export * from "./device-ports";
 export * from "./billing-ports";
+export * from "./device-ports";
+export * from "./organization-ports";
 export * from "./storefront-ports";

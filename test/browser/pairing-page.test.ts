@@ -2,11 +2,11 @@
 // the local stack; the pairing link page in a real headless Chromium. Screenshots land in test-results/.
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStack, type Stack } from "../../localstack/stack.ts";
 import { buildWorker } from "../../localstack/build.ts";
-import { startBundledWorker, type BundledWorker } from "../../localstack/worker.ts";
+import { type Stack, startStack } from "../../localstack/stack.ts";
+import { type BundledWorker, startBundledWorker } from "../../localstack/worker.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -18,16 +18,34 @@ let origin: string;
 let bundle: { bytes: number; gzipBytes: number };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
   // Test mode: throwaway databases from the migrated template, never the dev database.
-  stack = await startStack({ mode: "test", rootDir: root, redisUrl: process.env.REDIS_URL || undefined, databaseUrl: process.env.DATABASE_URL || undefined, log: () => undefined });
+  stack = await startStack({
+    mode: "test",
+    rootDir: root,
+    redisUrl: process.env.REDIS_URL || undefined,
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    log: () => undefined,
+  });
   // The deployable artifact itself (npm run build), not a dev rebuild of src/.
   bundle = await buildWorker();
   worker = await startBundledWorker(stack, { APP_SCHEME: "authapp", APP_STORE_URL: "https://apps.example/app" });
   origin = worker.origin;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 });
 
@@ -39,12 +57,26 @@ afterAll(async () => {
 
 async function pairingCode(): Promise<{ token: string; deep_link: string; pair_url: string }> {
   const email = `browser.${Date.now()}@example.com`;
-  const requested = (await (await fetch(`${origin}/v1/auth/magic-link/request`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) })).json()) as { data: { magic_link: string } };
+  const requested = (await (
+    await fetch(`${origin}/v1/auth/magic-link/request`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email }),
+    })
+  ).json()) as { data: { magic_link: string } };
   const token = new URL(requested.data.magic_link).searchParams.get("token");
-  const verified = await fetch(`${origin}/v1/auth/magic-link/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) });
+  const verified = await fetch(`${origin}/v1/auth/magic-link/verify`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
   const cookies = verified.headers.getSetCookie().map((c) => c.split(";")[0] ?? "");
   const csrf = cookies.find((c) => c.startsWith("csrf_token="))!.split("=")[1]!;
-  const res = await fetch(`${origin}/v1/pairing/code`, { method: "POST", headers: { "content-type": "application/json", cookie: cookies.join("; "), "x-csrf-token": csrf }, body: "{}" });
+  const res = await fetch(`${origin}/v1/pairing/code`, {
+    method: "POST",
+    headers: { "content-type": "application/json", cookie: cookies.join("; "), "x-csrf-token": csrf },
+    body: "{}",
+  });
   expect(res.status).toBe(201);
   const { data } = (await res.json()) as { data: { token: string; deep_link: string; pair_url: string } };
   return { ...data, pair_url: data.pair_url.replace("http://127.0.0.1:8787", origin) };
@@ -52,13 +84,17 @@ async function pairingCode(): Promise<{ token: string; deep_link: string; pair_u
 
 describe("the deployable bundle", () => {
   it("stays under 250 KiB gzip", () => {
-    console.log(`dist/worker.js: ${(bundle.bytes / 1024).toFixed(1)} KiB, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip`);
+    console.log(
+      `dist/worker.js: ${(bundle.bytes / 1024).toFixed(1)} KiB, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip`,
+    );
     expect(bundle.gzipBytes).toBeLessThan(250 * 1024);
   });
 
   it("serves the API from the built file (health, JWKS, OpenAPI)", async () => {
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
-    expect(((await (await fetch(`${origin}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys).toHaveLength(1);
+    expect(((await (await fetch(`${origin}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys).toHaveLength(
+      1,
+    );
     const doc = (await (await fetch(`${origin}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths).length).toBeGreaterThan(40);
   });
@@ -87,7 +123,12 @@ describe("pairing link page in headless Chromium", () => {
     const paired = await fetch(`${origin}/v1/pairing/pair`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ pairing_token: code.token, push_token: "apns:xyz", platform: "ios", device_name: "Test iPhone" }),
+      body: JSON.stringify({
+        pairing_token: code.token,
+        push_token: "apns:xyz",
+        platform: "ios",
+        device_name: "Test iPhone",
+      }),
     });
     expect(paired.status).toBe(201);
     await page.close();

@@ -1,7 +1,7 @@
 // Account helpers for tests: real HTTP calls through the app, links read from the dev outbox.
 import { expect } from "vitest";
 import { CookieJar } from "./cookies";
-import { json, randomIp, type Harness } from "./harness";
+import { type Harness, json, randomIp } from "./harness";
 
 export const PASSWORD = "correct horse battery staple";
 
@@ -15,9 +15,18 @@ export async function latestLink(h: Harness, to: string, subject: RegExp): Promi
 }
 
 /** Signs up and proves the address, as a user would. */
-export async function signUpVerified(h: Harness, email: string, password = PASSWORD, extra: Record<string, unknown> = {}): Promise<void> {
+export async function signUpVerified(
+  h: Harness,
+  email: string,
+  password = PASSWORD,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
   // Its own client IP, so account set-up never eats into a test's per-IP limits.
-  const res = await h.request("/v1/auth/signup", { method: "POST", json: { email, password, ...extra }, ip: randomIp() });
+  const res = await h.request("/v1/auth/signup", {
+    method: "POST",
+    json: { email, password, ...extra },
+    ip: randomIp(),
+  });
   expect(res.status).toBe(201);
   const token = tokenFromOutbox(await latestLink(h, email, /Confirm your email/));
   const verified = await h.request("/v1/auth/verify-email", { method: "POST", json: { token } });
@@ -31,14 +40,21 @@ export async function login(h: Harness, email: string, password = PASSWORD): Pro
   return jar;
 }
 
-export async function passwordGrant(h: Harness, email: string, password = PASSWORD): Promise<{ access_token: string; refresh_token: string; user: { id: string } }> {
+export async function passwordGrant(
+  h: Harness,
+  email: string,
+  password = PASSWORD,
+): Promise<{ access_token: string; refresh_token: string; user: { id: string } }> {
   const res = await h.request("/v1/auth/token", { method: "POST", json: { grant_type: "password", email, password } });
   expect(res.status, await res.clone().text()).toBe(200);
   return (await json(res)).data;
 }
 
 export async function refresh(h: Harness, refreshToken: string): Promise<Response> {
-  return h.request("/v1/auth/token", { method: "POST", json: { grant_type: "refresh_token", refresh_token: refreshToken } });
+  return h.request("/v1/auth/token", {
+    method: "POST",
+    json: { grant_type: "refresh_token", refresh_token: refreshToken },
+  });
 }
 
 export function bearer(token: string): Record<string, string> {
@@ -61,15 +77,29 @@ export async function signInByLink(h: Harness, email: string, body: Record<strin
   return { jar, user: data.user, organization: data.organization };
 }
 
-export async function createKey(h: Harness, jar: CookieJar, body: Record<string, unknown> = { name: "ci" }): Promise<{ id: string; api_key: string; scopes: string[] }> {
+export async function createKey(
+  h: Harness,
+  jar: CookieJar,
+  body: Record<string, unknown> = { name: "ci" },
+): Promise<{ id: string; api_key: string; scopes: string[] }> {
   const res = await h.request("/v1/api-keys", { method: "POST", jar, json: body });
   expect(res.status, await res.clone().text()).toBe(201);
   return (await json(res)).data;
 }
 
 /** Invites `email` into `orgId` from `inviter`'s session and returns the invitation's emailed token. */
-export async function inviteToken(h: Harness, inviter: CookieJar, orgId: string, email: string, role = "member"): Promise<string> {
-  const res = await h.request(`/v1/organizations/${orgId}/invitations`, { method: "POST", jar: inviter, json: { email, role } });
+export async function inviteToken(
+  h: Harness,
+  inviter: CookieJar,
+  orgId: string,
+  email: string,
+  role = "member",
+): Promise<string> {
+  const res = await h.request(`/v1/organizations/${orgId}/invitations`, {
+    method: "POST",
+    jar: inviter,
+    json: { email, role },
+  });
   expect(res.status, await res.clone().text()).toBe(202);
   const message = (await h.outbox(email.toLowerCase())).find((m) => /invited/.test(m.subject ?? ""));
   return tokenFromOutbox(message?.links[0]);
@@ -79,7 +109,13 @@ export async function inviteToken(h: Harness, inviter: CookieJar, orgId: string,
  * Brings `email` into `orgId` the only way there is: an invitation from `inviter`, accepted through the
  * emailed link (which signs the invitee in, with that organization active).
  */
-export async function joinOrganization(h: Harness, inviter: CookieJar, orgId: string, email: string, role = "member"): Promise<SignedIn> {
+export async function joinOrganization(
+  h: Harness,
+  inviter: CookieJar,
+  orgId: string,
+  email: string,
+  role = "member",
+): Promise<SignedIn> {
   const token = await inviteToken(h, inviter, orgId, email, role);
   const jar = new CookieJar();
   const res = await h.request("/v1/auth/invitations/accept", { method: "POST", json: { token }, jar });

@@ -3,15 +3,15 @@
 import { env } from "cloudflare:workers";
 import { neon } from "@neondatabase/serverless";
 import { createApp } from "../../src/app";
-import { parseConfig, type Config } from "../../src/config";
-import { createDeps, type Deps } from "../../src/deps";
+import { type Config, parseConfig } from "../../src/config";
 import { generateToken } from "../../src/crypto/random";
+import { createDeps, type Deps } from "../../src/deps";
 import { createOutboxProvider } from "../../src/email/outbox";
 import { createSmsOutbox } from "../../src/sms/provider";
 import { createDatabase } from "../../src/storage/neon/db";
-import { createRedisClient, redisKeys, type RedisKeys } from "../../src/storage/upstash/client";
 import type { OutboxMessage } from "../../src/storage/ports";
-import { CookieJar } from "./cookies";
+import { createRedisClient, type RedisKeys, redisKeys } from "../../src/storage/upstash/client";
+import type { CookieJar } from "./cookies";
 
 export const bindings = env as unknown as Record<string, string>;
 
@@ -57,16 +57,27 @@ export function randomIp(): string {
 }
 
 export async function createHarness(overrides: Record<string, string> = {}): Promise<Harness> {
-  const database = `auth_t_${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "")}`;
+  const database = `auth_t_${generateToken(16)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "")}`;
   const admin = neon(bindings.TEST_ADMIN_DATABASE_URL!);
-  createDatabase({ url: bindings.TEST_ADMIN_DATABASE_URL!, httpEndpoint: bindings.NEON_HTTP_ENDPOINT ?? null, wsProxy: null });
+  createDatabase({
+    url: bindings.TEST_ADMIN_DATABASE_URL!,
+    httpEndpoint: bindings.NEON_HTTP_ENDPOINT ?? null,
+    wsProxy: null,
+  });
   await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${bindings.TEST_TEMPLATE_DATABASE}"`);
   const url = new URL(bindings.TEST_ADMIN_DATABASE_URL!);
   url.pathname = `/${database}`;
   const prefix = `t${generateToken(16)}:`;
   const config = parseConfig({ ...bindings, DATABASE_URL: url.toString(), REDIS_KEY_PREFIX: prefix, ...overrides });
   let offset = 0;
-  const clock = { now: () => Date.now() + offset, advance: (ms: number) => void (offset += ms) };
+  const clock = {
+    now: () => Date.now() + offset,
+    advance: (ms: number) => {
+      offset += ms;
+    },
+  };
   const failEmailFor = new Set<string>();
   const passwordWork = { count: 0 };
   const deps = await createDeps(config, {
@@ -74,8 +85,14 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     email: (outbox, c) => createOutboxProvider(outbox, c, { failFor: failEmailFor, quiet: true }),
     sms: (outbox, c) => createSmsOutbox(outbox, c, { failFor: failEmailFor, quiet: true }),
     passwords: (hasher) => ({
-      hash: (password) => (passwordWork.count++, hasher.hash(password)),
-      verify: (stored, password) => (passwordWork.count++, hasher.verify(stored, password)),
+      hash: (password) => {
+        passwordWork.count++;
+        return hasher.hash(password);
+      },
+      verify: (stored, password) => {
+        passwordWork.count++;
+        return hasher.verify(stored, password);
+      },
     }),
   });
   const app = createApp({ config, deps });
@@ -110,12 +127,22 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
         if (cookie) headers.set("cookie", cookie);
         const csrf = options.jar.get(config.cookies.csrfName);
         const method = (options.method ?? "GET").toUpperCase();
-        if (csrf && method !== "GET" && method !== "HEAD" && !headers.has("x-csrf-token")) headers.set("x-csrf-token", csrf);
+        if (csrf && method !== "GET" && method !== "HEAD" && !headers.has("x-csrf-token"))
+          headers.set("x-csrf-token", csrf);
       }
       // Like the runtime, finish waitUntil work (deferred emails) before the test looks at state.
       const pending: Promise<unknown>[] = [];
-      const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
-      const response = await app.request(`http://127.0.0.1:8787${path}`, { method: options.method ?? "GET", headers, body }, env, ctx);
+      const ctx = {
+        waitUntil: (p: Promise<unknown>) => void pending.push(p),
+        passThroughOnException: () => undefined,
+        props: {},
+      } as unknown as ExecutionContext;
+      const response = await app.request(
+        `http://127.0.0.1:8787${path}`,
+        { method: options.method ?? "GET", headers, body },
+        env,
+        ctx,
+      );
       await Promise.all(pending);
       options.jar?.absorb(response);
       return response;
@@ -125,8 +152,13 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     },
     async magicLinkToken(email, body = {}) {
       // A fresh client IP per call, so setting up sign-ins never eats into a test's per-IP limits.
-      const response = await harness.request("/v1/auth/magic-link/request", { method: "POST", json: { email, ...body }, ip: randomIp() });
-      if (response.status !== 202) throw new Error(`magic-link request failed: ${response.status} ${await response.text()}`);
+      const response = await harness.request("/v1/auth/magic-link/request", {
+        method: "POST",
+        json: { email, ...body },
+        ip: randomIp(),
+      });
+      if (response.status !== 202)
+        throw new Error(`magic-link request failed: ${response.status} ${await response.text()}`);
       const [message] = await harness.outbox(email.toLowerCase());
       const link = message?.links[0];
       if (!link) throw new Error("no link in the outbox");

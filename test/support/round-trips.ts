@@ -7,7 +7,10 @@ export interface RoundTrips {
   calls: Array<"redis" | "sql">;
 }
 
-export async function countRoundTrips<T>(endpoints: { redis: string; sql: string }, run: () => Promise<T>): Promise<{ result: T; trips: RoundTrips }> {
+export async function countRoundTrips<T>(
+  endpoints: { redis: string; sql: string },
+  run: () => Promise<T>,
+): Promise<{ result: T; trips: RoundTrips }> {
   const original = globalThis.fetch;
   const trips: RoundTrips = { redis: 0, sql: 0, calls: [] };
   globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {

@@ -25,5 +25,8 @@ export function useHarness(overrides: Record<string, string> = {}): Harness {
 
 /** A fresh, valid address: tests never share accounts or rate-limit buckets by accident. */
 export function uniqueEmail(label: string): string {
-  return `${label}.${generateToken(16).toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 16)}@example.com`;
+  return `${label}.${generateToken(16)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "")
+    .slice(0, 16)}@example.com`;
 }

@@ -1,9 +1,9 @@
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { generateId } from "../../crypto/random";
 import type { AdminRepository, PlatformUser } from "../ports";
 import type { Database } from "./db";
-import { iso, queryRunner } from "./sql";
 import { apiKeys, auditLog, memberships, organizations, users } from "./schema";
+import { iso, queryRunner } from "./sql";
 
 // The platform API's statements: accounts across every organization, for platform administrators.
 

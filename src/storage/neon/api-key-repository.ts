@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import type { ApiKeyAuthRecord, ApiKeyRecord, ApiKeyRepository, SessionUser } from "../ports";
 import type { Database } from "./db";
 import { claimCte, storedResponse } from "./idempotency";
-import { iso, queryRunner } from "./sql";
 import { apiKeys, memberships, organizations, users } from "./schema";
+import { iso, queryRunner } from "./sql";
 
 const publicColumns = sql`k.id, k.organization_id, k.created_by, k.name, k.prefix, k.scopes,
   ${iso(sql`k.expires_at`)} as expires_at, ${iso(sql`k.revoked_at`)} as revoked_at,
@@ -32,14 +32,26 @@ export function createApiKeyRepository(db: Database): ApiKeyRepository {
     },
 
     async listKeys(organizationId) {
-      return query<ApiKeyRecord>(sql`select ${publicColumns} from ${apiKeys} k where k.organization_id = ${organizationId} order by k.created_at desc, k.id desc`);
+      return query<ApiKeyRecord>(
+        sql`select ${publicColumns} from ${apiKeys} k where k.organization_id = ${organizationId} order by k.created_at desc, k.id desc`,
+      );
     },
 
     async findForAuth(keyId) {
       const [row] = await query<{
-        id: string; created_by: string | null; secret_hash: string; previous_secret_hash: string | null; previous_expires_at: string | null; expires_at: string | null;
-        revoked: boolean; scopes: string[]; creator_role: ApiKeyAuthRecord["creator_role"];
-        org_id: string; org_name: string; is_personal: boolean; plan_tier: string;
+        id: string;
+        created_by: string | null;
+        secret_hash: string;
+        previous_secret_hash: string | null;
+        previous_expires_at: string | null;
+        expires_at: string | null;
+        revoked: boolean;
+        scopes: string[];
+        creator_role: ApiKeyAuthRecord["creator_role"];
+        org_id: string;
+        org_name: string;
+        is_personal: boolean;
+        plan_tier: string;
         creator: SessionUser | null;
       }>(sql`
         select k.id, k.created_by, k.secret_hash, k.previous_secret_hash,
@@ -67,7 +79,12 @@ export function createApiKeyRepository(db: Database): ApiKeyRepository {
         scopes: row.scopes,
         creator_role: row.creator_role,
         creator: row.creator,
-        organization: { id: row.org_id, name: row.org_name, is_personal_account: row.is_personal, plan_tier: row.plan_tier },
+        organization: {
+          id: row.org_id,
+          name: row.org_name,
+          is_personal_account: row.is_personal,
+          plan_tier: row.plan_tier,
+        },
       };
     },
 

@@ -8,11 +8,15 @@ export function createBillingRepository(db: Database): BillingRepository {
   const query = queryRunner(db);
   return {
     async isProcessed(eventId) {
-      const [row] = await query<{ done: boolean }>(sql`select exists (select 1 from ${stripeEvents} where id = ${eventId}) as done`);
+      const [row] = await query<{ done: boolean }>(
+        sql`select exists (select 1 from ${stripeEvents} where id = ${eventId}) as done`,
+      );
       return row?.done ?? false;
     },
     async recordEvent(eventId, type, now) {
-      await query(sql`insert into ${stripeEvents} (id, type, processed_at) values (${eventId}, ${type}, ${new Date(now).toISOString()}) on conflict (id) do nothing`);
+      await query(
+        sql`insert into ${stripeEvents} (id, type, processed_at) values (${eventId}, ${type}, ${new Date(now).toISOString()}) on conflict (id) do nothing`,
+      );
     },
     async upgradeForEmail(email, change, now) {
       const at = new Date(now).toISOString();

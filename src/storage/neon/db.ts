@@ -11,7 +11,12 @@ export const statementDeadlines = new WeakMap<object, number>();
  * Neon over HTTP: one fetch per statement or batch, no connection setup, which suits a request-scoped
  * Worker. The endpoint overrides exist only for the local stack; production keeps Neon's defaults.
  */
-export function createDatabase(options: { url: string; httpEndpoint: string | null; wsProxy: string | null; timeoutMs?: number }): Database {
+export function createDatabase(options: {
+  url: string;
+  httpEndpoint: string | null;
+  wsProxy: string | null;
+  timeoutMs?: number;
+}): Database {
   if (options.httpEndpoint) neonConfig.fetchEndpoint = options.httpEndpoint;
   if (options.wsProxy) {
     const proxy = options.wsProxy;

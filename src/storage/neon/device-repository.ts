@@ -43,7 +43,9 @@ export function createDeviceRepository(db: Database): DeviceRepository {
       return row ?? null;
     },
     async isActive(deviceId) {
-      const [row] = await query<{ active: boolean }>(sql`select revoked_at is null as active from ${devices} where id = ${deviceId}`);
+      const [row] = await query<{ active: boolean }>(
+        sql`select revoked_at is null as active from ${devices} where id = ${deviceId}`,
+      );
       return row?.active === true;
     },
     async touch(deviceId, now) {

@@ -1,8 +1,8 @@
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Invitation, InvitationRepository } from "../ports";
 import type { Database } from "./db";
-import { iso, queryRunner } from "./sql";
 import { apiKeys, invitations, memberships, organizations, users } from "./schema";
+import { iso, queryRunner } from "./sql";
 
 // Every verb is one statement, so spending an invitation and creating the membership it grants
 // commit together or not at all.
@@ -117,7 +117,12 @@ export function createInvitationRepository(db: Database): InvitationRepository {
       // The emailed link proves the address, as a magic link does: the account is created if new
       // (verified), an unproven one loses any password set on it (pre-account takeover), and the
       // membership is created, all in this one statement. A disabled account cannot accept.
-      const [row] = await query<{ user_id: string; organization_id: string; created: boolean; was_unverified: boolean }>(sql`
+      const [row] = await query<{
+        user_id: string;
+        organization_id: string;
+        created: boolean;
+        was_unverified: boolean;
+      }>(sql`
         with acc as (
           update ${invitations} i set accepted_at = ${now},
             accepted_by = coalesce((select u.id from ${users} u where u.email = i.email), ${input.userId})
@@ -147,7 +152,12 @@ export function createInvitationRepository(db: Database): InvitationRepository {
         from upserted u, acc
       `);
       if (!row) return null;
-      return { userId: row.user_id, organizationId: row.organization_id, created: row.created, wasUnverified: row.was_unverified };
+      return {
+        userId: row.user_id,
+        organizationId: row.organization_id,
+        created: row.created,
+        wasUnverified: row.was_unverified,
+      };
     },
   };
 }

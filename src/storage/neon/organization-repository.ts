@@ -6,8 +6,9 @@ import { ConstraintViolation, iso, queryRunner } from "./sql";
 
 /** The trigger that keeps at least one owner per organization (drizzle/0006_tenancy.sql). */
 const LAST_OWNER = "memberships_last_owner";
+
 import { apiKeys, memberships, organizations, users } from "./schema";
-import { snapshotSelect, toSnapshot, type SnapshotRow } from "./user-repository";
+import { type SnapshotRow, snapshotSelect, toSnapshot } from "./user-repository";
 
 export function createOrganizationRepository(db: Database): OrganizationRepository {
   const query = queryRunner(db);
@@ -115,4 +116,3 @@ export function createOrganizationRepository(db: Database): OrganizationReposito
     },
   };
 }
-

@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { type AnyPgColumn, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 const timestamps = {
   created_at: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
@@ -50,8 +60,12 @@ export const memberships = pgTable(
   "memberships",
   {
     id: text("id").primaryKey(),
-    user_id: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
-    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    user_id: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    organization_id: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
     role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
     created_at: timestamps.created_at,
   },
@@ -66,7 +80,9 @@ export const apiKeys = pgTable(
   "api_keys",
   {
     id: text("id").primaryKey(),
-    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    organization_id: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
     /** Who minted it; the key never carries more than this member currently holds. */
     created_by: text("created_by").references(() => users.id, { onDelete: "set null" }),
     name: text("name").notNull(),
@@ -107,7 +123,9 @@ export const publishableKeys = pgTable(
   {
     /** The public identifier itself: `pk_live_…` / `pk_test_…` (not a secret). */
     id: text("id").primaryKey(),
-    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    organization_id: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     /** Exact origins (scheme://host[:port]) allowed to call the storefront routes with this key. */
     allowed_origins: jsonb("allowed_origins").$type<string[]>().notNull(),
@@ -123,7 +141,9 @@ export const customers = pgTable(
   {
     id: text("id").primaryKey(),
     /** A customer exists only within one store (organization); another store never sees them. */
-    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    organization_id: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
     email: text("email"),
     phone: text("phone"),
     name: text("name"),
@@ -144,7 +164,9 @@ export const devices = pgTable(
     id: text("id").primaryKey(),
     /** The member who paired it (null when an API key asked for the code). */
     user_id: text("user_id").references(() => users.id, { onDelete: "cascade" }),
-    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    organization_id: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
     platform: text("platform", { enum: ["ios", "android"] }).notNull(),
     name: text("name").notNull(),
     push_token: text("push_token").notNull(),
@@ -184,7 +206,9 @@ export const invitations = pgTable(
   "invitations",
   {
     id: text("id").primaryKey(),
-    organization_id: text("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    organization_id: text("organization_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
     email: text("email").notNull(),
     role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
     invited_by: text("invited_by").references(() => users.id, { onDelete: "cascade" }),

@@ -1,7 +1,7 @@
-import { sql, type SQL } from "drizzle-orm";
-import { guardStore } from "../guard";
+import { type SQL, sql } from "drizzle-orm";
 import { withTimeout } from "../deadline";
-import { statementDeadlines, type Database } from "./db";
+import { guardStore } from "../guard";
+import { type Database, statementDeadlines } from "./db";
 
 /** A timestamptz as an ISO-8601 UTC string, formatted by Postgres (no driver-side parsing). */
 export const iso = (column: SQL): SQL => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -22,8 +22,13 @@ export class ConstraintViolation extends Error {
 
 function asConstraintViolation(error: unknown): ConstraintViolation | null {
   // drizzle wraps driver errors (DrizzleQueryError) with the driver's error as `cause`.
-  for (let e = error as { code?: unknown; constraint?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === "string" && e.code.startsWith("23")) return new ConstraintViolation(typeof e.constraint === "string" ? e.constraint : null, error);
+  for (
+    let e = error as { code?: unknown; constraint?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 3;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (typeof e.code === "string" && e.code.startsWith("23"))
+      return new ConstraintViolation(typeof e.constraint === "string" ? e.constraint : null, error);
   }
   return null;
 }

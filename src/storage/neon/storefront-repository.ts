@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
-import type { Customer, PublishableKeyRecord, StoreKey, StorefrontRepository } from "../ports";
+import type { Customer, PublishableKeyRecord, StorefrontRepository, StoreKey } from "../ports";
 import type { Database } from "./db";
-import { iso, queryRunner } from "./sql";
 import { customers, publishableKeys } from "./schema";
+import { iso, queryRunner } from "./sql";
 
 const keyColumns = sql`k.id, k.organization_id, k.name, k.allowed_origins, k.created_by, ${iso(sql`k.revoked_at`)} as revoked_at, ${iso(sql`k.created_at`)} as created_at`;
 const customerColumns = sql`c.id, c.name, c.email, c.phone, c.email_verified_at is not null as email_verified, c.phone_verified_at is not null as phone_verified,
@@ -25,7 +25,9 @@ export function createStorefrontRepository(db: Database): StorefrontRepository {
       return row;
     },
     async listKeys(organizationId) {
-      return query<PublishableKeyRecord>(sql`select ${keyColumns} from ${publishableKeys} k where k.organization_id = ${organizationId} order by k.created_at desc, k.id desc`);
+      return query<PublishableKeyRecord>(
+        sql`select ${keyColumns} from ${publishableKeys} k where k.organization_id = ${organizationId} order by k.created_at desc, k.id desc`,
+      );
     },
     async revokeKey(organizationId, keyId, now) {
       const [row] = await query<PublishableKeyRecord>(sql`
@@ -68,7 +70,9 @@ export function createStorefrontRepository(db: Database): StorefrontRepository {
       return row;
     },
     async findCustomer(organizationId, customerId) {
-      const [row] = await query<Customer>(sql`select ${customerColumns} from ${customers} c where c.id = ${customerId} and c.organization_id = ${organizationId}`);
+      const [row] = await query<Customer>(
+        sql`select ${customerColumns} from ${customers} c where c.id = ${customerId} and c.organization_id = ${organizationId}`,
+      );
       return row ?? null;
     },
     async updateCustomer(organizationId, customerId, changes, now) {
@@ -90,7 +94,8 @@ export function createStorefrontRepository(db: Database): StorefrontRepository {
         `);
         return row ?? null;
       } catch (error) {
-        if (/customers_org_(email|phone)_key/.test(String((error as { cause?: unknown }).cause ?? error))) return "taken";
+        if (/customers_org_(email|phone)_key/.test(String((error as { cause?: unknown }).cause ?? error)))
+          return "taken";
         throw error;
       }
     },

@@ -1,14 +1,15 @@
-import { sql, type SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { HealthProbe, SessionOrganization, UserRepository, UserSnapshot } from "../ports";
 import type { Database } from "./db";
-import { ConstraintViolation, iso, queryRunner } from "./sql";
 import { memberships, organizations, pendingUpgrades, users } from "./schema";
+import { ConstraintViolation, iso, queryRunner } from "./sql";
 
 // Every method is one SQL statement: one round trip, atomic, no interactive transaction needed.
 
-
 /** Columns of a snapshot for a user row aliased `u`; organizations come from `orgs` (or live memberships). */
-function snapshotColumns(orgsSource: SQL = sql`(select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id)`) {
+function snapshotColumns(
+  orgsSource: SQL = sql`(select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id)`,
+) {
   return sql`u.id, u.email, u.name, ${iso(sql`u.email_verified_at`)} as email_verified_at, ${iso(sql`u.created_at`)} as created_at,
     ${iso(sql`u.last_login_at`)} as last_login_at, u.is_superuser,
     (extract(epoch from u.tokens_not_before) * 1000)::bigint::text as tokens_not_before,
@@ -35,7 +36,12 @@ export interface SnapshotRow {
  */
 function firstOrganization(
   source: SQL,
-  input: { email: string; name: string | null; organizationName: string | null; ids: { organization: string; membership: string } },
+  input: {
+    email: string;
+    name: string | null;
+    organizationName: string | null;
+    ids: { organization: string; membership: string };
+  },
   now: string,
   pending?: SQL,
 ): SQL {

@@ -13,12 +13,17 @@ const NONE = "none";
 export function createApiKeyCache(client: RedisClient, keys: RedisKeys): ApiKeyCache {
   return {
     async lookup(keyId, failureKey) {
-      const [cached, failures] = await redis(() => client.mget<(string | null)[]>(keys.apiKey(keyId), keys.rateLimit(failureKey)));
-      const entry = cached === null ? undefined : cached === NONE ? null : parse<ApiKeyAuthRecord>(cached) ?? undefined;
+      const [cached, failures] = await redis(() =>
+        client.mget<(string | null)[]>(keys.apiKey(keyId), keys.rateLimit(failureKey)),
+      );
+      const entry =
+        cached === null ? undefined : cached === NONE ? null : (parse<ApiKeyAuthRecord>(cached) ?? undefined);
       return { entry, failures: Number(failures ?? 0) };
     },
     async put(keyId, record) {
-      await redis(() => client.set(keys.apiKey(keyId), record === null ? NONE : JSON.stringify(record), { ex: CACHE_SECONDS }));
+      await redis(() =>
+        client.set(keys.apiKey(keyId), record === null ? NONE : JSON.stringify(record), { ex: CACHE_SECONDS }),
+      );
     },
     async forget(keyIds) {
       if (keyIds.length > 0) await redis(() => client.del(...keyIds.map((id) => keys.apiKey(id))));

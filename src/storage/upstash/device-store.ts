@@ -13,9 +13,17 @@ export function createDeviceStateStore(client: RedisClient, keys: RedisKeys): De
   return {
     async state(deviceId, userId) {
       const [active, notBefore, snapshot] = await redis(() =>
-        client.mget<(string | null)[]>(keys.deviceActive(deviceId), keys.userNotBefore(userId), keys.userSnapshot(userId)),
+        client.mget<(string | null)[]>(
+          keys.deviceActive(deviceId),
+          keys.userNotBefore(userId),
+          keys.userSnapshot(userId),
+        ),
       );
-      return { active: active === null ? null : true, notBefore: Number(notBefore ?? 0), snapshot: parse<UserSnapshot>(snapshot) };
+      return {
+        active: active === null ? null : true,
+        notBefore: Number(notBefore ?? 0),
+        snapshot: parse<UserSnapshot>(snapshot),
+      };
     },
     async markActive(deviceId) {
       await redis(() => client.set(keys.deviceActive(deviceId), "1", { ex: ACTIVE_SECONDS }));

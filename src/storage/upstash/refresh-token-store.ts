@@ -4,7 +4,11 @@ import { REVOKE_REFRESH, ROTATE_REFRESH } from "./scripts";
 import { parse, redis, ttlSeconds } from "./stores";
 
 /** Refresh tokens live in Redis hashes (`rt:<sha256>`), which Lua can read field by field. */
-export function createRefreshTokenStore(client: RedisClient, keys: RedisKeys, markerTtlSeconds: number): RefreshTokenStore {
+export function createRefreshTokenStore(
+  client: RedisClient,
+  keys: RedisKeys,
+  markerTtlSeconds: number,
+): RefreshTokenStore {
   return {
     async issue(tokenHash, record) {
       const tx = client.multi();
@@ -33,7 +37,9 @@ export function createRefreshTokenStore(client: RedisClient, keys: RedisKeys, ma
         absolute_exp: Number(reply[6]),
       };
       const snapshot = parse<UserSnapshot>(reply[7]);
-      return code === 1 ? { status: "rotated", record, snapshot } : { status: "replayed", record, snapshot, successorBox: String(reply[8]) };
+      return code === 1
+        ? { status: "rotated", record, snapshot }
+        : { status: "replayed", record, snapshot, successorBox: String(reply[8]) };
     },
     async revokeFamily(family) {
       await redis(() => client.set(keys.familyRevoked(family), "1", { ex: markerTtlSeconds }));

@@ -35,22 +35,29 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
     },
     async list(userId) {
       // Through eval: the SDK's own HGETALL mangles raw (non-deserialized) replies.
-      const reply = await redis(() => client.eval("return redis.call('HVALS', KEYS[1])", [keys.userSessions(userId)], []));
+      const reply = await redis(() =>
+        client.eval("return redis.call('HVALS', KEYS[1])", [keys.userSessions(userId)], []),
+      );
       const hashes = Array.isArray(reply) ? reply.map(String) : [];
       if (hashes.length === 0) return [];
       const values = await redis(() => client.mget<(string | null)[]>(...hashes.map((h) => keys.session(h))));
       const sessions: Array<{ tokenHash: string; record: SessionRecord }> = [];
-      values.forEach((value, i) => {
+      for (const [i, value] of values.entries()) {
         const record = parse<SessionRecord>(value);
-        if (record) sessions.push({ tokenHash: hashes[i]!, record });
-      });
+        const tokenHash = hashes[i];
+        if (record && tokenHash) sessions.push({ tokenHash, record });
+      }
       return sessions;
     },
     async update(tokenHash, record) {
       await redis(() => client.set(keys.session(tokenHash), JSON.stringify(record), { keepTtl: true, xx: true }));
     },
     async revokeAll(userId, exceptTokenHash) {
-      return Number(await redis(() => client.eval(REVOKE_USER_SESSIONS, [keys.userSessions(userId)], [keys.prefix, exceptTokenHash ?? ""])));
+      return Number(
+        await redis(() =>
+          client.eval(REVOKE_USER_SESSIONS, [keys.userSessions(userId)], [keys.prefix, exceptTokenHash ?? ""]),
+        ),
+      );
     },
   };
 }
@@ -65,9 +72,17 @@ export function createUserStateStore(client: RedisClient, keys: RedisKeys): User
     },
     async accessState(userId, familyId) {
       const [notBefore, revoked, snapshot] = await redis(() =>
-        client.mget<(string | null)[]>(keys.userNotBefore(userId), keys.familyRevoked(familyId), keys.userSnapshot(userId)),
+        client.mget<(string | null)[]>(
+          keys.userNotBefore(userId),
+          keys.familyRevoked(familyId),
+          keys.userSnapshot(userId),
+        ),
       );
-      return { notBefore: Number(notBefore ?? 0), familyRevoked: revoked !== null, snapshot: parse<UserSnapshot>(snapshot) };
+      return {
+        notBefore: Number(notBefore ?? 0),
+        familyRevoked: revoked !== null,
+        snapshot: parse<UserSnapshot>(snapshot),
+      };
     },
   };
 }

@@ -1,6 +1,6 @@
-import type { CustomerSessionRecord, StoreKey, StorefrontStore } from "../ports";
+import type { CustomerSessionRecord, StorefrontStore, StoreKey } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { ISSUE_OTP, VERIFY_OTP, RELEASE_OTP } from "./scripts";
+import { ISSUE_OTP, RELEASE_OTP, VERIFY_OTP } from "./scripts";
 import { parse, redis, ttlSeconds } from "./stores";
 
 const CACHE_SECONDS = 60;
@@ -14,7 +14,9 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
       return cached === NONE ? null : (parse<StoreKey>(cached) ?? undefined);
     },
     async putKey(keyId, key) {
-      await redis(() => client.set(keys.storeKey(keyId), key === null ? NONE : JSON.stringify(key), { ex: CACHE_SECONDS }));
+      await redis(() =>
+        client.set(keys.storeKey(keyId), key === null ? NONE : JSON.stringify(key), { ex: CACHE_SECONDS }),
+      );
     },
     async forgetKey(keyId) {
       await redis(() => client.del(keys.storeKey(keyId)));
@@ -28,7 +30,11 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
     },
     async issueOtp(input) {
       const reply = (await redis(() =>
-        client.eval(ISSUE_OTP, [keys.otp(input.otpKey), keys.otpCooldown(input.cooldownKey)], [input.codeHash, input.expiresAt, input.ttlSeconds, input.cooldownSeconds]),
+        client.eval(
+          ISSUE_OTP,
+          [keys.otp(input.otpKey), keys.otpCooldown(input.cooldownKey)],
+          [input.codeHash, input.expiresAt, input.ttlSeconds, input.cooldownSeconds],
+        ),
       )) as number[];
       return Number(reply[0]) === 1 ? { issued: true } : { issued: false, retryAfterSeconds: Number(reply[1]) };
     },
@@ -47,13 +53,19 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
     },
     async releaseOtp(otpKey, codeHash, expiresAt, now) {
       if (expiresAt <= now) return;
-      await redis(() => client.eval(RELEASE_OTP, [keys.otp(otpKey)], [codeHash, expiresAt, ttlSeconds(expiresAt - now)]));
+      await redis(() =>
+        client.eval(RELEASE_OTP, [keys.otp(otpKey)], [codeHash, expiresAt, ttlSeconds(expiresAt - now)]),
+      );
     },
     async discardOtp(otpKey, cooldownKey) {
       await redis(() => client.del(keys.otp(otpKey), keys.otpCooldown(cooldownKey)));
     },
     async createSession(tokenHash, record) {
-      await redis(() => client.set(keys.customerSession(tokenHash), JSON.stringify(record), { ex: ttlSeconds(record.expires_at - record.created_at) }));
+      await redis(() =>
+        client.set(keys.customerSession(tokenHash), JSON.stringify(record), {
+          ex: ttlSeconds(record.expires_at - record.created_at),
+        }),
+      );
     },
     async getSession(tokenHash) {
       return parse<CustomerSessionRecord>(await redis(() => client.get(keys.customerSession(tokenHash))));

@@ -13,7 +13,7 @@ import type {
   TokenPurpose,
 } from "../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { CLAIM, CONSUME_TOKEN, SETTLE, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKEN } from "./scripts";
+import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKEN, SETTLE } from "./scripts";
 
 export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
@@ -29,18 +29,34 @@ export function parse<T>(value: unknown): T | null {
   }
 }
 
-export function createOneTimeTokenStore(client: RedisClient, keys: RedisKeys, clock: { now(): number }): OneTimeTokenStore {
+export function createOneTimeTokenStore(
+  client: RedisClient,
+  keys: RedisKeys,
+  clock: { now(): number },
+): OneTimeTokenStore {
   return {
     async issue(record: OneTimeTokenRecord) {
       const ttl = ttlSeconds(record.expires_at - clock.now());
       const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
-      await redis(() => client.eval(ISSUE_TOKEN, [keys.oneTimeToken(record.purpose, record.token_hash), pointer], [JSON.stringify(record), ttl]));
+      await redis(() =>
+        client.eval(
+          ISSUE_TOKEN,
+          [keys.oneTimeToken(record.purpose, record.token_hash), pointer],
+          [JSON.stringify(record), ttl],
+        ),
+      );
     },
     async release(record: OneTimeTokenRecord) {
       const ttl = ttlSeconds(record.expires_at - clock.now());
       if (record.expires_at <= clock.now()) return;
       const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
-      await redis(() => client.eval(RELEASE_TOKEN, [keys.oneTimeToken(record.purpose, record.token_hash), pointer], [JSON.stringify(record), ttl]));
+      await redis(() =>
+        client.eval(
+          RELEASE_TOKEN,
+          [keys.oneTimeToken(record.purpose, record.token_hash), pointer],
+          [JSON.stringify(record), ttl],
+        ),
+      );
     },
     async peek(purpose: TokenPurpose, tokenHash: string) {
       const record = parse<OneTimeTokenRecord>(await redis(() => client.get(keys.oneTimeToken(purpose, tokenHash))));
@@ -48,7 +64,11 @@ export function createOneTimeTokenStore(client: RedisClient, keys: RedisKeys, cl
     },
     async consume(purpose: TokenPurpose, tokenHash: string, throttle: Throttle): Promise<ConsumeResult> {
       const reply = (await redis(() =>
-        client.eval(CONSUME_TOKEN, [keys.oneTimeToken(purpose, tokenHash), keys.rateLimit(throttle.key)], [throttle.limit, throttle.windowSeconds]),
+        client.eval(
+          CONSUME_TOKEN,
+          [keys.oneTimeToken(purpose, tokenHash), keys.rateLimit(throttle.key)],
+          [throttle.limit, throttle.windowSeconds],
+        ),
       )) as [number, unknown?];
       if (reply[0] === 2) return { status: "throttled", retryAfterSeconds: Number(reply[1]) };
       if (reply[0] !== 1) return { status: "missing" };
@@ -78,7 +98,14 @@ export function createRateLimiter(client: RedisClient, keys: RedisKeys): RateLim
     peek: (rules) => run(PEEK_LIMIT, rules),
     async settle(clear, giveBack) {
       const names = [...clear, ...giveBack.map((r) => r.key)];
-      if (names.length > 0) await redis(() => client.eval(SETTLE, names.map((n) => keys.rateLimit(n)), [clear.length]));
+      if (names.length > 0)
+        await redis(() =>
+          client.eval(
+            SETTLE,
+            names.map((n) => keys.rateLimit(n)),
+            [clear.length],
+          ),
+        );
     },
     async clear(names) {
       if (names.length > 0) await redis(() => client.del(...names.map((n) => keys.rateLimit(n))));

@@ -161,3 +161,26 @@ describe("Idempotency-Key for effects in Postgres", () => {
     expect(await replay.text()).not.toContain("sk_test_");
   });
 });
+
+describe("Idempotency-Key for publishable keys", () => {
+  it("a retry after a crash replays the key instead of making a second one", async () => {
+    const { signInByLink } = await import("./support/accounts");
+    const user = await signInByLink(h, uniqueEmail("pkcrash"));
+    const key = crypto.randomUUID();
+    const create = () =>
+      h.request("/v1/publishable-keys", {
+        method: "POST",
+        jar: user.jar,
+        json: { name: "shop", allowed_origins: ["https://shop.example"] },
+        headers: { "idempotency-key": key },
+      });
+    const first = await json(await create());
+    await h.redis.del(h.keys.idempotency(await sha256Hex(`user:${user.user.id}\n${key}`)));
+    const retry = await json(await create());
+    expect(retry.data).toEqual(first.data);
+    const [count] = await h.sql.query("select count(*)::int as n from publishable_keys where organization_id = $1", [
+      user.organization.id,
+    ]);
+    expect(count!.n).toBe(1);
+  });
+});

@@ -1,14 +1,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { generateId } from "../crypto/random";
-import { AuthError } from "../errors";
 import { envelope, errorResponses, listEnvelope } from "../http";
-import { credential, requireManager } from "../middleware/require";
-
-const requireKeyManager = requireManager("publishable_keys.manage");
-
+import { principal, requireManager } from "../middleware/require";
+import { createPublishableKey, listPublishableKeys, revokePublishableKey } from "../services/publishable-keys";
 import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
+
+const requireKeyManager = requireManager("publishable_keys.manage");
 
 const Origin = z
   .string()
@@ -87,32 +85,15 @@ const revokeRoute = createRoute({
 export const publishableKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid("json");
-    const auth = credential(c);
-    const now = c.var.deps.clock.now();
-    const id = `${c.var.config.storefront.publishablePrefix}${generateId("x", now).slice(2)}`;
-    const key = await c.var.deps.storefront.createKey({
-      id,
-      organizationId: auth.identity.organization_id,
-      name: body.name,
-      allowedOrigins: [...new Set(body.allowed_origins)],
-      createdBy: auth.snapshot?.user.id ?? auth.keyCreator ?? null,
-      now,
-    });
-    await Promise.all(body.allowed_origins.map((o) => c.var.deps.storefrontStore.putOrigin(o, true)));
+    const input = { name: body.name, allowedOrigins: body.allowed_origins };
+    const key = await createPublishableKey(c.var.deps, c.var.config, principal(c), input, c.var.idempotency);
     return c.json({ success: true as const, data: key }, 201);
   })
   .openapi(listRoute, async (c) => {
-    const keys = await c.var.deps.storefront.listKeys(credential(c).identity.organization_id);
+    const keys = await listPublishableKeys(c.var.deps, principal(c));
     return c.json({ success: true as const, data: keys, meta: { count: keys.length } }, 200);
   })
   .openapi(revokeRoute, async (c) => {
-    const { deps } = c.var;
-    const key = await deps.storefront.revokeKey(
-      credential(c).identity.organization_id,
-      c.req.valid("param").id,
-      deps.clock.now(),
-    );
-    if (!key) throw new AuthError("not_found");
-    await deps.storefrontStore.forgetKey(key.id);
+    const key = await revokePublishableKey(c.var.deps, principal(c), c.req.valid("param").id);
     return c.json({ success: true as const, data: key }, 200);
   });

@@ -1,4 +1,5 @@
 // Ports of the storefront: publishable keys, customers, one-time codes, customer sessions.
+import type { Claimed, DurableClaim } from "./ports";
 
 export interface PublishableKeyRecord {
   id: string;
@@ -39,7 +40,8 @@ export interface StorefrontRepository {
     allowedOrigins: string[];
     createdBy: string | null;
     now: number;
-  }): Promise<PublishableKeyRecord>;
+    claim: DurableClaim | null;
+  }): Promise<Claimed<PublishableKeyRecord>>;
   listKeys(organizationId: string): Promise<PublishableKeyRecord[]>;
   revokeKey(organizationId: string, keyId: string, now: number): Promise<PublishableKeyRecord | null>;
   findKey(keyId: string): Promise<StoreKey | null>;

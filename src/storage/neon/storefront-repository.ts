@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Customer, PublishableKeyRecord, StorefrontRepository, StoreKey } from "../ports";
 import type { Database } from "./db";
+import { claimCte, storedResponse } from "./idempotency";
 import { customers, publishableKeys } from "./schema";
 import { iso, queryRunner } from "./sql";
 
@@ -14,15 +15,20 @@ export function createStorefrontRepository(db: Database): StorefrontRepository {
   return {
     async createKey(input) {
       const [row] = await query<PublishableKeyRecord>(sql`
-        with k as (
+        with ${claimCte(input.claim, input.now)},
+        k as (
           insert into ${publishableKeys} (id, organization_id, name, allowed_origins, created_by, created_at)
-          values (${input.id}, ${input.organizationId}, ${input.name}, ${JSON.stringify(input.allowedOrigins)}::jsonb, ${input.createdBy}, ${new Date(input.now).toISOString()})
+          select ${input.id}, ${input.organizationId}, ${input.name}, ${JSON.stringify(input.allowedOrigins)}::jsonb, ${input.createdBy},
+            ${new Date(input.now).toISOString()}
+          where exists (select 1 from idem)
           returning *
         )
         select ${keyColumns} from k
       `);
-      if (!row) throw new Error("publishable key insert returned no row");
-      return row;
+      if (row) return { status: "created", value: row };
+      const [stored] = input.claim ? await query<{ response: string }>(storedResponse(input.claim.recordKey)) : [];
+      if (!stored) throw new Error("publishable key insert returned no row");
+      return { status: "replay", response: stored.response };
     },
     async listKeys(organizationId) {
       return query<PublishableKeyRecord>(

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { generateSecrets } from "./secrets.ts";
+import { generateSecrets } from "../scripts/secrets.ts";
 import { startStack } from "./stack.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

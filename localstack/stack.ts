@@ -4,8 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { applyMigrations } from "../scripts/migrate.ts";
 import { type FaultRedis, startFaultRedis } from "./fault-redis.ts";
-import { applyMigrations } from "./migrate.ts";
 import { startNeonShim } from "./neon-shim.ts";
 import { adminQuery, ensureDatabase, startPostgres, withDatabase } from "./postgres.ts";
 import { freePort, startRedisEngine } from "./redis-engine.ts";

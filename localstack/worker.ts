@@ -2,7 +2,7 @@
 // stack: the browser tests and `npm run bench` exercise exactly what `npm run deploy` ships.
 import { fileURLToPath } from "node:url";
 import { type Unstable_DevWorker, unstable_dev } from "wrangler";
-import { BUNDLE_PATH } from "./build.ts";
+import { BUNDLE_PATH } from "../scripts/build.ts";
 import type { Stack } from "./stack.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -14,7 +14,6 @@ export interface AppVariables {
   deps: Deps;
   requestId: string;
   clientIp: string;
-  identity: Identity | null;
   /** Whoever the credential (session cookie, access token or API key) says this is. */
   auth: {
     identity: Identity;

@@ -31,7 +31,6 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     const csrfValid = csrfCookie !== null && (await verifyCsrfToken(deps.keys.csrf, session.record.id, csrfCookie));
     c.set("session", { ...session, csrfToken: csrfValid ? csrfCookie : null });
     const identity = identityFromSession(session.record, session.organization, config.apiKeys.scopes);
-    c.set("identity", identity);
     // A session is minted at sign-in and never renewed in place, so its creation is the sign-in time.
     c.set("auth", {
       identity,
@@ -48,7 +47,6 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
       const key = await verifyApiKey(deps, config, bearer, c.var.clientIp, defer);
       // One answer for revoked, expired, unknown and malformed keys.
       if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: INVALID_BEARER });
-      c.set("identity", key.identity);
       c.set("auth", {
         identity: key.identity,
         snapshot: null,
@@ -61,7 +59,6 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
       // Routed by the unverified header only; the device verifier then enforces typ itself.
       const device = await verifyDeviceToken(deps, config, bearer, defer);
       if (!device) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
-      c.set("identity", device.identity);
       c.set("auth", {
         identity: device.identity,
         snapshot: device.snapshot,
@@ -71,7 +68,6 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
       const verified = await verifyAccessToken(deps, config, bearer);
       if (!verified) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
-      c.set("identity", verified.identity);
       c.set("auth", {
         identity: verified.identity,
         snapshot: verified.snapshot,

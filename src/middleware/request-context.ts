@@ -16,7 +16,6 @@ export function requestContext(config: Config, deps: Deps): MiddlewareHandler<Ap
     c.set("config", config);
     c.set("deps", deps);
     c.set("clientIp", clientIp(c));
-    c.set("identity", null);
     c.set("auth", null);
     c.set("store", null);
     c.set("session", null);

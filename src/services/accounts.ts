@@ -14,10 +14,10 @@ import {
 import { AuthError, rateLimited } from "../errors";
 import type { OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../storage/ports";
 import { emailDomain, logAuthEvent } from "./audit";
+import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./limits";
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
 import { authenticatePassword, clearPasswordFailures, requireEmail, settlePasswordAttempt } from "./password-auth";
 import { checkPassword } from "./password-policy";
-import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./policies";
 import type { Principal } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 import { revokeAllCredentials } from "./revocation";

@@ -7,15 +7,13 @@ import type { ApiKeyAuthRecord, ApiKeyRecord, SessionUser } from "../storage/por
 import { logAuthEvent } from "./audit";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import type { Identity } from "./identity";
+import { API_KEY_FAILURES } from "./limits";
 import { authorize, isSuperuser, PLATFORM_SCOPE, type Principal, scopesForRole } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 
 // `sk_live_<id>.<secret>` / `sk_test_…`: the prefix makes leaked keys easy to scan for, the id finds
 // the record, and only the 256-bit secret's SHA-256 is stored.
 const KEY_SHAPE = /^(sk_live_|sk_test_)(key_[0-9a-z]{26})\.([A-Za-z0-9_-]{43})$/;
-
-/** Bad keys per client IP before 429 (checked in the same round trip as the key). */
-export const API_KEY_FAILURES = { limit: 100, windowSeconds: 10 * 60 };
 
 export interface ApiKeyIdentity {
   identity: Identity;

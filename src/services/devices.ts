@@ -7,6 +7,7 @@ import type { Device, SessionOrganization, UserSnapshot } from "../storage/ports
 import { apiKeyScopes } from "./api-keys";
 import { logAuthEvent } from "./audit";
 import type { Identity } from "./identity";
+import { PAIRING_FAILURES } from "./limits";
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
 import { authorize, type Principal } from "./policy";
 import { membership } from "./session";
@@ -17,8 +18,6 @@ import { membership } from "./session";
 
 export const DEVICE_TOKEN_TYPE = "device+jwt";
 const PAIRING_TTL_MS = 5 * 60 * 1000;
-/** Failed exchanges per client IP before 429 (codes are 256-bit; this stops hammering). */
-const PAIRING_FAILURES = { limit: 20, windowSeconds: 10 * 60 };
 
 export const deviceAudience = (config: Config): string => `${config.jwt.audience}/devices`;
 

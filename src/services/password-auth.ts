@@ -5,7 +5,7 @@ import { AuthError, rateLimited } from "../errors";
 import type { RateLimitRule, UserSnapshot } from "../storage/ports";
 import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
-import { PASSWORD_FAILURES } from "./policies";
+import { PASSWORD_FAILURES } from "./limits";
 
 export interface PasswordAuthentication {
   snapshot: UserSnapshot;

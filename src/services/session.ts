@@ -85,11 +85,6 @@ export async function loadSnapshot(deps: Deps, userId: string): Promise<UserSnap
   return snapshot;
 }
 
-export async function invalidateSession(deps: Deps, token: string): Promise<void> {
-  if (!isOpaqueToken(token)) return;
-  await deps.sessions.revoke(await sha256Hex(token));
-}
-
 /** Cookie lifetime: the idle window, never past the absolute cap. */
 export function sessionCookieMaxAge(record: SessionRecord, now: number): number {
   return Math.max(0, Math.min(record.idle_seconds, Math.ceil((record.absolute_expires_at - now) / 1000)));

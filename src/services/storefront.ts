@@ -8,22 +8,13 @@ import { AuthError, rateLimited } from "../errors";
 import type { ContactChannel, Customer, CustomerSessionRecord, StoreKey } from "../storage/ports";
 import { logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
+import { OTP } from "./limits";
 import { releaseOnFailure } from "./one-time-tokens";
 
 // Storefront customers sign in with a one-time code sent by SMS or email. Codes are 6+ digits from
 // the CSPRNG, valid 5 minutes, stored only as an HMAC (keyed, so a Redis dump cannot be brute-forced),
 // bound to the store, the contact and the purpose. NIST SP 800-63B: a resend never resets the failure
 // count; 5 wrong tries burn a code; 10 failures lock the contact for 15 minutes.
-export const OTP = {
-  ttlSeconds: 300,
-  resendCooldownSeconds: 30,
-  maxTriesPerCode: 5,
-  contactLockThreshold: 10,
-  ipLockThreshold: 50,
-  lockSeconds: 15 * 60,
-  sendsPerContactPerHour: 5,
-  sendsPerIpPerHour: 30,
-};
 const SESSION_DAYS = 30;
 
 const E164 = /^\+[1-9]\d{6,14}$/;

@@ -4,9 +4,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildWorker } from "../../localstack/build.ts";
 import { type Stack, startStack } from "../../localstack/stack.ts";
 import { type BundledWorker, startBundledWorker } from "../../localstack/worker.ts";
+import { buildWorker } from "../../scripts/build.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -1,4 +1,4 @@
-// Rate-limit policies, declared in one place. Every limit counts in Redis (shared by all isolates)
+// Every rate limit and lockout, declared in one place. Every limit counts in Redis (shared by all isolates)
 // and fails closed: if Redis cannot answer, the request gets 503, never a free pass.
 export const MAGIC_LINK_REQUEST = {
   perEmail: { limit: 5, windowSeconds: 15 * 60 },
@@ -32,4 +32,22 @@ export const TOKEN_FAILURES = { limit: 30, windowSeconds: 10 * 60 };
 export const INVITATIONS = {
   perOrganization: { limit: 100, windowSeconds: 60 * 60 },
   perAddress: { limit: 10, windowSeconds: 60 * 60 },
+};
+
+/** Bad API keys per client IP before 429 (checked in the same round trip as the key). */
+export const API_KEY_FAILURES = { limit: 100, windowSeconds: 10 * 60 };
+
+/** Failed pairing-code exchanges per client IP before 429 (codes are 256-bit; this stops hammering). */
+export const PAIRING_FAILURES = { limit: 20, windowSeconds: 10 * 60 };
+
+/** Storefront one-time codes: lifetime, resend cooldown, tries and lockouts, sends per hour. */
+export const OTP = {
+  ttlSeconds: 300,
+  resendCooldownSeconds: 30,
+  maxTriesPerCode: 5,
+  contactLockThreshold: 10,
+  ipLockThreshold: 50,
+  lockSeconds: 15 * 60,
+  sendsPerContactPerHour: 5,
+  sendsPerIpPerHour: 30,
 };

@@ -9,9 +9,9 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { startStack } from "../localstack/stack.ts";
+import { startBundledWorker } from "../localstack/worker.ts";
 import { BUNDLE_PATH, buildWorker } from "./build.ts";
-import { startStack } from "./stack.ts";
-import { startBundledWorker } from "./worker.ts";
 
 const require = createRequire(import.meta.url);
 const autocannon = require("autocannon") as (

@@ -1,13 +1,13 @@
 import type { Config } from "./config";
+import type { SessionOrganization, SessionUser, StoreKey, UserSnapshot } from "./ports";
 import type { IdempotencyScope } from "./services/idempotent";
 import type { Identity } from "./services/identity";
 import type { ValidSession } from "./services/session";
-import type { SessionOrganization, SessionUser, StoreKey, UserSnapshot } from "./storage/ports";
 
 /** An organization as a credential sees it; `role` is null for API keys (not a membership). */
 export type OrganizationView = Omit<SessionOrganization, "role"> & { role: SessionOrganization["role"] | null };
 
-import type { Deps } from "./deps";
+import type { Deps } from "./ports";
 
 export interface AppVariables {
   config: Config;

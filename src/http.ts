@@ -4,9 +4,9 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { Config } from "./config";
 import type { AppEnv } from "./context";
+import type { SessionRecord } from "./ports";
 import { createCsrfToken } from "./services/csrf";
 import { sessionCookieMaxAge } from "./services/session";
-import type { SessionRecord } from "./storage/ports";
 
 export function envelope<T extends z.ZodType>(data: T) {
   return z.object({ success: z.literal(true), data });

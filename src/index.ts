@@ -1,8 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "./app";
+import { createDeps } from "./compose";
 import { ConfigError, parseConfig } from "./config";
 import type { AppEnv } from "./context";
-import { createDeps } from "./deps";
 import { AuthError, errorBody } from "./errors";
 
 // Built once per isolate from the env bindings; a bad config answers every request with a clear 500.

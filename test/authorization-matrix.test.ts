@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { generateId } from "../src/crypto/random";
 import { AuthError } from "../src/errors";
+import type { Role } from "../src/ports";
 import { authorize, authorizePlatform, type OrgAction, type Principal } from "../src/services/policy";
-import type { Role } from "../src/storage/ports";
 import {
   bearer,
   createKey,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import { createDeps } from "../src/deps";
+import { createDeps } from "../src/compose";
 import { DeliveryError } from "../src/email/provider";
 import { createResendProvider } from "../src/email/resend";
 import { createTwilioProvider } from "../src/sms/provider";

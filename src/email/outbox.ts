@@ -1,4 +1,4 @@
-import type { OutboxStore } from "../storage/ports";
+import type { OutboxStore } from "../ports";
 import { DeliveryError, type EmailMessage, type EmailProvider } from "./provider";
 
 /**

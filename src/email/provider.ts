@@ -1,15 +1,6 @@
-export interface EmailMessage {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-}
+export type { EmailMessage, EmailProvider } from "../ports";
 
-/** Delivery is the one outside dependency of a sign-in; failures surface as DeliveryError. */
-export interface EmailProvider {
-  send(message: EmailMessage): Promise<void>;
-}
-
+/** A provider that could not deliver: the sign-in answers 503 and the unsent token is removed. */
 export class DeliveryError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -2,8 +2,8 @@ import type { MiddlewareHandler } from "hono";
 import type { Config } from "../config";
 import type { AppEnv } from "../context";
 import { generateId } from "../crypto/random";
-import type { Deps } from "../deps";
 import { clientIp } from "../http";
+import type { Deps } from "../ports";
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

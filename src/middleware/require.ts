@@ -2,8 +2,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { isCrossSiteRequest } from "../http";
-import { authorize, authorizePlatform, type Principal, principalOf } from "../services/policy";
-import type { UserSnapshot } from "../storage/ports";
+import type { Role, UserSnapshot } from "../ports";
+import { authorize, authorizePlatform, isSuperuser, PLATFORM_SCOPE, type Principal } from "../services/policy";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -100,9 +100,25 @@ export function credential(c: Context<AppEnv>): NonNullable<AppEnv["Variables"][
 
 /** The caller as the access policy sees it; only behind a guard that required a credential. */
 export function principal(c: Context<AppEnv>): Principal {
-  const auth = c.var.auth;
-  if (!auth) throw new AuthError("unauthorized");
-  return principalOf(c.var.config, auth);
+  const auth = credential(c);
+  const snapshot = auth.snapshot;
+  const roles: Record<string, Role> = {};
+  if (snapshot) for (const o of snapshot.organizations) roles[o.id] = o.role;
+  const kind = auth.via === "cookie" ? "session" : auth.via === "bearer" ? "access_token" : auth.via;
+  return {
+    kind,
+    userId: snapshot?.user.id ?? auth.keyCreator ?? null,
+    organizationId: auth.identity.organization_id,
+    roles,
+    scopes: auth.identity.scopes,
+    // A key's platform standing is its (effective) scope; a person's is their account's.
+    superuser:
+      kind === "api_key"
+        ? auth.identity.scopes.includes(PLATFORM_SCOPE)
+        : kind !== "device" && isSuperuser(c.var.config, snapshot?.user),
+    authenticatedAt: auth.authenticatedAt ?? null,
+    keyId: kind === "api_key" ? auth.identity.credential_id : null,
+  };
 }
 
 /** The platform API (/v1/admin/*): platform administrators only; organization keys of any scope get 403. */

@@ -1,9 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
-import type { Deps } from "../deps";
 import { AuthError } from "../errors";
 import { afterResponse } from "../http";
-import type { StoreKey } from "../storage/ports";
+import type { Deps, StoreKey } from "../ports";
 
 const KEY_SHAPE = /^pk_(live|test)_[0-9a-z]{26}$/;
 const ALLOWED_HEADERS = "content-type, x-public-key, idempotency-key, x-request-id";

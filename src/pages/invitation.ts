@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import type { Invitation } from "../storage/ports";
+import type { Invitation } from "../ports";
 import { escapeHtml, htmlPage } from "./html";
 
 /** GET target of the emailed invitation: says who invites whom where; accepts only on a click. */

@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { envelope, errorResponses } from "../http";
+import type { StoreKey } from "../ports";
 import {
   customerSession,
   parseContact,
@@ -11,7 +12,6 @@ import {
   updateCustomerProfile,
   verifyOtpAndSignIn,
 } from "../services/storefront";
-import type { StoreKey } from "../storage/ports";
 import { jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 

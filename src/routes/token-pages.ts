@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError, type ErrorCode } from "../errors";
 import { startBrowserSession } from "../http";
-import type { SessionRecord } from "../storage/ports";
+import type { SessionRecord } from "../ports";
 import { isFormPost } from "./schemas";
 import { validationHook } from "./validation";
 

@@ -1,7 +1,6 @@
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { generateId } from "../crypto/random";
-import type { Deps } from "../deps";
 import type { EmailMessage } from "../email/provider";
 import {
   emailChangeEmail,
@@ -12,7 +11,7 @@ import {
   verificationEmail,
 } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
-import type { OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../storage/ports";
+import type { Deps, OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../ports";
 import { emailDomain, logAuthEvent } from "./audit";
 import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./limits";
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";

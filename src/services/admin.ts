@@ -1,8 +1,7 @@
 import type { Config } from "../config";
 import { generateId } from "../crypto/random";
-import type { Deps } from "../deps";
 import { AuthError } from "../errors";
-import type { PlatformUser } from "../storage/ports";
+import type { Deps, PlatformUser } from "../ports";
 import { logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 import { issueMagicLink, requestMagicLink } from "./magic-link";

@@ -1,9 +1,8 @@
 import type { Config } from "../config";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash";
 import { generateId, generateToken } from "../crypto/random";
-import type { Deps } from "../deps";
 import { AuthError, rateLimited } from "../errors";
-import type { ApiKeyAuthRecord, ApiKeyRecord, SessionUser } from "../storage/ports";
+import type { ApiKeyAuthRecord, ApiKeyRecord, Deps, SessionUser } from "../ports";
 import { logAuthEvent } from "./audit";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import type { Identity } from "./identity";

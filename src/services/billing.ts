@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import type { Config } from "../config";
-import type { Deps } from "../deps";
 import { AuthError } from "../errors";
+import type { Deps } from "../ports";
 import { logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 import { requestMagicLink } from "./magic-link";

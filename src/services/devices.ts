@@ -1,9 +1,8 @@
 import type { Config } from "../config";
 import { signJwt, verifyJwt } from "../crypto/jwt";
 import { generateId } from "../crypto/random";
-import type { Deps } from "../deps";
 import { AuthError } from "../errors";
-import type { Device, SessionOrganization, UserSnapshot } from "../storage/ports";
+import type { Deps, Device, SessionOrganization, UserSnapshot } from "../ports";
 import { apiKeyScopes } from "./api-keys";
 import { logAuthEvent } from "./audit";
 import type { Identity } from "./identity";

@@ -1,6 +1,6 @@
 import { open, seal } from "../crypto/aead";
 import { AuthError } from "../errors";
-import type { Claimed, DurableClaim } from "../storage/ports";
+import type { Claimed, DurableClaim } from "../ports";
 
 // Idempotency-Key for effects that live in Postgres: the response a create verb will give is sealed
 // before the statement runs and stored by the same statement (storage/neon/idempotency.ts), so a retry

@@ -1,4 +1,4 @@
-import type { SessionOrganization, SessionRecord, UserSnapshot } from "../storage/ports";
+import type { SessionOrganization, SessionRecord, UserSnapshot } from "../ports";
 import { scopesForRole } from "./policy";
 
 export interface Identity {

@@ -1,10 +1,9 @@
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
-import type { Deps } from "../deps";
 import { invitationEmail } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
-import type { Invitation, Role, SessionOrganization, SessionUser } from "../storage/ports";
+import type { Deps, Invitation, Role, SessionOrganization, SessionUser } from "../ports";
 import type { Defer } from "./accounts";
 import { emailDomain, logAuthEvent } from "./audit";
 import { INVITATIONS, TOKEN_FAILURES } from "./limits";

@@ -1,11 +1,10 @@
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, isOpaqueToken } from "../crypto/random";
-import type { Deps } from "../deps";
 import { DeliveryError } from "../email/provider";
 import { magicLinkEmail } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
-import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../storage/ports";
+import type { Deps, OneTimeTokenRecord, SessionOrganization, SessionUser } from "../ports";
 import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./limits";

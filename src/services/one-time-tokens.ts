@@ -1,8 +1,7 @@
 import { sha256Hex } from "../crypto/hash";
 import { generateToken, isOpaqueToken } from "../crypto/random";
-import type { Deps } from "../deps";
 import { AuthError, rateLimited } from "../errors";
-import type { OneTimeTokenRecord, Throttle, TokenPurpose } from "../storage/ports";
+import type { Deps, OneTimeTokenRecord, Throttle, TokenPurpose } from "../ports";
 
 /**
  * Mints a 256-bit single-use token typed by purpose (replacing the subject's previous one of that

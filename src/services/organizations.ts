@@ -1,7 +1,6 @@
 import { generateId } from "../crypto/random";
-import type { Deps } from "../deps";
 import { AuthError } from "../errors";
-import type { Member, Role, SessionOrganization } from "../storage/ports";
+import type { Deps, Member, Role, SessionOrganization } from "../ports";
 import { logAuthEvent } from "./audit";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import { authorize, type Principal } from "./policy";

@@ -1,8 +1,7 @@
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
-import type { Deps } from "../deps";
 import { AuthError, rateLimited } from "../errors";
-import type { RateLimitRule, UserSnapshot } from "../storage/ports";
+import type { Deps, RateLimitRule, UserSnapshot } from "../ports";
 import { emailDomain, logAuthEvent } from "./audit";
 import { canonicalEmail } from "./email-address";
 import { PASSWORD_FAILURES } from "./limits";

@@ -1,7 +1,6 @@
 import type { Config } from "../config";
-import type { AppVariables } from "../context";
 import { AuthError } from "../errors";
-import type { Role, SessionUser } from "../storage/ports";
+import type { Role, SessionUser } from "../ports";
 
 // The one access policy: "may this principal do this to that target". Guards and services ask it;
 // nothing else decides. Two kinds of administrator exist and never mix:
@@ -83,28 +82,6 @@ export function isSuperuser(config: Config, user: SessionUser | null | undefined
   if (!user) return false;
   if (user.is_superuser === true) return true;
   return user.email_verified && config.superuserEmails.includes(user.email);
-}
-
-type Auth = NonNullable<AppVariables["auth"]>;
-
-export function principalOf(config: Config, auth: Auth): Principal {
-  const snapshot = auth.snapshot;
-  const roles: Record<string, Role> = {};
-  if (snapshot) for (const o of snapshot.organizations) roles[o.id] = o.role;
-  const kind = auth.via === "cookie" ? "session" : auth.via === "bearer" ? "access_token" : auth.via;
-  return {
-    kind,
-    userId: snapshot?.user.id ?? auth.keyCreator ?? null,
-    organizationId: auth.identity.organization_id,
-    roles,
-    scopes: auth.identity.scopes,
-    superuser:
-      kind === "api_key"
-        ? auth.identity.scopes.includes(PLATFORM_SCOPE)
-        : kind !== "device" && isSuperuser(config, snapshot?.user),
-    authenticatedAt: auth.authenticatedAt ?? null,
-    keyId: kind === "api_key" ? auth.identity.credential_id : null,
-  };
 }
 
 /** The standing an allowed caller acts with: its role, or "key" for an organization key (acts as admin). */

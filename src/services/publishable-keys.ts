@@ -1,8 +1,7 @@
 import type { Config } from "../config";
 import { generateId } from "../crypto/random";
-import type { Deps } from "../deps";
 import { AuthError } from "../errors";
-import type { PublishableKeyRecord } from "../storage/ports";
+import type { Deps, PublishableKeyRecord } from "../ports";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import { authorize, type Principal } from "./policy";
 

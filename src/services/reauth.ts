@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import type { Deps } from "../deps";
+import type { Deps } from "../ports";
 import { authenticatePassword, settlePasswordAttempt } from "./password-auth";
 import { isRecentlyAuthenticated, type Principal, reauthRequired } from "./policy";
 

@@ -1,4 +1,4 @@
-import type { Deps } from "../deps";
+import type { Deps } from "../ports";
 
 /**
  * Ends every credential of a user at once: sessions are deleted (except `keepSessionHash`), and a

@@ -1,8 +1,7 @@
 import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
-import type { Deps } from "../deps";
-import type { SessionOrganization, SessionRecord, UserSnapshot } from "../storage/ports";
+import type { Deps, SessionOrganization, SessionRecord, UserSnapshot } from "../ports";
 import { organizationIn } from "./identity";
 
 export interface NewSession {

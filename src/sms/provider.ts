@@ -1,14 +1,7 @@
 import { DeliveryError } from "../email/provider";
-import type { OutboxStore } from "../storage/ports";
+import type { OutboxStore, SmsProvider } from "../ports";
 
-export interface SmsMessage {
-  to: string;
-  text: string;
-}
-
-export interface SmsProvider {
-  send(message: SmsMessage): Promise<void>;
-}
+export type { SmsMessage, SmsProvider } from "../ports";
 
 /** Production SMS through Twilio's Messages API (form-encoded POST, basic auth) over fetch. */
 export function createTwilioProvider(options: {

@@ -3,13 +3,13 @@
 import { env } from "cloudflare:workers";
 import { neon } from "@neondatabase/serverless";
 import { createApp } from "../../src/app";
+import { createDeps } from "../../src/compose";
 import { type Config, parseConfig } from "../../src/config";
 import { generateToken } from "../../src/crypto/random";
-import { createDeps, type Deps } from "../../src/deps";
 import { createOutboxProvider } from "../../src/email/outbox";
+import type { Deps, OutboxMessage } from "../../src/ports";
 import { createSmsOutbox } from "../../src/sms/provider";
 import { createDatabase } from "../../src/storage/neon/db";
-import type { OutboxMessage } from "../../src/storage/ports";
 import { createRedisClient, type RedisKeys, redisKeys } from "../../src/storage/upstash/client";
 import type { CookieJar } from "./cookies";
 

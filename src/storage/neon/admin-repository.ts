@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import { generateId } from "../../crypto/random";
-import type { AdminRepository, PlatformUser } from "../ports";
+import type { AdminRepository, PlatformUser } from "../../ports";
 import type { Database } from "./db";
 import { apiKeys, auditLog, memberships, organizations, users } from "./schema";
 import { iso, queryRunner } from "./sql";

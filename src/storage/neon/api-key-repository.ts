@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { ApiKeyAuthRecord, ApiKeyRecord, ApiKeyRepository, SessionUser } from "../ports";
+import type { ApiKeyAuthRecord, ApiKeyRecord, ApiKeyRepository, SessionUser } from "../../ports";
 import type { Database } from "./db";
 import { claimCte, storedResponse } from "./idempotency";
 import { apiKeys, memberships, organizations, users } from "./schema";

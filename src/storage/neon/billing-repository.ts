@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { BillingRepository } from "../ports";
+import type { BillingRepository } from "../../ports";
 import type { Database } from "./db";
 import { memberships, organizations, pendingUpgrades, stripeEvents, users } from "./schema";
 import { queryRunner } from "./sql";

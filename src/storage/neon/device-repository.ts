@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Device, DeviceRepository } from "../ports";
+import type { Device, DeviceRepository } from "../../ports";
 import type { Database } from "./db";
 import { devices } from "./schema";
 import { iso, queryRunner } from "./sql";

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { DurableClaim } from "../ports";
+import type { DurableClaim } from "../../ports";
 import { idempotencyKeys } from "./schema";
 
 // An Idempotency-Key claim written by the very statement that has the effect (Stripe's design): the

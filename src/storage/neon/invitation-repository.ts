@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { Invitation, InvitationRepository } from "../ports";
+import type { Invitation, InvitationRepository } from "../../ports";
 import type { Database } from "./db";
 import { apiKeys, invitations, memberships, organizations, users } from "./schema";
 import { iso, queryRunner } from "./sql";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Member, OrganizationRepository, RemoveMemberResult, SessionOrganization } from "../ports";
+import type { Member, OrganizationRepository, RemoveMemberResult, SessionOrganization } from "../../ports";
 import type { Database } from "./db";
 import { claimCte, storedResponse } from "./idempotency";
 import { ConstraintViolation, iso, queryRunner } from "./sql";

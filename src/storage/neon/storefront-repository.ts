@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Customer, PublishableKeyRecord, StorefrontRepository, StoreKey } from "../ports";
+import type { Customer, PublishableKeyRecord, StorefrontRepository, StoreKey } from "../../ports";
 import type { Database } from "./db";
 import { claimCte, storedResponse } from "./idempotency";
 import { customers, publishableKeys } from "./schema";

@@ -1,5 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { HealthProbe, SessionOrganization, UserRepository, UserSnapshot } from "../ports";
+import type { HealthProbe, SessionOrganization, UserRepository, UserSnapshot } from "../../ports";
 import type { Database } from "./db";
 import { memberships, organizations, pendingUpgrades, users } from "./schema";
 import { ConstraintViolation, iso, queryRunner } from "./sql";

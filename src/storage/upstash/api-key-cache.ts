@@ -1,4 +1,4 @@
-import type { ApiKeyAuthRecord, ApiKeyCache } from "../ports";
+import type { ApiKeyAuthRecord, ApiKeyCache } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { parse, redis } from "./stores";
 

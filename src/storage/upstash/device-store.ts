@@ -1,4 +1,4 @@
-import type { DeviceStateStore, UserSnapshot } from "../ports";
+import type { DeviceStateStore, UserSnapshot } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { parse, redis } from "./stores";
 

@@ -1,4 +1,4 @@
-import type { RefreshTokenRecord, RefreshTokenStore, RotateResult, UserSnapshot } from "../ports";
+import type { RefreshTokenRecord, RefreshTokenStore, RotateResult, UserSnapshot } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { REVOKE_REFRESH, ROTATE_REFRESH } from "./scripts";
 import { parse, redis, ttlSeconds } from "./stores";

@@ -1,4 +1,4 @@
-import type { SessionRecord, SessionStore, UserSnapshot, UserStateStore } from "../ports";
+import type { SessionRecord, SessionStore, UserSnapshot, UserStateStore } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { REVOKE_USER_SESSIONS, TOUCH_SESSION } from "./scripts";
 import { parse, redis, ttlSeconds } from "./stores";

@@ -1,4 +1,4 @@
-import type { CustomerSessionRecord, StorefrontStore, StoreKey } from "../ports";
+import type { CustomerSessionRecord, StorefrontStore, StoreKey } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { ISSUE_OTP, RELEASE_OTP, VERIFY_OTP } from "./scripts";
 import { parse, redis, ttlSeconds } from "./stores";

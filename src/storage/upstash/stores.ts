@@ -1,5 +1,4 @@
 import { sha256Hex } from "../../crypto/hash";
-import { guardStore } from "../guard";
 import type {
   ConsumeResult,
   HealthProbe,
@@ -11,7 +10,8 @@ import type {
   RateLimiter,
   Throttle,
   TokenPurpose,
-} from "../ports";
+} from "../../ports";
+import { guardStore } from "../guard";
 import type { RedisClient, RedisKeys } from "./client";
 import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKEN, SETTLE } from "./scripts";
 
@@ -155,7 +155,7 @@ export function createRedisHealthProbe(client: RedisClient): HealthProbe {
 }
 
 /** One delivery of a Stripe event at a time (Stripe retries whatever we answer with a non-2xx). */
-export function createEventLock(client: RedisClient, keys: RedisKeys): import("../ports").EventLock {
+export function createEventLock(client: RedisClient, keys: RedisKeys): import("../../ports").EventLock {
   return {
     async acquire(eventId) {
       return (await redis(() => client.set(keys.stripeEventLock(eventId), "1", { nx: true, ex: 120 }))) === "OK";

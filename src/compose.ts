@@ -1,17 +1,11 @@
 import type { Config } from "./config";
-import { loadSigningKeys, type SigningKeySet } from "./crypto/jwt";
+import { loadSigningKeys } from "./crypto/jwt";
 import { deriveHmacKey } from "./crypto/keys";
-import {
-  burnPasswordCheck,
-  hashPassword,
-  importPepper,
-  type PasswordCheck,
-  type PasswordParams,
-  verifyPassword,
-} from "./crypto/password";
+import { burnPasswordCheck, hashPassword, importPepper, type PasswordParams, verifyPassword } from "./crypto/password";
 import { createOutboxProvider } from "./email/outbox";
 import type { EmailProvider } from "./email/provider";
 import { createResendProvider } from "./email/resend";
+import type { Clock, Deps, Keys, OutboxStore, PasswordHasher } from "./ports";
 import { createDisabledSms, createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
 import { withDeadline } from "./storage/deadline";
 import { createAdminRepository } from "./storage/neon/admin-repository";
@@ -23,29 +17,6 @@ import { createInvitationRepository } from "./storage/neon/invitation-repository
 import { createOrganizationRepository } from "./storage/neon/organization-repository";
 import { createStorefrontRepository } from "./storage/neon/storefront-repository";
 import { createUserRepository } from "./storage/neon/user-repository";
-import type {
-  AdminRepository,
-  ApiKeyCache,
-  ApiKeyRepository,
-  BillingRepository,
-  Clock,
-  DeviceRepository,
-  DeviceStateStore,
-  EventLock,
-  HealthProbe,
-  IdempotencyStore,
-  InvitationRepository,
-  OneTimeTokenStore,
-  OrganizationRepository,
-  OutboxStore,
-  RateLimiter,
-  RefreshTokenStore,
-  SessionStore,
-  StorefrontRepository,
-  StorefrontStore,
-  UserRepository,
-  UserStateStore,
-} from "./storage/ports";
 import { createApiKeyCache } from "./storage/upstash/api-key-cache";
 import { createRedisClient, type RedisClient, redisKeys } from "./storage/upstash/client";
 import { createDeviceStateStore } from "./storage/upstash/device-store";
@@ -61,22 +32,6 @@ import {
   createRedisHealthProbe,
 } from "./storage/upstash/stores";
 
-export interface Keys {
-  csrf: CryptoKey;
-  idempotency: CryptoKey;
-  signing: SigningKeySet;
-  pepper: CryptoKey;
-  /** Keys OTP hashes, so a Redis dump cannot be brute-forced over the million 6-digit codes. */
-  otp: CryptoKey;
-}
-
-/** Password hashing as a port, so tests can count derivations (the enumeration checks compare them). */
-export interface PasswordHasher {
-  hash(password: string): Promise<string>;
-  /** `stored` null (no such account, or no password) still spends one derivation. */
-  verify(stored: string | null, password: string): Promise<PasswordCheck>;
-}
-
 export function createPasswordHasher(params: PasswordParams): PasswordHasher {
   return {
     hash: (password) => hashPassword(password, params),
@@ -88,35 +43,6 @@ export function createPasswordHasher(params: PasswordParams): PasswordHasher {
       return verifyPassword(stored, password, params);
     },
   };
-}
-
-/** Everything the app talks to. Production and tests differ only in what is passed here. */
-export interface Deps {
-  clock: Clock;
-  keys: Keys;
-  tokens: OneTimeTokenStore;
-  rateLimiter: RateLimiter;
-  sessions: SessionStore;
-  userState: UserStateStore;
-  refreshTokens: RefreshTokenStore;
-  passwords: PasswordHasher;
-  idempotency: IdempotencyStore;
-  outbox: OutboxStore;
-  users: UserRepository;
-  organizations: OrganizationRepository;
-  invitations: InvitationRepository;
-  apiKeys: ApiKeyRepository;
-  apiKeyCache: ApiKeyCache;
-  admin: AdminRepository;
-  storefront: StorefrontRepository;
-  storefrontStore: StorefrontStore;
-  devices: DeviceRepository;
-  deviceState: DeviceStateStore;
-  billing: BillingRepository;
-  eventLock: EventLock;
-  email: EmailProvider;
-  sms: SmsProvider;
-  health: { redis: HealthProbe; postgres: HealthProbe };
 }
 
 export async function loadKeys(config: Config): Promise<Keys> {

@@ -1,5 +1,6 @@
 import type { Config } from "./config";
 import type { SessionOrganization, SessionUser, StoreKey, UserSnapshot } from "./ports";
+import type { ServiceContext } from "./services/context";
 import type { IdempotencyScope } from "./services/idempotent";
 import type { Identity } from "./services/identity";
 import type { ValidSession } from "./services/session";
@@ -31,6 +32,8 @@ export interface AppVariables {
   } | null;
   /** Storefront routes: the store named by X-Public-Key, and the customer signed in to it (if any). */
   store: StoreKey | null;
+  /** What services receive: stores, config, clock, client IP, request id, deferred work. */
+  ctx: ServiceContext;
   /** The request's Idempotency-Key as scoped to its principal (null without one). */
   idempotency: IdempotencyScope | null;
   /** Set when the request carries a valid session cookie. */

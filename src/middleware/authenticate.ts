@@ -25,7 +25,7 @@ const INVALID_BEARER = { "WWW-Authenticate": 'Bearer error="invalid_token"' };
 export const authenticate: MiddlewareHandler<AppEnv> = async function authenticate(c, next) {
   const { config, deps } = c.var;
   const token = getCookie(c, config.cookies.sessionName);
-  const session = token === undefined ? null : await validateSessionToken(deps, token);
+  const session = token === undefined ? null : await validateSessionToken(c.var.ctx, token);
   if (session) {
     const csrfCookie = getCookie(c, config.cookies.csrfName) ?? null;
     const csrfValid = csrfCookie !== null && (await verifyCsrfToken(deps.keys.csrf, session.record.id, csrfCookie));
@@ -44,7 +44,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const defer = (label: string, task: () => Promise<unknown>) => afterResponse(c, label, task);
     if (bearer?.startsWith("sk_")) {
-      const key = await verifyApiKey(deps, config, bearer, c.var.clientIp, defer);
+      const key = await verifyApiKey(c.var.ctx, bearer, c.var.clientIp, defer);
       // One answer for revoked, expired, unknown and malformed keys.
       if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: INVALID_BEARER });
       c.set("auth", {
@@ -57,7 +57,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
       });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer) && headerType(bearer) === DEVICE_TOKEN_TYPE) {
       // Routed by the unverified header only; the device verifier then enforces typ itself.
-      const device = await verifyDeviceToken(deps, config, bearer, defer);
+      const device = await verifyDeviceToken(c.var.ctx, bearer, defer);
       if (!device) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("auth", {
         identity: device.identity,
@@ -66,7 +66,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
         via: "device",
       });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
-      const verified = await verifyAccessToken(deps, config, bearer);
+      const verified = await verifyAccessToken(c.var.ctx, bearer);
       if (!verified) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("auth", {
         identity: verified.identity,

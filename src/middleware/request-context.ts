@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Config } from "../config";
 import type { AppEnv } from "../context";
 import { generateId } from "../crypto/random";
-import { clientIp } from "../http";
+import { afterResponse, clientIp } from "../http";
 import type { Deps } from "../ports";
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -15,7 +15,17 @@ export function requestContext(config: Config, deps: Deps): MiddlewareHandler<Ap
     c.set("requestId", requestId);
     c.set("config", config);
     c.set("deps", deps);
-    c.set("clientIp", clientIp(c));
+    const ip = clientIp(c);
+    c.set("clientIp", ip);
+    c.set("ctx", {
+      deps,
+      config,
+      now: () => deps.clock.now(),
+      ip,
+      userAgent: c.req.header("user-agent") ?? "",
+      requestId,
+      defer: (label, task) => afterResponse(c, label, task),
+    });
     c.set("auth", null);
     c.set("store", null);
     c.set("session", null);

@@ -14,12 +14,7 @@ import {
 import { CsrfHeader, Email, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
-const context = (c: Context<AppEnv>): PlatformContext => ({
-  deps: c.var.deps,
-  config: c.var.config,
-  principal: principal(c),
-  requestId: c.var.requestId,
-});
+const context = (c: Context<AppEnv>): PlatformContext => ({ ...c.var.ctx, principal: principal(c) });
 
 const PlatformUser = z
   .object({

@@ -125,7 +125,7 @@ const rotateKeyRoute = createRoute({
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createKeyRoute, async (c) => {
     const body = c.req.valid("json");
-    const created = await createApiKey(c.var.deps, c.var.config, {
+    const created = await createApiKey(c.var.ctx, {
       principal: principal(c),
       email: c.var.auth?.snapshot?.user.email ?? null,
       name: body.name,
@@ -138,18 +138,18 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     return c.json({ success: true as const, data: created }, 201);
   })
   .openapi(listKeysRoute, async (c) => {
-    const keys = await listApiKeys(c.var.deps, principal(c));
+    const keys = await listApiKeys(c.var.ctx, principal(c));
     return c.json({ success: true as const, data: keys, meta: { count: keys.length } }, 200);
   })
   .openapi(revokeKeyRoute, async (c) => {
     return c.json(
-      { success: true as const, data: await revokeApiKey(c.var.deps, principal(c), c.req.valid("param").id) },
+      { success: true as const, data: await revokeApiKey(c.var.ctx, principal(c), c.req.valid("param").id) },
       200,
     );
   })
   .openapi(rotateKeyRoute, async (c) => {
     const body = (c.req.valid("json") ?? {}) as { grace_seconds?: number; current_password?: string };
-    const rotated = await rotateApiKey(c.var.deps, c.var.config, {
+    const rotated = await rotateApiKey(c.var.ctx, {
       principal: principal(c),
       email: c.var.auth?.snapshot?.user.email ?? null,
       keyId: c.req.valid("param").id,

@@ -80,7 +80,7 @@ const verifyRoute = createRoute({
 export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(requestRoute, async (c) => {
     const body = c.req.valid("json");
-    const { link } = await requestMagicLink(c.var.deps, c.var.config, {
+    const { link } = await requestMagicLink(c.var.ctx, {
       email: body.email,
       name: body.name ?? null,
       organizationName: body.organization_name ?? null,
@@ -94,13 +94,13 @@ export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
   })
   .openapi(confirmRoute, async (c) => {
     const token = c.req.valid("query").token ?? "";
-    const pending = await peekMagicLink(c.var.deps, token);
+    const pending = await peekMagicLink(c.var.ctx, token);
     return confirmPage(c, pending && { email: pending.email, token }) as never;
   })
   .openapi(verifyRoute, async (c) => {
     const body = readJsonOrForm(c, VerifyBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     const invalid = { code: "magic_link_invalid" as const, page: () => invalidLinkPage(c, 401) };
-    const result = await signInWithToken(c, body, invalid, (input) => verifyMagicLink(c.var.deps, c.var.config, input));
+    const result = await signInWithToken(c, body, invalid, (input) => verifyMagicLink(c.var.ctx, input));
     if (result instanceof Response) return result as never;
     const target = result.redirectTo ?? c.var.config.appUrl;
     if (body.form) return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;

@@ -186,7 +186,7 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json({ success: true as const, data: organizations, meta: { count: organizations.length } }, 200);
   })
   .openapi(userOrgsRoute, async (c) => {
-    const organizations = await visibleOrganizations(c.var.deps, principal(c), c.req.valid("param").user_id);
+    const organizations = await visibleOrganizations(c.var.ctx, principal(c), c.req.valid("param").user_id);
     if (!organizations) throw new AuthError("not_found");
     return c.json({ success: true as const, data: organizations, meta: { count: organizations.length } }, 200);
   })
@@ -194,7 +194,7 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json(
       {
         success: true as const,
-        data: await createOrganization(c.var.deps, principal(c), c.req.valid("json").name, c.var.idempotency),
+        data: await createOrganization(c.var.ctx, principal(c), c.req.valid("json").name, c.var.idempotency),
       },
       201,
     );
@@ -209,7 +209,7 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json({ success: true as const, data: organization }, 200);
   })
   .openapi(membersRoute, async (c) => {
-    const members = await listMembers(c.var.deps, principal(c), c.req.valid("param").id);
+    const members = await listMembers(c.var.ctx, principal(c), c.req.valid("param").id);
     return c.json({ success: true as const, data: members, meta: { count: members.length } }, 200);
   })
   .openapi(changeRoleRoute, async (c) => {
@@ -217,14 +217,14 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json(
       {
         success: true as const,
-        data: await changeMemberRole(c.var.deps, principal(c), id, user_id, c.req.valid("json").role),
+        data: await changeMemberRole(c.var.ctx, principal(c), id, user_id, c.req.valid("json").role),
       },
       200,
     );
   })
   .openapi(removeMemberRoute, async (c) => {
     const { id, user_id } = c.req.valid("param");
-    await removeMember(c.var.deps, principal(c), id, user_id);
+    await removeMember(c.var.ctx, principal(c), id, user_id);
     return c.body(null, 204);
   })
   .openapi(inviteRoute, async (c) => {
@@ -232,8 +232,7 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     const auth = credential(c);
     const inviterEmail = auth.snapshot?.user.email ?? auth.keyCreatorUser?.email ?? null;
     const invitation = await inviteMember(
-      c.var.deps,
-      c.var.config,
+      c.var.ctx,
       principal(c),
       { organizationId: c.req.valid("param").id, email: body.email, role: body.role, inviterEmail },
       (label, task) => afterResponse(c, label, task),
@@ -241,11 +240,11 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json({ success: true as const, data: invitation }, 202);
   })
   .openapi(listInvitationsRoute, async (c) => {
-    const list = await listOrganizationInvitations(c.var.deps, principal(c), c.req.valid("param").id);
+    const list = await listOrganizationInvitations(c.var.ctx, principal(c), c.req.valid("param").id);
     return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
   })
   .openapi(revokeInvitationRoute, async (c) => {
     const { id, invitation_id } = c.req.valid("param");
-    await revokeInvitation(c.var.deps, principal(c), id, invitation_id);
+    await revokeInvitation(c.var.ctx, principal(c), id, invitation_id);
     return c.body(null, 204);
   });

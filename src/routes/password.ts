@@ -140,8 +140,7 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   .openapi(signupRoute, async (c) => {
     const body = c.req.valid("json");
     const result = await signup(
-      c.var.deps,
-      c.var.config,
+      c.var.ctx,
       {
         email: body.email,
         password: body.password,
@@ -155,8 +154,8 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   })
   .openapi(loginRoute, async (c) => {
     const body = c.req.valid("json");
-    const { deps, config } = c.var;
-    const auth = await authenticatePassword(deps, config, {
+    const { deps } = c.var;
+    const auth = await authenticatePassword(c.var.ctx, {
       email: body.email,
       password: body.password,
       ip: c.var.clientIp,
@@ -167,14 +166,14 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
     const previous = c.var.session;
     const [session] = await Promise.all([
-      createSession(deps, config, {
+      createSession(c.var.ctx, {
         snapshot,
         organizationId: organization.id,
         remember: body.remember === true,
         ip: c.var.clientIp,
         userAgent: c.req.header("user-agent") ?? "",
       }),
-      recordPasswordLogin(deps, auth, c.var.clientIp, now),
+      recordPasswordLogin(c.var.ctx, auth, c.var.clientIp, now),
       // A new sign-in replaces whatever session the browser had (no fixation).
       previous ? deps.sessions.revoke(previous.tokenHash) : Promise.resolve(null),
     ]);
@@ -184,14 +183,14 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   })
   .openapi(verifyCredentialsRoute, async (c) => {
     const body = c.req.valid("json");
-    const { deps, config } = c.var;
-    const auth = await authenticatePassword(deps, config, {
+    const { deps } = c.var;
+    const auth = await authenticatePassword(c.var.ctx, {
       email: body.email,
       password: body.password,
       ip: c.var.clientIp,
     });
     const now = deps.clock.now();
-    await recordPasswordLogin(deps, auth, c.var.clientIp, now);
+    await recordPasswordLogin(c.var.ctx, auth, c.var.clientIp, now);
     return c.json(
       { success: true as const, data: { valid: true as const, user: signedInSnapshot(auth, now).user } },
       200,
@@ -200,8 +199,7 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   .openapi(changeRoute, async (c) => {
     const body = c.req.valid("json");
     await changePassword(
-      c.var.deps,
-      c.var.config,
+      c.var.ctx,
       {
         user: signedInUser(c).user,
         currentPassword: body.current_password,
@@ -214,27 +212,17 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(forgotRoute, async (c) => {
-    await forgotPassword(
-      c.var.deps,
-      c.var.config,
-      { email: c.req.valid("json").email, ip: c.var.clientIp },
-      deferFor(c),
-    );
+    await forgotPassword(c.var.ctx, { email: c.req.valid("json").email, ip: c.var.clientIp }, deferFor(c));
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(resetPageRoute, async (c) => {
     const token = c.req.valid("query").token ?? "";
-    return resetPasswordPage(c, token, await peekResetToken(c.var.deps, token)) as never;
+    return resetPasswordPage(c, token, await peekResetToken(c.var.ctx, token)) as never;
   })
   .openapi(resetRoute, async (c) => {
     const { form, data } = readJsonOrForm(c, ResetBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     try {
-      await resetPassword(
-        c.var.deps,
-        c.var.config,
-        { token: data.token, password: data.password, ip: c.var.clientIp },
-        deferFor(c),
-      );
+      await resetPassword(c.var.ctx, { token: data.token, password: data.password, ip: c.var.clientIp }, deferFor(c));
     } catch (error) {
       if (form && error instanceof AuthError && error.status < 500)
         return failedPage(c, error.status, error.message) as never;

@@ -162,7 +162,7 @@ async function applyProfile(c: Context<AppEnv>, body: z.infer<typeof ProfileBody
     changes,
     ip: c.var.clientIp,
   };
-  const result = await updateProfile(c.var.deps, c.var.config, input, (label, task) => afterResponse(c, label, task));
+  const result = await updateProfile(c.var.ctx, input, (label, task) => afterResponse(c, label, task));
   return { user: result.snapshot.user, email_change_pending: result.emailChangePending };
 }
 
@@ -240,7 +240,7 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   })
   .openapi(logoutAllRoute, async (c) => {
     const userId = signedInUser(c).user.id;
-    const revoked = await revokeAllCredentials(c.var.deps, userId, null);
+    const revoked = await revokeAllCredentials(c.var.ctx, userId, null);
     c.set("session", null);
     clearSessionCookies(c);
     logAuthEvent(

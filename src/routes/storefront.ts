@@ -189,14 +189,14 @@ function currentStore(c: Context<AppEnv>): StoreKey {
 }
 
 async function currentCustomer(c: Context<AppEnv>) {
-  return customerSession(c.var.deps, currentStore(c), getCookie(c, c.var.config.storefront.customerCookie));
+  return customerSession(c.var.ctx, currentStore(c), getCookie(c, c.var.config.storefront.customerCookie));
 }
 
 export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(requestOtpRoute, async (c) => {
     const input = c.req.valid("json");
     const contact = parseContact(input.contact, input.contact_type);
-    const result = await requestOtp(c.var.deps, c.var.config, {
+    const result = await requestOtp(c.var.ctx, {
       store: currentStore(c),
       contact,
       purpose: "login",
@@ -208,7 +208,7 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     const input = c.req.valid("json");
     const contact = parseContact(input.contact, undefined);
     const previous = await currentCustomer(c);
-    const signedIn = await verifyOtpAndSignIn(c.var.deps, {
+    const signedIn = await verifyOtpAndSignIn(c.var.ctx, {
       store: currentStore(c),
       contact,
       code: input.otp_code,
@@ -238,7 +238,7 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     const session = await currentCustomer(c);
     if (!session) throw new AuthError("unauthorized");
     const input = c.req.valid("json");
-    const result = await updateCustomerProfile(c.var.deps, c.var.config, {
+    const result = await updateCustomerProfile(c.var.ctx, {
       store: currentStore(c),
       customerId: session.record.customer_id,
       ...(input.name !== undefined ? { name: input.name } : {}),

@@ -58,17 +58,17 @@ const revokeRoute = createRoute({
 export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(tokenRoute, async (c) => {
     const body = c.req.valid("json");
-    const { deps, config } = c.var;
+    const { deps } = c.var;
     if (body.grant_type === "refresh_token") {
       return c.json(
         {
           success: true as const,
-          data: await refreshTokens(deps, config, { refreshToken: body.refresh_token, ip: c.var.clientIp }),
+          data: await refreshTokens(c.var.ctx, { refreshToken: body.refresh_token, ip: c.var.clientIp }),
         },
         200,
       );
     }
-    const auth = await authenticatePassword(deps, config, {
+    const auth = await authenticatePassword(c.var.ctx, {
       email: body.email,
       password: body.password,
       ip: c.var.clientIp,
@@ -78,12 +78,12 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const organization = snapshot.organizations[0];
     if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
     const [tokens] = await Promise.all([
-      issueTokens(deps, config, snapshot, organization, c.var.clientIp),
-      recordPasswordLogin(deps, auth, c.var.clientIp, now),
+      issueTokens(c.var.ctx, snapshot, organization, c.var.clientIp),
+      recordPasswordLogin(c.var.ctx, auth, c.var.clientIp, now),
     ]);
     return c.json({ success: true as const, data: tokens }, 200);
   })
   .openapi(revokeRoute, async (c) => {
-    await revokeRefreshToken(c.var.deps, c.req.valid("json").token);
+    await revokeRefreshToken(c.var.ctx, c.req.valid("json").token);
     return c.json({ success: true as const, data: { revoked: true as const } }, 200);
   });

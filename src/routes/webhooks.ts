@@ -32,7 +32,7 @@ export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     // The raw bytes, exactly as signed: never a re-serialized JSON body.
     const raw = await c.req.text();
     const event = await verifyStripeEvent(c.var.config, raw, c.req.header("stripe-signature"), c.var.deps.clock.now());
-    const outcome = await handleStripeEvent(c.var.deps, c.var.config, event);
+    const outcome = await handleStripeEvent(c.var.ctx, event);
     return c.json({ success: true as const, data: { received: true as const, outcome } }, 200);
   },
 );

@@ -11,8 +11,9 @@ import {
   verificationEmail,
 } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
-import type { Deps, OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../ports";
+import type { OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from "../ports";
 import { emailDomain, logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./limits";
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
 import { authenticatePassword, clearPasswordFailures, requireEmail, settlePasswordAttempt } from "./password-auth";
@@ -29,12 +30,13 @@ const VERIFY_TTL_MS = DAY;
 const RESET_TTL_MS = 60 * 60 * 1000;
 
 async function limitAccountEmails(
-  deps: Deps,
+  ctx: ServiceContext,
   bucket: string,
   email: string,
   ip: string,
   policy = ACCOUNT_EMAILS,
 ): Promise<void> {
+  const { deps } = ctx;
   const result = await deps.rateLimiter.hit([
     { key: `${bucket}:email:${await sha256Hex(email)}`, ...policy.perEmail },
     { key: `${bucket}:ip:${ip}`, ...policy.perIp },
@@ -42,16 +44,22 @@ async function limitAccountEmails(
   if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
 }
 
-function consumeToken(deps: Deps, purpose: TokenPurpose, token: string, ip: string): Promise<OneTimeTokenRecord> {
-  return consumeOneTimeToken(deps, purpose, token, { key: `ott_fail:${purpose}:ip:${ip}`, ...TOKEN_FAILURES });
+function consumeToken(
+  ctx: ServiceContext,
+  purpose: TokenPurpose,
+  token: string,
+  ip: string,
+): Promise<OneTimeTokenRecord> {
+  return consumeOneTimeToken(ctx, purpose, token, { key: `ott_fail:${purpose}:ip:${ip}`, ...TOKEN_FAILURES });
 }
 
 function link(config: Config, path: string, token: string): string {
   return `${config.publicOrigin}${path}?token=${token}`;
 }
 
-async function sendVerification(deps: Deps, config: Config, user: SessionUser): Promise<void> {
-  const { token } = await issueOneTimeToken(deps, "email_verification", user.id, VERIFY_TTL_MS, {
+async function sendVerification(ctx: ServiceContext, user: SessionUser): Promise<void> {
+  const { deps, config } = ctx;
+  const { token } = await issueOneTimeToken(ctx, "email_verification", user.id, VERIFY_TTL_MS, {
     email: user.email,
     kind: "verify",
   });
@@ -72,14 +80,14 @@ export interface SignupInput {
  * the response, so the answer's timing does not depend on which case happened.
  */
 export async function signup(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: SignupInput,
   defer: Defer,
 ): Promise<{ user: SessionUser; verification_required: boolean }> {
+  const { deps, config } = ctx;
   const email = requireEmail(input.email);
   const password = checkPassword(input.password, { email, minLength: config.passwords.minLength });
-  await limitAccountEmails(deps, "signup", email, input.ip, SIGNUP);
+  await limitAccountEmails(ctx, "signup", email, input.ip, SIGNUP);
   const now = deps.clock.now();
   const passwordHash = await deps.passwords.hash(password);
   const ids = {
@@ -98,7 +106,7 @@ export async function signup(
   if (created) {
     logAuthEvent("signup.created", { user_id: created.user.id, email_domain: emailDomain(email), ip: input.ip }, now);
     if (config.passwords.requireEmailVerification)
-      defer("verification_email", () => sendVerification(deps, config, created.user));
+      defer("verification_email", () => sendVerification(ctx, created.user));
     return { user: created.user, verification_required: config.passwords.requireEmailVerification };
   }
   logAuthEvent("signup.existing", { email_domain: emailDomain(email), ip: input.ip }, now);
@@ -119,15 +127,17 @@ export async function signup(
 }
 
 /** Spends a verification token: proves the address (or applies a requested email change). */
-export async function verifyEmail(deps: Deps, token: string, ip: string): Promise<UserSnapshot> {
-  const record = await consumeToken(deps, "email_verification", token, ip);
+export async function verifyEmail(ctx: ServiceContext, token: string, ip: string): Promise<UserSnapshot> {
+  const { deps } = ctx;
+  const record = await consumeToken(ctx, "email_verification", token, ip);
   return releaseOnFailure(
-    () => applyVerification(deps, record),
+    () => applyVerification(ctx, record),
     () => deps.tokens.release(record),
   );
 }
 
-async function applyVerification(deps: Deps, record: OneTimeTokenRecord): Promise<UserSnapshot> {
+async function applyVerification(ctx: ServiceContext, record: OneTimeTokenRecord): Promise<UserSnapshot> {
+  const { deps } = ctx;
   const now = deps.clock.now();
   const address = String(record.data.email);
   let snapshot: UserSnapshot | null;
@@ -147,27 +157,27 @@ async function applyVerification(deps: Deps, record: OneTimeTokenRecord): Promis
 
 /** 202 whatever the address; an unverified account gets a fresh link (the old one stops working). */
 export async function resendVerification(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: { email: string; ip: string },
   defer: Defer,
 ): Promise<void> {
+  const { deps } = ctx;
   const email = requireEmail(input.email);
-  await limitAccountEmails(deps, "verify_resend", email, input.ip);
+  await limitAccountEmails(ctx, "verify_resend", email, input.ip);
   const login = await deps.users.findLogin(email);
   if (login && !login.snapshot.user.email_verified)
-    defer("verification_email", () => sendVerification(deps, config, login.snapshot.user));
+    defer("verification_email", () => sendVerification(ctx, login.snapshot.user));
 }
 
 /** Always {ok: true}; a reset link (1 hour, single use, replacing earlier ones) goes out only to real accounts. */
 export async function forgotPassword(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: { email: string; ip: string },
   defer: Defer,
 ): Promise<void> {
+  const { deps, config } = ctx;
   const email = requireEmail(input.email);
-  await limitAccountEmails(deps, "reset", email, input.ip);
+  await limitAccountEmails(ctx, "reset", email, input.ip);
   const login = await deps.users.findLogin(email);
   logAuthEvent(
     "password.reset_requested",
@@ -176,14 +186,14 @@ export async function forgotPassword(
   );
   if (!login) return;
   defer("reset_email", async () => {
-    const { token } = await issueOneTimeToken(deps, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
+    const { token } = await issueOneTimeToken(ctx, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
     await deps.email.send(passwordResetEmail(email, link(config, "/v1/auth/reset-password", token)));
   });
 }
 
 /** For the reset page: who the token is for, without spending it. */
-export async function peekResetToken(deps: Deps, token: string): Promise<string | null> {
-  const record = await peekOneTimeToken(deps, "password_reset", token);
+export async function peekResetToken(ctx: ServiceContext, token: string): Promise<string | null> {
+  const record = await peekOneTimeToken(ctx, "password_reset", token);
   return record && String(record.data.email);
 }
 
@@ -193,14 +203,14 @@ export async function peekResetToken(deps: Deps, token: string): Promise<string 
  * Proves the address and clears the account's lockout. No sign-in happens here.
  */
 export async function resetPassword(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: { token: string; password: string; ip: string },
   defer: Defer,
 ): Promise<void> {
-  const email = await peekResetToken(deps, input.token);
+  const { deps, config } = ctx;
+  const email = await peekResetToken(ctx, input.token);
   const password = checkPassword(input.password, { email, minLength: config.passwords.minLength });
-  const record = await consumeToken(deps, "password_reset", input.token, input.ip);
+  const record = await consumeToken(ctx, "password_reset", input.token, input.ip);
   const now = deps.clock.now();
   const passwordHash = await deps.passwords.hash(password);
   const snapshot = await releaseOnFailure(
@@ -208,8 +218,8 @@ export async function resetPassword(
       const updated = await deps.users.setPassword(record.subject, String(record.data.email), passwordHash, now, true);
       if (!updated) throw new AuthError("token_invalid");
       await Promise.all([
-        revokeAllCredentials(deps, updated.user.id, null),
-        clearPasswordFailures(deps, updated.user.email),
+        revokeAllCredentials(ctx, updated.user.id, null),
+        clearPasswordFailures(ctx, updated.user.email),
       ]);
       return updated;
     },
@@ -224,8 +234,7 @@ export async function resetPassword(
  * token family ends; the calling session survives.
  */
 export async function changePassword(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: {
     user: SessionUser;
     currentPassword: string;
@@ -235,7 +244,8 @@ export async function changePassword(
   },
   defer: Defer,
 ): Promise<void> {
-  const auth = await authenticatePassword(deps, config, {
+  const { deps, config } = ctx;
+  const auth = await authenticatePassword(ctx, {
     email: input.user.email,
     password: input.currentPassword,
     ip: input.ip,
@@ -251,8 +261,8 @@ export async function changePassword(
   );
   if (!snapshot) throw new AuthError("unauthorized");
   await Promise.all([
-    revokeAllCredentials(deps, snapshot.user.id, input.keepSessionHash),
-    settlePasswordAttempt(deps, auth),
+    revokeAllCredentials(ctx, snapshot.user.id, input.keepSessionHash),
+    settlePasswordAttempt(ctx, auth),
   ]);
   logAuthEvent("password.changed", { user_id: snapshot.user.id, ip: input.ip }, now);
   defer("password_changed_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "changed")));
@@ -269,8 +279,7 @@ export interface ProfileChanges {
  * address is told. Answers the same whether or not the new address belongs to someone else.
  */
 export async function updateProfile(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: {
     user: SessionUser;
     principal: Principal;
@@ -280,19 +289,20 @@ export async function updateProfile(
   },
   defer: Defer,
 ): Promise<{ snapshot: UserSnapshot; emailChangePending: boolean }> {
+  const { deps, config } = ctx;
   const now = deps.clock.now();
   const { email: newEmailRaw, ...direct } = input.changes;
   const newEmail = newEmailRaw === undefined ? null : requireEmail(newEmailRaw);
   const changingEmail = newEmail !== null && newEmail !== input.user.email;
   if (changingEmail) {
     // Moving the address moves the account (reset links go there): a stolen token alone must not do it.
-    await confirmRecentAuth(deps, config, input.principal, {
+    await confirmRecentAuth(ctx, input.principal, {
       email: input.user.email,
       currentPassword: input.currentPassword,
       ip: input.ip,
       what: "Changing your email address",
     });
-    await limitAccountEmails(deps, "email_change", input.user.email, input.ip);
+    await limitAccountEmails(ctx, "email_change", input.user.email, input.ip);
   }
   const snapshot =
     Object.keys(direct).length > 0
@@ -303,7 +313,7 @@ export async function updateProfile(
   if (changingEmail) {
     const from = input.user.email;
     defer("email_change", async () => {
-      const { token } = await issueOneTimeToken(deps, "email_verification", input.user.id, VERIFY_TTL_MS, {
+      const { token } = await issueOneTimeToken(ctx, "email_verification", input.user.id, VERIFY_TTL_MS, {
         email: newEmail,
         from,
         kind: "change",

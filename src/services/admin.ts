@@ -1,8 +1,8 @@
-import type { Config } from "../config";
 import { generateId } from "../crypto/random";
 import { AuthError } from "../errors";
-import type { Deps, PlatformUser } from "../ports";
+import type { PlatformUser } from "../ports";
 import { logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
 import { issueMagicLink, requestMagicLink } from "./magic-link";
 import { authorizePlatform, type Principal } from "./policy";
@@ -15,11 +15,9 @@ import { loadSnapshot } from "./session";
 // admins manage memberships, never accounts. Every call is written to the audit table, and the
 // policy is asked again here, so no route can reach these verbs without it.
 
-export interface PlatformContext {
-  deps: Deps;
-  config: Config;
+/** A service context that carries the platform caller (every verb here asks the policy about it). */
+export interface PlatformContext extends ServiceContext {
   principal: Principal;
-  requestId: string;
 }
 
 async function audit(
@@ -83,7 +81,7 @@ export async function createUser(
   await audit(ctx, "users.create", result.user.id, { created: result.created });
   // A platform caller is an authenticated server: no per-IP budget (the per-address limit stays).
   if (input.sendMagicLink)
-    await requestMagicLink(ctx.deps, ctx.config, {
+    await requestMagicLink(ctx, {
       email: address,
       name: input.name,
       organizationName: null,
@@ -103,9 +101,9 @@ export async function setUserDisabled(ctx: PlatformContext, userId: string, disa
     throw new AuthError("conflict", { message: "You cannot disable your own account." });
   const result = await ctx.deps.admin.setDisabled(userId, disabled, ctx.deps.clock.now());
   if (!result) throw new AuthError("not_found");
-  if (disabled) await revokeAllCredentials(ctx.deps, userId, null);
+  if (disabled) await revokeAllCredentials(ctx, userId, null);
   await Promise.all([
-    loadSnapshot(ctx.deps, userId),
+    loadSnapshot(ctx, userId),
     ctx.deps.apiKeyCache.forget(result.keyIds),
     audit(ctx, disabled ? "users.disable" : "users.enable", userId, { keys: result.keyIds.length }),
   ]);
@@ -132,7 +130,7 @@ export async function mintMagicLink(
   await audit(ctx, "magic_links.create", user.id, { delivery: input.delivery });
   const expires_in = ctx.config.magicLink.ttlSeconds;
   if (input.delivery === "return") {
-    const { link } = await issueMagicLink(ctx.deps, ctx.config, {
+    const { link } = await issueMagicLink(ctx, {
       email: address,
       name: null,
       organizationName: null,
@@ -140,7 +138,7 @@ export async function mintMagicLink(
     });
     return { sent: false, magic_link: link, expires_in };
   }
-  await requestMagicLink(ctx.deps, ctx.config, {
+  await requestMagicLink(ctx, {
     email: address,
     name: null,
     organizationName: null,

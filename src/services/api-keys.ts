@@ -2,8 +2,9 @@ import type { Config } from "../config";
 import { constantTimeEqual, sha256Hex } from "../crypto/hash";
 import { generateId, generateToken } from "../crypto/random";
 import { AuthError, rateLimited } from "../errors";
-import type { ApiKeyAuthRecord, ApiKeyRecord, Deps, SessionUser } from "../ports";
+import type { ApiKeyAuthRecord, ApiKeyRecord, SessionUser } from "../ports";
 import { logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import type { Identity } from "./identity";
 import { API_KEY_FAILURES } from "./limits";
@@ -51,12 +52,12 @@ function usable(record: ApiKeyAuthRecord | null, secretHash: string, now: number
  * all end in the same null (one 401 for all). Warm: one Redis round trip; cold: plus one SQL statement.
  */
 export async function verifyApiKey(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   raw: string,
   ip: string,
   defer: (label: string, task: () => Promise<unknown>) => void,
 ): Promise<ApiKeyIdentity | null> {
+  const { deps, config } = ctx;
   const failureKey = `apikey_fail:ip:${ip}`;
   const fail = (): null => {
     defer("api_key_failure", () => deps.rateLimiter.hit([{ key: failureKey, ...API_KEY_FAILURES }]));
@@ -98,11 +99,11 @@ export async function verifyApiKey(
  * expired or orphaned. Devices paired through a key ask this on every use, so they die with the key.
  */
 export async function apiKeyScopes(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   keyId: string,
   defer: (label: string, task: () => Promise<unknown>) => void,
 ): Promise<string[] | null> {
+  const { deps, config } = ctx;
   let { entry: record } = await deps.apiKeyCache.lookup(keyId, "apikey_fail:none");
   if (record === undefined) {
     record = await deps.apiKeys.findForAuth(keyId);
@@ -141,7 +142,8 @@ export interface CreateApiKeyInput {
  * administer (admin, platform) need a recent sign-in. The organization and creator come from the
  * credential, never from the body.
  */
-export async function createApiKey(deps: Deps, config: Config, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+export async function createApiKey(ctx: ServiceContext, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+  const { deps, config } = ctx;
   const { principal } = input;
   authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
   const vocabulary = config.apiKeys.scopes;
@@ -176,7 +178,7 @@ export async function createApiKey(deps: Deps, config: Config, input: CreateApiK
   if (granted.length === 0)
     throw new AuthError("validation_error", { details: [{ field: "scopes", message: "the key would have no scope" }] });
   if (granted.includes("admin") || granted.includes(PLATFORM_SCOPE)) {
-    await confirmRecentAuth(deps, config, principal, {
+    await confirmRecentAuth(ctx, principal, {
       email: input.email,
       currentPassword: input.currentPassword,
       ip: input.ip,
@@ -232,12 +234,14 @@ export async function createApiKey(deps: Deps, config: Config, input: CreateApiK
   });
 }
 
-export async function listApiKeys(deps: Deps, principal: Principal): Promise<ApiKeyRecord[]> {
+export async function listApiKeys(ctx: ServiceContext, principal: Principal): Promise<ApiKeyRecord[]> {
+  const { deps } = ctx;
   authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
   return deps.apiKeys.listKeys(principal.organizationId);
 }
 
-export async function revokeApiKey(deps: Deps, principal: Principal, keyId: string): Promise<ApiKeyRecord> {
+export async function revokeApiKey(ctx: ServiceContext, principal: Principal, keyId: string): Promise<ApiKeyRecord> {
+  const { deps } = ctx;
   authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
   const organizationId = principal.organizationId;
   const now = deps.clock.now();
@@ -258,8 +262,7 @@ export async function revokeApiKey(deps: Deps, principal: Principal, keyId: stri
  * can administer needs a recent sign-in, and a platform key only its kind of person.
  */
 export async function rotateApiKey(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: {
     principal: Principal;
     email: string | null;
@@ -269,6 +272,7 @@ export async function rotateApiKey(
     ip: string;
   },
 ): Promise<CreatedApiKey> {
+  const { deps, config } = ctx;
   const { principal, keyId, graceSeconds } = input;
   authorize(principal, "api_keys.manage", { organizationId: principal.organizationId });
   const organizationId = principal.organizationId;
@@ -280,7 +284,7 @@ export async function rotateApiKey(
     });
   }
   if (existing.scopes.includes("admin") || existing.scopes.includes(PLATFORM_SCOPE)) {
-    await confirmRecentAuth(deps, config, principal, {
+    await confirmRecentAuth(ctx, principal, {
       email: input.email,
       currentPassword: input.currentPassword,
       ip: input.ip,

@@ -1,8 +1,8 @@
 import Stripe from "stripe";
 import type { Config } from "../config";
 import { AuthError } from "../errors";
-import type { Deps } from "../ports";
 import { logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
 import { requestMagicLink } from "./magic-link";
 import { loadSnapshot } from "./session";
@@ -64,16 +64,16 @@ function planFor(
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   typeof value === "string" ? value : (value?.id ?? null);
 
-async function refreshSnapshots(deps: Deps, userIds: string[]): Promise<void> {
-  await Promise.all(userIds.map((id) => loadSnapshot(deps, id)));
+async function refreshSnapshots(ctx: ServiceContext, userIds: string[]): Promise<void> {
+  await Promise.all(userIds.map((id) => loadSnapshot(ctx, id)));
 }
 
 /** Handles one verified event once. Returns what happened, for the logs and the tests. */
 export async function handleStripeEvent(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   event: Stripe.Event,
 ): Promise<"processed" | "duplicate" | "ignored"> {
+  const { deps, config } = ctx;
   if (!(await deps.eventLock.acquire(event.id)))
     throw new AuthError("conflict", { message: "This event is being processed; Stripe will retry." });
   try {
@@ -99,9 +99,9 @@ export async function handleStripeEvent(
       } else {
         const change = { plan, customerId: idOf(session.customer), subscriptionId: idOf(session.subscription) };
         const upgraded = await deps.billing.upgradeForEmail(email, change, now);
-        await refreshSnapshots(deps, upgraded.memberIds);
+        await refreshSnapshots(ctx, upgraded.memberIds);
         // The same path as POST /v1/auth/magic-link/request: same token rules, same provider errors.
-        await requestMagicLink(deps, config, {
+        await requestMagicLink(ctx, {
           email,
           name: session.customer_details?.name ?? null,
           organizationName: null,
@@ -120,7 +120,7 @@ export async function handleStripeEvent(
         event.type === "customer.subscription.deleted" || subscription.status === "canceled"
           ? "sandbox"
           : planFor(config, subscription.items.data[0]?.price.id, subscription.metadata?.plan_tier);
-      if (plan) await refreshSnapshots(deps, await deps.billing.setPlanForSubscription(subscription.id, plan, now));
+      if (plan) await refreshSnapshots(ctx, await deps.billing.setPlanForSubscription(subscription.id, plan, now));
       else outcome = "ignored";
     } else {
       outcome = "ignored";

@@ -2,9 +2,10 @@ import type { Config } from "../config";
 import { signJwt, verifyJwt } from "../crypto/jwt";
 import { generateId } from "../crypto/random";
 import { AuthError } from "../errors";
-import type { Deps, Device, SessionOrganization, UserSnapshot } from "../ports";
+import type { Device, SessionOrganization, UserSnapshot } from "../ports";
 import { apiKeyScopes } from "./api-keys";
 import { logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import type { Identity } from "./identity";
 import { PAIRING_FAILURES } from "./limits";
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
@@ -30,11 +31,11 @@ export function deepLink(config: Config, token: string): string {
  * One outstanding code per (user, peer_id): two runtimes of one user can pair at once.
  */
 export async function createPairingCode(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   principal: Principal,
   peerId: string | null,
 ): Promise<{ token: string; deep_link: string; pair_url: string; expires_in: number }> {
+  const { config } = ctx;
   authorize(principal, "pairing.create", { organizationId: principal.organizationId });
   const userId = principal.userId;
   if (!userId)
@@ -48,7 +49,7 @@ export async function createPairingCode(
     scopes: viaKey ? principal.scopes.join(" ") : null,
   };
   const subject = `${principal.organizationId}:${userId}:${peerId ?? ""}`;
-  const { token } = await issueOneTimeToken(deps, "pairing", subject, PAIRING_TTL_MS, data);
+  const { token } = await issueOneTimeToken(ctx, "pairing", subject, PAIRING_TTL_MS, data);
   return {
     token,
     deep_link: deepLink(config, token),
@@ -58,8 +59,8 @@ export async function createPairingCode(
 }
 
 /** For the link page: whether the code is still usable, without spending it. */
-export async function pairingCodeValid(deps: Deps, token: string): Promise<boolean> {
-  return (await peekOneTimeToken(deps, "pairing", token)) !== null;
+export async function pairingCodeValid(ctx: ServiceContext, token: string): Promise<boolean> {
+  return (await peekOneTimeToken(ctx, "pairing", token)) !== null;
 }
 
 export interface Paired {
@@ -71,11 +72,11 @@ export interface Paired {
 
 /** Spends the code atomically (one device per code, whatever the concurrency) and records the device. */
 export async function pairDevice(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: { pairingToken: string; pushToken: string; platform: "ios" | "android"; deviceName: string; ip: string },
 ): Promise<Paired> {
-  const record = await consumeOneTimeToken(deps, "pairing", input.pairingToken, {
+  const { deps, config } = ctx;
+  const record = await consumeOneTimeToken(ctx, "pairing", input.pairingToken, {
     key: `pair_fail:ip:${input.ip}`,
     ...PAIRING_FAILURES,
   });
@@ -140,11 +141,11 @@ export interface DeviceIdentity {
  * trip; `last_seen_at` is stamped after the response, at most once a minute.
  */
 export async function verifyDeviceToken(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   token: string,
   defer: (label: string, task: () => Promise<unknown>) => void,
 ): Promise<DeviceIdentity | null> {
+  const { deps, config } = ctx;
   const payload = await verifyJwt(deps.keys.signing, token, {
     typ: DEVICE_TOKEN_TYPE,
     issuer: config.jwt.issuer,
@@ -163,7 +164,7 @@ export async function verifyDeviceToken(
   // A device paired through a key lives only as long as the key does, with no more than its scopes.
   const [state, keyScopes] = await Promise.all([
     deps.deviceState.state(payload.sub, payload.uid),
-    keyId ? apiKeyScopes(deps, config, keyId, defer) : null,
+    keyId ? apiKeyScopes(ctx, keyId, defer) : null,
   ]);
   if (payload.iat_ms < state.notBefore) return null;
   if (keyId && keyScopes === null) return null;
@@ -173,7 +174,7 @@ export async function verifyDeviceToken(
     const deviceId = payload.sub;
     defer("device_active", () => deps.deviceState.markActive(deviceId));
   }
-  const member = await membership(deps, state.snapshot, payload.uid, payload.org);
+  const member = await membership(ctx, state.snapshot, payload.uid, payload.org);
   if (!member) return null;
   const { snapshot, organization } = member;
   if (payload.iat_ms < (snapshot.tokens_not_before ?? 0)) return null;
@@ -210,7 +211,8 @@ function mayActOnAll(principal: Principal, action: "devices.read_all" | "devices
 }
 
 /** Members see their own devices; owners, admins and read-scoped keys see the organization's. */
-export async function listDevices(deps: Deps, principal: Principal): Promise<Device[]> {
+export async function listDevices(ctx: ServiceContext, principal: Principal): Promise<Device[]> {
+  const { deps } = ctx;
   return deps.devices.list(
     principal.organizationId,
     mayActOnAll(principal, "devices.read_all") ? null : principal.userId,
@@ -218,7 +220,8 @@ export async function listDevices(deps: Deps, principal: Principal): Promise<Dev
 }
 
 /** Revokes a device: its token fails on the very next request. Members revoke their own; owners, admins and admin keys any. */
-export async function revokeDevice(deps: Deps, principal: Principal, deviceId: string): Promise<Device> {
+export async function revokeDevice(ctx: ServiceContext, principal: Principal, deviceId: string): Promise<Device> {
+  const { deps } = ctx;
   const now = deps.clock.now();
   const device = await deps.devices.revoke(
     principal.organizationId,

@@ -3,9 +3,10 @@ import { sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import { invitationEmail } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
-import type { Deps, Invitation, Role, SessionOrganization, SessionUser } from "../ports";
+import type { Invitation, Role, SessionOrganization, SessionUser } from "../ports";
 import type { Defer } from "./accounts";
 import { emailDomain, logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { INVITATIONS, TOKEN_FAILURES } from "./limits";
 import { requireEmail } from "./password-auth";
 import { authorize, type Principal } from "./policy";
@@ -24,12 +25,12 @@ export function invitationUrl(config: Config, token: string): string {
 }
 
 export async function inviteMember(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   principal: Principal,
   input: { organizationId: string; email: string; role: Role; inviterEmail: string | null },
   defer: Defer,
 ): Promise<Invitation> {
+  const { deps, config } = ctx;
   authorize(principal, "invitations.manage", { organizationId: input.organizationId, newRole: input.role });
   if (principal.userId === null)
     throw new AuthError("forbidden", { message: "This API key has no member behind it to invite on behalf of." });
@@ -75,20 +76,22 @@ export async function inviteMember(
 }
 
 export async function listOrganizationInvitations(
-  deps: Deps,
+  ctx: ServiceContext,
   principal: Principal,
   organizationId: string,
 ): Promise<Invitation[]> {
+  const { deps } = ctx;
   authorize(principal, "invitations.manage", { organizationId });
   return deps.invitations.listForOrganization(organizationId, deps.clock.now());
 }
 
 export async function revokeInvitation(
-  deps: Deps,
+  ctx: ServiceContext,
   principal: Principal,
   organizationId: string,
   invitationId: string,
 ): Promise<void> {
+  const { deps } = ctx;
   authorize(principal, "invitations.manage", { organizationId });
   const now = deps.clock.now();
   if (!(await deps.invitations.revoke(organizationId, invitationId, now))) throw new AuthError("not_found");
@@ -109,16 +112,18 @@ function provenUser(user: SessionUser | null): SessionUser {
   return user;
 }
 
-export async function listMyInvitations(deps: Deps, user: SessionUser | null): Promise<Invitation[]> {
+export async function listMyInvitations(ctx: ServiceContext, user: SessionUser | null): Promise<Invitation[]> {
+  const { deps } = ctx;
   return deps.invitations.listForEmail(provenUser(user).email, deps.clock.now());
 }
 
 /** Accepts as the signed-in user; exactly one membership whatever the concurrency (one statement). */
 export async function acceptInvitation(
-  deps: Deps,
+  ctx: ServiceContext,
   user: SessionUser | null,
   invitationId: string,
 ): Promise<SessionOrganization> {
+  const { deps } = ctx;
   const me = provenUser(user);
   const now = deps.clock.now();
   const accepted = await deps.invitations.acceptById({
@@ -129,7 +134,7 @@ export async function acceptInvitation(
     membershipId: generateId("mem", now),
   });
   if (!accepted) throw new AuthError("not_found", { message: "No open invitation with that id for your address." });
-  const snapshot = await loadSnapshot(deps, me.id);
+  const snapshot = await loadSnapshot(ctx, me.id);
   const organization = snapshot?.organizations.find((o) => o.id === accepted.organization_id);
   if (!organization) throw new AuthError("not_found");
   logAuthEvent(
@@ -140,7 +145,12 @@ export async function acceptInvitation(
   return organization;
 }
 
-export async function declineInvitation(deps: Deps, user: SessionUser | null, invitationId: string): Promise<void> {
+export async function declineInvitation(
+  ctx: ServiceContext,
+  user: SessionUser | null,
+  invitationId: string,
+): Promise<void> {
+  const { deps } = ctx;
   const me = provenUser(user);
   const now = deps.clock.now();
   if (!(await deps.invitations.decline(invitationId, me.email, now)))
@@ -149,7 +159,8 @@ export async function declineInvitation(deps: Deps, user: SessionUser | null, in
 }
 
 /** For the emailed link's confirm page: who is invited where, without spending anything. */
-export async function peekInvitation(deps: Deps, token: string): Promise<Invitation | null> {
+export async function peekInvitation(ctx: ServiceContext, token: string): Promise<Invitation | null> {
+  const { deps } = ctx;
   if (!isOpaqueToken(token)) return null;
   return deps.invitations.peekByToken(await sha256Hex(token), deps.clock.now());
 }
@@ -166,10 +177,10 @@ export interface InvitationSignIn {
  * expired, revoked or withdrawn invitation is 401 token_invalid.
  */
 export async function acceptInvitationByToken(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: { token: string; remember: boolean; ip: string; userAgent: string },
 ): Promise<InvitationSignIn> {
+  const { deps } = ctx;
   // Tokens are 256-bit, so this only stops hammering the database with made-up ones.
   const failures = { key: `inv_fail:ip:${input.ip}`, ...TOKEN_FAILURES };
   const gate = await deps.rateLimiter.peek([failures]);
@@ -188,11 +199,11 @@ export async function acceptInvitationByToken(
     throw new AuthError("token_invalid");
   }
   // The first proof of this address ends whatever an earlier, unproven holder of the account had.
-  if (accepted.wasUnverified) await revokeAllCredentials(deps, accepted.userId, null);
-  const snapshot = await loadSnapshot(deps, accepted.userId);
+  if (accepted.wasUnverified) await revokeAllCredentials(ctx, accepted.userId, null);
+  const snapshot = await loadSnapshot(ctx, accepted.userId);
   const organization = snapshot?.organizations.find((o) => o.id === accepted.organizationId);
   if (!snapshot || !organization) throw new AuthError("token_invalid");
-  const session = await createSession(deps, config, {
+  const session = await createSession(ctx, {
     snapshot,
     organizationId: organization.id,
     remember: input.remember,

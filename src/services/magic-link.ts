@@ -4,8 +4,9 @@ import { generateId, isOpaqueToken } from "../crypto/random";
 import { DeliveryError } from "../email/provider";
 import { magicLinkEmail } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
-import type { Deps, OneTimeTokenRecord, SessionOrganization, SessionUser } from "../ports";
+import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../ports";
 import { emailDomain, logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
 import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./limits";
 import { issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
@@ -30,7 +31,8 @@ export function verifyUrl(config: Config, token: string): string {
  * Signup and login in one: the same answer whether or not the account exists, and no SQL at all.
  * Two Redis round trips before the provider call: the rate limits, then the token.
  */
-export async function requestMagicLink(deps: Deps, config: Config, input: MagicLinkRequest): Promise<{ link: string }> {
+export async function requestMagicLink(ctx: ServiceContext, input: MagicLinkRequest): Promise<{ link: string }> {
+  const { deps, config } = ctx;
   const email = canonicalEmail(input.email);
   if (email === null) {
     throw new AuthError("validation_error", {
@@ -55,7 +57,7 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
     throw rateLimited(limit.retryAfterSeconds);
   }
 
-  const { link, record } = await issueMagicLink(deps, config, { ...input, email });
+  const { link, record } = await issueMagicLink(ctx, { ...input, email });
   try {
     await deps.email.send(
       magicLinkEmail({ to: email, link, ttlMinutes: Math.round(config.magicLink.ttlSeconds / 60) }),
@@ -83,13 +85,13 @@ export async function requestMagicLink(deps: Deps, config: Config, input: MagicL
 
 /** Mints a link (15 minutes, single use, replacing the address's previous one) without sending it. */
 export async function issueMagicLink(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: Omit<MagicLinkRequest, "ip">,
 ): Promise<{ link: string; record: OneTimeTokenRecord }> {
+  const { config } = ctx;
   const data = { name: input.name, organization_name: input.organizationName, redirect_to: input.redirectTo };
   const { token, record } = await issueOneTimeToken(
-    deps,
+    ctx,
     "magic_link",
     input.email,
     config.magicLink.ttlSeconds * 1000,
@@ -104,8 +106,8 @@ export interface PendingMagicLink {
 }
 
 /** For the confirm page: reads the token without spending it (mail scanners open links too). */
-export async function peekMagicLink(deps: Deps, token: string): Promise<PendingMagicLink | null> {
-  const record = await peekOneTimeToken(deps, "magic_link", token);
+export async function peekMagicLink(ctx: ServiceContext, token: string): Promise<PendingMagicLink | null> {
+  const record = await peekOneTimeToken(ctx, "magic_link", token);
   return record && { email: record.subject, expiresAt: record.expires_at };
 }
 
@@ -122,10 +124,10 @@ export interface MagicLinkSignIn {
  * yield one sign-in at most; only then touches Postgres and creates the session.
  */
 export async function verifyMagicLink(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: { token: string; remember: boolean; ip: string; userAgent: string },
 ): Promise<MagicLinkSignIn> {
+  const { deps } = ctx;
   if (!isOpaqueToken(input.token)) throw new AuthError("magic_link_invalid");
   const consumed = await deps.tokens.consume("magic_link", await sha256Hex(input.token), {
     key: `ml_verify_fail:ip:${input.ip}`,
@@ -140,18 +142,18 @@ export async function verifyMagicLink(
   }
   const record = consumed.record;
   return releaseOnFailure(
-    () => signInWithLink(deps, config, record, input, now),
+    () => signInWithLink(ctx, record, input, now),
     () => deps.tokens.release(record),
   );
 }
 
 async function signInWithLink(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   record: OneTimeTokenRecord,
   input: { remember: boolean; ip: string; userAgent: string },
   now: number,
 ): Promise<MagicLinkSignIn> {
+  const { deps, config } = ctx;
   const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
   const signIn = await deps.users.recordEmailSignIn({
     email: record.subject,
@@ -166,10 +168,10 @@ async function signInWithLink(
     throw new AuthError("magic_link_invalid");
   }
   // The first proof of this address ends whatever an earlier, unproven owner of the account had.
-  if (signIn.wasUnverified) await revokeAllCredentials(deps, signIn.snapshot.user.id, null);
+  if (signIn.wasUnverified) await revokeAllCredentials(ctx, signIn.snapshot.user.id, null);
   const organization = signIn.snapshot.organizations[0];
   if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
-  const session = await createSession(deps, config, {
+  const session = await createSession(ctx, {
     snapshot: signIn.snapshot,
     organizationId: organization.id,
     remember: input.remember,

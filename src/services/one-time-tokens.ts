@@ -1,19 +1,21 @@
 import { sha256Hex } from "../crypto/hash";
 import { generateToken, isOpaqueToken } from "../crypto/random";
 import { AuthError, rateLimited } from "../errors";
-import type { Deps, OneTimeTokenRecord, Throttle, TokenPurpose } from "../ports";
+import type { OneTimeTokenRecord, Throttle, TokenPurpose } from "../ports";
+import type { ServiceContext } from "./context";
 
 /**
  * Mints a 256-bit single-use token typed by purpose (replacing the subject's previous one of that
  * purpose) and returns the raw value, which only ever leaves in the email or response; Redis keeps the hash.
  */
 export async function issueOneTimeToken(
-  deps: Deps,
+  ctx: ServiceContext,
   purpose: TokenPurpose,
   subject: string,
   ttlMs: number,
   data: OneTimeTokenRecord["data"],
 ): Promise<{ token: string; record: OneTimeTokenRecord }> {
+  const { deps } = ctx;
   const now = deps.clock.now();
   const token = generateToken(32);
   const record: OneTimeTokenRecord = {
@@ -30,10 +32,11 @@ export async function issueOneTimeToken(
 
 /** Reads a still-valid token without spending it, for the pages links open (mail scanners open links too). */
 export async function peekOneTimeToken(
-  deps: Deps,
+  ctx: ServiceContext,
   purpose: TokenPurpose,
   token: string,
 ): Promise<OneTimeTokenRecord | null> {
+  const { deps } = ctx;
   if (!isOpaqueToken(token)) return null;
   const record = await deps.tokens.peek(purpose, await sha256Hex(token));
   return record !== null && record.expires_at > deps.clock.now() ? record : null;
@@ -44,11 +47,12 @@ export async function peekOneTimeToken(
  * (keyed by the caller, usually per IP) so guessing is throttled: 401 token_invalid, token_expired, or 429.
  */
 export async function consumeOneTimeToken(
-  deps: Deps,
+  ctx: ServiceContext,
   purpose: TokenPurpose,
   token: string,
   failures: Throttle,
 ): Promise<OneTimeTokenRecord> {
+  const { deps } = ctx;
   if (!isOpaqueToken(token)) throw new AuthError("token_invalid");
   const consumed = await deps.tokens.consume(purpose, await sha256Hex(token), failures);
   if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);

@@ -1,7 +1,8 @@
 import { generateId } from "../crypto/random";
 import { AuthError } from "../errors";
-import type { Deps, Member, Role, SessionOrganization } from "../ports";
+import type { Member, Role, SessionOrganization } from "../ports";
 import { logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import { authorize, type Principal } from "./policy";
 import { loadSnapshot } from "./session";
@@ -11,11 +12,12 @@ import { loadSnapshot } from "./session";
 
 /** Creates an organization owned by the caller; under an Idempotency-Key, a retry never makes a second. */
 export async function createOrganization(
-  deps: Deps,
+  ctx: ServiceContext,
   principal: Principal,
   name: string,
   idempotency: IdempotencyScope | null = null,
 ): Promise<SessionOrganization> {
+  const { deps } = ctx;
   if (principal.kind !== "session" && principal.kind !== "access_token")
     throw new AuthError("forbidden", { message: "Organizations are created by users, not API keys." });
   const userId = principal.userId;
@@ -41,12 +43,18 @@ export async function createOrganization(
   });
 }
 
-export async function listMembers(deps: Deps, principal: Principal, organizationId: string): Promise<Member[]> {
+export async function listMembers(
+  ctx: ServiceContext,
+  principal: Principal,
+  organizationId: string,
+): Promise<Member[]> {
+  const { deps } = ctx;
   authorize(principal, "organization.read", { organizationId });
   return deps.organizations.listMembers(organizationId);
 }
 
-async function memberOrNotFound(deps: Deps, organizationId: string, userId: string): Promise<Member> {
+async function memberOrNotFound(ctx: ServiceContext, organizationId: string, userId: string): Promise<Member> {
+  const { deps } = ctx;
   const member = await deps.organizations.findMember(organizationId, userId);
   if (!member) throw new AuthError("not_found");
   return member;
@@ -58,15 +66,16 @@ async function memberOrNotFound(deps: Deps, organizationId: string, userId: stri
  * The member's sessions, tokens and keys see the new role at once.
  */
 export async function changeMemberRole(
-  deps: Deps,
+  ctx: ServiceContext,
   principal: Principal,
   organizationId: string,
   userId: string,
   role: Role,
 ): Promise<Member> {
+  const { deps } = ctx;
   // Outsiders learn nothing about the target: the policy answers 404 before any lookup.
   authorize(principal, "members.update_role", { organizationId });
-  const target = await memberOrNotFound(deps, organizationId, userId);
+  const target = await memberOrNotFound(ctx, organizationId, userId);
   authorize(principal, "members.update_role", {
     organizationId,
     targetUserId: userId,
@@ -80,7 +89,7 @@ export async function changeMemberRole(
     throw new AuthError("conflict", {
       message: "An organization keeps at least one owner; make someone else an owner first.",
     });
-  await Promise.all([loadSnapshot(deps, userId), deps.apiKeyCache.forget(result.keyIds)]);
+  await Promise.all([loadSnapshot(ctx, userId), deps.apiKeyCache.forget(result.keyIds)]);
   logAuthEvent(
     "member.role_changed",
     {
@@ -100,14 +109,15 @@ export async function changeMemberRole(
  * revoked: a key never outlives its creator's membership.
  */
 export async function removeMember(
-  deps: Deps,
+  ctx: ServiceContext,
   principal: Principal,
   organizationId: string,
   userId: string,
 ): Promise<void> {
+  const { deps } = ctx;
   authorize(principal, "members.remove", { organizationId, targetUserId: userId });
   if (principal.userId !== userId || principal.kind === "api_key") {
-    const target = await memberOrNotFound(deps, organizationId, userId);
+    const target = await memberOrNotFound(ctx, organizationId, userId);
     authorize(principal, "members.remove", { organizationId, targetUserId: userId, targetRole: target.role });
   }
   const now = deps.clock.now();
@@ -117,7 +127,7 @@ export async function removeMember(
     throw new AuthError("conflict", {
       message: "The last owner cannot leave or be removed; make someone else an owner first.",
     });
-  await Promise.all([loadSnapshot(deps, userId), deps.apiKeyCache.forget(result.revokedKeyIds)]);
+  await Promise.all([loadSnapshot(ctx, userId), deps.apiKeyCache.forget(result.revokedKeyIds)]);
   logAuthEvent(
     "member.removed",
     { organization_id: organizationId, user_id: userId, reason: `${result.revokedKeyIds.length} keys revoked` },
@@ -131,10 +141,11 @@ export async function removeMember(
  * Invisible -> null (404), so enrolling nobody and listing reveals nothing.
  */
 export async function visibleOrganizations(
-  deps: Deps,
+  ctx: ServiceContext,
   principal: Principal,
   targetUserId: string,
 ): Promise<SessionOrganization[] | null> {
+  const { deps } = ctx;
   if (principal.kind === "device") throw new AuthError("forbidden", { message: "Device tokens cannot do this." });
   if (principal.superuser || (principal.kind !== "api_key" && principal.userId === targetUserId)) {
     const all = await deps.organizations.organizationsOf(targetUserId, null);

@@ -1,8 +1,8 @@
-import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { AuthError, rateLimited } from "../errors";
-import type { Deps, RateLimitRule, UserSnapshot } from "../ports";
+import type { RateLimitRule, UserSnapshot } from "../ports";
 import { emailDomain, logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
 import { PASSWORD_FAILURES } from "./limits";
 
@@ -39,10 +39,10 @@ async function failureRules(
  * trip (counters and user lookup in parallel) plus the hash.
  */
 export async function authenticatePassword(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: { email: string; password: string; ip: string },
 ): Promise<PasswordAuthentication> {
+  const { deps, config } = ctx;
   const email = requireEmail(input.email);
   const { accountKey, ipRule, rules } = await failureRules(email, input.ip);
   const [gate, login] = await Promise.all([deps.rateLimiter.hit(rules), deps.users.findLogin(email)]);
@@ -74,14 +74,15 @@ export function signedInSnapshot(auth: PasswordAuthentication, now: number): Use
 
 /** Stamps last_login_at (and an upgraded hash) and clears the account's failure counter, in parallel. */
 export async function recordPasswordLogin(
-  deps: Deps,
+  ctx: ServiceContext,
   auth: PasswordAuthentication,
   ip: string,
   now: number,
 ): Promise<void> {
+  const { deps } = ctx;
   await Promise.all([
     deps.users.recordLogin(auth.snapshot.user.id, now, auth.rehash),
-    settlePasswordAttempt(deps, auth),
+    settlePasswordAttempt(ctx, auth),
   ]);
   logAuthEvent(
     "password.succeeded",
@@ -90,12 +91,14 @@ export async function recordPasswordLogin(
   );
 }
 
-export async function clearPasswordFailures(deps: Deps, email: string): Promise<void> {
+export async function clearPasswordFailures(ctx: ServiceContext, email: string): Promise<void> {
+  const { deps } = ctx;
   const { accountKey } = await failureRules(email, "");
   await deps.rateLimiter.clear([accountKey]);
 }
 
 /** After a right password: the account's failures are forgotten and the IP gets its counted attempt back. */
-export async function settlePasswordAttempt(deps: Deps, auth: PasswordAuthentication): Promise<void> {
+export async function settlePasswordAttempt(ctx: ServiceContext, auth: PasswordAuthentication): Promise<void> {
+  const { deps } = ctx;
   await deps.rateLimiter.settle([auth.accountKey], [auth.ipRule]);
 }

@@ -1,7 +1,7 @@
-import type { Config } from "../config";
 import { generateId } from "../crypto/random";
 import { AuthError } from "../errors";
-import type { Deps, PublishableKeyRecord } from "../ports";
+import type { PublishableKeyRecord } from "../ports";
+import type { ServiceContext } from "./context";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import { authorize, type Principal } from "./policy";
 
@@ -9,12 +9,12 @@ import { authorize, type Principal } from "./policy";
 // identifiers, not secrets; `allowed_origins` decides which pages may use them (CORS).
 
 export async function createPublishableKey(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   principal: Principal,
   input: { name: string; allowedOrigins: string[] },
   idempotency: IdempotencyScope | null = null,
 ): Promise<PublishableKeyRecord> {
+  const { deps, config } = ctx;
   authorize(principal, "publishable_keys.manage", { organizationId: principal.organizationId });
   const now = deps.clock.now();
   const id = `${config.storefront.publishablePrefix}${generateId("x", now).slice(2)}`;
@@ -43,17 +43,19 @@ export async function createPublishableKey(
   return key;
 }
 
-export async function listPublishableKeys(deps: Deps, principal: Principal): Promise<PublishableKeyRecord[]> {
+export async function listPublishableKeys(ctx: ServiceContext, principal: Principal): Promise<PublishableKeyRecord[]> {
+  const { deps } = ctx;
   authorize(principal, "publishable_keys.manage", { organizationId: principal.organizationId });
   return deps.storefront.listKeys(principal.organizationId);
 }
 
 /** Revokes a key: storefront calls with it fail at once (its cached record is dropped). */
 export async function revokePublishableKey(
-  deps: Deps,
+  ctx: ServiceContext,
   principal: Principal,
   keyId: string,
 ): Promise<PublishableKeyRecord> {
+  const { deps } = ctx;
   authorize(principal, "publishable_keys.manage", { organizationId: principal.organizationId });
   const key = await deps.storefront.revokeKey(principal.organizationId, keyId, deps.clock.now());
   if (!key) throw new AuthError("not_found");

@@ -1,5 +1,4 @@
-import type { Config } from "../config";
-import type { Deps } from "../ports";
+import type { ServiceContext } from "./context";
 import { authenticatePassword, settlePasswordAttempt } from "./password-auth";
 import { isRecentlyAuthenticated, type Principal, reauthRequired } from "./policy";
 
@@ -10,17 +9,17 @@ import { isRecentlyAuthenticated, type Principal, reauthRequired } from "./polic
  * long-lived credential must not be able to entrench itself.
  */
 export async function confirmRecentAuth(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   principal: Principal,
   input: { email: string | null; currentPassword: string | null; ip: string; what: string },
 ): Promise<void> {
+  const { deps } = ctx;
   if (principal.kind === "api_key" || principal.kind === "device")
     throw reauthRequired(`${input.what} from an API key or device is not possible; it`);
   if (isRecentlyAuthenticated(principal, deps.clock.now())) return;
   if (input.currentPassword === null || input.email === null) throw reauthRequired(input.what);
   await settlePasswordAttempt(
-    deps,
-    await authenticatePassword(deps, config, { email: input.email, password: input.currentPassword, ip: input.ip }),
+    ctx,
+    await authenticatePassword(ctx, { email: input.email, password: input.currentPassword, ip: input.ip }),
   );
 }

@@ -1,4 +1,4 @@
-import type { Deps } from "../ports";
+import type { ServiceContext } from "./context";
 
 /**
  * Ends every credential of a user at once: sessions are deleted (except `keepSessionHash`), and a
@@ -8,10 +8,11 @@ import type { Deps } from "../ports";
  * never to "valid"), then to Redis with the user's refreshed snapshot, which carries it.
  */
 export async function revokeAllCredentials(
-  deps: Deps,
+  ctx: ServiceContext,
   userId: string,
   keepSessionHash: string | null,
 ): Promise<number> {
+  const { deps } = ctx;
   const now = deps.clock.now();
   const snapshot = await deps.users.revokeTokensBefore(userId, now);
   const [ended] = await Promise.all([

@@ -1,7 +1,7 @@
-import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
-import type { Deps, SessionOrganization, SessionRecord, UserSnapshot } from "../ports";
+import type { SessionOrganization, SessionRecord, UserSnapshot } from "../ports";
+import type { ServiceContext } from "./context";
 import { organizationIn } from "./identity";
 
 export interface NewSession {
@@ -19,7 +19,8 @@ export interface SessionInput {
 }
 
 /** A fresh 256-bit token every sign-in (no fixation); Redis keeps only its SHA-256. */
-export async function createSession(deps: Deps, config: Config, input: SessionInput): Promise<NewSession> {
+export async function createSession(ctx: ServiceContext, input: SessionInput): Promise<NewSession> {
+  const { deps, config } = ctx;
   const now = deps.clock.now();
   const token = generateToken(32);
   const tokenHash = await sha256Hex(token);
@@ -48,7 +49,8 @@ export interface ValidSession {
  * Looks the token up, slides its idle expiry and reads the user's snapshot (one round trip). The
  * absolute cap is enforced here against our clock, not by the cookie or the Redis TTL.
  */
-export async function validateSessionToken(deps: Deps, token: string): Promise<ValidSession | null> {
+export async function validateSessionToken(ctx: ServiceContext, token: string): Promise<ValidSession | null> {
+  const { deps } = ctx;
   if (!isOpaqueToken(token)) return null;
   const tokenHash = await sha256Hex(token);
   const found = await deps.sessions.touch(tokenHash);
@@ -58,7 +60,7 @@ export async function validateSessionToken(deps: Deps, token: string): Promise<V
     await deps.sessions.revoke(tokenHash);
     return null;
   }
-  const member = await membership(deps, found.snapshot, record.user_id, record.organization_id);
+  const member = await membership(ctx, found.snapshot, record.user_id, record.organization_id);
   return member && { record, tokenHash, ...member };
 }
 
@@ -67,18 +69,19 @@ export async function validateSessionToken(deps: Deps, token: string): Promise<V
  * organization a credential names; null when the user is gone or has left that organization.
  */
 export async function membership(
-  deps: Deps,
+  ctx: ServiceContext,
   cached: UserSnapshot | null,
   userId: string,
   organizationId: string,
 ): Promise<{ snapshot: UserSnapshot; organization: SessionOrganization } | null> {
-  const snapshot = cached ?? (await loadSnapshot(deps, userId));
+  const snapshot = cached ?? (await loadSnapshot(ctx, userId));
   const organization = snapshot && organizationIn(snapshot, organizationId);
   return snapshot && organization ? { snapshot, organization } : null;
 }
 
 /** Rebuilds a missing snapshot from Postgres and caches it again (rare: snapshots outlive sessions). */
-export async function loadSnapshot(deps: Deps, userId: string): Promise<UserSnapshot | null> {
+export async function loadSnapshot(ctx: ServiceContext, userId: string): Promise<UserSnapshot | null> {
+  const { deps } = ctx;
   const snapshot = await deps.users.findSnapshot(userId);
   if (snapshot) await deps.userState.putSnapshot(userId, snapshot);
   return snapshot;

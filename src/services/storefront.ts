@@ -1,11 +1,11 @@
-import type { Config } from "../config";
 import { hmacSha256, sha256Hex } from "../crypto/hash";
 import { generateNumericCode } from "../crypto/otp";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import { DeliveryError } from "../email/provider";
 import { AuthError, rateLimited } from "../errors";
-import type { ContactChannel, Customer, CustomerSessionRecord, Deps, StoreKey } from "../ports";
+import type { ContactChannel, Customer, CustomerSessionRecord, StoreKey } from "../ports";
 import { logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
 import { OTP } from "./limits";
 import { releaseOnFailure } from "./one-time-tokens";
@@ -44,7 +44,8 @@ async function scope(store: StoreKey, purpose: string, contact: Contact): Promis
   return `${store.organization_id}:${purpose}:${await sha256Hex(contact.value)}`;
 }
 
-async function codeHash(deps: Deps, scopeKey: string, code: string): Promise<string> {
+async function codeHash(ctx: ServiceContext, scopeKey: string, code: string): Promise<string> {
+  const { deps } = ctx;
   return hmacSha256(deps.keys.otp, `${scopeKey}\n${code}`);
 }
 
@@ -53,10 +54,10 @@ async function codeHash(deps: Deps, scopeKey: string, code: string): Promise<str
  * and per IP, hourly), then the resend cooldown, then the provider; a failed send removes the code.
  */
 export async function requestOtp(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; ip: string },
 ): Promise<{ delivery_channel: ContactChannel; expires_in_seconds: number; next_resend_in_seconds: number }> {
+  const { deps, config } = ctx;
   const key = await scope(input.store, input.purpose, input.contact);
   const caps = await deps.rateLimiter.hit([
     { key: `otp_send:contact:${key}`, limit: OTP.sendsPerContactPerHour, windowSeconds: 3600 },
@@ -68,7 +69,7 @@ export async function requestOtp(
   const issued = await deps.storefrontStore.issueOtp({
     otpKey: key,
     cooldownKey: key,
-    codeHash: await codeHash(deps, key, code),
+    codeHash: await codeHash(ctx, key, code),
     expiresAt: now + OTP.ttlSeconds * 1000,
     ttlSeconds: OTP.ttlSeconds,
     cooldownSeconds: OTP.resendCooldownSeconds,
@@ -100,11 +101,12 @@ export async function requestOtp(
 /** Spends a code atomically: exactly one of any number of parallel correct verifications succeeds. */
 /** Spends a right code; answers how to put it back if what it pays for then fails (a store outage). */
 export async function checkOtp(
-  deps: Deps,
+  ctx: ServiceContext,
   input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; code: string; ip: string },
 ): Promise<() => Promise<void>> {
+  const { deps } = ctx;
   const key = await scope(input.store, input.purpose, input.contact);
-  const hash = await codeHash(deps, key, input.code);
+  const hash = await codeHash(ctx, key, input.code);
   const result = await deps.storefrontStore.verifyOtp({
     otpKey: key,
     failureKey: `otp_fail:contact:${key}`,
@@ -129,17 +131,18 @@ export interface CustomerSignIn {
 }
 
 export async function verifyOtpAndSignIn(
-  deps: Deps,
+  ctx: ServiceContext,
   input: { store: StoreKey; contact: Contact; code: string; ip: string },
 ): Promise<CustomerSignIn> {
-  const release = await checkOtp(deps, { ...input, purpose: "login" });
-  return releaseOnFailure(() => signInCustomer(deps, input), release);
+  const release = await checkOtp(ctx, { ...input, purpose: "login" });
+  return releaseOnFailure(() => signInCustomer(ctx, input), release);
 }
 
 async function signInCustomer(
-  deps: Deps,
+  ctx: ServiceContext,
   input: { store: StoreKey; contact: Contact; ip: string },
 ): Promise<CustomerSignIn> {
+  const { deps } = ctx;
   const now = deps.clock.now();
   const customer = await deps.storefront.signInCustomer({
     organizationId: input.store.organization_id,
@@ -168,10 +171,11 @@ async function signInCustomer(
 
 /** The customer behind a cookie, for this store only: another store's session is simply unknown here. */
 export async function customerSession(
-  deps: Deps,
+  ctx: ServiceContext,
   store: StoreKey,
   token: string | undefined,
 ): Promise<{ record: CustomerSessionRecord; tokenHash: string } | null> {
+  const { deps } = ctx;
   if (token === undefined || !isOpaqueToken(token)) return null;
   const tokenHash = await sha256Hex(token);
   const record = await deps.storefrontStore.getSession(tokenHash);
@@ -184,8 +188,7 @@ export async function customerSession(
  * sends the code (purpose-bound to this customer and address), the second, with otp_code, applies it.
  */
 export async function updateCustomerProfile(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: {
     store: StoreKey;
     customerId: string;
@@ -196,6 +199,7 @@ export async function updateCustomerProfile(
     ip: string;
   },
 ): Promise<{ customer: Customer; verification_required: ContactChannel | null }> {
+  const { deps } = ctx;
   const contacts = [
     input.email !== undefined ? parseContact(input.email, "email") : null,
     input.phone !== undefined ? parseContact(input.phone, "phone") : null,
@@ -213,9 +217,9 @@ export async function updateCustomerProfile(
   const purpose = `change:${input.customerId}` as const;
   let release: () => Promise<void> = async () => undefined;
   if (changing && input.otpCode === undefined) {
-    await requestOtp(deps, config, { store: input.store, contact: changing, purpose, ip: input.ip });
+    await requestOtp(ctx, { store: input.store, contact: changing, purpose, ip: input.ip });
   } else if (changing && input.otpCode !== undefined) {
-    release = await checkOtp(deps, {
+    release = await checkOtp(ctx, {
       store: input.store,
       contact: changing,
       purpose,

@@ -4,8 +4,9 @@ import { sha256, sha256Hex } from "../crypto/hash";
 import { signJwt, verifyJwt } from "../crypto/jwt";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import { AuthError } from "../errors";
-import type { Deps, RefreshTokenRecord, SessionOrganization, SessionUser, UserSnapshot } from "../ports";
+import type { RefreshTokenRecord, SessionOrganization, SessionUser, UserSnapshot } from "../ports";
 import { logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
 import { type Identity, organizationIn, scopesForRole } from "./identity";
 import { loadSnapshot, membership } from "./session";
 
@@ -21,11 +22,11 @@ export interface TokenResponse {
 }
 
 async function accessToken(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   record: RefreshTokenRecord,
   now: number,
 ): Promise<{ token: string; expiresAt: number }> {
+  const { deps, config } = ctx;
   const token = await signJwt(
     deps.keys.signing,
     // iat_ms: revocation compares issue times to the millisecond (`iat` is whole seconds).
@@ -61,12 +62,12 @@ function response(
 
 /** A new token family: an access JWT plus an opaque 256-bit refresh token stored only as its hash. */
 export async function issueTokens(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   snapshot: UserSnapshot,
   organization: SessionOrganization,
   ip: string,
 ): Promise<TokenResponse> {
+  const { deps, config } = ctx;
   const now = deps.clock.now();
   const record: RefreshTokenRecord = {
     family: generateId("rtf", now),
@@ -78,7 +79,7 @@ export async function issueTokens(
   };
   const refreshToken = generateToken(32);
   const [access] = await Promise.all([
-    accessToken(deps, config, record, now),
+    accessToken(ctx, record, now),
     deps.refreshTokens.issue(await sha256Hex(refreshToken), record),
     deps.userState.putSnapshot(snapshot.user.id, snapshot),
   ]);
@@ -101,10 +102,10 @@ async function successorKey(token: string): Promise<Uint8Array> {
  * two live chains; after that window it is treated as stolen and the whole family is revoked.
  */
 export async function refreshTokens(
-  deps: Deps,
-  config: Config,
+  ctx: ServiceContext,
   input: { refreshToken: string; ip: string },
 ): Promise<TokenResponse> {
+  const { deps, config } = ctx;
   if (!isOpaqueToken(input.refreshToken)) throw new AuthError("token_invalid");
   const now = deps.clock.now();
   const successor = generateToken(32);
@@ -123,16 +124,17 @@ export async function refreshTokens(
   if (result.status === "invalid") throw new AuthError("token_invalid");
   const issued = result.status === "rotated" ? successor : await open(key, result.successorBox);
   if (issued === null) throw new AuthError("token_invalid");
-  const snapshot = result.snapshot ?? (await loadSnapshot(deps, result.record.user_id));
+  const snapshot = result.snapshot ?? (await loadSnapshot(ctx, result.record.user_id));
   if (!snapshot || !organizationIn(snapshot, result.record.org_id)) throw new AuthError("token_invalid");
   // A family older than the user's durable not-before (a refresh token brought back by a Redis restore).
   if (result.record.family_created < (snapshot.tokens_not_before ?? 0)) throw new AuthError("token_invalid");
   if (result.status === "rotated")
     logAuthEvent("refresh.rotated", { user_id: snapshot.user.id, session_id: result.record.family, ip: input.ip }, now);
-  return response(await accessToken(deps, config, result.record, now), issued, snapshot.user, config);
+  return response(await accessToken(ctx, result.record, now), issued, snapshot.user, config);
 }
 
-export async function revokeRefreshToken(deps: Deps, token: string): Promise<void> {
+export async function revokeRefreshToken(ctx: ServiceContext, token: string): Promise<void> {
+  const { deps } = ctx;
   if (isOpaqueToken(token)) await deps.refreshTokens.revoke(await sha256Hex(token));
 }
 
@@ -151,11 +153,8 @@ export interface AccessTokenIdentity {
  * issued after the user's not-before, family not revoked, user still in the organization. One Redis
  * round trip (MGET) for all three plus the user's snapshot.
  */
-export async function verifyAccessToken(
-  deps: Deps,
-  config: Config,
-  token: string,
-): Promise<AccessTokenIdentity | null> {
+export async function verifyAccessToken(ctx: ServiceContext, token: string): Promise<AccessTokenIdentity | null> {
+  const { deps, config } = ctx;
   const payload = await verifyJwt(deps.keys.signing, token, {
     typ: ACCESS_TOKEN_TYPE,
     issuer: config.jwt.issuer,
@@ -172,7 +171,7 @@ export async function verifyAccessToken(
     return null;
   const state = await deps.userState.accessState(payload.sub, payload.sid);
   if (state.familyRevoked || payload.iat_ms < state.notBefore) return null;
-  const member = await membership(deps, state.snapshot, payload.sub, payload.org);
+  const member = await membership(ctx, state.snapshot, payload.sub, payload.org);
   if (!member) return null;
   const { snapshot, organization } = member;
   // The durable not-before travels in the snapshot (rebuilt from Postgres when Redis has lost it).

@@ -3,7 +3,7 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { decodeBase64Url } from "../crypto/encoding";
 import { AuthError } from "../errors";
-import { afterResponse, setSessionCookies } from "../http";
+import { setSessionCookies } from "../http";
 import { verifyApiKey } from "../services/api-keys";
 import { verifyCsrfToken } from "../services/csrf";
 import { DEVICE_TOKEN_TYPE, verifyDeviceToken } from "../services/devices";
@@ -42,9 +42,8 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
   } else {
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    const defer = (label: string, task: () => Promise<unknown>) => afterResponse(c, label, task);
     if (bearer?.startsWith("sk_")) {
-      const key = await verifyApiKey(c.var.ctx, bearer, c.var.clientIp, defer);
+      const key = await verifyApiKey(c.var.ctx, bearer);
       // One answer for revoked, expired, unknown and malformed keys.
       if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: INVALID_BEARER });
       c.set("auth", {
@@ -57,7 +56,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
       });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer) && headerType(bearer) === DEVICE_TOKEN_TYPE) {
       // Routed by the unverified header only; the device verifier then enforces typ itself.
-      const device = await verifyDeviceToken(c.var.ctx, bearer, defer);
+      const device = await verifyDeviceToken(c.var.ctx, bearer);
       if (!device) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("auth", {
         identity: device.identity,

@@ -132,7 +132,6 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       scopes: body.scopes ?? null,
       expiresAt: body.expires_at ?? null,
       currentPassword: body.current_password ?? null,
-      ip: c.var.clientIp,
       idempotency: c.var.idempotency,
     });
     return c.json({ success: true as const, data: created }, 201);
@@ -155,7 +154,6 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       keyId: c.req.valid("param").id,
       graceSeconds: body.grace_seconds ?? 0,
       currentPassword: body.current_password ?? null,
-      ip: c.var.clientIp,
     });
     return c.json({ success: true as const, data: rotated }, 201);
   });

@@ -160,7 +160,6 @@ export const deviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       pushToken: body.push_token,
       platform: body.platform,
       deviceName: body.device_name,
-      ip: c.var.clientIp,
     });
     return c.json({ success: true as const, data: paired }, 201);
   })

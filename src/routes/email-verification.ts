@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { afterResponse, envelope, errorResponses } from "../http";
+import { envelope, errorResponses } from "../http";
 import { donePage, failedPage, verifyEmailPage } from "../pages/account";
 import { resendVerification, verifyEmail } from "../services/accounts";
 import { peekOneTimeToken } from "../services/one-time-tokens";
@@ -59,7 +59,7 @@ export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: va
     const { form, data } = readJsonOrForm(c, VerifyBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     let snapshot: Awaited<ReturnType<typeof verifyEmail>>;
     try {
-      snapshot = await verifyEmail(c.var.ctx, data.token, c.var.clientIp);
+      snapshot = await verifyEmail(c.var.ctx, data.token);
     } catch (error) {
       if (form && error instanceof AuthError && error.status < 500)
         return failedPage(c, error.status, "This link has expired or was already used.") as never;
@@ -70,8 +70,6 @@ export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: va
     return c.json({ success: true as const, data: { user: snapshot.user } }, 200);
   })
   .openapi(resendRoute, async (c) => {
-    await resendVerification(c.var.ctx, { email: c.req.valid("json").email, ip: c.var.clientIp }, (label, task) =>
-      afterResponse(c, label, task),
-    );
+    await resendVerification(c.var.ctx, { email: c.req.valid("json").email });
     return c.json({ success: true as const, data: { sent: true as const } }, 202);
   });

@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { afterResponse, envelope, errorResponses, listEnvelope } from "../http";
+import { envelope, errorResponses, listEnvelope } from "../http";
 import { credential, principal, requireCredential, requireUser, signedInUser } from "../middleware/require";
 import { inviteMember, listOrganizationInvitations, revokeInvitation } from "../services/invitations";
 import {
@@ -231,12 +231,12 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     const body = c.req.valid("json");
     const auth = credential(c);
     const inviterEmail = auth.snapshot?.user.email ?? auth.keyCreatorUser?.email ?? null;
-    const invitation = await inviteMember(
-      c.var.ctx,
-      principal(c),
-      { organizationId: c.req.valid("param").id, email: body.email, role: body.role, inviterEmail },
-      (label, task) => afterResponse(c, label, task),
-    );
+    const invitation = await inviteMember(c.var.ctx, principal(c), {
+      organizationId: c.req.valid("param").id,
+      email: body.email,
+      role: body.role,
+      inviterEmail,
+    });
     return c.json({ success: true as const, data: invitation }, 202);
   })
   .openapi(listInvitationsRoute, async (c) => {

@@ -1,28 +1,15 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { afterResponse, envelope, errorResponses, setSessionCookies } from "../http";
+import { envelope, errorResponses, setSessionCookies } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
 import { donePage, failedPage, resetPasswordPage } from "../pages/account";
-import {
-  changePassword,
-  type Defer,
-  forgotPassword,
-  peekResetToken,
-  resetPassword,
-  signup,
-} from "../services/accounts";
+import { changePassword, forgotPassword, peekResetToken, resetPassword, signup } from "../services/accounts";
 import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
 import { createSession } from "../services/session";
 import { CsrfHeader, Email, jsonBody, Ok, OptionalName, Organization, Password, User } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
-
-const deferFor =
-  (c: Context<AppEnv>): Defer =>
-  (label, task) =>
-    afterResponse(c, label, task);
 
 const SignupBody = z
   .object({ email: Email, password: Password, name: OptionalName, organization_name: OptionalName })
@@ -139,17 +126,12 @@ const resetRoute = createRoute({
 export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(signupRoute, async (c) => {
     const body = c.req.valid("json");
-    const result = await signup(
-      c.var.ctx,
-      {
-        email: body.email,
-        password: body.password,
-        name: body.name ?? null,
-        organizationName: body.organization_name ?? null,
-        ip: c.var.clientIp,
-      },
-      deferFor(c),
-    );
+    const result = await signup(c.var.ctx, {
+      email: body.email,
+      password: body.password,
+      name: body.name ?? null,
+      organizationName: body.organization_name ?? null,
+    });
     return c.json({ success: true as const, data: result }, 201);
   })
   .openapi(loginRoute, async (c) => {
@@ -158,7 +140,6 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     const auth = await authenticatePassword(c.var.ctx, {
       email: body.email,
       password: body.password,
-      ip: c.var.clientIp,
     });
     const now = deps.clock.now();
     const snapshot = signedInSnapshot(auth, now);
@@ -170,10 +151,8 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
         snapshot,
         organizationId: organization.id,
         remember: body.remember === true,
-        ip: c.var.clientIp,
-        userAgent: c.req.header("user-agent") ?? "",
       }),
-      recordPasswordLogin(c.var.ctx, auth, c.var.clientIp, now),
+      recordPasswordLogin(c.var.ctx, auth, now),
       // A new sign-in replaces whatever session the browser had (no fixation).
       previous ? deps.sessions.revoke(previous.tokenHash) : Promise.resolve(null),
     ]);
@@ -187,10 +166,9 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     const auth = await authenticatePassword(c.var.ctx, {
       email: body.email,
       password: body.password,
-      ip: c.var.clientIp,
     });
     const now = deps.clock.now();
-    await recordPasswordLogin(c.var.ctx, auth, c.var.clientIp, now);
+    await recordPasswordLogin(c.var.ctx, auth, now);
     return c.json(
       { success: true as const, data: { valid: true as const, user: signedInSnapshot(auth, now).user } },
       200,
@@ -198,21 +176,16 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   })
   .openapi(changeRoute, async (c) => {
     const body = c.req.valid("json");
-    await changePassword(
-      c.var.ctx,
-      {
-        user: signedInUser(c).user,
-        currentPassword: body.current_password,
-        newPassword: body.new_password,
-        ip: c.var.clientIp,
-        keepSessionHash: c.var.session?.tokenHash ?? null,
-      },
-      deferFor(c),
-    );
+    await changePassword(c.var.ctx, {
+      user: signedInUser(c).user,
+      currentPassword: body.current_password,
+      newPassword: body.new_password,
+      keepSessionHash: c.var.session?.tokenHash ?? null,
+    });
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(forgotRoute, async (c) => {
-    await forgotPassword(c.var.ctx, { email: c.req.valid("json").email, ip: c.var.clientIp }, deferFor(c));
+    await forgotPassword(c.var.ctx, { email: c.req.valid("json").email });
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(resetPageRoute, async (c) => {
@@ -222,7 +195,7 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   .openapi(resetRoute, async (c) => {
     const { form, data } = readJsonOrForm(c, ResetBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     try {
-      await resetPassword(c.var.ctx, { token: data.token, password: data.password, ip: c.var.clientIp }, deferFor(c));
+      await resetPassword(c.var.ctx, { token: data.token, password: data.password });
     } catch (error) {
       if (form && error instanceof AuthError && error.status < 500)
         return failedPage(c, error.status, error.message) as never;

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { afterResponse, clearSessionCookies, envelope, errorResponses, listEnvelope } from "../http";
+import { clearSessionCookies, envelope, errorResponses, listEnvelope } from "../http";
 import { principal, requireUser, sessionCsrf, signedInUser } from "../middleware/require";
 import { updateProfile } from "../services/accounts";
 import { logAuthEvent } from "../services/audit";
@@ -162,7 +162,7 @@ async function applyProfile(c: Context<AppEnv>, body: z.infer<typeof ProfileBody
     changes,
     ip: c.var.clientIp,
   };
-  const result = await updateProfile(c.var.ctx, input, (label, task) => afterResponse(c, label, task));
+  const result = await updateProfile(c.var.ctx, input);
   return { user: result.snapshot.user, email_change_pending: result.emailChangePending };
 }
 

@@ -200,7 +200,6 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       store: currentStore(c),
       contact,
       purpose: "login",
-      ip: c.var.clientIp,
     });
     return c.json({ success: true as const, data: result }, 200);
   })
@@ -212,7 +211,6 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       store: currentStore(c),
       contact,
       code: input.otp_code,
-      ip: c.var.clientIp,
     });
     if (previous) await c.var.deps.storefrontStore.revokeSession(previous.tokenHash);
     setCustomerCookie(c, signedIn.token, Math.floor((signedIn.record.expires_at - signedIn.record.created_at) / 1000));
@@ -245,7 +243,6 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       email: input.email,
       phone: input.phone,
       otpCode: input.otp_code,
-      ip: c.var.clientIp,
     });
     return c.json({ success: true as const, data: result }, 200);
   })

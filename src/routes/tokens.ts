@@ -63,7 +63,7 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       return c.json(
         {
           success: true as const,
-          data: await refreshTokens(c.var.ctx, { refreshToken: body.refresh_token, ip: c.var.clientIp }),
+          data: await refreshTokens(c.var.ctx, { refreshToken: body.refresh_token }),
         },
         200,
       );
@@ -71,15 +71,14 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
     const auth = await authenticatePassword(c.var.ctx, {
       email: body.email,
       password: body.password,
-      ip: c.var.clientIp,
     });
     const now = deps.clock.now();
     const snapshot = signedInSnapshot(auth, now);
     const organization = snapshot.organizations[0];
     if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
     const [tokens] = await Promise.all([
-      issueTokens(c.var.ctx, snapshot, organization, c.var.clientIp),
-      recordPasswordLogin(c.var.ctx, auth, c.var.clientIp, now),
+      issueTokens(c.var.ctx, snapshot, organization),
+      recordPasswordLogin(c.var.ctx, auth, now),
     ]);
     return c.json({ success: true as const, data: tokens }, 200);
   })

@@ -33,24 +33,18 @@ async function limitAccountEmails(
   ctx: ServiceContext,
   bucket: string,
   email: string,
-  ip: string,
   policy = ACCOUNT_EMAILS,
 ): Promise<void> {
   const { deps } = ctx;
   const result = await deps.rateLimiter.hit([
     { key: `${bucket}:email:${await sha256Hex(email)}`, ...policy.perEmail },
-    { key: `${bucket}:ip:${ip}`, ...policy.perIp },
+    { key: `${bucket}:ip:${ctx.ip}`, ...policy.perIp },
   ]);
   if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
 }
 
-function consumeToken(
-  ctx: ServiceContext,
-  purpose: TokenPurpose,
-  token: string,
-  ip: string,
-): Promise<OneTimeTokenRecord> {
-  return consumeOneTimeToken(ctx, purpose, token, { key: `ott_fail:${purpose}:ip:${ip}`, ...TOKEN_FAILURES });
+function consumeToken(ctx: ServiceContext, purpose: TokenPurpose, token: string): Promise<OneTimeTokenRecord> {
+  return consumeOneTimeToken(ctx, purpose, token, { key: `ott_fail:${purpose}:ip:${ctx.ip}`, ...TOKEN_FAILURES });
 }
 
 function link(config: Config, path: string, token: string): string {
@@ -71,7 +65,6 @@ export interface SignupInput {
   password: string;
   name: string | null;
   organizationName: string | null;
-  ip: string;
 }
 
 /**
@@ -82,12 +75,11 @@ export interface SignupInput {
 export async function signup(
   ctx: ServiceContext,
   input: SignupInput,
-  defer: Defer,
 ): Promise<{ user: SessionUser; verification_required: boolean }> {
   const { deps, config } = ctx;
   const email = requireEmail(input.email);
   const password = checkPassword(input.password, { email, minLength: config.passwords.minLength });
-  await limitAccountEmails(ctx, "signup", email, input.ip, SIGNUP);
+  await limitAccountEmails(ctx, "signup", email, SIGNUP);
   const now = deps.clock.now();
   const passwordHash = await deps.passwords.hash(password);
   const ids = {
@@ -104,13 +96,13 @@ export async function signup(
     ids,
   });
   if (created) {
-    logAuthEvent("signup.created", { user_id: created.user.id, email_domain: emailDomain(email), ip: input.ip }, now);
+    logAuthEvent("signup.created", { user_id: created.user.id, email_domain: emailDomain(email), ip: ctx.ip }, now);
     if (config.passwords.requireEmailVerification)
-      defer("verification_email", () => sendVerification(ctx, created.user));
+      ctx.defer("verification_email", () => sendVerification(ctx, created.user));
     return { user: created.user, verification_required: config.passwords.requireEmailVerification };
   }
-  logAuthEvent("signup.existing", { email_domain: emailDomain(email), ip: input.ip }, now);
-  defer("existing_account_email", () =>
+  logAuthEvent("signup.existing", { email_domain: emailDomain(email), ip: ctx.ip }, now);
+  ctx.defer("existing_account_email", () =>
     deps.email.send(existingAccountEmail(email, config.appUrl ?? config.publicOrigin)),
   );
   // The shape a new account would have had; nothing about the real one leaks.
@@ -127,9 +119,9 @@ export async function signup(
 }
 
 /** Spends a verification token: proves the address (or applies a requested email change). */
-export async function verifyEmail(ctx: ServiceContext, token: string, ip: string): Promise<UserSnapshot> {
+export async function verifyEmail(ctx: ServiceContext, token: string): Promise<UserSnapshot> {
   const { deps } = ctx;
-  const record = await consumeToken(ctx, "email_verification", token, ip);
+  const record = await consumeToken(ctx, "email_verification", token);
   return releaseOnFailure(
     () => applyVerification(ctx, record),
     () => deps.tokens.release(record),
@@ -156,36 +148,28 @@ async function applyVerification(ctx: ServiceContext, record: OneTimeTokenRecord
 }
 
 /** 202 whatever the address; an unverified account gets a fresh link (the old one stops working). */
-export async function resendVerification(
-  ctx: ServiceContext,
-  input: { email: string; ip: string },
-  defer: Defer,
-): Promise<void> {
+export async function resendVerification(ctx: ServiceContext, input: { email: string }): Promise<void> {
   const { deps } = ctx;
   const email = requireEmail(input.email);
-  await limitAccountEmails(ctx, "verify_resend", email, input.ip);
+  await limitAccountEmails(ctx, "verify_resend", email);
   const login = await deps.users.findLogin(email);
   if (login && !login.snapshot.user.email_verified)
-    defer("verification_email", () => sendVerification(ctx, login.snapshot.user));
+    ctx.defer("verification_email", () => sendVerification(ctx, login.snapshot.user));
 }
 
 /** Always {ok: true}; a reset link (1 hour, single use, replacing earlier ones) goes out only to real accounts. */
-export async function forgotPassword(
-  ctx: ServiceContext,
-  input: { email: string; ip: string },
-  defer: Defer,
-): Promise<void> {
+export async function forgotPassword(ctx: ServiceContext, input: { email: string }): Promise<void> {
   const { deps, config } = ctx;
   const email = requireEmail(input.email);
-  await limitAccountEmails(ctx, "reset", email, input.ip);
+  await limitAccountEmails(ctx, "reset", email);
   const login = await deps.users.findLogin(email);
   logAuthEvent(
     "password.reset_requested",
-    { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip },
+    { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: ctx.ip },
     deps.clock.now(),
   );
   if (!login) return;
-  defer("reset_email", async () => {
+  ctx.defer("reset_email", async () => {
     const { token } = await issueOneTimeToken(ctx, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
     await deps.email.send(passwordResetEmail(email, link(config, "/v1/auth/reset-password", token)));
   });
@@ -202,15 +186,11 @@ export async function peekResetToken(ctx: ServiceContext, token: string): Promis
  * typo costs nothing); then the token, the new hash, and the end of every session and token family.
  * Proves the address and clears the account's lockout. No sign-in happens here.
  */
-export async function resetPassword(
-  ctx: ServiceContext,
-  input: { token: string; password: string; ip: string },
-  defer: Defer,
-): Promise<void> {
+export async function resetPassword(ctx: ServiceContext, input: { token: string; password: string }): Promise<void> {
   const { deps, config } = ctx;
   const email = await peekResetToken(ctx, input.token);
   const password = checkPassword(input.password, { email, minLength: config.passwords.minLength });
-  const record = await consumeToken(ctx, "password_reset", input.token, input.ip);
+  const record = await consumeToken(ctx, "password_reset", input.token);
   const now = deps.clock.now();
   const passwordHash = await deps.passwords.hash(password);
   const snapshot = await releaseOnFailure(
@@ -225,8 +205,8 @@ export async function resetPassword(
     },
     () => deps.tokens.release(record),
   );
-  logAuthEvent("password.reset", { user_id: snapshot.user.id, ip: input.ip }, now);
-  defer("password_reset_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "reset")));
+  logAuthEvent("password.reset", { user_id: snapshot.user.id, ip: ctx.ip }, now);
+  ctx.defer("password_reset_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "reset")));
 }
 
 /**
@@ -239,16 +219,13 @@ export async function changePassword(
     user: SessionUser;
     currentPassword: string;
     newPassword: string;
-    ip: string;
     keepSessionHash: string | null;
   },
-  defer: Defer,
 ): Promise<void> {
   const { deps, config } = ctx;
   const auth = await authenticatePassword(ctx, {
     email: input.user.email,
     password: input.currentPassword,
-    ip: input.ip,
   });
   const password = checkPassword(input.newPassword, { email: input.user.email, minLength: config.passwords.minLength });
   const now = deps.clock.now();
@@ -264,8 +241,8 @@ export async function changePassword(
     revokeAllCredentials(ctx, snapshot.user.id, input.keepSessionHash),
     settlePasswordAttempt(ctx, auth),
   ]);
-  logAuthEvent("password.changed", { user_id: snapshot.user.id, ip: input.ip }, now);
-  defer("password_changed_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "changed")));
+  logAuthEvent("password.changed", { user_id: snapshot.user.id, ip: ctx.ip }, now);
+  ctx.defer("password_changed_notice", () => deps.email.send(passwordChangedEmail(snapshot.user.email, "changed")));
 }
 
 export interface ProfileChanges {
@@ -285,9 +262,7 @@ export async function updateProfile(
     principal: Principal;
     currentPassword: string | null;
     changes: ProfileChanges;
-    ip: string;
   },
-  defer: Defer,
 ): Promise<{ snapshot: UserSnapshot; emailChangePending: boolean }> {
   const { deps, config } = ctx;
   const now = deps.clock.now();
@@ -299,10 +274,9 @@ export async function updateProfile(
     await confirmRecentAuth(ctx, input.principal, {
       email: input.user.email,
       currentPassword: input.currentPassword,
-      ip: input.ip,
       what: "Changing your email address",
     });
-    await limitAccountEmails(ctx, "email_change", input.user.email, input.ip);
+    await limitAccountEmails(ctx, "email_change", input.user.email);
   }
   const snapshot =
     Object.keys(direct).length > 0
@@ -312,7 +286,7 @@ export async function updateProfile(
   await deps.userState.putSnapshot(snapshot.user.id, snapshot);
   if (changingEmail) {
     const from = input.user.email;
-    defer("email_change", async () => {
+    ctx.defer("email_change", async () => {
       const { token } = await issueOneTimeToken(ctx, "email_verification", input.user.id, VERIFY_TTL_MS, {
         email: newEmail,
         from,

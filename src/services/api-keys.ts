@@ -51,16 +51,11 @@ function usable(record: ApiKeyAuthRecord | null, secretHash: string, now: number
  * Authenticates `Authorization: Bearer sk_…`. Revoked, expired, unknown, malformed and orphaned keys
  * all end in the same null (one 401 for all). Warm: one Redis round trip; cold: plus one SQL statement.
  */
-export async function verifyApiKey(
-  ctx: ServiceContext,
-  raw: string,
-  ip: string,
-  defer: (label: string, task: () => Promise<unknown>) => void,
-): Promise<ApiKeyIdentity | null> {
+export async function verifyApiKey(ctx: ServiceContext, raw: string): Promise<ApiKeyIdentity | null> {
   const { deps, config } = ctx;
-  const failureKey = `apikey_fail:ip:${ip}`;
+  const failureKey = `apikey_fail:ip:${ctx.ip}`;
   const fail = (): null => {
-    defer("api_key_failure", () => deps.rateLimiter.hit([{ key: failureKey, ...API_KEY_FAILURES }]));
+    ctx.defer("api_key_failure", () => deps.rateLimiter.hit([{ key: failureKey, ...API_KEY_FAILURES }]));
     return null;
   };
   const match = KEY_SHAPE.exec(raw);
@@ -72,11 +67,11 @@ export async function verifyApiKey(
   if (record === undefined) {
     record = await deps.apiKeys.findForAuth(keyId);
     const cached = record;
-    defer("api_key_cache", () => deps.apiKeyCache.put(keyId, cached));
+    ctx.defer("api_key_cache", () => deps.apiKeyCache.put(keyId, cached));
   }
   const now = deps.clock.now();
   if (!usable(record, await sha256Hex(match[3] ?? ""), now)) return fail();
-  defer("api_key_last_used", async () => {
+  ctx.defer("api_key_last_used", async () => {
     if (await deps.apiKeyCache.shouldStampUse(keyId)) await deps.apiKeys.touchLastUsed(keyId, now);
   });
   return {
@@ -98,17 +93,13 @@ export async function verifyApiKey(
  * What a key may still do, whoever holds its secret: its current scopes, or null once it is revoked,
  * expired or orphaned. Devices paired through a key ask this on every use, so they die with the key.
  */
-export async function apiKeyScopes(
-  ctx: ServiceContext,
-  keyId: string,
-  defer: (label: string, task: () => Promise<unknown>) => void,
-): Promise<string[] | null> {
+export async function apiKeyScopes(ctx: ServiceContext, keyId: string): Promise<string[] | null> {
   const { deps, config } = ctx;
   let { entry: record } = await deps.apiKeyCache.lookup(keyId, "apikey_fail:none");
   if (record === undefined) {
     record = await deps.apiKeys.findForAuth(keyId);
     const cached = record;
-    defer("api_key_cache", () => deps.apiKeyCache.put(keyId, cached));
+    ctx.defer("api_key_cache", () => deps.apiKeyCache.put(keyId, cached));
   }
   if (!record || record.revoked || record.creator_role === null) return null;
   if (record.expires_at !== null && deps.clock.now() >= record.expires_at) return null;
@@ -132,7 +123,6 @@ export interface CreateApiKeyInput {
   scopes: string[] | null;
   expiresAt: string | null;
   currentPassword: string | null;
-  ip: string;
   idempotency?: IdempotencyScope | null;
 }
 
@@ -181,7 +171,6 @@ export async function createApiKey(ctx: ServiceContext, input: CreateApiKeyInput
     await confirmRecentAuth(ctx, principal, {
       email: input.email,
       currentPassword: input.currentPassword,
-      ip: input.ip,
       what: "Creating an admin or platform key",
     });
   }
@@ -269,7 +258,6 @@ export async function rotateApiKey(
     keyId: string;
     graceSeconds: number;
     currentPassword: string | null;
-    ip: string;
   },
 ): Promise<CreatedApiKey> {
   const { deps, config } = ctx;
@@ -287,7 +275,6 @@ export async function rotateApiKey(
     await confirmRecentAuth(ctx, principal, {
       email: input.email,
       currentPassword: input.currentPassword,
-      ip: input.ip,
       what: "Rotating an admin or platform key",
     });
   }

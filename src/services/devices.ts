@@ -73,11 +73,11 @@ export interface Paired {
 /** Spends the code atomically (one device per code, whatever the concurrency) and records the device. */
 export async function pairDevice(
   ctx: ServiceContext,
-  input: { pairingToken: string; pushToken: string; platform: "ios" | "android"; deviceName: string; ip: string },
+  input: { pairingToken: string; pushToken: string; platform: "ios" | "android"; deviceName: string },
 ): Promise<Paired> {
   const { deps, config } = ctx;
   const record = await consumeOneTimeToken(ctx, "pairing", input.pairingToken, {
-    key: `pair_fail:ip:${input.ip}`,
+    key: `pair_fail:ip:${ctx.ip}`,
     ...PAIRING_FAILURES,
   });
   const now = deps.clock.now();
@@ -125,7 +125,7 @@ export async function pairDevice(
     ),
     deps.deviceState.markActive(device.id).catch(() => undefined),
   ]);
-  logAuthEvent("device.paired", { user_id, organization_id, session_id: device.id, ip: input.ip }, now);
+  logAuthEvent("device.paired", { user_id, organization_id, session_id: device.id, ip: ctx.ip }, now);
   return { token, gateway_url: config.devices.gatewayUrl, peer_id, device_id: device.id };
 }
 
@@ -140,11 +140,7 @@ export interface DeviceIdentity {
  * not-before (logout-all, password reset, disable), user still in the organization. One Redis round
  * trip; `last_seen_at` is stamped after the response, at most once a minute.
  */
-export async function verifyDeviceToken(
-  ctx: ServiceContext,
-  token: string,
-  defer: (label: string, task: () => Promise<unknown>) => void,
-): Promise<DeviceIdentity | null> {
+export async function verifyDeviceToken(ctx: ServiceContext, token: string): Promise<DeviceIdentity | null> {
   const { deps, config } = ctx;
   const payload = await verifyJwt(deps.keys.signing, token, {
     typ: DEVICE_TOKEN_TYPE,
@@ -164,7 +160,7 @@ export async function verifyDeviceToken(
   // A device paired through a key lives only as long as the key does, with no more than its scopes.
   const [state, keyScopes] = await Promise.all([
     deps.deviceState.state(payload.sub, payload.uid),
-    keyId ? apiKeyScopes(ctx, keyId, defer) : null,
+    keyId ? apiKeyScopes(ctx, keyId) : null,
   ]);
   if (payload.iat_ms < state.notBefore) return null;
   if (keyId && keyScopes === null) return null;
@@ -172,14 +168,14 @@ export async function verifyDeviceToken(
     // Not cached (expired, or Redis lost it): Postgres decides, and a revoked device stays revoked.
     if (!(await deps.devices.isActive(payload.sub))) return null;
     const deviceId = payload.sub;
-    defer("device_active", () => deps.deviceState.markActive(deviceId));
+    ctx.defer("device_active", () => deps.deviceState.markActive(deviceId));
   }
   const member = await membership(ctx, state.snapshot, payload.uid, payload.org);
   if (!member) return null;
   const { snapshot, organization } = member;
   if (payload.iat_ms < (snapshot.tokens_not_before ?? 0)) return null;
   const deviceId = payload.sub;
-  defer("device_last_seen", async () => {
+  ctx.defer("device_last_seen", async () => {
     if (await deps.deviceState.shouldStampUse(deviceId)) await deps.devices.touch(deviceId, deps.clock.now());
   });
   return {

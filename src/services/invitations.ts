@@ -4,7 +4,6 @@ import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import { invitationEmail } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
 import type { Invitation, Role, SessionOrganization, SessionUser } from "../ports";
-import type { Defer } from "./accounts";
 import { emailDomain, logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { INVITATIONS, TOKEN_FAILURES } from "./limits";
@@ -28,7 +27,6 @@ export async function inviteMember(
   ctx: ServiceContext,
   principal: Principal,
   input: { organizationId: string; email: string; role: Role; inviterEmail: string | null },
-  defer: Defer,
 ): Promise<Invitation> {
   const { deps, config } = ctx;
   authorize(principal, "invitations.manage", { organizationId: input.organizationId, newRole: input.role });
@@ -61,7 +59,7 @@ export async function inviteMember(
     role: input.role,
     link: invitationUrl(config, token),
   });
-  defer("invitation_email", () => deps.email.send(message));
+  ctx.defer("invitation_email", () => deps.email.send(message));
   logAuthEvent(
     "invitation.created",
     {
@@ -178,11 +176,11 @@ export interface InvitationSignIn {
  */
 export async function acceptInvitationByToken(
   ctx: ServiceContext,
-  input: { token: string; remember: boolean; ip: string; userAgent: string },
+  input: { token: string; remember: boolean },
 ): Promise<InvitationSignIn> {
   const { deps } = ctx;
   // Tokens are 256-bit, so this only stops hammering the database with made-up ones.
-  const failures = { key: `inv_fail:ip:${input.ip}`, ...TOKEN_FAILURES };
+  const failures = { key: `inv_fail:ip:${ctx.ip}`, ...TOKEN_FAILURES };
   const gate = await deps.rateLimiter.peek([failures]);
   if (!gate.allowed) throw rateLimited(gate.retryAfterSeconds);
   const now = deps.clock.now();
@@ -207,8 +205,6 @@ export async function acceptInvitationByToken(
     snapshot,
     organizationId: organization.id,
     remember: input.remember,
-    ip: input.ip,
-    userAgent: input.userAgent,
   });
   logAuthEvent(
     "invitation.accepted",
@@ -216,7 +212,7 @@ export async function acceptInvitationByToken(
       organization_id: organization.id,
       user_id: accepted.userId,
       session_id: session.record.id,
-      ip: input.ip,
+      ip: ctx.ip,
       created: accepted.created,
     },
     now,

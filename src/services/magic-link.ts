@@ -125,18 +125,18 @@ export interface MagicLinkSignIn {
  */
 export async function verifyMagicLink(
   ctx: ServiceContext,
-  input: { token: string; remember: boolean; ip: string; userAgent: string },
+  input: { token: string; remember: boolean },
 ): Promise<MagicLinkSignIn> {
   const { deps } = ctx;
   if (!isOpaqueToken(input.token)) throw new AuthError("magic_link_invalid");
   const consumed = await deps.tokens.consume("magic_link", await sha256Hex(input.token), {
-    key: `ml_verify_fail:ip:${input.ip}`,
+    key: `ml_verify_fail:ip:${ctx.ip}`,
     ...MAGIC_LINK_VERIFY_FAILURES,
   });
   const now = deps.clock.now();
   if (consumed.status !== "consumed" || consumed.record.expires_at <= now) {
     const reason = consumed.status === "consumed" ? "expired" : consumed.status;
-    logAuthEvent("magic_link.rejected", { ip: input.ip, reason }, now);
+    logAuthEvent("magic_link.rejected", { ip: ctx.ip, reason }, now);
     if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
     throw new AuthError("magic_link_invalid");
   }
@@ -150,7 +150,7 @@ export async function verifyMagicLink(
 async function signInWithLink(
   ctx: ServiceContext,
   record: OneTimeTokenRecord,
-  input: { remember: boolean; ip: string; userAgent: string },
+  input: { remember: boolean },
   now: number,
 ): Promise<MagicLinkSignIn> {
   const { deps, config } = ctx;
@@ -164,7 +164,7 @@ async function signInWithLink(
   });
   // A disabled account gets the same answer as a bad link.
   if (!signIn) {
-    logAuthEvent("magic_link.rejected", { ip: input.ip, reason: "disabled" }, now);
+    logAuthEvent("magic_link.rejected", { ip: ctx.ip, reason: "disabled" }, now);
     throw new AuthError("magic_link_invalid");
   }
   // The first proof of this address ends whatever an earlier, unproven owner of the account had.
@@ -175,8 +175,6 @@ async function signInWithLink(
     snapshot: signIn.snapshot,
     organizationId: organization.id,
     remember: input.remember,
-    ip: input.ip,
-    userAgent: input.userAgent,
   });
   logAuthEvent(
     "magic_link.verified",
@@ -184,7 +182,7 @@ async function signInWithLink(
       user_id: signIn.snapshot.user.id,
       organization_id: organization.id,
       session_id: session.record.id,
-      ip: input.ip,
+      ip: ctx.ip,
       created: signIn.created,
     },
     now,

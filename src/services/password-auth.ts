@@ -40,22 +40,22 @@ async function failureRules(
  */
 export async function authenticatePassword(
   ctx: ServiceContext,
-  input: { email: string; password: string; ip: string },
+  input: { email: string; password: string },
 ): Promise<PasswordAuthentication> {
   const { deps, config } = ctx;
   const email = requireEmail(input.email);
-  const { accountKey, ipRule, rules } = await failureRules(email, input.ip);
+  const { accountKey, ipRule, rules } = await failureRules(email, ctx.ip);
   const [gate, login] = await Promise.all([deps.rateLimiter.hit(rules), deps.users.findLogin(email)]);
   const now = deps.clock.now();
   if (!gate.allowed) {
-    logAuthEvent("password.locked", { email_domain: emailDomain(email), ip: input.ip }, now);
+    logAuthEvent("password.locked", { email_domain: emailDomain(email), ip: ctx.ip }, now);
     throw rateLimited(gate.retryAfterSeconds);
   }
   const check = await deps.passwords.verify(login?.passwordHash ?? null, input.password);
   if (!login || !check.valid) {
     logAuthEvent(
       "password.failed",
-      { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: input.ip },
+      { user_id: login?.snapshot.user.id, email_domain: emailDomain(email), ip: ctx.ip },
       now,
     );
     throw new AuthError("invalid_credentials");
@@ -76,7 +76,6 @@ export function signedInSnapshot(auth: PasswordAuthentication, now: number): Use
 export async function recordPasswordLogin(
   ctx: ServiceContext,
   auth: PasswordAuthentication,
-  ip: string,
   now: number,
 ): Promise<void> {
   const { deps } = ctx;
@@ -86,7 +85,7 @@ export async function recordPasswordLogin(
   ]);
   logAuthEvent(
     "password.succeeded",
-    { user_id: auth.snapshot.user.id, ip, reason: auth.rehash ? "rehashed" : undefined },
+    { user_id: auth.snapshot.user.id, ip: ctx.ip, reason: auth.rehash ? "rehashed" : undefined },
     now,
   );
 }

@@ -11,7 +11,7 @@ import { isRecentlyAuthenticated, type Principal, reauthRequired } from "./polic
 export async function confirmRecentAuth(
   ctx: ServiceContext,
   principal: Principal,
-  input: { email: string | null; currentPassword: string | null; ip: string; what: string },
+  input: { email: string | null; currentPassword: string | null; what: string },
 ): Promise<void> {
   const { deps } = ctx;
   if (principal.kind === "api_key" || principal.kind === "device")
@@ -20,6 +20,6 @@ export async function confirmRecentAuth(
   if (input.currentPassword === null || input.email === null) throw reauthRequired(input.what);
   await settlePasswordAttempt(
     ctx,
-    await authenticatePassword(ctx, { email: input.email, password: input.currentPassword, ip: input.ip }),
+    await authenticatePassword(ctx, { email: input.email, password: input.currentPassword }),
   );
 }

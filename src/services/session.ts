@@ -14,8 +14,6 @@ export interface SessionInput {
   snapshot: UserSnapshot;
   organizationId: string;
   remember: boolean;
-  ip: string;
-  userAgent: string;
 }
 
 /** A fresh 256-bit token every sign-in (no fixation); Redis keeps only its SHA-256. */
@@ -31,8 +29,8 @@ export async function createSession(ctx: ServiceContext, input: SessionInput): P
     created_at: now,
     absolute_expires_at: now + config.session.absoluteSeconds * 1000,
     idle_seconds: input.remember ? config.session.rememberIdleSeconds : config.session.idleSeconds,
-    ip: input.ip,
-    user_agent: input.userAgent.slice(0, 256),
+    ip: ctx.ip,
+    user_agent: ctx.userAgent.slice(0, 256),
   };
   await deps.sessions.create(tokenHash, record, input.snapshot);
   return { token, tokenHash, record };

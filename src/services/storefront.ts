@@ -55,13 +55,13 @@ async function codeHash(ctx: ServiceContext, scopeKey: string, code: string): Pr
  */
 export async function requestOtp(
   ctx: ServiceContext,
-  input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; ip: string },
+  input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}` },
 ): Promise<{ delivery_channel: ContactChannel; expires_in_seconds: number; next_resend_in_seconds: number }> {
   const { deps, config } = ctx;
   const key = await scope(input.store, input.purpose, input.contact);
   const caps = await deps.rateLimiter.hit([
     { key: `otp_send:contact:${key}`, limit: OTP.sendsPerContactPerHour, windowSeconds: 3600 },
-    { key: `otp_send:ip:${input.ip}`, limit: OTP.sendsPerIpPerHour, windowSeconds: 3600 },
+    { key: `otp_send:ip:${ctx.ip}`, limit: OTP.sendsPerIpPerHour, windowSeconds: 3600 },
   ]);
   if (!caps.allowed) throw rateLimited(caps.retryAfterSeconds);
   const now = deps.clock.now();
@@ -102,7 +102,7 @@ export async function requestOtp(
 /** Spends a right code; answers how to put it back if what it pays for then fails (a store outage). */
 export async function checkOtp(
   ctx: ServiceContext,
-  input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; code: string; ip: string },
+  input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}`; code: string },
 ): Promise<() => Promise<void>> {
   const { deps } = ctx;
   const key = await scope(input.store, input.purpose, input.contact);
@@ -110,7 +110,7 @@ export async function checkOtp(
   const result = await deps.storefrontStore.verifyOtp({
     otpKey: key,
     failureKey: `otp_fail:contact:${key}`,
-    ipFailureKey: `otp_fail:ip:${input.ip}`,
+    ipFailureKey: `otp_fail:ip:${ctx.ip}`,
     codeHash: hash,
     now: deps.clock.now(),
     maxAttempts: OTP.maxTriesPerCode,
@@ -132,7 +132,7 @@ export interface CustomerSignIn {
 
 export async function verifyOtpAndSignIn(
   ctx: ServiceContext,
-  input: { store: StoreKey; contact: Contact; code: string; ip: string },
+  input: { store: StoreKey; contact: Contact; code: string },
 ): Promise<CustomerSignIn> {
   const release = await checkOtp(ctx, { ...input, purpose: "login" });
   return releaseOnFailure(() => signInCustomer(ctx, input), release);
@@ -140,7 +140,7 @@ export async function verifyOtpAndSignIn(
 
 async function signInCustomer(
   ctx: ServiceContext,
-  input: { store: StoreKey; contact: Contact; ip: string },
+  input: { store: StoreKey; contact: Contact },
 ): Promise<CustomerSignIn> {
   const { deps } = ctx;
   const now = deps.clock.now();
@@ -163,7 +163,7 @@ async function signInCustomer(
   await deps.storefrontStore.createSession(await sha256Hex(token), record);
   logAuthEvent(
     "customer.signed_in",
-    { organization_id: input.store.organization_id, user_id: customer.id, session_id: record.id, ip: input.ip },
+    { organization_id: input.store.organization_id, user_id: customer.id, session_id: record.id, ip: ctx.ip },
     now,
   );
   return { customer, token, record };
@@ -196,7 +196,6 @@ export async function updateCustomerProfile(
     email?: string;
     phone?: string;
     otpCode?: string;
-    ip: string;
   },
 ): Promise<{ customer: Customer; verification_required: ContactChannel | null }> {
   const { deps } = ctx;
@@ -217,14 +216,13 @@ export async function updateCustomerProfile(
   const purpose = `change:${input.customerId}` as const;
   let release: () => Promise<void> = async () => undefined;
   if (changing && input.otpCode === undefined) {
-    await requestOtp(ctx, { store: input.store, contact: changing, purpose, ip: input.ip });
+    await requestOtp(ctx, { store: input.store, contact: changing, purpose });
   } else if (changing && input.otpCode !== undefined) {
     release = await checkOtp(ctx, {
       store: input.store,
       contact: changing,
       purpose,
       code: input.otpCode,
-      ip: input.ip,
     });
   }
   const apply = {

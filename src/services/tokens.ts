@@ -65,7 +65,6 @@ export async function issueTokens(
   ctx: ServiceContext,
   snapshot: UserSnapshot,
   organization: SessionOrganization,
-  ip: string,
 ): Promise<TokenResponse> {
   const { deps, config } = ctx;
   const now = deps.clock.now();
@@ -85,7 +84,7 @@ export async function issueTokens(
   ]);
   logAuthEvent(
     "token.issued",
-    { user_id: snapshot.user.id, organization_id: organization.id, session_id: record.family, ip },
+    { user_id: snapshot.user.id, organization_id: organization.id, session_id: record.family, ip: ctx.ip },
     now,
   );
   return response(access, refreshToken, snapshot.user, config);
@@ -101,10 +100,7 @@ async function successorKey(token: string): Promise<Uint8Array> {
  * (a client retrying, or parallel tabs) gets the same successor back, so parallel refreshes never fork
  * two live chains; after that window it is treated as stolen and the whole family is revoked.
  */
-export async function refreshTokens(
-  ctx: ServiceContext,
-  input: { refreshToken: string; ip: string },
-): Promise<TokenResponse> {
+export async function refreshTokens(ctx: ServiceContext, input: { refreshToken: string }): Promise<TokenResponse> {
   const { deps, config } = ctx;
   if (!isOpaqueToken(input.refreshToken)) throw new AuthError("token_invalid");
   const now = deps.clock.now();
@@ -118,7 +114,7 @@ export async function refreshTokens(
     config.tokens.refreshReuseGraceSeconds * 1000,
   );
   if (result.status === "reused") {
-    logAuthEvent("refresh.reuse_detected", { user_id: result.userId, session_id: result.family, ip: input.ip }, now);
+    logAuthEvent("refresh.reuse_detected", { user_id: result.userId, session_id: result.family, ip: ctx.ip }, now);
     throw new AuthError("token_invalid");
   }
   if (result.status === "invalid") throw new AuthError("token_invalid");
@@ -129,7 +125,7 @@ export async function refreshTokens(
   // A family older than the user's durable not-before (a refresh token brought back by a Redis restore).
   if (result.record.family_created < (snapshot.tokens_not_before ?? 0)) throw new AuthError("token_invalid");
   if (result.status === "rotated")
-    logAuthEvent("refresh.rotated", { user_id: snapshot.user.id, session_id: result.record.family, ip: input.ip }, now);
+    logAuthEvent("refresh.rotated", { user_id: snapshot.user.id, session_id: result.record.family, ip: ctx.ip }, now);
   return response(await accessToken(ctx, result.record, now), issued, snapshot.user, config);
 }
 

@@ -83,6 +83,12 @@ export async function startBrowserSession(
   await setSessionCookies(c, session.token, session.record, null);
 }
 
+/** The browser's session ended (logout, or this session deleted): forget it and clear both cookies. */
+export function endBrowserSession(c: Context<AppEnv>): void {
+  c.set("session", null);
+  clearSessionCookies(c);
+}
+
 export function clearSessionCookies(c: Context<AppEnv>): void {
   const { config } = c.var;
   const base = { path: "/", secure: config.cookies.secure, sameSite: "Lax" as const };

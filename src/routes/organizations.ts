@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { envelope, errorResponses, listEnvelope } from "../http";
-import { credential, principal, requireCredential, requireUser, signedInUser } from "../middleware/require";
+import { credential, principal, requireCredential, requireUser } from "../middleware/require";
 import { inviteMember, listOrganizationInvitations, revokeInvitation } from "../services/invitations";
 import {
   changeMemberRole,
@@ -11,6 +11,7 @@ import {
   removeMember,
   visibleOrganizations,
 } from "../services/organizations";
+import { switchOrganization } from "../services/session";
 import { CsrfHeader, Email, jsonBody, Organization } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -203,9 +204,7 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     const session = c.var.session;
     if (!session || c.var.auth?.via !== "cookie")
       throw new AuthError("forbidden", { message: "Only a browser session has an active organization to switch." });
-    const organization = signedInUser(c).organizations.find((o) => o.id === c.req.valid("param").id);
-    if (!organization) throw new AuthError("not_found");
-    await c.var.deps.sessions.update(session.tokenHash, { ...session.record, organization_id: organization.id });
+    const organization = await switchOrganization(c.var.ctx, session, c.req.valid("param").id);
     return c.json({ success: true as const, data: organization }, 200);
   })
   .openapi(membersRoute, async (c) => {

@@ -1,12 +1,11 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses, setSessionCookies } from "../http";
+import { envelope, errorResponses, startBrowserSession } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
 import { donePage, failedPage, resetPasswordPage } from "../pages/account";
 import { changePassword, forgotPassword, peekResetToken, resetPassword, signup } from "../services/accounts";
-import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
-import { createSession } from "../services/session";
+import { checkCredentials, signInWithPassword } from "../services/sign-in";
 import { CsrfHeader, Email, jsonBody, Ok, OptionalName, Organization, Password, User } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
@@ -136,43 +135,18 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   })
   .openapi(loginRoute, async (c) => {
     const body = c.req.valid("json");
-    const { deps } = c.var;
-    const auth = await authenticatePassword(c.var.ctx, {
+    const signedIn = await signInWithPassword(c.var.ctx, {
       email: body.email,
       password: body.password,
+      remember: body.remember === true,
     });
-    const now = deps.clock.now();
-    const snapshot = signedInSnapshot(auth, now);
-    const organization = snapshot.organizations[0];
-    if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
-    const previous = c.var.session;
-    const [session] = await Promise.all([
-      createSession(c.var.ctx, {
-        snapshot,
-        organizationId: organization.id,
-        remember: body.remember === true,
-      }),
-      recordPasswordLogin(c.var.ctx, auth, now),
-      // A new sign-in replaces whatever session the browser had (no fixation).
-      previous ? deps.sessions.revoke(previous.tokenHash) : Promise.resolve(null),
-    ]);
-    c.set("session", null);
-    await setSessionCookies(c, session.token, session.record, null);
-    return c.json({ success: true as const, data: { user: snapshot.user, organization } }, 200);
+    await startBrowserSession(c, signedIn.session);
+    return c.json({ success: true as const, data: { user: signedIn.user, organization: signedIn.organization } }, 200);
   })
   .openapi(verifyCredentialsRoute, async (c) => {
     const body = c.req.valid("json");
-    const { deps } = c.var;
-    const auth = await authenticatePassword(c.var.ctx, {
-      email: body.email,
-      password: body.password,
-    });
-    const now = deps.clock.now();
-    await recordPasswordLogin(c.var.ctx, auth, now);
-    return c.json(
-      { success: true as const, data: { valid: true as const, user: signedInSnapshot(auth, now).user } },
-      200,
-    );
+    const user = await checkCredentials(c.var.ctx, { email: body.email, password: body.password });
+    return c.json({ success: true as const, data: { valid: true as const, user } }, 200);
   })
   .openapi(changeRoute, async (c) => {
     const body = c.req.valid("json");

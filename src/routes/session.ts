@@ -2,12 +2,11 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { clearSessionCookies, envelope, errorResponses, listEnvelope } from "../http";
+import { endBrowserSession, envelope, errorResponses, listEnvelope } from "../http";
 import { principal, requireUser, sessionCsrf, signedInUser } from "../middleware/require";
 import { updateProfile } from "../services/accounts";
-import { logAuthEvent } from "../services/audit";
 import { isSuperuser, PLATFORM_SCOPE } from "../services/policy";
-import { revokeAllCredentials } from "../services/revocation";
+import { endSession, endSessionById, listSessions, signOutEverywhere } from "../services/session";
 import { CsrfHeader, Identity, Organization, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -160,7 +159,6 @@ async function applyProfile(c: Context<AppEnv>, body: z.infer<typeof ProfileBody
     principal: principal(c),
     currentPassword: current_password ?? null,
     changes,
-    ip: c.var.clientIp,
   };
   const result = await updateProfile(c.var.ctx, input);
   return { user: result.snapshot.user, email_change_pending: result.emailChangePending };
@@ -183,19 +181,8 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     return c.json({ success: true as const, data: csrf ? { ...data, csrf_token: csrf } : data }, 200);
   })
   .openapi(logoutRoute, async (c) => {
-    const session = c.var.session;
-    const family = c.var.auth?.tokenFamily;
-    if (family) await c.var.deps.refreshTokens.revokeFamily(family);
-    if (session) {
-      await c.var.deps.sessions.revoke(session.tokenHash);
-      logAuthEvent(
-        "session.ended",
-        { user_id: session.record.user_id, session_id: session.record.id, ip: c.var.clientIp, reason: "logout" },
-        c.var.deps.clock.now(),
-      );
-    }
-    c.set("session", null);
-    clearSessionCookies(c);
+    await endSession(c.var.ctx, { session: c.var.session, tokenFamily: c.var.auth?.tokenFamily ?? null });
+    endBrowserSession(c);
     c.header("Clear-Site-Data", '"cookies"');
     return c.body(null, 204);
   })
@@ -206,47 +193,17 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200),
   )
   .openapi(listSessionsRoute, async (c) => {
-    const userId = signedInUser(c).user.id;
-    const current = c.var.session?.record.id;
-    const sessions = (await c.var.deps.sessions.list(userId))
-      .map(({ record }) => ({
-        id: record.id,
-        created_at: new Date(record.created_at).toISOString(),
-        expires_at: new Date(record.absolute_expires_at).toISOString(),
-        ip: record.ip,
-        user_agent: record.user_agent,
-        current: record.id === current,
-      }))
-      .sort((a, b) => b.created_at.localeCompare(a.created_at));
+    const sessions = await listSessions(c.var.ctx, signedInUser(c).user.id, c.var.session?.record.id ?? null);
     return c.json({ success: true as const, data: sessions, meta: { count: sessions.length } }, 200);
   })
   .openapi(deleteSessionRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const userId = signedInUser(c).user.id;
-    // Looked up among the caller's own sessions only: another user's id is simply not found.
-    const target = (await c.var.deps.sessions.list(userId)).find((s) => s.record.id === id);
-    if (!target) throw new AuthError("not_found");
-    await c.var.deps.sessions.revoke(target.tokenHash);
-    if (c.var.session?.record.id === id) {
-      c.set("session", null);
-      clearSessionCookies(c);
-    }
-    logAuthEvent(
-      "session.ended",
-      { user_id: userId, session_id: id, ip: c.var.clientIp, reason: "deleted" },
-      c.var.deps.clock.now(),
-    );
+    await endSessionById(c.var.ctx, signedInUser(c).user.id, id);
+    if (c.var.session?.record.id === id) endBrowserSession(c);
     return c.body(null, 204);
   })
   .openapi(logoutAllRoute, async (c) => {
-    const userId = signedInUser(c).user.id;
-    const revoked = await revokeAllCredentials(c.var.ctx, userId, null);
-    c.set("session", null);
-    clearSessionCookies(c);
-    logAuthEvent(
-      "sessions.revoked",
-      { user_id: userId, ip: c.var.clientIp, reason: "logout_all" },
-      c.var.deps.clock.now(),
-    );
+    const revoked = await signOutEverywhere(c.var.ctx, signedInUser(c).user.id);
+    endBrowserSession(c);
     return c.json({ success: true as const, data: { revoked_sessions: revoked } }, 200);
   });

@@ -7,8 +7,10 @@ import { envelope, errorResponses } from "../http";
 import type { StoreKey } from "../ports";
 import {
   customerSession,
+  customerStatus,
   parseContact,
   requestOtp,
+  signOutCustomer,
   updateCustomerProfile,
   verifyOtpAndSignIn,
 } from "../services/storefront";
@@ -211,8 +213,8 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       store: currentStore(c),
       contact,
       code: input.otp_code,
+      replacing: previous?.tokenHash ?? null,
     });
-    if (previous) await c.var.deps.storefrontStore.revokeSession(previous.tokenHash);
     setCustomerCookie(c, signedIn.token, Math.floor((signedIn.record.expires_at - signedIn.record.created_at) / 1000));
     return c.json(
       {
@@ -226,10 +228,7 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     );
   })
   .openapi(statusRoute, async (c) => {
-    const session = await currentCustomer(c);
-    const customer = session
-      ? await c.var.deps.storefront.findCustomer(session.record.organization_id, session.record.customer_id)
-      : null;
+    const customer = await customerStatus(c.var.ctx, await currentCustomer(c));
     return c.json({ success: true as const, data: { is_authenticated: customer !== null, customer } }, 200);
   })
   .openapi(profileRoute, async (c) => {
@@ -247,8 +246,7 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     return c.json({ success: true as const, data: result }, 200);
   })
   .openapi(logoutRoute, async (c) => {
-    const session = await currentCustomer(c);
-    if (session) await c.var.deps.storefrontStore.revokeSession(session.tokenHash);
+    await signOutCustomer(c.var.ctx, await currentCustomer(c));
     deleteCookie(c, c.var.config.storefront.customerCookie, {
       path: "/",
       ...(c.var.config.cookies.secure ? { secure: true } : {}),

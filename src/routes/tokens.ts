@@ -1,9 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { AuthError } from "../errors";
 import { envelope, errorResponses } from "../http";
-import { authenticatePassword, recordPasswordLogin, signedInSnapshot } from "../services/password-auth";
-import { issueTokens, refreshTokens, revokeRefreshToken } from "../services/tokens";
+import { grantTokensWithPassword } from "../services/sign-in";
+import { refreshTokens, revokeRefreshToken } from "../services/tokens";
 import { Email, jsonBody, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -58,7 +57,6 @@ const revokeRoute = createRoute({
 export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(tokenRoute, async (c) => {
     const body = c.req.valid("json");
-    const { deps } = c.var;
     if (body.grant_type === "refresh_token") {
       return c.json(
         {
@@ -68,18 +66,7 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
         200,
       );
     }
-    const auth = await authenticatePassword(c.var.ctx, {
-      email: body.email,
-      password: body.password,
-    });
-    const now = deps.clock.now();
-    const snapshot = signedInSnapshot(auth, now);
-    const organization = snapshot.organizations[0];
-    if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
-    const [tokens] = await Promise.all([
-      issueTokens(c.var.ctx, snapshot, organization),
-      recordPasswordLogin(c.var.ctx, auth, now),
-    ]);
+    const tokens = await grantTokensWithPassword(c.var.ctx, { email: body.email, password: body.password });
     return c.json({ success: true as const, data: tokens }, 200);
   })
   .openapi(revokeRoute, async (c) => {

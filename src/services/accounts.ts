@@ -23,7 +23,6 @@ import { confirmRecentAuth } from "./reauth";
 import { revokeAllCredentials } from "./revocation";
 
 /** Deferred work (emails whose timing would reveal account existence) is handed back to the route. */
-export type Defer = (label: string, task: () => Promise<unknown>) => void;
 
 const DAY = 86_400_000;
 const VERIFY_TTL_MS = DAY;

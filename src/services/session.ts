@@ -1,8 +1,11 @@
 import { sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
+import { AuthError } from "../errors";
 import type { SessionOrganization, SessionRecord, UserSnapshot } from "../ports";
+import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { organizationIn } from "./identity";
+import { revokeAllCredentials } from "./revocation";
 
 export interface NewSession {
   token: string;
@@ -88,4 +91,75 @@ export async function loadSnapshot(ctx: ServiceContext, userId: string): Promise
 /** Cookie lifetime: the idle window, never past the absolute cap. */
 export function sessionCookieMaxAge(record: SessionRecord, now: number): number {
   return Math.max(0, Math.min(record.idle_seconds, Math.ceil((record.absolute_expires_at - now) / 1000)));
+}
+
+/** Logout: ends the cookie's session and/or the Bearer token's login (its refresh family). Idempotent. */
+export async function endSession(
+  ctx: ServiceContext,
+  input: { session: { tokenHash: string; record: SessionRecord } | null; tokenFamily: string | null },
+): Promise<void> {
+  const { deps } = ctx;
+  if (input.tokenFamily) await deps.refreshTokens.revokeFamily(input.tokenFamily);
+  if (!input.session) return;
+  await deps.sessions.revoke(input.session.tokenHash);
+  const { record } = input.session;
+  logAuthEvent(
+    "session.ended",
+    { user_id: record.user_id, session_id: record.id, ip: ctx.ip, reason: "logout" },
+    ctx.now(),
+  );
+}
+
+export interface SessionInfo {
+  id: string;
+  created_at: string;
+  expires_at: string;
+  ip: string;
+  user_agent: string;
+  current: boolean;
+}
+
+/** The user's browser sessions, newest first; `currentId` marks the one asking. */
+export async function listSessions(
+  ctx: ServiceContext,
+  userId: string,
+  currentId: string | null,
+): Promise<SessionInfo[]> {
+  return (await ctx.deps.sessions.list(userId))
+    .map(({ record }) => ({
+      id: record.id,
+      created_at: new Date(record.created_at).toISOString(),
+      expires_at: new Date(record.absolute_expires_at).toISOString(),
+      ip: record.ip,
+      user_agent: record.user_agent,
+      current: record.id === currentId,
+    }))
+    .sort((a, b) => b.created_at.localeCompare(a.created_at));
+}
+
+/** Ends one of the user's own sessions; another user's id is simply not found. */
+export async function endSessionById(ctx: ServiceContext, userId: string, sessionId: string): Promise<void> {
+  const target = (await ctx.deps.sessions.list(userId)).find((s) => s.record.id === sessionId);
+  if (!target) throw new AuthError("not_found");
+  await ctx.deps.sessions.revoke(target.tokenHash);
+  logAuthEvent("session.ended", { user_id: userId, session_id: sessionId, ip: ctx.ip, reason: "deleted" }, ctx.now());
+}
+
+/** Logout-all: every session, refresh family, access and device token of the user ends. */
+export async function signOutEverywhere(ctx: ServiceContext, userId: string): Promise<number> {
+  const revoked = await revokeAllCredentials(ctx, userId, null);
+  logAuthEvent("sessions.revoked", { user_id: userId, ip: ctx.ip, reason: "logout_all" }, ctx.now());
+  return revoked;
+}
+
+/** Makes one of the user's organizations the session's active one. */
+export async function switchOrganization(
+  ctx: ServiceContext,
+  session: { tokenHash: string; record: SessionRecord; snapshot: UserSnapshot },
+  organizationId: string,
+): Promise<SessionOrganization> {
+  const organization = organizationIn(session.snapshot, organizationId);
+  if (!organization) throw new AuthError("not_found");
+  await ctx.deps.sessions.update(session.tokenHash, { ...session.record, organization_id: organization.id });
+  return organization;
 }

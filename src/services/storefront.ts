@@ -130,12 +130,15 @@ export interface CustomerSignIn {
   record: CustomerSessionRecord;
 }
 
+/** A right code signs the customer in to this store; the browser's previous customer session (if any) ends. */
 export async function verifyOtpAndSignIn(
   ctx: ServiceContext,
-  input: { store: StoreKey; contact: Contact; code: string },
+  input: { store: StoreKey; contact: Contact; code: string; replacing: string | null },
 ): Promise<CustomerSignIn> {
   const release = await checkOtp(ctx, { ...input, purpose: "login" });
-  return releaseOnFailure(() => signInCustomer(ctx, input), release);
+  const signedIn = await releaseOnFailure(() => signInCustomer(ctx, input), release);
+  if (input.replacing) await ctx.deps.storefrontStore.revokeSession(input.replacing);
+  return signedIn;
 }
 
 async function signInCustomer(
@@ -181,6 +184,19 @@ export async function customerSession(
   const record = await deps.storefrontStore.getSession(tokenHash);
   if (!record || record.organization_id !== store.organization_id || record.expires_at <= deps.clock.now()) return null;
   return { record, tokenHash };
+}
+
+/** What the storefront shows about the customer signed in to this store (null when none). */
+export async function customerStatus(
+  ctx: ServiceContext,
+  session: { record: CustomerSessionRecord } | null,
+): Promise<Customer | null> {
+  return session ? ctx.deps.storefront.findCustomer(session.record.organization_id, session.record.customer_id) : null;
+}
+
+/** Ends the customer's session in this store (idempotent). */
+export async function signOutCustomer(ctx: ServiceContext, session: { tokenHash: string } | null): Promise<void> {
+  if (session) await ctx.deps.storefrontStore.revokeSession(session.tokenHash);
 }
 
 /**

@@ -17,6 +17,7 @@ import { createInvitationRepository } from "./storage/neon/invitation-repository
 import { createOrganizationRepository } from "./storage/neon/organization-repository";
 import { createStorefrontRepository } from "./storage/neon/storefront-repository";
 import { createUserRepository } from "./storage/neon/user-repository";
+import { withOrganizationSnapshotCache, withSnapshotCache } from "./storage/snapshot-cache";
 import { createApiKeyCache } from "./storage/upstash/api-key-cache";
 import { createRedisClient, type RedisClient, redisKeys } from "./storage/upstash/client";
 import { createDeviceStateStore } from "./storage/upstash/device-store";
@@ -72,6 +73,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const keys = redisKeys(overrides.redisKeyPrefix ?? config.redis.keyPrefix);
   const db = createDatabase(config.database);
   const users = createUserRepository(db);
+  const userState = createUserStateStore(client, keys);
   const outbox = createOutboxStore(client, keys);
   const email =
     overrides.email?.(outbox, clock) ??
@@ -90,13 +92,13 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     tokens: createOneTimeTokenStore(client, keys, clock),
     rateLimiter: createRateLimiter(client, keys),
     sessions: createSessionStore(client, keys),
-    userState: createUserStateStore(client, keys),
+    userState,
     refreshTokens: createRefreshTokenStore(client, keys, config.tokens.refreshTtlSeconds),
     passwords: overrides.passwords?.(hasher) ?? hasher,
     idempotency: createIdempotencyStore(client, keys),
     outbox,
-    users,
-    organizations: createOrganizationRepository(db),
+    users: withSnapshotCache(users, userState),
+    organizations: withOrganizationSnapshotCache(createOrganizationRepository(db), userState),
     invitations: createInvitationRepository(db),
     apiKeys: createApiKeyRepository(db),
     apiKeyCache: createApiKeyCache(client, keys),

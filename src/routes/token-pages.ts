@@ -53,15 +53,13 @@ export async function signInWithToken<T extends { session: { token: string; reco
   c: Context<AppEnv>,
   body: { form: boolean; data: { token: string; remember?: boolean | "true" | "on" } },
   invalid: { code: ErrorCode; page: () => Response },
-  run: (input: { token: string; remember: boolean; ip: string; userAgent: string }) => Promise<T>,
+  run: (input: { token: string; remember: boolean }) => Promise<T>,
 ): Promise<T | Response> {
   let result: T;
   try {
     result = await run({
       token: body.data.token,
       remember: body.data.remember === true || body.data.remember === "true" || body.data.remember === "on",
-      ip: c.var.clientIp,
-      userAgent: c.req.header("user-agent") ?? "",
     });
   } catch (error) {
     if (body.form && error instanceof AuthError && error.code === invalid.code) return invalid.page();

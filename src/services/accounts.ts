@@ -142,7 +142,6 @@ async function applyVerification(ctx: ServiceContext, record: OneTimeTokenRecord
     if (snapshot) logAuthEvent("email.verified", { user_id: snapshot.user.id }, now);
   }
   if (!snapshot) throw new AuthError("token_invalid");
-  await deps.userState.putSnapshot(snapshot.user.id, snapshot);
   return snapshot;
 }
 
@@ -282,7 +281,6 @@ export async function updateProfile(
       ? await deps.users.updateProfile(input.user.id, direct, now)
       : await deps.users.findSnapshot(input.user.id);
   if (!snapshot) throw new AuthError("unauthorized");
-  await deps.userState.putSnapshot(snapshot.user.id, snapshot);
   if (changingEmail) {
     const from = input.user.email;
     ctx.defer("email_change", async () => {

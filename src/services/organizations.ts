@@ -35,7 +35,6 @@ export async function createOrganization(
   const result = await deps.organizations.createOrganization({ userId, name, now, ids, claim });
   return settleClaim(idempotency, result, async (snapshot) => {
     if (!snapshot) throw new AuthError("unauthorized");
-    await deps.userState.putSnapshot(snapshot.user.id, snapshot);
     const created = snapshot.organizations.find((o) => o.id === ids.organization);
     if (!created) throw new Error("created organization not in snapshot");
     logAuthEvent("organization.created", { user_id: userId, organization_id: created.id }, now);

@@ -80,12 +80,12 @@ export async function membership(
   return snapshot && organization ? { snapshot, organization } : null;
 }
 
-/** Rebuilds a missing snapshot from Postgres and caches it again (rare: snapshots outlive sessions). */
+/**
+ * The user's snapshot read from Postgres (and so cached again by the repository's wrapper): after a
+ * membership change, or when the cached copy expired or was lost.
+ */
 export async function loadSnapshot(ctx: ServiceContext, userId: string): Promise<UserSnapshot | null> {
-  const { deps } = ctx;
-  const snapshot = await deps.users.findSnapshot(userId);
-  if (snapshot) await deps.userState.putSnapshot(userId, snapshot);
-  return snapshot;
+  return ctx.deps.users.findSnapshot(userId);
 }
 
 /** Cookie lifetime: the idle window, never past the absolute cap. */

@@ -77,8 +77,14 @@ export interface RateLimiter {
 export interface SessionStore {
   /** Writes the session, indexes it under its user, and refreshes the user's snapshot, in one transaction. */
   create(tokenHash: string, record: SessionRecord, snapshot: UserSnapshot): Promise<void>;
-  /** Reads the session with its user's snapshot and slides its idle expiry, in one round trip. */
-  touch(tokenHash: string): Promise<{ record: SessionRecord; snapshot: UserSnapshot | null } | null>;
+  /**
+   * Reads the session with its user's snapshot and slides its idle expiry, in one round trip.
+   * `cookieDue`: half the idle window has passed since the cookie was last sent (re-send it now).
+   */
+  touch(
+    tokenHash: string,
+    now: number,
+  ): Promise<{ record: SessionRecord; snapshot: UserSnapshot | null; cookieDue: boolean } | null>;
   revoke(tokenHash: string): Promise<SessionRecord | null>;
   list(userId: string): Promise<Array<{ tokenHash: string; record: SessionRecord }>>;
   /** Rewrites a session's record in place (same expiry), e.g. to switch its active organization. */

@@ -9,6 +9,14 @@ import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
 
+/** A session hash's fields (through Lua: the SDK's HGETALL expects deserialization, which is off). */
+async function sessionFields(key: string): Promise<Record<string, string>> {
+  const flat = (await h.redis.eval("return redis.call('HGETALL', KEYS[1])", [key], [])) as string[];
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+  return out;
+}
+
 async function signIn(
   harness: Harness = h,
   body: Record<string, unknown> = {},
@@ -93,14 +101,48 @@ describe("GET /v1/auth/me", () => {
     expect(trips).toMatchObject({ redis: 1, sql: 0 });
   });
 
-  it("slides the idle expiry on use and re-sends the cookie", async () => {
+  it("slides the idle expiry on every use; re-sends the cookie only once half the idle window has passed", async () => {
     const { jar } = await signIn();
     const key = h.keys.session(await sha256Hex(jar.get("session")!));
     await h.redis.expire(key, 100);
     const res = await h.request("/v1/auth/me", { jar });
     expect(res.status).toBe(200);
     expect(await h.redis.ttl(key)).toBeGreaterThan(604800 - 10);
-    expect(parseSetCookies(res).find((c) => c.name === "session")?.attributes["max-age"]).toBe("604800");
+    // Just signed in: the cookie is fresh, so no Set-Cookie (no per-request HMAC or header work).
+    expect(parseSetCookies(res)).toEqual([]);
+    h.clock.advance(3.5 * 86400 * 1000 + 1000);
+    try {
+      const later = await h.request("/v1/auth/me", { jar });
+      expect(parseSetCookies(later).find((c) => c.name === "session")?.attributes["max-age"]).toBe("604800");
+      expect(parseSetCookies(await h.request("/v1/auth/me", { jar }))).toEqual([]);
+    } finally {
+      h.clock.advance(-(3.5 * 86400 * 1000 + 1000));
+    }
+  });
+
+  it("reads a session written as JSON by the previous release (kept for one release)", async () => {
+    const { jar } = await signIn();
+    const tokenHash = await sha256Hex(jar.get("session")!);
+    const key = h.keys.session(tokenHash);
+    const fields = await sessionFields(key);
+    const record = {
+      id: fields.id,
+      user_id: fields.user_id,
+      organization_id: fields.organization_id,
+      created_at: Number(fields.created_at),
+      absolute_expires_at: Number(fields.absolute_expires_at),
+      idle_seconds: Number(fields.idle_seconds),
+      ip: fields.ip,
+      user_agent: fields.user_agent,
+    };
+    await h.redis.del(key);
+    await h.redis.set(key, JSON.stringify(record), { ex: 600 });
+    const me = await h.request("/v1/auth/me", { jar });
+    expect(me.status).toBe(200);
+    expect((await h.redis.ttl(key)) > 600).toBe(true);
+    expect((await h.request("/v1/auth/sessions", { jar })).status).toBe(200);
+    expect((await h.request("/v1/auth/logout", { method: "POST", jar })).status).toBe(204);
+    expect(await h.redis.exists(key)).toBe(0);
   });
 
   it("enforces the 30-day absolute cap against the server clock", async () => {
@@ -137,12 +179,12 @@ describe("POST /v1/auth/logout", () => {
     const { jar } = await signIn();
     const token = jar.get("session")!;
     const key = h.keys.session(await sha256Hex(token));
-    const record = JSON.parse((await h.redis.get<string>(key))!) as { id: string; user_id: string };
-    expect(await h.redis.hget(h.keys.userSessions(record.user_id), record.id)).toBeTruthy();
+    const record = await sessionFields(key);
+    expect(await h.redis.hget(h.keys.userSessions(String(record.user_id)), String(record.id))).toBeTruthy();
     const res = await h.request("/v1/auth/logout", { method: "POST", jar });
     expect(res.status).toBe(204);
     expect(await h.redis.exists(key)).toBe(0);
-    expect(await h.redis.hget(h.keys.userSessions(record.user_id), record.id)).toBeNull();
+    expect(await h.redis.hget(h.keys.userSessions(String(record.user_id)), String(record.id))).toBeNull();
     const cleared = parseSetCookies(res);
     expect(cleared.map((c) => [c.name, c.attributes["max-age"]]).sort()).toEqual([
       ["csrf_token", "0"],

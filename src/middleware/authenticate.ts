@@ -80,7 +80,10 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
   await next();
   const current = c.var.session;
   // Logout or a new sign-in in this request replaced or ended the session: do not resurrect it.
-  if (token !== undefined && session && current && current.tokenHash === session.tokenHash && c.res.status < 500) {
+  const same = token !== undefined && session && current && current.tokenHash === session.tokenHash;
+  // Sliding expiry without a Set-Cookie on every response: the cookie is re-sent once half of the idle
+  // window has passed since it was last sent (Lucia's "fresh"), or when the CSRF cookie is missing.
+  if (same && c.res.status < 500 && (session.cookieDue || current.csrfToken === null)) {
     await setSessionCookies(c, token, current.record, current.csrfToken);
   }
 };

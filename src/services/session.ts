@@ -44,6 +44,8 @@ export interface ValidSession {
   tokenHash: string;
   snapshot: UserSnapshot;
   organization: SessionOrganization;
+  /** Half the idle window has passed since the cookie was last sent: re-send it with this response. */
+  cookieDue: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function validateSessionToken(ctx: ServiceContext, token: string): 
   const { deps } = ctx;
   if (!isOpaqueToken(token)) return null;
   const tokenHash = await sha256Hex(token);
-  const found = await deps.sessions.touch(tokenHash);
+  const found = await deps.sessions.touch(tokenHash, ctx.now());
   if (!found) return null;
   const { record } = found;
   if (deps.clock.now() >= record.absolute_expires_at) {
@@ -62,7 +64,7 @@ export async function validateSessionToken(ctx: ServiceContext, token: string): 
     return null;
   }
   const member = await membership(ctx, found.snapshot, record.user_id, record.organization_id);
-  return member && { record, tokenHash, ...member };
+  return member && { record, tokenHash, ...member, cookieDue: found.cookieDue };
 }
 
 /**

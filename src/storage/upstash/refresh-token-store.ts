@@ -22,7 +22,15 @@ export function createRefreshTokenStore(
         client.eval(
           ROTATE_REFRESH,
           [keys.refreshToken(tokenHash), keys.refreshToken(successorHash)],
-          [keys.prefix, now, graceMs, successorBox, markerTtlSeconds],
+          [
+            now,
+            graceMs,
+            successorBox,
+            markerTtlSeconds,
+            keys.familyRevoked(""),
+            keys.userNotBefore(""),
+            keys.userSnapshot(""),
+          ],
         ),
       )) as unknown[];
       const code = Number(reply[0]);
@@ -45,7 +53,9 @@ export function createRefreshTokenStore(
       await redis(() => client.set(keys.familyRevoked(family), "1", { ex: markerTtlSeconds }));
     },
     async revoke(tokenHash) {
-      await redis(() => client.eval(REVOKE_REFRESH, [keys.refreshToken(tokenHash)], [keys.prefix, markerTtlSeconds]));
+      await redis(() =>
+        client.eval(REVOKE_REFRESH, [keys.refreshToken(tokenHash)], [keys.familyRevoked(""), markerTtlSeconds]),
+      );
     },
   };
 }

@@ -1,6 +1,13 @@
 import type { SessionRecord, SessionStore, UserSnapshot, UserStateStore } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { REVOKE_USER_SESSIONS, TOUCH_SESSION } from "./scripts";
+import {
+  READ_SESSION,
+  REVOKE_USER_SESSIONS,
+  SESSION_INDEX,
+  TAKE_SESSION,
+  TOUCH_SESSION,
+  UPDATE_SESSION,
+} from "./scripts";
 import { parse, redis, ttlSeconds } from "./stores";
 
 /** Not-before marks and session indexes outlive every session and refresh token (90-day caps). */
@@ -11,51 +18,84 @@ const USER_STATE_TTL = 90 * 86_400;
  */
 const SNAPSHOT_TTL = 10 * 60;
 
+/** A record from the session scripts' reply: 'hash' + fields, or 'json' + the value written by an older release. */
+function recordFrom(kind: unknown, fields: unknown[]): SessionRecord | null {
+  if (kind === "json") return parse<SessionRecord>(fields[0]);
+  if (kind !== "hash") return null;
+  const [id, user_id, organization_id, created_at, absolute_expires_at, idle_seconds, ip, user_agent] = fields.map(
+    (f) => (f === null || f === undefined ? "" : String(f)),
+  );
+  if (!id || !user_id) return null;
+  return {
+    id,
+    user_id,
+    organization_id: organization_id ?? "",
+    created_at: Number(created_at),
+    absolute_expires_at: Number(absolute_expires_at),
+    idle_seconds: Number(idle_seconds),
+    ip: ip ?? "",
+    user_agent: user_agent ?? "",
+  };
+}
+
+/**
+ * Sessions are Redis hashes (`ses:<sha256>`) whose fields the scripts read with HMGET. Sessions written
+ * as JSON strings by the previous release stay readable (touch, list, revoke, switch) until they expire.
+ */
 export function createSessionStore(client: RedisClient, keys: RedisKeys): SessionStore {
   return {
     async create(tokenHash, record, snapshot) {
       const absoluteTtl = ttlSeconds(record.absolute_expires_at - record.created_at);
       const tx = client.multi();
-      tx.set(keys.session(tokenHash), JSON.stringify(record), { ex: Math.min(record.idle_seconds, absoluteTtl) });
+      // cookie_at: the cookie is sent with this very response.
+      tx.hset(keys.session(tokenHash), { ...record, cookie_at: record.created_at });
+      tx.expire(keys.session(tokenHash), Math.min(record.idle_seconds, absoluteTtl));
       tx.hset(keys.userSessions(record.user_id), { [record.id]: tokenHash });
       tx.expire(keys.userSessions(record.user_id), USER_STATE_TTL);
       tx.set(keys.userSnapshot(record.user_id), JSON.stringify(snapshot), { ex: SNAPSHOT_TTL });
       await redis(() => tx.exec());
     },
-    async touch(tokenHash) {
-      const reply = await redis(() => client.eval(TOUCH_SESSION, [keys.session(tokenHash)], [keys.prefix]));
+    async touch(tokenHash, now) {
+      const reply = await redis(() =>
+        client.eval(TOUCH_SESSION, [keys.session(tokenHash)], [keys.userSnapshot(""), now]),
+      );
       if (!Array.isArray(reply)) return null;
-      const record = parse<SessionRecord>(reply[0]);
-      return record ? { record, snapshot: parse<UserSnapshot>(reply[1]) } : null;
+      if (reply[0] === "json") {
+        const record = parse<SessionRecord>(reply[1]);
+        return record ? { record, snapshot: parse<UserSnapshot>(reply[2]), cookieDue: true } : null;
+      }
+      const record = recordFrom(reply[0], reply.slice(1, 9));
+      return record ? { record, snapshot: parse<UserSnapshot>(reply[9]), cookieDue: Number(reply[10]) === 1 } : null;
     },
     async revoke(tokenHash) {
-      const record = parse<SessionRecord>(await redis(() => client.getdel(keys.session(tokenHash))));
-      if (record) await redis(() => client.hdel(keys.userSessions(record.user_id), record.id));
-      return record;
+      const reply = await redis(() => client.eval(TAKE_SESSION, [keys.session(tokenHash)], [keys.userSessions("")]));
+      return Array.isArray(reply) ? recordFrom(reply[0], reply.slice(1)) : null;
     },
     async list(userId) {
-      // Through eval: the SDK's own HGETALL mangles raw (non-deserialized) replies.
-      const reply = await redis(() =>
-        client.eval("return redis.call('HVALS', KEYS[1])", [keys.userSessions(userId)], []),
-      );
+      // Two round trips: the user's index, then every indexed session in one pipeline (a read: no MULTI needed).
+      const reply = await redis(() => client.eval(SESSION_INDEX, [keys.userSessions(userId)], []));
       const hashes = Array.isArray(reply) ? reply.map(String) : [];
       if (hashes.length === 0) return [];
-      const values = await redis(() => client.mget<(string | null)[]>(...hashes.map((h) => keys.session(h))));
+      const batch = client.pipeline();
+      for (const hash of hashes) batch.eval(READ_SESSION, [keys.session(hash)], []);
+      const replies = (await redis(() => batch.exec())) as unknown[];
       const sessions: Array<{ tokenHash: string; record: SessionRecord }> = [];
-      for (const [i, value] of values.entries()) {
-        const record = parse<SessionRecord>(value);
+      for (const [i, entry] of replies.entries()) {
         const tokenHash = hashes[i];
-        if (record && tokenHash) sessions.push({ tokenHash, record });
+        const record = Array.isArray(entry) ? recordFrom(entry[0], entry.slice(1)) : null;
+        if (tokenHash && record) sessions.push({ tokenHash, record });
       }
       return sessions;
     },
     async update(tokenHash, record) {
-      await redis(() => client.set(keys.session(tokenHash), JSON.stringify(record), { keepTtl: true, xx: true }));
+      await redis(() =>
+        client.eval(UPDATE_SESSION, [keys.session(tokenHash)], [record.organization_id, JSON.stringify(record)]),
+      );
     },
     async revokeAll(userId, exceptTokenHash) {
       return Number(
         await redis(() =>
-          client.eval(REVOKE_USER_SESSIONS, [keys.userSessions(userId)], [keys.prefix, exceptTokenHash ?? ""]),
+          client.eval(REVOKE_USER_SESSIONS, [keys.userSessions(userId)], [keys.session(""), exceptTokenHash ?? ""]),
         ),
       );
     },

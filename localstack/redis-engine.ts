@@ -1,6 +1,7 @@
 // The Redis behind the local Upstash endpoint: REDIS_URL, else a redis-server found on PATH,
 // else an in-process engine (ioredis-mock), so a laptop without Redis still runs everything.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { Redis as IORedis } from "ioredis";
 
@@ -123,6 +124,7 @@ type MockClient = Record<string, (...args: string[]) => Promise<unknown>> & {
 export function inProcessEngine(): RedisEngine {
   const RedisMock = require("ioredis-mock") as new () => MockClient;
   const client = new RedisMock();
+  const scripts = new Map<string, string>();
   const method = (name: RedisArg): string => {
     const lower = String(name).toLowerCase();
     if (typeof client[lower] !== "function") throw new Error(`ERR unknown command '${name}'`);
@@ -132,6 +134,19 @@ export function inProcessEngine(): RedisEngine {
     description: "in-process Redis engine (ioredis-mock)",
     async command(args) {
       const [name, ...rest] = normalizeMockArgs(args);
+      const lower = String(name).toLowerCase();
+      // Like Redis (and Upstash), keep every script seen so EVALSHA works; the mock has no script cache.
+      if (lower === "eval") scripts.set(sha1(String(rest[0])), String(rest[0]));
+      if (lower === "script" && String(rest[0]).toLowerCase() === "load") {
+        const sha = sha1(String(rest[1]));
+        scripts.set(sha, String(rest[1]));
+        return sha;
+      }
+      if (lower === "evalsha") {
+        const script = scripts.get(String(rest[0]).toLowerCase());
+        if (script === undefined) throw new Error("NOSCRIPT No matching script. Please use EVAL.");
+        return normalizeMockReply(await client.eval!(script, ...rest.slice(1).map(String)));
+      }
       return normalizeMockReply(await client[method(name ?? "")]!(...rest.map(String)));
     },
     async transaction(commands) {
@@ -167,4 +182,8 @@ function normalizeMockReply(value: unknown): RedisReply {
   if (typeof value === "object")
     return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [k, normalizeMockReply(v)]);
   return String(value);
+}
+
+function sha1(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
 }

@@ -11,6 +11,7 @@ import type { Deps, OutboxMessage } from "../../src/ports";
 import { createSmsOutbox } from "../../src/sms/provider";
 import { createDatabase } from "../../src/storage/neon/db";
 import { createRedisClient, type RedisKeys, redisKeys } from "../../src/storage/upstash/client";
+import * as luaSources from "../../src/storage/upstash/scripts";
 import type { CookieJar } from "./cookies";
 
 export const bindings = env as unknown as Record<string, string>;
@@ -97,6 +98,9 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
   });
   const app = createApp({ config, deps });
   const redis = createRedisClient(config.redis);
+  // Scripts run by EVALSHA; load them up front, as a long-running Redis would have them, so the
+  // round-trip counts asserted in tests are the warm ones (the EVAL fallback has its own test).
+  await Promise.all(Object.values(luaSources).map((source) => redis.scriptLoad(String(source)).catch(() => undefined)));
   const keys = redisKeys(prefix);
   const ip = randomIp();
 

@@ -3,7 +3,18 @@ import { Redis } from "@upstash/redis/cloudflare";
 /** The slice of the Upstash client the stores use; tests and benchmarks can wrap exactly this. */
 export type RedisClient = Pick<
   Redis,
-  "eval" | "get" | "set" | "mget" | "getdel" | "del" | "hdel" | "lrange" | "multi" | "pipeline" | "ping"
+  | "eval"
+  | "get"
+  | "set"
+  | "mget"
+  | "getdel"
+  | "del"
+  | "hdel"
+  | "lrange"
+  | "multi"
+  | "pipeline"
+  | "ping"
+  | "createScript"
 >;
 
 export function createRedisClient(options: { url: string; token: string }): Redis {

@@ -1,7 +1,7 @@
 import type { RefreshTokenRecord, RefreshTokenStore, RotateResult, UserSnapshot } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { REVOKE_REFRESH, ROTATE_REFRESH } from "./scripts";
-import { parse, redis, ttlSeconds } from "./stores";
+import { luaScripts, parse, redis, ttlSeconds } from "./stores";
 
 /** Refresh tokens live in Redis hashes (`rt:<sha256>`), which Lua can read field by field. */
 export function createRefreshTokenStore(
@@ -9,6 +9,7 @@ export function createRefreshTokenStore(
   keys: RedisKeys,
   markerTtlSeconds: number,
 ): RefreshTokenStore {
+  const run = luaScripts(client, { REVOKE_REFRESH, ROTATE_REFRESH });
   return {
     async issue(tokenHash, record) {
       const tx = client.multi();
@@ -19,8 +20,7 @@ export function createRefreshTokenStore(
     },
     async rotate(tokenHash, successorHash, successorBox, now, graceMs): Promise<RotateResult> {
       const reply = (await redis(() =>
-        client.eval(
-          ROTATE_REFRESH,
+        run.ROTATE_REFRESH(
           [keys.refreshToken(tokenHash), keys.refreshToken(successorHash)],
           [
             now,
@@ -53,9 +53,7 @@ export function createRefreshTokenStore(
       await redis(() => client.set(keys.familyRevoked(family), "1", { ex: markerTtlSeconds }));
     },
     async revoke(tokenHash) {
-      await redis(() =>
-        client.eval(REVOKE_REFRESH, [keys.refreshToken(tokenHash)], [keys.familyRevoked(""), markerTtlSeconds]),
-      );
+      await redis(() => run.REVOKE_REFRESH([keys.refreshToken(tokenHash)], [keys.familyRevoked(""), markerTtlSeconds]));
     },
   };
 }

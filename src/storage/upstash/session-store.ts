@@ -8,7 +8,7 @@ import {
   TOUCH_SESSION,
   UPDATE_SESSION,
 } from "./scripts";
-import { parse, redis, ttlSeconds } from "./stores";
+import { luaScripts, parse, redis, ttlSeconds } from "./stores";
 
 /** Not-before marks and session indexes outlive every session and refresh token (90-day caps). */
 const USER_STATE_TTL = 90 * 86_400;
@@ -43,6 +43,7 @@ function recordFrom(kind: unknown, fields: unknown[]): SessionRecord | null {
  * as JSON strings by the previous release stay readable (touch, list, revoke, switch) until they expire.
  */
 export function createSessionStore(client: RedisClient, keys: RedisKeys): SessionStore {
+  const run = luaScripts(client, { REVOKE_USER_SESSIONS, SESSION_INDEX, TAKE_SESSION, TOUCH_SESSION, UPDATE_SESSION });
   return {
     async create(tokenHash, record, snapshot) {
       const absoluteTtl = ttlSeconds(record.absolute_expires_at - record.created_at);
@@ -56,9 +57,7 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
       await redis(() => tx.exec());
     },
     async touch(tokenHash, now) {
-      const reply = await redis(() =>
-        client.eval(TOUCH_SESSION, [keys.session(tokenHash)], [keys.userSnapshot(""), now]),
-      );
+      const reply = await redis(() => run.TOUCH_SESSION([keys.session(tokenHash)], [keys.userSnapshot(""), now]));
       if (!Array.isArray(reply)) return null;
       if (reply[0] === "json") {
         const record = parse<SessionRecord>(reply[1]);
@@ -68,12 +67,12 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
       return record ? { record, snapshot: parse<UserSnapshot>(reply[9]), cookieDue: Number(reply[10]) === 1 } : null;
     },
     async revoke(tokenHash) {
-      const reply = await redis(() => client.eval(TAKE_SESSION, [keys.session(tokenHash)], [keys.userSessions("")]));
+      const reply = await redis(() => run.TAKE_SESSION([keys.session(tokenHash)], [keys.userSessions("")]));
       return Array.isArray(reply) ? recordFrom(reply[0], reply.slice(1)) : null;
     },
     async list(userId) {
       // Two round trips: the user's index, then every indexed session in one pipeline (a read: no MULTI needed).
-      const reply = await redis(() => client.eval(SESSION_INDEX, [keys.userSessions(userId)], []));
+      const reply = await redis(() => run.SESSION_INDEX([keys.userSessions(userId)], []));
       const hashes = Array.isArray(reply) ? reply.map(String) : [];
       if (hashes.length === 0) return [];
       const batch = client.pipeline();
@@ -89,13 +88,13 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
     },
     async update(tokenHash, record) {
       await redis(() =>
-        client.eval(UPDATE_SESSION, [keys.session(tokenHash)], [record.organization_id, JSON.stringify(record)]),
+        run.UPDATE_SESSION([keys.session(tokenHash)], [record.organization_id, JSON.stringify(record)]),
       );
     },
     async revokeAll(userId, exceptTokenHash) {
       return Number(
         await redis(() =>
-          client.eval(REVOKE_USER_SESSIONS, [keys.userSessions(userId)], [keys.session(""), exceptTokenHash ?? ""]),
+          run.REVOKE_USER_SESSIONS([keys.userSessions(userId)], [keys.session(""), exceptTokenHash ?? ""]),
         ),
       );
     },

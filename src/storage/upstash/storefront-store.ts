@@ -1,12 +1,13 @@
 import type { CustomerSessionRecord, StorefrontStore, StoreKey } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { ISSUE_OTP, RELEASE_OTP, VERIFY_OTP } from "./scripts";
-import { parse, redis, ttlSeconds } from "./stores";
+import { luaScripts, parse, redis, ttlSeconds } from "./stores";
 
 const CACHE_SECONDS = 60;
 const NONE = "none";
 
 export function createStorefrontStore(client: RedisClient, keys: RedisKeys): StorefrontStore {
+  const run = luaScripts(client, { ISSUE_OTP, RELEASE_OTP, VERIFY_OTP });
   return {
     async getKey(keyId) {
       const cached = await redis(() => client.get<string>(keys.storeKey(keyId)));
@@ -30,8 +31,7 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
     },
     async issueOtp(input) {
       const reply = (await redis(() =>
-        client.eval(
-          ISSUE_OTP,
+        run.ISSUE_OTP(
           [keys.otp(input.otpKey), keys.otpCooldown(input.cooldownKey)],
           [input.codeHash, input.expiresAt, input.ttlSeconds, input.cooldownSeconds],
         ),
@@ -40,8 +40,7 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
     },
     async verifyOtp(input) {
       const reply = (await redis(() =>
-        client.eval(
-          VERIFY_OTP,
+        run.VERIFY_OTP(
           [keys.otp(input.otpKey), keys.rateLimit(input.failureKey), keys.rateLimit(input.ipFailureKey)],
           [input.codeHash, input.now, input.maxAttempts, input.lockThreshold, input.lockSeconds, input.ipLockThreshold],
         ),
@@ -53,9 +52,7 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
     },
     async releaseOtp(otpKey, codeHash, expiresAt, now) {
       if (expiresAt <= now) return;
-      await redis(() =>
-        client.eval(RELEASE_OTP, [keys.otp(otpKey)], [codeHash, expiresAt, ttlSeconds(expiresAt - now)]),
-      );
+      await redis(() => run.RELEASE_OTP([keys.otp(otpKey)], [codeHash, expiresAt, ttlSeconds(expiresAt - now)]));
     },
     async discardOtp(otpKey, cooldownKey) {
       await redis(() => client.del(keys.otp(otpKey), keys.otpCooldown(cooldownKey)));

@@ -17,6 +17,24 @@ import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKE
 
 export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
+export type LuaRunner = (keys: string[], args: Array<string | number>) => Promise<unknown>;
+
+/**
+ * The adapter's Lua scripts, run with EVALSHA (the script body is sent once, then only its SHA-1),
+ * falling back to EVAL when Redis has not seen it yet (after a restart, say): @upstash/redis createScript.
+ */
+export function luaScripts<T extends Record<string, string>>(
+  client: RedisClient,
+  scripts: T,
+): Record<keyof T, LuaRunner> {
+  const runners = {} as Record<keyof T, LuaRunner>;
+  for (const [name, source] of Object.entries(scripts) as Array<[keyof T, string]>) {
+    const compiled = client.createScript<unknown>(source);
+    runners[name] = (keys, args) => compiled.exec(keys, args.map(String));
+  }
+  return runners;
+}
+
 /** A Redis TTL for a lifetime in ms: whole seconds, rounded up, never 0 (EX 0 is an error). */
 export const ttlSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
@@ -34,16 +52,13 @@ export function createOneTimeTokenStore(
   keys: RedisKeys,
   clock: { now(): number },
 ): OneTimeTokenStore {
+  const run = luaScripts(client, { CONSUME_TOKEN, ISSUE_TOKEN, RELEASE_TOKEN });
   return {
     async issue(record: OneTimeTokenRecord) {
       const ttl = ttlSeconds(record.expires_at - clock.now());
       const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
       await redis(() =>
-        client.eval(
-          ISSUE_TOKEN,
-          [keys.oneTimeToken(record.purpose, record.token_hash), pointer],
-          [JSON.stringify(record), ttl],
-        ),
+        run.ISSUE_TOKEN([keys.oneTimeToken(record.purpose, record.token_hash), pointer], [JSON.stringify(record), ttl]),
       );
     },
     async release(record: OneTimeTokenRecord) {
@@ -51,8 +66,7 @@ export function createOneTimeTokenStore(
       if (record.expires_at <= clock.now()) return;
       const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
       await redis(() =>
-        client.eval(
-          RELEASE_TOKEN,
+        run.RELEASE_TOKEN(
           [keys.oneTimeToken(record.purpose, record.token_hash), pointer],
           [JSON.stringify(record), ttl],
         ),
@@ -64,8 +78,7 @@ export function createOneTimeTokenStore(
     },
     async consume(purpose: TokenPurpose, tokenHash: string, throttle: Throttle): Promise<ConsumeResult> {
       const reply = (await redis(() =>
-        client.eval(
-          CONSUME_TOKEN,
+        run.CONSUME_TOKEN(
           [keys.oneTimeToken(purpose, tokenHash), keys.rateLimit(throttle.key)],
           [throttle.limit, throttle.windowSeconds],
         ),
@@ -83,10 +96,10 @@ export function createOneTimeTokenStore(
 }
 
 export function createRateLimiter(client: RedisClient, keys: RedisKeys): RateLimiter {
-  const run = async (script: string, rules: Parameters<RateLimiter["hit"]>[0]) => {
+  const run = luaScripts(client, { PEEK_LIMIT, RATE_LIMIT, SETTLE });
+  const count = async (script: LuaRunner, rules: Parameters<RateLimiter["hit"]>[0]) => {
     const reply = (await redis(() =>
-      client.eval(
-        script,
+      script(
         rules.map((r) => keys.rateLimit(r.key)),
         rules.flatMap((r) => [r.limit, r.windowSeconds]),
       ),
@@ -94,14 +107,13 @@ export function createRateLimiter(client: RedisClient, keys: RedisKeys): RateLim
     return { allowed: reply[0] === 0, retryAfterSeconds: Number(reply[1]) };
   };
   return {
-    hit: (rules) => run(RATE_LIMIT, rules),
-    peek: (rules) => run(PEEK_LIMIT, rules),
+    hit: (rules) => count(run.RATE_LIMIT, rules),
+    peek: (rules) => count(run.PEEK_LIMIT, rules),
     async settle(clear, giveBack) {
       const names = [...clear, ...giveBack.map((r) => r.key)];
       if (names.length > 0)
         await redis(() =>
-          client.eval(
-            SETTLE,
+          run.SETTLE(
             names.map((n) => keys.rateLimit(n)),
             [clear.length],
           ),
@@ -114,9 +126,10 @@ export function createRateLimiter(client: RedisClient, keys: RedisKeys): RateLim
 }
 
 export function createIdempotencyStore(client: RedisClient, keys: RedisKeys): IdempotencyStore {
+  const run = luaScripts(client, { CLAIM });
   return {
     async claim(key, pending, lockSeconds) {
-      const existing = await redis(() => client.eval(CLAIM, [keys.idempotency(key)], [pending, lockSeconds]));
+      const existing = await redis(() => run.CLAIM([keys.idempotency(key)], [pending, lockSeconds]));
       return typeof existing === "string" ? existing : null;
     },
     async complete(key, record, ttlSeconds) {

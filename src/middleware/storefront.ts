@@ -1,11 +1,19 @@
 import type { MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { afterResponse } from "../http";
 import type { Deps, StoreKey } from "../ports";
 
 const KEY_SHAPE = /^pk_(live|test)_[0-9a-z]{26}$/;
-const ALLOWED_HEADERS = "content-type, x-public-key, idempotency-key, x-request-id";
+/** Applied only once the origin is known to be allowed (by the request's key, or for preflights by any live key). */
+const storefrontCors = cors({
+  origin: (origin) => origin,
+  credentials: true,
+  allowMethods: ["GET", "POST"],
+  allowHeaders: ["content-type", "x-public-key", "idempotency-key", "x-request-id"],
+  maxAge: 600,
+});
 
 /**
  * Storefront routes serve browser storefronts on other origins. Every request names its store with
@@ -20,14 +28,7 @@ export const storefront: MiddlewareHandler<AppEnv> = async function storefront(c
   const origin = c.req.header("origin");
   if (c.req.method === "OPTIONS") {
     if (origin === undefined || !(await originAllowedAnywhere(deps, origin))) throw new AuthError("origin_not_allowed");
-    return c.body(null, 204, {
-      "Access-Control-Allow-Origin": origin,
-      "Access-Control-Allow-Credentials": "true",
-      "Access-Control-Allow-Methods": "GET, POST",
-      "Access-Control-Allow-Headers": ALLOWED_HEADERS,
-      "Access-Control-Max-Age": "600",
-      Vary: "Origin",
-    });
+    return storefrontCors(c, next);
   }
   const keyId = c.req.header("x-public-key");
   const store =
@@ -37,12 +38,8 @@ export const storefront: MiddlewareHandler<AppEnv> = async function storefront(c
   if (!store || store.revoked) throw new AuthError("publishable_key_invalid");
   if (origin !== undefined && !store.allowed_origins.includes(origin)) throw new AuthError("origin_not_allowed");
   c.set("store", store);
-  await next();
-  if (origin !== undefined) {
-    c.res.headers.set("Access-Control-Allow-Origin", origin);
-    c.res.headers.set("Access-Control-Allow-Credentials", "true");
-    c.res.headers.append("Vary", "Origin");
-  }
+  if (origin === undefined) return next();
+  return storefrontCors(c, next);
 };
 
 /** One Redis round trip when warm; keys (and unknown ids) are cached for a minute. */

@@ -43,6 +43,8 @@ export async function buildWorker(): Promise<{ bytes: number; gzipBytes: number 
     external: ["node:*", "cloudflare:*"],
     plugins: [englishOnly],
     logLevel: "error",
+    // License texts stay in node_modules and the lock file; the deployed bundle does not need them.
+    legalComments: "none",
   });
   const js = readFileSync(BUNDLE_PATH);
   return { bytes: js.length, gzipBytes: gzipSync(js).length };

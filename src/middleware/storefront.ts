@@ -2,8 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { afterResponse } from "../http";
-import type { Deps, StoreKey } from "../ports";
+import { findStore, originAllowedAnywhere } from "../services/storefront";
 
 const KEY_SHAPE = /^pk_(live|test)_[0-9a-z]{26}$/;
 /** Applied only once the origin is known to be allowed (by the request's key, or for preflights by any live key). */
@@ -24,42 +23,17 @@ const storefrontCors = cors({
  * which is what keeps the customer cookie (SameSite=None) safe from CSRF.
  */
 export const storefront: MiddlewareHandler<AppEnv> = async function storefront(c, next) {
-  const { deps } = c.var;
   const origin = c.req.header("origin");
   if (c.req.method === "OPTIONS") {
-    if (origin === undefined || !(await originAllowedAnywhere(deps, origin))) throw new AuthError("origin_not_allowed");
+    if (origin === undefined || !(await originAllowedAnywhere(c.var.ctx, origin)))
+      throw new AuthError("origin_not_allowed");
     return storefrontCors(c, next);
   }
   const keyId = c.req.header("x-public-key");
-  const store =
-    keyId !== undefined && KEY_SHAPE.test(keyId)
-      ? await resolveStoreKey(deps, keyId, (label, task) => afterResponse(c, label, task))
-      : null;
+  const store = keyId !== undefined && KEY_SHAPE.test(keyId) ? await findStore(c.var.ctx, keyId) : null;
   if (!store || store.revoked) throw new AuthError("publishable_key_invalid");
   if (origin !== undefined && !store.allowed_origins.includes(origin)) throw new AuthError("origin_not_allowed");
   c.set("store", store);
   if (origin === undefined) return next();
   return storefrontCors(c, next);
 };
-
-/** One Redis round trip when warm; keys (and unknown ids) are cached for a minute. */
-async function resolveStoreKey(
-  deps: Deps,
-  keyId: string,
-  defer: (label: string, task: () => Promise<unknown>) => void,
-): Promise<StoreKey | null> {
-  const cached = await deps.storefrontStore.getKey(keyId);
-  if (cached !== undefined) return cached;
-  const found = await deps.storefront.findKey(keyId);
-  defer("publishable_key_cache", () => deps.storefrontStore.putKey(keyId, found));
-  return found;
-}
-
-async function originAllowedAnywhere(deps: Deps, origin: string): Promise<boolean> {
-  if (origin.length > 255) return false;
-  const cached = await deps.storefrontStore.getOrigin(origin);
-  if (cached !== undefined) return cached;
-  const allowed = await deps.storefront.originAllowed(origin);
-  await deps.storefrontStore.putOrigin(origin, allowed);
-  return allowed;
-}

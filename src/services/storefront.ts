@@ -262,3 +262,24 @@ export async function updateCustomerProfile(
     verification_required: changing && input.otpCode === undefined ? changing.channel : null,
   };
 }
+
+/** The store a publishable key names: one Redis round trip when warm; keys (and unknown ids) cached a minute. */
+export async function findStore(ctx: ServiceContext, keyId: string): Promise<StoreKey | null> {
+  const { deps, defer } = ctx;
+  const cached = await deps.storefrontStore.getKey(keyId);
+  if (cached !== undefined) return cached;
+  const found = await deps.storefront.findKey(keyId);
+  defer("publishable_key_cache", () => deps.storefrontStore.putKey(keyId, found));
+  return found;
+}
+
+/** For CORS preflights (which carry no key): whether any live key allows this origin. Cached briefly. */
+export async function originAllowedAnywhere(ctx: ServiceContext, origin: string): Promise<boolean> {
+  const { deps } = ctx;
+  if (origin.length > 255) return false;
+  const cached = await deps.storefrontStore.getOrigin(origin);
+  if (cached !== undefined) return cached;
+  const allowed = await deps.storefront.originAllowed(origin);
+  await deps.storefrontStore.putOrigin(origin, allowed);
+  return allowed;
+}

@@ -81,7 +81,8 @@ function writeDevVars(path: string, managed: Record<string, string>): void {
   // Dev-only Stripe settings, so `npm run stripe:event` can post signed events by hand.
   if (!current.has("STRIPE_WEBHOOK_SECRET"))
     current.set("STRIPE_WEBHOOK_SECRET", `whsec_dev_${randomBytes(24).toString("hex")}`);
-  if (!current.has("STRIPE_PLANS")) current.set("STRIPE_PLANS", "price_pro_monthly=pro,price_team_monthly=team");
+  if (!current.has("STRIPE_PLANS"))
+    current.set("STRIPE_PLANS", "price_growth_monthly=growth,price_pro_monthly=pro,price_team_monthly=team");
   for (const [name, value] of Object.entries(managed)) current.set(name, value);
   const lines = ["# Written by `npm run dev`; managed values are rewritten on each start, others are kept.", ""];
   for (const [name, value] of current) lines.push(`${name}=${value}`);

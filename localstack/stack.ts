@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../scripts/migrate.ts";
+import { type FakeStripe, startFakeStripe } from "./fake-stripe.ts";
 import { type FaultRedis, startFaultRedis } from "./fault-redis.ts";
 import { startNeonShim } from "./neon-shim.ts";
 import { adminQuery, ensureDatabase, startPostgres, withDatabase } from "./postgres.ts";
@@ -28,6 +29,8 @@ export interface StackInfo {
   faultUpstashUrl?: string;
   faultUpstashToken?: string;
   faultControlUrl?: string;
+  /** Test mode: a local endpoint speaking Stripe's line-items API. */
+  fakeStripeUrl?: string;
 }
 
 export interface Stack extends StackInfo {
@@ -82,10 +85,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     closers.push(() => neon.close());
 
     let fault: FaultRedis | undefined;
+    let stripe: FakeStripe | undefined;
     if (options.mode === "test") {
       fault = await startFaultRedis();
       const started = fault;
       closers.push(() => started.close());
+      stripe = await startFakeStripe();
+      const fake = stripe;
+      closers.push(() => fake.close());
     }
 
     let databaseUrl: string;
@@ -115,6 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       faultUpstashUrl: fault?.upstashUrl,
       faultUpstashToken: fault?.upstashToken,
       faultControlUrl: fault?.controlUrl,
+      fakeStripeUrl: stripe?.url,
       counters: () => ({ redis: upstash.requests(), sql: neon.requests() }),
       close,
     };

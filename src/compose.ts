@@ -1,3 +1,4 @@
+import { createStripeApi } from "./billing/stripe-api";
 import type { Config } from "./config";
 import { loadSigningKeys } from "./crypto/jwt";
 import { deriveHmacKey } from "./crypto/keys";
@@ -125,6 +126,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
         : config.sms.provider === "none"
           ? createDisabledSms()
           : createSmsOutbox(outbox, clock)),
+    stripeApi: config.stripe.secretKey
+      ? createStripeApi({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl })
+      : null,
     health: { redis: createRedisHealthProbe(client), postgres: users },
   };
 }

@@ -23,7 +23,7 @@ export interface Config {
   /** Proven addresses that are platform administrators (besides users.is_superuser). */
   superuserEmails: string[];
   storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
-  stripe: { webhookSecrets: string[]; plans: Record<string, string> };
+  stripe: { webhookSecrets: string[]; plans: Record<string, string>; secretKey: string | null; apiUrl: string };
   devices: {
     appScheme: string;
     gatewayUrl: string;
@@ -264,6 +264,11 @@ function readConfig(env: Env): Config {
     problems.push(
       "STRIPE_WEBHOOK_SECRET must be the endpoint's whsec_... signing secret (comma-separate two while rotating).",
     );
+  // Optional: lets a checkout whose event names no price be resolved from Stripe's API (restricted keys work).
+  const stripeSecretKey = str("STRIPE_SECRET_KEY");
+  if (stripeSecretKey !== null && !/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(stripeSecretKey)) {
+    problems.push("STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_live_..., rk_live_...), or unset.");
+  }
   const plans: Record<string, string> = {};
   for (const pair of (str("STRIPE_PLANS") ?? "")
     .split(",")
@@ -338,7 +343,12 @@ function readConfig(env: Env): Config {
       publishablePrefix: environment === "production" ? "pk_live_" : "pk_test_",
       customerCookie: secure ? "__Host-customer_session" : "customer_session",
     },
-    stripe: { webhookSecrets, plans },
+    stripe: {
+      webhookSecrets,
+      plans,
+      secretKey: stripeSecretKey,
+      apiUrl: str("STRIPE_API_URL") ?? "https://api.stripe.com",
+    },
     devices: {
       appScheme,
       gatewayUrl: gatewayUrl?.toString() ?? publicUrl?.origin ?? "",

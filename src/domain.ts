@@ -19,6 +19,8 @@ export interface SessionUser {
   email: string;
   name: string | null;
   email_verified: boolean;
+  /** When the address was proven (null: not yet). */
+  email_verified_at?: string | null;
   created_at: string;
   last_login_at: string | null;
   /** Platform administrator by the database flag (SUPERUSER_EMAILS is applied on top: services/policy.ts). */

@@ -1,5 +1,6 @@
 // Small verb interfaces between services and stores (single use is a port verb, `consume`, never
 // get-then-delete); adapters live in storage/upstash and storage/neon. Types only.
+import type { StripeApi } from "./billing/stripe-api";
 import type { SigningKeySet } from "./crypto/jwt";
 import type { PasswordCheck } from "./crypto/password";
 import type {
@@ -542,6 +543,8 @@ export interface Deps {
   eventLock: EventLock;
   email: EmailProvider;
   sms: SmsProvider;
+  /** Stripe's API, when STRIPE_SECRET_KEY is set (null otherwise). */
+  stripeApi: StripeApi | null;
   health: { redis: HealthProbe; postgres: HealthProbe };
 }
 

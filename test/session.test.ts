@@ -70,6 +70,9 @@ describe("GET /v1/auth/me", () => {
     expect(res.status).toBe(200);
     const { data } = await json(res);
     expect(data.user.email).toBe(address);
+    // Proven by the magic link: the time is given beside the flag.
+    expect(data.user.email_verified).toBe(true);
+    expect(Date.parse(data.user.email_verified_at)).toBeGreaterThan(Date.now() - 60_000);
     expect(data.identity).toMatchObject({
       kind: "session",
       user_id: data.user.id,

@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { signInByLink } from "./support/accounts";
-import { bindings, json } from "./support/harness";
+import { bindings, type Harness, json } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
@@ -48,7 +48,13 @@ function subscriptionEvent(type: string, subscriptionId: string, price: string, 
 
 async function deliver(
   event: object,
-  options: { secret?: string; timestamp?: number; signature?: string | null; tamper?: (body: string) => string } = {},
+  options: {
+    secret?: string;
+    timestamp?: number;
+    signature?: string | null;
+    tamper?: (body: string) => string;
+    to?: Harness;
+  } = {},
 ): Promise<Response> {
   const payload = JSON.stringify(event);
   const header =
@@ -61,7 +67,7 @@ async function deliver(
       : options.signature;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (header !== null) headers["stripe-signature"] = header;
-  return h.request("/v1/webhooks/stripe", {
+  return (options.to ?? h).request("/v1/webhooks/stripe", {
     method: "POST",
     body: options.tamper ? options.tamper(payload) : payload,
     headers,
@@ -208,5 +214,57 @@ describe("volume", () => {
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) statuses.push((await deliver(checkoutEvent(uniqueEmail(`buyer${i}`)))).status);
     expect(statuses.every((s) => s === 200)).toBe(true);
+  });
+});
+
+describe("checkouts whose plan is not in the event", () => {
+  const withApi = useHarness({
+    STRIPE_SECRET_KEY: "sk_test_fake0123456789",
+    STRIPE_API_URL: bindings.FAKE_STRIPE_URL!,
+  });
+  const fixture = async (sessionId: string, body: unknown) => {
+    const res = await fetch(`${bindings.FAKE_STRIPE_URL}/__fixtures/checkout/sessions/${sessionId}`, {
+      method: "PUT",
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+  };
+  const signInFromOutbox = async (x: Harness, email: string) => {
+    const token = new URL((await x.outbox(email))[0]!.links[0]!).searchParams.get("token");
+    return (await json(await x.request("/v1/auth/magic-link/verify", { method: "POST", json: { token } }))).data;
+  };
+
+  it("the buyer always gets the sign-in link, even when no plan can be resolved (no price, an unknown tier)", async () => {
+    for (const metadata of [{}, { plan_tier: "platinum" }, { price_id: "price_nobody_knows" }]) {
+      const email = uniqueEmail("unmapped");
+      const res = await deliver(checkoutEvent(email, { metadata }));
+      expect(res.status).toBe(200);
+      expect((await json(res)).data.outcome).toBe("processed");
+      expect(await h.outbox(email)).toHaveLength(1);
+      expect((await signInFromOutbox(h, email)).organization).toMatchObject({ plan_tier: "sandbox", role: "owner" });
+    }
+  });
+
+  it("with STRIPE_SECRET_KEY, the session's line items are fetched from Stripe to find the price", async () => {
+    const email = uniqueEmail("fetched");
+    const event = checkoutEvent(email, { metadata: {} });
+    await fixture(event.data.object.id, { price_id: "price_team_monthly" });
+    const res = await deliver(event, { to: withApi });
+    expect((await json(res)).data.outcome).toBe("processed");
+    expect((await signInFromOutbox(withApi, email)).organization).toMatchObject({ plan_tier: "team" });
+  });
+
+  it("Stripe's API failing answers 503 and records nothing, so Stripe's retry resolves the plan", async () => {
+    const email = uniqueEmail("retried");
+    const event = checkoutEvent(email, { metadata: {} });
+    await fixture(event.data.object.id, { fail: 500 });
+    const failed = await deliver(event, { to: withApi });
+    expect(failed.status).toBe(503);
+    expect((await json(failed)).error.code).toBe("store_unavailable");
+    expect(await withApi.outbox(email)).toHaveLength(0);
+    expect(await withApi.sql.query("select 1 from stripe_events where id = $1", [event.id])).toHaveLength(0);
+    await fixture(event.data.object.id, { price_id: "price_pro_monthly" });
+    expect((await deliver(event, { to: withApi })).status).toBe(200);
+    expect((await signInFromOutbox(withApi, email)).organization).toMatchObject({ plan_tier: "pro" });
   });
 });

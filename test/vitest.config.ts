@@ -15,6 +15,7 @@ interface StackInfo {
   faultUpstashUrl: string;
   faultUpstashToken: string;
   faultControlUrl: string;
+  fakeStripeUrl: string;
 }
 
 // Tests run inside workerd with the production clients, against the local stack's endpoints.
@@ -41,6 +42,7 @@ export default defineConfig({
             FAULT_UPSTASH_URL: stack.faultUpstashUrl,
             FAULT_UPSTASH_TOKEN: stack.faultUpstashToken,
             FAULT_CONTROL_URL: stack.faultControlUrl,
+            FAKE_STRIPE_URL: stack.fakeStripeUrl,
             REDIS_KEY_PREFIX: `entry${Date.now()}:`,
             AUTH_SECRET: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz",
             PASSWORD_PEPPER: "test-pepper-0123456789abcdefghijklmnopqrstuvwxyz",

@@ -6,6 +6,7 @@ export const User = z
     email: z.string(),
     name: z.string().nullable(),
     email_verified: z.boolean(),
+    email_verified_at: z.string().nullable().optional().openapi({ description: "When the address was proven." }),
     created_at: z.string(),
     last_login_at: z.string().nullable(),
     is_superuser: z.boolean().optional().openapi({ description: "A platform administrator (on /me)." }),

@@ -110,6 +110,7 @@ export async function signup(
     email,
     name: input.name,
     email_verified: false,
+    email_verified_at: null,
     created_at: new Date(now).toISOString(),
     last_login_at: null,
     is_superuser: false,

@@ -1,5 +1,6 @@
 import Stripe from "stripe";
 import type { Config } from "../config";
+import { generateId } from "../crypto/random";
 import { AuthError } from "../errors";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
@@ -61,6 +62,23 @@ function planFor(
   return priceId ? (config.stripe.plans[priceId] ?? null) : null;
 }
 
+/** Stripe's API is an upstream like the stores: a failure is a 503 (Stripe retries), never a 500. */
+async function stripeCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (cause) {
+    const correlationId = generateId("corr");
+    console.error(
+      JSON.stringify({
+        event: "stripe_api_failed",
+        correlation_id: correlationId,
+        error: cause instanceof Error ? cause.name : "Error",
+      }),
+    );
+    throw new AuthError("store_unavailable", { correlationId, cause, headers: { "Retry-After": "30" } });
+  }
+}
+
 const idOf = (value: string | { id: string } | null | undefined): string | null =>
   typeof value === "string" ? value : (value?.id ?? null);
 
@@ -83,23 +101,33 @@ export async function handleStripeEvent(
     if (event.type === "checkout.session.completed") {
       const session = event.data.object;
       const email = canonicalEmail(session.customer_details?.email ?? session.customer_email ?? "");
-      const priceId = session.line_items?.data[0]?.price?.id ?? session.metadata?.price_id;
-      const plan = planFor(config, priceId, session.metadata?.plan_tier);
-      if (!email || !plan) {
+      let priceId = session.line_items?.data[0]?.price?.id ?? session.metadata?.price_id;
+      let plan = planFor(config, priceId, session.metadata?.plan_tier);
+      const stripeApi = deps.stripeApi;
+      if (email && !plan && !priceId && stripeApi) {
+        // The event names no price: ask Stripe. If Stripe cannot answer, 503 makes Stripe retry the event.
+        priceId = (await stripeCall(() => stripeApi.checkoutPriceId(session.id))) ?? undefined;
+        plan = planFor(config, priceId, null);
+      }
+      if (!email) {
         // Recorded and answered 200: retrying cannot make it usable, and Stripe must not retry forever.
-        console.error(
-          JSON.stringify({
-            event: "stripe.checkout_unusable",
-            stripe_event: event.id,
-            has_email: Boolean(email),
-            has_plan: Boolean(plan),
-          }),
-        );
+        console.error(JSON.stringify({ event: "stripe.checkout_unusable", stripe_event: event.id, has_email: false }));
         outcome = "ignored";
       } else {
-        const change = { plan, customerId: idOf(session.customer), subscriptionId: idOf(session.subscription) };
-        const upgraded = await deps.billing.upgradeForEmail(email, change, now);
-        await refreshSnapshots(ctx, upgraded.memberIds);
+        if (plan) {
+          const change = { plan, customerId: idOf(session.customer), subscriptionId: idOf(session.subscription) };
+          const upgraded = await deps.billing.upgradeForEmail(email, change, now);
+          await refreshSnapshots(ctx, upgraded.memberIds);
+        } else {
+          // The buyer paid: they get their sign-in link whatever happens; the operator maps the price.
+          console.error(
+            JSON.stringify({
+              event: "stripe.checkout_plan_unresolved",
+              stripe_event: event.id,
+              price_id: priceId ?? null,
+            }),
+          );
+        }
         // The same path as POST /v1/auth/magic-link/request: same token rules, same provider errors.
         await requestMagicLink(ctx, {
           email,
@@ -110,7 +138,7 @@ export async function handleStripeEvent(
         });
         logAuthEvent(
           "billing.checkout_completed",
-          { user_id: upgraded.userId ?? undefined, email_domain: email.split("@")[1], reason: plan },
+          { email_domain: email.split("@")[1], reason: plan ?? "plan unresolved" },
           now,
         );
       }

@@ -61,7 +61,7 @@ export function createApiKeyRepository(db: Database): ApiKeyRepository {
           (select m.role from ${memberships} m join ${users} u on u.id = m.user_id
             where m.user_id = k.created_by and m.organization_id = k.organization_id and u.disabled_at is null) as creator_role,
           o.id as org_id, o.name as org_name, o.is_personal, o.plan_tier,
-          (select json_build_object('id', c.id, 'email', c.email, 'name', c.name, 'email_verified', c.email_verified_at is not null,
+          (select json_build_object('id', c.id, 'email', c.email, 'name', c.name, 'email_verified', c.email_verified_at is not null, 'email_verified_at', ${iso(sql`c.email_verified_at`)},
               'created_at', ${iso(sql`c.created_at`)}, 'last_login_at', ${iso(sql`c.last_login_at`)}, 'is_superuser', c.is_superuser)
             from ${users} c where c.id = k.created_by and c.disabled_at is null) as creator
         from ${apiKeys} k join ${organizations} o on o.id = k.organization_id

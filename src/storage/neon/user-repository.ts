@@ -79,6 +79,7 @@ export function toSnapshot(row: SnapshotRow): UserSnapshot {
       email: row.email,
       name: row.name,
       email_verified: row.email_verified_at !== null,
+      email_verified_at: row.email_verified_at,
       created_at: row.created_at,
       last_login_at: row.last_login_at,
       is_superuser: row.is_superuser === true,

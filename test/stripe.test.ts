@@ -268,3 +268,34 @@ describe("checkouts whose plan is not in the event", () => {
     expect((await signInFromOutbox(withApi, email)).organization).toMatchObject({ plan_tier: "pro" });
   });
 });
+
+describe("Stripe-Signature verified with Web Crypto", () => {
+  it("agrees with Stripe's own signer: any v1 of several counts, v0 and malformed parts never do", async () => {
+    const { verifyStripeSignature } = await import("../src/billing/stripe-signature");
+    const payload = JSON.stringify({ id: "evt_sig", object: "event" });
+    const now = Date.now();
+    const t = Math.floor(now / 1000);
+    const signed = await Stripe.webhooks.generateTestHeaderStringAsync({ payload, secret: SECRET, timestamp: t });
+    const v1 = signed.split("v1=")[1]!;
+    const other = "0".repeat(64);
+    expect(await verifyStripeSignature(payload, signed, [SECRET], 300, now)).toBe(true);
+    expect(await verifyStripeSignature(payload, `t=${t},v1=${other},v1=${v1}`, [SECRET], 300, now)).toBe(true);
+    expect(await verifyStripeSignature(payload, signed, ["whsec_old_secret_000000000000", SECRET], 300, now)).toBe(
+      true,
+    );
+    for (const header of [
+      `t=${t},v0=${v1}`,
+      `t=${t}`,
+      `v1=${v1}`,
+      `t=${t},v1=${v1.toUpperCase()}`,
+      `t=abc,v1=${v1}`,
+      `t=${t},v1=${v1.slice(1)}`,
+      "",
+    ]) {
+      expect(await verifyStripeSignature(payload, header, [SECRET], 300, now), header).toBe(false);
+    }
+    expect(await verifyStripeSignature(`${payload} `, signed, [SECRET], 300, now)).toBe(false);
+    expect(await verifyStripeSignature(payload, signed, [SECRET], 300, now + 301_000)).toBe(false);
+    expect(await verifyStripeSignature(payload, signed, [SECRET], 300, now - 301_000)).toBe(false);
+  });
+});

@@ -367,7 +367,16 @@ describe("POST /v1/auth/verify-credentials", () => {
     const tokensBefore = (await h.redisKeysMatching("rt:*")).length;
     const res = await h.request("/v1/auth/verify-credentials", { method: "POST", json: { email, password: PASSWORD } });
     expect(res.status).toBe(200);
-    expect((await json(res)).data).toMatchObject({ valid: true, user: { email } });
+    const data = (await json(res)).data;
+    expect(data).toMatchObject({
+      valid: true,
+      user: { email },
+      organization: { role: "owner", is_personal_account: true },
+    });
+    // The tenant and the roles in the same answer (a management app minting its own tokens needs one call).
+    expect(data.organizations.map((o: { id: string; role: string }) => [o.id, o.role])).toEqual([
+      [data.organization.id, "owner"],
+    ]);
     expect(res.headers.getSetCookie()).toHaveLength(0);
     expect((await h.redisKeysMatching("ses:*")).length).toBe(sessionsBefore);
     expect((await h.redisKeysMatching("rt:*")).length).toBe(tokensBefore);

@@ -66,7 +66,18 @@ const verifyCredentialsRoute = createRoute({
   responses: {
     200: {
       description: "Valid",
-      content: { "application/json": { schema: envelope(z.object({ valid: z.literal(true), user: User })) } },
+      content: {
+        "application/json": {
+          schema: envelope(
+            z.object({
+              valid: z.literal(true),
+              user: User,
+              organization: Organization,
+              organizations: z.array(Organization),
+            }),
+          ),
+        },
+      },
     },
     ...errorResponses(400, 401, 403, 415, 429, 503),
   },
@@ -145,8 +156,8 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   })
   .openapi(verifyCredentialsRoute, async (c) => {
     const body = c.req.valid("json");
-    const user = await checkCredentials(c.var.ctx, { email: body.email, password: body.password });
-    return c.json({ success: true as const, data: { valid: true as const, user } }, 200);
+    const checked = await checkCredentials(c.var.ctx, { email: body.email, password: body.password });
+    return c.json({ success: true as const, data: { valid: true as const, ...checked } }, 200);
   })
   .openapi(changeRoute, async (c) => {
     const body = c.req.valid("json");

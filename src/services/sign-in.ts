@@ -53,13 +53,17 @@ export async function grantTokensWithPassword(
   return tokens;
 }
 
-/** Email + password checked, nothing issued (throttled and counted like a login). */
+/**
+ * Email + password checked, nothing issued (throttled and counted like a login). Answers the user with
+ * their organizations and roles, so a management app that mints its own tokens needs one call.
+ */
 export async function checkCredentials(
   ctx: ServiceContext,
   input: { email: string; password: string },
-): Promise<SessionUser> {
+): Promise<{ user: SessionUser; organization: SessionOrganization; organizations: SessionOrganization[] }> {
   const auth = await authenticatePassword(ctx, input);
   const now = ctx.now();
   await recordPasswordLogin(ctx, auth, now);
-  return signedInSnapshot(auth, now).user;
+  const snapshot = signedInSnapshot(auth, now);
+  return { user: snapshot.user, organization: firstOrganization(snapshot), organizations: snapshot.organizations };
 }

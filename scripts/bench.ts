@@ -150,7 +150,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: "POST /v1/auth/magic-link/request",
-    target: { redis: 3, sql: 0, note: "2 before the provider (+1: dev outbox)" },
+    target: { redis: 2, sql: 0, note: "1 before the provider (+1: dev outbox)" },
     once: () => post("/v1/auth/magic-link/request", { email: `m.${Math.random()}@example.com` }),
     load: () => ({
       url: `${origin}/v1/auth/magic-link/request`,

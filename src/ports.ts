@@ -45,6 +45,8 @@ export type ConsumeResult =
 export interface OneTimeTokenStore {
   /** Stores the record until its expiry and revokes the subject's previous token of the same purpose. */
   issue(record: OneTimeTokenRecord): Promise<void>;
+  /** Counts the request against `rules` and issues only if none is over, atomically (one round trip). */
+  issueWithinLimits(record: OneTimeTokenRecord, rules: RateLimitRule[]): Promise<RateLimitResult>;
   /** Reads without spending (confirm pages). */
   peek(purpose: TokenPurpose, tokenHash: string): Promise<OneTimeTokenRecord | null>;
   /** Atomically takes the record out; misses count against the throttle, which refuses once full. */

@@ -4,7 +4,7 @@ import { generateId, isOpaqueToken } from "../crypto/random";
 import { DeliveryError } from "../email/provider";
 import { magicLinkEmail } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
-import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../ports";
+import type { OneTimeTokenRecord, RateLimitRule, SessionOrganization, SessionUser } from "../ports";
 import { emailDomain, logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
@@ -29,7 +29,7 @@ export function verifyUrl(config: Config, token: string): string {
 
 /**
  * Signup and login in one: the same answer whether or not the account exists, and no SQL at all.
- * Two Redis round trips before the provider call: the rate limits, then the token.
+ * One Redis round trip before the provider call: the rate limits and the token in one script.
  */
 export async function requestMagicLink(ctx: ServiceContext, input: MagicLinkRequest): Promise<{ link: string }> {
   const { deps, config } = ctx;
@@ -47,17 +47,19 @@ export async function requestMagicLink(ctx: ServiceContext, input: MagicLinkRequ
     });
   }
   const emailKey = await sha256Hex(email);
-  const limit = await deps.rateLimiter.hit([
+  const limits = [
     { key: `ml_req:email:${emailKey}`, ...MAGIC_LINK_REQUEST.perEmail },
     ...(input.ip === null ? [] : [{ key: `ml_req:ip:${input.ip}`, ...MAGIC_LINK_REQUEST.perIp }]),
-  ]);
+  ];
+  const issued = await issueMagicLink(ctx, { ...input, email }, limits).catch((cause: unknown) => {
+    if (cause instanceof AuthError && cause.code === "rate_limited") {
+      const fields = { email_domain: emailDomain(email), ip: input.ip ?? undefined };
+      logAuthEvent("magic_link.rate_limited", fields, deps.clock.now());
+    }
+    throw cause;
+  });
+  const { link, record } = issued;
   const now = deps.clock.now();
-  if (!limit.allowed) {
-    logAuthEvent("magic_link.rate_limited", { email_domain: emailDomain(email), ip: input.ip ?? undefined }, now);
-    throw rateLimited(limit.retryAfterSeconds);
-  }
-
-  const { link, record } = await issueMagicLink(ctx, { ...input, email });
   try {
     await deps.email.send(
       magicLinkEmail({ to: email, link, ttlMinutes: Math.round(config.magicLink.ttlSeconds / 60) }),
@@ -87,6 +89,7 @@ export async function requestMagicLink(ctx: ServiceContext, input: MagicLinkRequ
 export async function issueMagicLink(
   ctx: ServiceContext,
   input: Omit<MagicLinkRequest, "ip">,
+  limits: RateLimitRule[] = [],
 ): Promise<{ link: string; record: OneTimeTokenRecord }> {
   const { config } = ctx;
   const data = { name: input.name, organization_name: input.organizationName, redirect_to: input.redirectTo };
@@ -96,6 +99,7 @@ export async function issueMagicLink(
     input.email,
     config.magicLink.ttlSeconds * 1000,
     data,
+    limits,
   );
   return { link: verifyUrl(config, token), record };
 }

@@ -1,12 +1,14 @@
 import { sha256Hex } from "../crypto/hash";
 import { generateToken, isOpaqueToken } from "../crypto/random";
 import { AuthError, rateLimited } from "../errors";
-import type { OneTimeTokenRecord, Throttle, TokenPurpose } from "../ports";
+import type { OneTimeTokenRecord, RateLimitRule, Throttle, TokenPurpose } from "../ports";
 import type { ServiceContext } from "./context";
 
 /**
  * Mints a 256-bit single-use token typed by purpose (replacing the subject's previous one of that
  * purpose) and returns the raw value, which only ever leaves in the email or response; Redis keeps the hash.
+ * With `limits`, the request is counted and the token issued in one atomic step: a refused request
+ * leaves nothing issued (and the previous token still valid) and throws `rate_limited`.
  */
 export async function issueOneTimeToken(
   ctx: ServiceContext,
@@ -14,6 +16,7 @@ export async function issueOneTimeToken(
   subject: string,
   ttlMs: number,
   data: OneTimeTokenRecord["data"],
+  limits: RateLimitRule[] = [],
 ): Promise<{ token: string; record: OneTimeTokenRecord }> {
   const { deps } = ctx;
   const now = deps.clock.now();
@@ -26,7 +29,12 @@ export async function issueOneTimeToken(
     created_at: now,
     expires_at: now + ttlMs,
   };
-  await deps.tokens.issue(record);
+  if (limits.length === 0) {
+    await deps.tokens.issue(record);
+    return { token, record };
+  }
+  const verdict = await deps.tokens.issueWithinLimits(record, limits);
+  if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
   return { token, record };
 }
 

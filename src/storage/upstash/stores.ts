@@ -8,12 +8,22 @@ import type {
   OutboxMessage,
   OutboxStore,
   RateLimiter,
+  RateLimitRule,
   Throttle,
   TokenPurpose,
 } from "../../ports";
 import { guardStore } from "../guard";
 import type { RedisClient, RedisKeys } from "./client";
-import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKEN, SETTLE } from "./scripts";
+import {
+  CLAIM,
+  CONSUME_TOKEN,
+  ISSUE_TOKEN,
+  ISSUE_TOKEN_LIMITED,
+  PEEK_LIMIT,
+  RATE_LIMIT,
+  RELEASE_TOKEN,
+  SETTLE,
+} from "./scripts";
 
 export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
@@ -52,7 +62,7 @@ export function createOneTimeTokenStore(
   keys: RedisKeys,
   clock: { now(): number },
 ): OneTimeTokenStore {
-  const run = luaScripts(client, { CONSUME_TOKEN, ISSUE_TOKEN, RELEASE_TOKEN });
+  const run = luaScripts(client, { CONSUME_TOKEN, ISSUE_TOKEN, ISSUE_TOKEN_LIMITED, RELEASE_TOKEN });
   return {
     async issue(record: OneTimeTokenRecord) {
       const ttl = ttlSeconds(record.expires_at - clock.now());
@@ -60,6 +70,17 @@ export function createOneTimeTokenStore(
       await redis(() =>
         run.ISSUE_TOKEN([keys.oneTimeToken(record.purpose, record.token_hash), pointer], [JSON.stringify(record), ttl]),
       );
+    },
+    async issueWithinLimits(record: OneTimeTokenRecord, rules: RateLimitRule[]) {
+      const ttl = ttlSeconds(record.expires_at - clock.now());
+      const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
+      const reply = (await redis(() =>
+        run.ISSUE_TOKEN_LIMITED(
+          [keys.oneTimeToken(record.purpose, record.token_hash), pointer, ...rules.map((r) => keys.rateLimit(r.key))],
+          [JSON.stringify(record), ttl, ...rules.flatMap((r) => [r.limit, r.windowSeconds])],
+        ),
+      )) as [number, number];
+      return { allowed: Number(reply[0]) === 1, retryAfterSeconds: Number(reply[1]) };
     },
     async release(record: OneTimeTokenRecord) {
       const ttl = ttlSeconds(record.expires_at - clock.now());

@@ -178,6 +178,22 @@ describe("POST /v1/auth/logout", () => {
     expect(res.status).toBe(204);
   });
 
+  it("round trips: cookie = read the session, then take it with its index entry; Bearer = verify, end the family", async () => {
+    const endpoints = { redis: h.config.redis.url, sql: h.config.database.httpEndpoint! };
+    const { jar } = await signIn();
+    const byCookie = await countRoundTrips(endpoints, () => h.request("/v1/auth/logout", { method: "POST", jar }));
+    expect(byCookie.result.status).toBe(204);
+    expect(byCookie.trips.calls).toEqual(["redis", "redis"]);
+    const email = uniqueEmail("bearer-out");
+    await signUpVerified(h, email);
+    const tokens = await passwordGrant(h, email);
+    const byToken = await countRoundTrips(endpoints, () =>
+      h.request("/v1/auth/logout", { method: "POST", headers: { authorization: `Bearer ${tokens.access_token}` } }),
+    );
+    expect(byToken.result.status).toBe(204);
+    expect(byToken.trips.calls).toEqual(["redis", "redis"]);
+  });
+
   it("deletes the session from Redis and clears both cookies", async () => {
     const { jar } = await signIn();
     const token = jar.get("session")!;

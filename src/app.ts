@@ -19,6 +19,7 @@ import { apiKeyRoutes } from "./routes/api-keys";
 import { devRoutes } from "./routes/dev";
 import { deviceRoutes } from "./routes/devices";
 import { emailVerificationRoutes } from "./routes/email-verification";
+import { introspectionRoutes } from "./routes/introspection";
 import { invitationRoutes } from "./routes/invitations";
 import { magicLinkRoutes } from "./routes/magic-link";
 import { organizationRoutes } from "./routes/organizations";
@@ -58,6 +59,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   app.route("/", passwordRoutes);
   app.route("/", emailVerificationRoutes);
   app.route("/", tokenRoutes);
+  app.route("/", introspectionRoutes);
   app.route("/", sessionRoutes);
   app.route("/", organizationRoutes);
   app.route("/", invitationRoutes);

@@ -182,6 +182,19 @@ const ROUTES: Record<string, RouteCase> = {
     expect: org("invitations.manage", (w) => ({ organizationId: w.org })),
     ok: 204,
   },
+  "POST /v1/oauth/introspect": {
+    method: "POST",
+    path: async () => "/v1/oauth/introspect",
+    body: { token: "not-a-token" },
+    // Servers only: an organization key needs read; a platform key may introspect any organization's tokens.
+    expect: (_w, p) =>
+      p.kind !== "api_key"
+        ? { status: 403, code: "forbidden" }
+        : p.superuser
+          ? null
+          : decide(() => authorize(p, "tokens.introspect", { organizationId: p.organizationId })),
+    ok: 200,
+  },
   "GET /v1/api-keys": { method: "GET", path: async () => "/v1/api-keys", expect: own("api_keys.manage"), ok: 200 },
   "POST /v1/api-keys": {
     method: "POST",
@@ -463,6 +476,7 @@ describe("the access policy against the contract's rules, written out independen
     "devices.revoke_any",
     "publishable_keys.manage",
     "pairing.create",
+    "tokens.introspect",
   ];
   const KEY_NEEDS: Record<OrgAction, string[]> = {
     "organization.read": ["read"],
@@ -474,6 +488,7 @@ describe("the access policy against the contract's rules, written out independen
     "devices.revoke_any": ["admin"],
     "publishable_keys.manage": ["admin"],
     "pairing.create": ["write"],
+    "tokens.introspect": ["read"],
   };
   type Caller = { name: string; role: Role | "outsider" | "key"; scopes: string[]; kind: Principal["kind"] };
   const CALLERS: Caller[] = [

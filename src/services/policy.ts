@@ -24,7 +24,8 @@ export type OrgAction =
   | "devices.read_all"
   | "devices.revoke_any"
   | "publishable_keys.manage"
-  | "pairing.create";
+  | "pairing.create"
+  | "tokens.introspect";
 
 export interface Principal {
   kind: "session" | "access_token" | "api_key" | "device";
@@ -64,6 +65,7 @@ const KEY_SCOPE: Record<OrgAction, string[]> = {
   "devices.revoke_any": ["admin"],
   "publishable_keys.manage": ["admin"],
   "pairing.create": ["write"],
+  "tokens.introspect": ["read"],
 };
 
 /** Actions any member may take; the rest need owner or admin. */

@@ -142,6 +142,9 @@ export interface AccessTokenIdentity {
   authenticatedAt: number | null;
   snapshot: UserSnapshot;
   organization: SessionOrganization;
+  /** Issue and expiry times (seconds), for introspection. */
+  issuedAt: number;
+  expiresAt: number;
 }
 
 /**
@@ -178,6 +181,8 @@ export async function verifyAccessToken(ctx: ServiceContext, token: string): Pro
     snapshot,
     organization,
     family: payload.sid,
+    issuedAt: Number(payload.iat),
+    expiresAt: Number(payload.exp),
     authenticatedAt: typeof payload.auth_ms === "number" ? payload.auth_ms : null,
     identity: {
       kind: "access_token",

@@ -1,0 +1,58 @@
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../context";
+import { errorResponses } from "../http";
+import { principal, requireCredential } from "../middleware/require";
+import { introspectToken } from "../services/introspection";
+import { jsonOrForm, readJsonOrForm } from "./token-pages";
+import { validationHook } from "./validation";
+
+const IntrospectBody = z
+  .object({
+    token: z.string().min(1).max(8192),
+    token_type_hint: z.string().max(64).optional(),
+  })
+  .openapi("IntrospectRequest");
+
+const Introspection = z
+  .object({
+    active: z.boolean(),
+    token_type: z.literal("Bearer").optional(),
+    scope: z.string().optional(),
+    sub: z.string().optional(),
+    username: z.string().optional(),
+    org: z.string().optional(),
+    sid: z.string().optional(),
+    jti: z.string().optional(),
+    iss: z.string().optional(),
+    aud: z.string().optional(),
+    iat: z.number().optional(),
+    exp: z.number().optional(),
+    auth_time: z.number().optional(),
+  })
+  .openapi("Introspection");
+
+const introspectRoute = createRoute({
+  method: "post",
+  path: "/v1/oauth/introspect",
+  tags: ["Tokens"],
+  summary: "Is this access token live right now? (RFC 7662)",
+  description:
+    "For services that must see a revocation at once. Authenticate with an API key (read scope). The answer is RFC 7662's own JSON, not the envelope. Access tokens of the key's organization only (a platform key: any); every other token, and every dead one, is just {active:false}. Form-encoded (as RFC 7662) or JSON.",
+  middleware: [requireCredential] as const,
+  request: { body: jsonOrForm(IntrospectBody) },
+  responses: {
+    200: { description: "Token state", content: { "application/json": { schema: Introspection } } },
+    ...errorResponses(400, 401, 403, 415, 429, 503),
+  },
+});
+
+export const introspectionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(
+  introspectRoute,
+  async (c) => {
+    const body = readJsonOrForm(c, IntrospectBody, { json: c.req.valid("json"), form: c.req.valid("form") });
+    const answer = await introspectToken(c.var.ctx, { caller: principal(c), token: body.data.token });
+    // RFC 7662 section 2.2 wants the answer uncached.
+    c.header("Cache-Control", "no-store");
+    return c.json(answer, 200);
+  },
+);

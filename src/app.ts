@@ -16,6 +16,7 @@ import { docsPage } from "./pages/docs";
 import type { Deps } from "./ports";
 import { adminRoutes } from "./routes/admin";
 import { apiKeyRoutes } from "./routes/api-keys";
+import { SECURITY_SCHEMES } from "./routes/declare";
 import { devRoutes } from "./routes/dev";
 import { deviceRoutes } from "./routes/devices";
 import { emailVerificationRoutes } from "./routes/email-verification";
@@ -72,6 +73,8 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   app.route("/", serviceRoutes);
   if (config.debug) app.route("/", devRoutes);
 
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
+    app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
   const document = () =>
     app.getOpenAPI31Document({
       openapi: "3.1.0",

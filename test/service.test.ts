@@ -25,6 +25,33 @@ describe("service routes", () => {
     }
   });
 
+  it("/openapi.json says how each route authenticates, derived from the route's guard", async () => {
+    const doc = await json(await h.request("/openapi.json"));
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      "accessToken",
+      "apiKey",
+      "csrf",
+      "publishableKey",
+      "session",
+    ]);
+    expect(doc.components.securitySchemes.publishableKey).toMatchObject({ in: "header", name: "X-Public-Key" });
+    // Key management: a browser session (with CSRF on writes) or an API key, never an access token.
+    expect(doc.paths["/v1/api-keys"].get.security).toEqual([{ session: [] }, { apiKey: [] }]);
+    expect(doc.paths["/v1/api-keys"].post.security).toEqual([{ session: [], csrf: [] }, { apiKey: [] }]);
+    expect(doc.paths["/v1/oauth/introspect"].post.security).toEqual([{ apiKey: [] }]);
+    expect(doc.paths["/v1/storefront/auth/status"].get.security).toEqual([{ publishableKey: [] }]);
+    expect(doc.paths["/v1/auth/magic-link/request"].post.security).toBeUndefined();
+    // Every organization, key, device and platform operation states its credentials.
+    const unstated: string[] = [];
+    for (const [path, operations] of Object.entries<Record<string, { security?: unknown[] }>>(doc.paths)) {
+      if (!/^\/v1\/(organizations|api-keys|publishable-keys|admin|devices)/.test(path)) continue;
+      for (const [method, op] of Object.entries(operations))
+        if (!op.security?.length) unstated.push(`${method} ${path}`);
+    }
+    expect(unstated).toEqual([]);
+    expect(await (await h.request("/docs")).text()).toContain("Authenticate with: <code>session | apiKey</code>");
+  });
+
   it("/openapi.json is generated from the route declarations", async () => {
     const doc = await json(await h.request("/openapi.json"));
     expect(doc.openapi).toBe("3.1.0");

@@ -90,6 +90,7 @@ export function requireManager(action: "api_keys.manage" | "publishable_keys.man
 }
 
 export const requireKeyManager = requireManager("api_keys.manage");
+export const requirePublishableKeyManager = requireManager("publishable_keys.manage");
 
 /** The authenticated caller; only behind a guard that required a credential (else 401). */
 export function credential(c: Context<AppEnv>): NonNullable<AppEnv["Variables"]["auth"]> {

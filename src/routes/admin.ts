@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
@@ -11,6 +11,7 @@ import {
   type PlatformContext,
   setUserDisabled,
 } from "../services/admin";
+import { createRoute } from "./declare";
 import { CsrfHeader, Email, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 

@@ -1,8 +1,9 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
 import { principal, requireKeyManager } from "../middleware/require";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "../services/api-keys";
+import { createRoute } from "./declare";
 import { CsrfHeader, Password } from "./schemas";
 import { validationHook } from "./validation";
 

@@ -1,6 +1,7 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { listEnvelope } from "../http";
+import { createRoute } from "./declare";
 import { validationHook } from "./validation";
 
 const OutboxMessage = z

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
 import { principal, requireCredential } from "../middleware/require";
@@ -11,6 +11,7 @@ import {
   pairingCodeValid,
   revokeDevice,
 } from "../services/devices";
+import { createRoute } from "./declare";
 import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 

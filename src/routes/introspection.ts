@@ -1,8 +1,9 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { errorResponses } from "../http";
 import { principal, requireCredential } from "../middleware/require";
 import { introspectToken } from "../services/introspection";
+import { createRoute } from "./declare";
 import { jsonOrForm, readJsonOrForm } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -39,6 +40,7 @@ const introspectRoute = createRoute({
   description:
     "For services that must see a revocation at once. Authenticate with an API key (read scope). The answer is RFC 7662's own JSON, not the envelope. Access tokens of the key's organization only (a platform key: any); every other token, and every dead one, is just {active:false}. Form-encoded (as RFC 7662) or JSON.",
   middleware: [requireCredential] as const,
+  security: [{ apiKey: [] }],
   request: { body: jsonOrForm(IntrospectBody) },
   responses: {
     200: { description: "Token state", content: { "application/json": { schema: Introspection } } },

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
@@ -10,6 +10,7 @@ import {
   listMyInvitations,
   peekInvitation,
 } from "../services/invitations";
+import { createRoute } from "./declare";
 import { InvitationId } from "./organizations";
 import { CsrfHeader, Organization, User } from "./schemas";
 import { jsonOrForm, Remember, readJsonOrForm, signInWithToken, tokenPageRoute } from "./token-pages";

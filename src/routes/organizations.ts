@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { envelope, errorResponses, listEnvelope } from "../http";
@@ -12,6 +12,7 @@ import {
   visibleOrganizations,
 } from "../services/organizations";
 import { switchOrganization } from "../services/session";
+import { createRoute } from "./declare";
 import { CsrfHeader, Email, jsonBody, Organization } from "./schemas";
 import { validationHook } from "./validation";
 

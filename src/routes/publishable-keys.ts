@@ -1,12 +1,11 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses, listEnvelope } from "../http";
-import { principal, requireManager } from "../middleware/require";
+import { principal, requirePublishableKeyManager } from "../middleware/require";
 import { createPublishableKey, listPublishableKeys, revokePublishableKey } from "../services/publishable-keys";
+import { createRoute } from "./declare";
 import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
-
-const requireKeyManager = requireManager("publishable_keys.manage");
 
 const Origin = z
   .string()
@@ -39,7 +38,7 @@ const createRoute_ = createRoute({
   summary: "Create a publishable key for the organization's storefront",
   description:
     "Owners and admins (session with CSRF) or admin-scoped API keys. The key is a public identifier, not a secret; allowed_origins are the storefront origins that may use it.",
-  middleware: [requireKeyManager] as const,
+  middleware: [requirePublishableKeyManager] as const,
   request: {
     headers: CsrfHeader,
     body: jsonBody(
@@ -59,7 +58,7 @@ const listRoute = createRoute({
   path: "/v1/publishable-keys",
   tags: ["Storefront"],
   summary: "The organization's publishable keys",
-  middleware: [requireKeyManager] as const,
+  middleware: [requirePublishableKeyManager] as const,
   responses: {
     200: { description: "Keys", content: { "application/json": { schema: listEnvelope(PublishableKey) } } },
     ...errorResponses(401, 403, 503),
@@ -71,7 +70,7 @@ const revokeRoute = createRoute({
   path: "/v1/publishable-keys/{id}/revoke",
   tags: ["Storefront"],
   summary: "Revoke a publishable key (its storefront calls get 401 at once)",
-  middleware: [requireKeyManager] as const,
+  middleware: [requirePublishableKeyManager] as const,
   request: {
     headers: CsrfHeader,
     params: z.object({ id: z.string().regex(/^pk_(live|test)_[0-9a-z]{26}$/, "must be a publishable key") }),

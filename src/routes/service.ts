@@ -1,5 +1,6 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
+import { createRoute } from "./declare";
 import { validationHook } from "./validation";
 
 const healthRoute = createRoute({

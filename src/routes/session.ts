@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
@@ -7,6 +7,7 @@ import { principal, requireUser, sessionCsrf, signedInUser } from "../middleware
 import { updateProfile } from "../services/accounts";
 import { isSuperuser, PLATFORM_SCOPE } from "../services/policy";
 import { endSession, endSessionById, listSessions, signOutEverywhere } from "../services/session";
+import { createRoute } from "./declare";
 import { CsrfHeader, Identity, Organization, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
@@ -14,6 +14,7 @@ import {
   updateCustomerProfile,
   verifyOtpAndSignIn,
 } from "../services/storefront";
+import { createRoute } from "./declare";
 import { jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 

@@ -1,9 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError, type ErrorCode } from "../errors";
 import { startBrowserSession } from "../http";
 import type { SessionRecord } from "../ports";
+import { createRoute } from "./declare";
 import { isFormPost } from "./schemas";
 import { validationHook } from "./validation";
 

@@ -1,8 +1,9 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses } from "../http";
 import { grantTokensWithPassword } from "../services/sign-in";
 import { refreshTokens, revokeRefreshToken } from "../services/tokens";
+import { createRoute } from "./declare";
 import { Email, jsonBody, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 

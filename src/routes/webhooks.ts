@@ -1,7 +1,8 @@
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope, errorResponses } from "../http";
 import { handleStripeEvent, verifyStripeEvent } from "../services/billing";
+import { createRoute } from "./declare";
 import { validationHook } from "./validation";
 
 const stripeRoute = createRoute({

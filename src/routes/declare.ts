@@ -1,0 +1,68 @@
+import { createRoute as declareRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import {
+  requireCredential,
+  requireKeyManager,
+  requirePlatform,
+  requirePublishableKeyManager,
+  requireUser,
+  sessionCsrf,
+} from "../middleware/require";
+
+/** How a client authenticates, as /openapi.json tells integrators (components.securitySchemes). */
+export const SECURITY_SCHEMES = {
+  session: {
+    type: "apiKey",
+    in: "cookie",
+    name: "session",
+    description:
+      "The browser session cookie (`__Host-session` over HTTPS). Unsafe methods also need `csrf` and a same-site or trusted Origin.",
+  },
+  csrf: {
+    type: "apiKey",
+    in: "header",
+    name: "X-CSRF-Token",
+    description:
+      "Echo of the csrf_token cookie (or `csrf_token` from GET /v1/auth/me) on POST/PUT/PATCH/DELETE with a session.",
+  },
+  accessToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Access JWT (EdDSA, typ at+jwt)." },
+  apiKey: { type: "http", scheme: "bearer", description: "An API key: `Bearer sk_live_...` or `Bearer sk_test_...`." },
+  publishableKey: {
+    type: "apiKey",
+    in: "header",
+    name: "X-Public-Key",
+    description: "The store's publishable key (pk_...); the customer's own cookie rides along (SameSite=None).",
+  },
+} as const;
+
+type Scheme = keyof typeof SECURITY_SCHEMES;
+type Requirement = Partial<Record<Scheme, string[]>>;
+
+const UNSAFE = new Set(["post", "put", "patch", "delete"]);
+const session = (method: string): Requirement => (UNSAFE.has(method) ? { session: [], csrf: [] } : { session: [] });
+
+/** The credentials each guard accepts (middleware/require.ts), so the document cannot drift from the code. */
+const BY_GUARD = new Map<MiddlewareHandler, (method: string) => Requirement[]>([
+  [requireUser, (m) => [session(m), { accessToken: [] }]],
+  [requireCredential, (m) => [session(m), { accessToken: [] }, { apiKey: [] }]],
+  [requireKeyManager, (m) => [session(m), { apiKey: [] }]],
+  [requirePublishableKeyManager, (m) => [session(m), { apiKey: [] }]],
+  [requirePlatform, (m) => [session(m), { accessToken: [] }, { apiKey: [] }]],
+  [sessionCsrf, (m) => [session(m), { accessToken: [] }, {}]],
+]);
+
+/**
+ * createRoute that also declares the route's security from its guard (or, for storefront routes, the
+ * publishable key); a route may still state its own `security` where it accepts less than its guard.
+ */
+export function createRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
+  if (config.security) return declareRoute(config);
+  const guard = Array.isArray(config.middleware) ? config.middleware[0] : config.middleware;
+  const derive = guard ? BY_GUARD.get(guard as MiddlewareHandler) : undefined;
+  const security = config.path.startsWith("/v1/storefront/")
+    ? [{ publishableKey: [] }]
+    : derive
+      ? derive(config.method)
+      : undefined;
+  return declareRoute(security ? { ...config, security } : config);
+}

@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { Config } from "./config";
 import type { AppEnv } from "./context";
+import { ERROR_CODES } from "./errors";
 import type { SessionRecord } from "./ports";
 import { createCsrfToken } from "./services/csrf";
 import { sessionCookieMaxAge } from "./services/session";
@@ -17,25 +18,42 @@ export function listEnvelope<T extends z.ZodType>(item: T) {
   return envelope(z.array(item)).extend({ meta: z.object({ count: z.number() }) });
 }
 
-export const ErrorEnvelope = z
-  .object({
+const errorEnvelope = (code: z.ZodType<string>) =>
+  z.object({
     success: z.literal(false),
     error: z.object({
-      code: z.string(),
+      code,
       message: z.string(),
       details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
     }),
     meta: z.object({ request_id: z.string(), correlation_id: z.string().optional() }),
-  })
-  .openapi("Error");
+  });
 
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 409 | 413 | 415 | 422 | 429 | 503>) {
+export const ErrorEnvelope = errorEnvelope(z.string()).openapi("Error");
+
+type ErrorStatus = 400 | 401 | 403 | 409 | 413 | 415 | 422 | 429 | 503;
+
+/** Per status, the envelope with `error.code` as the enum of the codes the error table gives that status. */
+const byStatus = new Map<number, typeof ErrorEnvelope>();
+function errorSchema(status: ErrorStatus): typeof ErrorEnvelope {
+  const known = byStatus.get(status);
+  if (known) return known;
+  const codes = Object.entries(ERROR_CODES)
+    .filter(([, entry]) => entry.status === status)
+    .map(([code]) => code);
+  const [first, ...rest] = codes;
+  const schema = (first ? errorEnvelope(z.enum([first, ...rest])) : ErrorEnvelope).openapi(`Error${status}`);
+  byStatus.set(status, schema as typeof ErrorEnvelope);
+  return schema as typeof ErrorEnvelope;
+}
+
+export function errorResponses(...statuses: ErrorStatus[]) {
   const out: Record<
     number,
     { description: string; content: { "application/json": { schema: typeof ErrorEnvelope } } }
   > = {};
   for (const s of statuses)
-    out[s] = { description: `Error (${s})`, content: { "application/json": { schema: ErrorEnvelope } } };
+    out[s] = { description: `Error (${s})`, content: { "application/json": { schema: errorSchema(s) } } };
   return out;
 }
 

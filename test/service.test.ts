@@ -52,6 +52,17 @@ describe("service routes", () => {
     expect(await (await h.request("/docs")).text()).toContain("Authenticate with: <code>session | apiKey</code>");
   });
 
+  it("/openapi.json lists the error codes each status can carry, from the one error table", async () => {
+    const doc = await json(await h.request("/openapi.json"));
+    const codes = (status: number) => doc.components.schemas[`Error${status}`].properties.error.properties.code.enum;
+    expect(codes(401)).toEqual(expect.arrayContaining(["unauthorized", "invalid_credentials", "magic_link_invalid"]));
+    expect(codes(403)).toEqual(expect.arrayContaining(["forbidden", "insufficient_scope", "reauth_required"]));
+    expect(codes(429)).toEqual(["rate_limited"]);
+    expect(codes(401)).not.toContain("forbidden");
+    const login = doc.paths["/v1/auth/login"].post.responses["401"].content["application/json"].schema;
+    expect(login.$ref).toBe("#/components/schemas/Error401");
+  });
+
   it("/openapi.json is generated from the route declarations", async () => {
     const doc = await json(await h.request("/openapi.json"));
     expect(doc.openapi).toBe("3.1.0");

@@ -27,7 +27,10 @@ export const ERROR_CODES = {
   conflict: { status: 409, message: "The request conflicts with the current state." },
   idempotency_conflict: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
   payload_too_large: { status: 413, message: "The request body is larger than 64 KiB." },
-  unsupported_media_type: { status: 415, message: "Send the body as application/json." },
+  unsupported_media_type: {
+    status: 415,
+    message: "Send the body as application/json (a few routes also take a form post: see /openapi.json).",
+  },
   idempotency_key_reused: { status: 422, message: "This Idempotency-Key was used with a different request." },
   rate_limited: { status: 429, message: "Too many requests. Retry later." },
   internal_error: { status: 500, message: "Something went wrong on our side." },

@@ -43,10 +43,11 @@ export type ConsumeResult =
   | { status: "throttled"; retryAfterSeconds: number };
 
 export interface OneTimeTokenStore {
-  /** Stores the record until its expiry and revokes the subject's previous token of the same purpose. */
-  issue(record: OneTimeTokenRecord): Promise<void>;
-  /** Counts the request against `rules` and issues only if none is over, atomically (one round trip). */
-  issueWithinLimits(record: OneTimeTokenRecord, rules: RateLimitRule[]): Promise<RateLimitResult>;
+  /**
+   * Stores the record until its expiry and revokes the subject's previous token of the same purpose;
+   * with `limits`, first counts the request against them and issues only if none is over, atomically.
+   */
+  issue(record: OneTimeTokenRecord, limits?: RateLimitRule[]): Promise<RateLimitResult>;
   /** Reads without spending (confirm pages). */
   peek(purpose: TokenPurpose, tokenHash: string): Promise<OneTimeTokenRecord | null>;
   /** Atomically takes the record out; misses count against the throttle, which refuses once full. */

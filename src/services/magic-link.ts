@@ -51,14 +51,13 @@ export async function requestMagicLink(ctx: ServiceContext, input: MagicLinkRequ
     { key: `ml_req:email:${emailKey}`, ...MAGIC_LINK_REQUEST.perEmail },
     ...(input.ip === null ? [] : [{ key: `ml_req:ip:${input.ip}`, ...MAGIC_LINK_REQUEST.perIp }]),
   ];
-  const issued = await issueMagicLink(ctx, { ...input, email }, limits).catch((cause: unknown) => {
+  const { link, record } = await issueMagicLink(ctx, { ...input, email }, limits).catch((cause: unknown) => {
     if (cause instanceof AuthError && cause.code === "rate_limited") {
       const fields = { email_domain: emailDomain(email), ip: input.ip ?? undefined };
       logAuthEvent("magic_link.rate_limited", fields, deps.clock.now());
     }
     throw cause;
   });
-  const { link, record } = issued;
   const now = deps.clock.now();
   try {
     await deps.email.send(

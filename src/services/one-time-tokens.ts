@@ -29,11 +29,7 @@ export async function issueOneTimeToken(
     created_at: now,
     expires_at: now + ttlMs,
   };
-  if (limits.length === 0) {
-    await deps.tokens.issue(record);
-    return { token, record };
-  }
-  const verdict = await deps.tokens.issueWithinLimits(record, limits);
+  const verdict = await deps.tokens.issue(record, limits);
   if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
   return { token, record };
 }

@@ -14,16 +14,7 @@ import type {
 } from "../../ports";
 import { guardStore } from "../guard";
 import type { RedisClient, RedisKeys } from "./client";
-import {
-  CLAIM,
-  CONSUME_TOKEN,
-  ISSUE_TOKEN,
-  ISSUE_TOKEN_LIMITED,
-  PEEK_LIMIT,
-  RATE_LIMIT,
-  RELEASE_TOKEN,
-  SETTLE,
-} from "./scripts";
+import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKEN, SETTLE } from "./scripts";
 
 export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
@@ -62,36 +53,30 @@ export function createOneTimeTokenStore(
   keys: RedisKeys,
   clock: { now(): number },
 ): OneTimeTokenStore {
-  const run = luaScripts(client, { CONSUME_TOKEN, ISSUE_TOKEN, ISSUE_TOKEN_LIMITED, RELEASE_TOKEN });
+  const run = luaScripts(client, { CONSUME_TOKEN, ISSUE_TOKEN, RELEASE_TOKEN });
+  // Where a record lives: its key and its subject's latest-token pointer; its JSON and remaining TTL.
+  const placement = async (record: OneTimeTokenRecord) => ({
+    keys: [
+      keys.oneTimeToken(record.purpose, record.token_hash),
+      keys.latestToken(record.purpose, await sha256Hex(record.subject)),
+    ],
+    args: [JSON.stringify(record), ttlSeconds(record.expires_at - clock.now())],
+  });
   return {
-    async issue(record: OneTimeTokenRecord) {
-      const ttl = ttlSeconds(record.expires_at - clock.now());
-      const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
-      await redis(() =>
-        run.ISSUE_TOKEN([keys.oneTimeToken(record.purpose, record.token_hash), pointer], [JSON.stringify(record), ttl]),
-      );
-    },
-    async issueWithinLimits(record: OneTimeTokenRecord, rules: RateLimitRule[]) {
-      const ttl = ttlSeconds(record.expires_at - clock.now());
-      const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
+    async issue(record: OneTimeTokenRecord, limits: RateLimitRule[] = []) {
+      const at = await placement(record);
       const reply = (await redis(() =>
-        run.ISSUE_TOKEN_LIMITED(
-          [keys.oneTimeToken(record.purpose, record.token_hash), pointer, ...rules.map((r) => keys.rateLimit(r.key))],
-          [JSON.stringify(record), ttl, ...rules.flatMap((r) => [r.limit, r.windowSeconds])],
+        run.ISSUE_TOKEN(
+          [...at.keys, ...limits.map((r) => keys.rateLimit(r.key))],
+          [...at.args, ...limits.flatMap((r) => [r.limit, r.windowSeconds])],
         ),
       )) as [number, number];
       return { allowed: Number(reply[0]) === 1, retryAfterSeconds: Number(reply[1]) };
     },
     async release(record: OneTimeTokenRecord) {
-      const ttl = ttlSeconds(record.expires_at - clock.now());
       if (record.expires_at <= clock.now()) return;
-      const pointer = keys.latestToken(record.purpose, await sha256Hex(record.subject));
-      await redis(() =>
-        run.RELEASE_TOKEN(
-          [keys.oneTimeToken(record.purpose, record.token_hash), pointer],
-          [JSON.stringify(record), ttl],
-        ),
-      );
+      const at = await placement(record);
+      await redis(() => run.RELEASE_TOKEN(at.keys, at.args));
     },
     async peek(purpose: TokenPurpose, tokenHash: string) {
       const record = parse<OneTimeTokenRecord>(await redis(() => client.get(keys.oneTimeToken(purpose, tokenHash))));

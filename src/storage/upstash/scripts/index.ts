@@ -5,7 +5,6 @@ export { CLAIM } from "./claim";
 export { CONSUME_TOKEN } from "./consume-token";
 export { ISSUE_OTP } from "./issue-otp";
 export { ISSUE_TOKEN } from "./issue-token";
-export { ISSUE_TOKEN_LIMITED } from "./issue-token-limited";
 export { READ_SESSION, SESSION_INDEX } from "./list-sessions";
 export { PEEK_LIMIT } from "./peek-limit";
 export { RATE_LIMIT } from "./rate-limit";

@@ -186,13 +186,7 @@ const ROUTES: Record<string, RouteCase> = {
     method: "POST",
     path: async () => "/v1/oauth/introspect",
     body: { token: "not-a-token" },
-    // Servers only: an organization key needs read; a platform key may introspect any organization's tokens.
-    expect: (_w, p) =>
-      p.kind !== "api_key"
-        ? { status: 403, code: "forbidden" }
-        : p.superuser
-          ? null
-          : decide(() => authorize(p, "tokens.introspect", { organizationId: p.organizationId })),
+    expect: own("tokens.introspect"),
     ok: 200,
   },
   "GET /v1/api-keys": { method: "GET", path: async () => "/v1/api-keys", expect: own("api_keys.manage"), ok: 200 },
@@ -513,6 +507,8 @@ describe("the access policy against the contract's rules, written out independen
     self: boolean,
   ): string {
     if (c.kind === "device") return "forbidden";
+    // Introspection: servers (keys) only.
+    if (action === "tokens.introspect" && c.kind !== "api_key") return "forbidden";
     if ((action === "api_keys.manage" || action === "publishable_keys.manage") && c.kind === "access_token")
       return "forbidden";
     if (c.role === "outsider") return "not_found";

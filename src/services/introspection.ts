@@ -33,14 +33,11 @@ export async function introspectToken(
   input: { caller: Principal; token: string },
 ): Promise<Introspection> {
   const { caller } = input;
-  if (caller.kind !== "api_key") {
-    throw new AuthError("forbidden", { message: "Introspection is for servers: authenticate with an API key." });
-  }
-  // The key needs its read scope whatever the token is, so the refusal reveals nothing about the token.
-  if (!caller.superuser) authorize(caller, "tokens.introspect", { organizationId: caller.organizationId });
+  // Asked first about the caller's own organization, so a refusal (not a key, no read scope) says
+  // nothing about the token.
+  authorize(caller, "tokens.introspect", { organizationId: caller.organizationId });
   const verified = await verifyAccessToken(ctx, input.token);
-  if (!verified) return { active: false };
-  if (!caller.superuser && verified.organization.id !== caller.organizationId) return { active: false };
+  if (!verified || !mayInspect(caller, verified.organization.id)) return { active: false };
   const { config } = ctx;
   return {
     active: true,
@@ -57,4 +54,15 @@ export async function introspectToken(
     exp: verified.expiresAt,
     ...(verified.authenticatedAt === null ? {} : { auth_time: Math.floor(verified.authenticatedAt / 1000) }),
   };
+}
+
+/** The policy's answer for this token's organization; a refusal is just "inactive" (RFC 7662 2.2). */
+function mayInspect(caller: Principal, organizationId: string): boolean {
+  try {
+    authorize(caller, "tokens.introspect", { organizationId });
+    return true;
+  } catch (error) {
+    if (error instanceof AuthError) return false;
+    throw error;
+  }
 }

@@ -101,6 +101,13 @@ export function authorize(p: Principal, action: OrgAction, target: OrgTarget): S
       message: "API keys are managed from a signed-in browser session or with an admin-scoped API key.",
     });
   }
+  if (action === "tokens.introspect") {
+    // Introspection serves resource servers, which hold keys; people and apps already have /me.
+    if (p.kind !== "api_key")
+      throw new AuthError("forbidden", { message: "Introspection is for servers: authenticate with an API key." });
+    // A platform key may ask about any organization's tokens.
+    if (p.superuser) return "key";
+  }
   if (p.kind === "api_key") {
     if (p.organizationId !== target.organizationId) throw new AuthError("not_found");
     const needed = KEY_SCOPE[action];

@@ -5,7 +5,8 @@ import { isCrossSiteRequest } from "../http";
 import type { Role, UserSnapshot } from "../ports";
 import { authorize, authorizePlatform, isSuperuser, PLATFORM_SCOPE, type Principal } from "../services/policy";
 
-const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Methods that change state: the ones CSRF rules apply to. */
+export const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * CSRF for cookie-authenticated unsafe requests: a trusted origin, and X-CSRF-Token equal to the

@@ -7,6 +7,7 @@ import {
   requirePublishableKeyManager,
   requireUser,
   sessionCsrf,
+  UNSAFE,
 } from "../middleware/require";
 
 /** How a client authenticates, as /openapi.json tells integrators (components.securitySchemes). */
@@ -38,8 +39,8 @@ export const SECURITY_SCHEMES = {
 type Scheme = keyof typeof SECURITY_SCHEMES;
 type Requirement = Partial<Record<Scheme, string[]>>;
 
-const UNSAFE = new Set(["post", "put", "patch", "delete"]);
-const session = (method: string): Requirement => (UNSAFE.has(method) ? { session: [], csrf: [] } : { session: [] });
+const session = (method: string): Requirement =>
+  UNSAFE.has(method.toUpperCase()) ? { session: [], csrf: [] } : { session: [] };
 
 /** The credentials each guard accepts (middleware/require.ts), so the document cannot drift from the code. */
 const BY_GUARD = new Map<MiddlewareHandler, (method: string) => Requirement[]>([

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import {
   bearer,
+  createKey,
   latestLink,
   login,
   PASSWORD,
@@ -197,10 +198,26 @@ describe("revoked stays revoked when Redis loses its data", () => {
     const me = (token: string) => fr.request("/v1/auth/me", { headers: bearer(token) });
     expect((await me(ended.access_token)).status).toBe(401);
     expect((await me(revokedDevice.token)).status).toBe(401);
+    // A resource server asking us (introspection) gets the same answers as /me, before and after.
+    const server = await createKey(fr, jar, { name: "resource server", scopes: ["read"] });
+    const introspect = async (token: string) =>
+      (
+        await json(
+          await fr.request("/v1/oauth/introspect", {
+            method: "POST",
+            json: { token },
+            headers: bearer(server.api_key),
+          }),
+        )
+      ).active;
+    expect(await introspect(ended.access_token)).toBe(false);
 
     await redisFault("stop");
     await redisFault("start");
     expect(await fr.redisKeysMatching("*")).toEqual([]);
+
+    expect(await introspect(ended.access_token)).toBe(false);
+    expect(await introspect(live.access_token)).toBe(true);
 
     expect((await me(ended.access_token)).status).toBe(401);
     expect((await me(revokedDevice.token)).status).toBe(401);

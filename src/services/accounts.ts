@@ -22,8 +22,6 @@ import type { Principal } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 import { revokeAllCredentials } from "./revocation";
 
-/** Deferred work (emails whose timing would reveal account existence) is handed back to the route. */
-
 const DAY = 86_400_000;
 const VERIFY_TTL_MS = DAY;
 const RESET_TTL_MS = 60 * 60 * 1000;

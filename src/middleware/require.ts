@@ -61,19 +61,6 @@ export function signedInUser(c: Context<AppEnv>): UserSnapshot {
   return snapshot;
 }
 
-/** Any credential whose identity holds `scope` (CSRF enforced for cookies). */
-export function requireScope(scope: string): MiddlewareHandler<AppEnv> {
-  return async function requireScope(c, next) {
-    const auth = c.var.auth;
-    if (!auth) throw new AuthError("unauthorized");
-    refuseDevice(c);
-    if (auth.via === "cookie") enforceSessionCsrf(c);
-    if (!auth.identity.scopes.includes(scope))
-      throw new AuthError("insufficient_scope", { message: `This needs the ${scope} scope.` });
-    await next();
-  };
-}
-
 /**
  * Managing API keys: a browser session of an owner or admin (with CSRF), or an admin-scoped key.
  * Access tokens are refused: a leaked app token must not be able to mint long-lived keys. The

@@ -1,4 +1,3 @@
-import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { generateId } from "../crypto/random";
 import type { EmailMessage } from "../email/provider";
@@ -15,7 +14,13 @@ import type { OneTimeTokenRecord, SessionUser, TokenPurpose, UserSnapshot } from
 import { emailDomain, logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { ACCOUNT_EMAILS, SIGNUP, TOKEN_FAILURES } from "./limits";
-import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
+import {
+  consumeOneTimeToken,
+  issueOneTimeToken,
+  peekOneTimeToken,
+  releaseOnFailure,
+  tokenLink,
+} from "./one-time-tokens";
 import { authenticatePassword, clearPasswordFailures, requireEmail, settlePasswordAttempt } from "./password-auth";
 import { checkPassword } from "./password-policy";
 import type { Principal } from "./policy";
@@ -44,17 +49,13 @@ function consumeToken(ctx: ServiceContext, purpose: TokenPurpose, token: string)
   return consumeOneTimeToken(ctx, purpose, token, { key: `ott_fail:${purpose}:ip:${ctx.ip}`, ...TOKEN_FAILURES });
 }
 
-function link(config: Config, path: string, token: string): string {
-  return `${config.publicOrigin}${path}?token=${token}`;
-}
-
 async function sendVerification(ctx: ServiceContext, user: SessionUser): Promise<void> {
   const { deps, config } = ctx;
   const { token } = await issueOneTimeToken(ctx, "email_verification", user.id, VERIFY_TTL_MS, {
     email: user.email,
     kind: "verify",
   });
-  await deps.email.send(verificationEmail(user.email, link(config, "/v1/auth/verify-email", token)));
+  await deps.email.send(verificationEmail(user.email, tokenLink(config, "/v1/auth/verify-email", token)));
 }
 
 export interface SignupInput {
@@ -168,7 +169,7 @@ export async function forgotPassword(ctx: ServiceContext, input: { email: string
   if (!login) return;
   ctx.defer("reset_email", async () => {
     const { token } = await issueOneTimeToken(ctx, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
-    await deps.email.send(passwordResetEmail(email, link(config, "/v1/auth/reset-password", token)));
+    await deps.email.send(passwordResetEmail(email, tokenLink(config, "/v1/auth/reset-password", token)));
   });
 }
 
@@ -289,7 +290,7 @@ export async function updateProfile(
         kind: "change",
       });
       const messages: EmailMessage[] = [
-        emailChangeEmail(newEmail, link(config, "/v1/auth/verify-email", token)),
+        emailChangeEmail(newEmail, tokenLink(config, "/v1/auth/verify-email", token)),
         emailChangeNotice(from, newEmail),
       ];
       await Promise.all(messages.map((m) => deps.email.send(m)));

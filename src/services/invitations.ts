@@ -1,4 +1,3 @@
-import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import { invitationEmail } from "../email/templates";
@@ -7,6 +6,7 @@ import type { Invitation, Role, SessionOrganization, SessionUser } from "../port
 import { emailDomain, logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { INVITATIONS, TOKEN_FAILURES } from "./limits";
+import { tokenLink } from "./one-time-tokens";
 import { requireEmail } from "./password-auth";
 import { authorize, type Principal } from "./policy";
 import { revokeAllCredentials } from "./revocation";
@@ -18,10 +18,6 @@ import { createSession, loadSnapshot, type NewSession } from "./session";
 // An invitation never grants more than the inviter holds, and dies when the inviter loses the right.
 
 export const INVITATION_TTL_MS = 7 * 86_400_000;
-
-export function invitationUrl(config: Config, token: string): string {
-  return `${config.publicOrigin}/v1/auth/invitations/accept?token=${token}`;
-}
 
 export async function inviteMember(
   ctx: ServiceContext,
@@ -57,7 +53,7 @@ export async function inviteMember(
     organizationName: invitation.organization_name,
     inviterEmail: input.inviterEmail,
     role: input.role,
-    link: invitationUrl(config, token),
+    link: tokenLink(config, "/v1/auth/invitations/accept", token),
   });
   ctx.defer("invitation_email", () => deps.email.send(message));
   logAuthEvent(

@@ -1,4 +1,3 @@
-import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { generateId, isOpaqueToken } from "../crypto/random";
 import { DeliveryError } from "../email/provider";
@@ -9,7 +8,7 @@ import { emailDomain, logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
 import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./limits";
-import { issueOneTimeToken, peekOneTimeToken, releaseOnFailure } from "./one-time-tokens";
+import { issueOneTimeToken, peekOneTimeToken, releaseOnFailure, tokenLink } from "./one-time-tokens";
 import { resolveRedirect } from "./redirects";
 import { revokeAllCredentials } from "./revocation";
 import { createSession, type NewSession } from "./session";
@@ -21,10 +20,6 @@ export interface MagicLinkRequest {
   redirectTo: string | null;
   /** The client IP; null for authenticated server callers (Stripe, the admin API), which have no per-IP budget. */
   ip: string | null;
-}
-
-export function verifyUrl(config: Config, token: string): string {
-  return `${config.publicOrigin}/v1/auth/magic-link/verify?token=${token}`;
 }
 
 /**
@@ -100,7 +95,7 @@ export async function issueMagicLink(
     data,
     limits,
   );
-  return { link: verifyUrl(config, token), record };
+  return { link: tokenLink(config, "/v1/auth/magic-link/verify", token), record };
 }
 
 export interface PendingMagicLink {

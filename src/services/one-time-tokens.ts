@@ -1,8 +1,14 @@
+import type { Config } from "../config";
 import { sha256Hex } from "../crypto/hash";
 import { generateToken, isOpaqueToken } from "../crypto/random";
 import { AuthError, rateLimited } from "../errors";
 import type { OneTimeTokenRecord, RateLimitRule, Throttle, TokenPurpose } from "../ports";
 import type { ServiceContext } from "./context";
+
+/** The emailed link that opens `path` (a confirm page) with a one-time token. */
+export function tokenLink(config: Config, path: string, token: string): string {
+  return `${config.publicOrigin}${path}?token=${token}`;
+}
 
 /**
  * Mints a 256-bit single-use token typed by purpose (replacing the subject's previous one of that

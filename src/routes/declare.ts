@@ -57,13 +57,11 @@ const BY_GUARD = new Map<MiddlewareHandler, (method: string) => Requirement[]>([
  * publishable key); a route may still state its own `security` where it accepts less than its guard.
  */
 export function createRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
-  if (config.security) return declareRoute(config);
   const guard = Array.isArray(config.middleware) ? config.middleware[0] : config.middleware;
-  const derive = guard ? BY_GUARD.get(guard as MiddlewareHandler) : undefined;
-  const security = config.path.startsWith("/v1/storefront/")
-    ? [{ publishableKey: [] }]
-    : derive
-      ? derive(config.method)
-      : undefined;
+  const security =
+    config.security ??
+    (config.path.startsWith("/v1/storefront/")
+      ? [{ publishableKey: [] }]
+      : BY_GUARD.get(guard as MiddlewareHandler)?.(config.method));
   return declareRoute(security ? { ...config, security } : config);
 }

@@ -2,6 +2,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { withProfiles } from "./compat";
 import type { Config } from "./config";
 import type { AppEnv } from "./context";
 import { AuthError, type ErrorCode, errorBody } from "./errors";
@@ -37,6 +38,10 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Builds the whole HTTP surface from its ports; production (src/index.ts) and tests differ only in `deps`. */
 export function createApp({ config, deps }: { config: Config; deps: Deps }): OpenAPIHono<AppEnv> {
+  return withProfiles(createV1App(config, deps), config, deps);
+}
+
+function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("*", requestContext(config, deps));
   app.use("*", securityHeaders);

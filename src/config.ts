@@ -1,7 +1,10 @@
 // Every variable and secret is parsed here, once per env object, with messages that say how to fix it.
 // .dev.vars.example documents them all; wrangler.toml holds the non-secret production values.
+import { type ProfileName, parseProfiles } from "./compat/names";
 
 export interface Config {
+  /** COMPAT_PROFILE: source systems whose own API is served beside /v1 (src/compat/). */
+  compat: ProfileName[];
   environment: "development" | "test" | "production";
   /** AUTH_DEBUG=1: dev outbox route and `magic_link` in responses. Refused in production. */
   debug: boolean;
@@ -100,6 +103,8 @@ function readConfig(env: Env): Config {
     problems.push(`ENVIRONMENT must be development, test or production (got "${environmentRaw}").`);
   }
   const environment = environmentRaw as Config["environment"];
+  // A profile changes a few defaults to what its source system states (an explicit variable wins).
+  const compat = parseProfiles(str("COMPAT_PROFILE"), problems);
   const debug = str("AUTH_DEBUG") === "1";
   if (debug && environment === "production") {
     problems.push("AUTH_DEBUG=1 is refused when ENVIRONMENT=production: it exposes sign-in links. Unset AUTH_DEBUG.");
@@ -202,7 +207,8 @@ function readConfig(env: Env): Config {
   if (!["true", "false", "1", "0"].includes(verification))
     problems.push(`REQUIRE_EMAIL_VERIFICATION must be true or false (got "${verification}").`);
 
-  const scopes = (str("API_KEY_SCOPES") ?? "read,write,admin")
+  const defaultScopes = compat.includes("coreplexml") ? "read,write,predict,admin" : "read,write,admin";
+  const scopes = (str("API_KEY_SCOPES") ?? defaultScopes)
     .split(",")
     .map((x) => x.trim())
     .filter(Boolean);
@@ -283,6 +289,7 @@ function readConfig(env: Env): Config {
   const secure = publicUrl?.protocol === "https:";
   const day = 86_400;
   const config: Config = {
+    compat,
     environment,
     debug,
     publicOrigin: publicUrl?.origin ?? "",
@@ -315,8 +322,12 @@ function readConfig(env: Env): Config {
     cookies: {
       secure,
       // __Host- cookies need Secure, so plain-http dev uses the bare names.
-      sessionName: str("SESSION_COOKIE_NAME") ?? (secure ? "__Host-session" : "session"),
-      csrfName: secure ? "__Host-csrf_token" : "csrf_token",
+      sessionName:
+        str("SESSION_COOKIE_NAME") ??
+        (compat.includes("simulix") ? "simulix_session" : secure ? "__Host-session" : "session"),
+      // CorePlexML's clients read the cookie named csrf_token. Without the __Host- prefix a sibling
+      // subdomain could plant one, but the value is a MAC bound to the session, so a planted one fails.
+      csrfName: secure && !compat.includes("coreplexml") ? "__Host-csrf_token" : "csrf_token",
     },
     session: {
       idleSeconds: int("SESSION_IDLE_DAYS", 7, 1, 30) * day,
@@ -331,7 +342,8 @@ function readConfig(env: Env): Config {
       requireEmailVerification: verification === "true" || verification === "1",
     },
     tokens: {
-      accessTtlSeconds: int("ACCESS_TOKEN_TTL_MINUTES", 15, 1, 60) * 60,
+      // phy.engineering states one-hour access tokens (expires_in 3600).
+      accessTtlSeconds: int("ACCESS_TOKEN_TTL_MINUTES", compat.includes("phy") ? 60 : 15, 1, 60) * 60,
       refreshTtlSeconds: int("REFRESH_TOKEN_TTL_DAYS", 30, 1, 90) * day,
       refreshReuseGraceSeconds: 10,
     },

@@ -37,6 +37,11 @@ const mineRoute = createRoute({
   },
 });
 
+const UserOrganization = Organization.extend({
+  user_id: z.string().openapi({ description: "The user asked about." }),
+  requested_by: z.string().openapi({ description: "The caller: a user id (a key's creator for API keys)." }),
+}).openapi("UserOrganization");
+
 const userOrgsRoute = createRoute({
   method: "get",
   middleware: [requireCredential] as const,
@@ -47,7 +52,10 @@ const userOrgsRoute = createRoute({
     "Only organizations the caller shares with that user (all of the caller's own; an API key shares its one organization). Platform administrators see all. 404 when the user is invisible.",
   request: { params: z.object({ user_id: UserId }) },
   responses: {
-    200: { description: "Organizations", content: { "application/json": { schema: listEnvelope(Organization) } } },
+    200: {
+      description: "Organizations, each naming the user asked about and the caller who asked",
+      content: { "application/json": { schema: listEnvelope(UserOrganization) } },
+    },
     ...errorResponses(400, 401, 403, 503),
   },
 });
@@ -188,9 +196,14 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json({ success: true as const, data: organizations, meta: { count: organizations.length } }, 200);
   })
   .openapi(userOrgsRoute, async (c) => {
-    const organizations = await visibleOrganizations(c.var.ctx, principal(c), c.req.valid("param").user_id);
-    if (!organizations) throw new AuthError("not_found");
-    return c.json({ success: true as const, data: organizations, meta: { count: organizations.length } }, 200);
+    const caller = principal(c);
+    const userId = c.req.valid("param").user_id;
+    const found = await visibleOrganizations(c.var.ctx, caller, userId);
+    if (!found) throw new AuthError("not_found");
+    // A key asks on behalf of its creator; a key without one is named by its own id.
+    const requestedBy = caller.userId ?? caller.keyId ?? "";
+    const data = found.map((o) => ({ ...o, user_id: userId, requested_by: requestedBy }));
+    return c.json({ success: true as const, data, meta: { count: data.length } }, 200);
   })
   .openapi(createOrgRoute, async (c) => {
     return c.json(

@@ -4,7 +4,7 @@ import { envelope, errorResponses } from "../http";
 import { grantTokensWithPassword } from "../services/sign-in";
 import { refreshTokens, revokeRefreshToken } from "../services/tokens";
 import { createRoute } from "./declare";
-import { Email, jsonBody, Password, User } from "./schemas";
+import { Email, jsonBody, Organization, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
 const TokenBody = z
@@ -22,6 +22,9 @@ const TokenResponse = z
     expires_at: z.string(),
     refresh_token: z.string(),
     user: User,
+    organization: Organization.openapi({
+      description: "The organization the tokens act in, with your role (tenant and roles without a second call).",
+    }),
   })
   .openapi("TokenResponse");
 

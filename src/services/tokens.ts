@@ -19,6 +19,8 @@ export interface TokenResponse {
   expires_at: string;
   refresh_token: string;
   user: SessionUser;
+  /** The organization the tokens act in, with the user's role: tenant and roles in one answer. */
+  organization: SessionOrganization;
 }
 
 async function accessToken(
@@ -48,6 +50,7 @@ function response(
   access: { token: string; expiresAt: number },
   refreshToken: string,
   user: SessionUser,
+  organization: SessionOrganization,
   config: Config,
 ): TokenResponse {
   return {
@@ -57,6 +60,7 @@ function response(
     expires_at: new Date(access.expiresAt).toISOString(),
     refresh_token: refreshToken,
     user,
+    organization,
   };
 }
 
@@ -87,7 +91,7 @@ export async function issueTokens(
     { user_id: snapshot.user.id, organization_id: organization.id, session_id: record.family, ip: ctx.ip },
     now,
   );
-  return response(access, refreshToken, snapshot.user, config);
+  return response(access, refreshToken, snapshot.user, organization, config);
 }
 
 /** The successor is sealed with a key only the presented token's holder can derive. */
@@ -121,12 +125,13 @@ export async function refreshTokens(ctx: ServiceContext, input: { refreshToken: 
   const issued = result.status === "rotated" ? successor : await open(key, result.successorBox);
   if (issued === null) throw new AuthError("token_invalid");
   const snapshot = result.snapshot ?? (await loadSnapshot(ctx, result.record.user_id));
-  if (!snapshot || !organizationIn(snapshot, result.record.org_id)) throw new AuthError("token_invalid");
+  const organization = snapshot ? organizationIn(snapshot, result.record.org_id) : null;
+  if (!snapshot || !organization) throw new AuthError("token_invalid");
   // A family older than the user's durable not-before (a refresh token brought back by a Redis restore).
   if (result.record.family_created < (snapshot.tokens_not_before ?? 0)) throw new AuthError("token_invalid");
   if (result.status === "rotated")
     logAuthEvent("refresh.rotated", { user_id: snapshot.user.id, session_id: result.record.family, ip: ctx.ip }, now);
-  return response(await accessToken(ctx, result.record, now), issued, snapshot.user, config);
+  return response(await accessToken(ctx, result.record, now), issued, snapshot.user, organization, config);
 }
 
 export async function revokeRefreshToken(ctx: ServiceContext, token: string): Promise<void> {

@@ -40,7 +40,10 @@ writeDevVars(`${root}.dev.vars`, {
   DATABASE_URL: stack.databaseUrl,
   NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
   NEON_WS_PROXY: stack.neonWsProxy,
+  // `COMPAT_PROFILE=cimplify npm run dev` serves that source system's API too (docs/compat-profiles.md).
+  COMPAT_PROFILE: process.env.COMPAT_PROFILE ?? "",
 });
+if (process.env.COMPAT_PROFILE) log(`[dev] compatibility profiles: ${process.env.COMPAT_PROFILE}`);
 
 const wrangler = spawn(`${root}node_modules/.bin/wrangler`, ["dev", "--ip", "127.0.0.1", "--port", String(port)], {
   cwd: root,

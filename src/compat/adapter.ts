@@ -28,6 +28,7 @@ export type ErrorShape = (
 export interface Outcome {
   status: number;
   /** The /v1 envelope's `data` (null for errors and empty answers). */
+  // biome-ignore lint/suspicious/noExplicitAny: shaped by the /v1 route's schema; each adapter reads the fields it maps.
   data: any;
   meta: Record<string, unknown>;
   error: V1Error | null;
@@ -127,6 +128,7 @@ export function createCall(c: Context<AppEnv>, core: CoreApp, config: Config, er
       const request = new Request(new URL(init.path, c.req.url), { method, headers, body: payload });
       const response = await core.fetch(request, c.env, executionContext(c));
       const isJson = response.headers.get("content-type")?.includes("application/json") ?? false;
+      // biome-ignore lint/suspicious/noExplicitAny: the /v1 envelope, read field by field below.
       const parsed: any = isJson ? await response.clone().json() : null;
       const failed = parsed?.success === false && parsed.error ? (parsed.error as V1Error) : null;
       const meta = (parsed?.meta ?? {}) as Record<string, unknown>;

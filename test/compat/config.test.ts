@@ -1,0 +1,86 @@
+// COMPAT_PROFILE: which profiles run together, the defaults each one sets, and profiles side by side.
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../src/config";
+import worker from "../../src/index";
+import { json, bindings as testBindings } from "../support/harness";
+import { useHarness } from "../support/setup";
+
+const bindings = { ...testBindings };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseConfig({ ...bindings, ...env });
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe("COMPAT_PROFILE", () => {
+  it("refuses profiles that claim the same route, naming it, and unknown names", () => {
+    const clash = problems({ COMPAT_PROFILE: "simplaix,phy" });
+    expect(clash).toHaveLength(1);
+    expect(clash[0]).toContain("COMPAT_PROFILE=simplaix,phy cannot run together");
+    expect(clash[0]).toContain("POST /api/v1/auth/login");
+    expect(problems({ COMPAT_PROFILE: "phy,cimplify" })).toEqual([]);
+    expect(problems({ COMPAT_PROFILE: "simulix, coreplexml,cimplify,simplaix" })).toEqual([]);
+    expect(problems({ COMPAT_PROFILE: "stripe" })[0]).toContain('unknown profile "stripe"');
+  });
+
+  it("the worker answers every request with 500 config_invalid when the combination collides", async () => {
+    const res = await worker.fetch(
+      new Request("http://127.0.0.1:8787/healthz"),
+      { ...bindings, COMPAT_PROFILE: "phy,simplaix" },
+      {} as ExecutionContext,
+    );
+    expect(res.status).toBe(500);
+    const body = await json(res);
+    expect(body.error.code).toBe("config_invalid");
+    expect(body.error.details[0].message).toContain("POST /api/v1/auth/login");
+  });
+
+  it("sets the defaults each source document states; an explicit variable wins", () => {
+    const https = { PUBLIC_URL: "https://auth.example.com", AUTH_DEBUG: "", ENVIRONMENT: "test" };
+    expect(parseConfig({ ...bindings, COMPAT_PROFILE: "simulix" }).cookies.sessionName).toBe("simulix_session");
+    expect(
+      parseConfig({ ...bindings, COMPAT_PROFILE: "simulix", SESSION_COOKIE_NAME: "sid" }).cookies.sessionName,
+    ).toBe("sid");
+    expect(parseConfig({ ...bindings, COMPAT_PROFILE: "phy" }).tokens.accessTtlSeconds).toBe(3600);
+    expect(
+      parseConfig({ ...bindings, COMPAT_PROFILE: "phy", ACCESS_TOKEN_TTL_MINUTES: "15" }).tokens.accessTtlSeconds,
+    ).toBe(900);
+    const core = parseConfig({ ...bindings, ...https, COMPAT_PROFILE: "coreplexml" });
+    expect(core.apiKeys.scopes).toEqual(["read", "write", "predict", "admin"]);
+    expect(core.cookies.csrfName).toBe("csrf_token");
+    const plain = parseConfig({ ...bindings, ...https });
+    expect(plain.cookies.csrfName).toBe("__Host-csrf_token");
+    expect(plain.tokens.accessTtlSeconds).toBe(900);
+    expect(plain.compat).toEqual([]);
+  });
+});
+
+describe("several profiles in one worker", () => {
+  const h = useHarness({ COMPAT_PROFILE: "simulix,coreplexml,cimplify" });
+
+  it("each serves its own routes; /v1 and unknown paths answer as without profiles", async () => {
+    const register = await h.request("/api/auth/register", {
+      method: "POST",
+      json: { email: "side.by.side@example.com", name: "Side", password: "s3cure!Pass" },
+    });
+    expect(register.status).toBe(201);
+    const status = await h.request("/api/v1/auth/status");
+    expect(status.status).toBe(401);
+    expect((await json(status)).error.code).toBe("UNAUTHORIZED");
+    const signup = await h.request("/v1/auth/signup", {
+      method: "POST",
+      json: { email: "v1.user@example.com", password: "s3cure!Pass" },
+    });
+    expect(signup.status).toBe(201);
+    const missing = await h.request("/api/v1/auth/login", { method: "POST", json: {} });
+    expect(missing.status).toBe(404);
+    expect((await json(missing)).error.code).toBe("not_found");
+    const health = await h.request("/healthz");
+    expect(health.status).toBe(200);
+  });
+});

@@ -149,7 +149,10 @@ describe("GET /v1/users/{user_id}/organizations visibility", () => {
     const view = async (viewer: SignedIn, target: SignedIn) =>
       h.request(`/v1/users/${target.user.id}/organizations`, { jar: viewer.jar });
 
-    expect(ids(await json(await view(a, b)))).toEqual([x]);
+    const aSeesB = await json(await view(a, b));
+    expect(ids(aSeesB)).toEqual([x]);
+    // Each item names whom it is about and who asked (002's fields).
+    expect(aSeesB.data[0]).toMatchObject({ user_id: b.user.id, requested_by: a.user.id, role: "member" });
     expect(ids(await json(await view(b, a)))).toEqual([x]);
     expect(ids(await json(await view(c, b)))).toEqual([y]);
     expect(ids(await json(await view(b, c)))).toEqual([y]);
@@ -164,7 +167,9 @@ describe("GET /v1/users/{user_id}/organizations visibility", () => {
     // and nobody outside X.
     const key = await createKey(h, a.jar, { name: "admin", scopes: ["read", "admin"] });
     const byKey = await h.request(`/v1/users/${b.user.id}/organizations`, { headers: bearer(key.api_key) });
-    expect(ids(await json(byKey))).toEqual([x]);
+    const keyView = await json(byKey);
+    expect(ids(keyView)).toEqual([x]);
+    expect(keyView.data[0]).toMatchObject({ user_id: b.user.id, requested_by: a.user.id });
     expect((await h.request(`/v1/users/${c.user.id}/organizations`, { headers: bearer(key.api_key) })).status).toBe(
       404,
     );

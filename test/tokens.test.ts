@@ -38,6 +38,8 @@ describe("POST /v1/auth/token (password grant)", () => {
     expect(res.status).toBe(200);
     const { data } = await json(res);
     expect(data).toMatchObject({ token_type: "Bearer", expires_in: 900, user: { email } });
+    // Tenant and role in the same answer (001's tenantId/roles need no second call).
+    expect(data.organization).toMatchObject({ id: expect.stringMatching(/^org_/), role: "owner" });
     expect(res.headers.getSetCookie()).toHaveLength(0);
     const [header, payload] = (data.access_token as string)
       .split(".")

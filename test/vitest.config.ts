@@ -28,6 +28,9 @@ export default defineConfig({
         miniflare: {
           bindings: {
             ENVIRONMENT: "test",
+            // wrangler also reads .dev.vars; a profile left there by `COMPAT_PROFILE=x npm run dev`
+            // must not leak into the suite (profile tests turn theirs on per file).
+            COMPAT_PROFILE: "",
             AUTH_DEBUG: "1",
             EMAIL_PROVIDER: "outbox",
             PUBLIC_URL: "http://127.0.0.1:8787",

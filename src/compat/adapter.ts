@@ -74,6 +74,30 @@ export interface CoreApp {
 }
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** /v1's body limit: a longer body is cut one byte past it and forwarded, so /v1 answers its 413. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** Reads at most `max + 1` bytes of the body (never the whole of a huge one) as text. */
+async function readLimited(request: Request, max: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size <= max) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  if (size > max) await reader.cancel();
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes.subarray(0, Math.min(size, max + 1)));
+}
 
 export function createCall(c: Context<AppEnv>, core: CoreApp, config: Config, error: ErrorShape, now: number): Call {
   const sent = c.req.header("x-request-id");
@@ -98,7 +122,7 @@ export function createCall(c: Context<AppEnv>, core: CoreApp, config: Config, er
     c,
     config,
     body() {
-      body ??= c.req.text().then((text) => {
+      body ??= readLimited(c.req.raw, MAX_BODY_BYTES).then((text) => {
         try {
           const value: unknown = JSON.parse(text);
           if (value !== null && typeof value === "object" && !Array.isArray(value))

@@ -158,6 +158,12 @@ describe("CorePlexML profile (003)", () => {
 
   it("logout: 200 {ok: true} with the cookie alone; the session is gone", async () => {
     const { jar } = await account();
+    const crossSite = await h.request("/api/auth/logout", {
+      method: "POST",
+      headers: { cookie: jar.header(), "sec-fetch-site": "cross-site" },
+    });
+    expect(crossSite.status).toBe(403);
+    expect(await json(crossSite)).toMatchObject({ code: "csrf_failed" });
     const res = await h.request("/api/auth/logout", { method: "POST", headers: { cookie: jar.header() } });
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ ok: true });

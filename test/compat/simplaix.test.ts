@@ -155,5 +155,11 @@ describe("Simplaix profile (001)", () => {
     });
     expect(res.status).toBe(400);
     expect(await json(res)).toMatchObject({ success: false, code: "validation_error" });
+    const huge = await post("/api/v1/auth/login", { email: "a@example.com", password: "x".repeat(70_000) });
+    expect(huge.status).toBe(413);
+    expect(await json(huge)).toMatchObject({ success: false, code: "payload_too_large" });
+    const text = await h.request("/api/v1/auth/login", { method: "POST", body: "email=a", headers: {} });
+    expect(text.status).toBe(415);
+    expect((await json(text)).code).toBe("unsupported_media_type");
   });
 });

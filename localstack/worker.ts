@@ -1,5 +1,8 @@
 // Runs the deployable bundle (dist/worker.js) in workerd under wrangler's dev server, wired to a local
 // stack: the browser tests and `npm run bench` exercise exactly what `npm run deploy` ships.
+
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type Unstable_DevWorker, unstable_dev } from "wrangler";
 import { BUNDLE_PATH } from "../scripts/build.ts";
@@ -12,11 +15,22 @@ export interface BundledWorker {
   stop(): Promise<void>;
 }
 
+/** A port nobody listens on right now, so PUBLIC_URL can name the worker's real origin. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export async function startBundledWorker(stack: Stack, vars: Record<string, string> = {}): Promise<BundledWorker> {
+  const port = await freePort();
   const worker: Unstable_DevWorker = await unstable_dev(BUNDLE_PATH, {
     config: `${root}wrangler.toml`,
     bundle: false,
     ip: "127.0.0.1",
+    port,
     local: true,
     logLevel: "none",
     experimental: { disableExperimentalWarning: true },
@@ -25,7 +39,8 @@ export async function startBundledWorker(stack: Stack, vars: Record<string, stri
       AUTH_DEBUG: "1",
       EMAIL_PROVIDER: "outbox",
       SMS_PROVIDER: "outbox",
-      PUBLIC_URL: "http://127.0.0.1:8787",
+      // The real origin: pages on it (the browser tests) are same-origin for the CSRF/Origin checks.
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
       UPSTASH_REDIS_REST_URL: stack.upstashUrl,
       UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
       DATABASE_URL: stack.workerDatabaseUrl ?? stack.databaseUrl,

@@ -1,6 +1,7 @@
 // The deployable bundle (dist/worker.js) running in workerd under wrangler's dev server, in front of
 // the local stack; the pairing link page in a real headless Chromium. Screenshots land in test-results/.
 import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import { type BundledWorker, startBundledWorker } from "../../localstack/worker.
 import { buildWorker } from "../../scripts/build.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
+const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let stack: Stack;
@@ -141,5 +143,61 @@ describe("pairing link page in headless Chromium", () => {
     expect(await page.locator("h1").textContent()).toBe("This pairing code has expired");
     await page.screenshot({ path: `${root}test-results/pairing-page-expired.png` });
     await page.close();
+  });
+});
+
+describe("the typed client's browser helpers in headless Chromium", () => {
+  it("signs in with real cookies, sends the CSRF header from document.cookie, and signs out", async () => {
+    const built = await esbuild.build({
+      entryPoints: [`${root}client/src/index.ts`],
+      bundle: true,
+      format: "iife",
+      globalName: "AuthClient",
+      write: false,
+      logLevel: "error",
+    });
+    const email = `client.${Date.now()}@example.com`;
+    const requested = (await (
+      await fetch(`${origin}/v1/auth/magic-link/request`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email }),
+      })
+    ).json()) as { data: { magic_link: string } };
+    const token = new URL(requested.data.magic_link).searchParams.get("token") as string;
+    // A page on the worker's own origin (the docs page), with the client bundle loaded into it.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${origin}/docs`);
+    await page.addScriptTag({ content: built.outputFiles[0]!.text });
+    // Runs in the page (DOM globals), not in Node.
+    const result = await page.evaluate(async (linkToken) => {
+      const { location, document } = globalThis as any;
+      const { createBrowserClient } = (globalThis as any).AuthClient;
+      const client = createBrowserClient({ baseUrl: location.origin });
+      const signedIn = await client.verifyMagicLink(linkToken);
+      const csrfCookie = document.cookie.includes("csrf_token=");
+      const me = await client.me();
+      const key = await client.api.POST("/v1/api-keys", { body: { name: "from chromium", scopes: ["read"] } });
+      await client.signOut();
+      const after = await client.me();
+      return {
+        email: signedIn.user.email,
+        csrfCookie,
+        meEmail: me?.user?.email,
+        keyStatus: key.response.status,
+        keyPrefix: key.data?.data?.api_key?.slice(0, 8),
+        after,
+      };
+    }, token);
+    expect(result).toEqual({
+      email,
+      csrfCookie: true,
+      meEmail: email,
+      keyStatus: 201,
+      keyPrefix: "sk_test_",
+      after: null,
+    });
+    await context.close();
   });
 });

@@ -1,0 +1,96 @@
+import { type ApiOptions, type AuthApi, createApi, isBrowser } from "./api";
+import { AuthApiError, unwrap } from "./errors";
+
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const CSRF_COOKIES = ["__Host-csrf_token", "csrf_token"];
+/** Public sign-in routes: they take no session, so no token is looked up for them. */
+const PUBLIC =
+  /\/v1\/(auth\/(login|signup|magic-link|token|forgot-password|reset-password|verify-email|verify-credentials)|storefront\/)/;
+
+export interface BrowserClientOptions extends ApiOptions {
+  /** Reads cookies of the worker's origin; defaults to document.cookie when the page shares it. */
+  readCookie?: (name: string) => string | undefined;
+}
+
+function documentCookie(name: string): string | undefined {
+  const cookies = (globalThis as { document?: { cookie?: string } }).document?.cookie ?? "";
+  for (const part of cookies.split(";")) {
+    const [key, ...value] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(value.join("="));
+  }
+  return undefined;
+}
+
+/**
+ * A browser front end on the worker's origin or a trusted origin: cookies travel with every call
+ * (`credentials: "include"`), and unsafe calls carry X-CSRF-Token, read from the csrf_token cookie when
+ * the page can see it, else learnt once per session from GET /v1/auth/me.
+ */
+export function createBrowserClient(options: BrowserClientOptions) {
+  const api: AuthApi = createApi(options, { credentials: "include" });
+  const read = options.readCookie ?? documentCookie;
+  const baseUrl = options.baseUrl.replace(/\/$/, "");
+  const send = options.fetch ?? ((request: Request) => fetch(request));
+  // undefined: not asked yet; null: asked, no session.
+  let learnt: string | null | undefined;
+
+  async function csrfToken(): Promise<string | null> {
+    for (const name of CSRF_COOKIES) {
+      const value = read(name);
+      if (value) return value;
+    }
+    if (learnt === undefined) {
+      const init = isBrowser() ? ({ credentials: "include" } as RequestInit) : {};
+      const response = await send(new Request(`${baseUrl}/v1/auth/me`, init));
+      const body = response.ok ? ((await response.json()) as { data?: { csrf_token?: string } }) : null;
+      learnt = body?.data?.csrf_token ?? null;
+    }
+    return learnt;
+  }
+
+  api.use({
+    async onRequest({ request }) {
+      if (!UNSAFE.has(request.method) || request.headers.has("x-csrf-token")) return undefined;
+      if (PUBLIC.test(new URL(request.url).pathname)) return undefined;
+      const token = await csrfToken();
+      if (token) request.headers.set("x-csrf-token", token);
+      return request;
+    },
+    async onResponse({ response }) {
+      // A new or ended session changes the token; a refusal means the one we hold is stale.
+      if (response.headers.get("set-cookie") !== null || response.status === 403) learnt = undefined;
+      return undefined;
+    },
+  });
+
+  const newSession = <T>(value: T): T => {
+    learnt = undefined;
+    return value;
+  };
+
+  return {
+    api,
+    async signIn(body: { email: string; password: string; remember?: boolean }) {
+      return newSession(unwrap(await api.POST("/v1/auth/login", { body })));
+    },
+    async requestMagicLink(body: { email: string; name?: string; organization_name?: string; redirect_to?: string }) {
+      unwrap(await api.POST("/v1/auth/magic-link/request", { body }));
+    },
+    async verifyMagicLink(token: string) {
+      return newSession(unwrap(await api.POST("/v1/auth/magic-link/verify", { body: { token } })));
+    },
+    /** The signed-in identity, or null when there is no session. */
+    async me() {
+      const result = await api.GET("/v1/auth/me");
+      if (result.response.status === 401) return null;
+      return unwrap(result);
+    },
+    async signOut() {
+      const result = await api.POST("/v1/auth/logout", { params: { header: {} } } as never);
+      if (!result.response.ok) throw new AuthApiError(result.response.status, result.error, result.response.headers);
+      learnt = undefined;
+    },
+  };
+}
+
+export type BrowserClient = ReturnType<typeof createBrowserClient>;

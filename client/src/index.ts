@@ -1,0 +1,15 @@
+// @edge-auth/client: the typed /v1 API (generated from /openapi.json) and flow helpers.
+export { type ApiOptions, type AuthApi, createApi, type paths } from "./api";
+export { type BrowserClient, type BrowserClientOptions, createBrowserClient } from "./browser";
+export { AuthApiError, unwrap } from "./errors";
+export { createDeviceClient, createPairingCode, pairDevice } from "./pairing";
+export type { components, operations } from "./schema";
+export { createStorefrontClient, type StorefrontClient, type StorefrontClientOptions } from "./storefront";
+export {
+  createTokenClient,
+  memoryStorage,
+  type StoredTokens,
+  type TokenClient,
+  type TokenClientOptions,
+  type TokenStorage,
+} from "./tokens";

@@ -86,7 +86,8 @@ function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
       info: {
         title: "Edge auth worker",
         version: "0.1.0",
-        description: "Sign-in machinery on Cloudflare Workers. Envelope and codes: see README.",
+        description:
+          "Sign-in machinery on Cloudflare Workers. Every error answers {success: false, error: {code, message, details?}, meta: {request_id}}; clients key on error.code (each status's codes are listed per response).",
       },
       servers: [{ url: config.publicOrigin }],
     });

@@ -23,6 +23,8 @@ export function createRedisClient(options: { url: string; token: string }): Redi
     token: options.token,
     // Values are our own JSON strings; parse them ourselves rather than let the SDK guess types.
     automaticDeserialization: false,
+    // Our values are JSON text, safe in a JSON reply as they are: skip base64 (a decode per value).
+    responseEncoding: false,
     enableTelemetry: false,
     // Round trips are planned explicitly (Lua scripts, MULTI); implicit batching would hide them.
     enableAutoPipelining: false,

@@ -38,7 +38,14 @@ async function floorWorker(dir: string): Promise<string> {
   const path = join(dir, "floor.js");
   await esbuild.build({
     stdin: {
-      contents: `import { Hono } from "hono"; export default new Hono().get("*", (c) => c.json({ ok: true }));`,
+      // GET / answers JSON; GET /fetch?url= also makes one POST subrequest first (the floor of a 1-trip route).
+      contents: `import { Hono } from "hono";
+        export default new Hono()
+          .get("/fetch", async (c) => {
+            const r = await fetch(c.req.query("url"), { method: "POST", body: '["PING"]', headers: { authorization: c.req.header("x-token") } });
+            return c.json({ ok: true, upstream: await r.json() });
+          })
+          .get("*", (c) => c.json({ ok: true }));`,
       resolveDir: root,
       loader: "ts",
     },
@@ -89,6 +96,7 @@ const auth :Workerd.Worker = (
 const floor :Workerd.Worker = (
   modules = [(name = "floor.js", esModule = embed "floor.js")],
   compatibilityDate = ${capnpString(compatibilityDate())},
+  globalOutbound = "net",
 );
 `;
   const configPath = join(dir, "config.capnp");

@@ -127,15 +127,15 @@ export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
     console.error(
       JSON.stringify({
         event: "internal_error",
-        request_id: c.var.requestId,
+        request_id: c.get("requestId"),
         error: String(error),
         stack: (error as Error)?.stack,
       }),
     );
     authError = new AuthError("internal_error");
   }
-  const response = c.json(errorBody(authError, c.var.requestId ?? "unknown"), authError.status);
+  const response = c.json(errorBody(authError, c.get("requestId") ?? "unknown"), authError.status);
   for (const [name, value] of Object.entries(authError.headers)) response.headers.set(name, value);
-  if (c.var.requestId) response.headers.set("X-Request-Id", c.var.requestId);
+  if (c.get("requestId")) response.headers.set("X-Request-Id", c.get("requestId"));
   return response;
 }

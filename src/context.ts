@@ -36,6 +36,11 @@ export interface AppVariables {
   ctx: ServiceContext;
   /** The request's Idempotency-Key as scoped to its principal (null without one). */
   idempotency: IdempotencyScope | null;
+  /**
+   * Sign-out with a session cookie: the raw cookie, left unread by authenticate so that the route's one
+   * script checks the CSRF token and deletes the session in a single round trip.
+   */
+  deferredSession: string | null;
   /** Set when the request carries a valid session cookie. */
   session: (ValidSession & { csrfToken: string | null }) | null;
 }

@@ -44,6 +44,11 @@ export interface SessionRecord {
   idle_seconds: number;
   ip: string;
   user_agent: string;
+  /**
+   * The session's CSRF token (synchronizer token, 256 bits), echoed by the csrf_token cookie and
+   * X-CSRF-Token. Absent on sessions from before it was stored: theirs is an HMAC of the session id.
+   */
+  csrf?: string;
 }
 
 /**

@@ -66,7 +66,12 @@ export class AuthError extends Error {
   readonly correlationId?: string;
 
   constructor(code: ErrorCode, options: AuthErrorOptions = {}) {
+    // A broken rule is an answer, not a bug: skip the stack trace, whose capture costs more CPU than
+    // the rest of a 401 (bare workerd: 14% of an unauthenticated request). Causes keep their own stacks.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(options.message ?? ERROR_CODES[code].message, { cause: options.cause });
+    Error.stackTraceLimit = limit;
     this.name = "AuthError";
     this.code = code;
     this.status = ERROR_CODES[code].status;

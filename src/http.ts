@@ -80,9 +80,10 @@ export async function setSessionCookies(
   record: SessionRecord,
   csrfToken: string | null,
 ): Promise<string> {
-  const { config, deps } = c.var;
+  const config = c.get("config");
+  const deps = c.get("deps");
   const maxAge = sessionCookieMaxAge(record, deps.clock.now());
-  const csrf = csrfToken ?? (await createCsrfToken(deps.keys.csrf, record.id));
+  const csrf = csrfToken ?? record.csrf ?? (await createCsrfToken(deps.keys.csrf, record.id));
   const base = { path: "/", secure: config.cookies.secure, sameSite: "Lax" as const, maxAge };
   setCookie(c, config.cookies.sessionName, token, { ...base, httpOnly: true });
   // Readable by our own pages' scripts so they can echo it in X-CSRF-Token.
@@ -95,8 +96,8 @@ export async function startBrowserSession(
   c: Context<AppEnv>,
   session: { token: string; record: SessionRecord },
 ): Promise<void> {
-  const previous = c.var.session;
-  if (previous) await c.var.deps.sessions.revoke(previous.tokenHash);
+  const previous = c.get("session");
+  if (previous) await c.get("deps").sessions.revoke(previous.tokenHash);
   c.set("session", null);
   await setSessionCookies(c, session.token, session.record, null);
 }
@@ -108,7 +109,7 @@ export function endBrowserSession(c: Context<AppEnv>): void {
 }
 
 export function clearSessionCookies(c: Context<AppEnv>): void {
-  const { config } = c.var;
+  const config = c.get("config");
   const base = { path: "/", secure: config.cookies.secure, sameSite: "Lax" as const };
   deleteCookie(c, config.cookies.sessionName, { ...base, httpOnly: true });
   deleteCookie(c, config.cookies.csrfName, base);
@@ -126,7 +127,7 @@ export function afterResponse(c: Context<AppEnv>, label: string, task: () => Pro
         JSON.stringify({
           event: "deferred_task_failed",
           task: label,
-          request_id: c.var.requestId,
+          request_id: c.get("requestId"),
           error: String(error),
         }),
       ),

@@ -90,6 +90,14 @@ export interface SessionStore {
     now: number,
   ): Promise<{ record: SessionRecord; snapshot: UserSnapshot | null; cookieDue: boolean } | null>;
   revoke(tokenHash: string): Promise<SessionRecord | null>;
+  /**
+   * Sign-out in one round trip: deletes the session only if `csrfToken` equals its stored token.
+   * "legacy": the session has no stored token (an older session); nothing was deleted.
+   */
+  end(
+    tokenHash: string,
+    csrfToken: string | null,
+  ): Promise<{ status: "ended"; record: SessionRecord } | { status: "csrf_failed" | "legacy" | "none" }>;
   list(userId: string): Promise<Array<{ tokenHash: string; record: SessionRecord }>>;
   /** Rewrites a session's record in place (same expiry), e.g. to switch its active organization. */
   update(tokenHash: string, record: SessionRecord): Promise<void>;

@@ -41,7 +41,9 @@ describe("session cookies", () => {
     expect(session.attributes.domain).toBeUndefined();
     expect(session.attributes.secure).toBeUndefined();
     expect(csrf.attributes.httponly).toBeUndefined();
-    expect(csrf.value).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    // A 256-bit synchronizer token, stored in the session's own record (the cookie only echoes it).
+    expect(csrf.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await h.redis.hget(h.keys.session(await sha256Hex(session.value)), "csrf")).toBe(csrf.value);
   });
 
   it("uses __Host- names and Secure over HTTPS", async () => {
@@ -148,6 +150,43 @@ describe("GET /v1/auth/me", () => {
     expect(await h.redis.exists(key)).toBe(0);
   });
 
+  it("a hash session from before CSRF tokens were stored keeps working (HMAC-bound token) and signs out", async () => {
+    const { jar } = await signIn();
+    const key = h.keys.session(await sha256Hex(jar.get("session")!));
+    await h.redis.hdel(key, "csrf");
+    // The stored-token cookie no longer matches anything: /me re-sends an HMAC-bound one.
+    const me = await h.request("/v1/auth/me", { jar });
+    expect(me.status).toBe(200);
+    const csrf = jar.get("csrf_token")!;
+    expect(csrf).toContain(".");
+    expect((await json(me)).data.csrf_token).toBeUndefined();
+    expect((await json(await h.request("/v1/auth/me", { jar }))).data.csrf_token).toBe(csrf);
+    const wrong = await h.request("/v1/auth/logout", { method: "POST", jar, headers: { "x-csrf-token": "nope" } });
+    expect(wrong.status).toBe(403);
+    expect(await h.redis.exists(key)).toBe(1);
+    expect((await h.request("/v1/auth/logout", { method: "POST", jar })).status).toBe(204);
+    expect(await h.redis.exists(key)).toBe(0);
+  });
+
+  it("sign-out refuses a wrong or missing X-CSRF-Token and leaves the session alive", async () => {
+    const { jar } = await signIn();
+    const key = h.keys.session(await sha256Hex(jar.get("session")!));
+    const stored = await h.redis.hget(key, "csrf");
+    expect(jar.get("csrf_token")).toBe(stored);
+    for (const header of ["", `${stored}x`, String(stored).slice(0, -1), "a".repeat(43)]) {
+      const res = await h.request("/v1/auth/logout", {
+        method: "POST",
+        headers: { cookie: jar.header(), "x-csrf-token": header },
+      });
+      expect(res.status).toBe(403);
+      expect((await json(res)).error.code).toBe("csrf_failed");
+    }
+    const none = await h.request("/v1/auth/logout", { method: "POST", headers: { cookie: jar.header() } });
+    expect(none.status).toBe(403);
+    expect(await h.redis.exists(key)).toBe(1);
+    expect((await h.request("/v1/auth/me", { jar })).status).toBe(200);
+  });
+
   it("enforces the 30-day absolute cap against the server clock", async () => {
     const { jar } = await signIn();
     const key = h.keys.session(await sha256Hex(jar.get("session")!));
@@ -178,12 +217,12 @@ describe("POST /v1/auth/logout", () => {
     expect(res.status).toBe(204);
   });
 
-  it("round trips: cookie = read the session, then take it with its index entry; Bearer = verify, end the family", async () => {
+  it("round trips: cookie = one script (check the CSRF token, delete the session and its index entry); Bearer = verify, end the family", async () => {
     const endpoints = { redis: h.config.redis.url, sql: h.config.database.httpEndpoint! };
     const { jar } = await signIn();
     const byCookie = await countRoundTrips(endpoints, () => h.request("/v1/auth/logout", { method: "POST", jar }));
     expect(byCookie.result.status).toBe(204);
-    expect(byCookie.trips.calls).toEqual(["redis", "redis"]);
+    expect(byCookie.trips.calls).toEqual(["redis"]);
     const email = uniqueEmail("bearer-out");
     await signUpVerified(h, email);
     const tokens = await passwordGrant(h, email);

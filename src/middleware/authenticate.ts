@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { decodeBase64Url } from "../crypto/encoding";
+import { constantTimeEqual } from "../crypto/hash";
 import { AuthError } from "../errors";
 import { setSessionCookies } from "../http";
 import { verifyApiKey } from "../services/api-keys";
@@ -16,19 +17,33 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const INVALID_BEARER = { "WWW-Authenticate": 'Bearer error="invalid_token"' };
 
 /**
- * Resolves the request's credential into c.var.auth, in the contract's order: the session cookie, then
+ * Resolves the request's credential into c.get("auth"), in the contract's order: the session cookie, then
  * `Authorization: Bearer <access JWT>`, then `Bearer sk_…` (an API key). A presented but invalid bearer
  * credential is a 401 (RFC 6750), never
  * a silent downgrade to anonymous. Authorization (and CSRF for cookies) is the routes' job: see
  * middleware/require.ts. Sliding expiry: session cookies are re-sent with their renewed lifetime.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async function authenticate(c, next) {
-  const { config, deps } = c.var;
-  const token = getCookie(c, config.cookies.sessionName);
-  const session = token === undefined ? null : await validateSessionToken(c.var.ctx, token);
+  const config = c.get("config");
+  const deps = c.get("deps");
+  // One parse of the Cookie header for both cookies.
+  const cookies = c.req.header("cookie") === undefined ? {} : getCookie(c);
+  const token = cookies[config.cookies.sessionName];
+  if (token !== undefined && isSignOut(c.req.method, c.req.path) && c.req.header("authorization") === undefined) {
+    // The sign-out route reads, checks and deletes the session itself, in one script.
+    c.set("deferredSession", token);
+    return next();
+  }
+  const session = token === undefined ? null : await validateSessionToken(c.get("ctx"), token);
   if (session) {
-    const csrfCookie = getCookie(c, config.cookies.csrfName) ?? null;
-    const csrfValid = csrfCookie !== null && (await verifyCsrfToken(deps.keys.csrf, session.record.id, csrfCookie));
+    const csrfCookie = cookies[config.cookies.csrfName] ?? null;
+    // The session's stored token (a string compare), or for older sessions the HMAC-bound one.
+    const stored = session.record.csrf;
+    const csrfValid =
+      csrfCookie !== null &&
+      (stored !== undefined
+        ? constantTimeEqual(csrfCookie, stored)
+        : await verifyCsrfToken(deps.keys.csrf, session.record.id, csrfCookie));
     c.set("session", { ...session, csrfToken: csrfValid ? csrfCookie : null });
     const identity = identityFromSession(session.record, session.organization, config.apiKeys.scopes);
     // A session is minted at sign-in and never renewed in place, so its creation is the sign-in time.
@@ -43,7 +58,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (bearer?.startsWith("sk_")) {
-      const key = await verifyApiKey(c.var.ctx, bearer);
+      const key = await verifyApiKey(c.get("ctx"), bearer);
       // One answer for revoked, expired, unknown and malformed keys.
       if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: INVALID_BEARER });
       c.set("auth", {
@@ -56,7 +71,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
       });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer) && headerType(bearer) === DEVICE_TOKEN_TYPE) {
       // Routed by the unverified header only; the device verifier then enforces typ itself.
-      const device = await verifyDeviceToken(c.var.ctx, bearer);
+      const device = await verifyDeviceToken(c.get("ctx"), bearer);
       if (!device) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("auth", {
         identity: device.identity,
@@ -65,7 +80,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
         via: "device",
       });
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer)) {
-      const verified = await verifyAccessToken(c.var.ctx, bearer);
+      const verified = await verifyAccessToken(c.get("ctx"), bearer);
       if (!verified) throw new AuthError("token_invalid", { headers: INVALID_BEARER });
       c.set("auth", {
         identity: verified.identity,
@@ -78,7 +93,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     }
   }
   await next();
-  const current = c.var.session;
+  const current = c.get("session");
   // Logout or a new sign-in in this request replaced or ended the session: do not resurrect it.
   const same = token !== undefined && session && current && current.tokenHash === session.tokenHash;
   // Sliding expiry without a Set-Cookie on every response: the cookie is re-sent once half of the idle
@@ -87,6 +102,8 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     await setSessionCookies(c, token, current.record, current.csrfToken);
   }
 };
+
+const isSignOut = (method: string, path: string) => method === "POST" && path === "/v1/auth/logout";
 
 function headerType(jwt: string): string | null {
   const bytes = decodeBase64Url(jwt.slice(0, jwt.indexOf(".")));

@@ -21,7 +21,7 @@ const trustedFrontEnds = cors({
 export const trustedCors: MiddlewareHandler<AppEnv> = async function trustedCors(c, next) {
   const origin = c.req.header("origin");
   const trusted =
-    origin !== undefined && origin !== c.var.config.publicOrigin && c.var.config.trustedOrigins.includes(origin);
+    origin !== undefined && origin !== c.get("config").publicOrigin && c.get("config").trustedOrigins.includes(origin);
   if (!trusted) {
     if (c.req.method === "OPTIONS" && c.req.header("access-control-request-method")) return c.body(null, 403);
     return next();

@@ -40,13 +40,13 @@ export const idempotency: MiddlewareHandler<AppEnv> = async function idempotency
       details: [{ field: "Idempotency-Key", message: "must be 1-255 visible ASCII characters" }],
     });
   }
-  const { deps } = c.var;
-  const auth = c.var.auth;
+  const deps = c.get("deps");
+  const auth = c.get("auth");
   const scope = auth
     ? auth.via === "api_key" || auth.via === "device"
       ? `${auth.via}:${auth.identity.credential_id}`
       : `user:${auth.identity.user_id}`
-    : `ip:${c.var.clientIp}`;
+    : `ip:${c.get("clientIp")}`;
   const body = await c.req.text();
   const fingerprint = await hmacSha256(deps.keys.idempotency, `${c.req.method}\n${c.req.path}\n${body}`);
   const recordKey = await sha256Hex(`${scope}\n${key}`);

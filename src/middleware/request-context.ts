@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import type { Config } from "../config";
 import type { AppEnv } from "../context";
-import { generateId } from "../crypto/random";
 import { afterResponse, clientIp } from "../http";
 import type { Deps } from "../ports";
 
@@ -11,7 +10,9 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestContext(config: Config, deps: Deps): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
     const sent = c.req.header("x-request-id");
-    const requestId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : generateId("req", deps.clock.now());
+    // Request ids need uniqueness, not order: the runtime's native UUID is the cheapest source.
+    const requestId =
+      sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : `req_${crypto.randomUUID().replaceAll("-", "")}`;
     c.set("requestId", requestId);
     c.set("config", config);
     c.set("deps", deps);
@@ -29,6 +30,7 @@ export function requestContext(config: Config, deps: Deps): MiddlewareHandler<Ap
     c.set("auth", null);
     c.set("store", null);
     c.set("session", null);
+    c.set("deferredSession", null);
     c.set("idempotency", null);
     await next();
     c.header("X-Request-Id", requestId);
@@ -45,5 +47,5 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async function securit
   h.set("Referrer-Policy", "no-referrer");
   h.set("X-Frame-Options", "DENY");
   h.set("Cross-Origin-Opener-Policy", "same-origin");
-  if (c.var.config?.cookies.secure) h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  if (c.get("config")?.cookies.secure) h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 };

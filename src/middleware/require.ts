@@ -14,21 +14,21 @@ export const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * are exempt: browsers never attach them on their own.
  */
 export function enforceSessionCsrf(c: Context<AppEnv>): void {
-  const session = c.var.session;
+  const session = c.get("session");
   if (!session || !UNSAFE.has(c.req.method)) return;
   const header = c.req.header("x-csrf-token");
-  if (isCrossSiteRequest(c, c.var.config) || session.csrfToken === null || header !== session.csrfToken)
+  if (isCrossSiteRequest(c, c.get("config")) || session.csrfToken === null || header !== session.csrfToken)
     throw new AuthError("csrf_failed");
 }
 
 /** Device tokens act only where a route says so (today: GET /v1/auth/me); everywhere else, 403. */
 function refuseDevice(c: Context<AppEnv>): void {
-  if (c.var.auth?.via === "device") throw new AuthError("forbidden", { message: "Device tokens cannot do this." });
+  if (c.get("auth")?.via === "device") throw new AuthError("forbidden", { message: "Device tokens cannot do this." });
 }
 
 /** A signed-in user (session or access token); CSRF enforced when the credential is the cookie. */
 export const requireUser: MiddlewareHandler<AppEnv> = async function requireUser(c, next) {
-  const auth = c.var.auth;
+  const auth = c.get("auth");
   refuseDevice(c);
   if (!auth || auth.identity.user_id === null) throw new AuthError("unauthorized");
   if (auth.via === "cookie") enforceSessionCsrf(c);
@@ -50,13 +50,13 @@ export const sessionCsrf: MiddlewareHandler<AppEnv> = async function sessionCsrf
 export const refuseCrossSiteWrites: MiddlewareHandler<AppEnv> = async function refuseCrossSiteWrites(c, next) {
   // Storefront routes are cross-site by design and enforce each key's own origin list instead.
   if (c.req.path.startsWith("/v1/storefront/")) return next();
-  if (UNSAFE.has(c.req.method) && isCrossSiteRequest(c, c.var.config)) throw new AuthError("csrf_failed");
+  if (UNSAFE.has(c.req.method) && isCrossSiteRequest(c, c.get("config"))) throw new AuthError("csrf_failed");
   await next();
 };
 
 /** The signed-in user; only for routes behind requireUser. */
 export function signedInUser(c: Context<AppEnv>): UserSnapshot {
-  const snapshot = c.var.auth?.snapshot;
+  const snapshot = c.get("auth")?.snapshot;
   if (!snapshot) throw new AuthError("unauthorized");
   return snapshot;
 }
@@ -68,7 +68,7 @@ export function signedInUser(c: Context<AppEnv>): UserSnapshot {
  */
 export function requireManager(action: "api_keys.manage" | "publishable_keys.manage"): MiddlewareHandler<AppEnv> {
   return async function requireManager(c, next) {
-    const auth = c.var.auth;
+    const auth = c.get("auth");
     if (!auth) throw new AuthError("unauthorized");
     refuseDevice(c);
     if (auth.via === "cookie") enforceSessionCsrf(c);
@@ -82,7 +82,7 @@ export const requirePublishableKeyManager = requireManager("publishable_keys.man
 
 /** The authenticated caller; only behind a guard that required a credential (else 401). */
 export function credential(c: Context<AppEnv>): NonNullable<AppEnv["Variables"]["auth"]> {
-  const auth = c.var.auth;
+  const auth = c.get("auth");
   if (!auth) throw new AuthError("unauthorized");
   return auth;
 }
@@ -104,7 +104,7 @@ export function principal(c: Context<AppEnv>): Principal {
     superuser:
       kind === "api_key"
         ? auth.identity.scopes.includes(PLATFORM_SCOPE)
-        : kind !== "device" && isSuperuser(c.var.config, snapshot?.user),
+        : kind !== "device" && isSuperuser(c.get("config"), snapshot?.user),
     authenticatedAt: auth.authenticatedAt ?? null,
     keyId: kind === "api_key" ? auth.identity.credential_id : null,
   };
@@ -112,7 +112,7 @@ export function principal(c: Context<AppEnv>): Principal {
 
 /** The platform API (/v1/admin/*): platform administrators only; organization keys of any scope get 403. */
 export const requirePlatform: MiddlewareHandler<AppEnv> = async function requirePlatform(c, next) {
-  const auth = c.var.auth;
+  const auth = c.get("auth");
   if (!auth) throw new AuthError("unauthorized");
   refuseDevice(c);
   if (auth.via === "cookie") enforceSessionCsrf(c);
@@ -122,8 +122,9 @@ export const requirePlatform: MiddlewareHandler<AppEnv> = async function require
 
 /** Any credential (session, access token or API key); CSRF enforced when it is the cookie. */
 export const requireCredential: MiddlewareHandler<AppEnv> = async function requireCredential(c, next) {
-  if (!c.var.auth) throw new AuthError("unauthorized");
+  const auth = c.get("auth");
+  if (!auth) throw new AuthError("unauthorized");
   refuseDevice(c);
-  if (c.var.auth.via === "cookie") enforceSessionCsrf(c);
+  if (auth.via === "cookie") enforceSessionCsrf(c);
   await next();
 };

@@ -25,12 +25,12 @@ const storefrontCors = cors({
 export const storefront: MiddlewareHandler<AppEnv> = async function storefront(c, next) {
   const origin = c.req.header("origin");
   if (c.req.method === "OPTIONS") {
-    if (origin === undefined || !(await originAllowedAnywhere(c.var.ctx, origin)))
+    if (origin === undefined || !(await originAllowedAnywhere(c.get("ctx"), origin)))
       throw new AuthError("origin_not_allowed");
     return storefrontCors(c, next);
   }
   const keyId = c.req.header("x-public-key");
-  const store = keyId !== undefined && KEY_SHAPE.test(keyId) ? await findStore(c.var.ctx, keyId) : null;
+  const store = keyId !== undefined && KEY_SHAPE.test(keyId) ? await findStore(c.get("ctx"), keyId) : null;
   if (!store || store.revoked) throw new AuthError("publishable_key_invalid");
   if (origin !== undefined && !store.allowed_origins.includes(origin)) throw new AuthError("origin_not_allowed");
   c.set("store", store);

@@ -14,7 +14,7 @@ export function confirmPage(c: Context<AppEnv>, pending: { email: string; token:
   }
   return htmlPage(c, {
     title: "Confirm sign-in",
-    formActions: c.var.config.trustedOrigins,
+    formActions: c.get("config").trustedOrigins,
     body: `<h1>Sign in</h1>
 <p>Continue as <strong>${escapeHtml(pending.email)}</strong>?</p>
 <form method="post" action="/v1/auth/magic-link/verify">

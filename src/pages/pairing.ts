@@ -8,7 +8,7 @@ import { escapeHtml, htmlPage } from "./html";
  * the app. Opening it never spends the code.
  */
 export function pairingPage(c: Context<AppEnv>, deepLink: string | null): Response {
-  const { appStoreUrl, playStoreUrl } = c.var.config.devices;
+  const { appStoreUrl, playStoreUrl } = c.get("config").devices;
   if (deepLink === null) {
     return htmlPage(c, {
       title: "Pairing code expired",

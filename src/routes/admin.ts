@@ -15,7 +15,7 @@ import { createRoute } from "./declare";
 import { CsrfHeader, Email, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
-const context = (c: Context<AppEnv>): PlatformContext => ({ ...c.var.ctx, principal: principal(c) });
+const context = (c: Context<AppEnv>): PlatformContext => ({ ...c.get("ctx"), principal: principal(c) });
 
 const PlatformUser = z
   .object({

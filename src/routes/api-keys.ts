@@ -126,32 +126,32 @@ const rotateKeyRoute = createRoute({
 export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createKeyRoute, async (c) => {
     const body = c.req.valid("json");
-    const created = await createApiKey(c.var.ctx, {
+    const created = await createApiKey(c.get("ctx"), {
       principal: principal(c),
-      email: c.var.auth?.snapshot?.user.email ?? null,
+      email: c.get("auth")?.snapshot?.user.email ?? null,
       name: body.name,
       scopes: body.scopes ?? null,
       expiresAt: body.expires_at ?? null,
       currentPassword: body.current_password ?? null,
-      idempotency: c.var.idempotency,
+      idempotency: c.get("idempotency"),
     });
     return c.json({ success: true as const, data: created }, 201);
   })
   .openapi(listKeysRoute, async (c) => {
-    const keys = await listApiKeys(c.var.ctx, principal(c));
+    const keys = await listApiKeys(c.get("ctx"), principal(c));
     return c.json({ success: true as const, data: keys, meta: { count: keys.length } }, 200);
   })
   .openapi(revokeKeyRoute, async (c) => {
     return c.json(
-      { success: true as const, data: await revokeApiKey(c.var.ctx, principal(c), c.req.valid("param").id) },
+      { success: true as const, data: await revokeApiKey(c.get("ctx"), principal(c), c.req.valid("param").id) },
       200,
     );
   })
   .openapi(rotateKeyRoute, async (c) => {
     const body = (c.req.valid("json") ?? {}) as { grace_seconds?: number; current_password?: string };
-    const rotated = await rotateApiKey(c.var.ctx, {
+    const rotated = await rotateApiKey(c.get("ctx"), {
       principal: principal(c),
-      email: c.var.auth?.snapshot?.user.email ?? null,
+      email: c.get("auth")?.snapshot?.user.email ?? null,
       keyId: c.req.valid("param").id,
       graceSeconds: body.grace_seconds ?? 0,
       currentPassword: body.current_password ?? null,

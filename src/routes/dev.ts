@@ -33,6 +33,6 @@ const outboxRoute = createRoute({
 /** Mounted only when AUTH_DEBUG=1, which config refuses in production. */
 export const devRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }).openapi(outboxRoute, async (c) => {
   const to = c.req.valid("query").to?.trim().toLowerCase();
-  const messages = (await c.var.deps.outbox.list()).filter((m) => to === undefined || m.to === to);
+  const messages = (await c.get("deps").outbox.list()).filter((m) => to === undefined || m.to === to);
   return c.json({ success: true as const, data: messages, meta: { count: messages.length } }, 200);
 });

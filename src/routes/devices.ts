@@ -148,15 +148,18 @@ const revokeRoute = createRoute({
 export const deviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(codeRoute, async (c) => {
     const peerId = (c.req.valid("json") as { peer_id?: string }).peer_id ?? null;
-    return c.json({ success: true as const, data: await createPairingCode(c.var.ctx, principal(c), peerId) }, 201);
+    return c.json({ success: true as const, data: await createPairingCode(c.get("ctx"), principal(c), peerId) }, 201);
   })
   .openapi(linkRoute, async (c) => {
     const { code } = c.req.valid("param");
-    return pairingPage(c, (await pairingCodeValid(c.var.ctx, code)) ? deepLink(c.var.config, code) : null) as never;
+    return pairingPage(
+      c,
+      (await pairingCodeValid(c.get("ctx"), code)) ? deepLink(c.get("config"), code) : null,
+    ) as never;
   })
   .openapi(pairRoute, async (c) => {
     const body = c.req.valid("json");
-    const paired = await pairDevice(c.var.ctx, {
+    const paired = await pairDevice(c.get("ctx"), {
       pairingToken: body.pairing_token,
       pushToken: body.push_token,
       platform: body.platform,
@@ -165,9 +168,12 @@ export const deviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     return c.json({ success: true as const, data: paired }, 201);
   })
   .openapi(listRoute, async (c) => {
-    const list = await listDevices(c.var.ctx, principal(c));
+    const list = await listDevices(c.get("ctx"), principal(c));
     return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
   })
   .openapi(revokeRoute, async (c) =>
-    c.json({ success: true as const, data: await revokeDevice(c.var.ctx, principal(c), c.req.valid("param").id) }, 200),
+    c.json(
+      { success: true as const, data: await revokeDevice(c.get("ctx"), principal(c), c.req.valid("param").id) },
+      200,
+    ),
   );

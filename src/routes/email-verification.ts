@@ -53,14 +53,14 @@ const resendRoute = createRoute({
 export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(pageRoute, async (c) => {
     const token = c.req.valid("query").token ?? "";
-    const valid = (await peekOneTimeToken(c.var.ctx, "email_verification", token)) !== null;
+    const valid = (await peekOneTimeToken(c.get("ctx"), "email_verification", token)) !== null;
     return verifyEmailPage(c, token, valid) as never;
   })
   .openapi(verifyRoute, async (c) => {
     const { form, data } = readJsonOrForm(c, VerifyBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     let snapshot: Awaited<ReturnType<typeof verifyEmail>>;
     try {
-      snapshot = await verifyEmail(c.var.ctx, data.token);
+      snapshot = await verifyEmail(c.get("ctx"), data.token);
     } catch (error) {
       if (form && error instanceof AuthError && error.status < 500)
         return failedPage(c, error.status, "This link has expired or was already used.") as never;
@@ -71,6 +71,6 @@ export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: va
     return c.json({ success: true as const, data: { user: snapshot.user } }, 200);
   })
   .openapi(resendRoute, async (c) => {
-    await resendVerification(c.var.ctx, { email: c.req.valid("json").email });
+    await resendVerification(c.get("ctx"), { email: c.req.valid("json").email });
     return c.json({ success: true as const, data: { sent: true as const } }, 202);
   });

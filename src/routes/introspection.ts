@@ -52,7 +52,7 @@ export const introspectionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valida
   introspectRoute,
   async (c) => {
     const body = readJsonOrForm(c, IntrospectBody, { json: c.req.valid("json"), form: c.req.valid("form") });
-    const answer = await introspectToken(c.var.ctx, { caller: principal(c), token: body.data.token });
+    const answer = await introspectToken(c.get("ctx"), { caller: principal(c), token: body.data.token });
     // RFC 7662 section 2.2 wants the answer uncached.
     c.header("Cache-Control", "no-store");
     return c.json(answer, 200);

@@ -94,7 +94,7 @@ const acceptByTokenRoute = createRoute({
 
 export const invitationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(mineRoute, async (c) => {
-    const list = (await listMyInvitations(c.var.ctx, signedInUser(c).user)).map(
+    const list = (await listMyInvitations(c.get("ctx"), signedInUser(c).user)).map(
       ({ invited_by: _, created_at: __, ...rest }) => rest,
     );
     return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
@@ -103,24 +103,24 @@ export const invitationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     c.json(
       {
         success: true as const,
-        data: await acceptInvitation(c.var.ctx, signedInUser(c).user, c.req.valid("param").id),
+        data: await acceptInvitation(c.get("ctx"), signedInUser(c).user, c.req.valid("param").id),
       },
       200,
     ),
   )
   .openapi(declineRoute, async (c) => {
-    await declineInvitation(c.var.ctx, signedInUser(c).user, c.req.valid("param").id);
+    await declineInvitation(c.get("ctx"), signedInUser(c).user, c.req.valid("param").id);
     return c.body(null, 204);
   })
   .openapi(confirmRoute, async (c) => {
     const token = c.req.valid("query").token ?? "";
-    const invitation = await peekInvitation(c.var.ctx, token);
+    const invitation = await peekInvitation(c.get("ctx"), token);
     return invitationPage(c, invitation && { invitation, token }) as never;
   })
   .openapi(acceptByTokenRoute, async (c) => {
     const body = readJsonOrForm(c, TokenBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     const invalid = { code: "token_invalid" as const, page: () => invalidInvitationPage(c) };
-    const result = await signInWithToken(c, body, invalid, (input) => acceptInvitationByToken(c.var.ctx, input));
+    const result = await signInWithToken(c, body, invalid, (input) => acceptInvitationByToken(c.get("ctx"), input));
     if (result instanceof Response) return result as never;
     if (body.form) return joinedPage(c, result.organization.name) as never;
     return c.json({ success: true as const, data: { user: result.user, organization: result.organization } }, 200);

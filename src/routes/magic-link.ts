@@ -81,29 +81,29 @@ const verifyRoute = createRoute({
 export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(requestRoute, async (c) => {
     const body = c.req.valid("json");
-    const { link } = await requestMagicLink(c.var.ctx, {
+    const { link } = await requestMagicLink(c.get("ctx"), {
       email: body.email,
       name: body.name ?? null,
       organizationName: body.organization_name ?? null,
       redirectTo: body.redirect_to ?? null,
-      ip: c.var.clientIp,
+      ip: c.get("clientIp"),
     });
     return c.json(
-      { success: true as const, data: { sent: true as const, ...(c.var.config.debug ? { magic_link: link } : {}) } },
+      { success: true as const, data: { sent: true as const, ...(c.get("config").debug ? { magic_link: link } : {}) } },
       202,
     );
   })
   .openapi(confirmRoute, async (c) => {
     const token = c.req.valid("query").token ?? "";
-    const pending = await peekMagicLink(c.var.ctx, token);
+    const pending = await peekMagicLink(c.get("ctx"), token);
     return confirmPage(c, pending && { email: pending.email, token }) as never;
   })
   .openapi(verifyRoute, async (c) => {
     const body = readJsonOrForm(c, VerifyBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     const invalid = { code: "magic_link_invalid" as const, page: () => invalidLinkPage(c, 401) };
-    const result = await signInWithToken(c, body, invalid, (input) => verifyMagicLink(c.var.ctx, input));
+    const result = await signInWithToken(c, body, invalid, (input) => verifyMagicLink(c.get("ctx"), input));
     if (result instanceof Response) return result as never;
-    const target = result.redirectTo ?? c.var.config.appUrl;
+    const target = result.redirectTo ?? c.get("config").appUrl;
     if (body.form) return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;
     return c.json(
       { success: true as const, data: { user: result.user, organization: result.organization, redirect_to: target } },

@@ -198,7 +198,7 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
   .openapi(userOrgsRoute, async (c) => {
     const caller = principal(c);
     const userId = c.req.valid("param").user_id;
-    const found = await visibleOrganizations(c.var.ctx, caller, userId);
+    const found = await visibleOrganizations(c.get("ctx"), caller, userId);
     if (!found) throw new AuthError("not_found");
     // A key asks on behalf of its creator; a key without one is named by its own id.
     const requestedBy = caller.userId ?? caller.keyId ?? "";
@@ -209,20 +209,20 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json(
       {
         success: true as const,
-        data: await createOrganization(c.var.ctx, principal(c), c.req.valid("json").name, c.var.idempotency),
+        data: await createOrganization(c.get("ctx"), principal(c), c.req.valid("json").name, c.get("idempotency")),
       },
       201,
     );
   })
   .openapi(switchRoute, async (c) => {
-    const session = c.var.session;
-    if (!session || c.var.auth?.via !== "cookie")
+    const session = c.get("session");
+    if (!session || c.get("auth")?.via !== "cookie")
       throw new AuthError("forbidden", { message: "Only a browser session has an active organization to switch." });
-    const organization = await switchOrganization(c.var.ctx, session, c.req.valid("param").id);
+    const organization = await switchOrganization(c.get("ctx"), session, c.req.valid("param").id);
     return c.json({ success: true as const, data: organization }, 200);
   })
   .openapi(membersRoute, async (c) => {
-    const members = await listMembers(c.var.ctx, principal(c), c.req.valid("param").id);
+    const members = await listMembers(c.get("ctx"), principal(c), c.req.valid("param").id);
     return c.json({ success: true as const, data: members, meta: { count: members.length } }, 200);
   })
   .openapi(changeRoleRoute, async (c) => {
@@ -230,21 +230,21 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json(
       {
         success: true as const,
-        data: await changeMemberRole(c.var.ctx, principal(c), id, user_id, c.req.valid("json").role),
+        data: await changeMemberRole(c.get("ctx"), principal(c), id, user_id, c.req.valid("json").role),
       },
       200,
     );
   })
   .openapi(removeMemberRoute, async (c) => {
     const { id, user_id } = c.req.valid("param");
-    await removeMember(c.var.ctx, principal(c), id, user_id);
+    await removeMember(c.get("ctx"), principal(c), id, user_id);
     return c.body(null, 204);
   })
   .openapi(inviteRoute, async (c) => {
     const body = c.req.valid("json");
     const auth = credential(c);
     const inviterEmail = auth.snapshot?.user.email ?? auth.keyCreatorUser?.email ?? null;
-    const invitation = await inviteMember(c.var.ctx, principal(c), {
+    const invitation = await inviteMember(c.get("ctx"), principal(c), {
       organizationId: c.req.valid("param").id,
       email: body.email,
       role: body.role,
@@ -253,11 +253,11 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
     return c.json({ success: true as const, data: invitation }, 202);
   })
   .openapi(listInvitationsRoute, async (c) => {
-    const list = await listOrganizationInvitations(c.var.ctx, principal(c), c.req.valid("param").id);
+    const list = await listOrganizationInvitations(c.get("ctx"), principal(c), c.req.valid("param").id);
     return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
   })
   .openapi(revokeInvitationRoute, async (c) => {
     const { id, invitation_id } = c.req.valid("param");
-    await revokeInvitation(c.var.ctx, principal(c), id, invitation_id);
+    await revokeInvitation(c.get("ctx"), principal(c), id, invitation_id);
     return c.body(null, 204);
   });

@@ -137,7 +137,7 @@ const resetRoute = createRoute({
 export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(signupRoute, async (c) => {
     const body = c.req.valid("json");
-    const result = await signup(c.var.ctx, {
+    const result = await signup(c.get("ctx"), {
       email: body.email,
       password: body.password,
       name: body.name ?? null,
@@ -147,7 +147,7 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   })
   .openapi(loginRoute, async (c) => {
     const body = c.req.valid("json");
-    const signedIn = await signInWithPassword(c.var.ctx, {
+    const signedIn = await signInWithPassword(c.get("ctx"), {
       email: body.email,
       password: body.password,
       remember: body.remember === true,
@@ -157,31 +157,31 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
   })
   .openapi(verifyCredentialsRoute, async (c) => {
     const body = c.req.valid("json");
-    const checked = await checkCredentials(c.var.ctx, { email: body.email, password: body.password });
+    const checked = await checkCredentials(c.get("ctx"), { email: body.email, password: body.password });
     return c.json({ success: true as const, data: { valid: true as const, ...checked } }, 200);
   })
   .openapi(changeRoute, async (c) => {
     const body = c.req.valid("json");
-    await changePassword(c.var.ctx, {
+    await changePassword(c.get("ctx"), {
       user: signedInUser(c).user,
       currentPassword: body.current_password,
       newPassword: body.new_password,
-      keepSessionHash: c.var.session?.tokenHash ?? null,
+      keepSessionHash: c.get("session")?.tokenHash ?? null,
     });
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(forgotRoute, async (c) => {
-    await forgotPassword(c.var.ctx, { email: c.req.valid("json").email });
+    await forgotPassword(c.get("ctx"), { email: c.req.valid("json").email });
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(resetPageRoute, async (c) => {
     const token = c.req.valid("query").token ?? "";
-    return resetPasswordPage(c, token, await peekResetToken(c.var.ctx, token)) as never;
+    return resetPasswordPage(c, token, await peekResetToken(c.get("ctx"), token)) as never;
   })
   .openapi(resetRoute, async (c) => {
     const { form, data } = readJsonOrForm(c, ResetBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     try {
-      await resetPassword(c.var.ctx, { token: data.token, password: data.password });
+      await resetPassword(c.get("ctx"), { token: data.token, password: data.password });
     } catch (error) {
       if (form && error instanceof AuthError && error.status < 500)
         return failedPage(c, error.status, error.message) as never;

@@ -85,14 +85,14 @@ export const publishableKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: valid
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid("json");
     const input = { name: body.name, allowedOrigins: body.allowed_origins };
-    const key = await createPublishableKey(c.var.ctx, principal(c), input, c.var.idempotency);
+    const key = await createPublishableKey(c.get("ctx"), principal(c), input, c.get("idempotency"));
     return c.json({ success: true as const, data: key }, 201);
   })
   .openapi(listRoute, async (c) => {
-    const keys = await listPublishableKeys(c.var.ctx, principal(c));
+    const keys = await listPublishableKeys(c.get("ctx"), principal(c));
     return c.json({ success: true as const, data: keys, meta: { count: keys.length } }, 200);
   })
   .openapi(revokeRoute, async (c) => {
-    const key = await revokePublishableKey(c.var.ctx, principal(c), c.req.valid("param").id);
+    const key = await revokePublishableKey(c.get("ctx"), principal(c), c.req.valid("param").id);
     return c.json({ success: true as const, data: key }, 200);
   });

@@ -45,11 +45,14 @@ const probe = (p: { ping(): Promise<void> }): Promise<"ok" | "down"> =>
 
 export const serviceRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(healthRoute, async (c) => {
-    const [redis, postgres] = await Promise.all([probe(c.var.deps.health.redis), probe(c.var.deps.health.postgres)]);
+    const [redis, postgres] = await Promise.all([
+      probe(c.get("deps").health.redis),
+      probe(c.get("deps").health.postgres),
+    ]);
     const healthy = redis === "ok" && postgres === "ok";
     return c.json({ success: healthy, data: { redis, postgres } }, healthy ? 200 : 503);
   })
   .openapi(jwksRoute, (c) => {
     c.header("Cache-Control", "public, max-age=300");
-    return c.json({ keys: c.var.deps.keys.signing.jwks as Record<string, unknown>[] }, 200);
+    return c.json({ keys: c.get("deps").keys.signing.jwks as Record<string, unknown>[] }, 200);
   });

@@ -1,12 +1,13 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
 import { endBrowserSession, envelope, errorResponses, listEnvelope } from "../http";
 import { principal, requireUser, sessionCsrf, signedInUser } from "../middleware/require";
 import { updateProfile } from "../services/accounts";
 import { isSuperuser, PLATFORM_SCOPE } from "../services/policy";
-import { endSession, endSessionById, listSessions, signOutEverywhere } from "../services/session";
+import { endCookieSession, endSession, endSessionById, listSessions, signOutEverywhere } from "../services/session";
 import { createRoute } from "./declare";
 import { CsrfHeader, Identity, Organization, Password, User } from "./schemas";
 import { validationHook } from "./validation";
@@ -161,28 +162,34 @@ async function applyProfile(c: Context<AppEnv>, body: z.infer<typeof ProfileBody
     currentPassword: current_password ?? null,
     changes,
   };
-  const result = await updateProfile(c.var.ctx, input);
+  const result = await updateProfile(c.get("ctx"), input);
   return { user: result.snapshot.user, email_change_pending: result.emailChangePending };
 }
 
 export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(meRoute, (c) => {
-    const auth = c.var.auth;
+    const auth = c.get("auth");
     if (!auth) throw new AuthError("unauthorized");
     // A key answers for the member who minted it (it acts on their behalf, within its scopes).
     const user = auth.snapshot?.user ?? auth.keyCreatorUser ?? null;
     const shown = user && {
       ...user,
       is_superuser:
-        auth.via === "api_key" ? auth.identity.scopes.includes(PLATFORM_SCOPE) : isSuperuser(c.var.config, user),
+        auth.via === "api_key" ? auth.identity.scopes.includes(PLATFORM_SCOPE) : isSuperuser(c.get("config"), user),
     };
     const data = { user: shown, organization: auth.organization, identity: auth.identity };
     // Only our origin and TRUSTED_ORIGINS can read this answer (CORS), so it is safe to hand out here.
-    const csrf = auth.via === "cookie" ? c.var.session?.csrfToken : null;
+    const csrf = auth.via === "cookie" ? c.get("session")?.csrfToken : null;
     return c.json({ success: true as const, data: csrf ? { ...data, csrf_token: csrf } : data }, 200);
   })
   .openapi(logoutRoute, async (c) => {
-    await endSession(c.var.ctx, { session: c.var.session, tokenFamily: c.var.auth?.tokenFamily ?? null });
+    const deferred = c.get("deferredSession");
+    if (deferred !== null) {
+      const csrfCookie = getCookie(c, c.get("config").cookies.csrfName) ?? null;
+      const csrfHeader = c.req.header("x-csrf-token") ?? null;
+      await endCookieSession(c.get("ctx"), { token: deferred, csrfHeader, csrfCookie });
+    } else
+      await endSession(c.get("ctx"), { session: c.get("session"), tokenFamily: c.get("auth")?.tokenFamily ?? null });
     endBrowserSession(c);
     c.header("Clear-Site-Data", '"cookies"');
     return c.body(null, 204);
@@ -194,17 +201,17 @@ export const sessionRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     c.json({ success: true as const, data: await applyProfile(c, c.req.valid("json")) }, 200),
   )
   .openapi(listSessionsRoute, async (c) => {
-    const sessions = await listSessions(c.var.ctx, signedInUser(c).user.id, c.var.session?.record.id ?? null);
+    const sessions = await listSessions(c.get("ctx"), signedInUser(c).user.id, c.get("session")?.record.id ?? null);
     return c.json({ success: true as const, data: sessions, meta: { count: sessions.length } }, 200);
   })
   .openapi(deleteSessionRoute, async (c) => {
     const { id } = c.req.valid("param");
-    await endSessionById(c.var.ctx, signedInUser(c).user.id, id);
-    if (c.var.session?.record.id === id) endBrowserSession(c);
+    await endSessionById(c.get("ctx"), signedInUser(c).user.id, id);
+    if (c.get("session")?.record.id === id) endBrowserSession(c);
     return c.body(null, 204);
   })
   .openapi(logoutAllRoute, async (c) => {
-    const revoked = await signOutEverywhere(c.var.ctx, signedInUser(c).user.id);
+    const revoked = await signOutEverywhere(c.get("ctx"), signedInUser(c).user.id);
     endBrowserSession(c);
     return c.json({ success: true as const, data: { revoked_sessions: revoked } }, 200);
   });

@@ -177,7 +177,7 @@ const logoutRoute = createRoute({
  * X-Public-Key header (forces a CORS preflight) and the key's origin list.
  */
 function setCustomerCookie(c: Context<AppEnv>, token: string, maxAge: number): void {
-  const { config } = c.var;
+  const config = c.get("config");
   const cross = config.cookies.secure
     ? { secure: true, sameSite: "None" as const, partitioned: true }
     : { sameSite: "Lax" as const };
@@ -186,20 +186,20 @@ function setCustomerCookie(c: Context<AppEnv>, token: string, maxAge: number): v
 
 /** The store named by X-Public-Key (the storefront middleware has checked it on every route here). */
 function currentStore(c: Context<AppEnv>): StoreKey {
-  const store = c.var.store;
+  const store = c.get("store");
   if (!store) throw new AuthError("publishable_key_invalid");
   return store;
 }
 
 async function currentCustomer(c: Context<AppEnv>) {
-  return customerSession(c.var.ctx, currentStore(c), getCookie(c, c.var.config.storefront.customerCookie));
+  return customerSession(c.get("ctx"), currentStore(c), getCookie(c, c.get("config").storefront.customerCookie));
 }
 
 export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(requestOtpRoute, async (c) => {
     const input = c.req.valid("json");
     const contact = parseContact(input.contact, input.contact_type);
-    const result = await requestOtp(c.var.ctx, {
+    const result = await requestOtp(c.get("ctx"), {
       store: currentStore(c),
       contact,
       purpose: "login",
@@ -210,7 +210,7 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     const input = c.req.valid("json");
     const contact = parseContact(input.contact, undefined);
     const previous = await currentCustomer(c);
-    const signedIn = await verifyOtpAndSignIn(c.var.ctx, {
+    const signedIn = await verifyOtpAndSignIn(c.get("ctx"), {
       store: currentStore(c),
       contact,
       code: input.otp_code,
@@ -229,14 +229,14 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     );
   })
   .openapi(statusRoute, async (c) => {
-    const customer = await customerStatus(c.var.ctx, await currentCustomer(c));
+    const customer = await customerStatus(c.get("ctx"), await currentCustomer(c));
     return c.json({ success: true as const, data: { is_authenticated: customer !== null, customer } }, 200);
   })
   .openapi(profileRoute, async (c) => {
     const session = await currentCustomer(c);
     if (!session) throw new AuthError("unauthorized");
     const input = c.req.valid("json");
-    const result = await updateCustomerProfile(c.var.ctx, {
+    const result = await updateCustomerProfile(c.get("ctx"), {
       store: currentStore(c),
       customerId: session.record.customer_id,
       ...(input.name !== undefined ? { name: input.name } : {}),
@@ -247,10 +247,10 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     return c.json({ success: true as const, data: result }, 200);
   })
   .openapi(logoutRoute, async (c) => {
-    await signOutCustomer(c.var.ctx, await currentCustomer(c));
-    deleteCookie(c, c.var.config.storefront.customerCookie, {
+    await signOutCustomer(c.get("ctx"), await currentCustomer(c));
+    deleteCookie(c, c.get("config").storefront.customerCookie, {
       path: "/",
-      ...(c.var.config.cookies.secure ? { secure: true } : {}),
+      ...(c.get("config").cookies.secure ? { secure: true } : {}),
     });
     return c.json({ success: true as const, data: null }, 200);
   });

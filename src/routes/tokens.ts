@@ -65,15 +65,15 @@ export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook
       return c.json(
         {
           success: true as const,
-          data: await refreshTokens(c.var.ctx, { refreshToken: body.refresh_token }),
+          data: await refreshTokens(c.get("ctx"), { refreshToken: body.refresh_token }),
         },
         200,
       );
     }
-    const tokens = await grantTokensWithPassword(c.var.ctx, { email: body.email, password: body.password });
+    const tokens = await grantTokensWithPassword(c.get("ctx"), { email: body.email, password: body.password });
     return c.json({ success: true as const, data: tokens }, 200);
   })
   .openapi(revokeRoute, async (c) => {
-    await revokeRefreshToken(c.var.ctx, c.req.valid("json").token);
+    await revokeRefreshToken(c.get("ctx"), c.req.valid("json").token);
     return c.json({ success: true as const, data: { revoked: true as const } }, 200);
   });

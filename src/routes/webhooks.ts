@@ -32,8 +32,13 @@ export const webhookRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
   async (c) => {
     // The raw bytes, exactly as signed: never a re-serialized JSON body.
     const raw = await c.req.text();
-    const event = await verifyStripeEvent(c.var.config, raw, c.req.header("stripe-signature"), c.var.deps.clock.now());
-    const outcome = await handleStripeEvent(c.var.ctx, event);
+    const event = await verifyStripeEvent(
+      c.get("config"),
+      raw,
+      c.req.header("stripe-signature"),
+      c.get("deps").clock.now(),
+    );
+    const outcome = await handleStripeEvent(c.get("ctx"), event);
     return c.json({ success: true as const, data: { received: true as const, outcome } }, 200);
   },
 );

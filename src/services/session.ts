@@ -4,6 +4,7 @@ import { AuthError } from "../errors";
 import type { SessionOrganization, SessionRecord, UserSnapshot } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
+import { verifyCsrfToken } from "./csrf";
 import { organizationIn } from "./identity";
 import { revokeAllCredentials } from "./revocation";
 
@@ -34,6 +35,9 @@ export async function createSession(ctx: ServiceContext, input: SessionInput): P
     idle_seconds: input.remember ? config.session.rememberIdleSeconds : config.session.idleSeconds,
     ip: ctx.ip,
     user_agent: ctx.userAgent.slice(0, 256),
+    // Synchronizer token: checked by a plain compare (no HMAC per request) and, at sign-out, inside
+    // the script that deletes the session.
+    csrf: generateToken(32),
   };
   await deps.sessions.create(tokenHash, record, input.snapshot);
   return { token, tokenHash, record };
@@ -110,6 +114,40 @@ export async function endSession(
     { user_id: record.user_id, session_id: record.id, ip: ctx.ip, reason: "logout" },
     ctx.now(),
   );
+}
+
+/**
+ * Sign-out of a browser session in one round trip: one script checks `csrfHeader` against the
+ * session's stored token and deletes the session with its index entry. A session from before tokens
+ * were stored takes the older path (read, check the HMAC-bound cookie, delete). Idempotent.
+ */
+export async function endCookieSession(
+  ctx: ServiceContext,
+  input: { token: string; csrfHeader: string | null; csrfCookie: string | null },
+): Promise<void> {
+  const { deps } = ctx;
+  if (!isOpaqueToken(input.token)) return;
+  const tokenHash = await sha256Hex(input.token);
+  const result = await deps.sessions.end(tokenHash, input.csrfHeader);
+  if (result.status === "csrf_failed") throw new AuthError("csrf_failed");
+  let record = result.status === "ended" ? result.record : null;
+  if (result.status === "legacy") {
+    const found = await deps.sessions.touch(tokenHash, ctx.now());
+    if (!found) return;
+    const cookie = input.csrfCookie;
+    const valid =
+      cookie !== null &&
+      input.csrfHeader === cookie &&
+      (await verifyCsrfToken(deps.keys.csrf, found.record.id, cookie));
+    if (!valid) throw new AuthError("csrf_failed");
+    record = await deps.sessions.revoke(tokenHash);
+  }
+  if (record)
+    logAuthEvent(
+      "session.ended",
+      { user_id: record.user_id, session_id: record.id, ip: ctx.ip, reason: "logout" },
+      ctx.now(),
+    );
 }
 
 export interface SessionInfo {

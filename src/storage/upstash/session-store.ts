@@ -1,6 +1,7 @@
 import type { SessionRecord, SessionStore, UserSnapshot, UserStateStore } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import {
+  END_SESSION,
   READ_SESSION,
   REVOKE_USER_SESSIONS,
   SESSION_INDEX,
@@ -22,11 +23,10 @@ const SNAPSHOT_TTL = 10 * 60;
 function recordFrom(kind: unknown, fields: unknown[]): SessionRecord | null {
   if (kind === "json") return parse<SessionRecord>(fields[0]);
   if (kind !== "hash") return null;
-  const [id, user_id, organization_id, created_at, absolute_expires_at, idle_seconds, ip, user_agent] = fields.map(
-    (f) => (f === null || f === undefined ? "" : String(f)),
-  );
+  const [id, user_id, organization_id, created_at, absolute_expires_at, idle_seconds, ip, user_agent, csrf] =
+    fields.map((f) => (f === null || f === undefined ? "" : String(f)));
   if (!id || !user_id) return null;
-  return {
+  const record: SessionRecord = {
     id,
     user_id,
     organization_id: organization_id ?? "",
@@ -36,6 +36,8 @@ function recordFrom(kind: unknown, fields: unknown[]): SessionRecord | null {
     ip: ip ?? "",
     user_agent: user_agent ?? "",
   };
+  if (csrf) record.csrf = csrf;
+  return record;
 }
 
 /**
@@ -43,7 +45,14 @@ function recordFrom(kind: unknown, fields: unknown[]): SessionRecord | null {
  * as JSON strings by the previous release stay readable (touch, list, revoke, switch) until they expire.
  */
 export function createSessionStore(client: RedisClient, keys: RedisKeys): SessionStore {
-  const run = luaScripts(client, { REVOKE_USER_SESSIONS, SESSION_INDEX, TAKE_SESSION, TOUCH_SESSION, UPDATE_SESSION });
+  const run = luaScripts(client, {
+    END_SESSION,
+    REVOKE_USER_SESSIONS,
+    SESSION_INDEX,
+    TAKE_SESSION,
+    TOUCH_SESSION,
+    UPDATE_SESSION,
+  });
   return {
     async create(tokenHash, record, snapshot) {
       const absoluteTtl = ttlSeconds(record.absolute_expires_at - record.created_at);
@@ -63,8 +72,17 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
         const record = parse<SessionRecord>(reply[1]);
         return record ? { record, snapshot: parse<UserSnapshot>(reply[2]), cookieDue: true } : null;
       }
-      const record = recordFrom(reply[0], reply.slice(1, 9));
-      return record ? { record, snapshot: parse<UserSnapshot>(reply[9]), cookieDue: Number(reply[10]) === 1 } : null;
+      const record = recordFrom(reply[0], reply.slice(1, 10));
+      return record ? { record, snapshot: parse<UserSnapshot>(reply[10]), cookieDue: Number(reply[11]) === 1 } : null;
+    },
+    async end(tokenHash, csrfToken) {
+      const reply = await redis(() =>
+        run.END_SESSION([keys.session(tokenHash)], [keys.userSessions(""), csrfToken ?? ""]),
+      );
+      if (!Array.isArray(reply)) return { status: "none" };
+      if (reply[0] === "csrf_failed" || reply[0] === "legacy") return { status: reply[0] };
+      const record = recordFrom(reply[0], reply.slice(1));
+      return record ? { status: "ended", record } : { status: "none" };
     },
     async revoke(tokenHash) {
       const reply = await redis(() => run.TAKE_SESSION([keys.session(tokenHash)], [keys.userSessions("")]));

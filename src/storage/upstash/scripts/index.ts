@@ -3,6 +3,7 @@
 // and error_reply, so the local stack's in-process engine runs them too.
 export { CLAIM } from "./claim";
 export { CONSUME_TOKEN } from "./consume-token";
+export { END_SESSION } from "./end-session";
 export { ISSUE_OTP } from "./issue-otp";
 export { ISSUE_TOKEN } from "./issue-token";
 export { READ_SESSION, SESSION_INDEX } from "./list-sessions";

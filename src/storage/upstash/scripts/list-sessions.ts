@@ -12,7 +12,7 @@ local kind = redis.call('TYPE', KEYS[1])
 if type(kind) == 'table' then kind = kind['ok'] end
 if kind == 'hash' then
   local f = session_fields(KEYS[1])
-  return {'hash', f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8]}
+  return {'hash', f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9]}
 end
 if kind == 'string' then return {'json', redis.call('GET', KEYS[1])} end
 return false

@@ -8,6 +8,7 @@ export const SESSION_FIELDS = [
   "idle_seconds",
   "ip",
   "user_agent",
+  "csrf",
 ] as const;
 
 /**

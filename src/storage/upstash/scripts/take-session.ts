@@ -13,7 +13,7 @@ local user
 local id
 if kind == 'hash' then
   local f = session_fields(KEYS[1])
-  reply = {'hash', f[1] or '', f[2] or '', f[3] or '', f[4] or '0', f[5] or '0', f[6] or '0', f[7] or '', f[8] or ''}
+  reply = {'hash', f[1] or '', f[2] or '', f[3] or '', f[4] or '0', f[5] or '0', f[6] or '0', f[7] or '', f[8] or '', f[9] or ''}
   id = f[1]
   user = f[2]
 elseif kind == 'string' then

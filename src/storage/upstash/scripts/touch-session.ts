@@ -5,7 +5,7 @@ import { SESSION_READER } from "./session-fields";
  * the snapshot key prefix, ARGV[2] now (ms). The idle window and the user come from the session's own
  * fields, so remembered sessions keep their longer window. The cookie is due again only once half the
  * idle window has passed since it was last sent (`cookie_at`), so most requests write no cookies.
- * Returns {'hash', fields..., snapshot, cookie_due}, or {'json', value, snapshot} for a session written
+ * Returns {'hash', 9 fields..., snapshot, cookie_due}, or {'json', value, snapshot} for a session written
  * before sessions were hashes (read for one release), or nil.
  */
 export const TOUCH_SESSION = `${SESSION_READER}
@@ -23,7 +23,7 @@ if kind == 'hash' then
     due = 1
   end
   local snapshot = redis.call('GET', ARGV[1] .. f[2]) or ''
-  return {'hash', f[1], f[2], f[3], f[4], f[5], f[6], f[7] or '', f[8] or '', snapshot, due}
+  return {'hash', f[1], f[2], f[3], f[4], f[5], f[6], f[7] or '', f[8] or '', f[9] or '', snapshot, due}
 end
 if kind == 'string' then
   local value = redis.call('GET', KEYS[1])

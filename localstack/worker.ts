@@ -24,6 +24,27 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** The variables a bundled worker runs with against the local stack (dev mode, fixed test secrets). */
+export function workerVars(stack: Stack, port: number): Record<string, string> {
+  return {
+    ENVIRONMENT: "development",
+    AUTH_DEBUG: "1",
+    EMAIL_PROVIDER: "outbox",
+    SMS_PROVIDER: "outbox",
+    // The real origin: pages on it (the browser tests) are same-origin for the CSRF/Origin checks.
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    UPSTASH_REDIS_REST_URL: stack.upstashUrl,
+    UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
+    DATABASE_URL: stack.workerDatabaseUrl ?? stack.databaseUrl,
+    NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
+    NEON_WS_PROXY: stack.neonWsProxy,
+    REDIS_KEY_PREFIX: `bundle${Date.now()}:`,
+    AUTH_SECRET: "local-bundle-secret-0123456789abcdefghijklmnop",
+    PASSWORD_PEPPER: "local-bundle-pepper-0123456789abcdefghijklmno",
+    JWT_SIGNING_KEYS: "k1:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ",
+  };
+}
+
 export async function startBundledWorker(stack: Stack, vars: Record<string, string> = {}): Promise<BundledWorker> {
   const port = await freePort();
   const worker: Unstable_DevWorker = await unstable_dev(BUNDLE_PATH, {
@@ -35,21 +56,7 @@ export async function startBundledWorker(stack: Stack, vars: Record<string, stri
     logLevel: "none",
     experimental: { disableExperimentalWarning: true },
     vars: {
-      ENVIRONMENT: "development",
-      AUTH_DEBUG: "1",
-      EMAIL_PROVIDER: "outbox",
-      SMS_PROVIDER: "outbox",
-      // The real origin: pages on it (the browser tests) are same-origin for the CSRF/Origin checks.
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      UPSTASH_REDIS_REST_URL: stack.upstashUrl,
-      UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
-      DATABASE_URL: stack.workerDatabaseUrl ?? stack.databaseUrl,
-      NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
-      NEON_WS_PROXY: stack.neonWsProxy,
-      REDIS_KEY_PREFIX: `bundle${Date.now()}:`,
-      AUTH_SECRET: "local-bundle-secret-0123456789abcdefghijklmnop",
-      PASSWORD_PEPPER: "local-bundle-pepper-0123456789abcdefghijklmno",
-      JWT_SIGNING_KEYS: "k1:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ",
+      ...workerVars(stack, port),
       ...vars,
     },
   });

@@ -2,7 +2,7 @@
 // a generated config with the same bindings, plus a trivial Hono worker beside it as the runtime's own
 // floor. `npm run bench` measures CPU per request from this process's /proc entry.
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,7 +62,7 @@ async function floorWorker(dir: string): Promise<string> {
 export async function startBareWorkerd(
   bundlePath: string,
   vars: Record<string, string>,
-  options: { inspector?: number } = {},
+  options: { inspector?: number; cpu?: number } = {},
 ): Promise<BareWorkerd> {
   const dir = mkdtempSync(join(tmpdir(), "workerd-bench-"));
   const [port, floorPort] = [await freePort(), await freePort()];
@@ -103,7 +103,11 @@ const floor :Workerd.Worker = (
   writeFileSync(configPath, config);
   const args = ["serve", configPath, "--experimental"];
   if (options.inspector) args.push(`--inspector-addr=127.0.0.1:${options.inspector}`);
-  const child: ChildProcess = spawn(workerdBinary(), args, {
+  // Pinned to one core (the load generator and the stores get the other): steadier CPU figures.
+  const pinned = options.cpu !== undefined && existsSync("/usr/bin/taskset");
+  const command = pinned ? "/usr/bin/taskset" : workerdBinary();
+  if (pinned) args.unshift("-c", String(options.cpu), workerdBinary());
+  const child: ChildProcess = spawn(command, args, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

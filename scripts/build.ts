@@ -28,9 +28,17 @@ const englishOnly: Esbuild.Plugin = {
   },
 };
 
-export async function buildWorker(): Promise<{ bytes: number; gzipBytes: number }> {
+export interface BuiltWorker {
+  bytes: number;
+  gzipBytes: number;
+  /** Minified bytes per package (`src` for our own code), from esbuild's metafile, largest first. */
+  shares: Array<{ name: string; bytes: number }>;
+}
+
+export async function buildWorker(): Promise<BuiltWorker> {
   mkdirSync(`${root}dist`, { recursive: true });
-  await esbuild.build({
+  const result = await esbuild.build({
+    metafile: true,
     entryPoints: [`${root}src/index.ts`],
     outfile: BUNDLE_PATH,
     bundle: true,
@@ -47,7 +55,16 @@ export async function buildWorker(): Promise<{ bytes: number; gzipBytes: number 
     legalComments: "none",
   });
   const js = readFileSync(BUNDLE_PATH);
-  return { bytes: js.length, gzipBytes: gzipSync(js).length };
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [file, input] of Object.entries(output.inputs)) {
+      const parts = file.includes("node_modules/") ? (file.split("node_modules/").pop() ?? "").split("/") : ["src"];
+      const name = parts[0]?.startsWith("@") ? `${parts[0]}/${parts[1]}` : (parts[0] ?? "?");
+      byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
+    }
+  }
+  const shares = [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+  return { bytes: js.length, gzipBytes: gzipSync(js).length, shares };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -6,13 +6,10 @@ import { withProfiles } from "./compat";
 import type { Config } from "./config";
 import type { AppEnv } from "./context";
 import { AuthError, type ErrorCode, errorBody } from "./errors";
+import { admit } from "./middleware/admit";
 import { authenticate } from "./middleware/authenticate";
-import { trustedCors } from "./middleware/cors";
 import { idempotency } from "./middleware/idempotency";
-import { requestContext, securityHeaders } from "./middleware/request-context";
-import { refuseCrossSiteWrites } from "./middleware/require";
-import { storefront } from "./middleware/storefront";
-import { refuseControlCharacters } from "./middleware/text-input";
+import { requestContext } from "./middleware/request-context";
 import { docsPage } from "./pages/docs";
 import type { Deps } from "./ports";
 import { adminRoutes } from "./routes/admin";
@@ -44,20 +41,17 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
 function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("*", requestContext(config, deps));
-  app.use("*", securityHeaders);
   app.use(
     "/v1/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AuthError("payload_too_large");
-      },
-    }),
+    admit(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: () => {
+          throw new AuthError("payload_too_large");
+        },
+      }),
+    ),
   );
-  app.use("/v1/*", async (c, next) => (c.req.path.startsWith("/v1/storefront/") ? next() : trustedCors(c, next)));
-  app.use("/v1/*", refuseCrossSiteWrites);
-  app.use("/v1/*", refuseControlCharacters);
-  app.use("/v1/storefront/*", storefront);
   app.use("/v1/*", authenticate);
   app.use("/v1/*", idempotency);
 

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Config } from "../config";
 import type { AppEnv } from "../context";
 import { afterResponse, clientIp } from "../http";
@@ -34,12 +34,12 @@ export function requestContext(config: Config, deps: Deps): MiddlewareHandler<Ap
     c.set("idempotency", null);
     await next();
     c.header("X-Request-Id", requestId);
+    securityHeaders(c);
   };
 }
 
 /** Security headers for API responses; HTML pages set their own CSP. */
-export const securityHeaders: MiddlewareHandler<AppEnv> = async function securityHeaders(c, next) {
-  await next();
+function securityHeaders(c: Context<AppEnv>): void {
   const h = c.res.headers;
   if (!h.has("Cache-Control")) h.set("Cache-Control", "no-store");
   if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
@@ -48,4 +48,4 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async function securit
   h.set("X-Frame-Options", "DENY");
   h.set("Cross-Origin-Opener-Policy", "same-origin");
   if (c.get("config")?.cookies.secure) h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-};
+}

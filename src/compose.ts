@@ -69,8 +69,11 @@ export interface DepsOverrides {
 
 export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
   const clock = overrides.clock ?? { now: () => Date.now() };
-  // Every Redis call gets the configured deadline (statements get theirs in the query runner).
-  const client = withDeadline(overrides.redis ?? createRedisClient(config.redis), config.redis.timeoutMs, "redis");
+  // Every Redis call gets the configured deadline (statements get theirs in the query runner): the
+  // production client on each fetch, a client handed in by a test through the wrapper.
+  const client = overrides.redis
+    ? withDeadline(overrides.redis, config.redis.timeoutMs, "redis")
+    : createRedisClient(config.redis);
   const keys = redisKeys(overrides.redisKeyPrefix ?? config.redis.keyPrefix);
   const db = createDatabase(config.database);
   const users = createUserRepository(db);

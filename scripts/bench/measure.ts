@@ -44,7 +44,9 @@ export async function cpuPerRequest(
     await settle();
     return ((processCpuMs(pid) ?? 0) - before) / inputs.length;
   };
-  for (let i = 0; i < Math.min(50, perBatch); i++) await (await send(await prepare?.())).arrayBuffer();
+  // Warm the isolate (JIT, connection pools) before anything counts.
+  for (let i = 0; i < Math.min(200, perBatch * 3); i++) await (await send(await prepare?.())).arrayBuffer();
+  if (baseline) for (let i = 0; i < 200; i++) await (await baseline()).arrayBuffer();
   const figures: number[] = [];
   const differences: number[] = [];
   for (let b = 0; b < batches; b++) {
@@ -83,30 +85,55 @@ export function tripCost(scenario: Scenario, profile: Profile, perTripOverhead: 
   );
 }
 
-/** p50 and p99 (ms) of `count` sequential requests, the stores `profile` away. */
+export interface LatencyFigures {
+  p50: number;
+  p99: number;
+  /** Median of (this profile's time - the same sample's time at RTT 0): the distance alone. */
+  extra: number;
+}
+
+/**
+ * Sequential requests with the stores `profile` away, the profiles interleaved sample by sample (so
+ * drift on a shared machine moves them together) and each sample's extra time over RTT 0 kept.
+ */
 export async function latency(
   scenario: Scenario,
-  profile: Profile,
   proxies: { redis: LatencyProxy; sql: LatencyProxy },
   count: number,
-): Promise<{ p50: number; p99: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < count + 3; i++) {
-    // Drain the previous request's deferred work (waitUntil) before the next one is timed.
-    if (scenario.steps?.length) await new Promise((r) => setTimeout(r, 5));
-    proxies.redis.setOneWay(0);
-    proxies.sql.setOneWay(0);
-    const input = await scenario.prepare?.();
-    proxies.redis.setOneWay(profile.redis / 2);
-    proxies.sql.setOneWay(profile.sql / 2);
-    const start = performance.now();
-    await (await scenario.once(input)).arrayBuffer();
-    // The first few only warm connections through the proxy.
-    if (i >= 3) times.push(performance.now() - start);
+): Promise<Map<string, LatencyFigures>> {
+  const times = new Map<string, number[]>(PROFILES.map((p) => [p.name, []]));
+  const extras = new Map<string, number[]>(PROFILES.map((p) => [p.name, []]));
+  for (let i = 0; i < count + 2; i++) {
+    let base = 0;
+    for (const profile of PROFILES) {
+      proxies.redis.setOneWay(0);
+      proxies.sql.setOneWay(0);
+      // Drain the previous request's deferred work (waitUntil) before the next one is timed.
+      await new Promise((r) => setTimeout(r, 5));
+      const input = await scenario.prepare?.();
+      proxies.redis.setOneWay(profile.redis / 2);
+      proxies.sql.setOneWay(profile.sql / 2);
+      const start = performance.now();
+      await (await scenario.once(input)).arrayBuffer();
+      const ms = performance.now() - start;
+      if (profile.redis === 0 && profile.sql === 0) base = ms;
+      // The first rounds only warm connections through the proxies.
+      if (i >= 2) {
+        times.get(profile.name)?.push(ms);
+        extras.get(profile.name)?.push(ms - base);
+      }
+    }
   }
   proxies.redis.setOneWay(0);
   proxies.sql.setOneWay(0);
-  times.sort((a, b) => a - b);
-  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
-  return { p50: at(0.5), p99: at(0.99) };
+  const at = (xs: number[] | undefined, q: number) => {
+    const sorted = [...(xs ?? [])].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  };
+  return new Map(
+    PROFILES.map((p) => [
+      p.name,
+      { p50: at(times.get(p.name), 0.5), p99: at(times.get(p.name), 0.99), extra: at(extras.get(p.name), 0.5) },
+    ]),
+  );
 }

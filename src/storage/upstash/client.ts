@@ -17,10 +17,14 @@ export type RedisClient = Pick<
   | "createScript"
 >;
 
-export function createRedisClient(options: { url: string; token: string }): Redis {
+export function createRedisClient(options: { url: string; token: string; timeoutMs?: number }): Redis {
+  const timeoutMs = options.timeoutMs;
   return new Redis({
     url: options.url,
     token: options.token,
+    // The deadline rides on each request (a stalled Redis ends in 503 store_unavailable, never a hang):
+    // a native timer that also cancels the fetch, instead of a JS timer racing it.
+    ...(timeoutMs ? { signal: () => AbortSignal.timeout(timeoutMs) } : {}),
     // Values are our own JSON strings; parse them ourselves rather than let the SDK guess types.
     automaticDeserialization: false,
     // Our values are JSON text, safe in a JSON reply as they are: skip base64 (a decode per value).

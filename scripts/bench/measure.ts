@@ -111,6 +111,9 @@ export async function latency(
       // Drain the previous request's deferred work (waitUntil) before the next one is timed.
       await new Promise((r) => setTimeout(r, 5));
       const input = await scenario.prepare?.();
+      // Let the preparation's own deferred work (emails, login records) finish: a fetch still in flight
+      // would make the timed request open a fresh connection, a round trip that is not its own.
+      if (scenario.prepare) await new Promise((r) => setTimeout(r, 40));
       proxies.redis.setOneWay(profile.redis / 2);
       proxies.sql.setOneWay(profile.sql / 2);
       const start = performance.now();

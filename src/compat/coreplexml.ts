@@ -6,6 +6,9 @@ const UNVERIFIED = "Email not verified. Please check your inbox for the activati
 
 const user = (u: { id: string; email: string; name: string | null }) => ({ id: u.id, email: u.email, name: u.name });
 
+/** CorePlexML's `prefix` names the key (the part of the secret before the dot): `sk_live_<key id>`. */
+const keyPrefix = (k: Record<string, unknown>) => `${String(k.prefix ?? "")}${String(k.id ?? "")}`;
+
 /** Key management takes the cookie session only: a Bearer key is not forwarded, so it counts as none. */
 const cookieOnly = { authorization: null };
 
@@ -66,7 +69,7 @@ export const coreplexml: Profile<"coreplexml"> = {
       const out = await call.v1({ path: "/v1/api-keys", json, headers: cookieOnly });
       if (out.error) return out.fail();
       const k = out.data;
-      return out.reply(201, { id: k.id, name: k.name, prefix: k.prefix, api_key: k.api_key, scopes: k.scopes });
+      return out.reply(201, { id: k.id, name: k.name, prefix: keyPrefix(k), api_key: k.api_key, scopes: k.scopes });
     },
     "GET /api/auth/api-keys": async (call) => {
       const out = await call.v1({ path: "/v1/api-keys", headers: cookieOnly });
@@ -74,7 +77,7 @@ export const coreplexml: Profile<"coreplexml"> = {
       const keys = (out.data as Array<Record<string, unknown>>).map((k) => ({
         id: k.id,
         name: k.name,
-        prefix: k.prefix,
+        prefix: keyPrefix(k),
         scopes: k.scopes,
         last_used_at: k.last_used_at,
         created_at: k.created_at,

@@ -126,7 +126,8 @@ describe("CorePlexML profile (003)", () => {
     const res = await write("/api/auth/api-keys", jar, { name: "CI Pipeline Key", scopes: ["*"] });
     expect(res.status).toBe(201);
     const key = await json(res);
-    expect(key.api_key.startsWith(`${key.prefix}`)).toBe(true);
+    expect(key.prefix).toBe(`sk_test_${key.id}`);
+    expect(key.api_key.startsWith(`${key.prefix}.`)).toBe(true);
     expect(key.scopes).toEqual(["read", "write", "predict", "admin"]);
 
     const me = await h.request("/api/auth/me", { headers: { authorization: `Bearer ${key.api_key}` } });

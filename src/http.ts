@@ -31,7 +31,7 @@ const errorEnvelope = (code: z.ZodType<string>) =>
 
 export const ErrorEnvelope = errorEnvelope(z.string()).openapi("Error");
 
-type ErrorStatus = 400 | 401 | 403 | 409 | 413 | 415 | 422 | 429 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 /** Per status, the envelope with `error.code` as the enum of the codes the error table gives that status. */
 const byStatus = new Map<number, typeof ErrorEnvelope>();

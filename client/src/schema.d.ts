@@ -53,6 +53,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error400"];
                     };
                 };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
                 /** @description Error (413) */
                 413: {
                     headers: {
@@ -134,6 +161,33 @@ export interface paths {
                         "text/html": string;
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
                 /** @description HTML page: the link expired or was used */
                 410: {
                     headers: {
@@ -141,6 +195,24 @@ export interface paths {
                     };
                     content: {
                         "text/html": string;
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
+                /** @description Error (503) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error503"];
                     };
                 };
             };
@@ -215,6 +287,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
                 /** @description Error (413) */
                 413: {
                     headers: {
@@ -231,6 +312,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -310,6 +400,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error400"];
                     };
                 };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
                 /** @description Error (403) */
                 403: {
                     headers: {
@@ -319,6 +418,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -326,6 +443,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -423,6 +549,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -430,6 +574,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -530,6 +683,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -537,6 +708,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -637,6 +817,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -644,6 +842,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -723,6 +930,42 @@ export interface paths {
                         "application/json": components["schemas"]["Error400"];
                     };
                 };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -730,6 +973,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -786,6 +1038,33 @@ export interface paths {
                         "text/html": string;
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
                 /** @description HTML page: the link expired or was used */
                 410: {
                     headers: {
@@ -793,6 +1072,24 @@ export interface paths {
                     };
                     content: {
                         "text/html": string;
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
+                /** @description Error (503) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error503"];
                     };
                 };
             };
@@ -859,6 +1156,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -866,6 +1181,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -922,6 +1246,33 @@ export interface paths {
                         "text/html": string;
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
                 /** @description HTML page: the link expired or was used */
                 410: {
                     headers: {
@@ -929,6 +1280,24 @@ export interface paths {
                     };
                     content: {
                         "text/html": string;
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
+                /** @description Error (503) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error503"];
                     };
                 };
             };
@@ -994,6 +1363,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -1001,6 +1388,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -1080,6 +1476,42 @@ export interface paths {
                         "application/json": components["schemas"]["Error400"];
                     };
                 };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -1087,6 +1519,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -1181,6 +1622,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -1188,6 +1647,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -1267,6 +1735,42 @@ export interface paths {
                         "application/json": components["schemas"]["Error400"];
                     };
                 };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -1274,6 +1778,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -1356,6 +1878,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -1363,6 +1903,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -1430,6 +1979,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -1437,6 +1995,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -1511,6 +2087,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
                     };
                 };
                 /** @description Error (415) */
@@ -1609,6 +2194,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -1672,6 +2266,24 @@ export interface paths {
                     };
                     content?: never;
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
                 /** @description Error (403) */
                 403: {
                     headers: {
@@ -1679,6 +2291,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -1731,6 +2370,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -1738,6 +2386,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -1818,6 +2484,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
                 /** @description Error (503) */
                 503: {
                     headers: {
@@ -1874,6 +2558,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -1890,6 +2583,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -1945,6 +2665,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -1952,6 +2681,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -2036,6 +2783,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -2123,6 +2888,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -2130,6 +2913,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -2216,6 +3017,42 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
                 /** @description Error (503) */
                 503: {
                     headers: {
@@ -2293,6 +3130,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -2377,6 +3232,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
                 /** @description Error (409) */
                 409: {
                     headers: {
@@ -2384,6 +3248,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -2462,6 +3335,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
                 /** @description Error (409) */
                 409: {
                     headers: {
@@ -2471,6 +3353,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error409"];
                     };
                 };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -2478,6 +3369,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -2555,6 +3455,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
                 /** @description Error (503) */
                 503: {
                     headers: {
@@ -2629,6 +3547,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -2636,6 +3581,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -2724,6 +3678,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
                 /** @description Error (503) */
                 503: {
                     headers: {
@@ -2773,6 +3745,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -2789,6 +3770,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -2874,6 +3864,42 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
                 /** @description Error (503) */
                 503: {
                     headers: {
@@ -2949,6 +3975,42 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
                 /** @description Error (503) */
                 503: {
                     headers: {
@@ -2994,6 +4056,33 @@ export interface paths {
                         "text/html": string;
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
                 /** @description HTML page: the link expired or was used */
                 410: {
                     headers: {
@@ -3001,6 +4090,24 @@ export interface paths {
                     };
                     content: {
                         "text/html": string;
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
+                /** @description Error (503) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error503"];
                     };
                 };
             };
@@ -3058,6 +4165,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error401"];
                     };
                 };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -3065,6 +4199,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -3120,6 +4272,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -3136,6 +4297,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -3210,6 +4380,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -3217,6 +4405,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -3301,6 +4507,42 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -3391,6 +4633,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -3398,6 +4667,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -3482,6 +4769,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
                 /** @description Error (503) */
                 503: {
                     headers: {
@@ -3557,6 +4853,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -3564,6 +4878,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -3654,6 +4977,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
                 /** @description Error (503) */
                 503: {
                     headers: {
@@ -3740,6 +5081,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
                 /** @description Error (409) */
                 409: {
                     headers: {
@@ -3747,6 +5097,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -3833,6 +5201,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
                 /** @description Error (409) */
                 409: {
                     headers: {
@@ -3840,6 +5217,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -3932,6 +5327,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -3939,6 +5361,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -4000,6 +5431,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -4016,6 +5456,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -4090,6 +5539,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -4097,6 +5564,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -4178,6 +5663,42 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -4270,6 +5791,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -4277,6 +5816,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -4378,6 +5926,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -4385,6 +5951,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -4448,6 +6023,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -4464,6 +6048,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -4566,6 +6159,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error409"];
                     };
                 };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -4573,6 +6175,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -4635,6 +6246,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -4651,6 +6271,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -4744,6 +6391,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -4751,6 +6416,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -4798,6 +6481,42 @@ export interface paths {
                         "text/html": string;
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
                 /** @description HTML page: the code expired or was used */
                 410: {
                     headers: {
@@ -4805,6 +6524,24 @@ export interface paths {
                     };
                     content: {
                         "text/html": string;
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
+                /** @description Error (503) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error503"];
                     };
                 };
             };
@@ -4879,6 +6616,33 @@ export interface paths {
                         "application/json": components["schemas"]["Error401"];
                     };
                 };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (409) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error409"];
+                    };
+                };
+                /** @description Error (413) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error413"];
+                    };
+                };
                 /** @description Error (415) */
                 415: {
                     headers: {
@@ -4886,6 +6650,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error415"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
                     };
                 };
                 /** @description Error (429) */
@@ -4947,6 +6720,15 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
                 /** @description Error (401) */
                 401: {
                     headers: {
@@ -4963,6 +6745,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -5049,6 +6840,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description Error (404) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error404"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
                 /** @description Error (503) */
                 503: {
                     headers: {
@@ -5114,6 +6923,24 @@ export interface paths {
                         "application/json": components["schemas"]["Error400"];
                     };
                 };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
                 /** @description Error (409) */
                 409: {
                     headers: {
@@ -5130,6 +6957,24 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error413"];
+                    };
+                };
+                /** @description Error (422) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error422"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description Error (503) */
@@ -5181,6 +7026,42 @@ export interface paths {
                                 postgres: "ok" | "down";
                             };
                         };
+                    };
+                };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
                     };
                 };
                 /** @description At least one unreachable */
@@ -5240,6 +7121,51 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Error (400) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
+                /** @description Error (401) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description Error (403) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description Error (429) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
+                /** @description Error (503) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error503"];
+                    };
+                };
             };
         };
         put?: never;
@@ -5260,6 +7186,57 @@ export interface components {
             error: {
                 /** @enum {string} */
                 code: "validation_error" | "password_too_short" | "password_too_long" | "password_too_common" | "signature_invalid";
+                message: string;
+                details?: {
+                    field: string;
+                    message: string;
+                }[];
+            };
+            meta: {
+                request_id: string;
+                correlation_id?: string;
+            };
+        };
+        Error401: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "unauthorized" | "invalid_credentials" | "magic_link_invalid" | "otp_invalid" | "token_invalid" | "token_expired" | "publishable_key_invalid";
+                message: string;
+                details?: {
+                    field: string;
+                    message: string;
+                }[];
+            };
+            meta: {
+                request_id: string;
+                correlation_id?: string;
+            };
+        };
+        Error403: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "forbidden" | "insufficient_scope" | "reauth_required" | "email_not_verified" | "origin_not_allowed" | "csrf_failed";
+                message: string;
+                details?: {
+                    field: string;
+                    message: string;
+                }[];
+            };
+            meta: {
+                request_id: string;
+                correlation_id?: string;
+            };
+        };
+        Error409: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "conflict" | "idempotency_conflict";
                 message: string;
                 details?: {
                     field: string;
@@ -5389,40 +7366,6 @@ export interface components {
              * @enum {string|null}
              */
             role: "owner" | "admin" | "member" | null;
-        };
-        Error401: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "unauthorized" | "invalid_credentials" | "magic_link_invalid" | "otp_invalid" | "token_invalid" | "token_expired" | "publishable_key_invalid";
-                message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
-            };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
-        };
-        Error403: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "forbidden" | "insufficient_scope" | "reauth_required" | "email_not_verified" | "origin_not_allowed" | "csrf_failed";
-                message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
-            };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
         };
         MagicLinkVerify: {
             token: string;
@@ -5565,6 +7508,23 @@ export interface components {
             user_agent: string;
             current: boolean;
         };
+        Error404: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "not_found";
+                message: string;
+                details?: {
+                    field: string;
+                    message: string;
+                }[];
+            };
+            meta: {
+                request_id: string;
+                correlation_id?: string;
+            };
+        };
         UserOrganization: components["schemas"]["Organization"] & {
             /** @description The user asked about. */
             user_id: string;
@@ -5581,23 +7541,6 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "admin" | "member";
             joined_at: string;
-        };
-        Error409: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "conflict" | "idempotency_conflict";
-                message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
-            };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
         };
         ChangeRole: {
             /** @enum {string} */

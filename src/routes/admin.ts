@@ -145,7 +145,7 @@ const magicLinkRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
+    ...errorResponses(400, 401, 403, 404, 415, 429, 503),
   },
 });
 

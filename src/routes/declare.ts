@@ -1,5 +1,6 @@
 import { createRoute as declareRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import { type ErrorStatus, errorResponses } from "../http";
 import {
   requireCredential,
   requireKeyManager,
@@ -63,5 +64,22 @@ export function createRoute<P extends string, R extends Omit<RouteConfig, "path"
     (config.path.startsWith("/v1/storefront/")
       ? [{ publishableKey: [] }]
       : BY_GUARD.get(guard as MiddlewareHandler)?.(config.method));
-  return declareRoute(security ? { ...config, security } : config);
+  const responses = { ...errorResponses(...implied(config)), ...config.responses };
+  return declareRoute(security ? { ...config, security, responses } : { ...config, responses });
+}
+
+/**
+ * The error statuses every route can answer whatever it does, so the document never omits them (the
+ * test harness checks every error answer against the document): a presented but bad credential (401),
+ * a cross-site write or a refused credential (403), throttles (429), a store outage (503), control
+ * characters in the query (400); with path parameters 404, with a body 413/415, on POST the
+ * Idempotency-Key answers (409, 422).
+ */
+function implied(config: Omit<RouteConfig, "path"> & { path: string }): ErrorStatus[] {
+  // 400 too: control characters in any query string are refused before the route runs.
+  const statuses: ErrorStatus[] = [400, 401, 403, 429, 503];
+  if (config.path.includes("{")) statuses.push(404);
+  if (config.request?.body) statuses.push(413, 415);
+  if (config.method === "post") statuses.push(409, 422);
+  return statuses;
 }

@@ -12,6 +12,7 @@ import { createSmsOutbox } from "../../src/sms/provider";
 import { createDatabase } from "../../src/storage/neon/db";
 import { createRedisClient, type RedisKeys, redisKeys } from "../../src/storage/upstash/client";
 import * as luaSources from "../../src/storage/upstash/scripts";
+import { operations, undeclared } from "./contract-check";
 import type { CookieJar } from "./cookies";
 
 export const bindings = env as unknown as Record<string, string>;
@@ -104,6 +105,26 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
   const keys = redisKeys(prefix);
   const ip = randomIp();
 
+  let ops: ReturnType<typeof operations> | null = null;
+  /** Fails the test when an error answer is not one /openapi.json declares for its operation. */
+  async function checkDeclared(method: string, path: string, response: Response): Promise<void> {
+    if (response.status < 400 || response.status >= 500) return;
+    if (!(response.headers.get("content-type") ?? "").includes("application/json")) return;
+    ops ??= operations(await (await app.request("http://127.0.0.1:8787/openapi.json", {}, env)).json());
+    const body = (await response
+      .clone()
+      .json()
+      .catch(() => null)) as { error?: { code?: string } } | null;
+    const problem = undeclared(
+      ops,
+      method.toUpperCase(),
+      new URL(path, "http://x").pathname,
+      response.status,
+      body?.error?.code ?? null,
+    );
+    if (problem) throw new Error(`/openapi.json does not declare this answer: ${problem}`);
+  }
+
   const harness: Harness = {
     config,
     deps,
@@ -149,6 +170,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
       );
       await Promise.all(pending);
       options.jar?.absorb(response);
+      await checkDeclared(options.method ?? "GET", path, response);
       return response;
     },
     async outbox(to) {

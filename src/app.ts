@@ -35,7 +35,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Builds the whole HTTP surface from its ports; production (src/index.ts) and tests differ only in `deps`. */
 export function createApp({ config, deps }: { config: Config; deps: Deps }): OpenAPIHono<AppEnv> {
-  return withProfiles(createV1App(config, deps), config, deps);
+  return withProfiles(createV1App(config, deps), config);
 }
 
 function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {

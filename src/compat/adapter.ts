@@ -5,8 +5,8 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Config } from "../config";
 import type { AppEnv } from "../context";
-import { generateId } from "../crypto/random";
 import type { ErrorDetail } from "../errors";
+import { requestIdFrom } from "../middleware/request-context";
 import type { ProfileName, RouteKey } from "./names";
 
 export interface V1Error {
@@ -73,7 +73,6 @@ export interface CoreApp {
   fetch(request: Request, env?: unknown, ctx?: ExecutionContext): Response | Promise<Response>;
 }
 
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** /v1's body limit: a longer body is cut one byte past it and forwarded, so /v1 answers its 413. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -99,9 +98,8 @@ async function readLimited(request: Request, max: number): Promise<string> {
   return new TextDecoder().decode(bytes.subarray(0, Math.min(size, max + 1)));
 }
 
-export function createCall(c: Context<AppEnv>, core: CoreApp, config: Config, error: ErrorShape, now: number): Call {
-  const sent = c.req.header("x-request-id");
-  const requestId = sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : generateId("req", now);
+export function createCall(c: Context<AppEnv>, core: CoreApp, config: Config, error: ErrorShape): Call {
+  const requestId = requestIdFrom(c.req.header("x-request-id"));
   let body: Promise<Record<string, unknown> | string> | null = null;
   const respond = (headers: Headers, status: number, payload: unknown): Response => {
     const out = new Headers(headers);

@@ -4,7 +4,6 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Config } from "../config";
 import type { AppEnv } from "../context";
-import type { Deps } from "../ports";
 import { type CoreApp, createCall, executionContext, type Profile } from "./adapter";
 import { cimplify } from "./cimplify";
 import { coreplexml } from "./coreplexml";
@@ -15,7 +14,7 @@ import { simulix } from "./simulix";
 
 const PROFILES: { [N in ProfileName]: Profile<N> } = { simulix, simplaix, phy, coreplexml, cimplify };
 
-export function withProfiles(core: OpenAPIHono<AppEnv>, config: Config, deps: Deps): OpenAPIHono<AppEnv> {
+export function withProfiles(core: OpenAPIHono<AppEnv>, config: Config): OpenAPIHono<AppEnv> {
   if (config.compat.length === 0) return core;
   const app = new OpenAPIHono<AppEnv>();
   const pass = (c: Context<AppEnv>, request: Request = c.req.raw) => core.fetch(request, c.env, executionContext(c));
@@ -24,7 +23,7 @@ export function withProfiles(core: OpenAPIHono<AppEnv>, config: Config, deps: De
     for (const [route, handler] of Object.entries(profile.routes)) {
       if (handler === "v1") continue;
       const [method, path] = route.split(" ") as [string, string];
-      app.on(method, path, (c) => handler(createCall(c, core as CoreApp, config, profile.error, deps.clock.now())));
+      app.on(method, path, (c) => handler(createCall(c, core as CoreApp, config, profile.error)));
       const preflight = profile.preflight?.(path);
       if (preflight) app.options(path, (c) => pass(c, new Request(new URL(preflight, c.req.url), c.req.raw)));
     }

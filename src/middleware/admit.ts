@@ -23,8 +23,7 @@ export function admit(bodyLimit: MiddlewareHandler<AppEnv>): MiddlewareHandler<A
     const store = c.req.path.startsWith("/v1/storefront/");
     let chain: Next = store ? layer(storefront, next) : next;
     chain = layer(refuseControlCharacters, chain);
-    // Storefront routes are cross-site by design and enforce each key's own origin list instead.
-    if (!store) chain = layer(refuseCrossSiteWrites, chain);
+    chain = layer(refuseCrossSiteWrites, chain);
     if (!store && (c.req.header("origin") !== undefined || c.req.method === "OPTIONS"))
       chain = layer(trustedCors, chain);
     if (c.req.raw.body !== null) chain = layer(bodyLimit, chain);

@@ -6,13 +6,18 @@ import type { Deps } from "../ports";
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * The request's id: the client's X-Request-Id when it is sane (echoed), else a new one. Ids need
+ * uniqueness, not order: the runtime's native UUID is the cheapest source.
+ */
+export function requestIdFrom(sent: string | undefined): string {
+  return sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : `req_${crypto.randomUUID().replaceAll("-", "")}`;
+}
+
 /** Request id (echoed when the client sent a sane one), deps, config and the client IP on c.var. */
 export function requestContext(config: Config, deps: Deps): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
-    const sent = c.req.header("x-request-id");
-    // Request ids need uniqueness, not order: the runtime's native UUID is the cheapest source.
-    const requestId =
-      sent !== undefined && CLIENT_REQUEST_ID.test(sent) ? sent : `req_${crypto.randomUUID().replaceAll("-", "")}`;
+    const requestId = requestIdFrom(c.req.header("x-request-id"));
     c.set("requestId", requestId);
     c.set("config", config);
     c.set("deps", deps);

@@ -57,8 +57,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function pairingCode(): Promise<{ token: string; deep_link: string; pair_url: string }> {
-  const email = `browser.${Date.now()}@example.com`;
+/** A fresh address's sign-in token, from the dev-mode answer (AUTH_DEBUG returns the link). */
+async function magicLinkToken(email: string): Promise<string> {
   const requested = (await (
     await fetch(`${origin}/v1/auth/magic-link/request`, {
       method: "POST",
@@ -66,7 +66,11 @@ async function pairingCode(): Promise<{ token: string; deep_link: string; pair_u
       body: JSON.stringify({ email }),
     })
   ).json()) as { data: { magic_link: string } };
-  const token = new URL(requested.data.magic_link).searchParams.get("token");
+  return new URL(requested.data.magic_link).searchParams.get("token") as string;
+}
+
+async function pairingCode(): Promise<{ token: string; deep_link: string; pair_url: string }> {
+  const token = await magicLinkToken(`browser.${Date.now()}@example.com`);
   const verified = await fetch(`${origin}/v1/auth/magic-link/verify`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -157,14 +161,7 @@ describe("the typed client's browser helpers in headless Chromium", () => {
       logLevel: "error",
     });
     const email = `client.${Date.now()}@example.com`;
-    const requested = (await (
-      await fetch(`${origin}/v1/auth/magic-link/request`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email }),
-      })
-    ).json()) as { data: { magic_link: string } };
-    const token = new URL(requested.data.magic_link).searchParams.get("token") as string;
+    const token = await magicLinkToken(email);
     // A page on the worker's own origin (the docs page), with the client bundle loaded into it.
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();

@@ -18,6 +18,7 @@ import { SECURITY_SCHEMES } from "./routes/declare";
 import { devRoutes } from "./routes/dev";
 import { deviceRoutes } from "./routes/devices";
 import { emailVerificationRoutes } from "./routes/email-verification";
+import { withExamples } from "./routes/examples";
 import { introspectionRoutes } from "./routes/introspection";
 import { invitationRoutes } from "./routes/invitations";
 import { magicLinkRoutes } from "./routes/magic-link";
@@ -74,17 +75,21 @@ function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
 
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+  // Built on first request (not at start-up: it costs CPU every cold start would pay), then kept.
+  let built: ReturnType<typeof app.getOpenAPI31Document> | null = null;
   const document = () =>
-    app.getOpenAPI31Document({
-      openapi: "3.1.0",
-      info: {
-        title: "Edge auth worker",
-        version: "0.1.0",
-        description:
-          "Sign-in machinery on Cloudflare Workers. Every error answers {success: false, error: {code, message, details?}, meta: {request_id}}; clients key on error.code (each status's codes are listed per response).",
-      },
-      servers: [{ url: config.publicOrigin }],
-    });
+    (built ??= withExamples(
+      app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: {
+          title: "Edge auth worker",
+          version: "0.1.0",
+          description:
+            "Sign-in machinery on Cloudflare Workers. Every error answers {success: false, error: {code, message, details?}, meta: {request_id}}; clients key on error.code (each status's codes are listed per response).",
+        },
+        servers: [{ url: config.publicOrigin }],
+      }),
+    ));
   app.get("/openapi.json", (c) => c.json(document()));
   app.get("/docs", (c) => docsPage(c, document()));
 

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { Config } from "./config";
 import type { AppEnv } from "./context";
-import { ERROR_CODES } from "./errors";
+import { ERROR_CODES, type ErrorCode } from "./errors";
 import type { SessionRecord } from "./ports";
 import { createCsrfToken } from "./services/csrf";
 import { sessionCookieMaxAge } from "./services/session";
@@ -18,44 +18,56 @@ export function listEnvelope<T extends z.ZodType>(item: T) {
   return envelope(z.array(item)).extend({ meta: z.object({ count: z.number() }) });
 }
 
+const ErrorDetailSchema = z.object({ field: z.string(), message: z.string() }).openapi("ErrorDetail");
+const ErrorMeta = z.object({ request_id: z.string(), correlation_id: z.string().optional() }).openapi("ErrorMeta");
+
 const errorEnvelope = (code: z.ZodType<string>) =>
   z.object({
     success: z.literal(false),
-    error: z.object({
-      code,
-      message: z.string(),
-      details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-    }),
-    meta: z.object({ request_id: z.string(), correlation_id: z.string().optional() }),
+    error: z.object({ code, message: z.string(), details: z.array(ErrorDetailSchema).optional() }),
+    meta: ErrorMeta,
   });
 
 export const ErrorEnvelope = errorEnvelope(z.string()).openapi("Error");
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+type ErrorContent = { description: string; content: { "application/json": { schema: typeof ErrorEnvelope } } };
 
-/** Per status, the envelope with `error.code` as the enum of the codes the error table gives that status. */
-const byStatus = new Map<number, typeof ErrorEnvelope>();
-function errorSchema(status: ErrorStatus): typeof ErrorEnvelope {
-  const known = byStatus.get(status);
-  if (known) return known;
-  const codes = Object.entries(ERROR_CODES)
-    .filter(([, entry]) => entry.status === status)
-    .map(([code]) => code);
-  const [first, ...rest] = codes;
-  const schema = (first ? errorEnvelope(z.enum([first, ...rest])) : ErrorEnvelope).openapi(`Error${status}`);
-  byStatus.set(status, schema as typeof ErrorEnvelope);
+/** One schema per code (`Error_<code>`, `error.code` a single value, with an example body), made once. */
+const byCode = new Map<ErrorCode, typeof ErrorEnvelope>();
+function codeSchema(code: ErrorCode): typeof ErrorEnvelope {
+  let schema = byCode.get(code);
+  if (!schema) {
+    const message = ERROR_CODES[code].message;
+    const error = code === "validation_error" ? { code, message, details: [VALIDATION_DETAIL] } : { code, message };
+    const example = { success: false, error, meta: { request_id: EXAMPLE_REQUEST_ID } };
+    schema = errorEnvelope(z.literal(code)).openapi(`Error_${code}`, { description: message, example }) as never;
+    byCode.set(code, schema as typeof ErrorEnvelope);
+  }
   return schema as typeof ErrorEnvelope;
 }
 
-export function errorResponses(...statuses: ErrorStatus[]) {
-  const out: Record<
-    number,
-    { description: string; content: { "application/json": { schema: typeof ErrorEnvelope } } }
-  > = {};
-  for (const s of statuses)
-    out[s] = { description: `Error (${s})`, content: { "application/json": { schema: errorSchema(s) } } };
+/**
+ * The error answers of one route: per status, exactly the codes that route can give (one schema each,
+ * so `error.code` is a discriminating value for typed clients and the document lists every code).
+ */
+export function errorResponses(codes: Iterable<ErrorCode>): Record<number, ErrorContent> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of new Set(codes)) {
+    const status = ERROR_CODES[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const out: Record<number, ErrorContent> = {};
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    list.sort();
+    const [first, second, ...rest] = list.map(codeSchema);
+    const schema = second && first ? (z.union([first, second, ...rest]) as never) : (first as typeof ErrorEnvelope);
+    out[status] = { description: list.join(", "), content: { "application/json": { schema } } };
+  }
   return out;
 }
+
+const EXAMPLE_REQUEST_ID = "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40";
+const VALIDATION_DETAIL = { field: "email", message: "must be a single plain email address" };
 
 /**
  * True when a browser request comes from a page we do not trust. An Origin must be ours or in

@@ -9,6 +9,7 @@ import {
   createPairingCode,
   createStorefrontClient,
   createTokenClient,
+  type ErrorCode,
   memoryStorage,
   pairDevice,
   type StoredTokens,
@@ -100,6 +101,12 @@ describe("createBrowserClient", () => {
     expect(error).toBeInstanceOf(AuthApiError);
     expect(error).toMatchObject({ status: 401, code: "invalid_credentials" });
     expect(error.requestId).toMatch(/^req_/);
+    // The codes are typed from the document (npm run typecheck fails on an undeclared one).
+    const declared: ErrorCode[] = ["invalid_credentials", "magic_link_invalid", "rate_limited"];
+    // @ts-expect-error: not a code the document declares
+    const undeclared: ErrorCode = "no_such_code";
+    expect(declared).toContain((error as AuthApiError).code);
+    expect(undeclared).toBe("no_such_code");
   });
 });
 

@@ -1,5 +1,6 @@
 import { exports as workerExports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { ERROR_CODES } from "../src/errors";
 import worker from "../src/index";
 import { bindings, json } from "./support/harness";
 import { useHarness } from "./support/setup";
@@ -52,15 +53,19 @@ describe("service routes", () => {
     expect(await (await h.request("/docs")).text()).toContain("Authenticate with: <code>session | apiKey</code>");
   });
 
-  it("/openapi.json lists the error codes each status can carry, from the one error table", async () => {
+  it("/openapi.json has one schema per error code, from the one error table", async () => {
     const doc = await json(await h.request("/openapi.json"));
-    const codes = (status: number) => doc.components.schemas[`Error${status}`].properties.error.properties.code.enum;
-    expect(codes(401)).toEqual(expect.arrayContaining(["unauthorized", "invalid_credentials", "magic_link_invalid"]));
-    expect(codes(403)).toEqual(expect.arrayContaining(["forbidden", "insufficient_scope", "reauth_required"]));
-    expect(codes(429)).toEqual(["rate_limited"]);
-    expect(codes(401)).not.toContain("forbidden");
+    const schemas = doc.components.schemas as Record<string, any>;
+    const named = Object.keys(schemas).filter((n) => n.startsWith("Error_"));
+    expect(named.length).toBeGreaterThan(20);
+    for (const name of named) {
+      const code = name.slice("Error_".length) as keyof typeof ERROR_CODES;
+      expect(ERROR_CODES[code], name).toBeDefined();
+      expect(schemas[name].properties.error.properties.code.enum).toEqual([code]);
+      expect(schemas[name].example.error).toMatchObject({ code, message: ERROR_CODES[code].message });
+    }
     const login = doc.paths["/v1/auth/login"].post.responses["401"].content["application/json"].schema;
-    expect(login.$ref).toBe("#/components/schemas/Error401");
+    expect(login.anyOf).toContainEqual({ $ref: "#/components/schemas/Error_invalid_credentials" });
   });
 
   it("/openapi.json is generated from the route declarations", async () => {
@@ -80,7 +85,12 @@ describe("service routes", () => {
     expect(doc.paths["/v1/auth/magic-link/request"].post.requestBody.content["application/json"].schema).toBeDefined();
     const docs = await h.request("/docs");
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain("/v1/auth/magic-link/request");
+    const page = await docs.text();
+    expect(page).toContain("/v1/auth/magic-link/request");
+    // Each operation shows its example request and answer and, per error status, its codes.
+    expect(page).toContain("Example request");
+    expect(page).toContain("Example answer (200)");
+    expect(page).toContain("<code>invalid_credentials, token_invalid, unauthorized</code>");
   });
 
   it("sends security headers on API responses", async () => {

@@ -1,6 +1,13 @@
+import type { components } from "./schema";
+
+type Schemas = components["schemas"];
+/** Every error code the document declares (one `Error_<code>` schema each); each route lists its own. */
+export type ErrorCode = { [K in keyof Schemas]: K extends `Error_${infer Code}` ? Code : never }[keyof Schemas];
+
 /** An error answer of the worker: `code` is the stable part (see the README's error table). */
 export class AuthApiError extends Error {
-  readonly code: string;
+  /** A declared code (autocompleted), or a 5xx one such as internal_error. */
+  readonly code: ErrorCode | "internal_error" | "config_invalid" | "unknown_error" | (string & {});
   readonly status: number;
   readonly requestId: string | null;
   readonly details: Array<{ field: string; message: string }>;

@@ -1,7 +1,7 @@
 // @edge-auth/client: the typed /v1 API (generated from /openapi.json) and flow helpers.
 export { type ApiOptions, type AuthApi, createApi, type paths } from "./api";
 export { type BrowserClient, type BrowserClientOptions, createBrowserClient } from "./browser";
-export { AuthApiError, unwrap } from "./errors";
+export { AuthApiError, type ErrorCode, unwrap } from "./errors";
 export { createDeviceClient, createPairingCode, pairDevice } from "./pairing";
 export type { components, operations } from "./schema";
 export { createStorefrontClient, type StorefrontClient, type StorefrontClientOptions } from "./storefront";

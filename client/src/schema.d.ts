@@ -23,6 +23,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "name": "Ada Lovelace",
+                     *       "organization_name": "Analytical Engines",
+                     *       "redirect_to": "/dashboard"
+                     *     }
+                     */
                     "application/json": components["schemas"]["MagicLinkRequest"];
                 };
             };
@@ -33,6 +41,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "sent": true,
+                         *         "magic_link": "http://localhost:8787/v1/auth/magic-link/verify?token=tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -44,85 +61,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description email_delivery_failed, store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -161,31 +178,22 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
-                    };
-                };
-                /** @description Error (403) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
                 /** @description HTML page: the link expired or was used */
@@ -197,22 +205,22 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -231,7 +239,19 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "remember": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["MagicLinkVerify"];
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "remember": false
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": components["schemas"]["MagicLinkVerify"];
                 };
             };
@@ -242,6 +262,31 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "organization": {
+                         *           "id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "is_personal_account": true,
+                         *           "plan_tier": "sandbox",
+                         *           "role": "member"
+                         *         },
+                         *         "redirect_to": "/dashboard"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -260,85 +305,85 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description magic_link_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_magic_link_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -371,6 +416,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "password": "correct horse battery staple",
+                     *       "name": "Ada Lovelace",
+                     *       "organization_name": "Analytical Engines"
+                     *     }
+                     */
                     "application/json": components["schemas"]["SignupRequest"];
                 };
             };
@@ -381,6 +434,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "verification_required": true
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -391,85 +462,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description password_too_common, password_too_long, password_too_short, validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_password_too_common"] | components["schemas"]["Error_password_too_long"] | components["schemas"]["Error_password_too_short"] | components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -502,6 +573,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "password": "correct horse battery staple",
+                     *       "remember": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["LoginRequest"];
                 };
             };
@@ -512,6 +590,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "organization": {
+                         *           "id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "is_personal_account": true,
+                         *           "plan_tier": "sandbox",
+                         *           "role": "member"
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -522,85 +624,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description invalid_credentials, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -633,6 +735,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "password": "correct horse battery staple"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CredentialsRequest"];
                 };
             };
@@ -643,6 +751,40 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "valid": true,
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "organization": {
+                         *           "id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "is_personal_account": true,
+                         *           "plan_tier": "sandbox",
+                         *           "role": "member"
+                         *         },
+                         *         "organizations": [
+                         *           {
+                         *             "id": "org_01jd5n2k4m0000000000000000",
+                         *             "name": "Ada Lovelace",
+                         *             "is_personal_account": true,
+                         *             "plan_tier": "sandbox",
+                         *             "role": "member"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -656,85 +798,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description invalid_credentials, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -770,6 +912,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "current_password": "correct horse battery staple",
+                     *       "new_password": "a new passphrase of your own"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChangePasswordRequest"];
                 };
             };
@@ -780,6 +928,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "ok": true
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -790,85 +946,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description password_too_common, password_too_long, password_too_short, validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_password_too_common"] | components["schemas"]["Error_password_too_long"] | components["schemas"]["Error_password_too_short"] | components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description invalid_credentials, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -901,6 +1057,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ForgotPasswordRequest"];
                 };
             };
@@ -911,6 +1072,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "ok": true
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -921,85 +1090,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -1038,31 +1207,22 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
-                    };
-                };
-                /** @description Error (403) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
                 /** @description HTML page: the link expired or was used */
@@ -1074,22 +1234,22 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -1108,7 +1268,19 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "password": "correct horse battery staple"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ResetPasswordRequest"];
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "password": "correct horse battery staple"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": components["schemas"]["ResetPasswordRequest"];
                 };
             };
@@ -1119,6 +1291,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "ok": true
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -1129,85 +1309,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description password_too_common, password_too_long, password_too_short, validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_password_too_common"] | components["schemas"]["Error_password_too_long"] | components["schemas"]["Error_password_too_short"] | components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_expired, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_expired"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -1246,31 +1426,22 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
-                    };
-                };
-                /** @description Error (403) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
                 /** @description HTML page: the link expired or was used */
@@ -1282,22 +1453,22 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -1316,7 +1487,17 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02"
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerifyEmailRequest"];
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": components["schemas"]["VerifyEmailRequest"];
                 };
             };
@@ -1327,6 +1508,23 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -1336,85 +1534,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_expired, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_expired"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -1447,6 +1645,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ResendVerificationRequest"];
                 };
             };
@@ -1457,6 +1660,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "sent": true
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -1467,85 +1678,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -1588,6 +1799,35 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c3JfMDFqZDUifQ.c2lnbmF0dXJl",
+                         *         "token_type": "Bearer",
+                         *         "expires_in": 900,
+                         *         "expires_at": "2026-12-01T09:30:00.000Z",
+                         *         "refresh_token": "rt_6b1e0f3c9d2a4b7e8f5a1c3d7e9b2f4a6c8d0e1f",
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "organization": {
+                         *           "id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "is_personal_account": true,
+                         *           "plan_tier": "sandbox",
+                         *           "role": "member"
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -1595,85 +1835,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description invalid_credentials, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -1706,6 +1946,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RevokeRequest"];
                 };
             };
@@ -1716,6 +1961,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "revoked": true
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -1726,85 +1979,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -1837,7 +2090,19 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "token_type_hint": "access_token"
+                     *     }
+                     */
                     "application/json": components["schemas"]["IntrospectRequest"];
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "token_type_hint": "access_token"
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": components["schemas"]["IntrospectRequest"];
                 };
             };
@@ -1848,88 +2113,114 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "active": true,
+                         *       "token_type": "Bearer",
+                         *       "scope": "read write",
+                         *       "sub": "usr_01jd5n2k4m0000000000000000",
+                         *       "username": "ada@example.com",
+                         *       "org": "org_01jd5n2k4m0000000000000000",
+                         *       "sid": "ses_01jd5n2k4m0000000000000000",
+                         *       "jti": "tfm_01jd5n2k4m0000000000000000",
+                         *       "iss": "https://auth.example.com",
+                         *       "aud": "https://auth.example.com",
+                         *       "iat": 1764581400,
+                         *       "exp": 1764581400,
+                         *       "auth_time": 1764581400
+                         *     }
+                         */
                         "application/json": components["schemas"]["Introspection"];
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -1966,6 +2257,42 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "organization": {
+                         *           "id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "is_personal_account": true,
+                         *           "plan_tier": "sandbox",
+                         *           "role": "member"
+                         *         },
+                         *         "identity": {
+                         *           "kind": "session",
+                         *           "user_id": "usr_01jd5n2k4m0000000000000000",
+                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *           "plan_tier": "sandbox",
+                         *           "scopes": [
+                         *             "read",
+                         *             "write"
+                         *           ],
+                         *           "credential_id": "cre_01jd5n2k4m0000000000000000"
+                         *         },
+                         *         "csrf_token": "csrf_3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -1979,49 +2306,40 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error403"];
-                    };
-                };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2042,6 +2360,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Ada Lovelace",
+                     *       "email": "ada@example.com",
+                     *       "phone": "+14155550123",
+                     *       "current_password": "correct horse battery staple"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProfileUpdate"];
                 };
             };
@@ -2052,6 +2378,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "email_change_pending": true
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -2062,67 +2406,67 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description invalid_credentials, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2147,6 +2491,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Ada Lovelace",
+                     *       "email": "ada@example.com",
+                     *       "phone": "+14155550123",
+                     *       "current_password": "correct horse battery staple"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ProfileUpdate"];
                 };
             };
@@ -2157,6 +2509,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "email_change_pending": true
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -2167,67 +2537,67 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description invalid_credentials, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2266,67 +2636,67 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2360,6 +2730,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "ses_01jd5n2k4m0000000000000000",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "expires_at": "2026-12-01T09:30:00.000Z",
+                         *           "ip": "203.0.113.7",
+                         *           "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15",
+                         *           "current": true
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -2370,49 +2758,49 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2457,58 +2845,58 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2549,6 +2937,14 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "revoked_sessions": 0
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -2558,67 +2954,67 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2655,6 +3051,23 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "is_personal_account": true,
+                         *           "plan_tier": "sandbox",
+                         *           "role": "member"
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -2665,49 +3078,49 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2748,6 +3161,25 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "is_personal_account": true,
+                         *           "plan_tier": "sandbox",
+                         *           "role": "member",
+                         *           "user_id": "usr_01jd5n2k4m0000000000000000",
+                         *           "requested_by": "usr_01jd5n2k4m0000000000000000"
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -2758,58 +3190,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2844,6 +3276,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Ada Lovelace"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreateOrganization"];
                 };
             };
@@ -2854,6 +3291,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "org_01jd5n2k4m0000000000000000",
+                         *         "name": "Ada Lovelace",
+                         *         "is_personal_account": true,
+                         *         "plan_tier": "sandbox",
+                         *         "role": "member"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -2861,85 +3310,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -2983,6 +3432,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "org_01jd5n2k4m0000000000000000",
+                         *         "name": "Ada Lovelace",
+                         *         "is_personal_account": true,
+                         *         "plan_tier": "sandbox",
+                         *         "role": "member"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -2990,76 +3451,76 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -3095,6 +3556,23 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "user_id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "role": "member",
+                         *           "joined_at": "2026-12-01T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -3105,58 +3583,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -3205,67 +3683,67 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_conflict"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -3291,6 +3769,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "role": "member"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ChangeRole"];
                 };
             };
@@ -3301,6 +3784,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user_id": "usr_01jd5n2k4m0000000000000000",
+                         *         "email": "ada@example.com",
+                         *         "name": "Ada Lovelace",
+                         *         "role": "member",
+                         *         "joined_at": "2026-12-01T09:30:00.000Z"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -3308,85 +3803,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -3418,6 +3913,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "inv_01jd5n2k4m0000000000000000",
+                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *           "organization_name": "Analytical Engines",
+                         *           "email": "ada@example.com",
+                         *           "role": "member",
+                         *           "invited_by": "usr_01jd5n2k4m0000000000000000",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "expires_at": "2026-12-01T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -3428,58 +3943,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -3503,6 +4018,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "role": "member"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreateInvitation"];
                 };
             };
@@ -3513,6 +4034,21 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "inv_01jd5n2k4m0000000000000000",
+                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *         "organization_name": "Analytical Engines",
+                         *         "email": "ada@example.com",
+                         *         "role": "member",
+                         *         "invited_by": "usr_01jd5n2k4m0000000000000000",
+                         *         "created_at": "2026-12-01T09:30:00.000Z",
+                         *         "expires_at": "2026-12-01T09:30:00.000Z"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -3520,94 +4056,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -3651,58 +4187,58 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -3735,6 +4271,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "inv_01jd5n2k4m0000000000000000",
+                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *           "organization_name": "Analytical Engines",
+                         *           "email": "ada@example.com",
+                         *           "role": "member",
+                         *           "expires_at": "2026-12-01T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -3745,49 +4299,49 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description email_not_verified, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -3830,6 +4384,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "org_01jd5n2k4m0000000000000000",
+                         *         "name": "Ada Lovelace",
+                         *         "is_personal_account": true,
+                         *         "plan_tier": "sandbox",
+                         *         "role": "member"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -3837,76 +4403,76 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description conflict, idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -3948,76 +4514,76 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -4056,31 +4622,22 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
-                    };
-                };
-                /** @description Error (403) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
                 /** @description HTML page: the link expired or was used */
@@ -4092,22 +4649,22 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -4126,7 +4683,19 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "remember": false
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationToken"];
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "remember": false
+                     *     }
+                     */
                     "application/x-www-form-urlencoded": components["schemas"]["InvitationToken"];
                 };
             };
@@ -4137,6 +4706,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "organization": {
+                         *           "id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "is_personal_account": true,
+                         *           "plan_tier": "sandbox",
+                         *           "role": "member"
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -4147,85 +4740,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -4262,6 +4855,31 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "key_01jd5n2k4m0000000000000000",
+                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *           "created_by": "usr_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "prefix": "sk_live_",
+                         *           "scopes": [
+                         *             "read",
+                         *             "write"
+                         *           ],
+                         *           "expires_at": "2026-12-01T09:30:00.000Z",
+                         *           "revoked_at": null,
+                         *           "last_used_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -4272,49 +4890,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -4336,6 +4963,17 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Ada Lovelace",
+                     *       "scopes": [
+                     *         "read",
+                     *         "write"
+                     *       ],
+                     *       "expires_at": "2026-12-01T09:30:00.000Z",
+                     *       "current_password": "correct horse battery staple"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreateApiKey"];
                 };
             };
@@ -4346,6 +4984,27 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "key_01jd5n2k4m0000000000000000",
+                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                         *         "name": "Ada Lovelace",
+                         *         "prefix": "sk_live_",
+                         *         "scopes": [
+                         *           "read",
+                         *           "write"
+                         *         ],
+                         *         "expires_at": "2026-12-01T09:30:00.000Z",
+                         *         "revoked_at": null,
+                         *         "last_used_at": "2026-12-01T09:30:00.000Z",
+                         *         "created_at": "2026-12-01T09:30:00.000Z",
+                         *         "api_key": "sk_live_key_01jd5n2k4m0000000000000000.q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -4353,85 +5012,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description invalid_credentials, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, reauth_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_reauth_required"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -4475,6 +5143,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "key_01jd5n2k4m0000000000000000",
+                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                         *         "name": "Ada Lovelace",
+                         *         "prefix": "sk_live_",
+                         *         "scopes": [
+                         *           "read",
+                         *           "write"
+                         *         ],
+                         *         "expires_at": "2026-12-01T09:30:00.000Z",
+                         *         "revoked_at": null,
+                         *         "last_used_at": "2026-12-01T09:30:00.000Z",
+                         *         "created_at": "2026-12-01T09:30:00.000Z"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -4482,76 +5170,76 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -4589,6 +5277,12 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "grace_seconds": 60,
+                     *       "current_password": "correct horse battery staple"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RotateApiKey"];
                 };
             };
@@ -4599,6 +5293,27 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "key_01jd5n2k4m0000000000000000",
+                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                         *         "name": "Ada Lovelace",
+                         *         "prefix": "sk_live_",
+                         *         "scopes": [
+                         *           "read",
+                         *           "write"
+                         *         ],
+                         *         "expires_at": "2026-12-01T09:30:00.000Z",
+                         *         "revoked_at": null,
+                         *         "last_used_at": "2026-12-01T09:30:00.000Z",
+                         *         "created_at": "2026-12-01T09:30:00.000Z",
+                         *         "api_key": "sk_live_key_01jd5n2k4m0000000000000000.q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -4606,94 +5321,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description invalid_credentials, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, reauth_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_reauth_required"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -4732,6 +5447,34 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "disabled": false,
+                         *           "is_superuser": false,
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "organizations": [
+                         *             {
+                         *               "id": "org_01jd5n2k4m0000000000000000",
+                         *               "name": "Ada Lovelace",
+                         *               "is_personal_account": true,
+                         *               "role": "member"
+                         *             }
+                         *           ]
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -4742,49 +5485,49 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -4806,6 +5549,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "name": "Ada Lovelace",
+                     *       "send_magic_link": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformCreateUser"];
                 };
             };
@@ -4816,6 +5566,32 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "disabled": false,
+                         *           "is_superuser": false,
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "organizations": [
+                         *             {
+                         *               "id": "org_01jd5n2k4m0000000000000000",
+                         *               "name": "Ada Lovelace",
+                         *               "is_personal_account": true,
+                         *               "role": "member"
+                         *             }
+                         *           ]
+                         *         },
+                         *         "created": true
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -4826,85 +5602,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description email_delivery_failed, store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -4943,6 +5719,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "usr_01jd5n2k4m0000000000000000",
+                         *         "email": "ada@example.com",
+                         *         "name": "Ada Lovelace",
+                         *         "email_verified": true,
+                         *         "disabled": false,
+                         *         "is_superuser": false,
+                         *         "created_at": "2026-12-01T09:30:00.000Z",
+                         *         "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *         "organizations": [
+                         *           {
+                         *             "id": "org_01jd5n2k4m0000000000000000",
+                         *             "name": "Ada Lovelace",
+                         *             "is_personal_account": true,
+                         *             "role": "member"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -4950,58 +5749,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -5047,6 +5846,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "usr_01jd5n2k4m0000000000000000",
+                         *         "email": "ada@example.com",
+                         *         "name": "Ada Lovelace",
+                         *         "email_verified": true,
+                         *         "disabled": false,
+                         *         "is_superuser": false,
+                         *         "created_at": "2026-12-01T09:30:00.000Z",
+                         *         "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *         "organizations": [
+                         *           {
+                         *             "id": "org_01jd5n2k4m0000000000000000",
+                         *             "name": "Ada Lovelace",
+                         *             "is_personal_account": true,
+                         *             "role": "member"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -5054,76 +5876,76 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description conflict, idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -5167,6 +5989,29 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "usr_01jd5n2k4m0000000000000000",
+                         *         "email": "ada@example.com",
+                         *         "name": "Ada Lovelace",
+                         *         "email_verified": true,
+                         *         "disabled": false,
+                         *         "is_superuser": false,
+                         *         "created_at": "2026-12-01T09:30:00.000Z",
+                         *         "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *         "organizations": [
+                         *           {
+                         *             "id": "org_01jd5n2k4m0000000000000000",
+                         *             "name": "Ada Lovelace",
+                         *             "is_personal_account": true,
+                         *             "role": "member"
+                         *           }
+                         *         ]
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -5174,76 +6019,76 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description conflict, idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -5279,6 +6124,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "email": "ada@example.com",
+                     *       "redirect_to": "/dashboard",
+                     *       "delivery": "email"
+                     *     }
+                     */
                     "application/json": components["schemas"]["AdminMagicLink"];
                 };
             };
@@ -5289,6 +6141,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "sent": true,
+                         *         "magic_link": "http://localhost:8787/v1/auth/magic-link/verify?token=tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40",
+                         *         "expires_in": 900
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -5300,94 +6162,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description email_delivery_failed, store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -5421,6 +6283,27 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "pk_test_01jd5n2k4m0000000000000000",
+                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "allowed_origins": [
+                         *             "https://shop.example.com"
+                         *           ],
+                         *           "created_by": "usr_01jd5n2k4m0000000000000000",
+                         *           "revoked_at": null,
+                         *           "created_at": "2026-12-01T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -5431,49 +6314,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -5495,6 +6387,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Ada Lovelace",
+                     *       "allowed_origins": [
+                     *         "https://shop.example.com"
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["CreatePublishableKey"];
                 };
             };
@@ -5505,6 +6405,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "pk_test_01jd5n2k4m0000000000000000",
+                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *         "name": "Ada Lovelace",
+                         *         "allowed_origins": [
+                         *           "https://shop.example.com"
+                         *         ],
+                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                         *         "revoked_at": null,
+                         *         "created_at": "2026-12-01T09:30:00.000Z"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -5512,85 +6428,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -5631,6 +6556,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "pk_test_01jd5n2k4m0000000000000000",
+                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *         "name": "Ada Lovelace",
+                         *         "allowed_origins": [
+                         *           "https://shop.example.com"
+                         *         ],
+                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                         *         "revoked_at": null,
+                         *         "created_at": "2026-12-01T09:30:00.000Z"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -5638,76 +6579,76 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -5742,6 +6683,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "contact": "+14155550123",
+                     *       "contact_type": "phone"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RequestOtp"];
                 };
             };
@@ -5752,6 +6699,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "delivery_channel": "sms",
+                         *         "expires_in_seconds": 300,
+                         *         "next_resend_in_seconds": 60
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -5764,85 +6721,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description publishable_key_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description origin_not_allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_origin_not_allowed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -5877,6 +6834,12 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "contact": "+14155550123",
+                     *       "otp_code": "482913"
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerifyOtp"];
                 };
             };
@@ -5887,6 +6850,26 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "customer": {
+                         *           "id": "cus_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "email": "ada@example.com",
+                         *           "phone": "+14155550123",
+                         *           "email_verified": true,
+                         *           "phone_verified": true,
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z"
+                         *         },
+                         *         "session": {
+                         *           "expires_at": "2026-12-01T09:30:00.000Z"
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -5899,85 +6882,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description origin_not_allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_origin_not_allowed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -6013,6 +6996,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "is_authenticated": true,
+                         *         "customer": {
+                         *           "id": "cus_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "email": "ada@example.com",
+                         *           "phone": "+14155550123",
+                         *           "email_verified": true,
+                         *           "phone_verified": true,
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z"
+                         *         }
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -6023,49 +7024,49 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description publishable_key_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description origin_not_allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_origin_not_allowed"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -6102,6 +7103,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Ada Lovelace",
+                     *       "email": "ada@example.com",
+                     *       "phone": "+14155550123",
+                     *       "otp_code": "482913"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CustomerProfile"];
                 };
             };
@@ -6112,6 +7121,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "customer": {
+                         *           "id": "cus_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "email": "ada@example.com",
+                         *           "phone": "+14155550123",
+                         *           "email_verified": true,
+                         *           "phone_verified": true,
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z"
+                         *         },
+                         *         "verification_required": "sms"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -6123,85 +7150,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description origin_not_allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_origin_not_allowed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description conflict, idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -6239,6 +7266,12 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": null
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -6246,67 +7279,67 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description publishable_key_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description origin_not_allowed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_origin_not_allowed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -6342,6 +7375,11 @@ export interface paths {
             };
             requestBody?: {
                 content: {
+                    /**
+                     * @example {
+                     *       "peer_id": "gateway-7"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PairingCodeRequest"];
                 };
             };
@@ -6352,6 +7390,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                         *         "deep_link": "myapp://pair?code=pair_7d2c9e4a1b3f5e6d8a0c2b4e6f8a1c3d5e7f9a0b",
+                         *         "pair_url": "https://auth.example.com/",
+                         *         "expires_in": 900
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -6364,85 +7413,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -6481,40 +7539,31 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error403"];
-                    };
-                };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
                 /** @description HTML page: the code expired or was used */
@@ -6526,22 +7575,22 @@ export interface paths {
                         "text/html": string;
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -6576,6 +7625,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "pairing_token": "pair_7d2c9e4a1b3f5e6d8a0c2b4e6f8a1c3d5e7f9a0b",
+                     *       "push_token": "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]",
+                     *       "platform": "ios",
+                     *       "device_name": "Ada's iPhone"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PairRequest"];
                 };
             };
@@ -6586,6 +7643,17 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                         *         "gateway_url": "https://auth.example.com/",
+                         *         "peer_id": "gateway-7",
+                         *         "device_id": "dev_01jd5n2k4m0000000000000000"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -6598,85 +7666,85 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_expired, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_expired"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
+                /** @description payload_too_large */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error413"];
+                        "application/json": components["schemas"]["Error_payload_too_large"];
                     };
                 };
-                /** @description Error (415) */
+                /** @description unsupported_media_type */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error415"];
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
                     };
                 };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -6710,6 +7778,27 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "dev_01jd5n2k4m0000000000000000",
+                         *           "user_id": "usr_01jd5n2k4m0000000000000000",
+                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *           "platform": "ios",
+                         *           "name": "Ada Lovelace",
+                         *           "peer_id": "gateway-7",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_seen_at": "2026-12-01T09:30:00.000Z",
+                         *           "revoked_at": null
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -6720,49 +7809,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -6806,6 +7904,22 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "dev_01jd5n2k4m0000000000000000",
+                         *         "user_id": "usr_01jd5n2k4m0000000000000000",
+                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                         *         "platform": "ios",
+                         *         "name": "Ada Lovelace",
+                         *         "peer_id": "gateway-7",
+                         *         "created_at": "2026-12-01T09:30:00.000Z",
+                         *         "last_seen_at": "2026-12-01T09:30:00.000Z",
+                         *         "revoked_at": null
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -6813,58 +7927,58 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed, forbidden, insufficient_scope */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
                     };
                 };
-                /** @description Error (404) */
+                /** @description not_found */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error404"];
+                        "application/json": components["schemas"]["Error_not_found"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -6902,6 +8016,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "received": true,
+                         *         "outcome": "processed"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
@@ -6914,76 +8037,67 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description signature_invalid, validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_signature_invalid"] | components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
+                /** @description csrf_failed */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error403"];
+                        "application/json": components["schemas"]["Error_csrf_failed"];
                     };
                 };
-                /** @description Error (409) */
+                /** @description conflict, idempotency_conflict */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error409"];
+                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
                     };
                 };
-                /** @description Error (413) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error413"];
-                    };
-                };
-                /** @description Error (422) */
+                /** @description idempotency_key_reused */
                 422: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error422"];
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
                     };
                 };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -7017,6 +8131,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "redis": "ok",
+                         *         "postgres": "ok"
+                         *       }
+                         *     }
+                         */
                         "application/json": {
                             success: boolean;
                             data: {
@@ -7028,40 +8151,31 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error403"];
-                    };
-                };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
                 /** @description At least one unreachable */
@@ -7114,6 +8228,13 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "keys": [
+                         *         {}
+                         *       ]
+                         *     }
+                         */
                         "application/json": {
                             keys: {
                                 [key: string]: unknown;
@@ -7121,49 +8242,40 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Error (400) */
+                /** @description validation_error */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error400"];
+                        "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description Error (401) */
+                /** @description token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error401"];
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description Error (403) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error403"];
-                    };
-                };
-                /** @description Error (429) */
+                /** @description rate_limited */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error429"];
+                        "application/json": components["schemas"]["Error_rate_limited"];
                     };
                 };
-                /** @description Error (503) */
+                /** @description store_unavailable */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error503"];
+                        "application/json": components["schemas"]["Error_store_unavailable"];
                     };
                 };
             };
@@ -7180,158 +8292,283 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Error400: {
+        /**
+         * @description The request is invalid.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "validation_error",
+         *         "message": "The request is invalid.",
+         *         "details": [
+         *           {
+         *             "field": "email",
+         *             "message": "must be a single plain email address"
+         *           }
+         *         ]
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_validation_error: {
             /** @enum {boolean} */
             success: false;
             error: {
                 /** @enum {string} */
-                code: "validation_error" | "password_too_short" | "password_too_long" | "password_too_common" | "signature_invalid";
+                code: "validation_error";
                 message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
+                details?: components["schemas"]["ErrorDetail"][];
             };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
+            meta: components["schemas"]["ErrorMeta"];
         };
-        Error401: {
+        ErrorDetail: {
+            field: string;
+            message: string;
+        };
+        ErrorMeta: {
+            request_id: string;
+            correlation_id?: string;
+        };
+        /**
+         * @description The token is invalid.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "token_invalid",
+         *         "message": "The token is invalid."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_token_invalid: {
             /** @enum {boolean} */
             success: false;
             error: {
                 /** @enum {string} */
-                code: "unauthorized" | "invalid_credentials" | "magic_link_invalid" | "otp_invalid" | "token_invalid" | "token_expired" | "publishable_key_invalid";
+                code: "token_invalid";
                 message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
+                details?: components["schemas"]["ErrorDetail"][];
             };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
+            meta: components["schemas"]["ErrorMeta"];
         };
-        Error403: {
+        /**
+         * @description Authentication is required.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "unauthorized",
+         *         "message": "Authentication is required."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_unauthorized: {
             /** @enum {boolean} */
             success: false;
             error: {
                 /** @enum {string} */
-                code: "forbidden" | "insufficient_scope" | "reauth_required" | "email_not_verified" | "origin_not_allowed" | "csrf_failed";
+                code: "unauthorized";
                 message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
+                details?: components["schemas"]["ErrorDetail"][];
             };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
+            meta: components["schemas"]["ErrorMeta"];
         };
-        Error409: {
+        /**
+         * @description Cross-site request refused: send the X-CSRF-Token header from a same-site page.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "csrf_failed",
+         *         "message": "Cross-site request refused: send the X-CSRF-Token header from a same-site page."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_csrf_failed: {
             /** @enum {boolean} */
             success: false;
             error: {
                 /** @enum {string} */
-                code: "conflict" | "idempotency_conflict";
+                code: "csrf_failed";
                 message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
+                details?: components["schemas"]["ErrorDetail"][];
             };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
+            meta: components["schemas"]["ErrorMeta"];
         };
-        Error413: {
+        /**
+         * @description A request with this Idempotency-Key is still being processed.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "idempotency_conflict",
+         *         "message": "A request with this Idempotency-Key is still being processed."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_idempotency_conflict: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "idempotency_conflict";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description The request body is larger than 64 KiB.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "payload_too_large",
+         *         "message": "The request body is larger than 64 KiB."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_payload_too_large: {
             /** @enum {boolean} */
             success: false;
             error: {
                 /** @enum {string} */
                 code: "payload_too_large";
                 message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
+                details?: components["schemas"]["ErrorDetail"][];
             };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
+            meta: components["schemas"]["ErrorMeta"];
         };
-        Error415: {
+        /**
+         * @description Send the body as application/json (a few routes also take a form post: see /openapi.json).
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "unsupported_media_type",
+         *         "message": "Send the body as application/json (a few routes also take a form post: see /openapi.json)."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_unsupported_media_type: {
             /** @enum {boolean} */
             success: false;
             error: {
                 /** @enum {string} */
                 code: "unsupported_media_type";
                 message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
+                details?: components["schemas"]["ErrorDetail"][];
             };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
+            meta: components["schemas"]["ErrorMeta"];
         };
-        Error422: {
+        /**
+         * @description This Idempotency-Key was used with a different request.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "idempotency_key_reused",
+         *         "message": "This Idempotency-Key was used with a different request."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_idempotency_key_reused: {
             /** @enum {boolean} */
             success: false;
             error: {
                 /** @enum {string} */
                 code: "idempotency_key_reused";
                 message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
+                details?: components["schemas"]["ErrorDetail"][];
             };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
+            meta: components["schemas"]["ErrorMeta"];
         };
-        Error429: {
+        /**
+         * @description Too many requests. Retry later.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "rate_limited",
+         *         "message": "Too many requests. Retry later."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_rate_limited: {
             /** @enum {boolean} */
             success: false;
             error: {
                 /** @enum {string} */
                 code: "rate_limited";
                 message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
+                details?: components["schemas"]["ErrorDetail"][];
             };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
+            meta: components["schemas"]["ErrorMeta"];
         };
-        Error503: {
+        /**
+         * @description The email could not be sent. Retry in a moment.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "email_delivery_failed",
+         *         "message": "The email could not be sent. Retry in a moment."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_email_delivery_failed: {
             /** @enum {boolean} */
             success: false;
             error: {
                 /** @enum {string} */
-                code: "email_delivery_failed" | "sms_delivery_failed" | "store_unavailable";
+                code: "email_delivery_failed";
                 message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
+                details?: components["schemas"]["ErrorDetail"][];
             };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description A backing store is unavailable. Retry in a moment.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "store_unavailable",
+         *         "message": "A backing store is unavailable. Retry in a moment."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_store_unavailable: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "store_unavailable";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
             };
+            meta: components["schemas"]["ErrorMeta"];
         };
         MagicLinkRequest: {
             /** @example ada@example.com */
@@ -7367,9 +8604,129 @@ export interface components {
              */
             role: "owner" | "admin" | "member" | null;
         };
+        /**
+         * @description This sign-in link is invalid, expired or already used.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "magic_link_invalid",
+         *         "message": "This sign-in link is invalid, expired or already used."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_magic_link_invalid: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "magic_link_invalid";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description You are not allowed to do this.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "forbidden",
+         *         "message": "You are not allowed to do this."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_forbidden: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "forbidden";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
         MagicLinkVerify: {
             token: string;
             remember?: boolean | "true" | "on";
+        };
+        /**
+         * @description This password is too easy to guess.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "password_too_common",
+         *         "message": "This password is too easy to guess."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_password_too_common: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "password_too_common";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description The password is too long.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "password_too_long",
+         *         "message": "The password is too long."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_password_too_long: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "password_too_long";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description The password is too short.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "password_too_short",
+         *         "message": "The password is too short."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_password_too_short: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "password_too_short";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
         };
         SignupRequest: {
             /** @example ada@example.com */
@@ -7381,6 +8738,54 @@ export interface components {
             password: string;
             name?: string;
             organization_name?: string;
+        };
+        /**
+         * @description The email or password is incorrect.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "invalid_credentials",
+         *         "message": "The email or password is incorrect."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_invalid_credentials: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "invalid_credentials";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description Verify your email address first.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "email_not_verified",
+         *         "message": "Verify your email address first."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_email_not_verified: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "email_not_verified";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
         };
         LoginRequest: {
             /** @example ada@example.com */
@@ -7416,6 +8821,30 @@ export interface components {
         ForgotPasswordRequest: {
             /** @example ada@example.com */
             email: string;
+        };
+        /**
+         * @description The token has expired.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "token_expired",
+         *         "message": "The token has expired."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_token_expired: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "token_expired";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
         };
         ResetPasswordRequest: {
             token: string;
@@ -7476,6 +8905,54 @@ export interface components {
             exp?: number;
             auth_time?: number;
         };
+        /**
+         * @description The credential lacks the required scope.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "insufficient_scope",
+         *         "message": "The credential lacks the required scope."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_insufficient_scope: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "insufficient_scope";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description Not found.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "not_found",
+         *         "message": "Not found."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_not_found: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "not_found";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
         IntrospectRequest: {
             token: string;
             token_type_hint?: string;
@@ -7488,6 +8965,30 @@ export interface components {
             plan_tier: string;
             scopes: string[];
             credential_id: string;
+        };
+        /**
+         * @description This change needs a recent sign-in.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "reauth_required",
+         *         "message": "This change needs a recent sign-in."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_reauth_required: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "reauth_required";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
         };
         ProfileUpdate: {
             name?: string | null;
@@ -7508,23 +9009,6 @@ export interface components {
             user_agent: string;
             current: boolean;
         };
-        Error404: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "not_found";
-                message: string;
-                details?: {
-                    field: string;
-                    message: string;
-                }[];
-            };
-            meta: {
-                request_id: string;
-                correlation_id?: string;
-            };
-        };
         UserOrganization: components["schemas"]["Organization"] & {
             /** @description The user asked about. */
             user_id: string;
@@ -7541,6 +9025,30 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "admin" | "member";
             joined_at: string;
+        };
+        /**
+         * @description The request conflicts with the current state.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "conflict",
+         *         "message": "The request conflicts with the current state."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_conflict: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "conflict";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
         };
         ChangeRole: {
             /** @enum {string} */
@@ -7664,6 +9172,78 @@ export interface components {
             name: string;
             allowed_origins: string[];
         };
+        /**
+         * @description Send a valid publishable key in X-Public-Key.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "publishable_key_invalid",
+         *         "message": "Send a valid publishable key in X-Public-Key."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_publishable_key_invalid: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "publishable_key_invalid";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description This origin is not allowed for the publishable key.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "origin_not_allowed",
+         *         "message": "This origin is not allowed for the publishable key."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_origin_not_allowed: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "origin_not_allowed";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description The SMS could not be sent. Retry in a moment.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "sms_delivery_failed",
+         *         "message": "The SMS could not be sent. Retry in a moment."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_sms_delivery_failed: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "sms_delivery_failed";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
         RequestOtp: {
             /** @example +14155550123 */
             contact: string;
@@ -7679,6 +9259,30 @@ export interface components {
             phone_verified: boolean;
             created_at: string;
             last_login_at: string | null;
+        };
+        /**
+         * @description The code is invalid, expired or already used.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "otp_invalid",
+         *         "message": "The code is invalid, expired or already used."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_otp_invalid: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "otp_invalid";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
         };
         VerifyOtp: {
             /** @example +14155550123 */
@@ -7712,6 +9316,30 @@ export interface components {
             created_at: string;
             last_seen_at: string | null;
             revoked_at: string | null;
+        };
+        /**
+         * @description The Stripe-Signature header is missing, wrong or too old.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "signature_invalid",
+         *         "message": "The Stripe-Signature header is missing, wrong or too old."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_signature_invalid: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "signature_invalid";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
         };
     };
     responses: never;

@@ -2,12 +2,18 @@ import type { Context } from "hono";
 import type { AppEnv } from "../context";
 import { escapeHtml, htmlPage } from "./html";
 
+interface Media {
+  schema?: unknown;
+  example?: unknown;
+  examples?: Record<string, { value?: unknown }>;
+}
+
 interface Operation {
   summary?: string;
   description?: string;
   tags?: string[];
-  requestBody?: { content?: Record<string, { schema?: unknown }> };
-  responses?: Record<string, { description?: string }>;
+  requestBody?: { content?: Record<string, Media> };
+  responses?: Record<string, { description?: string; content?: Record<string, Media> }>;
   security?: Array<Record<string, string[]>>;
 }
 
@@ -18,19 +24,33 @@ function credentials(op: Operation): string {
   return `<p>Authenticate with: <code>${escapeHtml(options.join(" | "))}</code></p>`;
 }
 
+/** The media's example (or its first named one) as a collapsible block. */
+function example(label: string, media: Media | undefined): string {
+  const value = media?.example ?? Object.values(media?.examples ?? {})[0]?.value;
+  if (value === undefined) return "";
+  return `<details><summary>${escapeHtml(label)}</summary><pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre></details>`;
+}
+
 /** A readable, self-contained rendering of /openapi.json (no CDN assets, so it works offline too). */
 export function docsPage(c: Context<AppEnv>, openapi: object): Response {
   const document = openapi as { paths?: Record<string, Record<string, Operation>> };
   const sections: string[] = [];
   for (const [path, methods] of Object.entries(document.paths ?? {})) {
     for (const [method, op] of Object.entries(methods)) {
-      const body = op.requestBody?.content?.["application/json"]?.schema;
-      const responses = Object.entries(op.responses ?? {})
-        .map(([status, r]) => `<li><code>${escapeHtml(status)}</code> ${escapeHtml(r.description ?? "")}</li>`)
+      const body = op.requestBody?.content?.["application/json"];
+      const entries = Object.entries(op.responses ?? {});
+      // Error statuses list their error.code values (the description is exactly that list).
+      const responses = entries
+        .map(([status, r]) => {
+          const text = escapeHtml(r.description ?? "");
+          return `<li><code>${escapeHtml(status)}</code> ${status >= "400" ? `<code>${text}</code>` : text}</li>`;
+        })
         .join("");
+      const success = entries.find(([status, r]) => status.startsWith("2") && r.content?.["application/json"]);
       sections.push(`<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2>
 <p>${escapeHtml(op.summary ?? "")}</p>${credentials(op)}${op.description ? `<p class="muted">${escapeHtml(op.description)}</p>` : ""}
-${body ? `<details><summary>Request body</summary><pre>${escapeHtml(JSON.stringify(body, null, 2))}</pre></details>` : ""}
+${example("Example request", body)}${body ? `<details><summary>Request schema</summary><pre>${escapeHtml(JSON.stringify(body.schema, null, 2))}</pre></details>` : ""}
+${success ? example(`Example answer (${success[0]})`, success[1].content?.["application/json"]) : ""}
 <ul>${responses}</ul></section>`);
     }
   }

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses, listEnvelope } from "../http";
+import { envelope, listEnvelope } from "../http";
 import { principal, requirePlatform } from "../middleware/require";
 import {
   createUser,
@@ -52,7 +52,6 @@ const searchRoute = createRoute({
   request: { query: z.object({ email: Email }) },
   responses: {
     200: { description: "Zero or one user", content: { "application/json": { schema: listEnvelope(PlatformUser) } } },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 
@@ -66,7 +65,6 @@ const getRoute = createRoute({
   request: { params: z.object({ id: UserId }) },
   responses: {
     200: { description: "User", content: { "application/json": { schema: envelope(PlatformUser) } } },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 
@@ -89,12 +87,12 @@ const createUserRoute = createRoute({
         .openapi("PlatformCreateUser"),
     ),
   },
+  errors: ["email_delivery_failed"],
   responses: {
     201: {
       description: "Account",
       content: { "application/json": { schema: envelope(z.object({ user: PlatformUser, created: z.boolean() })) } },
     },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 
@@ -110,9 +108,9 @@ function toggleRoute(action: "disable" | "enable") {
     description: DESCRIPTION,
     middleware: [requirePlatform] as const,
     request: { headers: CsrfHeader, params: z.object({ id: UserId }) },
+    errors: ["conflict"],
     responses: {
       200: { description: "Done", content: { "application/json": { schema: envelope(PlatformUser) } } },
-      ...errorResponses(400, 401, 403, 409, 503),
     },
   });
 }
@@ -136,6 +134,7 @@ const magicLinkRoute = createRoute({
         .openapi("AdminMagicLink"),
     ),
   },
+  errors: ["not_found", "email_delivery_failed"],
   responses: {
     201: {
       description: "Minted",
@@ -145,7 +144,6 @@ const magicLinkRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 404, 415, 429, 503),
   },
 });
 

@@ -1,9 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses, listEnvelope } from "../http";
+import { envelope, listEnvelope } from "../http";
 import { principal, requireKeyManager } from "../middleware/require";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "../services/api-keys";
-import { createRoute } from "./declare";
+import { createRoute, ERRORS } from "./declare";
 import { CsrfHeader, Password } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -56,9 +56,9 @@ const createKeyRoute = createRoute({
       },
     },
   },
+  errors: [...ERRORS.recentAuth],
   responses: {
     201: { description: "Created", content: { "application/json": { schema: envelope(WithSecret) } } },
-    ...errorResponses(400, 401, 403, 415, 503),
   },
 });
 
@@ -71,7 +71,6 @@ const listKeysRoute = createRoute({
   middleware: [requireKeyManager] as const,
   responses: {
     200: { description: "Keys, newest first", content: { "application/json": { schema: listEnvelope(ApiKey) } } },
-    ...errorResponses(401, 403, 503),
   },
 });
 
@@ -85,7 +84,6 @@ const revokeKeyRoute = createRoute({
   request: { headers: CsrfHeader, params: z.object({ id: KeyId }) },
   responses: {
     200: { description: "Revoked", content: { "application/json": { schema: envelope(ApiKey) } } },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 
@@ -117,9 +115,9 @@ const rotateKeyRoute = createRoute({
       },
     },
   },
+  errors: [...ERRORS.recentAuth],
   responses: {
     201: { description: "Rotated", content: { "application/json": { schema: envelope(WithSecret) } } },
-    ...errorResponses(400, 401, 403, 415, 503),
   },
 });
 

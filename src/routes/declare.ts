@@ -1,6 +1,7 @@
 import { createRoute as declareRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { type ErrorStatus, errorResponses } from "../http";
+import type { ErrorCode } from "../errors";
+import { errorResponses } from "../http";
 import {
   requireCredential,
   requireKeyManager,
@@ -53,33 +54,65 @@ const BY_GUARD = new Map<MiddlewareHandler, (method: string) => Requirement[]>([
   [sessionCsrf, (m) => [session(m), { accessToken: [] }, {}]],
 ]);
 
+const MANAGERS = new Set<MiddlewareHandler>([requireKeyManager, requirePublishableKeyManager]);
+
 /**
  * createRoute that also declares the route's security from its guard (or, for storefront routes, the
- * publishable key); a route may still state its own `security` where it accepts less than its guard.
+ * publishable key) and its error answers: `errors` lists the codes the route's own service can give;
+ * the ones its shape implies (guard, path parameters, body, method) are added here. A route may still
+ * state its own `security` where it accepts less than its guard.
  */
-export function createRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
-  const guard = Array.isArray(config.middleware) ? config.middleware[0] : config.middleware;
-  const security =
+export function createRoute<
+  P extends string,
+  R extends Omit<RouteConfig, "path"> & { path: P; errors?: readonly ErrorCode[] },
+>(config: R) {
+  const { errors = [], ...route } = config;
+  const guard = (Array.isArray(route.middleware) ? route.middleware[0] : route.middleware) as
+    | MiddlewareHandler
+    | undefined;
+  const storefront = route.path.startsWith("/v1/storefront/");
+  const security: RouteConfig["security"] =
     config.security ??
-    (config.path.startsWith("/v1/storefront/")
-      ? [{ publishableKey: [] }]
-      : BY_GUARD.get(guard as MiddlewareHandler)?.(config.method));
-  const responses = { ...errorResponses(...implied(config)), ...config.responses };
-  return declareRoute(security ? { ...config, security, responses } : { ...config, responses });
+    (storefront ? [{ publishableKey: [] }] : BY_GUARD.get(guard as MiddlewareHandler)?.(route.method));
+  const responses = { ...errorResponses([...implied(route, guard, storefront), ...errors]), ...route.responses };
+  // Typed as the route declared itself: handlers answer its success statuses; errors are thrown.
+  return declareRoute({ ...route, ...(security ? { security } : {}), responses } as Omit<R, "errors">);
 }
 
 /**
- * The error statuses every route can answer whatever it does, so the document never omits them (the
- * test harness checks every error answer against the document): a presented but bad credential (401),
- * a cross-site write or a refused credential (403), throttles (429), a store outage (503), control
- * characters in the query (400); with path parameters 404, with a body 413/415, on POST the
- * Idempotency-Key answers (409, 422).
+ * The codes every route of this shape can answer whatever its service does, so the document never
+ * omits them (the test harness checks every error answer of the suite against the document).
  */
-function implied(config: Omit<RouteConfig, "path"> & { path: string }): ErrorStatus[] {
-  // 400 too: control characters in any query string are refused before the route runs.
-  const statuses: ErrorStatus[] = [400, 401, 403, 429, 503];
-  if (config.path.includes("{")) statuses.push(404);
-  if (config.request?.body) statuses.push(413, 415);
-  if (config.method === "post") statuses.push(409, 422);
-  return statuses;
+function implied(
+  route: Omit<RouteConfig, "path"> & { path: string },
+  guard: MiddlewareHandler | undefined,
+  storefront: boolean,
+): ErrorCode[] {
+  const unsafe = UNSAFE.has(route.method.toUpperCase());
+  // Control characters anywhere (400), a presented but bad bearer credential (401), API-key guessing
+  // (429) and a store outage (503) are answered before any route runs.
+  const codes: ErrorCode[] = ["validation_error", "unauthorized", "token_invalid", "rate_limited", "store_unavailable"];
+  if (storefront) codes.push("publishable_key_invalid", "origin_not_allowed");
+  else if (unsafe) codes.push("csrf_failed"); // cross-site writes, whatever the route
+  // Every guard refuses device tokens; managers and the platform API ask the access policy.
+  if (guard && BY_GUARD.has(guard)) codes.push("forbidden");
+  if (guard && MANAGERS.has(guard)) codes.push("insufficient_scope", "not_found");
+  if (route.path.includes("{")) codes.push("not_found");
+  if (route.request?.body) codes.push("payload_too_large", "unsupported_media_type");
+  if (route.method === "post") codes.push("idempotency_conflict", "idempotency_key_reused");
+  return codes;
 }
+
+/** Codes several routes' services share, so each route lists what it adds in a few words. */
+export const ERRORS = {
+  /** The access policy's refusals: not yours (404), not your role (403), not the key's scope (403). */
+  policy: ["forbidden", "insufficient_scope", "not_found"],
+  /** Sensitive changes: a recent sign-in or the current password (a wrong one counts as a failed login). */
+  recentAuth: ["reauth_required", "invalid_credentials", "email_not_verified"],
+  /** Spending an emailed or displayed one-time token. */
+  oneTimeToken: ["token_invalid", "token_expired"],
+  /** The password policy on a new password. */
+  newPassword: ["password_too_short", "password_too_long", "password_too_common"],
+  /** Email and password sign-in. */
+  passwordSignIn: ["invalid_credentials", "email_not_verified", "forbidden"],
+} as const satisfies Record<string, readonly ErrorCode[]>;

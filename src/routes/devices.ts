@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses, listEnvelope } from "../http";
+import { envelope, listEnvelope } from "../http";
 import { principal, requireCredential } from "../middleware/require";
 import { pairingPage } from "../pages/pairing";
 import {
@@ -11,7 +11,7 @@ import {
   pairingCodeValid,
   revokeDevice,
 } from "../services/devices";
-import { createRoute } from "./declare";
+import { createRoute, ERRORS } from "./declare";
 import { CsrfHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -48,6 +48,7 @@ const codeRoute = createRoute({
       },
     },
   },
+  errors: [...ERRORS.policy],
   responses: {
     201: {
       description: "Code",
@@ -59,7 +60,6 @@ const codeRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 415, 503),
   },
 });
 
@@ -97,6 +97,7 @@ const pairRoute = createRoute({
         .openapi("PairRequest"),
     ),
   },
+  errors: [...ERRORS.oneTimeToken],
   responses: {
     201: {
       description: "Paired",
@@ -113,7 +114,6 @@ const pairRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 415, 429, 503),
   },
 });
 
@@ -123,9 +123,9 @@ const listRoute = createRoute({
   tags: [TAG],
   summary: "Paired devices: your own; owners, admins and keys see the organization's",
   middleware: [requireCredential] as const,
+  errors: [...ERRORS.policy],
   responses: {
     200: { description: "Devices", content: { "application/json": { schema: listEnvelope(Device) } } },
-    ...errorResponses(401, 403, 503),
   },
 });
 
@@ -139,9 +139,9 @@ const revokeRoute = createRoute({
     headers: CsrfHeader,
     params: z.object({ id: z.string().regex(/^dev_[0-9a-z]{26}$/, "must be a device id (dev_...)") }),
   },
+  errors: [...ERRORS.policy],
   responses: {
     200: { description: "Revoked", content: { "application/json": { schema: envelope(Device) } } },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 

@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses } from "../http";
+import { envelope } from "../http";
 import { donePage, failedPage, verifyEmailPage } from "../pages/account";
 import { resendVerification, verifyEmail } from "../services/accounts";
 import { peekOneTimeToken } from "../services/one-time-tokens";
-import { createRoute } from "./declare";
+import { createRoute, ERRORS } from "./declare";
 import { Email, jsonBody, User } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
@@ -27,9 +27,9 @@ const verifyRoute = createRoute({
   description:
     "Tokens are single use, valid 24 hours, and only for this purpose: a reset or magic-link token is 401 token_invalid here.",
   request: { body: jsonOrForm(VerifyBody) },
+  errors: [...ERRORS.oneTimeToken],
   responses: {
     200: { description: "Verified", content: { "application/json": { schema: envelope(z.object({ user: User })) } } },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 
@@ -46,7 +46,6 @@ const resendRoute = createRoute({
       description: "Accepted",
       content: { "application/json": { schema: envelope(z.object({ sent: z.literal(true) })) } },
     },
-    ...errorResponses(400, 415, 429, 503),
   },
 });
 

@@ -1,9 +1,8 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { errorResponses } from "../http";
 import { principal, requireCredential } from "../middleware/require";
 import { introspectToken } from "../services/introspection";
-import { createRoute } from "./declare";
+import { createRoute, ERRORS } from "./declare";
 import { jsonOrForm, readJsonOrForm } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -42,9 +41,9 @@ const introspectRoute = createRoute({
   middleware: [requireCredential] as const,
   security: [{ apiKey: [] }],
   request: { body: jsonOrForm(IntrospectBody) },
+  errors: [...ERRORS.policy],
   responses: {
     200: { description: "Token state", content: { "application/json": { schema: Introspection } } },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 

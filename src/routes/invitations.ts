@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses, listEnvelope } from "../http";
+import { envelope, listEnvelope } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
 import { invalidInvitationPage, invitationPage, joinedPage } from "../pages/invitation";
 import {
@@ -37,9 +37,9 @@ const mineRoute = createRoute({
   tags: [TAG],
   summary: "Open invitations to your (verified) address",
   middleware: [requireUser] as const,
+  errors: ["forbidden", "email_not_verified"],
   responses: {
     200: { description: "Invitations", content: { "application/json": { schema: listEnvelope(MyInvitation) } } },
-    ...errorResponses(401, 403, 503),
   },
 });
 
@@ -50,9 +50,9 @@ const acceptRoute = createRoute({
   summary: "Accept an invitation to your verified address (you become a member)",
   middleware: [requireUser] as const,
   request: { headers: CsrfHeader, params: z.object({ id: InvitationId }) },
+  errors: ["forbidden", "email_not_verified", "conflict"],
   responses: {
     200: { description: "Joined", content: { "application/json": { schema: envelope(Organization) } } },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 
@@ -63,7 +63,8 @@ const declineRoute = createRoute({
   summary: "Decline an invitation to your verified address",
   middleware: [requireUser] as const,
   request: { headers: CsrfHeader, params: z.object({ id: InvitationId }) },
-  responses: { 204: { description: "Declined" }, ...errorResponses(400, 401, 403, 503) },
+  errors: ["forbidden", "email_not_verified"],
+  responses: { 204: { description: "Declined" } },
 });
 
 const confirmRoute = tokenPageRoute({
@@ -83,12 +84,12 @@ const acceptByTokenRoute = createRoute({
   description:
     "JSON clients get 200 with the user and the organization (the session's active one); the page's form gets an HTML answer. 401 token_invalid for a used, expired, revoked or withdrawn invitation.",
   request: { body: jsonOrForm(TokenBody) },
+  errors: ["token_invalid"],
   responses: {
     200: {
       description: "Joined and signed in",
       content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } },
     },
-    ...errorResponses(400, 401, 415, 503),
   },
 });
 

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses } from "../http";
+import { envelope } from "../http";
 import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
 import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
 import { createRoute } from "./declare";
@@ -36,6 +36,7 @@ const requestRoute = createRoute({
   description:
     "Answers 202 whether or not the account exists. The link is valid for 15 minutes and works once; requesting a new one revokes the previous one.",
   request: { body: { required: true, content: { "application/json": { schema: RequestBody } } } },
+  errors: ["email_delivery_failed"],
   responses: {
     202: {
       description: "Sent (same answer for known and unknown addresses)",
@@ -45,7 +46,6 @@ const requestRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 413, 415, 422, 429, 503),
   },
 });
 
@@ -64,6 +64,7 @@ const verifyRoute = createRoute({
   description:
     "JSON clients get 200 with the user and organization; the confirm page's form post gets a 303 to the stored redirect_to. Either way the session and csrf_token cookies are set. A used, expired or unknown token is 401 magic_link_invalid.",
   request: { body: jsonOrForm(VerifyBody) },
+  errors: ["magic_link_invalid", "forbidden"],
   responses: {
     200: {
       description: "Signed in",
@@ -74,7 +75,6 @@ const verifyRoute = createRoute({
       },
     },
     303: { description: "Signed in (form post): redirect to redirect_to" },
-    ...errorResponses(400, 401, 403, 413, 415, 429, 503),
   },
 });
 

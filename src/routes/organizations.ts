@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses, listEnvelope } from "../http";
+import { envelope, listEnvelope } from "../http";
 import { credential, principal, requireCredential, requireUser } from "../middleware/require";
 import { inviteMember, listOrganizationInvitations, revokeInvitation } from "../services/invitations";
 import {
@@ -12,7 +12,7 @@ import {
   visibleOrganizations,
 } from "../services/organizations";
 import { switchOrganization } from "../services/session";
-import { createRoute } from "./declare";
+import { createRoute, ERRORS } from "./declare";
 import { CsrfHeader, Email, jsonBody, Organization } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -33,7 +33,6 @@ const mineRoute = createRoute({
   description: "From the user's cached snapshot (no SQL). An API key sees its own organization, with role null.",
   responses: {
     200: { description: "Organizations", content: { "application/json": { schema: listEnvelope(Organization) } } },
-    ...errorResponses(401, 503),
   },
 });
 
@@ -51,12 +50,12 @@ const userOrgsRoute = createRoute({
   description:
     "Only organizations the caller shares with that user (all of the caller's own; an API key shares its one organization). Platform administrators see all. 404 when the user is invisible.",
   request: { params: z.object({ user_id: UserId }) },
+  errors: [...ERRORS.policy],
   responses: {
     200: {
       description: "Organizations, each naming the user asked about and the caller who asked",
       content: { "application/json": { schema: listEnvelope(UserOrganization) } },
     },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 
@@ -70,9 +69,9 @@ const createOrgRoute = createRoute({
     headers: CsrfHeader,
     body: jsonBody(z.object({ name: z.string().trim().min(1).max(100) }).openapi("CreateOrganization")),
   },
+  errors: ["forbidden"],
   responses: {
     201: { description: "Created", content: { "application/json": { schema: envelope(Organization) } } },
-    ...errorResponses(400, 401, 403, 415, 503),
   },
 });
 
@@ -84,9 +83,9 @@ const switchRoute = createRoute({
   description: "Session cookies only: /me, identity and keys created from this session then act in that organization.",
   middleware: [requireUser] as const,
   request: { headers: CsrfHeader, params: z.object({ id: OrgId }) },
+  errors: ["forbidden", "not_found"],
   responses: {
     200: { description: "Switched", content: { "application/json": { schema: envelope(Organization) } } },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 
@@ -97,9 +96,9 @@ const membersRoute = createRoute({
   tags: ["Organizations"],
   summary: "Members of an organization (members, or a read-scoped key of it)",
   request: { params: z.object({ id: OrgId }) },
+  errors: [...ERRORS.policy],
   responses: {
     200: { description: "Members", content: { "application/json": { schema: listEnvelope(Member) } } },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 
@@ -116,9 +115,9 @@ const changeRoleRoute = createRoute({
     params: z.object({ id: OrgId, user_id: UserId }),
     body: jsonBody(z.object({ role: Role }).openapi("ChangeRole")),
   },
+  errors: [...ERRORS.policy, "conflict"],
   responses: {
     200: { description: "Changed", content: { "application/json": { schema: envelope(Member) } } },
-    ...errorResponses(400, 401, 403, 409, 415, 503),
   },
 });
 
@@ -148,9 +147,9 @@ const inviteRoute = createRoute({
     params: z.object({ id: OrgId }),
     body: jsonBody(z.object({ email: Email, role: Role.default("member") }).openapi("CreateInvitation")),
   },
+  errors: [...ERRORS.policy],
   responses: {
     202: { description: "Invited", content: { "application/json": { schema: envelope(Invitation) } } },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 
@@ -161,9 +160,9 @@ const listInvitationsRoute = createRoute({
   tags: ["Organizations"],
   summary: "Open invitations of an organization (owners and admins)",
   request: { params: z.object({ id: OrgId }) },
+  errors: [...ERRORS.policy],
   responses: {
     200: { description: "Invitations", content: { "application/json": { schema: listEnvelope(Invitation) } } },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 
@@ -174,7 +173,8 @@ const revokeInvitationRoute = createRoute({
   tags: ["Organizations"],
   summary: "Revoke an open invitation (its link stops working)",
   request: { headers: CsrfHeader, params: z.object({ id: OrgId, invitation_id: InvitationId }) },
-  responses: { 204: { description: "Revoked" }, ...errorResponses(400, 401, 403, 503) },
+  errors: [...ERRORS.policy],
+  responses: { 204: { description: "Revoked" } },
 });
 
 const removeMemberRoute = createRoute({
@@ -186,7 +186,8 @@ const removeMemberRoute = createRoute({
   description:
     "The removed member's keys in this organization are revoked, and their sessions and tokens lose access to it at once.",
   request: { headers: CsrfHeader, params: z.object({ id: OrgId, user_id: UserId }) },
-  responses: { 204: { description: "Removed" }, ...errorResponses(400, 401, 403, 409, 503) },
+  errors: [...ERRORS.policy, "conflict"],
+  responses: { 204: { description: "Removed" } },
 });
 
 export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

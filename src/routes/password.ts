@@ -1,12 +1,12 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses, startBrowserSession } from "../http";
+import { envelope, startBrowserSession } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
 import { donePage, failedPage, resetPasswordPage } from "../pages/account";
 import { changePassword, forgotPassword, peekResetToken, resetPassword, signup } from "../services/accounts";
 import { checkCredentials, signInWithPassword } from "../services/sign-in";
-import { createRoute } from "./declare";
+import { createRoute, ERRORS } from "./declare";
 import { CsrfHeader, Email, jsonBody, Ok, OptionalName, Organization, Password, User } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
@@ -29,6 +29,7 @@ const signupRoute = createRoute({
   description:
     "201 with the same shape whether or not the email already has an account (its owner gets a notice instead). No tokens: with REQUIRE_EMAIL_VERIFICATION on, a verification link is emailed. Passwords: 8-128 characters (NFKC), no composition rules, not on the common-password list (password_too_common says why).",
   request: { body: jsonBody(SignupBody) },
+  errors: [...ERRORS.newPassword],
   responses: {
     201: {
       description: "Account created (or the lookalike answer for a taken email)",
@@ -36,7 +37,6 @@ const signupRoute = createRoute({
         "application/json": { schema: envelope(z.object({ user: User, verification_required: z.boolean() })) },
       },
     },
-    ...errorResponses(400, 403, 415, 429, 503),
   },
 });
 
@@ -48,12 +48,12 @@ const loginRoute = createRoute({
   description:
     "Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password.",
   request: { body: jsonBody(LoginBody) },
+  errors: [...ERRORS.passwordSignIn],
   responses: {
     200: {
       description: "Signed in",
       content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } },
     },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 
@@ -64,6 +64,7 @@ const verifyCredentialsRoute = createRoute({
   summary: "Check an email and password without signing in",
   description: "For management apps that mint their own tokens: issues nothing, sets no cookie, throttled like login.",
   request: { body: jsonBody(CredentialsBody) },
+  errors: [...ERRORS.passwordSignIn],
   responses: {
     200: {
       description: "Valid",
@@ -80,7 +81,6 @@ const verifyCredentialsRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 
@@ -93,9 +93,9 @@ const changeRoute = createRoute({
     "A wrong current password counts as a failed login. Every other session and every refresh token and access token of the user stop working; the calling session stays.",
   middleware: [requireUser] as const,
   request: { headers: CsrfHeader, body: jsonBody(ChangeBody) },
+  errors: [...ERRORS.newPassword, "invalid_credentials", "email_not_verified"],
   responses: {
     200: { description: "Changed", content: { "application/json": { schema: envelope(Ok) } } },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 
@@ -109,7 +109,6 @@ const forgotRoute = createRoute({
   request: { body: jsonBody(z.object({ email: Email }).openapi("ForgotPasswordRequest")) },
   responses: {
     200: { description: "Accepted", content: { "application/json": { schema: envelope(Ok) } } },
-    ...errorResponses(400, 415, 429, 503),
   },
 });
 
@@ -128,9 +127,9 @@ const resetRoute = createRoute({
   description:
     "Spends the token, sets the password, proves the email, clears the lockout, and signs out every session and token. No sign-in happens. The reset page's form post gets an HTML answer.",
   request: { body: jsonOrForm(ResetBody) },
+  errors: [...ERRORS.newPassword, ...ERRORS.oneTimeToken],
   responses: {
     200: { description: "Password set", content: { "application/json": { schema: envelope(Ok) } } },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses, listEnvelope } from "../http";
+import { envelope, listEnvelope } from "../http";
 import { principal, requirePublishableKeyManager } from "../middleware/require";
 import { createPublishableKey, listPublishableKeys, revokePublishableKey } from "../services/publishable-keys";
 import { createRoute } from "./declare";
@@ -49,7 +49,6 @@ const createRoute_ = createRoute({
   },
   responses: {
     201: { description: "Created", content: { "application/json": { schema: envelope(PublishableKey) } } },
-    ...errorResponses(400, 401, 403, 415, 503),
   },
 });
 
@@ -61,7 +60,6 @@ const listRoute = createRoute({
   middleware: [requirePublishableKeyManager] as const,
   responses: {
     200: { description: "Keys", content: { "application/json": { schema: listEnvelope(PublishableKey) } } },
-    ...errorResponses(401, 403, 503),
   },
 });
 
@@ -77,7 +75,6 @@ const revokeRoute = createRoute({
   },
   responses: {
     200: { description: "Revoked", content: { "application/json": { schema: envelope(PublishableKey) } } },
-    ...errorResponses(400, 401, 403, 503),
   },
 });
 

@@ -3,12 +3,12 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { endBrowserSession, envelope, errorResponses, listEnvelope } from "../http";
+import { endBrowserSession, envelope, listEnvelope } from "../http";
 import { principal, requireUser, sessionCsrf, signedInUser } from "../middleware/require";
 import { updateProfile } from "../services/accounts";
 import { isSuperuser, PLATFORM_SCOPE } from "../services/policy";
 import { endCookieSession, endSession, endSessionById, listSessions, signOutEverywhere } from "../services/session";
-import { createRoute } from "./declare";
+import { createRoute, ERRORS } from "./declare";
 import { CsrfHeader, Identity, Organization, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -38,7 +38,6 @@ const meRoute = createRoute({
         },
       },
     },
-    ...errorResponses(401, 503),
   },
 });
 
@@ -51,7 +50,7 @@ const logoutRoute = createRoute({
   description:
     "204 with or without a credential. With the session cookie: the Redis record is deleted and both cookies are cleared. With a Bearer access token: its whole token family (that refresh token and its access tokens) is revoked.",
   request: { headers: CsrfHeader },
-  responses: { 204: { description: "Signed out" }, ...errorResponses(403, 503) },
+  responses: { 204: { description: "Signed out" } },
 });
 
 const ProfileBody = z
@@ -85,6 +84,7 @@ function profileRoute(method: "patch" | "put") {
       headers: CsrfHeader,
       body: { required: true, content: { "application/json": { schema: ProfileBody } } },
     },
+    errors: [...ERRORS.recentAuth],
     responses: {
       200: {
         description: "Updated",
@@ -92,7 +92,6 @@ function profileRoute(method: "patch" | "put") {
           "application/json": { schema: envelope(z.object({ user: User, email_change_pending: z.boolean() })) },
         },
       },
-      ...errorResponses(400, 401, 403, 415, 429, 503),
     },
   });
 }
@@ -119,7 +118,6 @@ const listSessionsRoute = createRoute({
       description: "Sessions, newest first",
       content: { "application/json": { schema: listEnvelope(SessionInfo) } },
     },
-    ...errorResponses(401, 503),
   },
 });
 
@@ -133,7 +131,7 @@ const deleteSessionRoute = createRoute({
     headers: CsrfHeader,
     params: z.object({ id: z.string().regex(/^ses_[0-9a-z]{26}$/, "must be a session id (ses_...)") }),
   },
-  responses: { 204: { description: "Ended" }, ...errorResponses(400, 401, 403, 503) },
+  responses: { 204: { description: "Ended" } },
 });
 
 const logoutAllRoute = createRoute({
@@ -150,7 +148,6 @@ const logoutAllRoute = createRoute({
       description: "Signed out everywhere",
       content: { "application/json": { schema: envelope(z.object({ revoked_sessions: z.number() })) } },
     },
-    ...errorResponses(401, 403, 503),
   },
 });
 

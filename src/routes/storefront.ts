@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, errorResponses } from "../http";
+import { envelope } from "../http";
 import type { StoreKey } from "../ports";
 import {
   customerSession,
@@ -49,6 +49,7 @@ const requestOtpRoute = createRoute({
       z.object({ contact: Contact, contact_type: z.enum(["phone", "sms", "email"]).optional() }).openapi("RequestOtp"),
     ),
   },
+  errors: ["sms_delivery_failed", "email_delivery_failed"],
   responses: {
     200: {
       description: "Sent",
@@ -64,7 +65,6 @@ const requestOtpRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 
@@ -83,6 +83,7 @@ const verifyOtpRoute = createRoute({
         .openapi("VerifyOtp"),
     ),
   },
+  errors: ["otp_invalid"],
   responses: {
     200: {
       description: "Signed in",
@@ -92,7 +93,6 @@ const verifyOtpRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 
@@ -111,7 +111,6 @@ const statusRoute = createRoute({
         },
       },
     },
-    ...errorResponses(401, 403, 503),
   },
 });
 
@@ -141,6 +140,7 @@ const profileRoute = createRoute({
         .openapi("CustomerProfile"),
     ),
   },
+  errors: ["otp_invalid", "conflict", "sms_delivery_failed", "email_delivery_failed"],
   responses: {
     200: {
       description: "Updated",
@@ -152,7 +152,6 @@ const profileRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 401, 403, 409, 415, 429, 503),
   },
 });
 
@@ -167,7 +166,6 @@ const logoutRoute = createRoute({
       description: "Signed out",
       content: { "application/json": { schema: z.object({ success: z.literal(true), data: z.null() }) } },
     },
-    ...errorResponses(401, 403, 503),
   },
 });
 

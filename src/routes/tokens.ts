@@ -1,9 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses } from "../http";
+import { envelope } from "../http";
 import { grantTokensWithPassword } from "../services/sign-in";
 import { refreshTokens, revokeRefreshToken } from "../services/tokens";
-import { createRoute } from "./declare";
+import { createRoute, ERRORS } from "./declare";
 import { Email, jsonBody, Organization, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -36,9 +36,9 @@ const tokenRoute = createRoute({
   description:
     "grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json.",
   request: { body: jsonBody(TokenBody) },
+  errors: [...ERRORS.passwordSignIn, "token_invalid"],
   responses: {
     200: { description: "Tokens", content: { "application/json": { schema: envelope(TokenResponse) } } },
-    ...errorResponses(400, 401, 403, 415, 429, 503),
   },
 });
 
@@ -54,7 +54,6 @@ const revokeRoute = createRoute({
       description: "Revoked",
       content: { "application/json": { schema: envelope(z.object({ revoked: z.literal(true) })) } },
     },
-    ...errorResponses(400, 415, 503),
   },
 });
 

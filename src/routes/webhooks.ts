@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope, errorResponses } from "../http";
+import { envelope } from "../http";
 import { handleStripeEvent, verifyStripeEvent } from "../services/billing";
 import { createRoute } from "./declare";
 import { validationHook } from "./validation";
@@ -12,6 +12,7 @@ const stripeRoute = createRoute({
   summary: "Stripe webhook (checkout.session.completed, customer.subscription.updated|deleted)",
   description:
     "Verifies Stripe-Signature over the raw body (300 s tolerance; comma-separated STRIPE_WEBHOOK_SECRET for rotation): bad or missing -> 400 and nothing happens. Each event id has its effect once; duplicates and unknown types answer 200. If the sign-in email cannot be sent, the answer is 503 and nothing is recorded, so Stripe retries the event.",
+  errors: ["signature_invalid", "conflict"],
   responses: {
     200: {
       description: "Handled",
@@ -23,7 +24,6 @@ const stripeRoute = createRoute({
         },
       },
     },
-    ...errorResponses(400, 409, 413, 503),
   },
 });
 

@@ -18,12 +18,13 @@ const stack = await startStack({
   rootDir: root,
   redisUrl: process.env.REDIS_URL || undefined,
   databaseUrl: process.env.DATABASE_URL || undefined,
-  ports: { upstash: port + 4, neon: port + 5, redis: 6390, postgres: 54329 },
+  ports: { upstash: port + 4, neon: port + 5, redis: 6390, postgres: 54329, oidc: port + 6 },
+  workerOrigin: publicUrl,
   log,
 }).catch((error: unknown) => {
   console.error(`[dev] the local stack did not start: ${error instanceof Error ? error.message : String(error)}`);
   console.error(
-    `[dev] is another \`npm run dev\` running? Ports in use: ${[port + 4, port + 5, 6390, 54329].join(", ")}`,
+    `[dev] is another \`npm run dev\` running? Ports in use: ${[port + 4, port + 5, port + 6, 6390, 54329].join(", ")}`,
   );
   process.exit(1);
 });
@@ -40,6 +41,12 @@ writeDevVars(`${root}.dev.vars`, {
   DATABASE_URL: stack.databaseUrl,
   NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
   NEON_WS_PROXY: stack.neonWsProxy,
+  // "Sign in with the dev provider": a real OpenID Provider on loopback (localstack/oidc-provider.ts).
+  OAUTH_PROVIDERS: "dev",
+  OAUTH_DEV_LABEL: "the dev provider",
+  OAUTH_DEV_ISSUER: stack.oidcIssuer,
+  OAUTH_DEV_CLIENT_ID: stack.oidcClientId,
+  OAUTH_DEV_CLIENT_SECRET: stack.oidcClientSecret,
   // `COMPAT_PROFILE=cimplify npm run dev` serves that source system's API too (docs/compat-profiles.md).
   COMPAT_PROFILE: process.env.COMPAT_PROFILE ?? "",
 });
@@ -51,6 +58,7 @@ const wrangler = spawn(`${root}node_modules/.bin/wrangler`, ["dev", "--ip", "127
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
 });
 log(`[dev] worker: ${publicUrl}  ·  outbox: ${publicUrl}/v1/dev/outbox  ·  docs: ${publicUrl}/docs`);
+log(`[dev] sign in with the dev provider: ${publicUrl}/v1/auth/oauth/dev/start`);
 
 let stopping = false;
 async function stop(code: number): Promise<void> {

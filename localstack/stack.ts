@@ -8,6 +8,7 @@ import { applyMigrations } from "../scripts/migrate.ts";
 import { type FakeStripe, startFakeStripe } from "./fake-stripe.ts";
 import { type FaultRedis, startFaultRedis } from "./fault-redis.ts";
 import { startNeonShim } from "./neon-shim.ts";
+import { type LocalOpenIdProvider, startOpenIdProvider } from "./oidc-provider.ts";
 import { adminQuery, ensureDatabase, startPostgres, withDatabase } from "./postgres.ts";
 import { freePort, startRedisEngine } from "./redis-engine.ts";
 import { startUpstashShim } from "./upstash-shim.ts";
@@ -31,6 +32,13 @@ export interface StackInfo {
   faultControlUrl?: string;
   /** Test mode: a local endpoint speaking Stripe's line-items API. */
   fakeStripeUrl?: string;
+  /** A real OpenID Provider on loopback (social sign-in): its issuer and its clients' credentials. */
+  oidcIssuer: string;
+  oidcClientId: string;
+  oidcClientSecret: string;
+  /** Test mode: a second client of the same provider (a second configured provider name). */
+  oidcClient2Id?: string;
+  oidcClient2Secret?: string;
 }
 
 export interface Stack extends StackInfo {
@@ -44,7 +52,9 @@ export interface StackOptions {
   redisUrl?: string;
   databaseUrl?: string;
   rootDir: string;
-  ports?: { upstash: number; neon: number; redis: number; postgres: number };
+  ports?: { upstash: number; neon: number; redis: number; postgres: number; oidc?: number };
+  /** The worker's public origin (its OAuth callback URLs are registered at the local provider). */
+  workerOrigin?: string;
   log?: (line: string) => void;
 }
 
@@ -83,6 +93,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: options.ports?.neon,
     });
     closers.push(() => neon.close());
+
+    const worker = options.workerOrigin ?? "http://127.0.0.1:8787";
+    const callback = (name: string) => `${worker}/v1/auth/oauth/${name}/callback`;
+    const op: LocalOpenIdProvider = await startOpenIdProvider({
+      port: options.ports?.oidc,
+      clients:
+        options.mode === "test" ? { dev: [callback("dev")], dev2: [callback("dev2")] } : { dev: [callback("dev")] },
+    });
+    closers.push(() => op.close());
 
     let fault: FaultRedis | undefined;
     let stripe: FakeStripe | undefined;
@@ -123,6 +142,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       faultUpstashToken: fault?.upstashToken,
       faultControlUrl: fault?.controlUrl,
       fakeStripeUrl: stripe?.url,
+      oidcIssuer: op.issuer,
+      oidcClientId: op.clients.dev?.id ?? "",
+      oidcClientSecret: op.clients.dev?.secret ?? "",
+      oidcClient2Id: op.clients.dev2?.id,
+      oidcClient2Secret: op.clients.dev2?.secret,
       counters: () => ({ redis: upstash.requests(), sql: neon.requests() }),
       close,
     };

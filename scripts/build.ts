@@ -28,6 +28,21 @@ const englishOnly: Esbuild.Plugin = {
   },
 };
 
+const OPTIONS: Esbuild.BuildOptions = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  target: "es2022",
+  platform: "neutral",
+  conditions: ["workerd", "worker", "browser"],
+  mainFields: ["browser", "module", "main"],
+  external: ["node:*", "cloudflare:*"],
+  plugins: [englishOnly],
+  logLevel: "error",
+  // License texts stay in node_modules and the lock file; the deployed bundle does not need them.
+  legalComments: "none",
+};
+
 export interface BuiltWorker {
   bytes: number;
   gzipBytes: number;
@@ -35,24 +50,47 @@ export interface BuiltWorker {
   shares: Array<{ name: string; bytes: number }>;
 }
 
+export const LIBRARIES_PATH = `${root}dist/libraries.js`;
+
+/**
+ * The fixed stack alone: the same build of only the libraries the worker imports, with no code of
+ * ours, so BENCHMARKS.md can show what no change to src/ can go below.
+ */
+const LIBRARIES_ONLY = `
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { neon } from "@neondatabase/serverless";
+import { Redis } from "@upstash/redis/cloudflare";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/neon-http";
+import { boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bodyLimit } from "hono/body-limit";
+import { getCookie, setCookie } from "hono/cookie";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { jwtVerify, SignJWT } from "jose";
+export const used = [OpenAPIHono, z, neon, Redis, sql, drizzle, boolean, check, index, jsonb, pgTable, text, timestamp,
+  uniqueIndex, bodyLimit, getCookie, setCookie, cors, HTTPException, jwtVerify, SignJWT];
+export default { fetch: () => new Response(String(used.length)) };
+`;
+
+export async function buildLibraries(): Promise<{ bytes: number; gzipBytes: number }> {
+  mkdirSync(`${root}dist`, { recursive: true });
+  await esbuild.build({
+    ...OPTIONS,
+    stdin: { contents: LIBRARIES_ONLY, resolveDir: root, loader: "ts" },
+    outfile: LIBRARIES_PATH,
+  });
+  const js = readFileSync(LIBRARIES_PATH);
+  return { bytes: js.length, gzipBytes: gzipSync(js).length };
+}
+
 export async function buildWorker(): Promise<BuiltWorker> {
   mkdirSync(`${root}dist`, { recursive: true });
   const result = await esbuild.build({
+    ...OPTIONS,
     metafile: true,
     entryPoints: [`${root}src/index.ts`],
     outfile: BUNDLE_PATH,
-    bundle: true,
-    minify: true,
-    format: "esm",
-    target: "es2022",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["browser", "module", "main"],
-    external: ["node:*", "cloudflare:*"],
-    plugins: [englishOnly],
-    logLevel: "error",
-    // License texts stay in node_modules and the lock file; the deployed bundle does not need them.
-    legalComments: "none",
   });
   const js = readFileSync(BUNDLE_PATH);
   const byPackage = new Map<string, number>();

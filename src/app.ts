@@ -27,6 +27,7 @@ import { passwordRoutes } from "./routes/password";
 import { publishableKeyRoutes } from "./routes/publishable-keys";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
+import { socialRoutes } from "./routes/social";
 import { storefrontRoutes } from "./routes/storefront";
 import { tokenRoutes } from "./routes/tokens";
 import { validationHook } from "./routes/validation";
@@ -60,6 +61,7 @@ function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   app.route("/", passwordRoutes);
   app.route("/", emailVerificationRoutes);
   app.route("/", tokenRoutes);
+  app.route("/", socialRoutes);
   app.route("/", introspectionRoutes);
   app.route("/", sessionRoutes);
   app.route("/", organizationRoutes);

@@ -6,6 +6,7 @@ import { burnPasswordCheck, hashPassword, importPepper, type PasswordParams, ver
 import { createOutboxProvider } from "./email/outbox";
 import type { EmailProvider } from "./email/provider";
 import { createResendProvider } from "./email/resend";
+import { createOAuthClient } from "./oauth/client";
 import type { Clock, Deps, Keys, OutboxStore, PasswordHasher } from "./ports";
 import { createDisabledSms, createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
 import { withDeadline } from "./storage/deadline";
@@ -14,6 +15,7 @@ import { createApiKeyRepository } from "./storage/neon/api-key-repository";
 import { createBillingRepository } from "./storage/neon/billing-repository";
 import { createDatabase } from "./storage/neon/db";
 import { createDeviceRepository } from "./storage/neon/device-repository";
+import { createIdentityRepository } from "./storage/neon/identity-repository";
 import { createInvitationRepository } from "./storage/neon/invitation-repository";
 import { createOrganizationRepository } from "./storage/neon/organization-repository";
 import { createStorefrontRepository } from "./storage/neon/storefront-repository";
@@ -102,6 +104,8 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     idempotency: createIdempotencyStore(client, keys),
     outbox,
     users: withSnapshotCache(users, userState),
+    identities: createIdentityRepository(db),
+    oauth: createOAuthClient(config.oauth),
     organizations: withOrganizationSnapshotCache(createOrganizationRepository(db), userState),
     invitations: createInvitationRepository(db),
     apiKeys: createApiKeyRepository(db),

@@ -1,6 +1,7 @@
 // Every variable and secret is parsed here, once per env object, with messages that say how to fix it.
 // .dev.vars.example documents them all; wrangler.toml holds the non-secret production values.
 import { type ProfileName, parseProfiles } from "./compat/names";
+import { type OAuthConfig, readOAuthConfig } from "./oauth/config";
 
 export interface Config {
   /** COMPAT_PROFILE: source systems whose own API is served beside /v1 (src/compat/). */
@@ -34,6 +35,8 @@ export interface Config {
     appStoreUrl: string | null;
     playStoreUrl: string | null;
   };
+  /** Social sign-in providers (OAUTH_PROVIDERS; src/oauth/config.ts). */
+  oauth: OAuthConfig;
   sms: {
     provider: "outbox" | "twilio" | "none";
     twilioAccountSid: string | null;
@@ -286,6 +289,8 @@ function readConfig(env: Env): Config {
     } else plans[price] = tier;
   }
 
+  const oauth = readOAuthConfig(str, problems, { production: environment === "production" });
+
   const secure = publicUrl?.protocol === "https:";
   const day = 86_400;
   const config: Config = {
@@ -368,6 +373,7 @@ function readConfig(env: Env): Config {
       appStoreUrl: appStoreUrl?.toString() ?? null,
       playStoreUrl: playStoreUrl?.toString() ?? null,
     },
+    oauth,
     sms: {
       provider: smsRaw === "twilio" ? "twilio" : smsRaw === "none" ? "none" : "outbox",
       twilioAccountSid: str("TWILIO_ACCOUNT_SID"),

@@ -1,7 +1,15 @@
 // The domain's data: users, organizations, roles, sessions, keys, devices, customers. Types only,
 // importing nothing, so every layer can use them without an arrow running up.
 
-export type TokenPurpose = "magic_link" | "email_verification" | "password_reset" | "pairing";
+export type TokenPurpose =
+  | "magic_link"
+  | "email_verification"
+  | "password_reset"
+  | "pairing"
+  /** A social sign-in in flight: the `state` sent to the provider (10 minutes, bound to the browser). */
+  | "oauth_state"
+  /** A social sign-in finished for a native app: the code its redirect carries (PKCE-bound, 60 s). */
+  | "oauth_code";
 
 export interface OneTimeTokenRecord {
   purpose: TokenPurpose;
@@ -179,4 +187,13 @@ export interface CustomerSessionRecord {
   publishable_key: string;
   created_at: number;
   expires_at: number;
+}
+
+/** A provider identity linked to a user (social sign-in). */
+export interface LinkedIdentity {
+  id: string;
+  provider: string;
+  email: string | null;
+  created_at: string;
+  last_used_at: string | null;
 }

@@ -22,9 +22,17 @@ export const ERROR_CODES = {
     status: 403,
     message: "Cross-site request refused: send the X-CSRF-Token header from a same-site page.",
   },
+  oauth_failed: {
+    status: 401,
+    message: "The sign-in with the provider failed, was cancelled or expired. Start again.",
+  },
   not_found: { status: 404, message: "Not found." },
   method_not_allowed: { status: 405, message: "Method not allowed." },
   conflict: { status: 409, message: "The request conflicts with the current state." },
+  account_exists: {
+    status: 409,
+    message: "An account with this email already exists: sign in to it, then link this provider from there.",
+  },
   idempotency_conflict: { status: 409, message: "A request with this Idempotency-Key is still being processed." },
   payload_too_large: { status: 413, message: "The request body is larger than 64 KiB." },
   unsupported_media_type: {
@@ -37,6 +45,7 @@ export const ERROR_CODES = {
   config_invalid: { status: 500, message: "The server is misconfigured." },
   email_delivery_failed: { status: 503, message: "The email could not be sent. Retry in a moment." },
   sms_delivery_failed: { status: 503, message: "The SMS could not be sent. Retry in a moment." },
+  provider_unavailable: { status: 503, message: "The sign-in provider did not answer. Retry in a moment." },
   store_unavailable: { status: 503, message: "A backing store is unavailable. Retry in a moment." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

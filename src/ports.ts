@@ -10,6 +10,7 @@ import type {
   CustomerSessionRecord,
   Device,
   Invitation,
+  LinkedIdentity,
   Member,
   OneTimeTokenRecord,
   OutboxMessage,
@@ -24,6 +25,7 @@ import type {
   TokenPurpose,
   UserSnapshot,
 } from "./domain";
+import type { OAuthClient } from "./oauth/client";
 
 export type * from "./domain";
 
@@ -219,6 +221,45 @@ export interface UserRepository {
     changes: { name?: string | null; phone?: string | null },
     now: number,
   ): Promise<UserSnapshot | null>;
+}
+
+/** What a provider asserted about the person at the end of a social sign-in. */
+export interface ProviderProfile {
+  provider: string;
+  subject: string;
+  /** Canonical address, or null when the provider gave none. */
+  email: string | null;
+  /** The provider asserts the address is the person's (OIDC email_verified, GitHub's verified flag). */
+  emailVerified: boolean;
+  name: string | null;
+}
+
+export type IdentitySignIn =
+  | { status: "signed_in"; snapshot: UserSnapshot; created: boolean; linked: boolean }
+  /** An account has the address but may not be merged silently: sign in to it, then link. */
+  | { status: "account_exists" }
+  /** No linked identity and the provider does not vouch for the address: nothing is created. */
+  | { status: "email_unverified" }
+  /** The account is disabled (answered like any failed sign-in). */
+  | { status: "refused" };
+
+export interface IdentityRepository {
+  /**
+   * One statement: the linked identity's user; else, for a provider-verified address, a link to the
+   * account with that verified address or a new account with a first organization. Safe under races
+   * (unique provider+subject and email); `null` when a concurrent first sign-in won: read again.
+   */
+  signIn(
+    input: ProviderProfile & {
+      now: number;
+      ids: { user: string; organization: string; membership: string; identity: string };
+    },
+  ): Promise<IdentitySignIn | null>;
+  /** Links to `userId`; "taken" when the identity belongs to someone else. */
+  link(input: ProviderProfile & { userId: string; id: string; now: number }): Promise<"linked" | "already" | "taken">;
+  list(userId: string): Promise<LinkedIdentity[]>;
+  /** Unlinks unless it is the account's last way in (no password, no other identity, no proven address). */
+  unlink(userId: string, identityId: string): Promise<"unlinked" | "not_found" | "last_method">;
 }
 
 export interface HealthProbe {
@@ -541,6 +582,9 @@ export interface Deps {
   idempotency: IdempotencyStore;
   outbox: OutboxStore;
   users: UserRepository;
+  identities: IdentityRepository;
+  /** The providers' side of social sign-in (oauth4webapi; src/oauth/client.ts). */
+  oauth: OAuthClient;
   organizations: OrganizationRepository;
   invitations: InvitationRepository;
   apiKeys: ApiKeyRepository;

@@ -176,6 +176,46 @@ describe("AUTH_DEBUG only on a developer's own machine", () => {
   });
 });
 
+describe("social sign-in provider settings", () => {
+  it("are checked once, with a sentence that says how to fix each one", async () => {
+    const { ConfigError, parseConfig } = await import("../src/config");
+    const problems = (env: Record<string, string>) => {
+      try {
+        parseConfig({ ...bindings, ...env });
+        return [];
+      } catch (error) {
+        return (error as InstanceType<typeof ConfigError>).problems;
+      }
+    };
+    expect(problems({ OAUTH_PROVIDERS: "acme" })).toEqual([
+      "OAUTH_ACME_CLIENT_ID is missing: copy the client id from acme's developer console.",
+      "OAUTH_ACME_CLIENT_SECRET is missing: copy the client secret from acme's developer console.",
+      "OAUTH_ACME_ISSUER is missing: set it to the OpenID Provider's issuer URL, e.g. https://id.example.com.",
+    ]);
+    const acme = { OAUTH_PROVIDERS: "acme", OAUTH_ACME_CLIENT_ID: "id", OAUTH_ACME_CLIENT_SECRET: "secret" };
+    expect(problems({ ...acme, OAUTH_ACME_ISSUER: "http://id.example.com" })).toEqual([
+      "OAUTH_ACME_ISSUER must be an https:// URL (http only for a loopback provider outside production).",
+    ]);
+    expect(problems({ ...acme, OAUTH_ACME_ISSUER: "https://id.example.com", OAUTH_ACME_TYPE: "saml" })).toEqual([
+      'OAUTH_ACME_TYPE must be oidc or github (got "saml").',
+    ]);
+    expect(problems({ OAUTH_PROVIDERS: "Bad Name" })[0]).toContain("is not a provider name");
+    // Presets: Google's issuer and scopes, GitHub's endpoints; only the client's own id and secret are needed.
+    const config = parseConfig({
+      ...bindings,
+      OAUTH_PROVIDERS: "google,github",
+      OAUTH_GOOGLE_CLIENT_ID: "g",
+      OAUTH_GOOGLE_CLIENT_SECRET: "gs",
+      OAUTH_GITHUB_CLIENT_ID: "h",
+      OAUTH_GITHUB_CLIENT_SECRET: "hs",
+    });
+    expect(config.oauth.providers.map((p) => [p.name, p.kind, p.issuer, p.scopes.join(" ")])).toEqual([
+      ["google", "oidc", "https://accounts.google.com", "openid email profile"],
+      ["github", "github", null, "read:user user:email"],
+    ]);
+  });
+});
+
 describe("production configuration without optional providers", () => {
   it("starts without Twilio or Stripe settings; SMS then fails clearly", async () => {
     const { parseConfig } = await import("../src/config");
@@ -189,8 +229,10 @@ describe("production configuration without optional providers", () => {
       EMAIL_FROM: "Acme <login@acme.com>",
       SMS_PROVIDER: "",
       STRIPE_WEBHOOK_SECRET: "",
+      OAUTH_PROVIDERS: "",
     });
     expect(config.sms.provider).toBe("none");
+    expect(config.oauth.providers).toEqual([]);
     expect(config.stripe.webhookSecrets).toEqual([]);
     const { createDisabledSms } = await import("../src/sms/provider");
     await expect(createDisabledSms().send({ to: "+14155550123", text: "x" })).rejects.toThrow(/SMS_PROVIDER=none/);

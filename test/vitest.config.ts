@@ -16,6 +16,11 @@ interface StackInfo {
   faultUpstashToken: string;
   faultControlUrl: string;
   fakeStripeUrl: string;
+  oidcIssuer: string;
+  oidcClientId: string;
+  oidcClientSecret: string;
+  oidcClient2Id: string;
+  oidcClient2Secret: string;
 }
 
 // Tests run inside workerd with the production clients, against the local stack's endpoints.
@@ -46,6 +51,14 @@ export default defineConfig({
             FAULT_UPSTASH_TOKEN: stack.faultUpstashToken,
             FAULT_CONTROL_URL: stack.faultControlUrl,
             FAKE_STRIPE_URL: stack.fakeStripeUrl,
+            // Social sign-in against the local OpenID Provider; dev2 is a second client of it.
+            OAUTH_PROVIDERS: "dev,dev2",
+            OAUTH_DEV_ISSUER: stack.oidcIssuer,
+            OAUTH_DEV_CLIENT_ID: stack.oidcClientId,
+            OAUTH_DEV_CLIENT_SECRET: stack.oidcClientSecret,
+            OAUTH_DEV2_ISSUER: stack.oidcIssuer,
+            OAUTH_DEV2_CLIENT_ID: stack.oidcClient2Id,
+            OAUTH_DEV2_CLIENT_SECRET: stack.oidcClient2Secret,
             REDIS_KEY_PREFIX: `entry${Date.now()}:`,
             AUTH_SECRET: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz",
             PASSWORD_PEPPER: "test-pepper-0123456789abcdefghijklmnopqrstuvwxyz",

@@ -2068,6 +2068,673 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/oauth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured sign-in providers (for a sign-in page's buttons) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Providers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "name": "Ada Lovelace",
+                         *           "label": "Google",
+                         *           "start_url": "https://auth.example.com/v1/auth/oauth/google/start"
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["OAuthProvider"][];
+                            meta: {
+                                count: number;
+                            };
+                        };
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oauth/{provider}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Go to the provider (a link or button target, not a fetch)
+         * @description 302 to the provider with a single-use state (10 minutes, bound to this browser by an HttpOnly cookie), PKCE S256 and a nonce. `redirect_to`: where to land afterwards (a path here or a URL on a trusted origin); for a native app, a URL on APP_SCHEME plus the app's own `code_challenge` (S256): the app then gets `?code=` and exchanges it at POST /v1/auth/token (grant_type authorization_code).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    redirect_to?: string;
+                    code_challenge?: string;
+                };
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description To the provider's authorization page */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description provider_unavailable, store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oauth/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the provider sends the browser back (not called by apps)
+         * @description Spends the state, checks it was started in this browser, exchanges the code (PKCE) and checks the ID token (signature by the issuer's keys, iss, aud, exp, nonce). Then: an identity already linked signs its user in; a new one is linked to the account with the same address only when the provider says the address is verified and the account has proven it too; an unknown verified address gets a new account with a personal organization. A browser gets the session cookies and a 303 to redirect_to; an app a 302 to its redirect with `code` (or `error`). Failures are an HTML page with the status and the error code.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed in, no redirect target: an HTML page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Native app: to its redirect with code or error */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Signed in (or linked): to redirect_to */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description oauth_failed, token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_oauth_failed"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description email_not_verified, forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description account_exists, conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_account_exists"] | components["schemas"]["Error_conflict"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description provider_unavailable, store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oauth/{provider}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start linking a provider to the signed-in account
+         * @description For a browser session only (the provider sends the same browser back). Adding a way in is sensitive: it needs a sign-in from the last ten minutes or `current_password`. Answers the URL to send the browser to; the callback links instead of signing in (409 conflict when that provider account belongs to someone else).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                    "x-csrf-token"?: string;
+                };
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "redirect_to": "/dashboard",
+                     *       "current_password": "correct horse battery staple"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LinkProviderRequest"];
+                };
+            };
+            responses: {
+                /** @description Send the browser here */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "authorization_url": "https://auth.example.com/"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: {
+                                authorization_url: string;
+                            };
+                        };
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description invalid_credentials, token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description idempotency_conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
+                    };
+                };
+                /** @description payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+                /** @description unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
+                    };
+                };
+                /** @description idempotency_key_reused */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description provider_unavailable, store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The providers linked to your account */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Identities */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": [
+                         *         {
+                         *           "id": "idn_01jd5n2k4m0000000000000000",
+                         *           "provider": "google",
+                         *           "email": "ada@example.com",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_used_at": "2026-12-01T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "meta": {
+                         *         "count": 1
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["LinkedIdentity"][];
+                            meta: {
+                                count: number;
+                            };
+                        };
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_forbidden"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/identities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink a provider (never your last way to sign in)
+         * @description 409 conflict when nothing else would let you in: no password, no other linked provider and no verified address (magic links need one).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                    "x-csrf-token"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Unlinked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description csrf_failed, forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_conflict"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/oauth/introspect": {
         parameters: {
             query?: never;
@@ -8885,9 +9552,185 @@ export interface components {
             /** @enum {string} */
             grant_type: "refresh_token";
             refresh_token: string;
+        } | {
+            /** @enum {string} */
+            grant_type: "authorization_code";
+            /** @description The code from the social sign-in app redirect. */
+            code: string;
+            /** @description The PKCE verifier whose S256 challenge started the sign-in. */
+            code_verifier: string;
         };
         RevokeRequest: {
             token: string;
+        };
+        OAuthProvider: {
+            /** @example google */
+            name: string;
+            /** @example Google */
+            label: string;
+            /** @example https://auth.example.com/v1/auth/oauth/google/start */
+            start_url: string;
+        };
+        /**
+         * @description Not found.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "not_found",
+         *         "message": "Not found."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_not_found: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "not_found";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description The sign-in provider did not answer. Retry in a moment.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "provider_unavailable",
+         *         "message": "The sign-in provider did not answer. Retry in a moment."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_provider_unavailable: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "provider_unavailable";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description The sign-in with the provider failed, was cancelled or expired. Start again.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "oauth_failed",
+         *         "message": "The sign-in with the provider failed, was cancelled or expired. Start again."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_oauth_failed: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "oauth_failed";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description An account with this email already exists: sign in to it, then link this provider from there.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "account_exists",
+         *         "message": "An account with this email already exists: sign in to it, then link this provider from there."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_account_exists: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "account_exists";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description The request conflicts with the current state.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "conflict",
+         *         "message": "The request conflicts with the current state."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_conflict: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "conflict";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description This change needs a recent sign-in.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "reauth_required",
+         *         "message": "This change needs a recent sign-in."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_reauth_required: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "reauth_required";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        LinkProviderRequest: {
+            redirect_to?: string;
+            /**
+             * Format: password
+             * @example correct horse battery staple
+             */
+            current_password?: string;
+        };
+        LinkedIdentity: {
+            /** @example idn_01jd5n2k4m0000000000000000 */
+            id: string;
+            /** @example google */
+            provider: string;
+            email: string | null;
+            created_at: string;
+            last_used_at: string | null;
         };
         Introspection: {
             active: boolean;
@@ -8929,30 +9772,6 @@ export interface components {
             };
             meta: components["schemas"]["ErrorMeta"];
         };
-        /**
-         * @description Not found.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "not_found",
-         *         "message": "Not found."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_not_found: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "not_found";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
-        };
         IntrospectRequest: {
             token: string;
             token_type_hint?: string;
@@ -8965,30 +9784,6 @@ export interface components {
             plan_tier: string;
             scopes: string[];
             credential_id: string;
-        };
-        /**
-         * @description This change needs a recent sign-in.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "reauth_required",
-         *         "message": "This change needs a recent sign-in."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_reauth_required: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "reauth_required";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
         };
         ProfileUpdate: {
             name?: string | null;
@@ -9025,30 +9820,6 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "admin" | "member";
             joined_at: string;
-        };
-        /**
-         * @description The request conflicts with the current state.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "conflict",
-         *         "message": "The request conflicts with the current state."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_conflict: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "conflict";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
         };
         ChangeRole: {
             /** @enum {string} */

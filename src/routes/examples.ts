@@ -73,6 +73,8 @@ const BY_NAME: Record<string, unknown> = {
   created_by: "usr_01jd5n2k4m0000000000000000",
   invited_by: "usr_01jd5n2k4m0000000000000000",
   requested_by: "usr_01jd5n2k4m0000000000000000",
+  code: "tok_4c1a9e7f2b3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e",
+  code_verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
   pairing_token: "pair_7d2c9e4a1b3f5e6d8a0c2b4e6f8a1c3d5e7f9a0b",
   deep_link: "myapp://pair?code=pair_7d2c9e4a1b3f5e6d8a0c2b4e6f8a1c3d5e7f9a0b",
   ip: "203.0.113.7",

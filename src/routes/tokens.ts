@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope } from "../http";
 import { grantTokensWithPassword } from "../services/sign-in";
+import { exchangeAppCode } from "../services/social-sign-in";
 import { refreshTokens, revokeRefreshToken } from "../services/tokens";
 import { createRoute, ERRORS } from "./declare";
 import { Email, jsonBody, Organization, Password, User } from "./schemas";
@@ -11,6 +12,15 @@ const TokenBody = z
   .discriminatedUnion("grant_type", [
     z.object({ grant_type: z.literal("password"), email: Email, password: Password }),
     z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1).max(512) }),
+    z.object({
+      grant_type: z.literal("authorization_code"),
+      code: z.string().min(1).max(512).openapi({ description: "The code from the social sign-in app redirect." }),
+      code_verifier: z
+        .string()
+        .min(43)
+        .max(128)
+        .openapi({ description: "The PKCE verifier whose S256 challenge started the sign-in." }),
+    }),
   ])
   .openapi("TokenRequest");
 
@@ -60,6 +70,10 @@ const revokeRoute = createRoute({
 export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(tokenRoute, async (c) => {
     const body = c.req.valid("json");
+    if (body.grant_type === "authorization_code") {
+      const tokens = await exchangeAppCode(c.get("ctx"), { code: body.code, codeVerifier: body.code_verifier });
+      return c.json({ success: true as const, data: tokens }, 200);
+    }
     if (body.grant_type === "refresh_token") {
       return c.json(
         {

@@ -36,7 +36,11 @@ export type AuthEvent =
   | "customer.signed_in"
   | "device.paired"
   | "device.revoked"
-  | "billing.checkout_completed";
+  | "billing.checkout_completed"
+  | "oauth.signed_in"
+  | "oauth.linked"
+  | "oauth.unlinked"
+  | "oauth.rejected";
 
 export interface AuthEventFields {
   user_id?: string;

@@ -244,3 +244,25 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [index("idempotency_keys_expires_idx").on(t.expires_at)],
 );
+
+/** Social sign-in: a provider's subject, linked to one user (unique per provider). */
+export const identities = pgTable(
+  "identities",
+  {
+    id: text("id").primaryKey(),
+    user_id: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    /** The provider's stable id for the person (OIDC `sub`, GitHub's numeric id). */
+    subject: text("subject").notNull(),
+    /** The address the provider asserted when the identity was last used (for display). */
+    email: text("email"),
+    created_at: timestamps.created_at,
+    last_used_at: timestamp("last_used_at", { withTimezone: true, mode: "string" }),
+  },
+  (t) => [
+    uniqueIndex("identities_provider_subject_key").on(t.provider, t.subject),
+    index("identities_user_idx").on(t.user_id),
+  ],
+);

@@ -7,7 +7,7 @@ import { ConstraintViolation, iso, queryRunner } from "./sql";
 // Every method is one SQL statement: one round trip, atomic, no interactive transaction needed.
 
 /** Columns of a snapshot for a user row aliased `u`; organizations come from `orgs` (or live memberships). */
-function snapshotColumns(
+export function snapshotColumns(
   orgsSource: SQL = sql`(select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id)`,
 ) {
   return sql`u.id, u.email, u.name, ${iso(sql`u.email_verified_at`)} as email_verified_at, ${iso(sql`u.created_at`)} as created_at,
@@ -34,7 +34,7 @@ export interface SnapshotRow {
  * CTEs `new_org` and `new_membership`: a first organization (personal, or named) owned by each row of
  * `source` (a CTE with an `id` column). Shared by magic-link sign-in and password signup.
  */
-function firstOrganization(
+export function firstOrganization(
   source: SQL,
   input: {
     email: string;

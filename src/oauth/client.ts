@@ -1,0 +1,194 @@
+// The provider side of social sign-in, on oauth4webapi (certified, by the author of jose): discovery,
+// the authorization URL, the code exchange with PKCE, and the ID token checked in full (signature by
+// the issuer's JWKS, iss, aud, exp, nonce). GitHub speaks plain OAuth 2.0 plus its user API.
+import * as oauth from "oauth4webapi";
+import type { ProviderProfile } from "../ports";
+import { isLoopback, type OAuthConfig, type OAuthProvider } from "./config";
+
+/** Why a provider round failed; the service turns it into the answer. */
+export class OAuthFailure extends Error {
+  constructor(
+    /** denied: the person or provider said no. invalid: a check failed. unreachable: outage or deadline. */
+    readonly reason: "denied" | "invalid" | "unreachable",
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+    this.name = "OAuthFailure";
+  }
+}
+
+export interface AuthorizationRequest {
+  redirectUri: string;
+  state: string;
+  nonce: string;
+  codeChallenge: string;
+}
+
+export interface CallbackInput {
+  params: URLSearchParams;
+  redirectUri: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+export interface OAuthClient {
+  authorizationUrl(provider: OAuthProvider, request: AuthorizationRequest): Promise<string>;
+  finish(
+    provider: OAuthProvider,
+    input: CallbackInput,
+  ): Promise<Omit<ProviderProfile, "email"> & { email: string | null }>;
+}
+
+const DISCOVERY_TTL_MS = 60 * 60 * 1000;
+
+export function createOAuthClient(config: OAuthConfig): OAuthClient {
+  // Per isolate: discovery documents (an hour) and each issuer's JWKS (oauth4webapi refreshes it on
+  // an unknown kid), so a warm worker makes no extra round trip before the token request.
+  const discovered = new Map<string, { as: oauth.AuthorizationServer; at: number }>();
+  const jwks = new Map<string, oauth.JWKSCacheInput>();
+
+  const options = (url: string) => ({
+    [oauth.customFetch]: (input: string, init: RequestInit) =>
+      fetch(input, { ...init, signal: AbortSignal.timeout(config.timeoutMs) }),
+    // Plain http only to a loopback provider (the local OpenID Provider); config refuses it in production.
+    [oauth.allowInsecureRequests]: new URL(url).protocol === "http:" && isLoopback(new URL(url).hostname),
+  });
+
+  async function server(provider: OAuthProvider): Promise<oauth.AuthorizationServer> {
+    if (provider.kind === "github") {
+      const web = provider.github?.webUrl ?? "https://github.com";
+      return {
+        issuer: web,
+        authorization_endpoint: `${web}/login/oauth/authorize`,
+        token_endpoint: `${web}/login/oauth/access_token`,
+      };
+    }
+    const issuer = provider.issuer ?? "";
+    const cached = discovered.get(issuer);
+    if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.as;
+    const as = await guard(async () => {
+      const url = new URL(issuer);
+      return oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, options(issuer)));
+    });
+    discovered.set(issuer, { as, at: Date.now() });
+    return as;
+  }
+
+  return {
+    async authorizationUrl(provider, request) {
+      const as = await server(provider);
+      if (!as.authorization_endpoint) throw new OAuthFailure("invalid", "the provider has no authorization endpoint");
+      const url = new URL(as.authorization_endpoint);
+      url.searchParams.set("client_id", provider.clientId);
+      url.searchParams.set("redirect_uri", request.redirectUri);
+      url.searchParams.set("response_type", "code");
+      url.searchParams.set("scope", provider.scopes.join(" "));
+      url.searchParams.set("state", request.state);
+      url.searchParams.set("code_challenge", request.codeChallenge);
+      url.searchParams.set("code_challenge_method", "S256");
+      if (provider.kind === "oidc") url.searchParams.set("nonce", request.nonce);
+      return url.href;
+    },
+
+    async finish(provider, input) {
+      const as = await server(provider);
+      const client: oauth.Client = { client_id: provider.clientId };
+      const auth = oauth.ClientSecretBasic(provider.clientSecret);
+      const http = options(String(as.token_endpoint ?? as.issuer));
+      return guard(async () => {
+        // Checks state (and RFC 9207 `iss` where the provider sends it); a provider `error` throws here.
+        const params = oauth.validateAuthResponse(as, client, input.params, input.state);
+        const response = await oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          auth,
+          params,
+          input.redirectUri,
+          input.codeVerifier,
+          http,
+        );
+        if (provider.kind === "github") {
+          const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
+          return githubProfile(provider, tokens.access_token, config.timeoutMs);
+        }
+        const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+          expectedNonce: input.nonce,
+          requireIdToken: true,
+        });
+        // The ID token's signature, by the issuer's published keys (not only TLS to the token endpoint).
+        const issuer = as.issuer;
+        if (!jwks.has(issuer)) jwks.set(issuer, {});
+        await oauth.validateApplicationLevelSignature(as, response, {
+          ...options(String(as.jwks_uri ?? issuer)),
+          [oauth.jwksCache]: jwks.get(issuer),
+        });
+        const claims = oauth.getValidatedIdTokenClaims(tokens);
+        if (!claims) throw new OAuthFailure("invalid", "no ID token");
+        // Providers that keep scope claims out of the ID token serve them at UserInfo, for the same
+        // subject (checked: a token for someone else cannot lend its address).
+        let profile: Record<string, unknown> = claims;
+        if (typeof claims.email !== "string" && as.userinfo_endpoint) {
+          const info = await oauth.userInfoRequest(as, client, tokens.access_token, http);
+          profile = { ...(await oauth.processUserInfoResponse(as, client, claims.sub, info)), sub: claims.sub };
+        }
+        return {
+          provider: provider.name,
+          subject: claims.sub,
+          email: typeof profile.email === "string" ? profile.email : null,
+          // Some providers send the flag as a string.
+          emailVerified: profile.email_verified === true || profile.email_verified === "true",
+          name: typeof profile.name === "string" ? profile.name : null,
+        };
+      });
+    },
+  };
+}
+
+/** GitHub's user: its numeric id, and the primary address only when GitHub marks it verified. */
+async function githubProfile(provider: OAuthProvider, accessToken: string, timeoutMs: number) {
+  const api = provider.github?.apiUrl ?? "https://api.github.com";
+  const get = async (path: string): Promise<unknown> => {
+    const response = await fetch(`${api}${path}`, {
+      headers: {
+        authorization: `Bearer ${accessToken}`,
+        accept: "application/vnd.github+json",
+        "user-agent": "edge-auth-worker",
+        "x-github-api-version": "2022-11-28",
+      },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) throw new OAuthFailure("invalid", `GitHub answered ${response.status} for ${path}`);
+    return response.json();
+  };
+  const [user, emails] = (await Promise.all([get("/user"), get("/user/emails")])) as [
+    { id?: unknown; name?: unknown },
+    Array<{ email?: unknown; primary?: unknown; verified?: unknown }>,
+  ];
+  if (typeof user.id !== "number" && typeof user.id !== "string")
+    throw new OAuthFailure("invalid", "GitHub user has no id");
+  const primary = Array.isArray(emails) ? emails.find((e) => e.primary === true && e.verified === true) : undefined;
+  return {
+    provider: provider.name,
+    subject: String(user.id),
+    email: typeof primary?.email === "string" ? primary.email : null,
+    emailVerified: primary !== undefined,
+    name: typeof user.name === "string" ? user.name : null,
+  };
+}
+
+/** Every library or network error becomes an OAuthFailure with a reason the caller can answer with. */
+async function guard<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof OAuthFailure) throw error;
+    if (error instanceof oauth.AuthorizationResponseError)
+      throw new OAuthFailure("denied", `provider error: ${error.error}`, { cause: error });
+    const name = (error as Error)?.name;
+    if (name === "TimeoutError" || name === "AbortError" || error instanceof TypeError)
+      throw new OAuthFailure("unreachable", String(error), { cause: error });
+    throw new OAuthFailure("invalid", String((error as Error)?.message ?? error), { cause: error });
+  }
+}

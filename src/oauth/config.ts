@@ -1,0 +1,115 @@
+// Social sign-in providers, read from the environment once with the rest of the configuration:
+// OAUTH_PROVIDERS=google,github,acme and, per provider, OAUTH_<NAME>_CLIENT_ID / _CLIENT_SECRET /
+// _ISSUER / _SCOPES / _LABEL / _TYPE. Presets fill what a provider's name implies.
+
+export interface OAuthProvider {
+  /** The name in URLs (/v1/auth/oauth/{name}/start) and in identities.provider. */
+  name: string;
+  label: string;
+  /** oidc: any OpenID Provider by discovery. github: OAuth 2.0 plus GitHub's user API. */
+  kind: "oidc" | "github";
+  /** The OpenID Provider's issuer (oidc only). */
+  issuer: string | null;
+  clientId: string;
+  clientSecret: string;
+  scopes: string[];
+  /** GitHub's endpoints (overridable so tests can point them at a local stand-in). */
+  github: { webUrl: string; apiUrl: string } | null;
+}
+
+export interface OAuthConfig {
+  providers: OAuthProvider[];
+  /** Deadline for every call to a provider (discovery, token, JWKS, user API). */
+  timeoutMs: number;
+}
+
+const PRESETS: Record<string, Partial<OAuthProvider>> = {
+  google: {
+    label: "Google",
+    kind: "oidc",
+    issuer: "https://accounts.google.com",
+    scopes: ["openid", "email", "profile"],
+  },
+  github: { label: "GitHub", kind: "github", scopes: ["read:user", "user:email"] },
+};
+
+const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Parses the providers; each problem is a sentence that says how to fix it. */
+export function readOAuthConfig(
+  str: (name: string) => string | null,
+  problems: string[],
+  options: { production: boolean },
+): OAuthConfig {
+  const providers: OAuthProvider[] = [];
+  const names = (str("OAUTH_PROVIDERS") ?? "")
+    .split(",")
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!NAME.test(name)) {
+      problems.push(`OAUTH_PROVIDERS: "${name}" is not a provider name (lower-case letters, digits, dashes).`);
+      continue;
+    }
+    const key = `OAUTH_${name.toUpperCase().replaceAll("-", "_")}`;
+    const preset = PRESETS[name] ?? {};
+    const kind = (str(`${key}_TYPE`) ?? preset.kind ?? "oidc") as OAuthProvider["kind"];
+    if (kind !== "oidc" && kind !== "github") {
+      problems.push(`${key}_TYPE must be oidc or github (got "${kind}").`);
+      continue;
+    }
+    const clientId = str(`${key}_CLIENT_ID`);
+    const clientSecret = str(`${key}_CLIENT_SECRET`);
+    if (!clientId) problems.push(`${key}_CLIENT_ID is missing: copy the client id from ${name}'s developer console.`);
+    if (!clientSecret)
+      problems.push(`${key}_CLIENT_SECRET is missing: copy the client secret from ${name}'s developer console.`);
+    const issuer = kind === "oidc" ? (str(`${key}_ISSUER`) ?? preset.issuer ?? null) : null;
+    if (kind === "oidc" && !issuer)
+      problems.push(
+        `${key}_ISSUER is missing: set it to the OpenID Provider's issuer URL, e.g. https://id.example.com.`,
+      );
+    if (issuer && !secureUrl(issuer, options.production))
+      problems.push(`${key}_ISSUER must be an https:// URL (http only for a loopback provider outside production).`);
+    const scopes = (str(`${key}_SCOPES`) ?? preset.scopes?.join(" ") ?? "openid email profile")
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    if (kind === "oidc" && !scopes.includes("openid")) scopes.unshift("openid");
+    const github =
+      kind === "github"
+        ? {
+            webUrl: (str(`${key}_WEB_URL`) ?? "https://github.com").replace(/\/$/, ""),
+            apiUrl: (str(`${key}_API_URL`) ?? "https://api.github.com").replace(/\/$/, ""),
+          }
+        : null;
+    if (github && !(secureUrl(github.webUrl, options.production) && secureUrl(github.apiUrl, options.production)))
+      problems.push(
+        `${key}_WEB_URL and ${key}_API_URL must be https:// URLs (http only for loopback outside production).`,
+      );
+    providers.push({
+      name,
+      label: str(`${key}_LABEL`) ?? preset.label ?? name,
+      kind,
+      issuer,
+      clientId: clientId ?? "",
+      clientSecret: clientSecret ?? "",
+      scopes,
+      github,
+    });
+  }
+  return { providers, timeoutMs: 5000 };
+}
+
+/** https, or http to a loopback host when not in production (the local OpenID Provider in dev and tests). */
+function secureUrl(value: string, production: boolean): boolean {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "https:") return true;
+    return !production && url.protocol === "http:" && isLoopback(url.hostname);
+  } catch {
+    return false;
+  }
+}
+
+export function isLoopback(hostname: string): boolean {
+  return /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(hostname);
+}

@@ -1,0 +1,237 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { AppEnv } from "../context";
+import { AuthError } from "../errors";
+import { envelope, listEnvelope, startBrowserSession } from "../http";
+import { principal, requireUser, signedInUser } from "../middleware/require";
+import { signedInPage } from "../pages/magic-link";
+import { linkedPage, oauthFailedPage } from "../pages/oauth";
+import { confirmRecentAuth } from "../services/reauth";
+import {
+  AppRedirectError,
+  findProvider,
+  finishSocialSignIn,
+  listIdentities,
+  startSocialSignIn,
+  unlinkIdentity,
+} from "../services/social-sign-in";
+import { createRoute, ERRORS } from "./declare";
+import { CsrfHeader, Password } from "./schemas";
+import { validationHook } from "./validation";
+
+const TAG = "Social sign-in";
+const Provider = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "must be a configured provider's name");
+
+const ProviderInfo = z
+  .object({
+    name: z.string().openapi({ example: "google" }),
+    label: z.string().openapi({ example: "Google" }),
+    start_url: z.string().openapi({ example: "https://auth.example.com/v1/auth/oauth/google/start" }),
+  })
+  .openapi("OAuthProvider");
+
+const IdentityInfo = z
+  .object({
+    id: z.string().openapi({ example: "idn_01jd5n2k4m0000000000000000" }),
+    provider: z.string().openapi({ example: "google" }),
+    email: z.string().nullable(),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+  })
+  .openapi("LinkedIdentity");
+
+const providersRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/oauth/providers",
+  tags: [TAG],
+  summary: "The configured sign-in providers (for a sign-in page's buttons)",
+  responses: {
+    200: { description: "Providers", content: { "application/json": { schema: listEnvelope(ProviderInfo) } } },
+  },
+});
+
+const startRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/oauth/{provider}/start",
+  tags: [TAG],
+  summary: "Go to the provider (a link or button target, not a fetch)",
+  description:
+    "302 to the provider with a single-use state (10 minutes, bound to this browser by an HttpOnly cookie), PKCE S256 and a nonce. `redirect_to`: where to land afterwards (a path here or a URL on a trusted origin); for a native app, a URL on APP_SCHEME plus the app's own `code_challenge` (S256): the app then gets `?code=` and exchanges it at POST /v1/auth/token (grant_type authorization_code).",
+  request: {
+    params: z.object({ provider: Provider }),
+    query: z.object({
+      redirect_to: z.string().max(2048).optional(),
+      code_challenge: z.string().max(128).optional(),
+    }),
+  },
+  errors: ["provider_unavailable"],
+  responses: { 302: { description: "To the provider's authorization page" } },
+});
+
+const callbackRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/oauth/{provider}/callback",
+  tags: [TAG],
+  summary: "Where the provider sends the browser back (not called by apps)",
+  description:
+    "Spends the state, checks it was started in this browser, exchanges the code (PKCE) and checks the ID token (signature by the issuer's keys, iss, aud, exp, nonce). Then: an identity already linked signs its user in; a new one is linked to the account with the same address only when the provider says the address is verified and the account has proven it too; an unknown verified address gets a new account with a personal organization. A browser gets the session cookies and a 303 to redirect_to; an app a 302 to its redirect with `code` (or `error`). Failures are an HTML page with the status and the error code.",
+  request: { params: z.object({ provider: Provider }) },
+  errors: ["oauth_failed", "account_exists", "email_not_verified", "provider_unavailable", "conflict", "forbidden"],
+  responses: {
+    302: { description: "Native app: to its redirect with code or error" },
+    303: { description: "Signed in (or linked): to redirect_to" },
+    200: {
+      description: "Signed in, no redirect target: an HTML page",
+      content: { "text/html": { schema: z.string() } },
+    },
+  },
+});
+
+const linkRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/oauth/{provider}/link",
+  tags: [TAG],
+  summary: "Start linking a provider to the signed-in account",
+  description:
+    "For a browser session only (the provider sends the same browser back). Adding a way in is sensitive: it needs a sign-in from the last ten minutes or `current_password`. Answers the URL to send the browser to; the callback links instead of signing in (409 conflict when that provider account belongs to someone else).",
+  middleware: [requireUser] as const,
+  request: {
+    params: z.object({ provider: Provider }),
+    headers: CsrfHeader,
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z
+            .object({ redirect_to: z.string().max(2048).optional(), current_password: Password.optional() })
+            .openapi("LinkProviderRequest"),
+        },
+      },
+    },
+  },
+  errors: [...ERRORS.recentAuth, "provider_unavailable"],
+  responses: {
+    200: {
+      description: "Send the browser here",
+      content: { "application/json": { schema: envelope(z.object({ authorization_url: z.string() })) } },
+    },
+  },
+});
+
+const identitiesRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/identities",
+  tags: [TAG],
+  summary: "The providers linked to your account",
+  middleware: [requireUser] as const,
+  responses: {
+    200: { description: "Identities", content: { "application/json": { schema: listEnvelope(IdentityInfo) } } },
+  },
+});
+
+const unlinkRoute = createRoute({
+  method: "delete",
+  path: "/v1/auth/identities/{id}",
+  tags: [TAG],
+  summary: "Unlink a provider (never your last way to sign in)",
+  description:
+    "409 conflict when nothing else would let you in: no password, no other linked provider and no verified address (magic links need one).",
+  middleware: [requireUser] as const,
+  request: { params: z.object({ id: z.string().max(64) }), headers: CsrfHeader },
+  errors: ["conflict"],
+  responses: { 204: { description: "Unlinked" } },
+});
+
+/** `__Secure-` over HTTPS (a path-scoped cookie cannot be `__Host-`). */
+const bindingCookie = (c: Context<AppEnv>) =>
+  c.get("config").cookies.secure ? "__Secure-oauth_binding" : "oauth_binding";
+
+/** The browser-binding cookie: HttpOnly, only sent to the OAuth paths, as long as a state lives. */
+function bind(c: Context<AppEnv>, value: string): void {
+  setCookie(c, bindingCookie(c), value, {
+    path: "/v1/auth/oauth",
+    httpOnly: true,
+    secure: c.get("config").cookies.secure,
+    // Lax: sent on the provider's top-level redirect back to us, never on cross-site subrequests.
+    sameSite: "Lax",
+    maxAge: 600,
+  });
+}
+
+export const socialRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(providersRoute, (c) => {
+    const origin = c.get("config").publicOrigin;
+    const data = c.get("config").oauth.providers.map((p) => ({
+      name: p.name,
+      label: p.label,
+      start_url: `${origin}/v1/auth/oauth/${p.name}/start`,
+    }));
+    return c.json({ success: true as const, data, meta: { count: data.length } }, 200);
+  })
+  .openapi(startRoute, async (c) => {
+    const query = c.req.valid("query");
+    const { url, binding } = await startSocialSignIn(c.get("ctx"), {
+      provider: c.req.valid("param").provider,
+      redirectTo: query.redirect_to ?? null,
+      codeChallenge: query.code_challenge ?? null,
+      binding: getCookie(c, bindingCookie(c)) ?? null,
+    });
+    bind(c, binding);
+    return c.redirect(url, 302) as never;
+  })
+  .openapi(callbackRoute, async (c) => {
+    const provider = c.req.valid("param").provider;
+    const binding = getCookie(c, bindingCookie(c)) ?? null;
+    deleteCookie(c, bindingCookie(c), { path: "/v1/auth/oauth", secure: c.get("config").cookies.secure });
+    try {
+      const result = await finishSocialSignIn(c.get("ctx"), {
+        provider,
+        params: new URL(c.req.url).searchParams,
+        binding,
+        signedInUserId: c.get("auth")?.via === "cookie" ? (c.get("auth")?.identity.user_id ?? null) : null,
+      });
+      if (result.kind === "app") return c.redirect(result.redirect, 302) as never;
+      if (result.kind === "linked") {
+        if (result.redirectTo) return c.redirect(result.redirectTo, 303) as never;
+        return linkedPage(c, findProvider(c.get("ctx"), provider).label) as never;
+      }
+      await startBrowserSession(c, result.session);
+      const target = result.redirectTo ?? c.get("config").appUrl;
+      return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;
+    } catch (error) {
+      if (error instanceof AppRedirectError) return c.redirect(error.redirect, 302) as never;
+      if (error instanceof AuthError && error.status !== 429)
+        return oauthFailedPage(c, error.status, error.code, error.message) as never;
+      throw error;
+    }
+  })
+  .openapi(linkRoute, async (c) => {
+    const auth = c.get("auth");
+    if (auth?.via !== "cookie")
+      throw new AuthError("forbidden", { message: "Link a provider from a signed-in browser session." });
+    const body = (c.req.valid("json") ?? {}) as { redirect_to?: string; current_password?: string };
+    const user = signedInUser(c).user;
+    await confirmRecentAuth(c.get("ctx"), principal(c), {
+      email: user.email,
+      currentPassword: body.current_password ?? null,
+      what: "Linking a sign-in provider",
+    });
+    const { url, binding } = await startSocialSignIn(c.get("ctx"), {
+      provider: c.req.valid("param").provider,
+      redirectTo: body.redirect_to ?? null,
+      codeChallenge: null,
+      binding: getCookie(c, bindingCookie(c)) ?? null,
+      linkUserId: user.id,
+    });
+    bind(c, binding);
+    return c.json({ success: true as const, data: { authorization_url: url } }, 200);
+  })
+  .openapi(identitiesRoute, async (c) => {
+    const list = await listIdentities(c.get("ctx"), signedInUser(c).user.id);
+    return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
+  })
+  .openapi(unlinkRoute, async (c) => {
+    await unlinkIdentity(c.get("ctx"), signedInUser(c).user.id, c.req.valid("param").id);
+    return c.body(null, 204);
+  });

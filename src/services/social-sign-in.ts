@@ -1,0 +1,334 @@
+import { encodeBase64Url } from "../crypto/encoding";
+import { constantTimeEqual, sha256, sha256Hex } from "../crypto/hash";
+import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
+import { AuthError, rateLimited } from "../errors";
+import { OAuthFailure } from "../oauth/client";
+import type { OAuthProvider } from "../oauth/config";
+import type { LinkedIdentity, OneTimeTokenRecord, SessionOrganization, SessionUser } from "../ports";
+import { logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
+import { canonicalEmail } from "./email-address";
+import { issueOneTimeToken } from "./one-time-tokens";
+import { resolveRedirect } from "./redirects";
+import { createSession, type NewSession } from "./session";
+import { issueTokens, type TokenResponse } from "./tokens";
+
+const STATE_TTL_MS = 10 * 60 * 1000;
+const APP_CODE_TTL_MS = 60 * 1000;
+const START_LIMIT = { limit: 30, windowSeconds: 60 };
+const CALLBACK_FAILURES = { limit: 20, windowSeconds: 600 };
+const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+export interface StartInput {
+  provider: string;
+  redirectTo: string | null;
+  /** The app's PKCE challenge (S256) when redirect_to is the app's own scheme. */
+  codeChallenge: string | null;
+  /** The browser's binding value from its cookie, if it has one. */
+  binding: string | null;
+  /** Set when a signed-in user links this provider instead of signing in. */
+  linkUserId?: string;
+}
+
+/** The configured provider by name, or 404 (an unknown provider does not exist). */
+export function findProvider(ctx: ServiceContext, name: string): OAuthProvider {
+  const provider = ctx.config.oauth.providers.find((p) => p.name === name);
+  if (!provider) throw new AuthError("not_found", { message: "No such sign-in provider." });
+  return provider;
+}
+
+export const callbackUrl = (ctx: ServiceContext, provider: string) =>
+  `${ctx.config.publicOrigin}/v1/auth/oauth/${provider}/callback`;
+
+/**
+ * Starts a sign-in (or a link) with a provider: a single-use `state` stored for 10 minutes, bound to
+ * this browser (a cookie value the callback must present), with the PKCE verifier and the nonce the ID
+ * token must carry. The answer is the provider's URL.
+ */
+export async function startSocialSignIn(
+  ctx: ServiceContext,
+  input: StartInput,
+): Promise<{ url: string; binding: string }> {
+  const { deps } = ctx;
+  const provider = findProvider(ctx, input.provider);
+  const target = destination(ctx, input.redirectTo, input.codeChallenge);
+  const binding = input.binding !== null && isOpaqueToken(input.binding) ? input.binding : generateToken(32);
+  const state = generateToken(32);
+  const nonce = generateToken(32);
+  const verifier = generateToken(32);
+  const record: OneTimeTokenRecord = {
+    purpose: "oauth_state",
+    token_hash: await sha256Hex(state),
+    subject: await sha256Hex(binding),
+    data: {
+      provider: provider.name,
+      nonce,
+      verifier,
+      redirect_to: target.web,
+      app_redirect: target.app,
+      app_challenge: input.codeChallenge,
+      link_user: input.linkUserId ?? null,
+    },
+    created_at: deps.clock.now(),
+    expires_at: deps.clock.now() + STATE_TTL_MS,
+  };
+  // State written and the start counted in one step (a flood of starts is refused, nothing issued).
+  const verdict = await deps.tokens.issue(record, [{ key: `oauth_start:ip:${ctx.ip}`, ...START_LIMIT }]);
+  if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
+  const codeChallenge = encodeBase64Url(await sha256(verifier));
+  const url = await provide(() =>
+    deps.oauth.authorizationUrl(provider, {
+      redirectUri: callbackUrl(ctx, provider.name),
+      state,
+      nonce,
+      codeChallenge,
+    }),
+  );
+  return { url, binding };
+}
+
+/** Where the person lands afterwards: a page (redirect_to on an allowed origin) or the native app. */
+function destination(
+  ctx: ServiceContext,
+  redirectTo: string | null,
+  challenge: string | null,
+): { web: string | null; app: string | null } {
+  const scheme = `${ctx.config.devices.appScheme}:`;
+  if (redirectTo?.toLowerCase().startsWith(scheme)) {
+    // The app gets a code in its redirect; only its PKCE verifier can spend it (another app claiming
+    // the same scheme cannot).
+    if (challenge === null || !PKCE_CHALLENGE.test(challenge))
+      throw new AuthError("validation_error", {
+        details: [{ field: "code_challenge", message: "an app redirect needs a PKCE S256 code_challenge" }],
+      });
+    return { web: null, app: redirectTo };
+  }
+  if (redirectTo === null) return { web: null, app: null };
+  const web = resolveRedirect(ctx.config, redirectTo);
+  if (web === null)
+    throw new AuthError("validation_error", {
+      details: [{ field: "redirect_to", message: "must be a path here or a URL on a trusted origin" }],
+    });
+  return { web, app: null };
+}
+
+export type CallbackResult =
+  | {
+      kind: "session";
+      user: SessionUser;
+      organization: SessionOrganization;
+      session: NewSession;
+      redirectTo: string | null;
+      created: boolean;
+    }
+  | { kind: "app"; redirect: string }
+  | { kind: "linked"; redirectTo: string | null };
+
+/**
+ * Finishes a sign-in: spends the state (single use, atomically), checks it belongs to this browser
+ * and provider, lets the provider library check the code exchange, PKCE and ID token, then signs in
+ * like any other method (or links, or hands the app a code). `appRedirect` is set on failures that
+ * happen after the state is known, so the route can send the app its error.
+ */
+export async function finishSocialSignIn(
+  ctx: ServiceContext,
+  input: { provider: string; params: URLSearchParams; binding: string | null; signedInUserId: string | null },
+): Promise<CallbackResult> {
+  const { deps } = ctx;
+  const provider = findProvider(ctx, input.provider);
+  const state = input.params.get("state") ?? "";
+  if (!isOpaqueToken(state)) throw new AuthError("oauth_failed");
+  const consumed = await deps.tokens.consume("oauth_state", await sha256Hex(state), {
+    key: `oauth_fail:ip:${ctx.ip}`,
+    ...CALLBACK_FAILURES,
+  });
+  const now = deps.clock.now();
+  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
+  if (consumed.status !== "consumed" || consumed.record.expires_at <= now) throw rejected(ctx, "state", now);
+  const record = consumed.record;
+  const data = record.data as Record<string, string | null>;
+  // Another browser's state (login CSRF, a leaked callback URL) or another provider's: refused.
+  const bound = input.binding !== null && constantTimeEqual(await sha256Hex(input.binding), record.subject);
+  if (!bound || data.provider !== provider.name) throw rejected(ctx, "binding", now);
+  try {
+    const profile = await provide(() =>
+      deps.oauth.finish(provider, {
+        params: input.params,
+        redirectUri: callbackUrl(ctx, provider.name),
+        state,
+        nonce: data.nonce ?? "",
+        codeVerifier: data.verifier ?? "",
+      }),
+    );
+    const email = profile.email === null ? null : canonicalEmail(profile.email);
+    const asserted = { ...profile, email, emailVerified: profile.emailVerified && email !== null };
+    if (data.link_user) {
+      // Linking is for the person who started it, still signed in as the same user.
+      if (input.signedInUserId !== data.link_user) throw rejected(ctx, "link_user", now);
+      const outcome = await deps.identities.link({
+        ...asserted,
+        userId: data.link_user,
+        id: generateId("idn", now),
+        now,
+      });
+      if (outcome === "taken")
+        throw new AuthError("conflict", { message: `This ${provider.label} account is linked to another user.` });
+      logAuthEvent("oauth.linked", { user_id: data.link_user, reason: provider.name, ip: ctx.ip }, now);
+      return { kind: "linked", redirectTo: data.redirect_to ?? null };
+    }
+    const signIn = await signInWith(ctx, asserted, now);
+    const organization = signIn.snapshot.organizations[0];
+    if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
+    logAuthEvent(
+      "oauth.signed_in",
+      {
+        user_id: signIn.snapshot.user.id,
+        organization_id: organization.id,
+        ip: ctx.ip,
+        created: signIn.created,
+        reason: provider.name,
+      },
+      now,
+    );
+    if (data.app_redirect) {
+      const { token } = await issueOneTimeToken(ctx, "oauth_code", signIn.snapshot.user.id, APP_CODE_TTL_MS, {
+        organization_id: organization.id,
+        challenge: data.app_challenge ?? null,
+      });
+      return { kind: "app", redirect: withQuery(data.app_redirect, { code: token }) };
+    }
+    const session = await createSession(ctx, {
+      snapshot: signIn.snapshot,
+      organizationId: organization.id,
+      remember: false,
+    });
+    return {
+      kind: "session",
+      user: signIn.snapshot.user,
+      organization,
+      session,
+      // Re-validated at use: the allowlist may have changed since the start.
+      redirectTo: data.redirect_to ? resolveRedirect(ctx.config, data.redirect_to) : null,
+      created: signIn.created,
+    };
+  } catch (error) {
+    if (error instanceof AuthError && data.app_redirect) throw new AppRedirectError(error, data.app_redirect);
+    throw error;
+  }
+}
+
+/** A failure the app must hear about through its own redirect (it is not the browser showing our page). */
+export class AppRedirectError extends Error {
+  constructor(
+    readonly error: AuthError,
+    readonly appRedirect: string,
+  ) {
+    super(error.message);
+    this.name = "AppRedirectError";
+  }
+  get redirect(): string {
+    return withQuery(this.appRedirect, { error: this.error.code });
+  }
+}
+
+async function signInWith(
+  ctx: ServiceContext,
+  profile: Parameters<ServiceContext["deps"]["identities"]["signIn"]>[0] extends infer T
+    ? Omit<T, "now" | "ids">
+    : never,
+  now: number,
+) {
+  const { deps } = ctx;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const result = await deps.identities.signIn({
+      ...profile,
+      now,
+      ids: {
+        user: generateId("usr", now),
+        organization: generateId("org", now),
+        membership: generateId("mem", now),
+        identity: generateId("idn", now),
+      },
+    });
+    // null: a concurrent first sign-in of the same person won the race; the second read finds it.
+    if (result === null) continue;
+    if (result.status === "signed_in") return result;
+    if (result.status === "account_exists") throw rejectedWith(ctx, "account_exists", "account_exists", now);
+    if (result.status === "email_unverified")
+      throw rejectedWith(ctx, "email_unverified", "email_not_verified", now, {
+        message: "The provider did not confirm this email address, so no account was created or linked.",
+      });
+    throw rejected(ctx, "disabled", now);
+  }
+  throw new AuthError("conflict");
+}
+
+/** A native app's code for tokens: single use, 60 seconds, and only with the app's PKCE verifier. */
+export async function exchangeAppCode(
+  ctx: ServiceContext,
+  input: { code: string; codeVerifier: string },
+): Promise<TokenResponse> {
+  const { deps } = ctx;
+  if (!isOpaqueToken(input.code)) throw new AuthError("token_invalid");
+  const consumed = await deps.tokens.consume("oauth_code", await sha256Hex(input.code), {
+    key: `oauth_code_fail:ip:${ctx.ip}`,
+    ...CALLBACK_FAILURES,
+  });
+  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
+  if (consumed.status !== "consumed" || consumed.record.expires_at <= deps.clock.now())
+    throw new AuthError("token_invalid");
+  const challenge = encodeBase64Url(await sha256(input.codeVerifier));
+  if (!constantTimeEqual(challenge, String(consumed.record.data.challenge ?? "")))
+    throw new AuthError("token_invalid", { message: "The code_verifier does not match this code." });
+  const snapshot = await deps.users.findSnapshot(consumed.record.subject);
+  const organization = snapshot?.organizations.find((o) => o.id === consumed.record.data.organization_id);
+  if (!snapshot || !organization) throw new AuthError("token_invalid");
+  return issueTokens(ctx, snapshot, organization);
+}
+
+export async function listIdentities(ctx: ServiceContext, userId: string): Promise<LinkedIdentity[]> {
+  return ctx.deps.identities.list(userId);
+}
+
+/** Unlinks one of the caller's identities; never the account's last way to sign in. */
+export async function unlinkIdentity(ctx: ServiceContext, userId: string, identityId: string): Promise<void> {
+  const outcome = await ctx.deps.identities.unlink(userId, identityId);
+  if (outcome === "not_found") throw new AuthError("not_found");
+  if (outcome === "last_method")
+    throw new AuthError("conflict", {
+      message: "This is your only way to sign in: set a password or verify your email address first.",
+    });
+  logAuthEvent("oauth.unlinked", { user_id: userId }, ctx.deps.clock.now());
+}
+
+/** Provider calls: a failed check is oauth_failed; an outage or deadline is 503 provider_unavailable. */
+async function provide<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof OAuthFailure)) throw error;
+    if (error.reason === "unreachable") throw new AuthError("provider_unavailable", { cause: error });
+    throw new AuthError("oauth_failed", { cause: error });
+  }
+}
+
+function rejected(ctx: ServiceContext, reason: string, now: number): AuthError {
+  return rejectedWith(ctx, reason, "oauth_failed", now);
+}
+
+function rejectedWith(
+  ctx: ServiceContext,
+  reason: string,
+  code: "oauth_failed" | "account_exists" | "email_not_verified",
+  now: number,
+  options: { message?: string } = {},
+): AuthError {
+  logAuthEvent("oauth.rejected", { ip: ctx.ip, reason }, now);
+  return new AuthError(code, options);
+}
+
+function withQuery(target: string, params: Record<string, string>): string {
+  const url = new URL(target);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  return url.href;
+}

@@ -1,0 +1,334 @@
+// Social sign-in end to end through a real OpenID Provider (oidc-provider on loopback): the flow, every
+// check the relying party owes (state, browser binding, PKCE, nonce, audience, expiry, signature), the
+// linking rules that keep accounts from being taken over, and the native-app code exchange.
+import { describe, expect, it } from "vitest";
+import { encodeBase64Url } from "../src/crypto/encoding";
+import { sha256, sha256Hex } from "../src/crypto/hash";
+import { generateToken } from "../src/crypto/random";
+import { PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
+import { CookieJar, parseSetCookies } from "./support/cookies";
+import { json, randomIp } from "./support/harness";
+import { uniqueEmail, useHarness } from "./support/setup";
+import { followProvider, pageErrorCode, returnFrom, tamperNextIdToken, visitProvider } from "./support/social";
+
+const h = useHarness();
+
+const sessionCookie = (response: Response) =>
+  parseSetCookies(response).find((c) => c.name === "session" && c.value !== "");
+
+async function me(jar: CookieJar) {
+  return json(await h.request("/v1/auth/me", { jar }));
+}
+
+async function usersWithEmail(email: string) {
+  return h.sql.query("select id, email_verified_at from users where email = $1", [email]);
+}
+
+async function identitiesOf(userId: string) {
+  return h.sql.query("select provider, subject, email from identities where user_id = $1", [userId]);
+}
+
+describe("social sign-in with an OpenID Provider", () => {
+  it("lists the configured providers with their start URLs", async () => {
+    const body = await json(await h.request("/v1/auth/oauth/providers"));
+    expect(body.data.map((p: { name: string }) => p.name)).toEqual(["dev", "dev2"]);
+    expect(body.data[0].start_url).toBe("http://127.0.0.1:8787/v1/auth/oauth/dev/start");
+  });
+
+  it("start sends the browser to the provider with state, PKCE S256 and a nonce, bound by an HttpOnly cookie", async () => {
+    const jar = new CookieJar();
+    const res = await h.request("/v1/auth/oauth/dev/start", { jar });
+    expect(res.status).toBe(302);
+    const url = new URL(res.headers.get("location") ?? "");
+    expect(url.searchParams.get("response_type")).toBe("code");
+    expect(url.searchParams.get("code_challenge_method")).toBe("S256");
+    expect(url.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(url.searchParams.get("state")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(url.searchParams.get("nonce")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(url.searchParams.get("redirect_uri")).toBe("http://127.0.0.1:8787/v1/auth/oauth/dev/callback");
+    const binding = parseSetCookies(res).find((c) => c.name === "oauth_binding");
+    expect(binding?.attributes.httponly).toBe(true);
+    expect(binding?.attributes.samesite).toBe("Lax");
+    expect(binding?.attributes.path).toBe("/v1/auth/oauth");
+    // Redis holds the state's hash, never the state.
+    const state = url.searchParams.get("state") ?? "";
+    expect(await h.redisKeysMatching(`ott:oauth_state:${await sha256Hex(state)}`)).toHaveLength(1);
+    expect(await h.redisKeysMatching(`*${state}*`)).toHaveLength(0);
+  });
+
+  it("a new verified address gets an account with a personal organization, signed in; the same person again gets the same account", async () => {
+    const email = uniqueEmail("social");
+    const visit = await visitProvider(h, { email, query: { redirect_to: "/dashboard" } });
+    const res = await returnFrom(h, visit);
+    expect(res.status, await res.clone().text()).toBe(303);
+    expect(res.headers.get("location")).toBe("http://127.0.0.1:8787/dashboard");
+    expect(sessionCookie(res)).toBeDefined();
+    const { data } = await me(visit.jar);
+    expect(data.user.email).toBe(email);
+    expect(data.user.email_verified).toBe(true);
+    expect(data.organization.is_personal_account).toBe(true);
+    const [identity] = await identitiesOf(data.user.id);
+    expect(identity).toMatchObject({ provider: "dev", email });
+
+    const again = await visitProvider(h, { email });
+    expect((await returnFrom(h, again)).status).toBe(200);
+    expect((await me(again.jar)).data.user.id).toBe(data.user.id);
+    expect(await identitiesOf(data.user.id)).toHaveLength(1);
+    expect(await usersWithEmail(email)).toHaveLength(1);
+  });
+
+  it("a state works once: the callback replayed is refused without a session", async () => {
+    const visit = await visitProvider(h, { email: uniqueEmail("replay") });
+    expect((await returnFrom(h, visit)).status).toBe(200);
+    const replay = await returnFrom(h, visit, new CookieJar());
+    expect(replay.status).toBe(401);
+    expect(await pageErrorCode(replay)).toBe("oauth_failed");
+    expect(sessionCookie(replay)).toBeUndefined();
+  });
+
+  it("20 parallel callbacks with one state give exactly one session", async () => {
+    const email = uniqueEmail("race");
+    const visit = await visitProvider(h, { email });
+    const jars = Array.from({ length: 20 }, () => {
+      const jar = new CookieJar();
+      jar.set("oauth_binding", visit.jar.get("oauth_binding") ?? "");
+      return jar;
+    });
+    const answers = await Promise.all(jars.map((jar) => returnFrom(h, visit, jar)));
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(answers.filter((r) => sessionCookie(r))).toHaveLength(1);
+    const [user] = await usersWithEmail(email);
+    expect(await h.redis.hlen(h.keys.userSessions(String(user?.id)))).toBe(1);
+  });
+
+  it("a callback in another browser (no binding cookie, or its own) is refused: no login CSRF", async () => {
+    const visit = await visitProvider(h, { email: uniqueEmail("victim") });
+    const bare = await returnFrom(h, visit, new CookieJar());
+    expect(bare.status).toBe(401);
+    expect(await pageErrorCode(bare)).toBe("oauth_failed");
+    const other = new CookieJar();
+    await h.request("/v1/auth/oauth/dev/start", { jar: other });
+    const foreign = await returnFrom(h, visit, other);
+    expect(foreign.status).toBe(401);
+    expect(sessionCookie(foreign)).toBeUndefined();
+  });
+
+  it("a state started for one provider is refused at another provider's callback", async () => {
+    const visit = await visitProvider(h, { email: uniqueEmail("mixup") });
+    const url = new URL(visit.callback);
+    const res = await h.request(`/v1/auth/oauth/dev2/callback${url.search}`, { jar: visit.jar });
+    expect(res.status).toBe(401);
+    expect(await pageErrorCode(res)).toBe("oauth_failed");
+  });
+
+  it("the code is bound to the PKCE verifier: a changed verifier fails at the provider", async () => {
+    const visit = await visitProvider(h, { email: uniqueEmail("pkce") });
+    const state = new URL(visit.callback).searchParams.get("state") ?? "";
+    const key = h.keys.oneTimeToken("oauth_state", await sha256Hex(state));
+    const record = JSON.parse(String(await h.redis.get(key))) as { data: Record<string, string> };
+    record.data.verifier = generateToken(32);
+    await h.redis.set(key, JSON.stringify(record), { ex: 600 });
+    const res = await returnFrom(h, visit);
+    expect(res.status).toBe(401);
+    expect(await pageErrorCode(res)).toBe("oauth_failed");
+  });
+
+  for (const [tamper, what] of [
+    ["nonce", "a nonce that is not this sign-in's"],
+    ["aud", "an ID token for another client"],
+    ["iss", "an ID token from another issuer"],
+    ["exp", "an expired ID token"],
+    ["signature", "an ID token signed with a key the issuer does not publish"],
+  ] as const) {
+    it(`refuses ${what}`, async () => {
+      const email = uniqueEmail(`tamper-${tamper}`);
+      const visit = await visitProvider(h, { email });
+      await tamperNextIdToken(tamper);
+      const res = await returnFrom(h, visit);
+      expect(res.status).toBe(401);
+      expect(await pageErrorCode(res)).toBe("oauth_failed");
+      expect(sessionCookie(res)).toBeUndefined();
+      expect(await usersWithEmail(email)).toHaveLength(0);
+    });
+  }
+
+  it("a cancelled sign-in at the provider ends in oauth_failed", async () => {
+    const visit = await visitProvider(h, { email: uniqueEmail("deny"), deny: true });
+    const res = await returnFrom(h, visit);
+    expect(res.status).toBe(401);
+    expect(await pageErrorCode(res)).toBe("oauth_failed");
+  });
+
+  it("an unknown provider is 404; an off-site redirect_to is refused before anything is stored", async () => {
+    expect((await h.request("/v1/auth/oauth/nope/start")).status).toBe(404);
+    const res = await h.request("/v1/auth/oauth/dev/start?redirect_to=//evil.example");
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.code).toBe("validation_error");
+  });
+});
+
+describe("linking without takeover", () => {
+  it("an address the provider does not vouch for creates nothing", async () => {
+    const email = uniqueEmail("unverified");
+    const res = await returnFrom(h, await visitProvider(h, { email, verified: false }));
+    expect(res.status).toBe(403);
+    expect(await pageErrorCode(res)).toBe("email_not_verified");
+    expect(await usersWithEmail(email)).toHaveLength(0);
+  });
+
+  it("links to an existing account only when both the provider and the account have proven the address", async () => {
+    const email = uniqueEmail("both-verified");
+    await signUpVerified(h, email);
+    const visit = await visitProvider(h, { email });
+    expect((await returnFrom(h, visit)).status).toBe(200);
+    const [user] = await usersWithEmail(email);
+    expect((await me(visit.jar)).data.user.id).toBe(user?.id);
+    expect(await identitiesOf(String(user?.id))).toHaveLength(1);
+  });
+
+  it("an account whose address was never proven is not merged (pre-account takeover): account_exists", async () => {
+    const email = uniqueEmail("squatted");
+    // Someone registered the address with a password and never proved it.
+    const signup = await h.request("/v1/auth/signup", {
+      method: "POST",
+      json: { email, password: PASSWORD },
+      ip: randomIp(),
+    });
+    expect(signup.status).toBe(201);
+    const res = await returnFrom(h, await visitProvider(h, { email }));
+    expect(res.status).toBe(409);
+    expect(await pageErrorCode(res)).toBe("account_exists");
+    const [user] = await usersWithEmail(email);
+    expect(await identitiesOf(String(user?.id))).toHaveLength(0);
+  });
+
+  it("a provider that does not vouch for an address that has an account cannot link to it", async () => {
+    const email = uniqueEmail("claimed");
+    await signUpVerified(h, email);
+    const res = await returnFrom(h, await visitProvider(h, { email, verified: false }));
+    expect(res.status).toBe(403);
+    const [user] = await usersWithEmail(email);
+    expect(await identitiesOf(String(user?.id))).toHaveLength(0);
+  });
+
+  it("a signed-in user links a provider account with another address, then signs in with it", async () => {
+    const owner = await signInByLink(h, uniqueEmail("linker"));
+    const start = await h.request("/v1/auth/oauth/dev/link", { method: "POST", json: {}, jar: owner.jar });
+    expect(start.status).toBe(200);
+    const url = (await json(start)).data.authorization_url as string;
+    expect(url).toContain("code_challenge=");
+    // The browser goes to the provider, signs in there with a work address, and comes back.
+    const work = uniqueEmail("work");
+    const visit = await followProvider(url, owner.jar, { email: work });
+    const back = await returnFrom(h, visit);
+    expect(back.status).toBe(200);
+    expect(await back.text()).toContain("is linked");
+    const list = await json(await h.request("/v1/auth/identities", { jar: owner.jar }));
+    expect(list.data).toHaveLength(1);
+    expect(list.data[0]).toMatchObject({ provider: "dev", email: work });
+    // A fresh browser signing in with that provider account lands in the owner's account.
+    const fresh = await visitProvider(h, { email: work });
+    expect((await returnFrom(h, fresh)).status).toBe(200);
+    expect((await me(fresh.jar)).data.user.id).toBe(owner.user.id);
+    expect(await usersWithEmail(work)).toHaveLength(0);
+  });
+
+  it("a provider account linked to someone else cannot be linked again (409), and linking needs a session", async () => {
+    const taken = uniqueEmail("taken");
+    await returnFrom(h, await visitProvider(h, { email: taken }));
+    const other = await signInByLink(h, uniqueEmail("other"));
+    const start = await h.request("/v1/auth/oauth/dev/link", { method: "POST", json: {}, jar: other.jar });
+    const visit = await followProvider((await json(start)).data.authorization_url, other.jar, { email: taken });
+    const res = await returnFrom(h, visit);
+    expect(res.status).toBe(409);
+    expect(await pageErrorCode(res)).toBe("conflict");
+    const anonymous = await h.request("/v1/auth/oauth/dev/link", { method: "POST", json: {} });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("unlinks, but never the last way in", async () => {
+    const email = uniqueEmail("unlink");
+    const visit = await visitProvider(h, { email });
+    await returnFrom(h, visit);
+    const list = await json(await h.request("/v1/auth/identities", { jar: visit.jar }));
+    const id = list.data[0].id as string;
+    // Without a proven address or password, this identity is the only way in.
+    await h.sql.query("update users set email_verified_at = null where email = $1", [email]);
+    const refused = await h.request(`/v1/auth/identities/${id}`, { method: "DELETE", jar: visit.jar });
+    expect(refused.status).toBe(409);
+    expect((await json(refused)).error.code).toBe("conflict");
+    await h.sql.query("update users set email_verified_at = now() where email = $1", [email]);
+    const done = await h.request(`/v1/auth/identities/${id}`, { method: "DELETE", jar: visit.jar });
+    expect(done.status).toBe(204);
+    expect((await json(await h.request("/v1/auth/identities", { jar: visit.jar }))).data).toHaveLength(0);
+    const missing = await h.request(`/v1/auth/identities/${id}`, { method: "DELETE", jar: visit.jar });
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe("native apps: a single-use code bound to the app's PKCE verifier", () => {
+  async function appSignIn(email: string, verifier: string) {
+    const challenge = encodeBase64Url(await sha256(verifier));
+    const visit = await visitProvider(h, {
+      email,
+      query: { redirect_to: "authapp://signed-in", code_challenge: challenge },
+    });
+    const res = await returnFrom(h, visit);
+    expect(res.status).toBe(302);
+    return new URL(res.headers.get("location") ?? "");
+  }
+
+  it("the app's redirect gets a code that its verifier exchanges once for tokens", async () => {
+    const verifier = generateToken(32);
+    const email = uniqueEmail("app");
+    const redirect = await appSignIn(email, verifier);
+    expect(redirect.protocol).toBe("authapp:");
+    const code = redirect.searchParams.get("code") ?? "";
+    const exchange = (v: string) =>
+      h.request("/v1/auth/token", {
+        method: "POST",
+        json: { grant_type: "authorization_code", code, code_verifier: v },
+      });
+    const res = await exchange(verifier);
+    expect(res.status).toBe(200);
+    const tokens = (await json(res)).data;
+    expect(tokens.user.email).toBe(email);
+    const who = await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect((await json(who)).data.user.email).toBe(email);
+    const again = await exchange(verifier);
+    expect(again.status).toBe(401);
+    expect((await json(again)).error.code).toBe("token_invalid");
+  });
+
+  it("another verifier cannot spend the code (another app on the same scheme)", async () => {
+    const redirect = await appSignIn(uniqueEmail("app-steal"), generateToken(32));
+    const res = await h.request("/v1/auth/token", {
+      method: "POST",
+      json: {
+        grant_type: "authorization_code",
+        code: redirect.searchParams.get("code"),
+        code_verifier: generateToken(32),
+      },
+    });
+    expect(res.status).toBe(401);
+    expect((await json(res)).error.code).toBe("token_invalid");
+  });
+
+  it("an app redirect without a PKCE challenge is refused; app failures go to the app's redirect", async () => {
+    const res = await h.request("/v1/auth/oauth/dev/start?redirect_to=authapp://signed-in");
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.details[0].field).toBe("code_challenge");
+    const challenge = encodeBase64Url(await sha256(generateToken(32)));
+    const visit = await visitProvider(h, {
+      email: uniqueEmail("app-unverified"),
+      verified: false,
+      query: { redirect_to: "authapp://signed-in", code_challenge: challenge },
+    });
+    const back = await returnFrom(h, visit);
+    expect(back.status).toBe(302);
+    const target = new URL(back.headers.get("location") ?? "");
+    expect(target.protocol).toBe("authapp:");
+    expect(target.searchParams.get("error")).toBe("email_not_verified");
+    expect(target.searchParams.get("code")).toBeNull();
+  });
+});

@@ -58,7 +58,7 @@ const wrangler = spawn(`${root}node_modules/.bin/wrangler`, ["dev", "--ip", "127
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
 });
 log(`[dev] worker: ${publicUrl}  ·  outbox: ${publicUrl}/v1/dev/outbox  ·  docs: ${publicUrl}/docs`);
-log(`[dev] sign in with the dev provider: ${publicUrl}/v1/auth/oauth/dev/start`);
+log(`[dev] try a sign-in (the local OpenID Provider): ${publicUrl}/v1/dev/sign-in`);
 
 let stopping = false;
 async function stop(code: number): Promise<void> {

@@ -45,6 +45,11 @@ export async function startOpenIdProvider(options: {
   const accountId = (email: string) => `sub-${createHash("sha256").update(email).digest("hex").slice(0, 24)}`;
   let tamper: Tamper | null = null;
 
+  // Its in-memory store is the point here (a throwaway provider); the package warns about it once.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes("in-memory adapter")) warn(...args);
+  };
   const provider = new Provider(issuer, {
     clients: Object.entries(options.clients).map(([name, redirectUris]) => ({
       client_id: clients[name]?.id,
@@ -57,6 +62,8 @@ export async function startOpenIdProvider(options: {
     cookies: { keys: [createHash("sha256").update(`cookies:${port}`).digest("hex")] },
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     pkce: { required: () => true },
+    // Short lives, set explicitly (the package nags otherwise): this provider only ever serves tests and dev.
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx: unknown, id: string) => {
@@ -104,6 +111,11 @@ export async function startOpenIdProvider(options: {
       tamper = JSON.parse(await readBody(req)).tamper as Tamper;
       res.writeHead(200, { "content-type": "application/json" });
       res.end('{"ok":true}');
+      return;
+    }
+    // A provider that accepts the connection and never answers: the worker's deadline must end it.
+    if (url.pathname.startsWith("/stall/")) {
+      req.on("close", () => res.destroy());
       return;
     }
     const interaction = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname);

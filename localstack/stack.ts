@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../scripts/migrate.ts";
+import { type FakeGitHub, startFakeGitHub } from "./fake-github.ts";
 import { type FakeStripe, startFakeStripe } from "./fake-stripe.ts";
 import { type FaultRedis, startFaultRedis } from "./fault-redis.ts";
 import { startNeonShim } from "./neon-shim.ts";
@@ -39,6 +40,10 @@ export interface StackInfo {
   /** Test mode: a second client of the same provider (a second configured provider name). */
   oidcClient2Id?: string;
   oidcClient2Secret?: string;
+  /** Test mode: a local endpoint speaking GitHub's OAuth and user APIs, and its client's credentials. */
+  fakeGitHubUrl?: string;
+  fakeGitHubClientId?: string;
+  fakeGitHubClientSecret?: string;
 }
 
 export interface Stack extends StackInfo {
@@ -105,6 +110,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     let fault: FaultRedis | undefined;
     let stripe: FakeStripe | undefined;
+    let github: FakeGitHub | undefined;
     if (options.mode === "test") {
       fault = await startFaultRedis();
       const started = fault;
@@ -112,6 +118,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       stripe = await startFakeStripe();
       const fake = stripe;
       closers.push(() => fake.close());
+      github = await startFakeGitHub();
+      const fakeGitHub = github;
+      closers.push(() => fakeGitHub.close());
     }
 
     let databaseUrl: string;
@@ -147,6 +156,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       oidcClientSecret: op.clients.dev?.secret ?? "",
       oidcClient2Id: op.clients.dev2?.id,
       oidcClient2Secret: op.clients.dev2?.secret,
+      fakeGitHubUrl: github?.url,
+      fakeGitHubClientId: github?.clientId,
+      fakeGitHubClientSecret: github?.clientSecret,
       counters: () => ({ redis: upstash.requests(), sql: neon.requests() }),
       close,
     };

@@ -42,11 +42,20 @@ export function workerVars(stack: Stack, port: number): Record<string, string> {
     AUTH_SECRET: "local-bundle-secret-0123456789abcdefghijklmnop",
     PASSWORD_PEPPER: "local-bundle-pepper-0123456789abcdefghijklmno",
     JWT_SIGNING_KEYS: "k1:4Ylq0R5aEHgU9rSqk2uF3bD8nVwXcT1yJ6mZpL0oAeQ",
+    // The local OpenID Provider registered this origin's callback when the stack started with it.
+    OAUTH_PROVIDERS: "dev",
+    OAUTH_DEV_ISSUER: stack.oidcIssuer,
+    OAUTH_DEV_CLIENT_ID: stack.oidcClientId,
+    OAUTH_DEV_CLIENT_SECRET: stack.oidcClientSecret,
   };
 }
 
-export async function startBundledWorker(stack: Stack, vars: Record<string, string> = {}): Promise<BundledWorker> {
-  const port = await freePort();
+export async function startBundledWorker(
+  stack: Stack,
+  vars: Record<string, string> = {},
+  port?: number,
+): Promise<BundledWorker> {
+  port ??= await freePort();
   const worker: Unstable_DevWorker = await unstable_dev(BUNDLE_PATH, {
     config: `${root}wrangler.toml`,
     bundle: false,

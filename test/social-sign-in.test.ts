@@ -31,7 +31,7 @@ async function identitiesOf(userId: string) {
 describe("social sign-in with an OpenID Provider", () => {
   it("lists the configured providers with their start URLs", async () => {
     const body = await json(await h.request("/v1/auth/oauth/providers"));
-    expect(body.data.map((p: { name: string }) => p.name)).toEqual(["dev", "dev2"]);
+    expect(body.data.map((p: { name: string }) => p.name)).toEqual(["dev", "dev2", "down", "slow", "github"]);
     expect(body.data[0].start_url).toBe("http://127.0.0.1:8787/v1/auth/oauth/dev/start");
   });
 
@@ -157,6 +157,28 @@ describe("social sign-in with an OpenID Provider", () => {
     const res = await returnFrom(h, visit);
     expect(res.status).toBe(401);
     expect(await pageErrorCode(res)).toBe("oauth_failed");
+  });
+
+  it("a provider that is down or never answers is a clear 503 within the deadline, nothing stored", async () => {
+    for (const name of ["down", "slow"]) {
+      const started = Date.now();
+      const res = await h.request(`/v1/auth/oauth/${name}/start`, { ip: randomIp() });
+      expect(res.status, name).toBe(503);
+      expect((await json(res)).error.code).toBe("provider_unavailable");
+      expect(Date.now() - started).toBeLessThan(8000);
+    }
+  });
+
+  it("two first sign-ins of the same new person at once make one account and one identity", async () => {
+    const email = uniqueEmail("twin");
+    const visits = [await visitProvider(h, { email }), await visitProvider(h, { email })];
+    const answers = await Promise.all(visits.map((v) => returnFrom(h, v)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    const users = await usersWithEmail(email);
+    expect(users).toHaveLength(1);
+    expect(await identitiesOf(String(users[0]?.id))).toHaveLength(1);
+    const orgs = await h.sql.query("select count(*)::int as n from memberships where user_id = $1", [users[0]?.id]);
+    expect(orgs[0]?.n).toBe(1);
   });
 
   it("an unknown provider is 404; an off-site redirect_to is refused before anything is stored", async () => {
@@ -330,5 +352,56 @@ describe("native apps: a single-use code bound to the app's PKCE verifier", () =
     expect(target.protocol).toBe("authapp:");
     expect(target.searchParams.get("error")).toBe("email_not_verified");
     expect(target.searchParams.get("code")).toBeNull();
+  });
+});
+
+describe("GitHub (OAuth 2.0 plus its user API)", () => {
+  /** Start -> GitHub's authorize form -> back to our callback, as the browser that started. */
+  async function viaGitHub(login: string, email: string, verified = true, id?: number) {
+    const jar = new CookieJar();
+    const ip = randomIp();
+    const start = await h.request("/v1/auth/oauth/github/start", { jar, ip });
+    expect(start.status).toBe(302);
+    const authorize = new URL(start.headers.get("location") ?? "");
+    expect(authorize.pathname).toBe("/login/oauth/authorize");
+    expect(authorize.searchParams.get("scope")).toBe("read:user user:email");
+    expect(authorize.searchParams.get("nonce")).toBeNull();
+    const form = new URLSearchParams({
+      login,
+      email,
+      ...(verified ? { verified: "1" } : {}),
+      ...(id ? { id: String(id) } : {}),
+    });
+    for (const name of ["redirect_uri", "state", "code_challenge", "client_id"])
+      form.set(name, authorize.searchParams.get(name) ?? "");
+    const consent = await fetch(`${authorize.origin}/login/oauth/authorize`, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+    });
+    const back = new URL(consent.headers.get("location") ?? "");
+    return { jar, response: await h.request(`${back.pathname}${back.search}`, { jar, ip }) };
+  }
+
+  it("signs in by GitHub's numeric id with its verified primary address, and stays that user when the address changes", async () => {
+    const login = `octo${generateToken(16).replace(/[^a-z0-9]/gi, "")}`;
+    const email = uniqueEmail("octo");
+    const first = await viaGitHub(login, email);
+    expect(first.response.status).toBe(200);
+    const user = (await me(first.jar)).data.user;
+    expect(user.email).toBe(email);
+    const [identity] = await identitiesOf(user.id);
+    expect(identity?.provider).toBe("github");
+    expect(identity?.subject).toMatch(/^\d+$/);
+    const moved = await viaGitHub(login, uniqueEmail("octo-moved"));
+    expect((await me(moved.jar)).data.user.id).toBe(user.id);
+  });
+
+  it("an address GitHub has not verified creates nothing", async () => {
+    const email = uniqueEmail("octo-unverified");
+    const { response } = await viaGitHub(`u${generateToken(16).replace(/[^a-z0-9]/gi, "")}`, email, false);
+    expect(response.status).toBe(403);
+    expect(await pageErrorCode(response)).toBe("email_not_verified");
+    expect(await usersWithEmail(email)).toHaveLength(0);
   });
 });

@@ -21,6 +21,9 @@ interface StackInfo {
   oidcClientSecret: string;
   oidcClient2Id: string;
   oidcClient2Secret: string;
+  fakeGitHubUrl: string;
+  fakeGitHubClientId: string;
+  fakeGitHubClientSecret: string;
 }
 
 // Tests run inside workerd with the production clients, against the local stack's endpoints.
@@ -52,13 +55,25 @@ export default defineConfig({
             FAULT_CONTROL_URL: stack.faultControlUrl,
             FAKE_STRIPE_URL: stack.fakeStripeUrl,
             // Social sign-in against the local OpenID Provider; dev2 is a second client of it.
-            OAUTH_PROVIDERS: "dev,dev2",
+            // down: nothing listens there; slow: accepts and never answers (the deadline's test).
+            OAUTH_PROVIDERS: "dev,dev2,down,slow,github",
             OAUTH_DEV_ISSUER: stack.oidcIssuer,
             OAUTH_DEV_CLIENT_ID: stack.oidcClientId,
             OAUTH_DEV_CLIENT_SECRET: stack.oidcClientSecret,
             OAUTH_DEV2_ISSUER: stack.oidcIssuer,
             OAUTH_DEV2_CLIENT_ID: stack.oidcClient2Id,
             OAUTH_DEV2_CLIENT_SECRET: stack.oidcClient2Secret,
+            OAUTH_DOWN_ISSUER: "http://127.0.0.1:9",
+            OAUTH_DOWN_CLIENT_ID: "down",
+            OAUTH_DOWN_CLIENT_SECRET: "down",
+            OAUTH_SLOW_ISSUER: `${stack.oidcIssuer}/stall`,
+            OAUTH_SLOW_CLIENT_ID: "slow",
+            OAUTH_SLOW_CLIENT_SECRET: "slow",
+            // GitHub's preset, pointed at the local stand-in for its web and API hosts.
+            OAUTH_GITHUB_CLIENT_ID: stack.fakeGitHubClientId,
+            OAUTH_GITHUB_CLIENT_SECRET: stack.fakeGitHubClientSecret,
+            OAUTH_GITHUB_WEB_URL: stack.fakeGitHubUrl,
+            OAUTH_GITHUB_API_URL: stack.fakeGitHubUrl,
             REDIS_KEY_PREFIX: `entry${Date.now()}:`,
             AUTH_SECRET: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz",
             PASSWORD_PEPPER: "test-pepper-0123456789abcdefghijklmnopqrstuvwxyz",

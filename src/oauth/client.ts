@@ -50,8 +50,7 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
   const jwks = new Map<string, oauth.JWKSCacheInput>();
 
   const options = (url: string) => ({
-    [oauth.customFetch]: (input: string, init: RequestInit) =>
-      fetch(input, { ...init, signal: AbortSignal.timeout(config.timeoutMs) }),
+    [oauth.customFetch]: (input: string, init: RequestInit) => reach(input, init, config.timeoutMs),
     // Plain http only to a loopback provider (the local OpenID Provider); config refuses it in production.
     [oauth.allowInsecureRequests]: new URL(url).protocol === "http:" && isLoopback(new URL(url).hostname),
   });
@@ -150,15 +149,18 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
 async function githubProfile(provider: OAuthProvider, accessToken: string, timeoutMs: number) {
   const api = provider.github?.apiUrl ?? "https://api.github.com";
   const get = async (path: string): Promise<unknown> => {
-    const response = await fetch(`${api}${path}`, {
-      headers: {
-        authorization: `Bearer ${accessToken}`,
-        accept: "application/vnd.github+json",
-        "user-agent": "edge-auth-worker",
-        "x-github-api-version": "2022-11-28",
+    const response = await reach(
+      `${api}${path}`,
+      {
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          accept: "application/vnd.github+json",
+          "user-agent": "edge-auth-worker",
+          "x-github-api-version": "2022-11-28",
+        },
       },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+      timeoutMs,
+    );
     if (!response.ok) throw new OAuthFailure("invalid", `GitHub answered ${response.status} for ${path}`);
     return response.json();
   };
@@ -176,6 +178,15 @@ async function githubProfile(provider: OAuthProvider, accessToken: string, timeo
     emailVerified: primary !== undefined,
     name: typeof user.name === "string" ? user.name : null,
   };
+}
+
+/** A provider call with a deadline; a refused, reset or timed-out connection is "unreachable". */
+async function reach(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new OAuthFailure("unreachable", `${new URL(url).host}: ${String(error)}`, { cause: error });
+  }
 }
 
 /** Every library or network error becomes an OAuthFailure with a reason the caller can answer with. */

@@ -18,3 +18,18 @@ export function linkedPage(c: Context<AppEnv>, label: string): Response {
     body: `<h1>${escapeHtml(label)} is linked</h1><p>You can now sign in with ${escapeHtml(label)}. You can close this page.</p>`,
   });
 }
+
+/** AUTH_DEBUG only: a page with a button per configured provider, so a newcomer can try a sign-in. */
+export function devSignInPage(c: Context<AppEnv>, providers: Array<{ name: string; label: string }>): Response {
+  const buttons = providers
+    .map(
+      (p) =>
+        `<p><a class="button" data-provider="${escapeHtml(p.name)}" href="/v1/auth/oauth/${escapeHtml(p.name)}/start">Sign in with ${escapeHtml(p.label)}</a></p>`,
+    )
+    .join("");
+  return htmlPage(c, {
+    title: "Try a sign-in",
+    body: `<h1>Try a sign-in</h1>${buttons || "<p>No provider is configured (OAUTH_PROVIDERS).</p>"}
+<p class="muted">Magic links: POST /v1/auth/magic-link/request, then open the link from <a href="/v1/dev/outbox">the dev outbox</a>. API reference: <a href="/docs">/docs</a>.</p>`,
+  });
+}

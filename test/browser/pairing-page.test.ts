@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../localstack/redis-engine.ts";
 import { type Stack, startStack } from "../../localstack/stack.ts";
 import { type BundledWorker, startBundledWorker } from "../../localstack/worker.ts";
 import { buildWorker } from "../../scripts/build.ts";
@@ -24,17 +25,20 @@ beforeAll(async () => {
     throw new Error(
       `Chromium not found at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH.`,
     );
-  // Test mode: throwaway databases from the migrated template, never the dev database.
+  // Test mode: throwaway databases from the migrated template, never the dev database. The worker's
+  // port is chosen first so the local OpenID Provider registers its callback URL.
+  const port = await freePort();
   stack = await startStack({
     mode: "test",
     rootDir: root,
+    workerOrigin: `http://127.0.0.1:${port}`,
     redisUrl: process.env.REDIS_URL || undefined,
     databaseUrl: process.env.DATABASE_URL || undefined,
     log: () => undefined,
   });
   // The deployable artifact itself (npm run build), not a dev rebuild of src/.
   bundle = await buildWorker();
-  worker = await startBundledWorker(stack, { APP_SCHEME: "authapp", APP_STORE_URL: "https://apps.example/app" });
+  worker = await startBundledWorker(stack, { APP_SCHEME: "authapp", APP_STORE_URL: "https://apps.example/app" }, port);
   origin = worker.origin;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -195,6 +199,29 @@ describe("the typed client's browser helpers in headless Chromium", () => {
       keyPrefix: "sk_test_",
       after: null,
     });
+    await context.close();
+  });
+});
+
+describe("social sign-in in headless Chromium", () => {
+  it("start -> the provider's login page -> back signed in, with the session cookie set", async () => {
+    const email = `social.${Date.now()}@example.com`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/v1/dev/sign-in`);
+    await page.click('a[data-provider="dev"]');
+    // The local OpenID Provider's own login page, on its own origin.
+    await page.waitForURL((url) => url.href.startsWith(stack.oidcIssuer));
+    await page.fill('input[name="email"]', email);
+    await page.click('button[value="login"]');
+    await page.waitForURL((url) => url.href.startsWith(origin));
+    await expect.poll(() => page.locator("h1").textContent()).toBe("You're signed in");
+    expect(await page.locator("strong").textContent()).toBe(email);
+    await page.screenshot({ path: `${root}test-results/social-sign-in.png` });
+    const session = (await context.cookies(origin)).find((c) => c.name === "session");
+    expect(session?.httpOnly).toBe(true);
+    const me = (await (await page.request.get(`${origin}/v1/auth/me`)).json()) as { data: { user: { email: string } } };
+    expect(me.data.user.email).toBe(email);
     await context.close();
   });
 });

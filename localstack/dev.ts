@@ -42,7 +42,7 @@ writeDevVars(`${root}.dev.vars`, {
   NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
   NEON_WS_PROXY: stack.neonWsProxy,
   // "Sign in with the dev provider": a real OpenID Provider on loopback (localstack/oidc-provider.ts).
-  OAUTH_PROVIDERS: "dev",
+  OAUTH_PROVIDERS: withDevProvider(`${root}.dev.vars`),
   OAUTH_DEV_LABEL: "the dev provider",
   OAUTH_DEV_ISSUER: stack.oidcIssuer,
   OAUTH_DEV_CLIENT_ID: stack.oidcClientId,
@@ -98,4 +98,14 @@ function writeDevVars(path: string, managed: Record<string, string>): void {
   const lines = ["# Written by `npm run dev`; managed values are rewritten on each start, others are kept.", ""];
   for (const [name, value] of current) lines.push(`${name}=${value}`);
   writeFileSync(path, `${lines.join("\n")}\n`, { mode: 0o600 });
+}
+
+/** OAUTH_PROVIDERS as you left it in .dev.vars, with the local provider `dev` added if missing. */
+function withDevProvider(path: string): string {
+  const line = existsSync(path) ? /^OAUTH_PROVIDERS=(.*)$/m.exec(readFileSync(path, "utf8"))?.[1] : undefined;
+  const names = (line ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  return [...new Set(["dev", ...names])].join(",");
 }

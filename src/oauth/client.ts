@@ -136,8 +136,10 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
           provider: provider.name,
           subject: claims.sub,
           email: typeof profile.email === "string" ? profile.email : null,
-          // Some providers send the flag as a string.
-          emailVerified: profile.email_verified === true || profile.email_verified === "true",
+          // Some providers send the flag as a string; Microsoft Entra vouches only through its optional
+          // xms_edov claim (its plain `email` is tenant-controlled: the nOAuth class of takeover).
+          emailVerified:
+            profile.email_verified === true || profile.email_verified === "true" || profile.xms_edov === true,
           name: typeof profile.name === "string" ? profile.name : null,
         };
       });

@@ -15,6 +15,11 @@ export interface LocalOpenIdProvider {
   issuer: string;
   /** Clients registered at start, by name: id and secret. */
   clients: Record<string, { id: string; secret: string }>;
+  /**
+   * The client named "apple" authenticates as Sign in with Apple does: its client_secret is an ES256
+   * JWT signed with this key (iss the team, sub the client id, aud this issuer), checked here.
+   */
+  apple: { teamId: string; keyId: string; privateKeyPem: string };
   close(): Promise<void>;
 }
 
@@ -36,6 +41,12 @@ export async function startOpenIdProvider(options: {
   const signingJwk = { ...privateKey.export({ format: "jwk" }), kid: "local-op-1", alg: "RS256", use: "sig" };
   const foreignKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
 
+  const appleKeys = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const apple = {
+    teamId: "TEAM123456",
+    keyId: "APPLEKEY01",
+    privateKeyPem: appleKeys.privateKey.export({ format: "pem", type: "pkcs8" }).toString(),
+  };
   const clients: LocalOpenIdProvider["clients"] = {};
   for (const name of Object.keys(options.clients))
     clients[name] = { id: `client-${name}`, secret: createHash("sha256").update(`${name}:${port}`).digest("hex") };
@@ -57,6 +68,7 @@ export async function startOpenIdProvider(options: {
       redirect_uris: redirectUris,
       grant_types: ["authorization_code"],
       response_types: ["code"],
+      ...(name === "apple" ? { token_endpoint_auth_method: "client_secret_post" } : {}),
     })),
     jwks: { keys: [signingJwk] },
     cookies: { keys: [createHash("sha256").update(`cookies:${port}`).digest("hex")] },
@@ -75,6 +87,24 @@ export async function startOpenIdProvider(options: {
       };
     },
   });
+
+  // Sign in with Apple's client authentication: the secret is a JWT signed with the team's key.
+  const compare = provider.Client.prototype.compareClientSecret;
+  provider.Client.prototype.compareClientSecret = async function (this: { clientId: string }, actual: string) {
+    if (this.clientId !== clients.apple?.id) return compare.call(this, actual);
+    try {
+      await jose.jwtVerify(actual, appleKeys.publicKey, {
+        algorithms: ["ES256"],
+        issuer: apple.teamId,
+        subject: clients.apple.id,
+        audience: issuer,
+        maxTokenAge: "10m",
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  };
 
   // Post-processes the token response: the ID token a misbehaving provider would send.
   provider.use(async (ctx: any, next: () => Promise<void>) => {
@@ -164,6 +194,7 @@ export async function startOpenIdProvider(options: {
   return {
     issuer,
     clients,
+    apple,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -40,6 +40,11 @@ export interface StackInfo {
   /** Test mode: a second client of the same provider (a second configured provider name). */
   oidcClient2Id?: string;
   oidcClient2Secret?: string;
+  /** Test mode: a client that authenticates as Sign in with Apple does (a JWT secret we sign). */
+  appleClientId?: string;
+  appleTeamId?: string;
+  appleKeyId?: string;
+  applePrivateKey?: string;
   /** Test mode: a local endpoint speaking GitHub's OAuth and user APIs, and its client's credentials. */
   fakeGitHubUrl?: string;
   fakeGitHubClientId?: string;
@@ -104,7 +109,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const op: LocalOpenIdProvider = await startOpenIdProvider({
       port: options.ports?.oidc,
       clients:
-        options.mode === "test" ? { dev: [callback("dev")], dev2: [callback("dev2")] } : { dev: [callback("dev")] },
+        options.mode === "test"
+          ? { dev: [callback("dev")], dev2: [callback("dev2")], apple: [callback("apple")] }
+          : { dev: [callback("dev")] },
     });
     closers.push(() => op.close());
 
@@ -156,6 +163,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       oidcClientSecret: op.clients.dev?.secret ?? "",
       oidcClient2Id: op.clients.dev2?.id,
       oidcClient2Secret: op.clients.dev2?.secret,
+      appleClientId: op.clients.apple?.id,
+      appleTeamId: op.clients.apple ? op.apple.teamId : undefined,
+      appleKeyId: op.clients.apple ? op.apple.keyId : undefined,
+      applePrivateKey: op.clients.apple ? op.apple.privateKeyPem : undefined,
       fakeGitHubUrl: github?.url,
       fakeGitHubClientId: github?.clientId,
       fakeGitHubClientSecret: github?.clientSecret,

@@ -197,9 +197,20 @@ describe("social sign-in provider settings", () => {
       "OAUTH_ACME_ISSUER must be an https:// URL (http only for a loopback provider outside production).",
     ]);
     expect(problems({ ...acme, OAUTH_ACME_ISSUER: "https://id.example.com", OAUTH_ACME_TYPE: "saml" })).toEqual([
-      'OAUTH_ACME_TYPE must be oidc or github (got "saml").',
+      'OAUTH_ACME_TYPE must be oidc, github or apple (got "saml").',
     ]);
     expect(problems({ OAUTH_PROVIDERS: "Bad Name" })[0]).toContain("is not a provider name");
+    const appleUnset = {
+      OAUTH_APPLE_TEAM_ID: "",
+      OAUTH_APPLE_KEY_ID: "",
+      OAUTH_APPLE_PRIVATE_KEY: "",
+      OAUTH_APPLE_ISSUER: "",
+    };
+    expect(problems({ ...appleUnset, OAUTH_PROVIDERS: "apple", OAUTH_APPLE_CLIENT_ID: "com.example.web" })).toEqual([
+      "OAUTH_APPLE_TEAM_ID is missing: your Apple developer Team ID (10 characters).",
+      "OAUTH_APPLE_KEY_ID is missing: the Key ID of your Sign in with Apple key.",
+      "OAUTH_APPLE_PRIVATE_KEY must be the .p8 key's PEM text (BEGIN PRIVATE KEY; \\n for line breaks).",
+    ]);
     // Presets: Google's issuer and scopes, GitHub's endpoints; only the client's own id and secret are needed.
     const config = parseConfig({
       ...bindings,

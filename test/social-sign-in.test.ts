@@ -31,7 +31,7 @@ async function identitiesOf(userId: string) {
 describe("social sign-in with an OpenID Provider", () => {
   it("lists the configured providers with their start URLs", async () => {
     const body = await json(await h.request("/v1/auth/oauth/providers"));
-    expect(body.data.map((p: { name: string }) => p.name)).toEqual(["dev", "dev2", "down", "slow", "github"]);
+    expect(body.data.map((p: { name: string }) => p.name)).toEqual(["dev", "dev2", "down", "slow", "github", "apple"]);
     expect(body.data[0].start_url).toBe("http://127.0.0.1:8787/v1/auth/oauth/dev/start");
   });
 
@@ -403,5 +403,34 @@ describe("GitHub (OAuth 2.0 plus its user API)", () => {
     expect(response.status).toBe(403);
     expect(await pageErrorCode(response)).toBe("email_not_verified");
     expect(await usersWithEmail(email)).toHaveLength(0);
+  });
+});
+
+describe("Sign in with Apple (form_post, a JWT client secret, the name sent once)", () => {
+  it("the provider's cross-site form POST signs in, with the name from Apple's first-consent user field", async () => {
+    const email = uniqueEmail("apple");
+    const jar = new CookieJar();
+    const visit = await visitProvider(h, { email, provider: "apple", jar });
+    const start = parseSetCookies(await h.request("/v1/auth/oauth/apple/start", { ip: randomIp() })).find(
+      (c) => c.name === "oauth_binding",
+    );
+    // The binding must ride a cross-site POST, so it is SameSite=None (and Secure over HTTPS).
+    expect(start?.attributes.samesite).toBe("None");
+    expect(visit.form?.get("code")).toBeTruthy();
+    visit.form?.set("user", JSON.stringify({ name: { firstName: "Ada", lastName: "Lovelace" }, email }));
+    const res = await returnFrom(h, visit);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { data } = await me(jar);
+    expect(data.user.email).toBe(email);
+    expect(data.user.name).toBe("Ada Lovelace");
+    expect((await identitiesOf(data.user.id))[0]?.provider).toBe("apple");
+  });
+
+  it("a forged form POST (another browser's state, no binding) is refused despite the Origin exemption", async () => {
+    const visit = await visitProvider(h, { email: uniqueEmail("apple-forged"), provider: "apple" });
+    const res = await returnFrom(h, visit, new CookieJar());
+    expect(res.status).toBe(401);
+    expect(await pageErrorCode(res)).toBe("oauth_failed");
+    expect(sessionCookie(res)).toBeUndefined();
   });
 });

@@ -24,6 +24,10 @@ interface StackInfo {
   fakeGitHubUrl: string;
   fakeGitHubClientId: string;
   fakeGitHubClientSecret: string;
+  appleClientId: string;
+  appleTeamId: string;
+  appleKeyId: string;
+  applePrivateKey: string;
 }
 
 // Tests run inside workerd with the production clients, against the local stack's endpoints.
@@ -56,7 +60,7 @@ export default defineConfig({
             FAKE_STRIPE_URL: stack.fakeStripeUrl,
             // Social sign-in against the local OpenID Provider; dev2 is a second client of it.
             // down: nothing listens there; slow: accepts and never answers (the deadline's test).
-            OAUTH_PROVIDERS: "dev,dev2,down,slow,github",
+            OAUTH_PROVIDERS: "dev,dev2,down,slow,github,apple",
             OAUTH_DEV_ISSUER: stack.oidcIssuer,
             OAUTH_DEV_CLIENT_ID: stack.oidcClientId,
             OAUTH_DEV_CLIENT_SECRET: stack.oidcClientSecret,
@@ -74,6 +78,12 @@ export default defineConfig({
             OAUTH_GITHUB_CLIENT_SECRET: stack.fakeGitHubClientSecret,
             OAUTH_GITHUB_WEB_URL: stack.fakeGitHubUrl,
             OAUTH_GITHUB_API_URL: stack.fakeGitHubUrl,
+            // Apple's preset (form_post, a JWT client secret) against the local provider's "apple" client.
+            OAUTH_APPLE_ISSUER: stack.oidcIssuer,
+            OAUTH_APPLE_CLIENT_ID: stack.appleClientId,
+            OAUTH_APPLE_TEAM_ID: stack.appleTeamId,
+            OAUTH_APPLE_KEY_ID: stack.appleKeyId,
+            OAUTH_APPLE_PRIVATE_KEY: stack.applePrivateKey,
             REDIS_KEY_PREFIX: `entry${Date.now()}:`,
             AUTH_SECRET: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz",
             PASSWORD_PEPPER: "test-pepper-0123456789abcdefghijklmnopqrstuvwxyz",

@@ -2360,7 +2360,149 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        /**
+         * The provider's form_post answer (Sign in with Apple); same checks and answers as the GET
+         * @description A cross-site POST by design (exempt from the Origin check): the single-use state, bound to the browser that started the sign-in, is the CSRF defence. Apple adds a `user` field (JSON with the name) on the first consent only.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "tok_4c1a9e7f2b3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e",
+                     *       "state": "state",
+                     *       "user": "user",
+                     *       "error": "error",
+                     *       "iss": "https://auth.example.com"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": components["schemas"]["OAuthFormPost"];
+                };
+            };
+            responses: {
+                /** @description Signed in, no redirect target: an HTML page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description Native app: to its redirect with code or error */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Signed in (or linked): to redirect_to */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description oauth_failed, token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_oauth_failed"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description csrf_failed, email_not_verified, forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description account_exists, conflict, idempotency_conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_account_exists"] | components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                    };
+                };
+                /** @description payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+                /** @description unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
+                    };
+                };
+                /** @description idempotency_key_reused */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description provider_unavailable, store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -9690,6 +9832,13 @@ export interface components {
                 details?: components["schemas"]["ErrorDetail"][];
             };
             meta: components["schemas"]["ErrorMeta"];
+        };
+        OAuthFormPost: {
+            code?: string;
+            state?: string;
+            user?: string;
+            error?: string;
+            iss?: string;
         };
         /**
          * @description This change needs a recent sign-in.

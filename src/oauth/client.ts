@@ -1,6 +1,7 @@
 // The provider side of social sign-in, on oauth4webapi (certified, by the author of jose): discovery,
 // the authorization URL, the code exchange with PKCE, and the ID token checked in full (signature by
 // the issuer's JWKS, iss, aud, exp, nonce). GitHub speaks plain OAuth 2.0 plus its user API.
+import { importPKCS8, SignJWT } from "jose";
 import * as oauth from "oauth4webapi";
 import type { ProviderProfile } from "../ports";
 import { isLoopback, type OAuthConfig, type OAuthProvider } from "./config";
@@ -87,14 +88,19 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
       url.searchParams.set("state", request.state);
       url.searchParams.set("code_challenge", request.codeChallenge);
       url.searchParams.set("code_challenge_method", "S256");
-      if (provider.kind === "oidc") url.searchParams.set("nonce", request.nonce);
+      if (provider.kind !== "github") url.searchParams.set("nonce", request.nonce);
+      // Apple sends the code (and, once, the name) back as a cross-site form POST.
+      if (provider.kind === "apple") url.searchParams.set("response_mode", "form_post");
       return url.href;
     },
 
     async finish(provider, input) {
       const as = await server(provider);
       const client: oauth.Client = { client_id: provider.clientId };
-      const auth = oauth.ClientSecretBasic(provider.clientSecret);
+      const auth =
+        provider.kind === "apple"
+          ? oauth.ClientSecretPost(await appleClientSecret(provider, as.issuer))
+          : oauth.ClientSecretBasic(provider.clientSecret);
       const http = options(String(as.token_endpoint ?? as.issuer));
       return guard(async () => {
         // Checks state (and RFC 9207 `iss` where the provider sends it); a provider `error` throws here.
@@ -140,11 +146,44 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
           // xms_edov claim (its plain `email` is tenant-controlled: the nOAuth class of takeover).
           emailVerified:
             profile.email_verified === true || profile.email_verified === "true" || profile.xms_edov === true,
-          name: typeof profile.name === "string" ? profile.name : null,
+          name: typeof profile.name === "string" ? profile.name : appleName(input.params),
         };
       });
     },
   };
+}
+
+/**
+ * Apple's client secret: a short-lived ES256 JWT signed with the Sign in with Apple key (iss the team,
+ * sub the Services ID, aud Apple). Five minutes: it only has to outlive this one token request.
+ */
+async function appleClientSecret(provider: OAuthProvider, audience: string): Promise<string> {
+  const apple = provider.apple;
+  if (!apple) throw new OAuthFailure("invalid", "Apple provider without its key");
+  const key = await importPKCS8(apple.privateKey, "ES256");
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "ES256", kid: apple.keyId })
+    .setIssuer(apple.teamId)
+    .setSubject(provider.clientId)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime("5m")
+    .sign(key);
+}
+
+/** Apple sends the person's name only on the first consent, as a `user` JSON field beside the code. */
+function appleName(params: URLSearchParams): string | null {
+  try {
+    const user = JSON.parse(params.get("user") ?? "null") as {
+      name?: { firstName?: unknown; lastName?: unknown };
+    } | null;
+    const parts = [user?.name?.firstName, user?.name?.lastName].filter(
+      (x): x is string => typeof x === "string" && x !== "",
+    );
+    return parts.length > 0 ? parts.join(" ").slice(0, 100) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** GitHub's user: its numeric id, and the primary address only when GitHub marks it verified. */

@@ -6,8 +6,11 @@ export interface OAuthProvider {
   /** The name in URLs (/v1/auth/oauth/{name}/start) and in identities.provider. */
   name: string;
   label: string;
-  /** oidc: any OpenID Provider by discovery. github: OAuth 2.0 plus GitHub's user API. */
-  kind: "oidc" | "github";
+  /**
+   * oidc: any OpenID Provider by discovery. github: OAuth 2.0 plus GitHub's user API. apple: OpenID with
+   * Apple's rules (form_post answers, a client secret that is a JWT we sign, the name sent only once).
+   */
+  kind: "oidc" | "github" | "apple";
   /** The OpenID Provider's issuer (oidc only). */
   issuer: string | null;
   clientId: string;
@@ -15,6 +18,8 @@ export interface OAuthProvider {
   scopes: string[];
   /** GitHub's endpoints (overridable so tests can point them at a local stand-in). */
   github: { webUrl: string; apiUrl: string } | null;
+  /** Sign in with Apple: the team and key that sign the client secret (an ES256 JWT, PKCS#8 key). */
+  apple: { teamId: string; keyId: string; privateKey: string } | null;
 }
 
 export interface OAuthConfig {
@@ -31,6 +36,7 @@ const PRESETS: Record<string, Partial<OAuthProvider>> = {
     scopes: ["openid", "email", "profile"],
   },
   github: { label: "GitHub", kind: "github", scopes: ["read:user", "user:email"] },
+  apple: { label: "Apple", kind: "apple", issuer: "https://appleid.apple.com", scopes: ["openid", "name", "email"] },
 };
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
@@ -54,17 +60,18 @@ export function readOAuthConfig(
     const key = `OAUTH_${name.toUpperCase().replaceAll("-", "_")}`;
     const preset = PRESETS[name] ?? {};
     const kind = (str(`${key}_TYPE`) ?? preset.kind ?? "oidc") as OAuthProvider["kind"];
-    if (kind !== "oidc" && kind !== "github") {
-      problems.push(`${key}_TYPE must be oidc or github (got "${kind}").`);
+    if (kind !== "oidc" && kind !== "github" && kind !== "apple") {
+      problems.push(`${key}_TYPE must be oidc, github or apple (got "${kind}").`);
       continue;
     }
     const clientId = str(`${key}_CLIENT_ID`);
     const clientSecret = str(`${key}_CLIENT_SECRET`);
     if (!clientId) problems.push(`${key}_CLIENT_ID is missing: copy the client id from ${name}'s developer console.`);
-    if (!clientSecret)
+    if (!clientSecret && kind !== "apple")
       problems.push(`${key}_CLIENT_SECRET is missing: copy the client secret from ${name}'s developer console.`);
-    const issuer = kind === "oidc" ? (str(`${key}_ISSUER`) ?? preset.issuer ?? null) : null;
-    if (kind === "oidc" && !issuer)
+    const apple = kind === "apple" ? readApple(str, key, problems) : null;
+    const issuer = kind !== "github" ? (str(`${key}_ISSUER`) ?? preset.issuer ?? null) : null;
+    if (kind !== "github" && !issuer)
       problems.push(
         `${key}_ISSUER is missing: set it to the OpenID Provider's issuer URL, e.g. https://id.example.com.`,
       );
@@ -73,7 +80,7 @@ export function readOAuthConfig(
     const scopes = (str(`${key}_SCOPES`) ?? preset.scopes?.join(" ") ?? "openid email profile")
       .split(/[\s,]+/)
       .filter(Boolean);
-    if (kind === "oidc" && !scopes.includes("openid")) scopes.unshift("openid");
+    if (kind !== "github" && !scopes.includes("openid")) scopes.unshift("openid");
     const github =
       kind === "github"
         ? {
@@ -94,9 +101,23 @@ export function readOAuthConfig(
       clientSecret: clientSecret ?? "",
       scopes,
       github,
+      apple,
     });
   }
   return { providers, timeoutMs: 5000 };
+}
+
+/** Apple's client secret is a JWT we sign with a key from the Apple developer account (Keys, Sign in with Apple). */
+function readApple(str: (name: string) => string | null, key: string, problems: string[]): OAuthProvider["apple"] {
+  const teamId = str(`${key}_TEAM_ID`);
+  const keyId = str(`${key}_KEY_ID`);
+  // Stored in one line: literal \n sequences stand for the PEM's line breaks.
+  const privateKey = str(`${key}_PRIVATE_KEY`)?.replaceAll("\\n", "\n") ?? null;
+  if (!teamId) problems.push(`${key}_TEAM_ID is missing: your Apple developer Team ID (10 characters).`);
+  if (!keyId) problems.push(`${key}_KEY_ID is missing: the Key ID of your Sign in with Apple key.`);
+  if (!privateKey?.includes("BEGIN PRIVATE KEY"))
+    problems.push(`${key}_PRIVATE_KEY must be the .p8 key's PEM text (BEGIN PRIVATE KEY; \\n for line breaks).`);
+  return { teamId: teamId ?? "", keyId: keyId ?? "", privateKey: privateKey ?? "" };
 }
 
 /** https, or http to a loopback host when not in production (the local OpenID Provider in dev and tests). */

@@ -88,6 +88,43 @@ const callbackRoute = createRoute({
   },
 });
 
+const callbackFormRoute = createRoute({
+  method: "post",
+  path: "/v1/auth/oauth/{provider}/callback",
+  tags: [TAG],
+  summary: "The provider's form_post answer (Sign in with Apple); same checks and answers as the GET",
+  description:
+    "A cross-site POST by design (exempt from the Origin check): the single-use state, bound to the browser that started the sign-in, is the CSRF defence. Apple adds a `user` field (JSON with the name) on the first consent only.",
+  request: {
+    params: z.object({ provider: Provider }),
+    body: {
+      required: true,
+      content: {
+        "application/x-www-form-urlencoded": {
+          schema: z
+            .object({
+              code: z.string().max(2048).optional(),
+              state: z.string().max(512).optional(),
+              user: z.string().max(2048).optional(),
+              error: z.string().max(256).optional(),
+              iss: z.string().max(512).optional(),
+            })
+            .openapi("OAuthFormPost"),
+        },
+      },
+    },
+  },
+  errors: ["oauth_failed", "account_exists", "email_not_verified", "provider_unavailable", "conflict", "forbidden"],
+  responses: {
+    302: { description: "Native app: to its redirect with code or error" },
+    303: { description: "Signed in (or linked): to redirect_to" },
+    200: {
+      description: "Signed in, no redirect target: an HTML page",
+      content: { "text/html": { schema: z.string() } },
+    },
+  },
+});
+
 const linkRoute = createRoute({
   method: "post",
   path: "/v1/auth/oauth/{provider}/link",
@@ -148,15 +185,48 @@ const bindingCookie = (c: Context<AppEnv>) =>
   c.get("config").cookies.secure ? "__Secure-oauth_binding" : "oauth_binding";
 
 /** The browser-binding cookie: HttpOnly, only sent to the OAuth paths, as long as a state lives. */
-function bind(c: Context<AppEnv>, value: string): void {
+function bind(c: Context<AppEnv>, value: string, provider: string): void {
+  const formPost = findProvider(c.get("ctx"), provider).kind === "apple";
   setCookie(c, bindingCookie(c), value, {
     path: "/v1/auth/oauth",
     httpOnly: true,
     secure: c.get("config").cookies.secure,
-    // Lax: sent on the provider's top-level redirect back to us, never on cross-site subrequests.
-    sameSite: "Lax",
+    // Lax: sent on the provider's top-level redirect back to us. A form_post answer is a cross-site
+    // POST, which only carries SameSite=None cookies; the value alone signs nobody in.
+    sameSite: formPost ? "None" : "Lax",
     maxAge: 600,
   });
+}
+
+/** The callback, from a redirect (GET, query) or a form_post (POST, body): one outcome either way. */
+async function answerCallback(c: Context<AppEnv>, provider: string, params: URLSearchParams, formPost: boolean) {
+  const binding = getCookie(c, bindingCookie(c)) ?? null;
+  deleteCookie(c, bindingCookie(c), { path: "/v1/auth/oauth", secure: c.get("config").cookies.secure });
+  try {
+    const auth = c.get("auth");
+    const result = await finishSocialSignIn(c.get("ctx"), {
+      provider,
+      params,
+      binding,
+      // A cross-site form POST carries no Lax session cookie; there the browser binding alone ties
+      // the link to the browser (and session) that started it.
+      signedInUserId: auth?.via === "cookie" ? auth.identity.user_id : null,
+      sessionVisible: !formPost,
+    });
+    if (result.kind === "app") return c.redirect(result.redirect, 302);
+    if (result.kind === "linked") {
+      if (result.redirectTo) return c.redirect(result.redirectTo, 303);
+      return linkedPage(c, findProvider(c.get("ctx"), provider).label);
+    }
+    await startBrowserSession(c, result.session);
+    const target = result.redirectTo ?? c.get("config").appUrl;
+    return target ? c.redirect(target, 303) : signedInPage(c, result.user.email);
+  } catch (error) {
+    if (error instanceof AppRedirectError) return c.redirect(error.redirect, 302);
+    if (error instanceof AuthError && error.status !== 429)
+      return oauthFailedPage(c, error.status, error.code, error.message);
+    throw error;
+  }
 }
 
 export const socialRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
@@ -177,34 +247,19 @@ export const socialRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       codeChallenge: query.code_challenge ?? null,
       binding: getCookie(c, bindingCookie(c)) ?? null,
     });
-    bind(c, binding);
+    bind(c, binding, c.req.valid("param").provider);
     return c.redirect(url, 302) as never;
   })
-  .openapi(callbackRoute, async (c) => {
-    const provider = c.req.valid("param").provider;
-    const binding = getCookie(c, bindingCookie(c)) ?? null;
-    deleteCookie(c, bindingCookie(c), { path: "/v1/auth/oauth", secure: c.get("config").cookies.secure });
-    try {
-      const result = await finishSocialSignIn(c.get("ctx"), {
-        provider,
-        params: new URL(c.req.url).searchParams,
-        binding,
-        signedInUserId: c.get("auth")?.via === "cookie" ? (c.get("auth")?.identity.user_id ?? null) : null,
-      });
-      if (result.kind === "app") return c.redirect(result.redirect, 302) as never;
-      if (result.kind === "linked") {
-        if (result.redirectTo) return c.redirect(result.redirectTo, 303) as never;
-        return linkedPage(c, findProvider(c.get("ctx"), provider).label) as never;
-      }
-      await startBrowserSession(c, result.session);
-      const target = result.redirectTo ?? c.get("config").appUrl;
-      return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;
-    } catch (error) {
-      if (error instanceof AppRedirectError) return c.redirect(error.redirect, 302) as never;
-      if (error instanceof AuthError && error.status !== 429)
-        return oauthFailedPage(c, error.status, error.code, error.message) as never;
-      throw error;
-    }
+  .openapi(
+    callbackRoute,
+    async (c) =>
+      (await answerCallback(c, c.req.valid("param").provider, new URL(c.req.url).searchParams, false)) as never,
+  )
+  .openapi(callbackFormRoute, async (c) => {
+    const form = c.req.valid("form") as Record<string, string | undefined>;
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(form)) if (value !== undefined) params.set(key, value);
+    return (await answerCallback(c, c.req.valid("param").provider, params, true)) as never;
   })
   .openapi(linkRoute, async (c) => {
     const auth = c.get("auth");
@@ -224,7 +279,7 @@ export const socialRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       binding: getCookie(c, bindingCookie(c)) ?? null,
       linkUserId: user.id,
     });
-    bind(c, binding);
+    bind(c, binding, c.req.valid("param").provider);
     return c.json({ success: true as const, data: { authorization_url: url } }, 200);
   })
   .openapi(identitiesRoute, async (c) => {

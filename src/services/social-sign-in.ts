@@ -132,7 +132,14 @@ export type CallbackResult =
  */
 export async function finishSocialSignIn(
   ctx: ServiceContext,
-  input: { provider: string; params: URLSearchParams; binding: string | null; signedInUserId: string | null },
+  input: {
+    provider: string;
+    params: URLSearchParams;
+    binding: string | null;
+    signedInUserId: string | null;
+    /** False for a cross-site form_post, which cannot carry the (SameSite=Lax) session cookie. */
+    sessionVisible?: boolean;
+  },
 ): Promise<CallbackResult> {
   const { deps } = ctx;
   const provider = findProvider(ctx, input.provider);
@@ -164,7 +171,8 @@ export async function finishSocialSignIn(
     const asserted = { ...profile, email, emailVerified: profile.emailVerified && email !== null };
     if (data.link_user) {
       // Linking is for the person who started it, still signed in as the same user.
-      if (input.signedInUserId !== data.link_user) throw rejected(ctx, "link_user", now);
+      if (input.sessionVisible !== false && input.signedInUserId !== data.link_user)
+        throw rejected(ctx, "link_user", now);
       const outcome = await deps.identities.link({
         ...asserted,
         userId: data.link_user,

@@ -14,6 +14,8 @@ export interface ProviderVisit {
   jar: CookieJar;
   /** The browser's address: each flow has its own, so tests never share per-IP limits. */
   ip: string;
+  /** A form_post answer (Sign in with Apple): the fields the provider's page POSTs to our callback. */
+  form?: URLSearchParams;
 }
 
 async function opFetch(url: string, jar: CookieJar, init: RequestInit = {}): Promise<Response> {
@@ -68,6 +70,15 @@ export async function followProvider(
     headers: { "content-type": "application/x-www-form-urlencoded" },
   });
   const back = await opFetch(new URL(resume.headers.get("location") ?? "", ISSUER).href, jar);
+  if (back.status === 200) {
+    // response_mode=form_post: the provider's page auto-submits a form to our callback.
+    const html = await back.text();
+    const action = /<form[^>]*action="([^"]+)"/i.exec(html)?.[1] ?? "";
+    const form = new URLSearchParams();
+    for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g))
+      form.set(name ?? "", (value ?? "").replaceAll("&amp;", "&"));
+    return { callback: action, jar, ip: options.ip ?? randomIp(), form };
+  }
   const callback = back.headers.get("location") ?? "";
   if (!callback.includes("/callback"))
     throw new Error(`the provider did not redirect back: ${back.status} ${callback}`);
@@ -77,6 +88,20 @@ export async function followProvider(
 /** Our callback, as the browser that started the flow (its cookies) or another jar. */
 export async function returnFrom(h: Harness, visit: ProviderVisit, jar = visit.jar): Promise<Response> {
   const url = new URL(visit.callback);
+  if (visit.form) {
+    // A cross-site POST from the provider's page, as the browser sends it.
+    return h.request(`${url.pathname}${url.search}`, {
+      method: "POST",
+      body: visit.form.toString(),
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: new URL(ISSUER).origin,
+        "sec-fetch-site": "cross-site",
+      },
+      jar,
+      ip: visit.ip,
+    });
+  }
   return h.request(`${url.pathname}${url.search}`, { jar, ip: visit.ip });
 }
 

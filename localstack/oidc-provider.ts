@@ -23,6 +23,9 @@ export interface LocalOpenIdProvider {
   close(): Promise<void>;
 }
 
+/** The one directory tenant the Entra-shaped clients' tokens come from. */
+export const ENTRA_TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
 /** What the next token response's ID token gets: another audience, nonce, issuer, an expiry in the past, or a foreign signature. */
 export type Tamper = "aud" | "nonce" | "iss" | "exp" | "signature";
 
@@ -106,6 +109,29 @@ export async function startOpenIdProvider(options: {
     }
   };
 
+  // Clients named "microsoft*" get ID tokens shaped as Microsoft Entra's multi-tenant ones: a tenant
+  // (`tid`), an issuer naming that tenant, and the address vouched for only by `xms_edov`.
+  provider.use(async (ctx: any, next: () => Promise<void>) => {
+    await next();
+    const clientId = String(ctx.oidc?.client?.clientId ?? "");
+    if (ctx.path !== "/token" || !clientId.startsWith("client-microsoft") || typeof ctx.body?.id_token !== "string")
+      return;
+    const claims = jose.decodeJwt(ctx.body.id_token);
+    const account = accounts.get(String(claims.sub));
+    const { email_verified: _, ...rest } = claims;
+    const entra = {
+      ...rest,
+      tid: ENTRA_TENANT,
+      iss: `${issuer}/ms/${ENTRA_TENANT}/v2.0`,
+      email: account?.email,
+      ...(account?.verified ? { xms_edov: true } : {}),
+    };
+    ctx.body = {
+      ...ctx.body,
+      id_token: await new jose.SignJWT(entra).setProtectedHeader({ alg: "RS256", kid: "local-op-1" }).sign(privateKey),
+    };
+  });
+
   // Post-processes the token response: the ID token a misbehaving provider would send.
   provider.use(async (ctx: any, next: () => Promise<void>) => {
     await next();
@@ -141,6 +167,18 @@ export async function startOpenIdProvider(options: {
       tamper = JSON.parse(await readBody(req)).tamper as Tamper;
       res.writeHead(200, { "content-type": "application/json" });
       res.end('{"ok":true}');
+      return;
+    }
+    // Entra's multi-tenant discovery document: an issuer template instead of one issuer.
+    const entra = /^\/ms\/([a-z]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+    if (req.method === "GET" && entra) {
+      const document = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<
+        string,
+        unknown
+      >;
+      const { authorization_response_iss_parameter_supported: _, ...rest } = document;
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ...rest, issuer: `${issuer}/ms/{tenantid}/v2.0` }));
       return;
     }
     // A provider that accepts the connection and never answers: the worker's deadline must end it.

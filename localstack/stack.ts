@@ -41,6 +41,11 @@ export interface StackInfo {
   oidcClient2Id?: string;
   oidcClient2Secret?: string;
   /** Test mode: a client that authenticates as Sign in with Apple does (a JWT secret we sign). */
+  /** Test mode: Entra-shaped clients (multi-tenant issuer template, tid, xms_edov) of the same provider. */
+  microsoftClientId?: string;
+  microsoftClientSecret?: string;
+  microsoftOtherClientId?: string;
+  microsoftOtherClientSecret?: string;
   appleClientId?: string;
   appleTeamId?: string;
   appleKeyId?: string;
@@ -110,7 +115,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       port: options.ports?.oidc,
       clients:
         options.mode === "test"
-          ? { dev: [callback("dev")], dev2: [callback("dev2")], apple: [callback("apple")] }
+          ? {
+              dev: [callback("dev")],
+              dev2: [callback("dev2")],
+              apple: [callback("apple")],
+              microsoft: [callback("microsoft")],
+              "microsoft-other": [callback("microsoft-other")],
+            }
           : { dev: [callback("dev")] },
     });
     closers.push(() => op.close());
@@ -163,6 +174,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       oidcClientSecret: op.clients.dev?.secret ?? "",
       oidcClient2Id: op.clients.dev2?.id,
       oidcClient2Secret: op.clients.dev2?.secret,
+      microsoftClientId: op.clients.microsoft?.id,
+      microsoftClientSecret: op.clients.microsoft?.secret,
+      microsoftOtherClientId: op.clients["microsoft-other"]?.id,
+      microsoftOtherClientSecret: op.clients["microsoft-other"]?.secret,
       appleClientId: op.clients.apple?.id,
       appleTeamId: op.clients.apple ? op.apple.teamId : undefined,
       appleKeyId: op.clients.apple ? op.apple.keyId : undefined,

@@ -197,7 +197,7 @@ describe("social sign-in provider settings", () => {
       "OAUTH_ACME_ISSUER must be an https:// URL (http only for a loopback provider outside production).",
     ]);
     expect(problems({ ...acme, OAUTH_ACME_ISSUER: "https://id.example.com", OAUTH_ACME_TYPE: "saml" })).toEqual([
-      'OAUTH_ACME_TYPE must be oidc, github or apple (got "saml").',
+      'OAUTH_ACME_TYPE must be oidc, github, apple or microsoft (got "saml").',
     ]);
     expect(problems({ OAUTH_PROVIDERS: "Bad Name" })[0]).toContain("is not a provider name");
     const appleUnset = {

@@ -31,7 +31,16 @@ async function identitiesOf(userId: string) {
 describe("social sign-in with an OpenID Provider", () => {
   it("lists the configured providers with their start URLs", async () => {
     const body = await json(await h.request("/v1/auth/oauth/providers"));
-    expect(body.data.map((p: { name: string }) => p.name)).toEqual(["dev", "dev2", "down", "slow", "github", "apple"]);
+    expect(body.data.map((p: { name: string }) => p.name)).toEqual([
+      "dev",
+      "dev2",
+      "down",
+      "slow",
+      "github",
+      "apple",
+      "microsoft",
+      "microsoft-other",
+    ]);
     expect(body.data[0].start_url).toBe("http://127.0.0.1:8787/v1/auth/oauth/dev/start");
   });
 
@@ -432,5 +441,34 @@ describe("Sign in with Apple (form_post, a JWT client secret, the name sent once
     expect(res.status).toBe(401);
     expect(await pageErrorCode(res)).toBe("oauth_failed");
     expect(sessionCookie(res)).toBeUndefined();
+  });
+});
+
+describe("Microsoft Entra ID, multi-tenant (an issuer per tenant, the address vouched for by xms_edov)", () => {
+  it("signs in with the token's own tenant issuer; the address counts only with xms_edov", async () => {
+    const email = uniqueEmail("entra");
+    const visit = await visitProvider(h, { email, provider: "microsoft" });
+    const res = await returnFrom(h, visit);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { data } = await me(visit.jar);
+    expect(data.user.email).toBe(email);
+    expect((await identitiesOf(data.user.id))[0]?.provider).toBe("microsoft");
+    // Without xms_edov, Entra's `email` is whatever the tenant's admin typed: nothing is created.
+    const other = uniqueEmail("entra-unverified");
+    const refused = await returnFrom(
+      h,
+      await visitProvider(h, { email: other, provider: "microsoft", verified: false }),
+    );
+    expect(refused.status).toBe(403);
+    expect(await pageErrorCode(refused)).toBe("email_not_verified");
+    expect(await usersWithEmail(other)).toHaveLength(0);
+  });
+
+  it("a tenant outside OAUTH_<NAME>_ALLOWED_TENANTS is refused", async () => {
+    const email = uniqueEmail("entra-tenant");
+    const res = await returnFrom(h, await visitProvider(h, { email, provider: "microsoft-other" }));
+    expect(res.status).toBe(401);
+    expect(await pageErrorCode(res)).toBe("oauth_failed");
+    expect(await usersWithEmail(email)).toHaveLength(0);
   });
 });

@@ -24,6 +24,10 @@ interface StackInfo {
   fakeGitHubUrl: string;
   fakeGitHubClientId: string;
   fakeGitHubClientSecret: string;
+  microsoftClientId: string;
+  microsoftClientSecret: string;
+  microsoftOtherClientId: string;
+  microsoftOtherClientSecret: string;
   appleClientId: string;
   appleTeamId: string;
   appleKeyId: string;
@@ -60,7 +64,7 @@ export default defineConfig({
             FAKE_STRIPE_URL: stack.fakeStripeUrl,
             // Social sign-in against the local OpenID Provider; dev2 is a second client of it.
             // down: nothing listens there; slow: accepts and never answers (the deadline's test).
-            OAUTH_PROVIDERS: "dev,dev2,down,slow,github,apple",
+            OAUTH_PROVIDERS: "dev,dev2,down,slow,github,apple,microsoft,microsoft-other",
             OAUTH_DEV_ISSUER: stack.oidcIssuer,
             OAUTH_DEV_CLIENT_ID: stack.oidcClientId,
             OAUTH_DEV_CLIENT_SECRET: stack.oidcClientSecret,
@@ -78,6 +82,16 @@ export default defineConfig({
             OAUTH_GITHUB_CLIENT_SECRET: stack.fakeGitHubClientSecret,
             OAUTH_GITHUB_WEB_URL: stack.fakeGitHubUrl,
             OAUTH_GITHUB_API_URL: stack.fakeGitHubUrl,
+            // Microsoft's preset (multi-tenant, "common") against Entra-shaped clients of the local provider;
+            // microsoft-other only admits another tenant than the one its tokens come from.
+            OAUTH_MICROSOFT_AUTHORITY: `${stack.oidcIssuer}/ms`,
+            OAUTH_MICROSOFT_CLIENT_ID: stack.microsoftClientId,
+            OAUTH_MICROSOFT_CLIENT_SECRET: stack.microsoftClientSecret,
+            OAUTH_MICROSOFT_OTHER_TYPE: "microsoft",
+            OAUTH_MICROSOFT_OTHER_AUTHORITY: `${stack.oidcIssuer}/ms`,
+            OAUTH_MICROSOFT_OTHER_CLIENT_ID: stack.microsoftOtherClientId,
+            OAUTH_MICROSOFT_OTHER_CLIENT_SECRET: stack.microsoftOtherClientSecret,
+            OAUTH_MICROSOFT_OTHER_ALLOWED_TENANTS: "00000000-0000-4000-8000-000000000001",
             // Apple's preset (form_post, a JWT client secret) against the local provider's "apple" client.
             OAUTH_APPLE_ISSUER: stack.oidcIssuer,
             OAUTH_APPLE_CLIENT_ID: stack.appleClientId,

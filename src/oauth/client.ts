@@ -1,7 +1,7 @@
 // The provider side of social sign-in, on oauth4webapi (certified, by the author of jose): discovery,
 // the authorization URL, the code exchange with PKCE, and the ID token checked in full (signature by
 // the issuer's JWKS, iss, aud, exp, nonce). GitHub speaks plain OAuth 2.0 plus its user API.
-import { importPKCS8, SignJWT } from "jose";
+import { decodeJwt, importPKCS8, SignJWT } from "jose";
 import * as oauth from "oauth4webapi";
 import type { ProviderProfile } from "../ports";
 import { isLoopback, type OAuthConfig, type OAuthProvider } from "./config";
@@ -70,7 +70,16 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
     if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.as;
     const as = await guard(async () => {
       const url = new URL(issuer);
-      return oauth.processDiscoveryResponse(url, await oauth.discoveryRequest(url, options(issuer)));
+      const response = await oauth.discoveryRequest(url, options(issuer));
+      if (!provider.microsoft?.multiTenant) return oauth.processDiscoveryResponse(url, response);
+      // Entra's multi-tenant document names no one issuer but a template; each ID token's issuer is
+      // that template with the token's own tenant (checked in finish, per token).
+      const document = (await response.json()) as oauth.AuthorizationServer;
+      const template = issuer.replace(`/${provider.microsoft.tenant}/`, "/{tenantid}/");
+      if (!response.ok || document.issuer !== template)
+        throw new OAuthFailure("invalid", `discovery issuer ${String(document.issuer)} is not ${template}`);
+      const { authorization_response_iss_parameter_supported: _, ...rest } = document;
+      return rest as oauth.AuthorizationServer;
     });
     discovered.set(issuer, { as, at: Date.now() });
     return as;
@@ -104,7 +113,11 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
       const http = options(String(as.token_endpoint ?? as.issuer));
       return guard(async () => {
         // Checks state (and RFC 9207 `iss` where the provider sends it); a provider `error` throws here.
-        const params = oauth.validateAuthResponse(as, client, input.params, input.state);
+        // A multi-tenant issuer is known only from the ID token, so there `iss` waits for it (the
+        // provider's own callback URL and the provider-bound state already stop a mix-up).
+        const received = new URLSearchParams(input.params);
+        if (provider.microsoft?.multiTenant) received.delete("iss");
+        const params = oauth.validateAuthResponse(as, client, received, input.state);
         const response = await oauth.authorizationCodeGrantRequest(
           as,
           client,
@@ -118,16 +131,17 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
           const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
           return githubProfile(provider, tokens.access_token, config.timeoutMs);
         }
-        const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+        const tenantAs = provider.microsoft?.multiTenant ? await tenantServer(provider, as, response) : as;
+        const tokens = await oauth.processAuthorizationCodeResponse(tenantAs, client, response, {
           expectedNonce: input.nonce,
           requireIdToken: true,
         });
         // The ID token's signature, by the issuer's published keys (not only TLS to the token endpoint).
-        const issuer = as.issuer;
-        if (!jwks.has(issuer)) jwks.set(issuer, {});
-        await oauth.validateApplicationLevelSignature(as, response, {
-          ...options(String(as.jwks_uri ?? issuer)),
-          [oauth.jwksCache]: jwks.get(issuer),
+        const keys = String(as.jwks_uri ?? as.issuer);
+        if (!jwks.has(keys)) jwks.set(keys, {});
+        await oauth.validateApplicationLevelSignature(tenantAs, response, {
+          ...options(keys),
+          [oauth.jwksCache]: jwks.get(keys),
         });
         const claims = oauth.getValidatedIdTokenClaims(tokens);
         if (!claims) throw new OAuthFailure("invalid", "no ID token");
@@ -151,6 +165,31 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
       });
     },
   };
+}
+
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Entra multi-tenant: the issuer this token must carry is the template with the token's own tenant
+ * (`tid`, read before validation only to pick the expected issuer, which validation then enforces),
+ * and a tenant outside OAUTH_<NAME>_ALLOWED_TENANTS is refused.
+ */
+async function tenantServer(
+  provider: OAuthProvider,
+  as: oauth.AuthorizationServer,
+  response: Response,
+): Promise<oauth.AuthorizationServer> {
+  const body = (await response.clone().json()) as { id_token?: unknown };
+  let tid: unknown;
+  try {
+    tid = typeof body.id_token === "string" ? decodeJwt(body.id_token).tid : undefined;
+  } catch {
+    tid = undefined;
+  }
+  if (typeof tid !== "string" || !TENANT_ID.test(tid)) throw new OAuthFailure("invalid", "ID token without a tenant");
+  const allowed = provider.microsoft?.allowedTenants ?? [];
+  if (allowed.length > 0 && !allowed.includes(tid)) throw new OAuthFailure("invalid", `tenant ${tid} is not allowed`);
+  return { ...as, issuer: as.issuer.replace("{tenantid}", tid) };
 }
 
 /**

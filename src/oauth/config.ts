@@ -10,7 +10,7 @@ export interface OAuthProvider {
    * oidc: any OpenID Provider by discovery. github: OAuth 2.0 plus GitHub's user API. apple: OpenID with
    * Apple's rules (form_post answers, a client secret that is a JWT we sign, the name sent only once).
    */
-  kind: "oidc" | "github" | "apple";
+  kind: "oidc" | "github" | "apple" | "microsoft";
   /** The OpenID Provider's issuer (oidc only). */
   issuer: string | null;
   clientId: string;
@@ -20,6 +20,12 @@ export interface OAuthProvider {
   github: { webUrl: string; apiUrl: string } | null;
   /** Sign in with Apple: the team and key that sign the client secret (an ES256 JWT, PKCS#8 key). */
   apple: { teamId: string; keyId: string; privateKey: string } | null;
+  /**
+   * Microsoft Entra ID: `common`, `organizations` and `consumers` are multi-tenant (each ID token's
+   * issuer names its own tenant, `tid`); a tenant id or domain is a single tenant. `allowedTenants`
+   * (ids) narrows a multi-tenant app to those directories.
+   */
+  microsoft: { tenant: string; multiTenant: boolean; allowedTenants: string[] } | null;
 }
 
 export interface OAuthConfig {
@@ -37,7 +43,11 @@ const PRESETS: Record<string, Partial<OAuthProvider>> = {
   },
   github: { label: "GitHub", kind: "github", scopes: ["read:user", "user:email"] },
   apple: { label: "Apple", kind: "apple", issuer: "https://appleid.apple.com", scopes: ["openid", "name", "email"] },
+  microsoft: { label: "Microsoft", kind: "microsoft", scopes: ["openid", "email", "profile"] },
 };
+
+const MULTI_TENANT = ["common", "organizations", "consumers"];
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
@@ -60,8 +70,8 @@ export function readOAuthConfig(
     const key = `OAUTH_${name.toUpperCase().replaceAll("-", "_")}`;
     const preset = PRESETS[name] ?? {};
     const kind = (str(`${key}_TYPE`) ?? preset.kind ?? "oidc") as OAuthProvider["kind"];
-    if (kind !== "oidc" && kind !== "github" && kind !== "apple") {
-      problems.push(`${key}_TYPE must be oidc, github or apple (got "${kind}").`);
+    if (kind !== "oidc" && kind !== "github" && kind !== "apple" && kind !== "microsoft") {
+      problems.push(`${key}_TYPE must be oidc, github, apple or microsoft (got "${kind}").`);
       continue;
     }
     const clientId = str(`${key}_CLIENT_ID`);
@@ -70,7 +80,14 @@ export function readOAuthConfig(
     if (!clientSecret && kind !== "apple")
       problems.push(`${key}_CLIENT_SECRET is missing: copy the client secret from ${name}'s developer console.`);
     const apple = kind === "apple" ? readApple(str, key, problems) : null;
-    const issuer = kind !== "github" ? (str(`${key}_ISSUER`) ?? preset.issuer ?? null) : null;
+    const microsoft = kind === "microsoft" ? readMicrosoft(str, key, problems) : null;
+    const authority = (str(`${key}_AUTHORITY`) ?? "https://login.microsoftonline.com").replace(/\/$/, "");
+    const issuer =
+      kind === "microsoft"
+        ? `${authority}/${microsoft?.tenant}/v2.0`
+        : kind !== "github"
+          ? (str(`${key}_ISSUER`) ?? preset.issuer ?? null)
+          : null;
     if (kind !== "github" && !issuer)
       problems.push(
         `${key}_ISSUER is missing: set it to the OpenID Provider's issuer URL, e.g. https://id.example.com.`,
@@ -102,6 +119,7 @@ export function readOAuthConfig(
       scopes,
       github,
       apple,
+      microsoft,
     });
   }
   return { providers, timeoutMs: 5000 };
@@ -118,6 +136,23 @@ function readApple(str: (name: string) => string | null, key: string, problems: 
   if (!privateKey?.includes("BEGIN PRIVATE KEY"))
     problems.push(`${key}_PRIVATE_KEY must be the .p8 key's PEM text (BEGIN PRIVATE KEY; \\n for line breaks).`);
   return { teamId: teamId ?? "", keyId: keyId ?? "", privateKey: privateKey ?? "" };
+}
+
+function readMicrosoft(
+  str: (name: string) => string | null,
+  key: string,
+  problems: string[],
+): OAuthProvider["microsoft"] {
+  const tenant = (str(`${key}_TENANT`) ?? "common").toLowerCase();
+  if (!MULTI_TENANT.includes(tenant) && !TENANT_ID.test(tenant) && !/^[a-z0-9.-]+\.[a-z]{2,}$/.test(tenant))
+    problems.push(`${key}_TENANT must be common, organizations, consumers, a tenant id or a tenant domain.`);
+  const allowedTenants = (str(`${key}_ALLOWED_TENANTS`) ?? "")
+    .split(",")
+    .map((x) => x.trim().toLowerCase())
+    .filter(Boolean);
+  if (!allowedTenants.every((t) => TENANT_ID.test(t)))
+    problems.push(`${key}_ALLOWED_TENANTS must be a comma-separated list of tenant ids (GUIDs).`);
+  return { tenant, multiTenant: MULTI_TENANT.includes(tenant), allowedTenants };
 }
 
 /** https, or http to a loopback host when not in production (the local OpenID Provider in dev and tests). */

@@ -50,14 +50,15 @@ export function createPasswordHasher(params: PasswordParams): PasswordHasher {
 }
 
 export async function loadKeys(config: Config): Promise<Keys> {
-  const [csrf, idempotency, signing, pepper, otp] = await Promise.all([
+  const [csrf, idempotency, signing, pepper, otp, providerTokens] = await Promise.all([
     deriveHmacKey(config.authSecret, "csrf"),
     deriveHmacKey(config.authSecret, "idempotency"),
     loadSigningKeys(config.jwt.signingKeys),
     importPepper(config.passwords.pepper),
     deriveHmacKey(config.authSecret, "otp"),
+    deriveHmacKey(config.authSecret, "provider-tokens"),
   ]);
-  return { csrf, idempotency, signing, pepper, otp };
+  return { csrf, idempotency, signing, pepper, otp, providerTokens };
 }
 
 export interface DepsOverrides {

@@ -232,6 +232,8 @@ export interface ProviderProfile {
   /** The provider asserts the address is the person's (OIDC email_verified, GitHub's verified flag). */
   emailVerified: boolean;
   name: string | null;
+  /** The provider's tokens, sealed, when the provider is configured to keep them (else null: cleared). */
+  sealedTokens?: string | null;
 }
 
 export type IdentitySignIn =
@@ -258,6 +260,11 @@ export interface IdentityRepository {
   /** Links to `userId`; "taken" when the identity belongs to someone else. */
   link(input: ProviderProfile & { userId: string; id: string; now: number }): Promise<"linked" | "already" | "taken">;
   list(userId: string): Promise<LinkedIdentity[]>;
+  /** The sealed provider tokens of one of the user's identities (null: none kept, or not theirs). */
+  sealedTokens(
+    userId: string,
+    identityId: string,
+  ): Promise<{ provider: string; subject: string; sealed: string } | null>;
   /** Unlinks unless it is the account's last way in (no password, no other identity, no proven address). */
   unlink(userId: string, identityId: string): Promise<"unlinked" | "not_found" | "last_method">;
 }
@@ -560,6 +567,8 @@ export interface Keys {
   pepper: CryptoKey;
   /** Keys OTP hashes, so a Redis dump cannot be brute-forced over the million 6-digit codes. */
   otp: CryptoKey;
+  /** Derives the per-identity key that seals kept provider tokens. */
+  providerTokens: CryptoKey;
 }
 
 /** Password hashing as a port, so tests can count derivations (the enumeration checks compare them). */

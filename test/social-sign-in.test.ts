@@ -9,7 +9,7 @@ import { PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
 import { CookieJar, parseSetCookies } from "./support/cookies";
 import { json, randomIp } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
-import { followProvider, pageErrorCode, returnFrom, tamperNextIdToken, visitProvider } from "./support/social";
+import { followProvider, ISSUER, pageErrorCode, returnFrom, tamperNextIdToken, visitProvider } from "./support/social";
 
 const h = useHarness();
 
@@ -294,6 +294,35 @@ describe("linking without takeover", () => {
     expect((await json(await h.request("/v1/auth/identities", { jar: visit.jar }))).data).toHaveLength(0);
     const missing = await h.request(`/v1/auth/identities/${id}`, { method: "DELETE", jar: visit.jar });
     expect(missing.status).toBe(404);
+  });
+});
+
+describe("provider tokens", () => {
+  it("are not kept by default; a provider configured to keep them stores them sealed for their owner only", async () => {
+    const plain = await visitProvider(h, { email: uniqueEmail("nokeep") });
+    await returnFrom(h, plain);
+    const [mine] = (await json(await h.request("/v1/auth/identities", { jar: plain.jar }))).data;
+    const none = await h.request(`/v1/auth/identities/${mine.id}/tokens`, { jar: plain.jar });
+    expect(none.status).toBe(404);
+    expect(
+      (await h.sql.query("select tokens_sealed from identities where id = $1", [mine.id]))[0]?.tokens_sealed,
+    ).toBeNull();
+
+    const keep = await visitProvider(h, { email: uniqueEmail("keep"), provider: "dev2" });
+    expect((await returnFrom(h, keep)).status).toBe(200);
+    const [identity] = (await json(await h.request("/v1/auth/identities", { jar: keep.jar }))).data;
+    const res = await h.request(`/v1/auth/identities/${identity.id}/tokens`, { jar: keep.jar });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const tokens = (await json(res)).data;
+    // A real token: the provider's UserInfo answers it.
+    const info = await fetch(`${ISSUER}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(info.status).toBe(200);
+    const [row] = await h.sql.query("select tokens_sealed from identities where id = $1", [identity.id]);
+    expect(row?.tokens_sealed).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    expect(row?.tokens_sealed).not.toContain(tokens.access_token);
+    // Someone else's session cannot read them.
+    expect((await h.request(`/v1/auth/identities/${identity.id}/tokens`, { jar: plain.jar })).status).toBe(404);
   });
 });
 

@@ -71,6 +71,7 @@ export default defineConfig({
             OAUTH_DEV2_ISSUER: stack.oidcIssuer,
             OAUTH_DEV2_CLIENT_ID: stack.oidcClient2Id,
             OAUTH_DEV2_CLIENT_SECRET: stack.oidcClient2Secret,
+            OAUTH_DEV2_KEEP_TOKENS: "true",
             OAUTH_DOWN_ISSUER: "http://127.0.0.1:9",
             OAUTH_DOWN_CLIENT_ID: "down",
             OAUTH_DOWN_CLIENT_SECRET: "down",

@@ -2772,6 +2772,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/identities/{id}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your kept provider tokens for one identity (providers with OAUTH_<NAME>_KEEP_TOKENS=true)
+         * @description For calling the provider's API as yourself. Kept sealed (AES-GCM) and refreshed at each sign-in with that provider; 404 when the provider keeps none (the default) or the identity is not yours.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The tokens */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c3JfMDFqZDUifQ.c2lnbmF0dXJl",
+                         *         "token_type": "token type",
+                         *         "refresh_token": "rt_6b1e0f3c9d2a4b7e8f5a1c3d7e9b2f4a6c8d0e1f",
+                         *         "scope": "read write",
+                         *         "expires_at": 1764581400
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["ProviderTokens"];
+                        };
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_forbidden"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/identities/{id}": {
         parameters: {
             query?: never;
@@ -9880,6 +9991,14 @@ export interface components {
             email: string | null;
             created_at: string;
             last_used_at: string | null;
+        };
+        ProviderTokens: {
+            access_token: string;
+            token_type: string;
+            refresh_token: string | null;
+            scope: string | null;
+            /** @description Epoch milliseconds, when the provider said. */
+            expires_at: number | null;
         };
         Introspection: {
             active: boolean;

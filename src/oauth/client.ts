@@ -34,12 +34,22 @@ export interface CallbackInput {
   codeVerifier: string;
 }
 
+/** The provider's tokens, returned only for providers configured to keep them. */
+export interface ProviderTokens {
+  access_token: string;
+  token_type: string;
+  refresh_token: string | null;
+  scope: string | null;
+  /** Epoch milliseconds, when the provider said. */
+  expires_at: number | null;
+}
+
 export interface OAuthClient {
   authorizationUrl(provider: OAuthProvider, request: AuthorizationRequest): Promise<string>;
   finish(
     provider: OAuthProvider,
     input: CallbackInput,
-  ): Promise<Omit<ProviderProfile, "email"> & { email: string | null }>;
+  ): Promise<Omit<ProviderProfile, "sealedTokens"> & { tokens: ProviderTokens | null }>;
 }
 
 const DISCOVERY_TTL_MS = 60 * 60 * 1000;
@@ -129,7 +139,10 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
         );
         if (provider.kind === "github") {
           const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
-          return githubProfile(provider, tokens.access_token, config.timeoutMs);
+          return {
+            ...(await githubProfile(provider, tokens.access_token, config.timeoutMs)),
+            tokens: kept(provider, tokens),
+          };
         }
         const tenantAs = provider.microsoft?.multiTenant ? await tenantServer(provider, as, response) : as;
         const tokens = await oauth.processAuthorizationCodeResponse(tenantAs, client, response, {
@@ -161,9 +174,22 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
           emailVerified:
             profile.email_verified === true || profile.email_verified === "true" || profile.xms_edov === true,
           name: typeof profile.name === "string" ? profile.name : appleName(input.params),
+          tokens: kept(provider, tokens),
         };
       });
     },
+  };
+}
+
+/** The tokens worth keeping, for a provider configured to keep them (the ID token is not). */
+function kept(provider: OAuthProvider, tokens: oauth.TokenEndpointResponse): ProviderTokens | null {
+  if (!provider.keepTokens) return null;
+  return {
+    access_token: tokens.access_token,
+    token_type: tokens.token_type,
+    refresh_token: typeof tokens.refresh_token === "string" ? tokens.refresh_token : null,
+    scope: typeof tokens.scope === "string" ? tokens.scope : null,
+    expires_at: typeof tokens.expires_in === "number" ? Date.now() + tokens.expires_in * 1000 : null,
   };
 }
 

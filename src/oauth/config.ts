@@ -16,6 +16,8 @@ export interface OAuthProvider {
   clientId: string;
   clientSecret: string;
   scopes: string[];
+  /** OAUTH_<NAME>_KEEP_TOKENS: keep the provider's tokens (sealed) for the user's own API calls. */
+  keepTokens: boolean;
   /** GitHub's endpoints (overridable so tests can point them at a local stand-in). */
   github: { webUrl: string; apiUrl: string } | null;
   /** Sign in with Apple: the team and key that sign the client secret (an ES256 JWT, PKCS#8 key). */
@@ -120,6 +122,7 @@ export function readOAuthConfig(
       github,
       apple,
       microsoft,
+      keepTokens: str(`${key}_KEEP_TOKENS`) === "true",
     });
   }
   return { providers, timeoutMs: 5000 };

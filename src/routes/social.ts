@@ -7,6 +7,7 @@ import { envelope, listEnvelope, startBrowserSession } from "../http";
 import { principal, requireUser, signedInUser } from "../middleware/require";
 import { signedInPage } from "../pages/magic-link";
 import { linkedPage, oauthFailedPage } from "../pages/oauth";
+import { providerTokens } from "../services/provider-tokens";
 import { confirmRecentAuth } from "../services/reauth";
 import {
   AppRedirectError,
@@ -167,6 +168,40 @@ const identitiesRoute = createRoute({
   },
 });
 
+const tokensRoute = createRoute({
+  method: "get",
+  path: "/v1/auth/identities/{id}/tokens",
+  tags: [TAG],
+  summary: "Your kept provider tokens for one identity (providers with OAUTH_<NAME>_KEEP_TOKENS=true)",
+  description:
+    "For calling the provider's API as yourself. Kept sealed (AES-GCM) and refreshed at each sign-in with that provider; 404 when the provider keeps none (the default) or the identity is not yours.",
+  middleware: [requireUser] as const,
+  request: { params: z.object({ id: z.string().max(64) }) },
+  responses: {
+    200: {
+      description: "The tokens",
+      content: {
+        "application/json": {
+          schema: envelope(
+            z
+              .object({
+                access_token: z.string(),
+                token_type: z.string(),
+                refresh_token: z.string().nullable(),
+                scope: z.string().nullable(),
+                expires_at: z
+                  .number()
+                  .nullable()
+                  .openapi({ description: "Epoch milliseconds, when the provider said." }),
+              })
+              .openapi("ProviderTokens"),
+          ),
+        },
+      },
+    },
+  },
+});
+
 const unlinkRoute = createRoute({
   method: "delete",
   path: "/v1/auth/identities/{id}",
@@ -285,6 +320,11 @@ export const socialRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
   .openapi(identitiesRoute, async (c) => {
     const list = await listIdentities(c.get("ctx"), signedInUser(c).user.id);
     return c.json({ success: true as const, data: list, meta: { count: list.length } }, 200);
+  })
+  .openapi(tokensRoute, async (c) => {
+    const tokens = await providerTokens(c.get("ctx"), signedInUser(c).user.id, c.req.valid("param").id);
+    c.header("Cache-Control", "no-store");
+    return c.json({ success: true as const, data: tokens }, 200);
   })
   .openapi(unlinkRoute, async (c) => {
     await unlinkIdentity(c.get("ctx"), signedInUser(c).user.id, c.req.valid("param").id);

@@ -9,6 +9,7 @@ import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
 import { issueOneTimeToken } from "./one-time-tokens";
+import { sealProviderTokens } from "./provider-tokens";
 import { resolveRedirect } from "./redirects";
 import { createSession, type NewSession } from "./session";
 import { issueTokens, type TokenResponse } from "./tokens";
@@ -167,8 +168,11 @@ export async function finishSocialSignIn(
         codeVerifier: data.verifier ?? "",
       }),
     );
-    const email = profile.email === null ? null : canonicalEmail(profile.email);
-    const asserted = { ...profile, email, emailVerified: profile.emailVerified && email !== null };
+    const { tokens, ...claims } = profile;
+    const email = claims.email === null ? null : canonicalEmail(claims.email);
+    // Kept only for providers configured to keep them; otherwise null, which also clears old ones.
+    const sealedTokens = tokens ? await sealProviderTokens(ctx, claims, tokens) : null;
+    const asserted = { ...claims, email, emailVerified: claims.emailVerified && email !== null, sealedTokens };
     if (data.link_user) {
       // Linking is for the person who started it, still signed in as the same user.
       if (input.sessionVisible !== false && input.signedInUserId !== data.link_user)

@@ -44,10 +44,12 @@ export function createIdentityRepository(db: Database): IdentityRepository {
           union all select id, true, true from created
         ),
         link as (
-          insert into ${identities} (id, user_id, provider, subject, email, created_at, last_used_at)
-          select ${input.ids.identity}, t.id, ${input.provider}, ${input.subject}, ${input.email}, ${now}, ${now}
+          insert into ${identities} (id, user_id, provider, subject, email, tokens_sealed, created_at, last_used_at)
+          select ${input.ids.identity}, t.id, ${input.provider}, ${input.subject}, ${input.email},
+            ${input.sealedTokens ?? null}, ${now}, ${now}
           from target t
-          on conflict (provider, subject) do update set last_used_at = excluded.last_used_at, email = excluded.email
+          on conflict (provider, subject) do update set last_used_at = excluded.last_used_at, email = excluded.email,
+            tokens_sealed = excluded.tokens_sealed
           returning user_id
         ),
         stamped as (
@@ -87,8 +89,9 @@ export function createIdentityRepository(db: Database): IdentityRepository {
       const now = new Date(input.now).toISOString();
       const [row] = await query<{ user_id: string; inserted: boolean }>(sql`
         with added as (
-          insert into ${identities} (id, user_id, provider, subject, email, created_at, last_used_at)
-          values (${input.id}, ${input.userId}, ${input.provider}, ${input.subject}, ${input.email}, ${now}, ${now})
+          insert into ${identities} (id, user_id, provider, subject, email, tokens_sealed, created_at, last_used_at)
+          values (${input.id}, ${input.userId}, ${input.provider}, ${input.subject}, ${input.email},
+            ${input.sealedTokens ?? null}, ${now}, ${now})
           on conflict (provider, subject) do nothing
           returning user_id
         )
@@ -107,6 +110,14 @@ export function createIdentityRepository(db: Database): IdentityRepository {
         select id, provider, email, ${iso(sql`created_at`)} as created_at, ${iso(sql`last_used_at`)} as last_used_at
         from ${identities} where user_id = ${userId} order by created_at, id
       `);
+    },
+
+    async sealedTokens(userId, identityId) {
+      const [row] = await query<{ provider: string; subject: string; sealed: string }>(sql`
+        select provider, subject, tokens_sealed as sealed from ${identities}
+        where id = ${identityId} and user_id = ${userId} and tokens_sealed is not null
+      `);
+      return row ?? null;
     },
 
     async unlink(userId, identityId) {

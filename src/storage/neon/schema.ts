@@ -258,6 +258,8 @@ export const identities = pgTable(
     subject: text("subject").notNull(),
     /** The address the provider asserted when the identity was last used (for display). */
     email: text("email"),
+    /** The provider's tokens, only with OAUTH_<NAME>_KEEP_TOKENS: AES-GCM sealed (services/provider-tokens.ts). */
+    tokens_sealed: text("tokens_sealed"),
     created_at: timestamps.created_at,
     last_used_at: timestamp("last_used_at", { withTimezone: true, mode: "string" }),
   },

@@ -266,7 +266,10 @@ export interface IdentityRepository {
     identityId: string,
   ): Promise<{ provider: string; subject: string; sealed: string } | null>;
   /** Unlinks unless it is the account's last way in (no password, no other identity, no proven address). */
-  unlink(userId: string, identityId: string): Promise<"unlinked" | "not_found" | "last_method">;
+  unlink(
+    userId: string,
+    identityId: string,
+  ): Promise<{ status: "unlinked" | "not_found" | "last_method"; provider: string | null }>;
 }
 
 export interface HealthProbe {

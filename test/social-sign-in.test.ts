@@ -215,6 +215,10 @@ describe("linking without takeover", () => {
     const [user] = await usersWithEmail(email);
     expect((await me(visit.jar)).data.user.id).toBe(user?.id);
     expect(await identitiesOf(String(user?.id))).toHaveLength(1);
+    // A new way into an existing account: its owner is told.
+    const notices = (await h.outbox(email)).filter((m) => /can now sign in/.test(m.subject ?? ""));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.text).toContain("If this wasn't you");
   });
 
   it("an account whose address was never proven is not merged (pre-account takeover): account_exists", async () => {
@@ -291,6 +295,7 @@ describe("linking without takeover", () => {
     await h.sql.query("update users set email_verified_at = now() where email = $1", [email]);
     const done = await h.request(`/v1/auth/identities/${id}`, { method: "DELETE", jar: visit.jar });
     expect(done.status).toBe(204);
+    expect((await h.outbox(email)).map((m) => m.subject)).toContain("dev was unlinked");
     expect((await json(await h.request("/v1/auth/identities", { jar: visit.jar }))).data).toHaveLength(0);
     const missing = await h.request(`/v1/auth/identities/${id}`, { method: "DELETE", jar: visit.jar });
     expect(missing.status).toBe(404);

@@ -87,6 +87,16 @@ export function passwordChangedEmail(to: string, how: "changed" | "reset"): Emai
   ]);
 }
 
+/** A way in was added or removed: the owner hears of it (LOG-02), with what to do if it was not them. */
+export function identityChangedEmail(to: string, provider: string, change: "linked" | "unlinked"): EmailMessage {
+  return simple(to, change === "linked" ? `${provider} can now sign in to your account` : `${provider} was unlinked`, [
+    change === "linked"
+      ? `A ${provider} account was linked to your account: it can now be used to sign in.`
+      : `The ${provider} account linked to your account was removed; it no longer signs you in.`,
+    NOT_YOU,
+  ]);
+}
+
 export function invitationEmail(input: {
   to: string;
   organizationName: string;

@@ -1,6 +1,7 @@
 import { encodeBase64Url } from "../crypto/encoding";
 import { constantTimeEqual, sha256, sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
+import { identityChangedEmail } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
 import { OAuthFailure } from "../oauth/client";
 import type { OAuthProvider } from "../oauth/config";
@@ -186,9 +187,12 @@ export async function finishSocialSignIn(
       if (outcome === "taken")
         throw new AuthError("conflict", { message: `This ${provider.label} account is linked to another user.` });
       logAuthEvent("oauth.linked", { user_id: data.link_user, reason: provider.name, ip: ctx.ip }, now);
+      if (outcome === "linked") notifyIdentityChange(ctx, data.link_user, provider.label, "linked");
       return { kind: "linked", redirectTo: data.redirect_to ?? null };
     }
     const signIn = await signInWith(ctx, asserted, now);
+    // Linked by a proven address to an account that already existed: a new way in, so its owner hears.
+    if (signIn.linked && !signIn.created) notifyIdentityChange(ctx, signIn.snapshot.user.id, provider.label, "linked");
     const organization = signIn.snapshot.organizations[0];
     if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
     logAuthEvent(
@@ -305,12 +309,22 @@ export async function listIdentities(ctx: ServiceContext, userId: string): Promi
 /** Unlinks one of the caller's identities; never the account's last way to sign in. */
 export async function unlinkIdentity(ctx: ServiceContext, userId: string, identityId: string): Promise<void> {
   const outcome = await ctx.deps.identities.unlink(userId, identityId);
-  if (outcome === "not_found") throw new AuthError("not_found");
-  if (outcome === "last_method")
+  if (outcome.status === "not_found") throw new AuthError("not_found");
+  if (outcome.status === "last_method")
     throw new AuthError("conflict", {
       message: "This is your only way to sign in: set a password or verify your email address first.",
     });
   logAuthEvent("oauth.unlinked", { user_id: userId }, ctx.deps.clock.now());
+  const label = ctx.config.oauth.providers.find((p) => p.name === outcome.provider)?.label ?? outcome.provider;
+  notifyIdentityChange(ctx, userId, label ?? "A provider", "unlinked");
+}
+
+/** After the response: the account's address hears that a way in was added or removed. */
+function notifyIdentityChange(ctx: ServiceContext, userId: string, provider: string, change: "linked" | "unlinked") {
+  ctx.defer("identity_change_notice", async () => {
+    const snapshot = await ctx.deps.users.findSnapshot(userId);
+    if (snapshot) await ctx.deps.email.send(identityChangedEmail(snapshot.user.email, provider, change));
+  });
 }
 
 /** Provider calls: a failed check is oauth_failed; an outage or deadline is 503 provider_unavailable. */

@@ -122,8 +122,8 @@ export function createIdentityRepository(db: Database): IdentityRepository {
 
     async unlink(userId, identityId) {
       // Another way in must remain: a password, another identity, or a proven address (magic links).
-      const [row] = await query<{ status: "unlinked" | "not_found" | "last_method" }>(sql`
-        with target as (select id from ${identities} where id = ${identityId} and user_id = ${userId}),
+      const [row] = await query<{ status: "unlinked" | "not_found" | "last_method"; provider: string | null }>(sql`
+        with target as (select id, provider from ${identities} where id = ${identityId} and user_id = ${userId}),
         allowed as (
           select 1 from ${users} u where u.id = ${userId} and (
             u.password_hash is not null or u.email_verified_at is not null
@@ -135,9 +135,10 @@ export function createIdentityRepository(db: Database): IdentityRepository {
         )
         select case when exists (select 1 from removed) then 'unlinked'
                     when not exists (select 1 from target) then 'not_found'
-                    else 'last_method' end as status
+                    else 'last_method' end as status,
+               (select provider from target) as provider
       `);
-      return row?.status ?? "not_found";
+      return { status: row?.status ?? "not_found", provider: row?.provider ?? null };
     },
   };
 }

@@ -36,7 +36,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       if (req.method === "GET" && url.pathname === "/login/oauth/authorize") {
         // GitHub's consent page, reduced to a form: the login, its primary address and whether GitHub verified it.
         const hidden = ["redirect_uri", "state", "code_challenge", "client_id"]
-          .map((n) => `<input type="hidden" name="${n}" value="${escape(url.searchParams.get(n) ?? "")}">`)
+          .map((n) => `<input type="hidden" name="${n}" value="${escapeAttribute(url.searchParams.get(n) ?? "")}">`)
           .join("");
         res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
         res.end(`<!doctype html><title>Fake GitHub</title><form method="post" action="/login/oauth/authorize">${hidden}
@@ -105,6 +105,6 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
   };
 }
 
-function escape(value: string): string {
+function escapeAttribute(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

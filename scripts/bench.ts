@@ -99,7 +99,7 @@ const cpuRows = cpuTargets.map((t) => {
 // Latency with the stores far away: p50 must stay within compute + round trips x RTT + 2 ms.
 const simulated = scenarios.filter((s) => s.steps !== undefined);
 const latencyRows = [
-  "| endpoint | sequential trips | " + PROFILES.map((p) => `${p.name}: p50 / p99 (bound)`).join(" | ") + " |",
+  `| endpoint | sequential trips | ${PROFILES.map((p) => `${p.name}: p50 / p99 (bound)`).join(" | ")} |`,
 ];
 latencyRows.push(`|---|---|${PROFILES.map(() => "---").join("|")}|`);
 const measuredTrips = new Map<string, number>();

@@ -19,6 +19,7 @@ import { devRoutes } from "./routes/dev";
 import { deviceRoutes } from "./routes/devices";
 import { emailVerificationRoutes } from "./routes/email-verification";
 import { withExamples } from "./routes/examples";
+import { identityRoutes } from "./routes/identities";
 import { introspectionRoutes } from "./routes/introspection";
 import { invitationRoutes } from "./routes/invitations";
 import { magicLinkRoutes } from "./routes/magic-link";
@@ -62,6 +63,7 @@ function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   app.route("/", emailVerificationRoutes);
   app.route("/", tokenRoutes);
   app.route("/", socialRoutes);
+  app.route("/", identityRoutes);
   app.route("/", introspectionRoutes);
   app.route("/", sessionRoutes);
   app.route("/", organizationRoutes);

@@ -1,23 +1,13 @@
 // The provider side of social sign-in, on oauth4webapi (certified, by the author of jose): discovery,
 // the authorization URL, the code exchange with PKCE, and the ID token checked in full (signature by
 // the issuer's JWKS, iss, aud, exp, nonce). GitHub speaks plain OAuth 2.0 plus its user API.
-import { decodeJwt, importPKCS8, SignJWT } from "jose";
 import * as oauth from "oauth4webapi";
 import type { ProviderProfile } from "../ports";
 import { isLoopback, type OAuthConfig, type OAuthProvider } from "./config";
+import { OAuthFailure, reach } from "./failure";
+import { appleClientSecret, appleName, githubProfile, kept, tenantServer } from "./quirks";
 
-/** Why a provider round failed; the service turns it into the answer. */
-export class OAuthFailure extends Error {
-  constructor(
-    /** denied: the person or provider said no. invalid: a check failed. unreachable: outage or deadline. */
-    readonly reason: "denied" | "invalid" | "unreachable",
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(detail, options);
-    this.name = "OAuthFailure";
-  }
-}
+export { OAuthFailure } from "./failure";
 
 export interface AuthorizationRequest {
   redirectUri: string;
@@ -179,120 +169,6 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
       });
     },
   };
-}
-
-/** The tokens worth keeping, for a provider configured to keep them (the ID token is not). */
-function kept(provider: OAuthProvider, tokens: oauth.TokenEndpointResponse): ProviderTokens | null {
-  if (!provider.keepTokens) return null;
-  return {
-    access_token: tokens.access_token,
-    token_type: tokens.token_type,
-    refresh_token: typeof tokens.refresh_token === "string" ? tokens.refresh_token : null,
-    scope: typeof tokens.scope === "string" ? tokens.scope : null,
-    expires_at: typeof tokens.expires_in === "number" ? Date.now() + tokens.expires_in * 1000 : null,
-  };
-}
-
-const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/**
- * Entra multi-tenant: the issuer this token must carry is the template with the token's own tenant
- * (`tid`, read before validation only to pick the expected issuer, which validation then enforces),
- * and a tenant outside OAUTH_<NAME>_ALLOWED_TENANTS is refused.
- */
-async function tenantServer(
-  provider: OAuthProvider,
-  as: oauth.AuthorizationServer,
-  response: Response,
-): Promise<oauth.AuthorizationServer> {
-  const body = (await response.clone().json()) as { id_token?: unknown };
-  let tid: unknown;
-  try {
-    tid = typeof body.id_token === "string" ? decodeJwt(body.id_token).tid : undefined;
-  } catch {
-    tid = undefined;
-  }
-  if (typeof tid !== "string" || !TENANT_ID.test(tid)) throw new OAuthFailure("invalid", "ID token without a tenant");
-  const allowed = provider.microsoft?.allowedTenants ?? [];
-  if (allowed.length > 0 && !allowed.includes(tid)) throw new OAuthFailure("invalid", `tenant ${tid} is not allowed`);
-  return { ...as, issuer: as.issuer.replace("{tenantid}", tid) };
-}
-
-/**
- * Apple's client secret: a short-lived ES256 JWT signed with the Sign in with Apple key (iss the team,
- * sub the Services ID, aud Apple). Five minutes: it only has to outlive this one token request.
- */
-async function appleClientSecret(provider: OAuthProvider, audience: string): Promise<string> {
-  const apple = provider.apple;
-  if (!apple) throw new OAuthFailure("invalid", "Apple provider without its key");
-  const key = await importPKCS8(apple.privateKey, "ES256");
-  return new SignJWT({})
-    .setProtectedHeader({ alg: "ES256", kid: apple.keyId })
-    .setIssuer(apple.teamId)
-    .setSubject(provider.clientId)
-    .setAudience(audience)
-    .setIssuedAt()
-    .setExpirationTime("5m")
-    .sign(key);
-}
-
-/** Apple sends the person's name only on the first consent, as a `user` JSON field beside the code. */
-function appleName(params: URLSearchParams): string | null {
-  try {
-    const user = JSON.parse(params.get("user") ?? "null") as {
-      name?: { firstName?: unknown; lastName?: unknown };
-    } | null;
-    const parts = [user?.name?.firstName, user?.name?.lastName].filter(
-      (x): x is string => typeof x === "string" && x !== "",
-    );
-    return parts.length > 0 ? parts.join(" ").slice(0, 100) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** GitHub's user: its numeric id, and the primary address only when GitHub marks it verified. */
-async function githubProfile(provider: OAuthProvider, accessToken: string, timeoutMs: number) {
-  const api = provider.github?.apiUrl ?? "https://api.github.com";
-  const get = async (path: string): Promise<unknown> => {
-    const response = await reach(
-      `${api}${path}`,
-      {
-        headers: {
-          authorization: `Bearer ${accessToken}`,
-          accept: "application/vnd.github+json",
-          "user-agent": "edge-auth-worker",
-          "x-github-api-version": "2022-11-28",
-        },
-      },
-      timeoutMs,
-    );
-    if (!response.ok) throw new OAuthFailure("invalid", `GitHub answered ${response.status} for ${path}`);
-    return response.json();
-  };
-  const [user, emails] = (await Promise.all([get("/user"), get("/user/emails")])) as [
-    { id?: unknown; name?: unknown },
-    Array<{ email?: unknown; primary?: unknown; verified?: unknown }>,
-  ];
-  if (typeof user.id !== "number" && typeof user.id !== "string")
-    throw new OAuthFailure("invalid", "GitHub user has no id");
-  const primary = Array.isArray(emails) ? emails.find((e) => e.primary === true && e.verified === true) : undefined;
-  return {
-    provider: provider.name,
-    subject: String(user.id),
-    email: typeof primary?.email === "string" ? primary.email : null,
-    emailVerified: primary !== undefined,
-    name: typeof user.name === "string" ? user.name : null,
-  };
-}
-
-/** A provider call with a deadline; a refused, reset or timed-out connection is "unreachable". */
-async function reach(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
-  try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (error) {
-    throw new OAuthFailure("unreachable", `${new URL(url).host}: ${String(error)}`, { cause: error });
-  }
 }
 
 /** Every library or network error becomes an OAuthFailure with a reason the caller can answer with. */

@@ -1,8 +1,8 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope } from "../http";
+import { exchangeAppCode } from "../services/oauth-app-code";
 import { grantTokensWithPassword } from "../services/sign-in";
-import { exchangeAppCode } from "../services/social-sign-in";
 import { refreshTokens, revokeRefreshToken } from "../services/tokens";
 import { createRoute, ERRORS } from "./declare";
 import { Email, jsonBody, Organization, Password, User } from "./schemas";

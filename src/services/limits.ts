@@ -51,3 +51,7 @@ export const OTP = {
   sendsPerContactPerHour: 5,
   sendsPerIpPerHour: 30,
 };
+
+/** Social sign-in: starts per client IP (each writes a state), and failed callbacks or app-code exchanges. */
+export const OAUTH_STARTS = { limit: 30, windowSeconds: 60 };
+export const OAUTH_FAILURES = { limit: 20, windowSeconds: 10 * 60 };

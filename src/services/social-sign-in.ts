@@ -1,24 +1,22 @@
 import { encodeBase64Url } from "../crypto/encoding";
 import { constantTimeEqual, sha256, sha256Hex } from "../crypto/hash";
 import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
-import { identityChangedEmail } from "../email/templates";
 import { AuthError, rateLimited } from "../errors";
 import { OAuthFailure } from "../oauth/client";
 import type { OAuthProvider } from "../oauth/config";
-import type { LinkedIdentity, OneTimeTokenRecord, SessionOrganization, SessionUser } from "../ports";
+import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
+import { notifyIdentityChange } from "./identities";
+import { OAUTH_FAILURES, OAUTH_STARTS } from "./limits";
 import { issueOneTimeToken } from "./one-time-tokens";
 import { sealProviderTokens } from "./provider-tokens";
 import { resolveRedirect } from "./redirects";
 import { createSession, type NewSession } from "./session";
-import { issueTokens, type TokenResponse } from "./tokens";
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 const APP_CODE_TTL_MS = 60 * 1000;
-const START_LIMIT = { limit: 30, windowSeconds: 60 };
-const CALLBACK_FAILURES = { limit: 20, windowSeconds: 600 };
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 export interface StartInput {
@@ -75,7 +73,7 @@ export async function startSocialSignIn(
     expires_at: deps.clock.now() + STATE_TTL_MS,
   };
   // State written and the start counted in one step (a flood of starts is refused, nothing issued).
-  const verdict = await deps.tokens.issue(record, [{ key: `oauth_start:ip:${ctx.ip}`, ...START_LIMIT }]);
+  const verdict = await deps.tokens.issue(record, [{ key: `oauth_start:ip:${ctx.ip}`, ...OAUTH_STARTS }]);
   if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
   const codeChallenge = encodeBase64Url(await sha256(verifier));
   const url = await provide(() =>
@@ -149,7 +147,7 @@ export async function finishSocialSignIn(
   if (!isOpaqueToken(state)) throw new AuthError("oauth_failed");
   const consumed = await deps.tokens.consume("oauth_state", await sha256Hex(state), {
     key: `oauth_fail:ip:${ctx.ip}`,
-    ...CALLBACK_FAILURES,
+    ...OAUTH_FAILURES,
   });
   const now = deps.clock.now();
   if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
@@ -277,54 +275,6 @@ async function signInWith(
     throw rejected(ctx, "disabled", now);
   }
   throw new AuthError("conflict");
-}
-
-/** A native app's code for tokens: single use, 60 seconds, and only with the app's PKCE verifier. */
-export async function exchangeAppCode(
-  ctx: ServiceContext,
-  input: { code: string; codeVerifier: string },
-): Promise<TokenResponse> {
-  const { deps } = ctx;
-  if (!isOpaqueToken(input.code)) throw new AuthError("token_invalid");
-  const consumed = await deps.tokens.consume("oauth_code", await sha256Hex(input.code), {
-    key: `oauth_code_fail:ip:${ctx.ip}`,
-    ...CALLBACK_FAILURES,
-  });
-  if (consumed.status === "throttled") throw rateLimited(consumed.retryAfterSeconds);
-  if (consumed.status !== "consumed" || consumed.record.expires_at <= deps.clock.now())
-    throw new AuthError("token_invalid");
-  const challenge = encodeBase64Url(await sha256(input.codeVerifier));
-  if (!constantTimeEqual(challenge, String(consumed.record.data.challenge ?? "")))
-    throw new AuthError("token_invalid", { message: "The code_verifier does not match this code." });
-  const snapshot = await deps.users.findSnapshot(consumed.record.subject);
-  const organization = snapshot?.organizations.find((o) => o.id === consumed.record.data.organization_id);
-  if (!snapshot || !organization) throw new AuthError("token_invalid");
-  return issueTokens(ctx, snapshot, organization);
-}
-
-export async function listIdentities(ctx: ServiceContext, userId: string): Promise<LinkedIdentity[]> {
-  return ctx.deps.identities.list(userId);
-}
-
-/** Unlinks one of the caller's identities; never the account's last way to sign in. */
-export async function unlinkIdentity(ctx: ServiceContext, userId: string, identityId: string): Promise<void> {
-  const outcome = await ctx.deps.identities.unlink(userId, identityId);
-  if (outcome.status === "not_found") throw new AuthError("not_found");
-  if (outcome.status === "last_method")
-    throw new AuthError("conflict", {
-      message: "This is your only way to sign in: set a password or verify your email address first.",
-    });
-  logAuthEvent("oauth.unlinked", { user_id: userId }, ctx.deps.clock.now());
-  const label = ctx.config.oauth.providers.find((p) => p.name === outcome.provider)?.label ?? outcome.provider;
-  notifyIdentityChange(ctx, userId, label ?? "A provider", "unlinked");
-}
-
-/** After the response: the account's address hears that a way in was added or removed. */
-function notifyIdentityChange(ctx: ServiceContext, userId: string, provider: string, change: "linked" | "unlinked") {
-  ctx.defer("identity_change_notice", async () => {
-    const snapshot = await ctx.deps.users.findSnapshot(userId);
-    if (snapshot) await ctx.deps.email.send(identityChangedEmail(snapshot.user.email, provider, change));
-  });
 }
 
 /** Provider calls: a failed check is oauth_failed; an outage or deadline is 503 provider_unavailable. */

@@ -1,0 +1,37 @@
+import { identityChangedEmail } from "../email/templates";
+import { AuthError } from "../errors";
+import type { LinkedIdentity } from "../ports";
+import { logAuthEvent } from "./audit";
+import type { ServiceContext } from "./context";
+
+// The providers linked to an account (social sign-in): list, unlink, and the owner's notices.
+
+export async function listIdentities(ctx: ServiceContext, userId: string): Promise<LinkedIdentity[]> {
+  return ctx.deps.identities.list(userId);
+}
+
+/** Unlinks one of the caller's identities; never the account's last way to sign in. */
+export async function unlinkIdentity(ctx: ServiceContext, userId: string, identityId: string): Promise<void> {
+  const outcome = await ctx.deps.identities.unlink(userId, identityId);
+  if (outcome.status === "not_found") throw new AuthError("not_found");
+  if (outcome.status === "last_method")
+    throw new AuthError("conflict", {
+      message: "This is your only way to sign in: set a password or verify your email address first.",
+    });
+  logAuthEvent("oauth.unlinked", { user_id: userId }, ctx.deps.clock.now());
+  const label = ctx.config.oauth.providers.find((p) => p.name === outcome.provider)?.label ?? outcome.provider;
+  notifyIdentityChange(ctx, userId, label ?? "A provider", "unlinked");
+}
+
+/** After the response: the account's address hears that a way in was added or removed. */
+export function notifyIdentityChange(
+  ctx: ServiceContext,
+  userId: string,
+  provider: string,
+  change: "linked" | "unlinked",
+) {
+  ctx.defer("identity_change_notice", async () => {
+    const snapshot = await ctx.deps.users.findSnapshot(userId);
+    if (snapshot) await ctx.deps.email.send(identityChangedEmail(snapshot.user.email, provider, change));
+  });
+}

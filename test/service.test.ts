@@ -91,6 +91,11 @@ describe("service routes", () => {
     expect(page).toContain("Example request");
     expect(page).toContain("Example answer (200)");
     expect(page).toContain("<code>invalid_credentials, token_invalid, unauthorized</code>");
+    // Dev mode (the suite runs with AUTH_DEBUG=1) links the page that tries a social sign-in.
+    expect(page).toContain('href="/v1/dev/sign-in"');
+    const tryIt = await h.request("/v1/dev/sign-in");
+    expect(tryIt.status).toBe(200);
+    expect(await tryIt.text()).toContain('href="/v1/auth/oauth/dev/start"');
   });
 
   it("sends security headers on API responses", async () => {

@@ -57,6 +57,9 @@ ${success ? example(`Example answer (${success[0]})`, success[1].content?.["appl
   return htmlPage(c, {
     title: "API reference",
     layout: "document",
-    body: `<h1>API reference</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>${sections.join("\n")}`,
+    body: `<h1>API reference</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>${
+      // Dev mode only: a one-click way to try a sign-in with the local OpenID Provider.
+      c.get("config").debug ? `<p><a href="/v1/dev/sign-in">Try a sign-in</a> (dev mode).</p>` : ""
+    }${sections.join("\n")}`,
   });
 }

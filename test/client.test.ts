@@ -13,11 +13,13 @@ import {
   memoryStorage,
   pairDevice,
   type StoredTokens,
+  startNativeSignIn,
 } from "../client/src/index";
 import { PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
 import { json, randomIp } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
+import { followProvider, returnFrom } from "./support/social";
 
 const h = useHarness();
 const BASE = "http://127.0.0.1:8787";
@@ -230,5 +232,47 @@ describe("device pairing helpers", () => {
     const phone = createDeviceClient({ baseUrl: BASE, fetch: w.fetch }, device.token);
     const me = await phone.GET("/v1/auth/me");
     expect(me.data?.data.identity.kind).toBe("device");
+  });
+});
+
+describe("social sign-in helpers", () => {
+  it("a native app: startNativeSignIn's URL, the provider, then signInWithCode with its verifier", async () => {
+    const email = uniqueEmail("client-native");
+    const { url, codeVerifier } = await startNativeSignIn(BASE, "dev", { redirectTo: "authapp://signed-in" });
+    const start = new URL(url);
+    expect(start.pathname).toBe("/v1/auth/oauth/dev/start");
+    expect(start.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The system browser: our start, the provider's login page, back to our callback.
+    const jar = new CookieJar();
+    const ip = randomIp();
+    const started = await h.request(`${start.pathname}${start.search}`, { jar, ip });
+    const visit = await followProvider(started.headers.get("location") ?? "", jar, { email, ip });
+    const back = await returnFrom(h, visit);
+    const redirect = new URL(back.headers.get("location") ?? "");
+    expect(redirect.protocol).toBe("authapp:");
+    const app = createTokenClient({ baseUrl: BASE, fetch: wire().fetch });
+    const signedIn = await app.signInWithCode({ code: redirect.searchParams.get("code") ?? "", codeVerifier });
+    expect(signedIn.user.email).toBe(email);
+    const me = await app.api.GET("/v1/auth/me");
+    expect(me.data?.data.user?.email).toBe(email);
+  });
+
+  it("a browser session links a provider, lists and unlinks it", async () => {
+    const email = await verifiedAccount();
+    const jar = new CookieJar();
+    const auth = createBrowserClient({ baseUrl: BASE, fetch: wire({ jar }).fetch, readCookie: (n) => jar.get(n) });
+    await auth.signIn({ email, password: PASSWORD });
+    expect(auth.socialSignInUrl("dev", { redirectTo: "/app" })).toBe(
+      `${BASE}/v1/auth/oauth/dev/start?redirect_to=%2Fapp`,
+    );
+    const authorizationUrl = await auth.linkProvider("dev");
+    const visit = await followProvider(authorizationUrl, jar, { email: uniqueEmail("client-linked") });
+    expect((await returnFrom(h, visit)).status).toBe(200);
+    const list = await auth.identities();
+    expect(list).toHaveLength(1);
+    await auth.unlinkIdentity(list[0]?.id ?? "");
+    expect(await auth.identities()).toHaveLength(0);
+    const error = await auth.unlinkIdentity(list[0]?.id ?? "").catch((e) => e);
+    expect(error).toMatchObject({ status: 404, code: "not_found" });
   });
 });

@@ -1,5 +1,6 @@
 import { type ApiOptions, type AuthApi, createApi, isBrowser } from "./api";
 import { AuthApiError, unwrap } from "./errors";
+import { socialSignInUrl } from "./social";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const CSRF_COOKIES = ["__Host-csrf_token", "csrf_token"];
@@ -84,6 +85,24 @@ export function createBrowserClient(options: BrowserClientOptions) {
       const result = await api.GET("/v1/auth/me");
       if (result.response.status === 401) return null;
       return unwrap(result);
+    },
+    /** The URL that starts a social sign-in (navigate to it); back on `redirectTo`, signed in. */
+    socialSignInUrl(provider: string, options: { redirectTo?: string } = {}) {
+      return socialSignInUrl(baseUrl, provider, options);
+    },
+    /** Starts linking a provider to this account; navigate to the answer (needs a recent sign-in or the password). */
+    async linkProvider(provider: string, body: { redirect_to?: string; current_password?: string } = {}) {
+      const answer = unwrap(
+        await api.POST("/v1/auth/oauth/{provider}/link", { params: { path: { provider }, header: {} }, body }),
+      );
+      return answer.authorization_url;
+    },
+    async identities() {
+      return unwrap(await api.GET("/v1/auth/identities"));
+    },
+    async unlinkIdentity(id: string) {
+      const result = await api.DELETE("/v1/auth/identities/{id}", { params: { path: { id }, header: {} } });
+      if (!result.response.ok) throw new AuthApiError(result.response.status, result.error, result.response.headers);
     },
     async signOut() {
       const result = await api.POST("/v1/auth/logout", { params: { header: {} } } as never);

@@ -4,6 +4,7 @@ export { type BrowserClient, type BrowserClientOptions, createBrowserClient } fr
 export { AuthApiError, type ErrorCode, unwrap } from "./errors";
 export { createDeviceClient, createPairingCode, pairDevice } from "./pairing";
 export type { components, operations } from "./schema";
+export { type NativeSignIn, socialSignInUrl, startNativeSignIn } from "./social";
 export { createStorefrontClient, type StorefrontClient, type StorefrontClientOptions } from "./storefront";
 export {
   createTokenClient,

@@ -138,6 +138,16 @@ export function createTokenClient(options: TokenClientOptions) {
       await storage.set(stored(answer as TokenAnswer));
       return { user: answer.user, organization: answer.organization };
     },
+    /** A native social sign-in's last step: the redirect's code and the verifier from startNativeSignIn. */
+    async signInWithCode(body: { code: string; codeVerifier: string }) {
+      const answer = unwrap(
+        await raw.POST("/v1/auth/token", {
+          body: { grant_type: "authorization_code", code: body.code, code_verifier: body.codeVerifier },
+        }),
+      );
+      await storage.set(stored(answer as TokenAnswer));
+      return { user: answer.user, organization: answer.organization };
+    },
     /** Ends the login on the worker (its whole token family) and forgets it here. */
     async signOut() {
       const tokens = await storage.get();

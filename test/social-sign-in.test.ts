@@ -7,7 +7,7 @@ import { sha256, sha256Hex } from "../src/crypto/hash";
 import { generateToken } from "../src/crypto/random";
 import { PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
 import { CookieJar, parseSetCookies } from "./support/cookies";
-import { json, randomIp } from "./support/harness";
+import { createHarness, json, randomIp } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 import { followProvider, ISSUER, pageErrorCode, returnFrom, tamperNextIdToken, visitProvider } from "./support/social";
 
@@ -63,6 +63,20 @@ describe("social sign-in with an OpenID Provider", () => {
     const state = url.searchParams.get("state") ?? "";
     expect(await h.redisKeysMatching(`ott:oauth_state:${await sha256Hex(state)}`)).toHaveLength(1);
     expect(await h.redisKeysMatching(`*${state}*`)).toHaveLength(0);
+  });
+
+  it("over HTTPS the binding cookie is __Host- (no sibling subdomain can plant one), Path=/ and Secure", async () => {
+    const secure = await createHarness({ PUBLIC_URL: "https://auth.example.com", AUTH_DEBUG: "0" });
+    try {
+      const res = await secure.request("/v1/auth/oauth/dev/start", { ip: randomIp() });
+      expect(res.status).toBe(302);
+      const binding = parseSetCookies(res).find((c) => c.name.endsWith("oauth_binding"));
+      expect(binding?.name).toBe("__Host-oauth_binding");
+      expect(binding?.attributes).toMatchObject({ path: "/", secure: true, httponly: true, samesite: "Lax" });
+      expect(binding?.attributes.domain).toBeUndefined();
+    } finally {
+      await secure.close();
+    }
   });
 
   it("a new verified address gets an account with a personal organization, signed in; the same person again gets the same account", async () => {

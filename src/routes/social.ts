@@ -139,17 +139,28 @@ const linkRoute = createRoute({
   },
 });
 
-/** `__Secure-` over HTTPS (a path-scoped cookie cannot be `__Host-`). */
-const bindingCookie = (c: Context<AppEnv>) =>
-  c.get("config").cookies.secure ? "__Secure-oauth_binding" : "oauth_binding";
+/**
+ * Over HTTPS the binding is a `__Host-` cookie: no sibling subdomain can plant one (cookie tossing
+ * would let an attacker bind a victim's browser to a state the attacker started: login CSRF). That
+ * prefix requires Path=/, so only plain-http dev scopes it to the OAuth paths.
+ */
+function bindingCookie(c: Context<AppEnv>): { name: string; path: string; secure: boolean } {
+  const secure = c.get("config").cookies.secure;
+  return secure
+    ? { name: "__Host-oauth_binding", path: "/", secure }
+    : { name: "oauth_binding", path: "/v1/auth/oauth", secure };
+}
 
-/** The browser-binding cookie: HttpOnly, only sent to the OAuth paths, as long as a state lives. */
+const readBinding = (c: Context<AppEnv>) => getCookie(c, bindingCookie(c).name) ?? null;
+
+/** The browser-binding cookie: HttpOnly, as long as a state lives. */
 function bind(c: Context<AppEnv>, value: string, provider: string): void {
   const formPost = findProvider(c.get("ctx"), provider).kind === "apple";
-  setCookie(c, bindingCookie(c), value, {
-    path: "/v1/auth/oauth",
+  const cookie = bindingCookie(c);
+  setCookie(c, cookie.name, value, {
+    path: cookie.path,
     httpOnly: true,
-    secure: c.get("config").cookies.secure,
+    secure: cookie.secure,
     // Lax: sent on the provider's top-level redirect back to us. A form_post answer is a cross-site
     // POST, which only carries SameSite=None cookies; the value alone signs nobody in.
     sameSite: formPost ? "None" : "Lax",
@@ -159,8 +170,9 @@ function bind(c: Context<AppEnv>, value: string, provider: string): void {
 
 /** The callback, from a redirect (GET, query) or a form_post (POST, body): one outcome either way. */
 async function answerCallback(c: Context<AppEnv>, provider: string, params: URLSearchParams, formPost: boolean) {
-  const binding = getCookie(c, bindingCookie(c)) ?? null;
-  deleteCookie(c, bindingCookie(c), { path: "/v1/auth/oauth", secure: c.get("config").cookies.secure });
+  const binding = readBinding(c);
+  const cookie = bindingCookie(c);
+  deleteCookie(c, cookie.name, { path: cookie.path, secure: cookie.secure });
   try {
     const auth = c.get("auth");
     const result = await finishSocialSignIn(c.get("ctx"), {
@@ -204,7 +216,7 @@ export const socialRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       provider: c.req.valid("param").provider,
       redirectTo: query.redirect_to ?? null,
       codeChallenge: query.code_challenge ?? null,
-      binding: getCookie(c, bindingCookie(c)) ?? null,
+      binding: readBinding(c),
     });
     bind(c, binding, c.req.valid("param").provider);
     return c.redirect(url, 302) as never;
@@ -235,7 +247,7 @@ export const socialRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       provider: c.req.valid("param").provider,
       redirectTo: body.redirect_to ?? null,
       codeChallenge: null,
-      binding: getCookie(c, bindingCookie(c)) ?? null,
+      binding: readBinding(c),
       linkUserId: user.id,
     });
     bind(c, binding, c.req.valid("param").provider);

@@ -41,7 +41,11 @@ export async function startOpenIdProvider(options: {
   const port = options.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}`;
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const signingJwk = { ...privateKey.export({ format: "jwk" }), kid: "local-op-1", alg: "RS256", use: "sig" };
+  const KID = "local-op-1";
+  const signingJwk = { ...privateKey.export({ format: "jwk" }), kid: KID, alg: "RS256", use: "sig" };
+  /** An ID token re-signed under the provider's published key id (with its own key unless told otherwise). */
+  const resign = (claims: Jose.JWTPayload, key = privateKey) =>
+    new jose.SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: KID }).sign(key);
   const foreignKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
 
   const appleKeys = generateKeyPairSync("ec", { namedCurve: "P-256" });
@@ -128,7 +132,7 @@ export async function startOpenIdProvider(options: {
     };
     ctx.body = {
       ...ctx.body,
-      id_token: await new jose.SignJWT(entra).setProtectedHeader({ alg: "RS256", kid: "local-op-1" }).sign(privateKey),
+      id_token: await resign(entra),
     };
   });
 
@@ -149,7 +153,7 @@ export async function startOpenIdProvider(options: {
     const key = kind === "signature" ? foreignKey : privateKey;
     ctx.body = {
       ...ctx.body,
-      id_token: await new jose.SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "local-op-1" }).sign(key),
+      id_token: await resign(claims, key),
     };
   });
 

@@ -52,6 +52,24 @@ const startRoute = createRoute({
   responses: { 302: { description: "To the provider's authorization page" } },
 });
 
+/** The callback answers the same whether the provider redirects (GET) or posts a form (POST). */
+const CALLBACK_ERRORS = [
+  "oauth_failed",
+  "account_exists",
+  "email_not_verified",
+  "provider_unavailable",
+  "conflict",
+  "forbidden",
+] as const;
+const CALLBACK_RESPONSES = {
+  302: { description: "Native app: to its redirect with code or error" },
+  303: { description: "Signed in (or linked): to redirect_to" },
+  200: {
+    description: "Signed in, no redirect target: an HTML page",
+    content: { "text/html": { schema: z.string() } },
+  },
+};
+
 const callbackRoute = createRoute({
   method: "get",
   path: "/v1/auth/oauth/{provider}/callback",
@@ -60,15 +78,8 @@ const callbackRoute = createRoute({
   description:
     "Spends the state, checks it was started in this browser, exchanges the code (PKCE) and checks the ID token (signature by the issuer's keys, iss, aud, exp, nonce). Then: an identity already linked signs its user in; a new one is linked to the account with the same address only when the provider says the address is verified and the account has proven it too; an unknown verified address gets a new account with a personal organization. A browser gets the session cookies and a 303 to redirect_to; an app a 302 to its redirect with `code` (or `error`). Failures are an HTML page with the status and the error code.",
   request: { params: z.object({ provider: Provider }) },
-  errors: ["oauth_failed", "account_exists", "email_not_verified", "provider_unavailable", "conflict", "forbidden"],
-  responses: {
-    302: { description: "Native app: to its redirect with code or error" },
-    303: { description: "Signed in (or linked): to redirect_to" },
-    200: {
-      description: "Signed in, no redirect target: an HTML page",
-      content: { "text/html": { schema: z.string() } },
-    },
-  },
+  errors: CALLBACK_ERRORS,
+  responses: CALLBACK_RESPONSES,
 });
 
 const callbackFormRoute = createRoute({
@@ -97,15 +108,8 @@ const callbackFormRoute = createRoute({
       },
     },
   },
-  errors: ["oauth_failed", "account_exists", "email_not_verified", "provider_unavailable", "conflict", "forbidden"],
-  responses: {
-    302: { description: "Native app: to its redirect with code or error" },
-    303: { description: "Signed in (or linked): to redirect_to" },
-    200: {
-      description: "Signed in, no redirect target: an HTML page",
-      content: { "text/html": { schema: z.string() } },
-    },
-  },
+  errors: CALLBACK_ERRORS,
+  responses: CALLBACK_RESPONSES,
 });
 
 const linkRoute = createRoute({

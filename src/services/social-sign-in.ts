@@ -4,7 +4,7 @@ import { generateId, generateToken, isOpaqueToken } from "../crypto/random";
 import { AuthError, rateLimited } from "../errors";
 import { OAuthFailure } from "../oauth/client";
 import type { OAuthProvider } from "../oauth/config";
-import type { OneTimeTokenRecord, SessionOrganization, SessionUser } from "../ports";
+import type { ProviderProfile, SessionOrganization, SessionUser } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
@@ -53,14 +53,16 @@ export async function startSocialSignIn(
   const provider = findProvider(ctx, input.provider);
   const target = destination(ctx, input.redirectTo, input.codeChallenge);
   const binding = input.binding !== null && isOpaqueToken(input.binding) ? input.binding : generateToken(32);
-  const state = generateToken(32);
   const nonce = generateToken(32);
   const verifier = generateToken(32);
-  const record: OneTimeTokenRecord = {
-    purpose: "oauth_state",
-    token_hash: await sha256Hex(state),
-    subject: await sha256Hex(binding),
-    data: {
+  // The state is a one-time token whose subject is the browser binding; issued and counted against
+  // the per-IP start limit in one step (a flood of starts is refused, nothing issued).
+  const { token: state } = await issueOneTimeToken(
+    ctx,
+    "oauth_state",
+    await sha256Hex(binding),
+    STATE_TTL_MS,
+    {
       provider: provider.name,
       nonce,
       verifier,
@@ -69,12 +71,8 @@ export async function startSocialSignIn(
       app_challenge: input.codeChallenge,
       link_user: input.linkUserId ?? null,
     },
-    created_at: deps.clock.now(),
-    expires_at: deps.clock.now() + STATE_TTL_MS,
-  };
-  // State written and the start counted in one step (a flood of starts is refused, nothing issued).
-  const verdict = await deps.tokens.issue(record, [{ key: `oauth_start:ip:${ctx.ip}`, ...OAUTH_STARTS }]);
-  if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);
+    [{ key: `oauth_start:ip:${ctx.ip}`, ...OAUTH_STARTS }],
+  );
   const codeChallenge = encodeBase64Url(await sha256(verifier));
   const url = await provide(() =>
     deps.oauth.authorizationUrl(provider, {
@@ -245,13 +243,7 @@ export class AppRedirectError extends Error {
   }
 }
 
-async function signInWith(
-  ctx: ServiceContext,
-  profile: Parameters<ServiceContext["deps"]["identities"]["signIn"]>[0] extends infer T
-    ? Omit<T, "now" | "ids">
-    : never,
-  now: number,
-) {
+async function signInWith(ctx: ServiceContext, profile: ProviderProfile, now: number) {
   const { deps } = ctx;
   for (let attempt = 0; attempt < 2; attempt++) {
     const result = await deps.identities.signIn({

@@ -171,7 +171,10 @@ export function createOAuthClient(config: OAuthConfig): OAuthClient {
   };
 }
 
-/** Every library or network error becomes an OAuthFailure with a reason the caller can answer with. */
+/**
+ * Every library error becomes an OAuthFailure the caller can answer with. Network failures and
+ * deadlines already are one ("unreachable"): every provider call goes through `reach`.
+ */
 async function guard<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
@@ -179,9 +182,6 @@ async function guard<T>(run: () => Promise<T>): Promise<T> {
     if (error instanceof OAuthFailure) throw error;
     if (error instanceof oauth.AuthorizationResponseError)
       throw new OAuthFailure("denied", `provider error: ${error.error}`, { cause: error });
-    const name = (error as Error)?.name;
-    if (name === "TimeoutError" || name === "AbortError" || error instanceof TypeError)
-      throw new OAuthFailure("unreachable", String(error), { cause: error });
     throw new OAuthFailure("invalid", String((error as Error)?.message ?? error), { cause: error });
   }
 }

@@ -49,7 +49,8 @@ const PRESETS: Record<string, Partial<OAuthProvider>> = {
 };
 
 const MULTI_TENANT = ["common", "organizations", "consumers"];
-const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** An Entra directory (tenant) id. */
+export const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
 

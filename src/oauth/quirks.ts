@@ -3,7 +3,7 @@
 import { decodeJwt, importPKCS8, SignJWT } from "jose";
 import type * as oauth from "oauth4webapi";
 import type { ProviderTokens } from "./client";
-import type { OAuthProvider } from "./config";
+import { type OAuthProvider, TENANT_ID } from "./config";
 import { OAuthFailure, reach } from "./failure";
 
 /** The tokens worth keeping, for a provider configured to keep them (the ID token is not). */
@@ -17,8 +17,6 @@ export function kept(provider: OAuthProvider, tokens: oauth.TokenEndpointRespons
     expires_at: typeof tokens.expires_in === "number" ? Date.now() + tokens.expires_in * 1000 : null,
   };
 }
-
-const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Entra multi-tenant: the issuer this token must carry is the template with the token's own tenant

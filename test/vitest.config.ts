@@ -66,6 +66,8 @@ export default defineConfig({
             // down: nothing listens there; slow: accepts and never answers (the deadline's test).
             OAUTH_PROVIDERS: "dev,dev2,down,slow,github,apple,microsoft,microsoft-other",
             OAUTH_DEV_ISSUER: stack.oidcIssuer,
+            // `npm run dev` writes a label for its provider into .dev.vars, which wrangler reads too.
+            OAUTH_DEV_LABEL: "",
             OAUTH_DEV_CLIENT_ID: stack.oidcClientId,
             OAUTH_DEV_CLIENT_SECRET: stack.oidcClientSecret,
             OAUTH_DEV2_ISSUER: stack.oidcIssuer,

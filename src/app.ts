@@ -23,6 +23,7 @@ import { identityRoutes } from "./routes/identities";
 import { introspectionRoutes } from "./routes/introspection";
 import { invitationRoutes } from "./routes/invitations";
 import { magicLinkRoutes } from "./routes/magic-link";
+import { mfaRoutes } from "./routes/mfa";
 import { organizationRoutes } from "./routes/organizations";
 import { passwordRoutes } from "./routes/password";
 import { publishableKeyRoutes } from "./routes/publishable-keys";
@@ -64,6 +65,7 @@ function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   app.route("/", tokenRoutes);
   app.route("/", socialRoutes);
   app.route("/", identityRoutes);
+  app.route("/", mfaRoutes);
   app.route("/", introspectionRoutes);
   app.route("/", sessionRoutes);
   app.route("/", organizationRoutes);

@@ -15,6 +15,7 @@ import { createApiKeyRepository } from "./storage/neon/api-key-repository";
 import { createBillingRepository } from "./storage/neon/billing-repository";
 import { createDatabase } from "./storage/neon/db";
 import { createDeviceRepository } from "./storage/neon/device-repository";
+import { createFactorRepository } from "./storage/neon/factor-repository";
 import { createIdentityRepository } from "./storage/neon/identity-repository";
 import { createInvitationRepository } from "./storage/neon/invitation-repository";
 import { createOrganizationRepository } from "./storage/neon/organization-repository";
@@ -50,15 +51,16 @@ export function createPasswordHasher(params: PasswordParams): PasswordHasher {
 }
 
 export async function loadKeys(config: Config): Promise<Keys> {
-  const [csrf, idempotency, signing, pepper, otp, providerTokens] = await Promise.all([
+  const [csrf, idempotency, signing, pepper, otp, providerTokens, mfa] = await Promise.all([
     deriveHmacKey(config.authSecret, "csrf"),
     deriveHmacKey(config.authSecret, "idempotency"),
     loadSigningKeys(config.jwt.signingKeys),
     importPepper(config.passwords.pepper),
     deriveHmacKey(config.authSecret, "otp"),
     deriveHmacKey(config.authSecret, "provider-tokens"),
+    deriveHmacKey(config.authSecret, "mfa"),
   ]);
-  return { csrf, idempotency, signing, pepper, otp, providerTokens };
+  return { csrf, idempotency, signing, pepper, otp, providerTokens, mfa };
 }
 
 export interface DepsOverrides {
@@ -106,6 +108,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     outbox,
     users: withSnapshotCache(users, userState),
     identities: createIdentityRepository(db),
+    factors: createFactorRepository(db),
     oauth: createOAuthClient(config.oauth),
     organizations: withOrganizationSnapshotCache(createOrganizationRepository(db), userState),
     invitations: createInvitationRepository(db),

@@ -37,6 +37,8 @@ export interface Config {
   };
   /** Social sign-in providers (OAUTH_PROVIDERS; src/oauth/config.ts). */
   oauth: OAuthConfig;
+  /** MFA_ISSUER: the name authenticator apps and passkey prompts show (default: PUBLIC_URL's host). */
+  mfa: { issuer: string };
   sms: {
     provider: "outbox" | "twilio" | "none";
     twilioAccountSid: string | null;
@@ -313,6 +315,7 @@ function readConfig(env: Env): Config {
       timeoutMs: int("SQL_TIMEOUT_MS", 5000, 100, 60_000),
     },
     authSecret,
+    mfa: { issuer: str("MFA_ISSUER") ?? publicUrl?.hostname ?? "edge-auth" },
     jwt: {
       signingKeys,
       issuer: str("JWT_ISSUER") ?? publicUrl?.origin ?? "",

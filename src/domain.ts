@@ -9,7 +9,11 @@ export type TokenPurpose =
   /** A social sign-in in flight: the `state` sent to the provider (10 minutes, bound to the browser). */
   | "oauth_state"
   /** A social sign-in finished for a native app: the code its redirect carries (PKCE-bound, 60 s). */
-  | "oauth_code";
+  | "oauth_code"
+  /** A first factor passed by a user with a second factor: the step-up still owed (5 minutes). */
+  | "mfa"
+  /** A WebAuthn challenge (5 minutes): for registering a passkey or signing in with one. */
+  | "webauthn";
 
 export interface OneTimeTokenRecord {
   purpose: TokenPurpose;
@@ -68,7 +72,12 @@ export interface UserSnapshot {
   organizations: SessionOrganization[];
   /** Access and device tokens issued before this (ms) fail; from users.tokens_not_before (0: none). */
   tokens_not_before?: number;
+  /** The user's second factors; sign-ins decide on a copy read from Postgres, never a cached one. */
+  mfa?: MfaMethod[];
 }
+
+/** A second factor a user can have enrolled (recovery codes come with either). */
+export type MfaMethod = "totp" | "passkey";
 
 export interface RefreshTokenRecord {
   family: string;

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   invalid_credentials: { status: 401, message: "The email or password is incorrect." },
   magic_link_invalid: { status: 401, message: "This sign-in link is invalid, expired or already used." },
   otp_invalid: { status: 401, message: "The code is invalid, expired or already used." },
+  mfa_invalid: { status: 401, message: "The second-factor code is wrong, expired or already used." },
+  passkey_invalid: { status: 401, message: "The passkey could not be verified. Try again." },
   token_invalid: { status: 401, message: "The token is invalid." },
   token_expired: { status: 401, message: "The token has expired." },
   publishable_key_invalid: { status: 401, message: "Send a valid publishable key in X-Public-Key." },
@@ -17,6 +19,10 @@ export const ERROR_CODES = {
   insufficient_scope: { status: 403, message: "The credential lacks the required scope." },
   reauth_required: { status: 403, message: "This change needs a recent sign-in." },
   email_not_verified: { status: 403, message: "Verify your email address first." },
+  mfa_enrollment_required: {
+    status: 403,
+    message: "This organization requires a second factor: set up an authenticator app or a passkey first.",
+  },
   origin_not_allowed: { status: 403, message: "This origin is not allowed for the publishable key." },
   csrf_failed: {
     status: 403,

@@ -25,9 +25,11 @@ import type {
   TokenPurpose,
   UserSnapshot,
 } from "./domain";
+import type { FactorRepository } from "./factor-ports";
 import type { OAuthClient } from "./oauth/client";
 
 export type * from "./domain";
+export type * from "./factor-ports";
 
 export interface Clock {
   now(): number;
@@ -572,6 +574,8 @@ export interface Keys {
   otp: CryptoKey;
   /** Derives the per-identity key that seals kept provider tokens. */
   providerTokens: CryptoKey;
+  /** Derives the per-user key that seals TOTP secrets, and keys recovery-code hashes. */
+  mfa: CryptoKey;
 }
 
 /** Password hashing as a port, so tests can count derivations (the enumeration checks compare them). */
@@ -595,6 +599,8 @@ export interface Deps {
   outbox: OutboxStore;
   users: UserRepository;
   identities: IdentityRepository;
+  /** Second factors: TOTP, recovery codes, passkeys (storage/neon/factor-repository.ts). */
+  factors: FactorRepository;
   /** The providers' side of social sign-in (oauth4webapi; src/oauth/client.ts). */
   oauth: OAuthClient;
   organizations: OrganizationRepository;

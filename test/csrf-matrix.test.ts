@@ -20,6 +20,7 @@ const SIGN_IN_ROUTES = new Set([
   "POST /v1/auth/reset-password",
   "POST /v1/auth/token",
   "POST /v1/auth/token/revoke",
+  "POST /v1/auth/mfa/verify",
   "POST /v1/pairing/pair",
   "POST /v1/webhooks/stripe",
   "POST /v1/auth/oauth/:provider/callback",

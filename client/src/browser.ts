@@ -1,12 +1,13 @@
 import { type ApiOptions, type AuthApi, createApi, isBrowser } from "./api";
 import { AuthApiError, unwrap } from "./errors";
+import type { components } from "./schema";
 import { socialSignInUrl } from "./social";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const CSRF_COOKIES = ["__Host-csrf_token", "csrf_token"];
 /** Public sign-in routes: they take no session, so no token is looked up for them. */
 const PUBLIC =
-  /\/v1\/(auth\/(login|signup|magic-link|token|forgot-password|reset-password|verify-email|verify-credentials)|storefront\/)/;
+  /\/v1\/(auth\/(login|signup|magic-link|token|forgot-password|reset-password|verify-email|verify-credentials|mfa\/verify)|storefront\/)/;
 
 export interface BrowserClientOptions extends ApiOptions {
   /** Reads cookies of the worker's origin; defaults to document.cookie when the page shares it. */
@@ -79,6 +80,10 @@ export function createBrowserClient(options: BrowserClientOptions) {
     },
     async verifyMagicLink(token: string) {
       return newSession(unwrap(await api.POST("/v1/auth/magic-link/verify", { body: { token } })));
+    },
+    /** The second step after a sign-in answered `mfa_required`: a code, a recovery code or a passkey assertion. */
+    async verifySecondFactor(body: components["schemas"]["MfaVerifyRequest"]) {
+      return newSession(unwrap(await api.POST("/v1/auth/mfa/verify", { body })));
     },
     /** The signed-in identity, or null when there is no session. */
     async me() {

@@ -294,7 +294,7 @@ export interface paths {
                                 user: components["schemas"]["User"];
                                 organization: components["schemas"]["Organization"];
                                 redirect_to: string | null;
-                            };
+                            } | components["schemas"]["MfaChallenge"];
                         };
                     };
                 };
@@ -562,7 +562,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password (cookie session)
-         * @description Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password.
+         * @description Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password. A user with a second factor gets `mfa_required` and an `mfa_token` instead (no cookie): finish with POST /v1/auth/mfa/verify.
          */
         post: {
             parameters: {
@@ -584,7 +584,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Signed in */
+                /** @description Signed in, or a second factor is needed */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -620,7 +620,7 @@ export interface paths {
                             data: {
                                 user: components["schemas"]["User"];
                                 organization: components["schemas"]["Organization"];
-                            };
+                            } | components["schemas"]["MfaChallenge"];
                         };
                     };
                 };
@@ -724,7 +724,7 @@ export interface paths {
         put?: never;
         /**
          * Check an email and password without signing in
-         * @description For management apps that mint their own tokens: issues nothing, sets no cookie, throttled like login.
+         * @description For management apps that mint their own tokens: issues nothing, sets no cookie, throttled like login. For a user with a second factor the answer is `mfa_required` until POST /v1/auth/mfa/verify completes it.
          */
         post: {
             parameters: {
@@ -794,7 +794,7 @@ export interface paths {
                                 user: components["schemas"]["User"];
                                 organization: components["schemas"]["Organization"];
                                 organizations: components["schemas"]["Organization"][];
-                            };
+                            } | components["schemas"]["MfaChallenge"];
                         };
                     };
                 };
@@ -915,7 +915,7 @@ export interface paths {
                     /**
                      * @example {
                      *       "current_password": "correct horse battery staple",
-                     *       "new_password": "a new passphrase of your own"
+                     *       "new_password": "correct horse battery staple"
                      *     }
                      */
                     "application/json": components["schemas"]["ChangePasswordRequest"];
@@ -1778,7 +1778,7 @@ export interface paths {
         put?: never;
         /**
          * Access + refresh tokens for non-browser clients
-         * @description grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json.
+         * @description grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json. For a user with a second factor, the password and authorization_code grants answer `mfa_required` with an `mfa_token`: POST /v1/auth/mfa/verify answers the tokens.
          */
         post: {
             parameters: {
@@ -1793,7 +1793,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Tokens */
+                /** @description Tokens, or (password and authorization_code grants) the second factor still owed */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1831,7 +1831,7 @@ export interface paths {
                         "application/json": {
                             /** @enum {boolean} */
                             success: true;
-                            data: components["schemas"]["TokenResponse"];
+                            data: components["schemas"]["TokenResponse"] | components["schemas"]["MfaChallenge"];
                         };
                     };
                 };
@@ -2096,7 +2096,7 @@ export interface paths {
                          *       "success": true,
                          *       "data": [
                          *         {
-                         *           "name": "Ada Lovelace",
+                         *           "name": "google",
                          *           "label": "Google",
                          *           "start_url": "https://auth.example.com/v1/auth/oauth/google/start"
                          *         }
@@ -2539,7 +2539,8 @@ export interface paths {
                     /**
                      * @example {
                      *       "redirect_to": "/dashboard",
-                     *       "current_password": "correct horse battery staple"
+                     *       "current_password": "correct horse battery staple",
+                     *       "mfa_code": "492039"
                      *     }
                      */
                     "application/json": components["schemas"]["LinkProviderRequest"];
@@ -2578,13 +2579,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description invalid_credentials, token_invalid, unauthorized */
+                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
                 /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
@@ -2988,6 +2989,932 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The code page of a browser sign-in that needs a second factor */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description HTML form */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description HTML page: nothing pending */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/mfa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a sign-in with the second factor
+         * @description Send the `mfa_token` from the first step with one of `code` (authenticator app), `recovery_code` or `passkey` (an assertion for a challenge from POST /v1/auth/mfa/passkey/options). Answers exactly what the first step would have: a session (cookies set; login, magic link, invitation, social), tokens (POST /v1/auth/token) or the credential check. The token is single use, lives 5 minutes, works only from the client that got it, and allows 5 wrong codes; codes are also counted per account like passwords.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "mfa_token": "tok_8e2d4f6a1c3b5d7e9f0a2c4e6b8d0f1a3c5e7b9d",
+                     *       "code": "123456",
+                     *       "recovery_code": "7KQ2M-0T9XH-PZ4RW-JD8NC",
+                     *       "passkey": {
+                     *         "id": "id_01jd5n2k4m0000000000000000",
+                     *         "rawId": "rawId",
+                     *         "type": "public-key",
+                     *         "response": {
+                     *           "clientDataJSON": "clientDataJSON",
+                     *           "authenticatorData": "authenticatorData",
+                     *           "signature": "signature",
+                     *           "userHandle": "userHandle"
+                     *         },
+                     *         "clientExtensionResults": {},
+                     *         "authenticatorAttachment": "platform"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["MfaVerifyRequest"];
+                    /**
+                     * @example {
+                     *       "mfa_token": "tok_8e2d4f6a1c3b5d7e9f0a2c4e6b8d0f1a3c5e7b9d",
+                     *       "code": "123456",
+                     *       "recovery_code": "7KQ2M-0T9XH-PZ4RW-JD8NC",
+                     *       "passkey": {
+                     *         "id": "id_01jd5n2k4m0000000000000000",
+                     *         "rawId": "rawId",
+                     *         "type": "public-key",
+                     *         "response": {
+                     *           "clientDataJSON": "clientDataJSON",
+                     *           "authenticatorData": "authenticatorData",
+                     *           "signature": "signature",
+                     *           "userHandle": "userHandle"
+                     *         },
+                     *         "clientExtensionResults": {},
+                     *         "authenticatorAttachment": "platform"
+                     *       }
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": components["schemas"]["MfaVerifyRequest"];
+                };
+            };
+            responses: {
+                /** @description Signed in */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "user": {
+                         *           "id": "usr_01jd5n2k4m0000000000000000",
+                         *           "email": "ada@example.com",
+                         *           "name": "Ada Lovelace",
+                         *           "email_verified": true,
+                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                         *           "created_at": "2026-12-01T09:30:00.000Z",
+                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                         *           "is_superuser": false
+                         *         },
+                         *         "organization": {
+                         *           "id": "org_01jd5n2k4m0000000000000000",
+                         *           "name": "Ada Lovelace",
+                         *           "is_personal_account": true,
+                         *           "plan_tier": "sandbox",
+                         *           "role": "member"
+                         *         },
+                         *         "redirect_to": "/dashboard"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["MfaCompleted"];
+                        };
+                    };
+                };
+                /** @description Form post from the code page: on to the app */
+                303: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description mfa_invalid, passkey_invalid, token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_passkey_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description csrf_failed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_csrf_failed"];
+                    };
+                };
+                /** @description idempotency_conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_idempotency_conflict"];
+                    };
+                };
+                /** @description payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+                /** @description unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
+                    };
+                };
+                /** @description idempotency_key_reused */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/mfa/factors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's second factors */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Factors */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "methods": [
+                         *           "totp"
+                         *         ],
+                         *         "totp": {
+                         *           "enabled": true,
+                         *           "confirmed_at": "2026-12-01T09:30:00.000Z"
+                         *         },
+                         *         "passkeys": 0,
+                         *         "recovery_codes_remaining": 0
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["MfaStatus"];
+                        };
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_forbidden"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start setting up an authenticator app
+         * @description Answers a new secret (shown this once) as text, otpauth:// URI and QR code. It counts only after POST /v1/auth/mfa/totp/confirm with a code from the app. 409 when an app is already set up.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                    "x-csrf-token"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "current_password": "correct horse battery staple",
+                     *       "mfa_code": "492039"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RecentAuthProof"];
+                };
+            };
+            responses: {
+                /** @description Scan this */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                         *         "otpauth_uri": "otpauth://totp/auth.example.com:ada%40example.com?...",
+                         *         "qr_svg": "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 29 29\">...</svg>"
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["TotpEnrolment"];
+                        };
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                    };
+                };
+                /** @description conflict, idempotency_conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                    };
+                };
+                /** @description payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+                /** @description unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
+                    };
+                };
+                /** @description idempotency_key_reused */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        /** Remove the authenticator app */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                    "x-csrf-token"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "current_password": "correct horse battery staple",
+                     *       "mfa_code": "492039"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RecentAuthProof"];
+                };
+            };
+            responses: {
+                /** @description Removed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+                /** @description unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the authenticator app with its first code
+         * @description From now on every sign-in asks for a code. Answers 10 recovery codes, shown this once: each signs in once in place of a code.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                    "x-csrf-token"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "123456"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TotpConfirm"];
+                };
+            };
+            responses: {
+                /** @description Enabled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "recovery_codes": [
+                         *           "7KQ2M-0T9XH-PZ4RW-JD8NC"
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["RecoveryCodes"];
+                        };
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description mfa_invalid, token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description csrf_failed, forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                    };
+                };
+                /** @description conflict, idempotency_conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                    };
+                };
+                /** @description payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+                /** @description unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
+                    };
+                };
+                /** @description idempotency_key_reused */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the recovery codes
+         * @description Ten new codes; all earlier ones stop working. 409 without a second factor.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                    "x-csrf-token"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "current_password": "correct horse battery staple",
+                     *       "mfa_code": "492039"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RecentAuthProof"];
+                };
+            };
+            responses: {
+                /** @description New codes */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "recovery_codes": [
+                         *           "7KQ2M-0T9XH-PZ4RW-JD8NC"
+                         *         ]
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["RecoveryCodes"];
+                        };
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                    };
+                };
+                /** @description conflict, idempotency_conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                    };
+                };
+                /** @description payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+                /** @description unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
+                    };
+                };
+                /** @description idempotency_key_reused */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/oauth/introspect": {
         parameters: {
             query?: never;
@@ -3285,7 +4212,8 @@ export interface paths {
                      *       "name": "Ada Lovelace",
                      *       "email": "ada@example.com",
                      *       "phone": "+14155550123",
-                     *       "current_password": "correct horse battery staple"
+                     *       "current_password": "correct horse battery staple",
+                     *       "mfa_code": "492039"
                      *     }
                      */
                     "application/json": components["schemas"]["ProfileUpdate"];
@@ -3335,13 +4263,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description invalid_credentials, token_invalid, unauthorized */
+                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
                 /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
@@ -3416,7 +4344,8 @@ export interface paths {
                      *       "name": "Ada Lovelace",
                      *       "email": "ada@example.com",
                      *       "phone": "+14155550123",
-                     *       "current_password": "correct horse battery staple"
+                     *       "current_password": "correct horse battery staple",
+                     *       "mfa_code": "492039"
                      *     }
                      */
                     "application/json": components["schemas"]["ProfileUpdate"];
@@ -3466,13 +4395,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description invalid_credentials, token_invalid, unauthorized */
+                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
                 /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
@@ -5656,7 +6585,7 @@ export interface paths {
                             data: {
                                 user: components["schemas"]["User"];
                                 organization: components["schemas"]["Organization"];
-                            };
+                            } | components["schemas"]["MfaChallenge"];
                         };
                     };
                 };
@@ -5891,7 +6820,8 @@ export interface paths {
                      *         "write"
                      *       ],
                      *       "expires_at": "2026-12-01T09:30:00.000Z",
-                     *       "current_password": "correct horse battery staple"
+                     *       "current_password": "correct horse battery staple",
+                     *       "mfa_code": "492039"
                      *     }
                      */
                     "application/json": components["schemas"]["CreateApiKey"];
@@ -5941,13 +6871,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description invalid_credentials, token_invalid, unauthorized */
+                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
                 /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, reauth_required */
@@ -6200,7 +7130,8 @@ export interface paths {
                     /**
                      * @example {
                      *       "grace_seconds": 60,
-                     *       "current_password": "correct horse battery staple"
+                     *       "current_password": "correct horse battery staple",
+                     *       "mfa_code": "492039"
                      *     }
                      */
                     "application/json": components["schemas"]["RotateApiKey"];
@@ -6250,13 +7181,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_validation_error"];
                     };
                 };
-                /** @description invalid_credentials, token_invalid, unauthorized */
+                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
                 /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, reauth_required */
@@ -9524,6 +10455,14 @@ export interface components {
              */
             role: "owner" | "admin" | "member" | null;
         };
+        MfaChallenge: {
+            /** @enum {boolean} */
+            mfa_required: true;
+            /** @description Single use, 5 minutes, only from the client that got it. */
+            mfa_token: string;
+            methods: ("totp" | "passkey" | "recovery_code")[];
+            expires_in: number;
+        };
         /**
          * @description This sign-in link is invalid, expired or already used.
          * @example {
@@ -9952,6 +10891,30 @@ export interface components {
             iss?: string;
         };
         /**
+         * @description The second-factor code is wrong, expired or already used.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "mfa_invalid",
+         *         "message": "The second-factor code is wrong, expired or already used."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_mfa_invalid: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "mfa_invalid";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
          * @description This change needs a recent sign-in.
          * @example {
          *       "success": false,
@@ -9982,6 +10945,8 @@ export interface components {
              * @example correct horse battery staple
              */
             current_password?: string;
+            /** @description A current authenticator code, or a recovery code (users with a second factor). */
+            mfa_code?: string;
         };
         LinkedIdentity: {
             /** @example idn_01jd5n2k4m0000000000000000 */
@@ -9999,6 +10964,107 @@ export interface components {
             scope: string | null;
             /** @description Epoch milliseconds, when the provider said. */
             expires_at: number | null;
+        };
+        MfaCompleted: {
+            user: components["schemas"]["User"];
+            organization: components["schemas"]["Organization"];
+            redirect_to: string | null;
+        } | components["schemas"]["TokenResponse"] | {
+            /** @enum {boolean} */
+            valid: true;
+            user: components["schemas"]["User"];
+            organization: components["schemas"]["Organization"];
+            organizations: components["schemas"]["Organization"][];
+        };
+        /**
+         * @description The passkey could not be verified. Try again.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "passkey_invalid",
+         *         "message": "The passkey could not be verified. Try again."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_passkey_invalid: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "passkey_invalid";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        MfaVerifyRequest: {
+            /** @description From the first step's answer (a browser flow keeps it in a cookie instead). */
+            mfa_token?: string;
+            /** @example 123456 */
+            code?: string;
+            recovery_code?: string;
+            passkey?: components["schemas"]["PasskeyAssertion"];
+        };
+        /** @description navigator.credentials.get() as JSON (PublicKeyCredential.toJSON()). */
+        PasskeyAssertion: {
+            id: string;
+            rawId: string;
+            /** @enum {string} */
+            type: "public-key";
+            response: {
+                clientDataJSON: string;
+                authenticatorData: string;
+                signature: string;
+                userHandle?: string;
+            };
+            /** @default {} */
+            clientExtensionResults: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            authenticatorAttachment?: "platform" | "cross-platform";
+        };
+        MfaStatus: {
+            methods: ("totp" | "passkey")[];
+            totp: {
+                enabled: boolean;
+                confirmed_at: string | null;
+            };
+            passkeys: number;
+            recovery_codes_remaining: number;
+        };
+        TotpEnrolment: {
+            /** @description Base32, for typing into the app by hand. */
+            secret: string;
+            /** @example otpauth://totp/auth.example.com:ada%40example.com?... */
+            otpauth_uri: string;
+            /** @description The URI as a QR code (SVG markup). */
+            qr_svg: string;
+        };
+        /** @description Needed unless the sign-in is younger than 10 minutes: `mfa_code` for users with a second factor, else `current_password`. */
+        RecentAuthProof: {
+            /**
+             * Format: password
+             * @example correct horse battery staple
+             */
+            current_password?: string;
+            /** @description A current authenticator code, or a recovery code (users with a second factor). */
+            mfa_code?: string;
+        };
+        RecoveryCodes: {
+            /**
+             * @example [
+             *       "7KQ2M-0T9XH-PZ4RW-JD8NC"
+             *     ]
+             */
+            recovery_codes: string[];
+        };
+        TotpConfirm: {
+            /** @example 123456 */
+            code: string;
         };
         Introspection: {
             active: boolean;
@@ -10063,6 +11129,8 @@ export interface components {
              * @example correct horse battery staple
              */
             current_password?: string;
+            /** @description A current authenticator code, or a recovery code (users with a second factor). */
+            mfa_code?: string;
         };
         Session: {
             id: string;
@@ -10154,6 +11222,8 @@ export interface components {
              * @example correct horse battery staple
              */
             current_password?: string;
+            /** @description A current authenticator code, or a recovery code (users with a second factor). */
+            mfa_code?: string;
         };
         RotateApiKey: {
             grace_seconds?: number;
@@ -10162,6 +11232,8 @@ export interface components {
              * @example correct horse battery staple
              */
             current_password?: string;
+            /** @description A current authenticator code, or a recovery code (users with a second factor). */
+            mfa_code?: string;
         };
         PlatformUser: {
             id: string;

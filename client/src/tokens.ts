@@ -1,6 +1,7 @@
 import type { Middleware } from "openapi-fetch";
 import { type ApiOptions, type AuthApi, createApi } from "./api";
 import { AuthApiError, unwrap } from "./errors";
+import type { components } from "./schema";
 
 export interface StoredTokens {
   access_token: string;
@@ -32,6 +33,8 @@ export interface TokenClientOptions extends ApiOptions {
   /** Tries per refresh when the network or the worker fails (default 3); safe within the replay window. */
   refreshAttempts?: number;
 }
+
+type MfaVerifyBody = components["schemas"]["MfaVerifyRequest"];
 
 interface TokenAnswer {
   access_token: string;
@@ -133,8 +136,17 @@ export function createTokenClient(options: TokenClientOptions) {
     storage,
     accessToken,
     refresh,
+    /** Signed in, or `mfa_required`: then finish with verifySecondFactor. */
     async signIn(body: { email: string; password: string }) {
       const answer = unwrap(await raw.POST("/v1/auth/token", { body: { grant_type: "password", ...body } }));
+      if ("mfa_required" in answer) return answer;
+      await storage.set(stored(answer as TokenAnswer));
+      return { user: answer.user, organization: answer.organization };
+    },
+    /** The second step of a sign-in that answered `mfa_required`: an authenticator or recovery code, or a passkey. */
+    async verifySecondFactor(body: MfaVerifyBody) {
+      const answer = unwrap(await raw.POST("/v1/auth/mfa/verify", { body }));
+      if (!("access_token" in answer)) throw new TypeError("This mfa_token did not come from a token sign-in.");
       await storage.set(stored(answer as TokenAnswer));
       return { user: answer.user, organization: answer.organization };
     },
@@ -145,6 +157,7 @@ export function createTokenClient(options: TokenClientOptions) {
           body: { grant_type: "authorization_code", code: body.code, code_verifier: body.codeVerifier },
         }),
       );
+      if ("mfa_required" in answer) return answer;
       await storage.set(stored(answer as TokenAnswer));
       return { user: answer.user, organization: answer.organization };
     },

@@ -97,6 +97,35 @@ export function identityChangedEmail(to: string, provider: string, change: "link
   ]);
 }
 
+export type FactorChange =
+  | { kind: "totp_added" | "totp_removed" | "recovery_codes_replaced" }
+  | { kind: "passkey_added" | "passkey_removed"; name: string }
+  | { kind: "recovery_code_used"; remaining: number };
+
+/** A second factor was added or removed, or a recovery code spent: the owner hears of every one. */
+export function factorChangedEmail(to: string, change: FactorChange): EmailMessage {
+  const [subject, line] = ((): [string, string] => {
+    switch (change.kind) {
+      case "totp_added":
+        return ["Two-step sign-in is on", "An authenticator app was added: sign-ins now also ask for its code."];
+      case "totp_removed":
+        return ["Your authenticator app was removed", "Sign-ins no longer ask for an authenticator code."];
+      case "recovery_codes_replaced":
+        return ["New recovery codes were made", "Your recovery codes were replaced; the old ones no longer work."];
+      case "passkey_added":
+        return ["A passkey was added", `The passkey "${change.name}" can now sign in to your account.`];
+      case "passkey_removed":
+        return ["A passkey was removed", `The passkey "${change.name}" no longer signs in to your account.`];
+      case "recovery_code_used":
+        return [
+          "A recovery code was used",
+          `A recovery code was used to sign in to your account. ${change.remaining} unused codes remain.`,
+        ];
+    }
+  })();
+  return simple(to, subject, [line, NOT_YOU]);
+}
+
 export function invitationEmail(input: {
   to: string;
   organizationName: string;

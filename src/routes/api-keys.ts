@@ -4,7 +4,7 @@ import { envelope, listEnvelope } from "../http";
 import { principal, requireKeyManager } from "../middleware/require";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "../services/api-keys";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, Password } from "./schemas";
+import { CsrfHeader, MfaCode, Password } from "./schemas";
 import { validationHook } from "./validation";
 
 const KeyId = z.string().regex(/^key_[0-9a-z]{26}$/, "must be an API key id (key_...)");
@@ -50,6 +50,7 @@ const createKeyRoute = createRoute({
               current_password: Password.optional().openapi({
                 description: "For admin or platform keys when your sign-in is older than 10 minutes.",
               }),
+              mfa_code: MfaCode.optional(),
             })
             .openapi("CreateApiKey"),
         },
@@ -109,6 +110,7 @@ const rotateKeyRoute = createRoute({
                 .max(7 * 86_400)
                 .optional(),
               current_password: Password.optional(),
+              mfa_code: MfaCode.optional(),
             })
             .openapi("RotateApiKey"),
         },
@@ -131,6 +133,7 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
       scopes: body.scopes ?? null,
       expiresAt: body.expires_at ?? null,
       currentPassword: body.current_password ?? null,
+      mfaCode: body.mfa_code ?? null,
       idempotency: c.get("idempotency"),
     });
     return c.json({ success: true as const, data: created }, 201);
@@ -146,13 +149,18 @@ export const apiKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     );
   })
   .openapi(rotateKeyRoute, async (c) => {
-    const body = (c.req.valid("json") ?? {}) as { grace_seconds?: number; current_password?: string };
+    const body = (c.req.valid("json") ?? {}) as {
+      grace_seconds?: number;
+      current_password?: string;
+      mfa_code?: string;
+    };
     const rotated = await rotateApiKey(c.get("ctx"), {
       principal: principal(c),
       email: c.get("auth")?.snapshot?.user.email ?? null,
       keyId: c.req.valid("param").id,
       graceSeconds: body.grace_seconds ?? 0,
       currentPassword: body.current_password ?? null,
+      mfaCode: body.mfa_code ?? null,
     });
     return c.json({ success: true as const, data: rotated }, 201);
   });

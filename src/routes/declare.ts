@@ -108,7 +108,7 @@ export const ERRORS = {
   /** The access policy's refusals: not yours (404), not your role (403), not the key's scope (403). */
   policy: ["forbidden", "insufficient_scope", "not_found"],
   /** Sensitive changes: a recent sign-in or the current password (a wrong one counts as a failed login). */
-  recentAuth: ["reauth_required", "invalid_credentials", "email_not_verified"],
+  recentAuth: ["reauth_required", "invalid_credentials", "email_not_verified", "mfa_invalid"],
   /** Spending an emailed or displayed one-time token. */
   oneTimeToken: ["token_invalid", "token_expired"],
   /** The password policy on a new password. */

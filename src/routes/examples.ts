@@ -53,6 +53,13 @@ const BY_NAME: Record<string, unknown> = {
   push_token: "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]",
   device_name: "Ada's iPhone",
   otp_code: "482913",
+  mfa_code: "492039",
+  mfa_token: "tok_8e2d4f6a1c3b5d7e9f0a2c4e6b8d0f1a3c5e7b9d",
+  recovery_code: "7KQ2M-0T9XH-PZ4RW-JD8NC",
+  secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+  otpauth_uri:
+    "otpauth://totp/auth.example.com:ada%40example.com?issuer=auth.example.com&algorithm=SHA1&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&period=30&digits=6",
+  qr_svg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29">...</svg>',
   contact: "+14155550123",
   phone: "+14155550123",
   role: "member",
@@ -132,6 +139,8 @@ function variants(document: Document, raw: Schema): Record<string, { value: unkn
 
 function sample(document: Document, raw: Schema, name: string, depth: number): unknown {
   const schema = resolve(document, raw);
+  // A field's own example first (`code` is a TOTP code in one schema, an app's code in another).
+  if (raw.example !== undefined) return raw.example;
   if (name in BY_NAME && !Array.isArray(BY_NAME[name])) return BY_NAME[name];
   if (schema.example !== undefined) return schema.example;
   if (schema.const !== undefined) return schema.const;

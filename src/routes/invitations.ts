@@ -10,9 +10,10 @@ import {
   listMyInvitations,
   peekInvitation,
 } from "../services/invitations";
+import { isChallenge } from "../services/step-up";
 import { createRoute } from "./declare";
 import { InvitationId } from "./organizations";
-import { CsrfHeader, Organization, User } from "./schemas";
+import { CsrfHeader, Organization, orChallenge, User } from "./schemas";
 import { jsonOrForm, Remember, readJsonOrForm, signInWithToken, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -88,7 +89,9 @@ const acceptByTokenRoute = createRoute({
   responses: {
     200: {
       description: "Joined and signed in",
-      content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } },
+      content: {
+        "application/json": { schema: envelope(orChallenge(z.object({ user: User, organization: Organization }))) },
+      },
     },
   },
 });
@@ -123,6 +126,7 @@ export const invitationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
     const invalid = { code: "token_invalid" as const, page: () => invalidInvitationPage(c) };
     const result = await signInWithToken(c, body, invalid, (input) => acceptInvitationByToken(c.get("ctx"), input));
     if (result instanceof Response) return result as never;
+    if (isChallenge(result)) return c.json({ success: true as const, data: result }, 200);
     if (body.form) return joinedPage(c, result.organization.name) as never;
     return c.json({ success: true as const, data: { user: result.user, organization: result.organization } }, 200);
   });

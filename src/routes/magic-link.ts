@@ -3,8 +3,9 @@ import type { AppEnv } from "../context";
 import { envelope } from "../http";
 import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
 import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
+import { isChallenge } from "../services/step-up";
 import { createRoute } from "./declare";
-import { Organization, User } from "./schemas";
+import { Organization, orChallenge, User } from "./schemas";
 import { jsonOrForm, Remember, readJsonOrForm, signInWithToken, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -70,7 +71,9 @@ const verifyRoute = createRoute({
       description: "Signed in",
       content: {
         "application/json": {
-          schema: envelope(z.object({ user: User, organization: Organization, redirect_to: z.string().nullable() })),
+          schema: envelope(
+            orChallenge(z.object({ user: User, organization: Organization, redirect_to: z.string().nullable() })),
+          ),
         },
       },
     },
@@ -103,6 +106,7 @@ export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
     const invalid = { code: "magic_link_invalid" as const, page: () => invalidLinkPage(c, 401) };
     const result = await signInWithToken(c, body, invalid, (input) => verifyMagicLink(c.get("ctx"), input));
     if (result instanceof Response) return result as never;
+    if (isChallenge(result)) return c.json({ success: true as const, data: result }, 200);
     const target = result.redirectTo ?? c.get("config").appUrl;
     if (body.form) return (target ? c.redirect(target, 303) : signedInPage(c, result.user.email)) as never;
     return c.json(

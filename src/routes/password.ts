@@ -6,8 +6,9 @@ import { requireUser, signedInUser } from "../middleware/require";
 import { donePage, failedPage, resetPasswordPage } from "../pages/account";
 import { changePassword, forgotPassword, peekResetToken, resetPassword, signup } from "../services/accounts";
 import { checkCredentials, signInWithPassword } from "../services/sign-in";
+import { isChallenge } from "../services/step-up";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, Email, jsonBody, Ok, OptionalName, Organization, Password, User } from "./schemas";
+import { CsrfHeader, Email, jsonBody, Ok, OptionalName, Organization, orChallenge, Password, User } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -46,13 +47,15 @@ const loginRoute = createRoute({
   tags: ["Password"],
   summary: "Sign in with email and password (cookie session)",
   description:
-    "Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password.",
+    "Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password. A user with a second factor gets `mfa_required` and an `mfa_token` instead (no cookie): finish with POST /v1/auth/mfa/verify.",
   request: { body: jsonBody(LoginBody) },
   errors: [...ERRORS.passwordSignIn],
   responses: {
     200: {
-      description: "Signed in",
-      content: { "application/json": { schema: envelope(z.object({ user: User, organization: Organization })) } },
+      description: "Signed in, or a second factor is needed",
+      content: {
+        "application/json": { schema: envelope(orChallenge(z.object({ user: User, organization: Organization }))) },
+      },
     },
   },
 });
@@ -62,7 +65,8 @@ const verifyCredentialsRoute = createRoute({
   path: "/v1/auth/verify-credentials",
   tags: ["Password"],
   summary: "Check an email and password without signing in",
-  description: "For management apps that mint their own tokens: issues nothing, sets no cookie, throttled like login.",
+  description:
+    "For management apps that mint their own tokens: issues nothing, sets no cookie, throttled like login. For a user with a second factor the answer is `mfa_required` until POST /v1/auth/mfa/verify completes it.",
   request: { body: jsonBody(CredentialsBody) },
   errors: [...ERRORS.passwordSignIn],
   responses: {
@@ -71,12 +75,14 @@ const verifyCredentialsRoute = createRoute({
       content: {
         "application/json": {
           schema: envelope(
-            z.object({
-              valid: z.literal(true),
-              user: User,
-              organization: Organization,
-              organizations: z.array(Organization),
-            }),
+            orChallenge(
+              z.object({
+                valid: z.literal(true),
+                user: User,
+                organization: Organization,
+                organizations: z.array(Organization),
+              }),
+            ),
           ),
         },
       },
@@ -151,12 +157,14 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       password: body.password,
       remember: body.remember === true,
     });
+    if (isChallenge(signedIn)) return c.json({ success: true as const, data: signedIn }, 200);
     await startBrowserSession(c, signedIn.session);
     return c.json({ success: true as const, data: { user: signedIn.user, organization: signedIn.organization } }, 200);
   })
   .openapi(verifyCredentialsRoute, async (c) => {
     const body = c.req.valid("json");
     const checked = await checkCredentials(c.get("ctx"), { email: body.email, password: body.password });
+    if (isChallenge(checked)) return c.json({ success: true as const, data: checked }, 200);
     return c.json({ success: true as const, data: { valid: true as const, ...checked } }, 200);
   })
   .openapi(changeRoute, async (c) => {

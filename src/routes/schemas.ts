@@ -60,3 +60,24 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { "application/json": { schema } },
 });
+
+/** A first factor passed by a user with a second one: finish with POST /v1/auth/mfa/verify. */
+export const MfaChallenge = z
+  .object({
+    mfa_required: z.literal(true),
+    mfa_token: z.string().openapi({ description: "Single use, 5 minutes, only from the client that got it." }),
+    methods: z.array(z.enum(["totp", "passkey", "recovery_code"])),
+    expires_in: z.number().int(),
+  })
+  .openapi("MfaChallenge");
+
+/** An answer that is either what the route gives, or the step-up a second factor still owes. */
+export const orChallenge = <T extends z.ZodType>(schema: T) => z.union([schema, MfaChallenge]);
+
+/** Proof for a sensitive change: a recent sign-in, or one of these with the request. */
+export const MfaCode = z
+  .string()
+  .trim()
+  .min(6)
+  .max(64)
+  .openapi({ description: "A current authenticator code, or a recovery code (users with a second factor)." });

@@ -9,7 +9,7 @@ import { updateProfile } from "../services/accounts";
 import { isSuperuser, PLATFORM_SCOPE } from "../services/policy";
 import { endCookieSession, endSession, endSessionById, listSessions, signOutEverywhere } from "../services/session";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, Identity, Organization, Password, User } from "./schemas";
+import { CsrfHeader, Identity, MfaCode, Organization, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
 const meRoute = createRoute({
@@ -65,6 +65,7 @@ const ProfileBody = z
     current_password: Password.optional().openapi({
       description: "For an email change when your sign-in is older than 10 minutes.",
     }),
+    mfa_code: MfaCode.optional(),
   })
   .refine((b) => b.name !== undefined || b.email !== undefined || b.phone !== undefined, {
     message: "send at least one of name, email, phone",
@@ -152,11 +153,12 @@ const logoutAllRoute = createRoute({
 });
 
 async function applyProfile(c: Context<AppEnv>, body: z.infer<typeof ProfileBody>) {
-  const { current_password, ...changes } = body;
+  const { current_password, mfa_code, ...changes } = body;
   const input = {
     user: signedInUser(c).user,
     principal: principal(c),
     currentPassword: current_password ?? null,
+    mfaCode: mfa_code ?? null,
     changes,
   };
   const result = await updateProfile(c.get("ctx"), input);

@@ -10,7 +10,8 @@ import { linkedPage, oauthFailedPage } from "../pages/oauth";
 import { confirmRecentAuth } from "../services/reauth";
 import { AppRedirectError, findProvider, finishSocialSignIn, startSocialSignIn } from "../services/social-sign-in";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, Password } from "./schemas";
+import { continueWithSecondFactor } from "./mfa-pending";
+import { CsrfHeader, MfaCode, Password } from "./schemas";
 import { validationHook } from "./validation";
 
 const TAG = "Social sign-in";
@@ -128,7 +129,11 @@ const linkRoute = createRoute({
       content: {
         "application/json": {
           schema: z
-            .object({ redirect_to: z.string().max(2048).optional(), current_password: Password.optional() })
+            .object({
+              redirect_to: z.string().max(2048).optional(),
+              current_password: Password.optional(),
+              mfa_code: MfaCode.optional(),
+            })
             .openapi("LinkProviderRequest"),
         },
       },
@@ -189,6 +194,7 @@ async function answerCallback(c: Context<AppEnv>, provider: string, params: URLS
       sessionVisible: !formPost,
     });
     if (result.kind === "app") return c.redirect(result.redirect, 302);
+    if (result.kind === "mfa") return continueWithSecondFactor(c, result.challenge);
     if (result.kind === "linked") {
       if (result.redirectTo) return c.redirect(result.redirectTo, 303);
       return linkedPage(c, findProvider(c.get("ctx"), provider).label);
@@ -240,11 +246,12 @@ export const socialRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     const auth = c.get("auth");
     if (auth?.via !== "cookie")
       throw new AuthError("forbidden", { message: "Link a provider from a signed-in browser session." });
-    const body = (c.req.valid("json") ?? {}) as { redirect_to?: string; current_password?: string };
+    const body = (c.req.valid("json") ?? {}) as { redirect_to?: string; current_password?: string; mfa_code?: string };
     const user = signedInUser(c).user;
     await confirmRecentAuth(c.get("ctx"), principal(c), {
       email: user.email,
       currentPassword: body.current_password ?? null,
+      mfaCode: body.mfa_code ?? null,
       what: "Linking a sign-in provider",
     });
     const { url, binding } = await startSocialSignIn(c.get("ctx"), {

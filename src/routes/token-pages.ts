@@ -4,7 +4,9 @@ import type { AppEnv } from "../context";
 import { AuthError, type ErrorCode } from "../errors";
 import { startBrowserSession } from "../http";
 import type { SessionRecord } from "../ports";
+import { isChallenge, type MfaChallenge } from "../services/step-up";
 import { createRoute } from "./declare";
+import { continueWithSecondFactor } from "./mfa-pending";
 import { isFormPost } from "./schemas";
 import { validationHook } from "./validation";
 
@@ -54,9 +56,9 @@ export async function signInWithToken<T extends { session: { token: string; reco
   c: Context<AppEnv>,
   body: { form: boolean; data: { token: string; remember?: boolean | "true" | "on" } },
   invalid: { code: ErrorCode; page: () => Response },
-  run: (input: { token: string; remember: boolean }) => Promise<T>,
-): Promise<T | Response> {
-  let result: T;
+  run: (input: { token: string; remember: boolean }) => Promise<T | MfaChallenge>,
+): Promise<T | MfaChallenge | Response> {
+  let result: T | MfaChallenge;
   try {
     result = await run({
       token: body.data.token,
@@ -66,6 +68,8 @@ export async function signInWithToken<T extends { session: { token: string; reco
     if (body.form && error instanceof AuthError && error.code === invalid.code) return invalid.page();
     throw error;
   }
+  // A second factor is owed: apps get the challenge; our own page's browser goes to the code page.
+  if (isChallenge(result)) return body.form ? continueWithSecondFactor(c, result) : result;
   await startBrowserSession(c, result.session);
   return result;
 }

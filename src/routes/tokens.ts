@@ -5,7 +5,7 @@ import { exchangeAppCode } from "../services/oauth-app-code";
 import { grantTokensWithPassword } from "../services/sign-in";
 import { refreshTokens, revokeRefreshToken } from "../services/tokens";
 import { createRoute, ERRORS } from "./declare";
-import { Email, jsonBody, Organization, Password, User } from "./schemas";
+import { Email, jsonBody, Organization, orChallenge, Password, User } from "./schemas";
 import { validationHook } from "./validation";
 
 const TokenBody = z
@@ -24,7 +24,7 @@ const TokenBody = z
   ])
   .openapi("TokenRequest");
 
-const TokenResponse = z
+export const TokenResponse = z
   .object({
     access_token: z.string(),
     token_type: z.literal("Bearer"),
@@ -44,11 +44,14 @@ const tokenRoute = createRoute({
   tags: ["Tokens"],
   summary: "Access + refresh tokens for non-browser clients",
   description:
-    "grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json.",
+    "grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json. For a user with a second factor, the password and authorization_code grants answer `mfa_required` with an `mfa_token`: POST /v1/auth/mfa/verify answers the tokens.",
   request: { body: jsonBody(TokenBody) },
   errors: [...ERRORS.passwordSignIn, "token_invalid"],
   responses: {
-    200: { description: "Tokens", content: { "application/json": { schema: envelope(TokenResponse) } } },
+    200: {
+      description: "Tokens, or (password and authorization_code grants) the second factor still owed",
+      content: { "application/json": { schema: envelope(orChallenge(TokenResponse)) } },
+    },
   },
 });
 

@@ -259,6 +259,7 @@ export async function updateProfile(
     user: SessionUser;
     principal: Principal;
     currentPassword: string | null;
+    mfaCode?: string | null;
     changes: ProfileChanges;
   },
 ): Promise<{ snapshot: UserSnapshot; emailChangePending: boolean }> {
@@ -272,6 +273,7 @@ export async function updateProfile(
     await confirmRecentAuth(ctx, input.principal, {
       email: input.user.email,
       currentPassword: input.currentPassword,
+      mfaCode: input.mfaCode ?? null,
       what: "Changing your email address",
     });
     await limitAccountEmails(ctx, "email_change", input.user.email);

@@ -123,6 +123,7 @@ export interface CreateApiKeyInput {
   scopes: string[] | null;
   expiresAt: string | null;
   currentPassword: string | null;
+  mfaCode?: string | null;
   idempotency?: IdempotencyScope | null;
 }
 
@@ -171,6 +172,7 @@ export async function createApiKey(ctx: ServiceContext, input: CreateApiKeyInput
     await confirmRecentAuth(ctx, principal, {
       email: input.email,
       currentPassword: input.currentPassword,
+      mfaCode: input.mfaCode ?? null,
       what: "Creating an admin or platform key",
     });
   }
@@ -258,6 +260,7 @@ export async function rotateApiKey(
     keyId: string;
     graceSeconds: number;
     currentPassword: string | null;
+    mfaCode?: string | null;
   },
 ): Promise<CreatedApiKey> {
   const { deps, config } = ctx;
@@ -275,6 +278,7 @@ export async function rotateApiKey(
     await confirmRecentAuth(ctx, principal, {
       email: input.email,
       currentPassword: input.currentPassword,
+      mfaCode: input.mfaCode ?? null,
       what: "Rotating an admin or platform key",
     });
   }

@@ -40,7 +40,18 @@ export type AuthEvent =
   | "oauth.signed_in"
   | "oauth.linked"
   | "oauth.unlinked"
-  | "oauth.rejected";
+  | "oauth.rejected"
+  | "mfa.enabled"
+  | "mfa.disabled"
+  | "mfa.challenged"
+  | "mfa.verified"
+  | "mfa.failed"
+  | "mfa.recovery_code_used"
+  | "mfa.recovery_codes_replaced"
+  | "passkey.added"
+  | "passkey.removed"
+  | "passkey.signed_in"
+  | "passkey.rejected";
 
 export interface AuthEventFields {
   user_id?: string;

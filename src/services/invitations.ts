@@ -11,6 +11,7 @@ import { requireEmail } from "./password-auth";
 import { authorize, type Principal } from "./policy";
 import { revokeAllCredentials } from "./revocation";
 import { createSession, loadSnapshot, type NewSession } from "./session";
+import { type MfaChallenge, stepUpIfEnrolled } from "./step-up";
 
 // Membership only by consent. An organization's owner or admin invites an address; the answer is
 // the same whether or not an account uses it, and nobody becomes a member until the owner of that
@@ -173,7 +174,7 @@ export interface InvitationSignIn {
 export async function acceptInvitationByToken(
   ctx: ServiceContext,
   input: { token: string; remember: boolean },
-): Promise<InvitationSignIn> {
+): Promise<InvitationSignIn | MfaChallenge> {
   const { deps } = ctx;
   // Tokens are 256-bit, so this only stops hammering the database with made-up ones.
   const failures = { key: `inv_fail:ip:${ctx.ip}`, ...TOKEN_FAILURES };
@@ -197,6 +198,17 @@ export async function acceptInvitationByToken(
   const snapshot = await loadSnapshot(ctx, accepted.userId);
   const organization = snapshot?.organizations.find((o) => o.id === accepted.organizationId);
   if (!snapshot || !organization) throw new AuthError("token_invalid");
+  // Accepted either way (the link proved the address); the session waits for the second factor.
+  const completion = { kind: "session" as const, organizationId: organization.id, remember: input.remember };
+  const stepUp = await stepUpIfEnrolled(ctx, snapshot, { ...completion, redirectTo: null }, "invitation");
+  if (stepUp) {
+    logAuthEvent(
+      "invitation.accepted",
+      { organization_id: organization.id, user_id: accepted.userId, ip: ctx.ip },
+      now,
+    );
+    return stepUp;
+  }
   const session = await createSession(ctx, {
     snapshot,
     organizationId: organization.id,

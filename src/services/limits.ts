@@ -55,3 +55,15 @@ export const OTP = {
 /** Social sign-in: starts per client IP (each writes a state), and failed callbacks or app-code exchanges. */
 export const OAUTH_STARTS = { limit: 30, windowSeconds: 60 };
 export const OAUTH_FAILURES = { limit: 20, windowSeconds: 10 * 60 };
+
+/** Wrong second-factor codes (TOTP, recovery) per account and per client IP, counted like passwords. */
+export const MFA_FAILURES = {
+  perAccount: { limit: 10, windowSeconds: 15 * 60 },
+  perIp: { limit: 50, windowSeconds: 15 * 60 },
+};
+
+/** The step-up owed after a first factor: its lifetime, and wrong codes before the mfa_token is burned. */
+export const MFA_STEP_UP = { ttlMs: 5 * 60 * 1000, maxAttempts: 5 };
+
+/** A WebAuthn challenge's lifetime; passkey sign-in options handed out per client IP. */
+export const WEBAUTHN = { challengeTtlMs: 5 * 60 * 1000, optionsPerIp: { limit: 60, windowSeconds: 60 } };

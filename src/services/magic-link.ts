@@ -12,6 +12,7 @@ import { issueOneTimeToken, peekOneTimeToken, releaseOnFailure, tokenLink } from
 import { resolveRedirect } from "./redirects";
 import { revokeAllCredentials } from "./revocation";
 import { createSession, type NewSession } from "./session";
+import { type MfaChallenge, stepUpIfEnrolled } from "./step-up";
 
 export interface MagicLinkRequest {
   email: string;
@@ -124,7 +125,7 @@ export interface MagicLinkSignIn {
 export async function verifyMagicLink(
   ctx: ServiceContext,
   input: { token: string; remember: boolean },
-): Promise<MagicLinkSignIn> {
+): Promise<MagicLinkSignIn | MfaChallenge> {
   const { deps } = ctx;
   if (!isOpaqueToken(input.token)) throw new AuthError("magic_link_invalid");
   const consumed = await deps.tokens.consume("magic_link", await sha256Hex(input.token), {
@@ -150,7 +151,7 @@ async function signInWithLink(
   record: OneTimeTokenRecord,
   input: { remember: boolean },
   now: number,
-): Promise<MagicLinkSignIn> {
+): Promise<MagicLinkSignIn | MfaChallenge> {
   const { deps, config } = ctx;
   const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
   const signIn = await deps.users.recordEmailSignIn({
@@ -169,6 +170,17 @@ async function signInWithLink(
   if (signIn.wasUnverified) await revokeAllCredentials(ctx, signIn.snapshot.user.id, null);
   const organization = signIn.snapshot.organizations[0];
   if (!organization) throw new AuthError("forbidden", { message: "This account belongs to no organization." });
+  const storedRedirect = str(record.data.redirect_to);
+  // Re-validated at use: the allowlist may have changed since the link was issued.
+  const redirectTo = storedRedirect === null ? null : resolveRedirect(config, storedRedirect);
+  const completion = {
+    kind: "session" as const,
+    organizationId: organization.id,
+    remember: input.remember,
+    redirectTo,
+  };
+  const stepUp = await stepUpIfEnrolled(ctx, signIn.snapshot, completion, "magic_link");
+  if (stepUp) return stepUp;
   const session = await createSession(ctx, {
     snapshot: signIn.snapshot,
     organizationId: organization.id,
@@ -185,13 +197,5 @@ async function signInWithLink(
     },
     now,
   );
-  const storedRedirect = str(record.data.redirect_to);
-  return {
-    user: signIn.snapshot.user,
-    organization,
-    session,
-    // Re-validated at use: the allowlist may have changed since the link was issued.
-    redirectTo: storedRedirect === null ? null : resolveRedirect(config, storedRedirect),
-    created: signIn.created,
-  };
+  return { user: signIn.snapshot.user, organization, session, redirectTo, created: signIn.created };
 }

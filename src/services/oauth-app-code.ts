@@ -4,13 +4,14 @@ import { isOpaqueToken } from "../crypto/random";
 import { AuthError, rateLimited } from "../errors";
 import type { ServiceContext } from "./context";
 import { OAUTH_FAILURES } from "./limits";
+import { type MfaChallenge, stepUpIfEnrolled } from "./step-up";
 import { issueTokens, type TokenResponse } from "./tokens";
 
 /** A native app's code for tokens: single use, 60 seconds, and only with the app's PKCE verifier. */
 export async function exchangeAppCode(
   ctx: ServiceContext,
   input: { code: string; codeVerifier: string },
-): Promise<TokenResponse> {
+): Promise<TokenResponse | MfaChallenge> {
   const { deps } = ctx;
   if (!isOpaqueToken(input.code)) throw new AuthError("token_invalid");
   const consumed = await deps.tokens.consume("oauth_code", await sha256Hex(input.code), {
@@ -26,5 +27,7 @@ export async function exchangeAppCode(
   const snapshot = await deps.users.findSnapshot(consumed.record.subject);
   const organization = snapshot?.organizations.find((o) => o.id === consumed.record.data.organization_id);
   if (!snapshot || !organization) throw new AuthError("token_invalid");
-  return issueTokens(ctx, snapshot, organization);
+  // The provider was the first factor; a user with a second one completes with /v1/auth/mfa/verify.
+  const stepUp = await stepUpIfEnrolled(ctx, snapshot, { kind: "tokens", organizationId: organization.id }, "social");
+  return stepUp ?? issueTokens(ctx, snapshot, organization);
 }

@@ -14,6 +14,7 @@ import { issueOneTimeToken } from "./one-time-tokens";
 import { sealProviderTokens } from "./provider-tokens";
 import { resolveRedirect } from "./redirects";
 import { createSession, type NewSession } from "./session";
+import { type MfaChallenge, stepUpIfEnrolled } from "./step-up";
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 const APP_CODE_TTL_MS = 60 * 1000;
@@ -120,7 +121,9 @@ export type CallbackResult =
       created: boolean;
     }
   | { kind: "app"; redirect: string }
-  | { kind: "linked"; redirectTo: string | null };
+  | { kind: "linked"; redirectTo: string | null }
+  /** A second factor is owed before the session. */
+  | { kind: "mfa"; challenge: MfaChallenge };
 
 /**
  * Finishes a sign-in: spends the state (single use, atomically), checks it belongs to this browser
@@ -209,20 +212,17 @@ export async function finishSocialSignIn(
       });
       return { kind: "app", redirect: withQuery(data.app_redirect, { code: token }) };
     }
+    // Re-validated at use: the allowlist may have changed since the start.
+    const redirectTo = data.redirect_to ? resolveRedirect(ctx.config, data.redirect_to) : null;
+    const completion = { kind: "session" as const, organizationId: organization.id, remember: false, redirectTo };
+    const stepUp = await stepUpIfEnrolled(ctx, signIn.snapshot, completion, "social");
+    if (stepUp) return { kind: "mfa", challenge: stepUp };
     const session = await createSession(ctx, {
       snapshot: signIn.snapshot,
       organizationId: organization.id,
       remember: false,
     });
-    return {
-      kind: "session",
-      user: signIn.snapshot.user,
-      organization,
-      session,
-      // Re-validated at use: the allowlist may have changed since the start.
-      redirectTo: data.redirect_to ? resolveRedirect(ctx.config, data.redirect_to) : null,
-      created: signIn.created,
-    };
+    return { kind: "session", user: signIn.snapshot.user, organization, session, redirectTo, created: signIn.created };
   } catch (error) {
     if (error instanceof AuthError && data.app_redirect) throw new AppRedirectError(error, data.app_redirect);
     throw error;

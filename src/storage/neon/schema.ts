@@ -1,11 +1,13 @@
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   check,
   index,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -51,6 +53,8 @@ export const organizations = pgTable(
     stripe_subscription_id: text("stripe_subscription_id"),
     /** Set for a user's personal organization: unique, so nobody ever gets two. */
     personal_owner_id: text("personal_owner_id").references((): AnyPgColumn => users.id, { onDelete: "cascade" }),
+    /** Members must have a second factor to act in this organization (an owner's setting). */
+    require_mfa: boolean("require_mfa").notNull().default(false),
     ...timestamps,
   },
   (t) => [uniqueIndex("organizations_personal_owner_key").on(t.personal_owner_id)],
@@ -267,4 +271,53 @@ export const identities = pgTable(
     uniqueIndex("identities_provider_subject_key").on(t.provider, t.subject),
     index("identities_user_idx").on(t.user_id),
   ],
+);
+
+/** One authenticator app per user; counts once confirmed (services/mfa.ts). */
+export const totpFactors = pgTable("totp_factors", {
+  user_id: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** AES-256-GCM under a key derived from AUTH_SECRET and the user id: never readable in the database. */
+  secret_sealed: text("secret_sealed").notNull(),
+  confirmed_at: timestamp("confirmed_at", { withTimezone: true, mode: "string" }),
+  /** The last 30-second step a code was accepted for: a code is never accepted twice. */
+  last_step: bigint("last_step", { mode: "number" }),
+  last_used_at: timestamp("last_used_at", { withTimezone: true, mode: "string" }),
+  created_at: timestamps.created_at,
+});
+
+/** Ten single-use codes per user, stored as HMAC-SHA-256 (they are 100-bit random, not passwords). */
+export const recoveryCodes = pgTable(
+  "recovery_codes",
+  {
+    user_id: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    code_hash: text("code_hash").notNull(),
+    used_at: timestamp("used_at", { withTimezone: true, mode: "string" }),
+    created_at: timestamps.created_at,
+  },
+  (t) => [primaryKey({ name: "recovery_codes_pkey", columns: [t.user_id, t.code_hash] })],
+);
+
+/** WebAuthn credentials (services/passkeys.ts); the public key is COSE, base64url. */
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    id: text("id").primaryKey(),
+    user_id: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    credential_id: text("credential_id").notNull(),
+    public_key: text("public_key").notNull(),
+    counter: bigint("counter", { mode: "number" }).notNull().default(0),
+    transports: text("transports").array().notNull().default(sql`'{}'`),
+    device_type: text("device_type").notNull(),
+    backed_up: boolean("backed_up").notNull(),
+    name: text("name").notNull(),
+    created_at: timestamps.created_at,
+    last_used_at: timestamp("last_used_at", { withTimezone: true, mode: "string" }),
+  },
+  (t) => [uniqueIndex("passkeys_credential_id_key").on(t.credential_id), index("passkeys_user_idx").on(t.user_id)],
 );

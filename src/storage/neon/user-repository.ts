@@ -1,7 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
-import type { HealthProbe, SessionOrganization, UserRepository, UserSnapshot } from "../../ports";
+import type { HealthProbe, MfaMethod, SessionOrganization, UserRepository, UserSnapshot } from "../../ports";
 import type { Database } from "./db";
-import { memberships, organizations, pendingUpgrades, users } from "./schema";
+import { memberships, organizations, passkeys, pendingUpgrades, totpFactors, users } from "./schema";
 import { ConstraintViolation, iso, queryRunner } from "./sql";
 
 // Every method is one SQL statement: one round trip, atomic, no interactive transaction needed.
@@ -13,6 +13,10 @@ export function snapshotColumns(
   return sql`u.id, u.email, u.name, ${iso(sql`u.email_verified_at`)} as email_verified_at, ${iso(sql`u.created_at`)} as created_at,
     ${iso(sql`u.last_login_at`)} as last_login_at, u.is_superuser,
     (extract(epoch from u.tokens_not_before) * 1000)::bigint::text as tokens_not_before,
+    array_remove(array[
+      (select 'totp' from ${totpFactors} t where t.user_id = u.id and t.confirmed_at is not null),
+      (select 'passkey' from ${passkeys} p where p.user_id = u.id limit 1)
+    ], null) as mfa,
     (select coalesce(json_agg(json_build_object('id', x.id, 'name', x.name, 'is_personal_account', x.is_personal,
         'plan_tier', x.plan_tier, 'role', x.role) order by x.is_personal desc, x.created_at asc, x.id asc), '[]'::json)
      from ${orgsSource} x) as organizations`;
@@ -27,6 +31,7 @@ export interface SnapshotRow {
   last_login_at: string | null;
   is_superuser: boolean;
   tokens_not_before: string | null;
+  mfa: MfaMethod[] | null;
   organizations: SessionOrganization[];
 }
 
@@ -86,6 +91,7 @@ export function toSnapshot(row: SnapshotRow): UserSnapshot {
     },
     organizations: row.organizations,
     tokens_not_before: row.tokens_not_before === null ? 0 : Number(row.tokens_not_before),
+    mfa: row.mfa ?? [],
   };
 }
 

@@ -25,6 +25,7 @@ import { invitationRoutes } from "./routes/invitations";
 import { magicLinkRoutes } from "./routes/magic-link";
 import { mfaRoutes } from "./routes/mfa";
 import { organizationRoutes } from "./routes/organizations";
+import { passkeyRoutes } from "./routes/passkeys";
 import { passwordRoutes } from "./routes/password";
 import { publishableKeyRoutes } from "./routes/publishable-keys";
 import { serviceRoutes } from "./routes/service";
@@ -66,6 +67,7 @@ function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   app.route("/", socialRoutes);
   app.route("/", identityRoutes);
   app.route("/", mfaRoutes);
+  app.route("/", passkeyRoutes);
   app.route("/", introspectionRoutes);
   app.route("/", sessionRoutes);
   app.route("/", organizationRoutes);

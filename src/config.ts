@@ -146,6 +146,12 @@ function readConfig(env: Env): Config {
     if (parsed) trustedOrigins.push(parsed.origin);
   }
   if (appUrl && !trustedOrigins.includes(appUrl.origin)) trustedOrigins.push(appUrl.origin);
+  // Off production, a loopback-IP PUBLIC_URL is also reachable as localhost: the same server, and the
+  // only name browsers accept as a passkey relying party (an IP address never is).
+  if (environment !== "production" && publicUrl?.hostname === "127.0.0.1") {
+    const alias = `${publicUrl.protocol}//localhost${publicUrl.port ? `:${publicUrl.port}` : ""}`;
+    if (!trustedOrigins.includes(alias)) trustedOrigins.push(alias);
+  }
 
   const redisUrl = url(
     "UPSTASH_REDIS_REST_URL",

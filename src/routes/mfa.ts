@@ -17,7 +17,7 @@ import { validationHook } from "./validation";
 
 const TAG = "Two-step sign-in";
 
-const PasskeyAssertion = z
+export const PasskeyAssertion = z
   .object({
     id: z.string().max(1024),
     rawId: z.string().max(1024),

@@ -18,7 +18,10 @@ export type PasskeyAssertion = AuthenticationResponseJSON;
 export type ChallengeUse = "register" | "authenticate";
 
 export function relyingParty(config: Config): { id: string; origins: string[] } {
-  return { id: new URL(config.publicOrigin).hostname, origins: [config.publicOrigin, ...config.trustedOrigins] };
+  const host = new URL(config.publicOrigin).hostname;
+  // Browsers refuse an IP address as relying party: a loopback PUBLIC_URL (dev) is served as localhost.
+  const id = host === "127.0.0.1" && config.environment !== "production" ? "localhost" : host;
+  return { id, origins: [config.publicOrigin, ...config.trustedOrigins] };
 }
 
 /** A fresh challenge for `use` (and, for registration or a step-up, the user it is for). */

@@ -93,11 +93,11 @@ async function pairingCode(): Promise<{ token: string; deep_link: string; pair_u
 }
 
 describe("the deployable bundle", () => {
-  it("stays under 250 KiB gzip", () => {
+  it("stays under 360 KiB gzip", () => {
     console.log(
       `dist/worker.js: ${(bundle.bytes / 1024).toFixed(1)} KiB, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip`,
     );
-    expect(bundle.gzipBytes).toBeLessThan(250 * 1024);
+    expect(bundle.gzipBytes).toBeLessThan(360 * 1024);
   });
 
   it("serves the API from the built file (health, JWKS, OpenAPI)", async () => {
@@ -222,6 +222,105 @@ describe("social sign-in in headless Chromium", () => {
     expect(session?.httpOnly).toBe(true);
     const me = (await (await page.request.get(`${origin}/v1/auth/me`)).json()) as { data: { user: { email: string } } };
     expect(me.data.user.email).toBe(email);
+    await context.close();
+  });
+});
+
+describe("passkeys in headless Chromium (DevTools virtual authenticator)", () => {
+  it("registers, signs in, catches a cloned counter, and removes", async () => {
+    // Browsers refuse an IP address as relying party: the page runs on the same server as localhost.
+    const site = origin.replace("127.0.0.1", "localhost");
+    const email = `passkey.${Date.now()}@example.com`;
+    const token = await magicLinkToken(email);
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${site}/docs`);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+    // Runs in the page: the same calls a sign-in page makes, through the browser's own WebAuthn.
+    const call = (script: string, arg?: unknown) =>
+      page.evaluate(
+        async ([source, value]) => {
+          const g = globalThis as any;
+          const csrf = () => /(?:^|; )csrf_token=([^;]+)/.exec(g.document.cookie)?.[1] ?? "";
+          const api = async (path: string, body?: unknown, method = "POST") => {
+            const res = await g.fetch(path, {
+              method,
+              headers: { "content-type": "application/json", "x-csrf-token": csrf() },
+              body: body === undefined ? undefined : JSON.stringify(body),
+            });
+            return { status: res.status as number, body: res.status === 204 ? null : await res.json() };
+          };
+          return new Function("api", "value", "PublicKeyCredential", "navigator", `return (async () => {${source}})()`)(
+            api,
+            value,
+            g.PublicKeyCredential,
+            g.navigator,
+          );
+        },
+        [script, arg] as const,
+      );
+
+    const registered = await call(
+      `await api("/v1/auth/magic-link/verify", { token: value });
+       const options = (await api("/v1/auth/passkeys/register/options", {})).body.data;
+       const created = await navigator.credentials.create({
+         publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options),
+       });
+       const saved = await api("/v1/auth/passkeys", { response: created.toJSON(), name: "Chromium" });
+       await api("/v1/auth/logout", {});
+       return { rpId: options.rp.id, status: saved.status, passkey: saved.body.data.passkey,
+         codes: saved.body.data.recovery_codes.length, me: (await api("/v1/auth/me", undefined, "GET")).status };`,
+      token,
+    );
+    expect(registered).toMatchObject({ rpId: "localhost", status: 201, codes: 10, me: 401 });
+    expect(registered.passkey.name).toBe("Chromium");
+
+    const signInScript = `
+      const options = (await api("/v1/auth/passkeys/sign-in/options", {})).body.data;
+      const got = await navigator.credentials.get({
+        publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options),
+      });
+      const signedIn = await api("/v1/auth/passkeys/sign-in", { response: got.toJSON() });
+      const me = await api("/v1/auth/me", undefined, "GET");
+      return { status: signedIn.status, code: signedIn.body.error?.code ?? null,
+        email: me.body?.data?.user?.email ?? null };`;
+    expect(await call(signInScript)).toEqual({ status: 200, code: null, email });
+    const [stored] = (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials;
+    expect(stored?.signCount).toBeGreaterThanOrEqual(1);
+    expect(stored?.isResidentCredential).toBe(true);
+
+    // A clone of the key with its counter back at zero: the worker refuses it.
+    await call(`await api("/v1/auth/logout", {}); return null;`);
+    await cdp.send("WebAuthn.clearCredentials", { authenticatorId });
+    await cdp.send("WebAuthn.addCredential", { authenticatorId, credential: { ...stored!, signCount: 0 } });
+    expect(await call(signInScript)).toEqual({ status: 401, code: "passkey_invalid", email: null });
+
+    // The real key again (its counter ahead): signs in, then removes the passkey.
+    await cdp.send("WebAuthn.clearCredentials", { authenticatorId });
+    await cdp.send("WebAuthn.addCredential", {
+      authenticatorId,
+      credential: { ...stored!, signCount: (stored?.signCount ?? 1) + 5 },
+    });
+    expect(await call(signInScript)).toEqual({ status: 200, code: null, email });
+    const removed = await call(
+      `const id = value; const res = await api("/v1/auth/passkeys/" + id, {}, "DELETE");
+       const left = await api("/v1/auth/passkeys", undefined, "GET");
+       return { status: res.status, left: left.body.data.length };`,
+      registered.passkey.id,
+    );
+    expect(removed).toEqual({ status: 204, left: 0 });
+    await page.screenshot({ path: `${root}test-results/passkeys.png` });
     await context.close();
   });
 });

@@ -45,6 +45,8 @@ export interface SessionOrganization {
   is_personal_account: boolean;
   plan_tier: string;
   role: "owner" | "admin" | "member";
+  /** Members must have a second factor to act in this organization (its owners' setting). */
+  require_mfa?: boolean;
 }
 
 export interface SessionRecord {

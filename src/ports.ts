@@ -111,6 +111,8 @@ export interface SessionStore {
 
 export interface UserStateStore {
   putSnapshot(userId: string, snapshot: UserSnapshot): Promise<void>;
+  /** Forgets cached snapshots, so the next request reads each user from Postgres. */
+  dropSnapshots(userIds: string[]): Promise<void>;
   /** Access tokens issued before `at` (ms) and refresh families started before it stop working. */
   revokeTokensIssuedBefore(userId: string, at: number): Promise<void>;
   /** One round trip: the user's not-before, whether the token family is revoked, and the snapshot. */
@@ -306,6 +308,8 @@ export interface OrganizationRepository {
   changeRole(organizationId: string, userId: string, role: Role): Promise<ChangeRoleResult>;
   /** Removes a member unless it is the last owner; revokes the keys that member created there. */
   removeMember(organizationId: string, userId: string, now: number): Promise<RemoveMemberResult>;
+  /** Sets whether members need a second factor; the members' ids (their cached snapshots change), or null. */
+  setRequireMfa(organizationId: string, required: boolean, now: number): Promise<string[] | null>;
   /** Organizations of `targetUserId` that `viewerUserId` also belongs to (all of them when viewer is null). */
   organizationsOf(targetUserId: string, viewerUserId: string | null): Promise<SessionOrganization[] | null>;
 }

@@ -140,6 +140,13 @@ async function newDevice(w: World): Promise<string> {
 const creatorOf = (w: World, p: Principal) => p.userId ?? w.owner.id;
 
 const ROUTES: Record<string, RouteCase> = {
+  "PATCH /v1/organizations/:id": {
+    method: "PATCH",
+    path: async (w) => `/v1/organizations/${w.org}`,
+    body: { require_mfa: false },
+    expect: org("settings.update", (w) => ({ organizationId: w.org })),
+    ok: 200,
+  },
   "GET /v1/organizations/:id/members": {
     method: "GET",
     path: async (w) => `/v1/organizations/${w.org}/members`,
@@ -471,6 +478,7 @@ describe("the access policy against the contract's rules, written out independen
     "publishable_keys.manage",
     "pairing.create",
     "tokens.introspect",
+    "settings.update",
   ];
   const KEY_NEEDS: Record<OrgAction, string[]> = {
     "organization.read": ["read"],
@@ -483,6 +491,7 @@ describe("the access policy against the contract's rules, written out independen
     "publishable_keys.manage": ["admin"],
     "pairing.create": ["write"],
     "tokens.introspect": ["read"],
+    "settings.update": ["admin"],
   };
   type Caller = { name: string; role: Role | "outsider" | "key"; scopes: string[]; kind: Principal["kind"] };
   const CALLERS: Caller[] = [
@@ -511,6 +520,8 @@ describe("the access policy against the contract's rules, written out independen
     if (action === "tokens.introspect" && c.kind !== "api_key") return "forbidden";
     if ((action === "api_keys.manage" || action === "publishable_keys.manage") && c.kind === "access_token")
       return "forbidden";
+    // Organization settings: an owner's, signed in; never a key's.
+    if (action === "settings.update" && c.kind === "api_key") return "forbidden";
     if (c.role === "outsider") return "not_found";
     let acting: Role;
     if (c.role === "key") {
@@ -519,6 +530,7 @@ describe("the access policy against the contract's rules, written out independen
     } else {
       acting = c.role;
       if (action === "members.remove" && self) return "allow";
+      if (action === "settings.update" && acting !== "owner") return "forbidden";
       if (acting === "member" && action !== "organization.read" && action !== "pairing.create") return "forbidden";
     }
     if (acting === "owner") return "allow";

@@ -2,7 +2,7 @@ import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
 import { utf8 } from "../src/crypto/encoding";
 import { matchTotp, normalizeRecoveryCode, totpCode, totpStep } from "../src/crypto/totp";
-import { bearer, login, PASSWORD, signUpVerified } from "./support/accounts";
+import { bearer, joinOrganization, login, PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
 import { CookieJar, parseSetCookies } from "./support/cookies";
 import { json, randomIp } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
@@ -435,5 +435,72 @@ describe("sensitive changes", () => {
       json: { name: "admin", scopes: ["admin"], mfa_code: codeNow(user.secret) },
     });
     expect(ok.status).toBe(201);
+  });
+});
+
+describe("organizations that require a second factor", () => {
+  it("ask members without one to enrol, at their next request there and when switching in", async () => {
+    const owner = await enrolled("org-owner");
+    const created = await h.request("/v1/organizations", { method: "POST", jar: owner.jar, json: { name: "Vault" } });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const orgId = (await json(created)).data.id as string;
+    const member = await joinOrganization(h, owner.jar, orgId, uniqueEmail("org-member"));
+    const members = () => h.request(`/v1/organizations/${orgId}/members`, { jar: member.jar });
+    expect((await members()).status).toBe(200);
+
+    // An owner without a second factor cannot lock the organization (or themselves) out.
+    const plain = await signInByLink(h, uniqueEmail("org-plain"));
+    const other = await h.request("/v1/organizations", { method: "POST", jar: plain.jar, json: { name: "Open" } });
+    expect(other.status, await other.clone().text()).toBe(201);
+    const otherId = (await json(other)).data.id as string;
+    const refused = await h.request(`/v1/organizations/${otherId}`, {
+      method: "PATCH",
+      jar: plain.jar,
+      json: { require_mfa: true },
+    });
+    expect((await json(refused)).error.code).toBe("mfa_enrollment_required");
+    // A member is no owner.
+    const byMember = await h.request(`/v1/organizations/${orgId}`, {
+      method: "PATCH",
+      jar: member.jar,
+      json: { require_mfa: false },
+    });
+    expect((await json(byMember)).error.code).toBe("forbidden");
+
+    const on = await h.request(`/v1/organizations/${orgId}`, {
+      method: "PATCH",
+      jar: owner.jar,
+      json: { require_mfa: true },
+    });
+    expect(on.status, await on.clone().text()).toBe(200);
+    expect((await json(on)).data).toMatchObject({ id: orgId, require_mfa: true });
+
+    const blocked = await members();
+    expect(blocked.status).toBe(403);
+    expect((await json(blocked)).error.code).toBe("mfa_enrollment_required");
+    // Somewhere else to be: an organization of the member's own.
+    const own = await h.request("/v1/organizations", { method: "POST", jar: member.jar, json: { name: "Mine" } });
+    expect(own.status, await own.clone().text()).toBe(201);
+    const home = (await json(own)).data;
+    expect(
+      (await h.request(`/v1/auth/organizations/${home.id}/switch`, { method: "POST", jar: member.jar })).status,
+    ).toBe(200);
+    const switchBack = await h.request(`/v1/auth/organizations/${orgId}/switch`, { method: "POST", jar: member.jar });
+    expect(switchBack.status).toBe(403);
+    expect((await json(switchBack)).error.code).toBe("mfa_enrollment_required");
+
+    // Enrolling (still allowed: it is the person's own account) lets them in.
+    const started = await json(await h.request("/v1/auth/mfa/totp", { method: "POST", jar: member.jar, json: {} }));
+    const secret = decodeBase32IgnorePadding(started.data.secret);
+    const confirmed = await h.request("/v1/auth/mfa/totp/confirm", {
+      method: "POST",
+      jar: member.jar,
+      json: { code: codeNow(secret) },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(
+      (await h.request(`/v1/auth/organizations/${orgId}/switch`, { method: "POST", jar: member.jar })).status,
+    ).toBe(200);
+    expect((await members()).status).toBe(200);
   });
 });

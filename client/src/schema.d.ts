@@ -281,7 +281,8 @@ export interface paths {
                          *           "name": "Ada Lovelace",
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
-                         *           "role": "member"
+                         *           "role": "member",
+                         *           "require_mfa": true
                          *         },
                          *         "redirect_to": "/dashboard"
                          *       }
@@ -609,7 +610,8 @@ export interface paths {
                          *           "name": "Ada Lovelace",
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
-                         *           "role": "member"
+                         *           "role": "member",
+                         *           "require_mfa": true
                          *         }
                          *       }
                          *     }
@@ -771,7 +773,8 @@ export interface paths {
                          *           "name": "Ada Lovelace",
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
-                         *           "role": "member"
+                         *           "role": "member",
+                         *           "require_mfa": true
                          *         },
                          *         "organizations": [
                          *           {
@@ -779,7 +782,8 @@ export interface paths {
                          *             "name": "Ada Lovelace",
                          *             "is_personal_account": true,
                          *             "plan_tier": "sandbox",
-                         *             "role": "member"
+                         *             "role": "member",
+                         *             "require_mfa": true
                          *           }
                          *         ]
                          *       }
@@ -1823,7 +1827,8 @@ export interface paths {
                          *           "name": "Ada Lovelace",
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
-                         *           "role": "member"
+                         *           "role": "member",
+                         *           "require_mfa": true
                          *         }
                          *       }
                          *     }
@@ -3162,7 +3167,8 @@ export interface paths {
                          *           "name": "Ada Lovelace",
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
-                         *           "role": "member"
+                         *           "role": "member",
+                         *           "require_mfa": true
                          *         },
                          *         "redirect_to": "/dashboard"
                          *       }
@@ -4774,7 +4780,8 @@ export interface paths {
                          *           "name": "Ada Lovelace",
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
-                         *           "role": "member"
+                         *           "role": "member",
+                         *           "require_mfa": true
                          *         }
                          *       }
                          *     }
@@ -5103,13 +5110,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -5228,7 +5235,8 @@ export interface paths {
                          *           "name": "Ada Lovelace",
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
-                         *           "role": "member"
+                         *           "role": "member",
+                         *           "require_mfa": true
                          *         },
                          *         "identity": {
                          *           "kind": "session",
@@ -5979,6 +5987,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the organization's settings (owners)
+         * @description `require_mfa`: members need a second factor to act in the organization (others get 403 mfa_enrollment_required, including when they switch into it, until they set one up). Needs recent authentication; turning it on needs your own second factor.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                    "x-csrf-token"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "require_mfa": true,
+                     *       "current_password": "correct horse battery staple",
+                     *       "mfa_code": "492039"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationSettings"];
+                };
+            };
+            responses: {
+                /** @description Changed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "success": true,
+                         *       "data": {
+                         *         "id": "org_01jd5n2k4m0000000000000000",
+                         *         "name": "Ada Lovelace",
+                         *         "is_personal_account": true,
+                         *         "plan_tier": "sandbox",
+                         *         "role": "member",
+                         *         "require_mfa": true
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /** @enum {boolean} */
+                            success: true;
+                            data: components["schemas"]["Organization"];
+                        };
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, mfa_enrollment_required, reauth_required */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"] | components["schemas"]["Error_reauth_required"];
+                    };
+                };
+                /** @description not_found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_not_found"];
+                    };
+                };
+                /** @description payload_too_large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_payload_too_large"];
+                    };
+                };
+                /** @description unsupported_media_type */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_unsupported_media_type"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/v1/auth/organizations": {
         parameters: {
             query?: never;
@@ -6014,7 +6166,8 @@ export interface paths {
                          *           "name": "Ada Lovelace",
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
-                         *           "role": "member"
+                         *           "role": "member",
+                         *           "require_mfa": true
                          *         }
                          *       ],
                          *       "meta": {
@@ -6125,6 +6278,7 @@ export interface paths {
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
                          *           "role": "member",
+                         *           "require_mfa": true,
                          *           "user_id": "usr_01jd5n2k4m0000000000000000",
                          *           "requested_by": "usr_01jd5n2k4m0000000000000000"
                          *         }
@@ -6162,13 +6316,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description forbidden, insufficient_scope */
+                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -6253,7 +6407,8 @@ export interface paths {
                          *         "name": "Ada Lovelace",
                          *         "is_personal_account": true,
                          *         "plan_tier": "sandbox",
-                         *         "role": "member"
+                         *         "role": "member",
+                         *         "require_mfa": true
                          *       }
                          *     }
                          */
@@ -6394,7 +6549,8 @@ export interface paths {
                          *         "name": "Ada Lovelace",
                          *         "is_personal_account": true,
                          *         "plan_tier": "sandbox",
-                         *         "role": "member"
+                         *         "role": "member",
+                         *         "require_mfa": true
                          *       }
                          *     }
                          */
@@ -6423,13 +6579,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden */
+                /** @description csrf_failed, forbidden, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -6555,13 +6711,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description forbidden, insufficient_scope */
+                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -6655,13 +6811,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -6775,13 +6931,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -6915,13 +7071,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description forbidden, insufficient_scope */
+                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -7028,13 +7184,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -7159,13 +7315,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -7346,7 +7502,8 @@ export interface paths {
                          *         "name": "Ada Lovelace",
                          *         "is_personal_account": true,
                          *         "plan_tier": "sandbox",
-                         *         "role": "member"
+                         *         "role": "member",
+                         *         "require_mfa": true
                          *       }
                          *     }
                          */
@@ -7679,7 +7836,8 @@ export interface paths {
                          *           "name": "Ada Lovelace",
                          *           "is_personal_account": true,
                          *           "plan_tier": "sandbox",
-                         *           "role": "member"
+                         *           "role": "member",
+                         *           "require_mfa": true
                          *         }
                          *       }
                          *     }
@@ -7862,13 +8020,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description forbidden, insufficient_scope */
+                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -7985,13 +8143,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, reauth_required */
+                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, mfa_enrollment_required, reauth_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_reauth_required"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"] | components["schemas"]["Error_reauth_required"];
                     };
                 };
                 /** @description not_found */
@@ -8143,13 +8301,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -8295,13 +8453,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, reauth_required */
+                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, mfa_enrollment_required, reauth_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_reauth_required"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"] | components["schemas"]["Error_reauth_required"];
                     };
                 };
                 /** @description not_found */
@@ -9288,13 +9446,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description forbidden, insufficient_scope */
+                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -9402,13 +9560,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -9553,13 +9711,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -10387,13 +10545,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -10783,13 +10941,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description forbidden, insufficient_scope */
+                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -10901,13 +11059,13 @@ export interface paths {
                         "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope */
+                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"];
+                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
                     };
                 };
                 /** @description not_found */
@@ -11559,6 +11717,8 @@ export interface components {
              * @enum {string|null}
              */
             role: "owner" | "admin" | "member" | null;
+            /** @description Members need a second factor to act here. */
+            require_mfa?: boolean;
         };
         MfaChallenge: {
             /** @enum {boolean} */
@@ -12274,6 +12434,30 @@ export interface components {
             };
             meta: components["schemas"]["ErrorMeta"];
         };
+        /**
+         * @description This organization requires a second factor: set up an authenticator app or a passkey first.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "mfa_enrollment_required",
+         *         "message": "This organization requires a second factor: set up an authenticator app or a passkey first."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_mfa_enrollment_required: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "mfa_enrollment_required";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
         IntrospectRequest: {
             token: string;
             token_type_hint?: string;
@@ -12307,6 +12491,16 @@ export interface components {
             ip: string;
             user_agent: string;
             current: boolean;
+        };
+        OrganizationSettings: {
+            require_mfa: boolean;
+            /**
+             * Format: password
+             * @example correct horse battery staple
+             */
+            current_password?: string;
+            /** @description A current authenticator code, or a recovery code (users with a second factor). */
+            mfa_code?: string;
         };
         UserOrganization: components["schemas"]["Organization"] & {
             /** @description The user asked about. */

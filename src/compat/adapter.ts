@@ -152,8 +152,20 @@ export function createCall(c: Context<AppEnv>, core: CoreApp, config: Config, er
       const isJson = response.headers.get("content-type")?.includes("application/json") ?? false;
       // biome-ignore lint/suspicious/noExplicitAny: the /v1 envelope, read field by field below.
       const parsed: any = isJson ? await response.clone().json() : null;
-      const failed = parsed?.success === false && parsed.error ? (parsed.error as V1Error) : null;
       const meta = (parsed?.meta ?? {}) as Record<string, unknown>;
+      // The source systems know no second factor: a sign-in that owes one is refused in their error
+      // shape, with the challenge beside it, so an app can finish with POST /v1/auth/mfa/verify.
+      const challenge = parsed?.data?.mfa_required === true ? (parsed.data as Record<string, unknown>) : null;
+      if (challenge) {
+        const e = { code: "mfa_required", message: "A second factor is needed: POST /v1/auth/mfa/verify." };
+        const fail = () => {
+          const answer = error(e, 401, meta);
+          const body = typeof answer.body === "object" && answer.body ? { ...answer.body, ...challenge } : answer.body;
+          return respond(response.headers, answer.status, body);
+        };
+        return { status: 401, data: null, meta, error: e, response, reply: fail, fail };
+      }
+      const failed = parsed?.success === false && parsed.error ? (parsed.error as V1Error) : null;
       return {
         status: response.status,
         data: parsed?.data ?? null,

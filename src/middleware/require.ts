@@ -112,6 +112,10 @@ export function principal(c: Context<AppEnv>): Principal {
         : kind !== "device" && isSuperuser(c.get("config"), snapshot?.user),
     authenticatedAt: auth.authenticatedAt ?? null,
     keyId: kind === "api_key" ? auth.identity.credential_id : null,
+    mfaMissingFor:
+      (kind === "session" || kind === "access_token") && snapshot && (snapshot.mfa ?? []).length === 0
+        ? snapshot.organizations.filter((o) => o.require_mfa === true).map((o) => o.id)
+        : [],
   };
 }
 

@@ -96,7 +96,7 @@ function implied(
   else if (unsafe) codes.push("csrf_failed"); // cross-site writes, whatever the route
   // Every guard refuses device tokens; managers and the platform API ask the access policy.
   if (guard && BY_GUARD.has(guard)) codes.push("forbidden");
-  if (guard && MANAGERS.has(guard)) codes.push("insufficient_scope", "not_found");
+  if (guard && MANAGERS.has(guard)) codes.push("insufficient_scope", "not_found", "mfa_enrollment_required");
   if (route.path.includes("{")) codes.push("not_found");
   if (route.request?.body) codes.push("payload_too_large", "unsupported_media_type");
   if (route.method === "post") codes.push("idempotency_conflict", "idempotency_key_reused");
@@ -106,7 +106,7 @@ function implied(
 /** Codes several routes' services share, so each route lists what it adds in a few words. */
 export const ERRORS = {
   /** The access policy's refusals: not yours (404), not your role (403), not the key's scope (403). */
-  policy: ["forbidden", "insufficient_scope", "not_found"],
+  policy: ["forbidden", "insufficient_scope", "not_found", "mfa_enrollment_required"],
   /** Sensitive changes: a recent sign-in or the current password (a wrong one counts as a failed login). */
   recentAuth: ["reauth_required", "invalid_credentials", "email_not_verified", "mfa_invalid"],
   /** Spending an emailed or displayed one-time token. */

@@ -9,11 +9,12 @@ import {
   createOrganization,
   listMembers,
   removeMember,
+  setRequireMfa,
   visibleOrganizations,
 } from "../services/organizations";
 import { switchOrganization } from "../services/session";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, Email, jsonBody, Organization } from "./schemas";
+import { CsrfHeader, Email, jsonBody, MfaCode, Organization, Password } from "./schemas";
 import { validationHook } from "./validation";
 
 const OrgId = z.string().regex(/^org_[0-9a-z]{26}$/, "must be an organization id (org_...)");
@@ -83,9 +84,32 @@ const switchRoute = createRoute({
   description: "Session cookies only: /me, identity and keys created from this session then act in that organization.",
   middleware: [requireUser] as const,
   request: { headers: CsrfHeader, params: z.object({ id: OrgId }) },
-  errors: ["forbidden", "not_found"],
+  errors: ["forbidden", "not_found", "mfa_enrollment_required"],
   responses: {
     200: { description: "Switched", content: { "application/json": { schema: envelope(Organization) } } },
+  },
+});
+
+const settingsRoute = createRoute({
+  method: "patch",
+  middleware: [requireCredential] as const,
+  path: "/v1/organizations/{id}",
+  tags: ["Organizations"],
+  summary: "Change the organization's settings (owners)",
+  description:
+    "`require_mfa`: members need a second factor to act in the organization (others get 403 mfa_enrollment_required, including when they switch into it, until they set one up). Needs recent authentication; turning it on needs your own second factor.",
+  request: {
+    headers: CsrfHeader,
+    params: z.object({ id: OrgId }),
+    body: jsonBody(
+      z
+        .object({ require_mfa: z.boolean(), current_password: Password.optional(), mfa_code: MfaCode.optional() })
+        .openapi("OrganizationSettings"),
+    ),
+  },
+  errors: [...ERRORS.policy, ...ERRORS.recentAuth, "mfa_enrollment_required"],
+  responses: {
+    200: { description: "Changed", content: { "application/json": { schema: envelope(Organization) } } },
   },
 });
 
@@ -191,6 +215,16 @@ const removeMemberRoute = createRoute({
 });
 
 export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
+  .openapi(settingsRoute, async (c) => {
+    const body = c.req.valid("json");
+    const organization = await setRequireMfa(c.get("ctx"), principal(c), {
+      organizationId: c.req.valid("param").id,
+      required: body.require_mfa,
+      email: credential(c).snapshot?.user.email ?? null,
+      reauth: { currentPassword: body.current_password ?? null, mfaCode: body.mfa_code ?? null },
+    });
+    return c.json({ success: true as const, data: organization }, 200);
+  })
   .openapi(mineRoute, (c) => {
     const auth = credential(c);
     const organizations = auth.snapshot ? auth.snapshot.organizations : [auth.organization];

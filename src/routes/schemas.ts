@@ -20,6 +20,7 @@ export const Organization = z
     is_personal_account: z.boolean(),
     plan_tier: z.string().openapi({ example: "sandbox" }),
     role: z.enum(["owner", "admin", "member"]).nullable().openapi({ description: "Your role; null for API keys." }),
+    require_mfa: z.boolean().optional().openapi({ description: "Members need a second factor to act here." }),
   })
   .openapi("Organization");
 

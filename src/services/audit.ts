@@ -41,6 +41,7 @@ export type AuthEvent =
   | "oauth.linked"
   | "oauth.unlinked"
   | "oauth.rejected"
+  | "organization.mfa_rule_changed"
   | "mfa.enabled"
   | "mfa.disabled"
   | "mfa.challenged"

@@ -4,7 +4,9 @@ import type { Member, Role, SessionOrganization } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
+import type { Reauth } from "./mfa";
 import { authorize, type Principal } from "./policy";
+import { confirmRecentAuth } from "./reauth";
 import { loadSnapshot } from "./session";
 
 // Organizations and their members. Nobody is added here: membership comes only from an accepted
@@ -30,6 +32,7 @@ export async function createOrganization(
     is_personal_account: false,
     plan_tier: "sandbox",
     role: "owner",
+    require_mfa: false,
   };
   const claim = await durableClaim(idempotency, answer, now);
   const result = await deps.organizations.createOrganization({ userId, name, now, ids, claim });
@@ -158,4 +161,36 @@ export async function visibleOrganizations(
   }
   const shared = await deps.organizations.organizationsOf(targetUserId, principal.userId);
   return shared && shared.length > 0 ? shared : null;
+}
+
+/**
+ * An owner's setting: members need a second factor to act in the organization. Sensitive both ways
+ * (turning it off is what an attacker holding an owner's session would want), so it needs recent
+ * authentication; turning it on needs the owner's own second factor, so no owner locks themselves out.
+ * Members' cached snapshots are dropped, so the rule applies from their next request.
+ */
+export async function setRequireMfa(
+  ctx: ServiceContext,
+  principal: Principal,
+  input: { organizationId: string; required: boolean; email: string | null; reauth: Reauth },
+): Promise<SessionOrganization> {
+  const { deps } = ctx;
+  authorize(principal, "settings.update", { organizationId: input.organizationId });
+  await confirmRecentAuth(ctx, principal, { ...input.reauth, email: input.email, what: "Changing MFA rules" });
+  const userId = principal.userId as string;
+  if (input.required && ((await loadSnapshot(ctx, userId))?.mfa ?? []).length === 0)
+    throw new AuthError("mfa_enrollment_required", {
+      message: "Set up your own second factor before requiring one of your members.",
+    });
+  const members = await deps.organizations.setRequireMfa(input.organizationId, input.required, deps.clock.now());
+  if (members === null) throw new AuthError("not_found");
+  await deps.userState.dropSnapshots(members);
+  logAuthEvent(
+    "organization.mfa_rule_changed",
+    { user_id: userId, organization_id: input.organizationId, ip: ctx.ip, reason: input.required ? "on" : "off" },
+    deps.clock.now(),
+  );
+  const organization = (await loadSnapshot(ctx, userId))?.organizations.find((o) => o.id === input.organizationId);
+  if (!organization) throw new AuthError("not_found");
+  return organization;
 }

@@ -25,7 +25,8 @@ export type OrgAction =
   | "devices.revoke_any"
   | "publishable_keys.manage"
   | "pairing.create"
-  | "tokens.introspect";
+  | "tokens.introspect"
+  | "settings.update";
 
 export interface Principal {
   kind: "session" | "access_token" | "api_key" | "device";
@@ -43,6 +44,8 @@ export interface Principal {
   authenticatedAt: number | null;
   /** The API key acting, if any. */
   keyId: string | null;
+  /** Organizations that require a second factor the person has not set up (none for keys and devices). */
+  mfaMissingFor?: string[];
 }
 
 export interface OrgTarget {
@@ -66,6 +69,7 @@ const KEY_SCOPE: Record<OrgAction, string[]> = {
   "publishable_keys.manage": ["admin"],
   "pairing.create": ["write"],
   "tokens.introspect": ["read"],
+  "settings.update": ["admin"],
 };
 
 /** Actions any member may take; the rest need owner or admin. */
@@ -108,6 +112,8 @@ export function authorize(p: Principal, action: OrgAction, target: OrgTarget): S
     // A platform key may ask about any organization's tokens.
     if (p.superuser) return "key";
   }
+  if (action === "settings.update" && p.kind === "api_key")
+    throw new AuthError("forbidden", { message: "Organization settings are an owner's, signed in." });
   if (p.kind === "api_key") {
     if (p.organizationId !== target.organizationId) throw new AuthError("not_found");
     const needed = KEY_SCOPE[action];
@@ -119,6 +125,10 @@ export function authorize(p: Principal, action: OrgAction, target: OrgTarget): S
   }
   const role = p.roles[target.organizationId];
   if (!role) throw new AuthError("not_found");
+  // The organization asks its members for a second factor: nothing there until they set one up.
+  if (p.mfaMissingFor?.includes(target.organizationId)) throw new AuthError("mfa_enrollment_required");
+  if (action === "settings.update" && role !== "owner")
+    throw new AuthError("forbidden", { message: "Only an owner can change the organization's settings." });
   const self = target.targetUserId !== undefined && target.targetUserId === p.userId;
   if (action === "members.remove" && self) return role; // anyone may leave (the last owner is kept by the database)
   if (!ANY_MEMBER.has(action) && role === "member")

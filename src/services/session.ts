@@ -200,6 +200,9 @@ export async function switchOrganization(
 ): Promise<SessionOrganization> {
   const organization = organizationIn(session.snapshot, organizationId);
   if (!organization) throw new AuthError("not_found");
+  // Asked to enrol on the way in: the organization requires a second factor this user does not have.
+  if (organization.require_mfa === true && (session.snapshot.mfa ?? []).length === 0)
+    throw new AuthError("mfa_enrollment_required");
   await ctx.deps.sessions.update(session.tokenHash, { ...session.record, organization_id: organization.id });
   return organization;
 }

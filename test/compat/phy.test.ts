@@ -1,5 +1,7 @@
 // 002 phy.engineering, replayed from its document with COMPAT_PROFILE=phy.
+import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
+import { totpCode, totpStep } from "../../src/crypto/totp";
 import { joinOrganization, login, PASSWORD, signUpVerified } from "../support/accounts";
 import { json, randomIp } from "../support/harness";
 import { uniqueEmail, useHarness } from "../support/setup";
@@ -157,5 +159,30 @@ describe("phy.engineering profile (002)", () => {
     const strangerId = (await phyLogin(stranger)).user.id;
     const invisible = await get(`/api/v1/auth/users/${strangerId}/organizations`, member.access_token);
     expect(invisible.status).toBe(404);
+  });
+});
+
+describe("phy.engineering profile and a second factor", () => {
+  it("refuses in its own error shape with the challenge beside it; /v1/auth/mfa/verify finishes", async () => {
+    const email = uniqueEmail("phy-mfa");
+    await signUpVerified(h, email);
+    const jar = await login(h, email);
+    const started = await json(await h.request("/v1/auth/mfa/totp", { method: "POST", jar, json: {} }));
+    const secret = decodeBase32IgnorePadding(started.data.secret);
+    const code = (offset: number) => totpCode(secret, totpStep(h.clock.now()) + offset);
+    const confirmed = await h.request("/v1/auth/mfa/totp/confirm", { method: "POST", jar, json: { code: code(0) } });
+    expect(confirmed.status).toBe(200);
+    const res = await post("/api/v1/auth/login", { email, password: PASSWORD });
+    expect(res.status).toBe(401);
+    const body = await json(res);
+    expectError(body);
+    expect(body).toMatchObject({ code: "mfa_required", mfa_required: true, methods: ["totp", "recovery_code"] });
+    const done = await h.request("/v1/auth/mfa/verify", {
+      method: "POST",
+      json: { mfa_token: body.mfa_token, code: code(1) },
+      ip: randomIp(),
+    });
+    expect(done.status, await done.clone().text()).toBe(200);
+    expect((await json(done)).data.access_token).toEqual(expect.any(String));
   });
 });

@@ -64,10 +64,10 @@ export function createIdentityRepository(db: Database): IdentityRepository {
                        or exists (select 1 from by_email where disabled_at is not null) as disabled) o
         left join (
           select ${snapshotColumns(sql`(
-              select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at
+              select o.id, o.name, o.is_personal, o.plan_tier, o.require_mfa, m.role, m.created_at
               from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id
               union all
-              select n.id, n.name, n.is_personal, n.plan_tier, nm.role, nm.created_at from new_org n, new_membership nm
+              select n.id, n.name, n.is_personal, n.plan_tier, false as require_mfa, nm.role, nm.created_at from new_org n, new_membership nm
             )`)}, t.created, t.linked
           from target t
           -- A new account row exists only in "created" within this statement.

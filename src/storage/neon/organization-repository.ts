@@ -104,9 +104,19 @@ export function createOrganizationRepository(db: Database): OrganizationReposito
       }
     },
 
+    async setRequireMfa(organizationId, required, now) {
+      const at = new Date(now).toISOString();
+      const rows = await query<{ user_id: string | null }>(sql`
+        with changed as (
+          update ${organizations} set require_mfa = ${required}, updated_at = ${at} where id = ${organizationId}
+          returning id
+        )
+        select m.user_id from changed c left join ${memberships} m on m.organization_id = c.id`);
+      return rows.length === 0 ? null : rows.flatMap((r) => (r.user_id ? [r.user_id] : []));
+    },
     async organizationsOf(targetUserId, viewerUserId) {
       return query<SessionOrganization>(sql`
-        select o.id, o.name, o.is_personal as is_personal_account, o.plan_tier, m.role
+        select o.id, o.name, o.is_personal as is_personal_account, o.plan_tier, m.role, o.require_mfa
         from ${memberships} m join ${organizations} o on o.id = m.organization_id
         where m.user_id = ${targetUserId}
           and (${viewerUserId}::text is null or exists (

@@ -8,7 +8,7 @@ import { ConstraintViolation, iso, queryRunner } from "./sql";
 
 /** Columns of a snapshot for a user row aliased `u`; organizations come from `orgs` (or live memberships). */
 export function snapshotColumns(
-  orgsSource: SQL = sql`(select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id)`,
+  orgsSource: SQL = sql`(select o.id, o.name, o.is_personal, o.plan_tier, o.require_mfa, m.role, m.created_at from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id)`,
 ) {
   return sql`u.id, u.email, u.name, ${iso(sql`u.email_verified_at`)} as email_verified_at, ${iso(sql`u.created_at`)} as created_at,
     ${iso(sql`u.last_login_at`)} as last_login_at, u.is_superuser,
@@ -18,7 +18,7 @@ export function snapshotColumns(
       (select 'passkey' from ${passkeys} p where p.user_id = u.id limit 1)
     ], null) as mfa,
     (select coalesce(json_agg(json_build_object('id', x.id, 'name', x.name, 'is_personal_account', x.is_personal,
-        'plan_tier', x.plan_tier, 'role', x.role) order by x.is_personal desc, x.created_at asc, x.id asc), '[]'::json)
+        'plan_tier', x.plan_tier, 'role', x.role, 'require_mfa', x.require_mfa) order by x.is_personal desc, x.created_at asc, x.id asc), '[]'::json)
      from ${orgsSource} x) as organizations`;
 }
 
@@ -133,10 +133,10 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
         ),
         ${firstOrganization(sql`needs_org`, input, now, sql`pending`)}
         select ${snapshotColumns(sql`(
-            select o.id, o.name, o.is_personal, o.plan_tier, m.role, m.created_at
+            select o.id, o.name, o.is_personal, o.plan_tier, o.require_mfa, m.role, m.created_at
             from ${memberships} m join ${organizations} o on o.id = m.organization_id where m.user_id = u.id
             union all
-            select n.id, n.name, n.is_personal, n.plan_tier, nm.role, nm.created_at from new_org n, new_membership nm
+            select n.id, n.name, n.is_personal, n.plan_tier, false as require_mfa, nm.role, nm.created_at from new_org n, new_membership nm
           )`)}, u.created, exists (select 1 from before b where b.email_verified_at is null) as was_unverified
         from upserted u
       `);
@@ -158,7 +158,7 @@ export function createUserRepository(db: Database): UserRepository & HealthProbe
           returning *
         ),
         ${firstOrganization(sql`u`, input, now)}
-        select ${snapshotColumns(sql`(select n.id, n.name, n.is_personal, n.plan_tier, nm.role, nm.created_at from new_org n, new_membership nm)`)}
+        select ${snapshotColumns(sql`(select n.id, n.name, n.is_personal, n.plan_tier, false as require_mfa, nm.role, nm.created_at from new_org n, new_membership nm)`)}
         from u
       `);
     },

@@ -124,6 +124,9 @@ export function createUserStateStore(client: RedisClient, keys: RedisKeys): User
     async putSnapshot(userId, snapshot) {
       await redis(() => client.set(keys.userSnapshot(userId), JSON.stringify(snapshot), { ex: SNAPSHOT_TTL }));
     },
+    async dropSnapshots(userIds) {
+      if (userIds.length > 0) await redis(() => client.del(...userIds.map((id) => keys.userSnapshot(id))));
+    },
     async revokeTokensIssuedBefore(userId, at) {
       await redis(() => client.set(keys.userNotBefore(userId), String(at), { ex: USER_STATE_TTL }));
     },

@@ -5,6 +5,7 @@ import { matchTotp, normalizeRecoveryCode, totpCode, totpStep } from "../src/cry
 import { bearer, joinOrganization, login, PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
 import { CookieJar, parseSetCookies } from "./support/cookies";
 import { json, randomIp } from "./support/harness";
+import { codeAt, enrolled as enrolledUser } from "./support/mfa";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness();
@@ -46,37 +47,8 @@ describe("TOTP arithmetic (RFC 6238)", () => {
   });
 });
 
-interface Enrolled {
-  email: string;
-  userId: string;
-  secret: Uint8Array;
-  recovery: string[];
-  jar: CookieJar;
-}
-
-const codeNow = (secret: Uint8Array, offsetSteps = 0) => totpCode(secret, totpStep(h.clock.now()) + offsetSteps);
-
-/** Signs up, signs in (a fresh session counts as recent authentication) and sets up an authenticator app. */
-async function enrolled(label: string): Promise<Enrolled> {
-  const email = uniqueEmail(label);
-  await signUpVerified(h, email);
-  const jar = await login(h, email);
-  const started = await h.request("/v1/auth/mfa/totp", { method: "POST", jar, json: {} });
-  expect(started.status, await started.clone().text()).toBe(200);
-  const { data } = await json(started);
-  const secret = decodeBase32IgnorePadding(data.secret);
-  const confirmed = await h.request("/v1/auth/mfa/totp/confirm", {
-    method: "POST",
-    jar,
-    json: { code: codeNow(secret) },
-  });
-  expect(confirmed.status, await confirmed.clone().text()).toBe(200);
-  const recovery = (await json(confirmed)).data.recovery_codes as string[];
-  const [user] = await h.sql.query("select id from users where email = $1", [email]);
-  // Later codes must come from a later step: the confirming code's step is spent.
-  h.clock.advance(30_000);
-  return { email, userId: user!.id, secret, recovery, jar };
-}
+const codeNow = (secret: Uint8Array, offsetSteps = 0) => codeAt(h, secret, offsetSteps);
+const enrolled = (label: string) => enrolledUser(h, label);
 
 async function passwordStep(email: string, headers: Record<string, string> = {}) {
   const jar = new CookieJar();

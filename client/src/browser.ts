@@ -1,5 +1,6 @@
 import { type ApiOptions, type AuthApi, createApi, isBrowser } from "./api";
 import { AuthApiError, unwrap } from "./errors";
+import { createPasskey, getPasskey } from "./passkeys";
 import type { components } from "./schema";
 import { socialSignInUrl } from "./social";
 
@@ -7,7 +8,7 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const CSRF_COOKIES = ["__Host-csrf_token", "csrf_token"];
 /** Public sign-in routes: they take no session, so no token is looked up for them. */
 const PUBLIC =
-  /\/v1\/(auth\/(login|signup|magic-link|token|forgot-password|reset-password|verify-email|verify-credentials|mfa\/verify)|storefront\/)/;
+  /\/v1\/(auth\/(login|signup|magic-link|token|forgot-password|reset-password|verify-email|verify-credentials|mfa\/verify|mfa\/passkey|passkeys\/sign-in)|storefront\/)/;
 
 export interface BrowserClientOptions extends ApiOptions {
   /** Reads cookies of the worker's origin; defaults to document.cookie when the page shares it. */
@@ -84,6 +85,31 @@ export function createBrowserClient(options: BrowserClientOptions) {
     /** The second step after a sign-in answered `mfa_required`: a code, a recovery code or a passkey assertion. */
     async verifySecondFactor(body: components["schemas"]["MfaVerifyRequest"]) {
       return newSession(unwrap(await api.POST("/v1/auth/mfa/verify", { body })));
+    },
+    /** The second step with a passkey: asks the browser for one of the user's own, then finishes. */
+    async verifyWithPasskey(mfaToken: string) {
+      const options = unwrap(await api.POST("/v1/auth/mfa/passkey/options", { body: { mfa_token: mfaToken } }));
+      const passkey = (await getPasskey(options)) as components["schemas"]["PasskeyAssertion"];
+      return newSession(unwrap(await api.POST("/v1/auth/mfa/verify", { body: { mfa_token: mfaToken, passkey } })));
+    },
+    /**
+     * Signs in with a passkey, no email typed. With `conditional`, the browser offers passkeys in the
+     * autofill of an `autocomplete="username webauthn"` field and resolves when one is picked.
+     */
+    async signInWithPasskey(init: { conditional?: boolean; signal?: AbortSignal; remember?: boolean } = {}) {
+      const options = unwrap(await api.POST("/v1/auth/passkeys/sign-in/options"));
+      const response = (await getPasskey(options, init)) as components["schemas"]["PasskeyAssertion"];
+      const body = { response, remember: init.remember ?? false };
+      return newSession(unwrap(await api.POST("/v1/auth/passkeys/sign-in", { body })));
+    },
+    /** Creates a passkey for the signed-in user (needs a recent sign-in, or the proof in `reauth`). */
+    async registerPasskey(init: { name?: string; reauth?: { current_password?: string; mfa_code?: string } } = {}) {
+      const options = unwrap(
+        await api.POST("/v1/auth/passkeys/register/options", { params: { header: {} }, body: init.reauth ?? {} }),
+      );
+      const response = (await createPasskey(options)) as components["schemas"]["PasskeyRegistration"];
+      const body = init.name ? { response, name: init.name } : { response };
+      return unwrap(await api.POST("/v1/auth/passkeys", { params: { header: {} }, body }));
     },
     /** The signed-in identity, or null when there is no session. */
     async me() {

@@ -313,6 +313,26 @@ describe("passkeys in headless Chromium (DevTools virtual authenticator)", () =>
       credential: { ...stored!, signCount: (stored?.signCount ?? 1) + 5 },
     });
     expect(await call(signInScript)).toEqual({ status: 200, code: null, email });
+
+    // The typed client's helpers do the same: sign out, then sign in with the passkey.
+    const built = await esbuild.build({
+      entryPoints: [`${root}client/src/index.ts`],
+      bundle: true,
+      format: "iife",
+      globalName: "AuthClient",
+      write: false,
+      logLevel: "error",
+    });
+    await page.addScriptTag({ content: built.outputFiles[0]!.text });
+    const viaClient = await page.evaluate(async () => {
+      const { location } = globalThis as any;
+      const client = (globalThis as any).AuthClient.createBrowserClient({ baseUrl: location.origin });
+      await client.signOut();
+      const signedIn = await client.signInWithPasskey();
+      return { email: signedIn.user.email, me: (await client.me())?.user?.email };
+    });
+    expect(viaClient).toEqual({ email, me: email });
+
     const removed = await call(
       `const id = value; const res = await api("/v1/auth/passkeys/" + id, {}, "DELETE");
        const left = await api("/v1/auth/passkeys", undefined, "GET");

@@ -13,6 +13,10 @@ function webauthn(): WebAuthnJson {
   return pkc as WebAuthnJson;
 }
 
+/** The page's credential store (typed here: the workers' lib, used to check this file too, lacks it). */
+const credentials = (): CredentialsContainer =>
+  (globalThis as unknown as { navigator: { credentials: CredentialsContainer } }).navigator.credentials;
+
 const asJson = (credential: Credential | null): Record<string, unknown> => {
   if (!credential) throw new TypeError("No passkey was chosen.");
   return (credential as PublicKeyCredential).toJSON() as unknown as Record<string, unknown>;
@@ -26,7 +30,7 @@ export async function passkeyAutofillAvailable(): Promise<boolean> {
 }
 
 export async function createPasskey(options: unknown): Promise<Record<string, unknown>> {
-  return asJson(await navigator.credentials.create({ publicKey: webauthn().parseCreationOptionsFromJSON(options) }));
+  return asJson(await credentials().create({ publicKey: webauthn().parseCreationOptionsFromJSON(options) }));
 }
 
 export async function getPasskey(
@@ -36,5 +40,5 @@ export async function getPasskey(
   const request: CredentialRequestOptions = { publicKey: webauthn().parseRequestOptionsFromJSON(options) };
   if (init.conditional) request.mediation = "conditional";
   if (init.signal) request.signal = init.signal;
-  return asJson(await navigator.credentials.get(request));
+  return asJson(await credentials().get(request));
 }

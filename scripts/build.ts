@@ -68,8 +68,14 @@ import { getCookie, setCookie } from "hono/cookie";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { jwtVerify, SignJWT } from "jose";
+import { authorizationCodeGrantRequest, discoveryRequest } from "oauth4webapi";
+import { generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse,
+  verifyRegistrationResponse } from "@simplewebauthn/server";
+import { createTOTPKeyURI, generateHOTP } from "@oslojs/otp";
 export const used = [OpenAPIHono, z, neon, Redis, sql, drizzle, boolean, check, index, jsonb, pgTable, text, timestamp,
-  uniqueIndex, bodyLimit, getCookie, setCookie, cors, HTTPException, jwtVerify, SignJWT];
+  uniqueIndex, bodyLimit, getCookie, setCookie, cors, HTTPException, jwtVerify, SignJWT, authorizationCodeGrantRequest,
+  discoveryRequest, generateAuthenticationOptions, generateRegistrationOptions, verifyAuthenticationResponse,
+  verifyRegistrationResponse, createTOTPKeyURI, generateHOTP];
 export default { fetch: () => new Response(String(used.length)) };
 `;
 

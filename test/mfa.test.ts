@@ -1,5 +1,5 @@
-import { decodeBase32IgnorePadding } from "@oslojs/encoding";
-import { describe, expect, it } from "vitest";
+import { decodeBase32IgnorePadding, encodeBase32NoPadding as encodeBase32 } from "@oslojs/encoding";
+import { describe, expect, it, vi } from "vitest";
 import { utf8 } from "../src/crypto/encoding";
 import { matchTotp, normalizeRecoveryCode, totpCode, totpStep } from "../src/crypto/totp";
 import { bearer, joinOrganization, login, PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
@@ -474,5 +474,27 @@ describe("organizations that require a second factor", () => {
       (await h.request(`/v1/auth/organizations/${orgId}/switch`, { method: "POST", jar: member.jar })).status,
     ).toBe(200);
     expect((await members()).status).toBe(200);
+  });
+});
+
+describe("second factors in the log", () => {
+  it("records enrolment, challenges, failures and recovery codes, never a secret or a code", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.join(" ")));
+    try {
+      const user = await enrolled("logged");
+      const first = await passwordStep(user.email);
+      await verify({ mfa_token: first.data.mfa_token, code: "000000" });
+      await verify({ mfa_token: first.data.mfa_token, recovery_code: user.recovery[0] });
+      const events = lines.map((l) => JSON.parse(l) as { event: string; reason?: string; user_id?: string });
+      const mine = events.filter((e) => e.user_id === user.userId).map((e) => e.event);
+      for (const event of ["mfa.enabled", "mfa.challenged", "mfa.failed", "mfa.recovery_code_used", "mfa.verified"])
+        expect(mine).toContain(event);
+      const all = lines.join("\n");
+      for (const secret of [...user.recovery, first.data.mfa_token, encodeBase32(user.secret)])
+        expect(all).not.toContain(secret);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -160,6 +160,23 @@ describe("signing in with a passkey", () => {
     expect(res.headers.getSetCookie().join()).not.toContain("session=");
   });
 
+  it("stores a synced passkey's backup flags, and refuses a credential whose backup eligibility changed", async () => {
+    const synced = await withPasskey("synced", { backedUp: true });
+    const [row] = await h.sql.query("select device_type, backed_up from passkeys where id = $1", [synced.passkeyId]);
+    expect(row).toMatchObject({ device_type: "multiDevice", backed_up: true });
+    // Synced passkeys keep no counter: 0 every time is accepted.
+    for (let i = 0; i < 2; i++) {
+      const again = await assertCredential(synced.credential, await signInOptions(), ORIGIN, {
+        backedUp: true,
+        counter: 0,
+      });
+      expect((await signIn(again)).status).toBe(200);
+    }
+    const user = await withPasskey("backup-flag");
+    const changed = await assertCredential(user.credential, await signInOptions(), ORIGIN, { backedUp: true });
+    expect((await json(await signIn(changed))).error.code).toBe("passkey_invalid");
+  });
+
   it("refuses an unknown credential", async () => {
     const { credential } = await createCredential(
       { challenge: "x", rp: { id: "localhost" }, user: { id: "dXNy" } },

@@ -122,6 +122,8 @@ export async function verifyAssertion(
   }
   if (!result.verified) throw refuse("verification");
   const info = result.authenticationInfo;
+  // Backup eligibility is fixed when the credential is made: one that changes is not the same credential.
+  if (info.credentialDeviceType !== stored.device_type) throw refuse("backup_eligibility");
   if (!(await deps.factors.usePasskey(stored.credential_id, info.newCounter, info.credentialBackedUp, now)))
     throw refuse("counter");
   return stored;

@@ -13,6 +13,7 @@ import { AuthError } from "../errors";
 import type { Passkey, SessionOrganization, SessionUser } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
+import { WEBAUTHN } from "./limits";
 import type { Reauth } from "./mfa";
 import { issueChallenge, type PasskeyAssertion, relyingParty, spendChallenge, verifyAssertion } from "./passkey-verify";
 import type { Principal } from "./policy";
@@ -53,6 +54,7 @@ export async function passkeyRegistrationOptions(
     excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: p.transports })),
     authenticatorSelection: { residentKey: "required", userVerification: "required" },
     supportedAlgorithmIDs: ALGORITHMS,
+    timeout: WEBAUTHN.challengeTtlMs,
   });
 }
 
@@ -131,6 +133,7 @@ export async function passkeySignInOptions(ctx: ServiceContext): Promise<PublicK
     rpID: relyingParty(ctx.config).id,
     challenge: decodeBase64Url(challenge) as Uint8Array<ArrayBuffer>,
     userVerification: "required",
+    timeout: WEBAUTHN.challengeTtlMs,
   });
 }
 
@@ -151,6 +154,7 @@ export async function stepUpPasskeyOptions(
     rpID: relyingParty(ctx.config).id,
     challenge: decodeBase64Url(challenge) as Uint8Array<ArrayBuffer>,
     userVerification: "required",
+    timeout: WEBAUTHN.challengeTtlMs,
     allowCredentials: passkeys.map((p) => ({ id: p.credential_id, transports: p.transports as never })),
   });
 }

@@ -50,6 +50,8 @@ function der(raw: Uint8Array): Uint8Array {
 
 const UP = 0x01;
 const UV = 0x04;
+const BE = 0x08;
+const BS = 0x10;
 const AT = 0x40;
 
 export interface SoftCredential {
@@ -66,6 +68,8 @@ export interface Lies {
   counter?: number;
   userVerified?: boolean;
   type?: string;
+  /** Backup eligible and backed up (a synced passkey). */
+  backedUp?: boolean;
 }
 
 const clientData = (type: string, challenge: string, origin: string) =>
@@ -90,7 +94,7 @@ export async function createCredential(
     [-3, decodeBase64Url(jwk.y as string) as Uint8Array],
   ]);
   const credentialId = crypto.getRandomValues(new Uint8Array(32));
-  const flags = UP | AT | (lies.userVerified === false ? 0 : UV);
+  const flags = UP | AT | (lies.userVerified === false ? 0 : UV) | (lies.backedUp ? BE | BS : 0);
   const authData = concat(
     await sha256(utf8.encode(lies.rpId ?? options.rp.id)),
     new Uint8Array([flags]),
@@ -129,7 +133,7 @@ export async function assertCredential(
   lies: Lies = {},
 ): Promise<Record<string, unknown>> {
   credential.counter = lies.counter ?? credential.counter + 1;
-  const flags = UP | (lies.userVerified === false ? 0 : UV);
+  const flags = UP | (lies.userVerified === false ? 0 : UV) | (lies.backedUp ? BE | BS : 0);
   const authData = concat(
     await sha256(utf8.encode(lies.rpId ?? options.rpId)),
     new Uint8Array([flags]),

@@ -175,7 +175,7 @@ const evaluation = (file: string) => {
 const libraries = await buildLibraries();
 const evalMs = evaluation(BUNDLE_PATH);
 const librariesEvalMs = evaluation(LIBRARIES_PATH);
-if (bundle.gzipBytes > 360 * 1024) failures.push(`bundle ${kib(bundle.gzipBytes)} gzip > 360 KiB`);
+if (bundle.gzipBytes > 380 * 1024) failures.push(`bundle ${kib(bundle.gzipBytes)} gzip > 380 KiB`);
 if (evalMs > 1000) failures.push(`bundle evaluation ${evalMs.toFixed(0)} ms > 1000 ms`);
 const total = bundle.shares.reduce((sum, s) => sum + s.bytes, 0);
 const shareRows = bundle.shares
@@ -239,7 +239,7 @@ ${floorRows.join("\n")}
 | measure | value | target |
 |---|---|---|
 | password hash (PBKDF2-SHA-512, 100,000 iterations, Node) | ${hashMs.toFixed(1)} ms | fits Workers Paid; over the Free plan's 10 ms CPU |
-| bundle (\`dist/worker.js\`) | ${kib(bundle.bytes)}, ${kib(bundle.gzipBytes)} gzip | <= 360 KiB gzip |
+| bundle (\`dist/worker.js\`) | ${kib(bundle.bytes)}, ${kib(bundle.gzipBytes)} gzip | <= 380 KiB gzip |
 | bundle evaluation (global scope, fresh Node process, median of 5) | ${evalMs.toFixed(0)} ms | well under 1 s |
 | the libraries alone: the fixed stack, oauth4webapi, @simplewebauthn/server, @oslojs/otp (same build and measure, no code of ours) | ${kib(libraries.bytes)}, ${kib(libraries.gzipBytes)} gzip; evaluation ${librariesEvalMs.toFixed(0)} ms | (what no change to src/ goes below) |
 
@@ -263,9 +263,12 @@ split it), then drizzle-orm and @upstash/redis. Replacing zod would mean rewriti
 declaration and the OpenAPI generation. Passkeys then added about 104 KiB gzip: \`@simplewebauthn/server\`
 verifies every attestation format, which brings an X.509 and ASN.1 stack (\`@peculiar/*\`, asn1js,
 tsyringe). We keep it rather than hand-write CBOR/COSE and attestation checks; the budget the browser
-suite enforces is now 360 KiB gzip (Workers allow 3 MiB compressed on the free plan, 10 MiB paid), and
-this table shows where each kilobyte comes from. Loading the WebAuthn code only on passkey routes
-(a second module, fetched by dynamic import) is the next step if cold starts call for it. Global-scope evaluation is measured in
+suite enforces is now 380 KiB gzip (Workers allow 3 MiB compressed on the free plan, 10 MiB paid), and
+this table shows where each kilobyte comes from. The WebAuthn library is imported dynamically, which
+the bundler keeps in the same file but runs only on the first passkey request: on the machine of
+2026-12-05, global-scope evaluation (median of 11) was 173 ms before passkeys, 241 ms with the library
+imported statically and 218 ms lazily. A second module (not even parsed until needed) would take the
+rest, at the price of a multi-module upload. Global-scope evaluation is measured in
 Node (workerd exposes no figure for it): mostly the module-level schemas of some sixty routes.
 ${failures.length > 0 ? `\n**Missed targets:**\n${failures.map((f) => `- ${f}`).join("\n")}\n` : "\nAll targets met.\n"}`;
 writeFileSync(`${root}BENCHMARKS.md`, report);

@@ -269,7 +269,7 @@ export interface IdentityRepository {
     userId: string,
     identityId: string,
   ): Promise<{ provider: string; subject: string; sealed: string } | null>;
-  /** Unlinks unless it is the account's last way in (no password, no other identity, no proven address). */
+  /** Unlinks unless it is the account's last way in (no password, other identity, proven address or passkey). */
   unlink(
     userId: string,
     identityId: string,

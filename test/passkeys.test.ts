@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { generateId } from "../src/crypto/random";
 import { login, PASSWORD, signUpVerified } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
 import { json } from "./support/harness";
@@ -218,6 +219,14 @@ describe("a passkey as the second step", () => {
     });
     expect((await json(refused)).error.code).toBe("passkey_invalid");
 
+    // The options are only for the client that passed the first factor.
+    const elsewhere = await h.request("/v1/auth/mfa/passkey/options", {
+      method: "POST",
+      json: { mfa_token: challenge.mfa_token },
+      headers: { "user-agent": "another client" },
+    });
+    expect((await json(elsewhere)).error.code).toBe("token_invalid");
+
     const assertion = await assertCredential(user.credential, options, ORIGIN);
     const jar = new CookieJar();
     const done = await h.request("/v1/auth/mfa/verify", {
@@ -253,6 +262,19 @@ describe("managing passkeys", () => {
     expect(await h.sql.query("select 1 from passkeys where user_id = $1", [user.userId])).toHaveLength(0);
     expect(await h.sql.query("select 1 from recovery_codes where user_id = $1", [user.userId])).toHaveLength(0);
     expect((await h.outbox(user.email)).some((m) => m.subject === "A passkey was removed")).toBe(true);
+  });
+
+  it("count as a way in: a provider can be unlinked when a passkey remains", async () => {
+    const user = await withPasskey("unlink");
+    const identity = generateId("idn");
+    await h.sql.query("insert into identities (id, user_id, provider, subject) values ($1, $2, 'dev', $3)", [
+      identity,
+      user.userId,
+      `sub-${identity}`,
+    ]);
+    await h.sql.query("update users set password_hash = null, email_verified_at = null where id = $1", [user.userId]);
+    const res = await h.request(`/v1/auth/identities/${identity}`, { method: "DELETE", jar: user.jar });
+    expect(res.status, await res.clone().text()).toBe(204);
   });
 
   it("never removes the last way in", async () => {

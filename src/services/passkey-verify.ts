@@ -1,4 +1,4 @@
-import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from "@simplewebauthn/server";
+import type { AuthenticationResponseJSON, VerifiedAuthenticationResponse } from "@simplewebauthn/server";
 import type { Config } from "../config";
 import { decodeBase64Url } from "../crypto/encoding";
 import { sha256Hex } from "../crypto/hash";
@@ -15,6 +15,13 @@ import { TOKEN_FAILURES, WEBAUTHN } from "./limits";
 // verification is required; the signature counter may only move forward, checked in the database.
 
 export type PasskeyAssertion = AuthenticationResponseJSON;
+
+/**
+ * @simplewebauthn/server, evaluated on first use: its X.509 and ASN.1 stack (for attestation formats)
+ * costs about a hundred milliseconds of global-scope evaluation, which every cold start of every
+ * route would pay if it were imported statically. The bundler keeps it in the same file, lazily run.
+ */
+export const webauthnLibrary = () => import("@simplewebauthn/server");
 export type ChallengeUse = "register" | "authenticate";
 
 export function relyingParty(config: Config): { id: string; origins: string[] } {
@@ -102,7 +109,8 @@ export async function verifyAssertion(
   const rp = relyingParty(config);
   const publicKey = decodeBase64Url(stored.public_key);
   if (!publicKey) throw refuse("stored_key");
-  let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  const { verifyAuthenticationResponse } = await webauthnLibrary();
+  let result: VerifiedAuthenticationResponse;
   try {
     result = await verifyAuthenticationResponse({
       response: assertion,

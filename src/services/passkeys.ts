@@ -1,25 +1,30 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyRegistrationResponse,
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+  VerifiedRegistrationResponse,
 } from "@simplewebauthn/server";
 import { decodeBase64Url, encodeBase64Url, utf8 } from "../crypto/encoding";
-import { sha256Hex } from "../crypto/hash";
-import { generateId, isOpaqueToken } from "../crypto/random";
+import { generateId } from "../crypto/random";
 import { AuthError } from "../errors";
 import type { Passkey, SessionOrganization, SessionUser } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { WEBAUTHN } from "./limits";
 import type { Reauth } from "./mfa";
-import { issueChallenge, type PasskeyAssertion, relyingParty, spendChallenge, verifyAssertion } from "./passkey-verify";
+import {
+  issueChallenge,
+  type PasskeyAssertion,
+  relyingParty,
+  spendChallenge,
+  verifyAssertion,
+  webauthnLibrary,
+} from "./passkey-verify";
 import type { Principal } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 import { newRecoveryCodes, notifyFactorChange } from "./second-factor";
 import { createSession, loadSnapshot, type NewSession } from "./session";
+import { pendingStepUpUser } from "./step-up";
 
 // Passkeys: a sign-in of their own (discoverable credentials, so the browser's autofill can offer
 // them with no email typed), and a second factor after a password. A passkey with user verification
@@ -38,9 +43,10 @@ export async function passkeyRegistrationOptions(
   const { deps, config } = ctx;
   const user = input.user;
   await confirmRecentAuth(ctx, principal, { ...input, email: user.email, what: "Adding a passkey" });
-  const [challenge, existing] = await Promise.all([
+  const [challenge, existing, { generateRegistrationOptions }] = await Promise.all([
     issueChallenge(ctx, "register", user.id),
     deps.factors.listPasskeys(user.id),
+    webauthnLibrary(),
   ]);
   return generateRegistrationOptions({
     rpName: config.mfa.issuer,
@@ -80,7 +86,8 @@ export async function registerPasskey(
   };
   if (challengeUser !== userId) throw refuse("other_user");
   const rp = relyingParty(config);
-  let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  const { verifyRegistrationResponse } = await webauthnLibrary();
+  let verified: VerifiedRegistrationResponse;
   try {
     verified = await verifyRegistrationResponse({
       response: input.response,
@@ -128,7 +135,10 @@ const defaultName = (type: string, count: number) =>
 
 /** Options for a passkey sign-in (no user named: the browser offers the discoverable credentials). */
 export async function passkeySignInOptions(ctx: ServiceContext): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const challenge = await issueChallenge(ctx, "authenticate", null);
+  const [challenge, { generateAuthenticationOptions }] = await Promise.all([
+    issueChallenge(ctx, "authenticate", null),
+    webauthnLibrary(),
+  ]);
   return generateAuthenticationOptions({
     rpID: relyingParty(ctx.config).id,
     challenge: decodeBase64Url(challenge) as Uint8Array<ArrayBuffer>,
@@ -143,11 +153,12 @@ export async function stepUpPasskeyOptions(
   mfaToken: string,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const { deps } = ctx;
-  const record = isOpaqueToken(mfaToken) ? await deps.tokens.peek("mfa", await sha256Hex(mfaToken)) : null;
-  if (!record || record.expires_at <= deps.clock.now()) throw new AuthError("token_invalid");
-  const [challenge, passkeys] = await Promise.all([
-    issueChallenge(ctx, "authenticate", record.subject),
-    deps.factors.listPasskeys(record.subject),
+  const userId = await pendingStepUpUser(ctx, mfaToken);
+  if (userId === null) throw new AuthError("token_invalid");
+  const [challenge, passkeys, { generateAuthenticationOptions }] = await Promise.all([
+    issueChallenge(ctx, "authenticate", userId),
+    deps.factors.listPasskeys(userId),
+    webauthnLibrary(),
   ]);
   if (passkeys.length === 0) throw new AuthError("not_found", { message: "No passkey is registered." });
   return generateAuthenticationOptions({

@@ -71,6 +71,18 @@ export async function stepUpIfEnrolled(
 
 const clientHash = (ctx: ServiceContext) => sha256Hex(`mfa-client\n${ctx.userAgent}`);
 
+/**
+ * The user a still-pending step-up is for, read without spending it (to offer that user's passkeys);
+ * only from the client that got the token. Null otherwise.
+ */
+export async function pendingStepUpUser(ctx: ServiceContext, mfaToken: string): Promise<string | null> {
+  const { deps } = ctx;
+  if (!isOpaqueToken(mfaToken)) return null;
+  const record = await deps.tokens.peek("mfa", await sha256Hex(mfaToken));
+  if (!record || record.expires_at <= deps.clock.now()) return null;
+  return constantTimeEqual(await clientHash(ctx), String(record.data.client)) ? record.subject : null;
+}
+
 export type StepUpResult =
   | {
       kind: "session";

@@ -93,11 +93,11 @@ async function pairingCode(): Promise<{ token: string; deep_link: string; pair_u
 }
 
 describe("the deployable bundle", () => {
-  it("stays under 360 KiB gzip", () => {
+  it("stays under 380 KiB gzip", () => {
     console.log(
       `dist/worker.js: ${(bundle.bytes / 1024).toFixed(1)} KiB, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzip`,
     );
-    expect(bundle.gzipBytes).toBeLessThan(360 * 1024);
+    expect(bundle.gzipBytes).toBeLessThan(380 * 1024);
   });
 
   it("serves the API from the built file (health, JWKS, OpenAPI)", async () => {

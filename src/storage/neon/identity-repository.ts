@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { IdentityRepository, LinkedIdentity } from "../../ports";
 import type { Database } from "./db";
-import { identities, memberships, organizations, users } from "./schema";
+import { identities, memberships, organizations, passkeys, users } from "./schema";
 import { iso, queryRunner } from "./sql";
 import { firstOrganization, type SnapshotRow, snapshotColumns, toSnapshot } from "./user-repository";
 
@@ -121,13 +121,14 @@ export function createIdentityRepository(db: Database): IdentityRepository {
     },
 
     async unlink(userId, identityId) {
-      // Another way in must remain: a password, another identity, or a proven address (magic links).
+      // Another way in must remain: a password, another identity, a proven address (magic links) or a passkey.
       const [row] = await query<{ status: "unlinked" | "not_found" | "last_method"; provider: string | null }>(sql`
         with target as (select id, provider from ${identities} where id = ${identityId} and user_id = ${userId}),
         allowed as (
           select 1 from ${users} u where u.id = ${userId} and (
             u.password_hash is not null or u.email_verified_at is not null
-            or exists (select 1 from ${identities} i where i.user_id = u.id and i.id <> ${identityId}))
+            or exists (select 1 from ${identities} i where i.user_id = u.id and i.id <> ${identityId})
+            or exists (select 1 from ${passkeys} p where p.user_id = u.id))
         ),
         removed as (
           delete from ${identities} where id in (select id from target) and exists (select 1 from allowed)

@@ -66,8 +66,8 @@ export interface FactorRepository {
   /** Replaces every recovery code, only while the user has a second factor; false otherwise. */
   replaceRecoveryCodes(userId: string, hashes: string[], now: number): Promise<boolean>;
   status(userId: string): Promise<FactorStatus>;
-  /** Adds a passkey (recovery codes given are stored when the user had none); false if the credential is known. */
-  addPasskey(input: NewPasskey, recoveryHashes: string[]): Promise<boolean>;
+  /** Adds a passkey (recovery codes given are stored when the user had none); null if the credential is known. */
+  addPasskey(input: NewPasskey, recoveryHashes: string[]): Promise<Passkey | null>;
   listPasskeys(userId: string): Promise<Passkey[]>;
   findPasskey(credentialId: string): Promise<StoredPasskey | null>;
   /**
@@ -77,5 +77,8 @@ export interface FactorRepository {
   usePasskey(credentialId: string, counter: number, backedUp: boolean, now: number): Promise<boolean>;
   renamePasskey(userId: string, id: string, name: string): Promise<Passkey | null>;
   /** Removes unless it is the account's last way in (no password, identity, proven address, other passkey). */
-  removePasskey(userId: string, id: string): Promise<"removed" | "not_found" | "last_method">;
+  removePasskey(
+    userId: string,
+    id: string,
+  ): Promise<{ status: "removed" | "not_found" | "last_method"; name: string | null }>;
 }

@@ -3,6 +3,7 @@ import { generateId } from "../src/crypto/random";
 import { login, PASSWORD, signUpVerified } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
 import { json } from "./support/harness";
+import { enrolled } from "./support/mfa";
 import { uniqueEmail, useHarness } from "./support/setup";
 import { assertCredential, createCredential, type Lies, type SoftCredential } from "./support/webauthn";
 
@@ -97,6 +98,26 @@ describe("registering a passkey", () => {
     expect(
       await h.sql.query("select 1 from passkeys p join users u on u.id = p.user_id where u.email = $1", [email]),
     ).toHaveLength(0);
+  });
+
+  it("after another second factor: no new recovery codes, and a second passkey too", async () => {
+    const user = await enrolled(h, "passkey-after-totp");
+    const add = async () => {
+      const { response } = await createCredential(await registerOptions(user.jar), ORIGIN);
+      return h.request("/v1/auth/passkeys", { method: "POST", jar: user.jar, json: { response } });
+    };
+    for (const n of [1, 2]) {
+      const res = await add();
+      expect(res.status, await res.clone().text()).toBe(201);
+      const { data } = await json(res);
+      expect(data.recovery_codes).toBeNull();
+      expect(data.passkey.name).toBe(`Security key ${n}`);
+    }
+    const codes = await h.sql.query("select 1 from recovery_codes where user_id = $1 and used_at is null", [
+      user.userId,
+    ]);
+    expect(codes).toHaveLength(10);
+    expect(await h.sql.query("select 1 from passkeys where user_id = $1", [user.userId])).toHaveLength(2);
   });
 
   it("needs a recent sign-in", async () => {

@@ -7,7 +7,7 @@ import type {
 import { decodeBase64Url, encodeBase64Url, utf8 } from "../crypto/encoding";
 import { generateId } from "../crypto/random";
 import { AuthError } from "../errors";
-import type { Passkey, SessionOrganization, SessionUser } from "../ports";
+import type { Passkey, SessionUser } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { WEBAUTHN } from "./limits";
@@ -23,7 +23,8 @@ import {
 import type { Principal } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 import { newRecoveryCodes, notifyFactorChange } from "./second-factor";
-import { createSession, loadSnapshot, type NewSession } from "./session";
+import { createSession, loadSnapshot } from "./session";
+import type { BrowserSignIn } from "./sign-in";
 import { pendingStepUpUser } from "./step-up";
 
 // Passkeys: a sign-in of their own (discoverable credentials, so the browser's autofill can offer
@@ -104,11 +105,10 @@ export async function registerPasskey(
   const info = verified.registrationInfo;
   const status = await deps.factors.status(userId);
   const fresh = status.recovery_codes_remaining === 0 ? await newRecoveryCodes(ctx, userId) : null;
-  const id = generateId("pky", now);
   const name = input.name ?? defaultName(info.credentialDeviceType, status.passkeys);
   const added = await deps.factors.addPasskey(
     {
-      id,
+      id: generateId("pky", now),
       userId,
       credentialId: info.credential.id,
       publicKey: encodeBase64Url(info.credential.publicKey),
@@ -125,9 +125,7 @@ export async function registerPasskey(
   await loadSnapshot(ctx, userId);
   logAuthEvent("passkey.added", { user_id: userId, ip: ctx.ip }, now);
   notifyFactorChange(ctx, userId, { kind: "passkey_added", name });
-  const passkey = (await deps.factors.listPasskeys(userId)).find((p) => p.id === id);
-  if (!passkey) throw new AuthError("conflict");
-  return { passkey, recovery_codes: fresh?.codes ?? null };
+  return { passkey: added, recovery_codes: fresh?.codes ?? null };
 }
 
 const defaultName = (type: string, count: number) =>
@@ -170,17 +168,11 @@ export async function stepUpPasskeyOptions(
   });
 }
 
-export interface PasskeySignIn {
-  user: SessionUser;
-  organization: SessionOrganization;
-  session: NewSession;
-}
-
 /** A passkey alone signs in: the challenge is spent first, then the signature and counter checked. */
 export async function signInWithPasskey(
   ctx: ServiceContext,
   input: { assertion: PasskeyAssertion; remember: boolean },
-): Promise<PasskeySignIn> {
+): Promise<BrowserSignIn> {
   const { challenge } = await spendChallenge(ctx, input.assertion.response?.clientDataJSON ?? "", "authenticate");
   const stored = await verifyAssertion(ctx, input.assertion, challenge, null);
   // The authenticator's user handle, when sent, must name the credential's owner.
@@ -217,10 +209,9 @@ export async function removePasskey(
   const { deps } = ctx;
   const userId = input.user.id;
   await confirmRecentAuth(ctx, principal, { ...input, email: input.user.email, what: "Removing a passkey" });
-  const name = (await deps.factors.listPasskeys(userId)).find((p) => p.id === input.id)?.name;
-  const outcome = await deps.factors.removePasskey(userId, input.id);
-  if (outcome === "not_found" || !name) throw new AuthError("not_found");
-  if (outcome === "last_method")
+  const { status, name } = await deps.factors.removePasskey(userId, input.id);
+  if (status === "not_found" || name === null) throw new AuthError("not_found");
+  if (status === "last_method")
     throw new AuthError("conflict", {
       message: "This passkey is your only way to sign in: add a password or another passkey first.",
     });

@@ -133,28 +133,32 @@ export function createFactorRepository(db: Database): FactorRepository {
     async addPasskey(input, hashes) {
       const at = new Date(input.now).toISOString();
       try {
-        const rows = await query<{ ok: boolean }>(sql`
+        // Recovery codes come only with an account's first second factor (none given otherwise).
+        const codes =
+          hashes.length === 0
+            ? sql``
+            : sql`, codes as (
+            insert into ${recoveryCodes} (user_id, code_hash, created_at)
+            select v.* from (values ${codeRows(input.userId, hashes, at)}) v(user_id, code_hash, created_at)
+            where exists (select 1 from added)
+              and not exists (select 1 from ${recoveryCodes} where user_id = ${input.userId} and used_at is null)
+            on conflict (user_id, code_hash) do nothing
+          )`;
+        const [row] = await query<Passkey>(sql`
           with added as (
-            insert into ${passkeys} (id, user_id, credential_id, public_key, counter, transports, device_type,
+            insert into ${passkeys} as p (id, user_id, credential_id, public_key, counter, transports, device_type,
               backed_up, name, created_at)
             values (${input.id}, ${input.userId}, ${input.credentialId}, ${input.publicKey}, ${input.counter},
               ${sql`array[${sql.join(
                 input.transports.map((t) => sql`${t}`),
                 sql`, `,
               )}]::text[]`}, ${input.deviceType}, ${input.backedUp}, ${input.name}, ${at})
-            returning user_id
-          ),
-          codes as (
-            insert into ${recoveryCodes} (user_id, code_hash, created_at)
-            select v.* from (values ${codeRows(input.userId, hashes, at)}) v(user_id, code_hash, created_at)
-            where exists (select 1 from added)
-              and not exists (select 1 from ${recoveryCodes} where user_id = ${input.userId} and used_at is null)
-            on conflict (user_id, code_hash) do nothing
-          )
-          select true as ok from added`);
-        return rows.length === 1;
+            returning ${passkeyColumns}
+          )${codes}
+          select * from added`);
+        return row ?? null;
       } catch (error) {
-        if (error instanceof ConstraintViolation && error.constraint === "passkeys_credential_id_key") return false;
+        if (error instanceof ConstraintViolation && error.constraint === "passkeys_credential_id_key") return null;
         throw error;
       }
     },
@@ -190,8 +194,8 @@ export function createFactorRepository(db: Database): FactorRepository {
 
     async removePasskey(userId, id) {
       // Another way in: a password, a linked identity, a proven address (magic link) or another passkey.
-      const [row] = await query<{ status: "removed" | "not_found" | "last_method" }>(sql`
-        with target as (select id from ${passkeys} where id = ${id} and user_id = ${userId}),
+      const [row] = await query<{ status: "removed" | "not_found" | "last_method"; name: string | null }>(sql`
+        with target as (select id, name from ${passkeys} where id = ${id} and user_id = ${userId}),
         other_way as (
           select 1 from ${users} u where u.id = ${userId}
             and (u.password_hash is not null or u.email_verified_at is not null)
@@ -208,8 +212,9 @@ export function createFactorRepository(db: Database): FactorRepository {
             and not exists (select 1 from ${totpFactors} where user_id = ${userId} and confirmed_at is not null)
         )
         select case when exists (select 1 from removed) then 'removed'
-          when exists (select 1 from target) then 'last_method' else 'not_found' end as status`);
-      return row?.status ?? "not_found";
+          when exists (select 1 from target) then 'last_method' else 'not_found' end as status,
+          (select name from target) as name`);
+      return row ?? { status: "not_found", name: null };
     },
   };
 }

@@ -3952,7 +3952,7 @@ export interface paths {
                      *       "mfa_code": "492039"
                      *     }
                      */
-                    "application/json": components["schemas"]["PasskeyReauth"];
+                    "application/json": components["schemas"]["RecentAuthProof"];
                 };
             };
             responses: {
@@ -4370,7 +4370,7 @@ export interface paths {
                      *       "mfa_code": "492039"
                      *     }
                      */
-                    "application/json": components["schemas"]["PasskeyReauth"];
+                    "application/json": components["schemas"]["RecentAuthProof"];
                 };
             };
             responses: {
@@ -12339,15 +12339,6 @@ export interface components {
          */
         WebAuthnOptions: {
             [key: string]: unknown;
-        };
-        PasskeyReauth: {
-            /**
-             * Format: password
-             * @example correct horse battery staple
-             */
-            current_password?: string;
-            /** @description A current authenticator code, or a recovery code (users with a second factor). */
-            mfa_code?: string;
         };
         Passkey: {
             id: string;

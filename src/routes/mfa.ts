@@ -10,7 +10,15 @@ import { confirmTotpEnrolment, mfaStatus, removeTotp, replaceRecoveryCodes, star
 import { completeStepUp } from "../services/step-up";
 import { createRoute, ERRORS } from "./declare";
 import { clearPendingMfa, readPendingMfa } from "./mfa-pending";
-import { CsrfHeader, MfaCode, Organization, Password, User } from "./schemas";
+import {
+  CredentialCheck,
+  CsrfHeader,
+  Organization,
+  type RecentAuthProof,
+  recentAuthBody,
+  recentAuthProof,
+  User,
+} from "./schemas";
 import { jsonOrForm, readJsonOrForm } from "./token-pages";
 import { TokenResponse } from "./tokens";
 import { validationHook } from "./validation";
@@ -48,12 +56,7 @@ const Completed = z
   .union([
     z.object({ user: User, organization: Organization, redirect_to: z.string().nullable() }),
     TokenResponse,
-    z.object({
-      valid: z.literal(true),
-      user: User,
-      organization: Organization,
-      organizations: z.array(Organization),
-    }),
+    CredentialCheck,
   ])
   .openapi("MfaCompleted");
 
@@ -101,14 +104,6 @@ const statusRoute = createRoute({
   responses: { 200: { description: "Factors", content: { "application/json": { schema: envelope(Status) } } } },
 });
 
-const ReauthBody = z
-  .object({ current_password: Password.optional(), mfa_code: MfaCode.optional() })
-  .openapi("RecentAuthProof", {
-    description:
-      "Needed unless the sign-in is younger than 10 minutes: `mfa_code` for users with a second factor, else `current_password`.",
-  });
-const reauthBody = { required: false, content: { "application/json": { schema: ReauthBody } } };
-
 const Enrolment = z
   .object({
     secret: z.string().openapi({ description: "Base32, for typing into the app by hand." }),
@@ -125,7 +120,7 @@ const startRoute = createRoute({
   description:
     "Answers a new secret (shown this once) as text, otpauth:// URI and QR code. It counts only after POST /v1/auth/mfa/totp/confirm with a code from the app. 409 when an app is already set up.",
   middleware: [requireUser] as const,
-  request: { headers: CsrfHeader, body: reauthBody },
+  request: { headers: CsrfHeader, body: recentAuthBody },
   errors: [...ERRORS.recentAuth, "conflict"],
   responses: { 200: { description: "Scan this", content: { "application/json": { schema: envelope(Enrolment) } } } },
 });
@@ -164,7 +159,7 @@ const removeRoute = createRoute({
   tags: [TAG],
   summary: "Remove the authenticator app",
   middleware: [requireUser] as const,
-  request: { headers: CsrfHeader, body: reauthBody },
+  request: { headers: CsrfHeader, body: recentAuthBody },
   errors: [...ERRORS.recentAuth, "not_found"],
   responses: { 204: { description: "Removed" } },
 });
@@ -176,19 +171,15 @@ const recoveryRoute = createRoute({
   summary: "Replace the recovery codes",
   description: "Ten new codes; all earlier ones stop working. 409 without a second factor.",
   middleware: [requireUser] as const,
-  request: { headers: CsrfHeader, body: reauthBody },
+  request: { headers: CsrfHeader, body: recentAuthBody },
   errors: [...ERRORS.recentAuth, "conflict"],
   responses: {
     200: { description: "New codes", content: { "application/json": { schema: envelope(RecoveryCodes) } } },
   },
 });
 
-function reauth(c: Context<AppEnv>, body: z.infer<typeof ReauthBody> | undefined) {
-  return {
-    email: signedInUser(c).user.email,
-    currentPassword: body?.current_password ?? null,
-    mfaCode: body?.mfa_code ?? null,
-  };
+function reauth(c: Context<AppEnv>, body: z.infer<typeof RecentAuthProof> | undefined) {
+  return { email: signedInUser(c).user.email, ...recentAuthProof(body) };
 }
 
 export const mfaRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })

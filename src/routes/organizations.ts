@@ -14,7 +14,7 @@ import {
 } from "../services/organizations";
 import { switchOrganization } from "../services/session";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, Email, jsonBody, MfaCode, Organization, Password } from "./schemas";
+import { CsrfHeader, Email, jsonBody, Organization, RecentAuthProof, recentAuthProof } from "./schemas";
 import { validationHook } from "./validation";
 
 const OrgId = z.string().regex(/^org_[0-9a-z]{26}$/, "must be an organization id (org_...)");
@@ -101,11 +101,7 @@ const settingsRoute = createRoute({
   request: {
     headers: CsrfHeader,
     params: z.object({ id: OrgId }),
-    body: jsonBody(
-      z
-        .object({ require_mfa: z.boolean(), current_password: Password.optional(), mfa_code: MfaCode.optional() })
-        .openapi("OrganizationSettings"),
-    ),
+    body: jsonBody(z.object({ require_mfa: z.boolean(), ...RecentAuthProof.shape }).openapi("OrganizationSettings")),
   },
   errors: [...ERRORS.policy, ...ERRORS.recentAuth, "mfa_enrollment_required"],
   responses: {
@@ -221,7 +217,7 @@ export const organizationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validat
       organizationId: c.req.valid("param").id,
       required: body.require_mfa,
       email: credential(c).snapshot?.user.email ?? null,
-      reauth: { currentPassword: body.current_password ?? null, mfaCode: body.mfa_code ?? null },
+      reauth: recentAuthProof(body),
     });
     return c.json({ success: true as const, data: organization }, 200);
   })

@@ -14,7 +14,7 @@ import {
 } from "../services/passkeys";
 import { createRoute, ERRORS } from "./declare";
 import { PasskeyAssertion } from "./mfa";
-import { CsrfHeader, jsonBody, MfaCode, Organization, Password, User } from "./schemas";
+import { CsrfHeader, jsonBody, Organization, recentAuthBody, recentAuthProof, User } from "./schemas";
 import { Remember } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -58,11 +58,6 @@ const RegistrationResponse = z
   })
   .openapi("PasskeyRegistration", { description: "navigator.credentials.create() as JSON (toJSON())." });
 
-const ReauthBody = z
-  .object({ current_password: Password.optional(), mfa_code: MfaCode.optional() })
-  .openapi("PasskeyReauth");
-const reauthBody = { required: false, content: { "application/json": { schema: ReauthBody } } };
-
 const registerOptionsRoute = createRoute({
   method: "post",
   path: "/v1/auth/passkeys/register/options",
@@ -71,7 +66,7 @@ const registerOptionsRoute = createRoute({
   description:
     "Needs a sign-in younger than 10 minutes, or `current_password` (`mfa_code` for users with a second factor). The challenge is single use and lives 5 minutes. Relying party: PUBLIC_URL's host; user verification required; discoverable credential required.",
   middleware: [requireUser] as const,
-  request: { headers: CsrfHeader, body: reauthBody },
+  request: { headers: CsrfHeader, body: recentAuthBody },
   errors: [...ERRORS.recentAuth],
   responses: {
     200: { description: "Creation options", content: { "application/json": { schema: envelope(Options) } } },
@@ -136,7 +131,7 @@ const removeRoute = createRoute({
   description:
     "Needs recent authentication like adding one. 409 when it is the account's last way in (no password, linked provider, proven address or other passkey).",
   middleware: [requireUser] as const,
-  request: { params: z.object({ id: PasskeyId }), headers: CsrfHeader, body: reauthBody },
+  request: { params: z.object({ id: PasskeyId }), headers: CsrfHeader, body: recentAuthBody },
   errors: [...ERRORS.recentAuth, "conflict"],
   responses: { 204: { description: "Removed" } },
 });
@@ -188,11 +183,9 @@ const stepUpOptionsRoute = createRoute({
 
 export const passkeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(registerOptionsRoute, async (c) => {
-    const body = c.req.valid("json");
     const options = await passkeyRegistrationOptions(c.get("ctx"), principal(c), {
       user: signedInUser(c).user,
-      currentPassword: body?.current_password ?? null,
-      mfaCode: body?.mfa_code ?? null,
+      ...recentAuthProof(c.req.valid("json")),
     });
     return c.json({ success: true as const, data: json(options) }, 200);
   })
@@ -218,12 +211,10 @@ export const passkeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     return c.json({ success: true as const, data: renamed }, 200);
   })
   .openapi(removeRoute, async (c) => {
-    const body = c.req.valid("json");
     await removePasskey(c.get("ctx"), principal(c), {
       user: signedInUser(c).user,
       id: c.req.valid("param").id,
-      currentPassword: body?.current_password ?? null,
-      mfaCode: body?.mfa_code ?? null,
+      ...recentAuthProof(c.req.valid("json")),
     });
     return c.body(null, 204);
   })

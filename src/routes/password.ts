@@ -8,7 +8,18 @@ import { changePassword, forgotPassword, peekResetToken, resetPassword, signup }
 import { checkCredentials, signInWithPassword } from "../services/sign-in";
 import { isChallenge } from "../services/step-up";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, Email, jsonBody, Ok, OptionalName, Organization, orChallenge, Password, User } from "./schemas";
+import {
+  CredentialCheck,
+  CsrfHeader,
+  Email,
+  jsonBody,
+  Ok,
+  OptionalName,
+  Organization,
+  orChallenge,
+  Password,
+  User,
+} from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -74,16 +85,7 @@ const verifyCredentialsRoute = createRoute({
       description: "Valid",
       content: {
         "application/json": {
-          schema: envelope(
-            orChallenge(
-              z.object({
-                valid: z.literal(true),
-                user: User,
-                organization: Organization,
-                organizations: z.array(Organization),
-              }),
-            ),
-          ),
+          schema: envelope(orChallenge(CredentialCheck)),
         },
       },
     },

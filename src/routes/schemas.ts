@@ -82,3 +82,25 @@ export const MfaCode = z
   .min(6)
   .max(64)
   .openapi({ description: "A current authenticator code, or a recovery code (users with a second factor)." });
+
+/** The optional body of a route whose only input is that proof (factors and passkeys). */
+export const RecentAuthProof = z
+  .object({ current_password: Password.optional(), mfa_code: MfaCode.optional() })
+  .openapi("RecentAuthProof", {
+    description:
+      "Needed unless the sign-in is younger than 10 minutes: `mfa_code` for users with a second factor, else `current_password`.",
+  });
+export const recentAuthBody = { required: false, content: { "application/json": { schema: RecentAuthProof } } };
+
+/** The proof as services/reauth.ts takes it. */
+export function recentAuthProof(body: { current_password?: string; mfa_code?: string } | undefined) {
+  return { currentPassword: body?.current_password ?? null, mfaCode: body?.mfa_code ?? null };
+}
+
+/** What POST /v1/auth/verify-credentials answers (and /v1/auth/mfa/verify, finishing one). */
+export const CredentialCheck = z.object({
+  valid: z.literal(true),
+  user: User,
+  organization: Organization,
+  organizations: z.array(Organization),
+});

@@ -3,6 +3,7 @@ import { AuthError } from "../errors";
 import type { LinkedIdentity } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
+import { noticeToAccount } from "./notices";
 
 // The providers linked to an account (social sign-in): list, unlink, and the owner's notices.
 
@@ -30,8 +31,5 @@ export function notifyIdentityChange(
   provider: string,
   change: "linked" | "unlinked",
 ) {
-  ctx.defer("identity_change_notice", async () => {
-    const snapshot = await ctx.deps.users.findSnapshot(userId);
-    if (snapshot) await ctx.deps.email.send(identityChangedEmail(snapshot.user.email, provider, change));
-  });
+  noticeToAccount(ctx, userId, "identity_change_notice", (to) => identityChangedEmail(to, provider, change));
 }

@@ -8,6 +8,7 @@ import type { RateLimitRule } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { MFA_FAILURES } from "./limits";
+import { noticeToAccount } from "./notices";
 
 // Checking a second factor, shared by the step-up after a first factor, re-authentication for
 // sensitive changes, and enrolment. Attempts are counted like passwords: per account and per client
@@ -125,8 +126,5 @@ async function spendProof(
 
 /** After the response: the account's address hears of every change to its second factors. */
 export function notifyFactorChange(ctx: ServiceContext, userId: string, change: FactorChange): void {
-  ctx.defer("factor_change_notice", async () => {
-    const snapshot = await ctx.deps.users.findSnapshot(userId);
-    if (snapshot) await ctx.deps.email.send(factorChangedEmail(snapshot.user.email, change));
-  });
+  noticeToAccount(ctx, userId, "factor_change_notice", (to) => factorChangedEmail(to, change));
 }

@@ -71,6 +71,11 @@ export async function stepUpIfEnrolled(
 
 const clientHash = (ctx: ServiceContext) => sha256Hex(`mfa-client\n${ctx.userAgent}`);
 
+/** The token was issued to the client asking now (compared in constant time). */
+async function fromThisClient(ctx: ServiceContext, record: OneTimeTokenRecord): Promise<boolean> {
+  return constantTimeEqual(await clientHash(ctx), String(record.data.client));
+}
+
 /**
  * The user a still-pending step-up is for, read without spending it (to offer that user's passkeys);
  * only from the client that got the token. Null otherwise.
@@ -80,7 +85,7 @@ export async function pendingStepUpUser(ctx: ServiceContext, mfaToken: string): 
   if (!isOpaqueToken(mfaToken)) return null;
   const record = await deps.tokens.peek("mfa", await sha256Hex(mfaToken));
   if (!record || record.expires_at <= deps.clock.now()) return null;
-  return constantTimeEqual(await clientHash(ctx), String(record.data.client)) ? record.subject : null;
+  return (await fromThisClient(ctx, record)) ? record.subject : null;
 }
 
 export type StepUpResult =
@@ -113,7 +118,7 @@ export async function completeStepUp(ctx: ServiceContext, input: StepUpInput): P
   const record = consumed.record;
   const userId = record.subject;
   // A token carried to another client stays spent: whoever lifted it cannot finish the sign-in.
-  if (!constantTimeEqual(await clientHash(ctx), String(record.data.client))) {
+  if (!(await fromThisClient(ctx, record))) {
     logAuthEvent("mfa.failed", { user_id: userId, ip: ctx.ip, reason: "other_client" }, now);
     throw new AuthError("token_invalid");
   }

@@ -61,6 +61,22 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/** The typed client as one script (global `AuthClient`), built once for the pages that load it. */
+let clientScript: Promise<string> | undefined;
+function clientBundle(): Promise<string> {
+  clientScript ??= esbuild
+    .build({
+      entryPoints: [`${root}client/src/index.ts`],
+      bundle: true,
+      format: "iife",
+      globalName: "AuthClient",
+      write: false,
+      logLevel: "error",
+    })
+    .then((built) => built.outputFiles[0]!.text);
+  return clientScript;
+}
+
 /** A fresh address's sign-in token, from the dev-mode answer (AUTH_DEBUG returns the link). */
 async function magicLinkToken(email: string): Promise<string> {
   const requested = (await (
@@ -156,21 +172,13 @@ describe("pairing link page in headless Chromium", () => {
 
 describe("the typed client's browser helpers in headless Chromium", () => {
   it("signs in with real cookies, sends the CSRF header from document.cookie, and signs out", async () => {
-    const built = await esbuild.build({
-      entryPoints: [`${root}client/src/index.ts`],
-      bundle: true,
-      format: "iife",
-      globalName: "AuthClient",
-      write: false,
-      logLevel: "error",
-    });
     const email = `client.${Date.now()}@example.com`;
     const token = await magicLinkToken(email);
     // A page on the worker's own origin (the docs page), with the client bundle loaded into it.
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${origin}/docs`);
-    await page.addScriptTag({ content: built.outputFiles[0]!.text });
+    await page.addScriptTag({ content: await clientBundle() });
     // Runs in the page (DOM globals), not in Node.
     const result = await page.evaluate(async (linkToken) => {
       const { location, document } = globalThis as any;
@@ -315,15 +323,7 @@ describe("passkeys in headless Chromium (DevTools virtual authenticator)", () =>
     expect(await call(signInScript)).toEqual({ status: 200, code: null, email });
 
     // The typed client's helpers do the same: sign out, then sign in with the passkey.
-    const built = await esbuild.build({
-      entryPoints: [`${root}client/src/index.ts`],
-      bundle: true,
-      format: "iife",
-      globalName: "AuthClient",
-      write: false,
-      logLevel: "error",
-    });
-    await page.addScriptTag({ content: built.outputFiles[0]!.text });
+    await page.addScriptTag({ content: await clientBundle() });
     const viaClient = await page.evaluate(async () => {
       const { location } = globalThis as any;
       const client = (globalThis as any).AuthClient.createBrowserClient({ baseUrl: location.origin });

@@ -1,7 +1,7 @@
 // `npm run build`: the deployable bundle, dist/worker.js, built with esbuild (offline) and deployed
 // as-is by `npm run deploy` (wrangler deploy --no-bundle). It differs from wrangler's own bundling in
 // one way: zod's locale tables, which @hono/zod-openapi drags in through the `z` namespace, are cut
-// down to English (about 38 KiB gzip). `npm run test:browser` runs this exact file in workerd.
+// down to English (about 38 KiB gzip). `npm run test:e2e` runs this exact file in workerd.
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";

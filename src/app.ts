@@ -9,6 +9,7 @@ import { AuthError, type ErrorCode, errorBody } from "./errors";
 import { admit } from "./middleware/admit";
 import { authenticate } from "./middleware/authenticate";
 import { idempotency } from "./middleware/idempotency";
+import { oauthEndpoint, oauthErrorResponse } from "./middleware/oauth-endpoint";
 import { requestContext } from "./middleware/request-context";
 import { docsPage } from "./pages/docs";
 import type { Deps } from "./ports";
@@ -17,6 +18,7 @@ import { apiKeyRoutes } from "./routes/api-keys";
 import { SECURITY_SCHEMES } from "./routes/declare";
 import { devRoutes } from "./routes/dev";
 import { deviceRoutes } from "./routes/devices";
+import { discoveryRoutes } from "./routes/discovery";
 import { emailVerificationRoutes } from "./routes/email-verification";
 import { withExamples } from "./routes/examples";
 import { identityRoutes } from "./routes/identities";
@@ -46,6 +48,8 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
 function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("*", requestContext(config, deps));
+  // First: every refusal at an OAuth endpoint (cross-site, body size, a bad Bearer key) speaks OAuth.
+  app.use("/v1/oauth/*", oauthEndpoint("client"));
   app.use(
     "/v1/*",
     admit(
@@ -79,6 +83,7 @@ function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   app.route("/", deviceRoutes);
   app.route("/", webhookRoutes);
   app.route("/", serviceRoutes);
+  app.route("/", discoveryRoutes(config));
   if (config.debug) app.route("/", devRoutes);
 
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
@@ -141,8 +146,13 @@ export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
     );
     authError = new AuthError("internal_error");
   }
+  if (c.get("oauth")) return withRequestId(oauthErrorResponse(c, authError, c.get("requestId") ?? "unknown"), c);
   const response = c.json(errorBody(authError, c.get("requestId") ?? "unknown"), authError.status);
   for (const [name, value] of Object.entries(authError.headers)) response.headers.set(name, value);
+  return withRequestId(response, c);
+}
+
+function withRequestId(response: Response, c: Context<AppEnv>): Response {
   if (c.get("requestId")) response.headers.set("X-Request-Id", c.get("requestId"));
   return response;
 }

@@ -41,6 +41,8 @@ export interface AppVariables {
    * script checks the CSRF token and deletes the session in a single round trip.
    */
   deferredSession: string | null;
+  /** Set on OAuth endpoints: their errors are OAuth JSON (middleware/oauth-endpoint.ts), not the envelope. */
+  oauth: "client" | "token" | null;
   /** Set when the request carries a valid session cookie. */
   session: (ValidSession & { csrfToken: string | null }) | null;
 }

@@ -73,9 +73,15 @@ const VALIDATION_DETAIL = { field: "email", message: "must be a single plain ema
  * True when a browser request comes from a page we do not trust. An Origin must be ours or in
  * TRUSTED_ORIGINS; without one, Fetch Metadata saying cross-site is refused. Non-browser clients send
  * neither and pass (they cannot ride a victim's cookies).
+ *
+ * `Origin: null` is what a browser sends for a form on a page whose referrer policy hides it (or
+ * from a sandboxed frame or a data: URL, which is how attackers get one). It passes only together with
+ * `Sec-Fetch-Site: same-origin`, a header pages cannot set and that a sandboxed frame or another site
+ * never gets: that pair means "one of our own pages, posting to us".
  */
 export function isCrossSiteRequest(c: Context<AppEnv>, config: Config): boolean {
   const origin = c.req.header("origin");
+  if (origin === "null") return c.req.header("sec-fetch-site") !== "same-origin";
   if (origin !== undefined) return !(origin === config.publicOrigin || config.trustedOrigins.includes(origin));
   return c.req.header("sec-fetch-site") === "cross-site";
 }

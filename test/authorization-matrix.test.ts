@@ -3,7 +3,9 @@
 // policy itself (src/services/policy.ts); the real answer from HTTP against real Redis and Postgres.
 import { describe, expect, it } from "vitest";
 import { generateId } from "../src/crypto/random";
+import type { ErrorCode } from "../src/errors";
 import { AuthError } from "../src/errors";
+import { oauthErrorFor } from "../src/middleware/oauth-endpoint";
 import type { Role } from "../src/ports";
 import { authorize, authorizePlatform, type OrgAction, type Principal } from "../src/services/policy";
 import {
@@ -456,8 +458,15 @@ describe("authorization matrix (router x callers, expected answers from the acce
           });
         }
         const body = res.status === 204 ? null : await res.json().catch(() => null);
-        const got = `${res.status} ${(body as { error?: { code?: string } } | null)?.error?.code ?? ""}`.trim();
-        const want = expected === null ? String(route.ok) : `${expected.status} ${expected.code}`;
+        const error = (body as { error?: { code?: string } | string } | null)?.error;
+        const got = `${res.status} ${typeof error === "string" ? error : (error?.code ?? "")}`.trim();
+        let want = expected === null ? String(route.ok) : `${expected.status} ${expected.code}`;
+        // OAuth endpoints say the same refusal in RFC 6749 / RFC 6750 terms.
+        if (expected !== null && name.startsWith("POST /v1/oauth/")) {
+          const bearerUsed = actor !== "anonymous" && Boolean(w.credentials[actor].token);
+          const oauth = oauthErrorFor(expected as { code: ErrorCode; status: number }, "client", bearerUsed);
+          want = `${oauth.status} ${oauth.error}`;
+        }
         if (got !== want) mismatches.push(`${name} as ${actor}: expected ${want}, got ${got}`);
       }
     }

@@ -45,7 +45,7 @@ describe("pairing codes", () => {
       const page = await h.request(`/v1/pairing/link/${c.token}`);
       expect(page.status).toBe(200);
       expect(page.headers.get("cache-control")).toBe("no-store");
-      expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(page.headers.get("referrer-policy")).toBe("same-origin");
       expect(page.headers.get("content-security-policy")).toMatch(/^default-src 'none'; style-src 'nonce-[^']+'; /);
       const html = await page.text();
       expect(html).toContain(`href="${c.deep_link}"`);

@@ -98,34 +98,36 @@ describe("POST /v1/oauth/introspect", () => {
     const { tokens, jar } = await setup();
     const anonymous = await h.request(PATH, { method: "POST", json: { token: tokens.access_token } });
     expect(anonymous.status).toBe(401);
-    expect((await json(anonymous)).error.code).toBe("unauthorized");
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Basic realm=/);
+    expect((await json(anonymous)).error).toBe("invalid_client");
     const byToken = await h.request(PATH, {
       method: "POST",
       json: { token: tokens.access_token },
       headers: bearer(tokens.access_token),
     });
     expect(byToken.status).toBe(403);
-    expect((await json(byToken)).error.code).toBe("forbidden");
+    expect(byToken.headers.get("www-authenticate")).toMatch(/error="insufficient_scope"/);
+    expect((await json(byToken)).error).toBe("insufficient_scope");
     const bySession = await h.request(PATH, { method: "POST", json: { token: tokens.access_token }, jar });
     expect(bySession.status).toBe(403);
     const writeOnly = await createKey(h, jar, { name: "w", scopes: ["write"] });
     const refused = await introspect(writeOnly.api_key, tokens.access_token);
     expect(refused.status).toBe(403);
-    expect((await json(refused)).error.code).toBe("insufficient_scope");
+    expect((await json(refused)).error).toBe("insufficient_scope");
   });
 
-  it("bad input gets the envelope: missing token 400, other media types 415", async () => {
+  it("bad input gets OAuth's invalid_request: missing token 400, other media types 415", async () => {
     const { key } = await setup();
     const missing = await h.request(PATH, { method: "POST", json: {}, headers: bearer(key) });
     expect(missing.status).toBe(400);
-    expect((await json(missing)).error.details[0].field).toBe("token");
+    expect(await json(missing)).toMatchObject({ error: "invalid_request", request_id: expect.any(String) });
     const text = await h.request(PATH, {
       method: "POST",
       body: "token=x",
       headers: { ...bearer(key), "content-type": "text/plain" },
     });
     expect([400, 415]).toContain(text.status);
-    expect((await json(text)).success).toBe(false);
+    expect((await json(text)).error).toBe("invalid_request");
   });
 
   it("costs the key's own lookup plus one MGET, no SQL", async () => {

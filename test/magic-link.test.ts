@@ -198,7 +198,7 @@ describe("GET and HEAD /v1/auth/magic-link/verify", () => {
       expect(res.headers.get("content-type")).toContain("text/html");
       expect(res.headers.getSetCookie()).toHaveLength(0);
       expect(res.headers.get("cache-control")).toBe("no-store");
-      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("referrer-policy")).toBe("same-origin");
       expect(res.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
       if (method === "GET") {
         const html = await res.text();

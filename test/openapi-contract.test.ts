@@ -19,7 +19,8 @@ describe("the OpenAPI document's error answers", () => {
   it("every operation declares the codes any request can get; writes, path parameters and POST add theirs", async () => {
     const ops = operations(await json(await h.request("/openapi.json")));
     const codes = (op: (typeof ops)[number], status: number) => [...(op.codes.get(status) ?? [])];
-    for (const op of ops.filter((o) => o.template.startsWith("/v1/"))) {
+    // OAuth endpoints answer RFC 6749 error JSON instead (checked below).
+    for (const op of ops.filter((o) => o.template.startsWith("/v1/") && !o.template.startsWith("/v1/oauth/"))) {
       const name = `${op.method} ${op.template}`;
       expect(codes(op, 400), name).toContain("validation_error");
       expect(codes(op, 401), name).toEqual(expect.arrayContaining(["unauthorized", "token_invalid"]));
@@ -35,6 +36,20 @@ describe("the OpenAPI document's error answers", () => {
         expect(codes(op, 422), name).toContain("idempotency_key_reused");
       }
     }
+  });
+
+  it("OAuth endpoints declare RFC 6749 error JSON: each status with the `error` values it can carry", async () => {
+    const doc = await json(await h.request("/openapi.json"));
+    const responses = doc.paths["/v1/oauth/introspect"].post.responses;
+    const errors = (status: number) => responses[status].content["application/json"].schema.properties.error.enum;
+    expect(errors(400)).toEqual(["invalid_request"]);
+    expect(errors(401)).toEqual(["invalid_client", "invalid_token"]);
+    expect(errors(403)).toEqual(["insufficient_scope", "invalid_request"]);
+    expect(errors(429)).toEqual(["temporarily_unavailable"]);
+    expect(errors(503)).toEqual(["temporarily_unavailable"]);
+    expect(doc.paths["/v1/oauth/introspect"].post.security).toEqual([{ clientSecretBasic: [] }, { apiKey: [] }]);
+    const metadata = doc.paths["/.well-known/oauth-authorization-server"].get;
+    expect(metadata.responses[200].content["application/json"].schema.$ref).toMatch(/AuthorizationServerMetadata$/);
   });
 
   it("lists per route only the codes that route gives, each with its own schema and example", async () => {

@@ -31,6 +31,7 @@ describe("service routes", () => {
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       "accessToken",
       "apiKey",
+      "clientSecretBasic",
       "csrf",
       "publishableKey",
       "session",
@@ -39,7 +40,7 @@ describe("service routes", () => {
     // Key management: a browser session (with CSRF on writes) or an API key, never an access token.
     expect(doc.paths["/v1/api-keys"].get.security).toEqual([{ session: [] }, { apiKey: [] }]);
     expect(doc.paths["/v1/api-keys"].post.security).toEqual([{ session: [], csrf: [] }, { apiKey: [] }]);
-    expect(doc.paths["/v1/oauth/introspect"].post.security).toEqual([{ apiKey: [] }]);
+    expect(doc.paths["/v1/oauth/introspect"].post.security).toEqual([{ clientSecretBasic: [] }, { apiKey: [] }]);
     expect(doc.paths["/v1/storefront/auth/status"].get.security).toEqual([{ publishableKey: [] }]);
     expect(doc.paths["/v1/auth/magic-link/request"].post.security).toBeUndefined();
     // Every organization, key, device and platform operation states its credentials.

@@ -117,8 +117,8 @@ export default defineConfig({
   test: {
     globalSetup: [`${root}test/global-setup.ts`],
     include: ["test/**/*.test.ts"],
-    // Browser tests run in Node (npm run test:browser), not inside workerd.
-    exclude: ["test/browser/**", "**/node_modules/**"],
+    // Browser tests run in Node (npm run test:e2e), not inside workerd.
+    exclude: ["test/e2e/**", "**/node_modules/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

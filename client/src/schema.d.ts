@@ -1782,7 +1782,7 @@ export interface paths {
         put?: never;
         /**
          * Access + refresh tokens for non-browser clients
-         * @description grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json. For a user with a second factor, the password and authorization_code grants answer `mfa_required` with an `mfa_token`: POST /v1/auth/mfa/verify answers the tokens.
+         * @description grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json. For a user with a second factor, the password and authorization_code grants answer `mfa_required` with an `mfa_token`: POST /v1/auth/mfa/verify answers the tokens. A form-encoded request (RFC 6749, as OAuth libraries send it; the password grant's address in `username`) gets RFC 6749's answer instead of the envelope: the token fields at the top level, errors as {error, error_description} (400 invalid_grant, invalid_request, unsupported_grant_type; 403 mfa_required with the mfa_token beside it).
          */
         post: {
             parameters: {
@@ -1791,9 +1791,10 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     "application/json": components["schemas"]["TokenRequest"];
+                    "application/x-www-form-urlencoded": components["schemas"]["TokenFormRequest"];
                 };
             };
             responses: {
@@ -1949,14 +1950,22 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
+            requestBody?: {
                 content: {
                     /**
                      * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02"
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "token_type_hint": "access_token"
                      *     }
                      */
                     "application/json": components["schemas"]["RevokeRequest"];
+                    /**
+                     * @example {
+                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *       "token_type_hint": "access_token"
+                     *     }
+                     */
+                    "application/x-www-form-urlencoded": components["schemas"]["RevokeRequest"];
                 };
             };
             responses: {
@@ -5038,7 +5047,7 @@ export interface paths {
         put?: never;
         /**
          * Is this access token live right now? (RFC 7662)
-         * @description For services that must see a revocation at once. Authenticate with an API key (read scope). The answer is RFC 7662's own JSON, not the envelope. Access tokens of the key's organization only (a platform key: any); every other token, and every dead one, is just {active:false}. Form-encoded (as RFC 7662) or JSON.
+         * @description For services that must see a revocation at once. The caller is an API key with the read scope, as an OAuth client (client_secret_basic: Basic base64(key_id:sk_live_…), or client_secret_post: client_id and client_secret form fields) or as `Authorization: Bearer sk_…`. Answers and errors are RFC 7662 / RFC 6749 JSON, not the envelope. Access tokens of the key's organization only (a platform key: any); every other token, and every dead one, is just {active:false}. Form-encoded (as RFC 7662) or JSON. Discoverable at /.well-known/oauth-authorization-server.
          */
         post: {
             parameters: {
@@ -5092,94 +5101,102 @@ export interface paths {
                         "application/json": components["schemas"]["Introspection"];
                     };
                 };
-                /** @description validation_error */
+                /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_request";
+                            error_description: string;
+                            request_id: string;
+                        };
                     };
                 };
-                /** @description token_invalid, unauthorized */
+                /** @description invalid_client, invalid_token (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_client" | "invalid_token";
+                            error_description: string;
+                            request_id: string;
+                        };
                     };
                 };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+                /** @description insufficient_scope, invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "insufficient_scope" | "invalid_request";
+                            error_description: string;
+                            request_id: string;
+                        };
                     };
                 };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
+                /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
                 413: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_request";
+                            error_description: string;
+                            request_id: string;
+                        };
                     };
                 };
-                /** @description unsupported_media_type */
+                /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
                 415: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "invalid_request";
+                            error_description: string;
+                            request_id: string;
+                        };
                     };
                 };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
+                /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
                 429: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "temporarily_unavailable";
+                            error_description: string;
+                            request_id: string;
+                        };
                     };
                 };
-                /** @description store_unavailable */
+                /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
                 503: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
+                        "application/json": {
+                            /** @enum {string} */
+                            error: "temporarily_unavailable";
+                            error_description: string;
+                            request_id: string;
+                        };
                     };
                 };
             };
@@ -11402,6 +11419,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OAuth authorization server metadata (RFC 8414): issuer, JWKS, token and introspection endpoints */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "issuer": "issuer",
+                         *       "jwks_uri": "jwks uri",
+                         *       "token_endpoint": "token endpoint",
+                         *       "token_endpoint_auth_methods_supported": [
+                         *         "token endpoint auth methods supported"
+                         *       ],
+                         *       "grant_types_supported": [
+                         *         "grant types supported"
+                         *       ],
+                         *       "response_types_supported": [
+                         *         "response types supported"
+                         *       ],
+                         *       "code_challenge_methods_supported": [
+                         *         "code challenge methods supported"
+                         *       ],
+                         *       "introspection_endpoint": "introspection endpoint",
+                         *       "introspection_endpoint_auth_methods_supported": [
+                         *         "introspection endpoint auth methods supported"
+                         *       ],
+                         *       "revocation_endpoint": "revocation endpoint",
+                         *       "revocation_endpoint_auth_methods_supported": [
+                         *         "revocation endpoint auth methods supported"
+                         *       ],
+                         *       "scopes_supported": [
+                         *         "scopes supported"
+                         *       ],
+                         *       "service_documentation": "service documentation"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                    };
+                };
+                /** @description validation_error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_validation_error"];
+                    };
+                };
+                /** @description token_invalid, unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    };
+                };
+                /** @description rate_limited */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_rate_limited"];
+                    };
+                };
+                /** @description store_unavailable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error_store_unavailable"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12017,8 +12137,29 @@ export interface components {
             /** @description The PKCE verifier whose S256 challenge started the sign-in. */
             code_verifier: string;
         };
+        TokenFormRequest: {
+            /** @enum {string} */
+            grant_type: "password";
+            /** @example ada@example.com */
+            username: string;
+            /**
+             * Format: password
+             * @example correct horse battery staple
+             */
+            password: string;
+        } | {
+            /** @enum {string} */
+            grant_type: "refresh_token";
+            refresh_token: string;
+        } | {
+            /** @enum {string} */
+            grant_type: "authorization_code";
+            code: string;
+            code_verifier: string;
+        };
         RevokeRequest: {
             token: string;
+            token_type_hint?: string;
         };
         OAuthProvider: {
             /** @example google */
@@ -12401,6 +12542,40 @@ export interface components {
             exp?: number;
             auth_time?: number;
         };
+        IntrospectRequest: {
+            token: string;
+            token_type_hint?: string;
+        };
+        Identity: {
+            /** @enum {string} */
+            kind: "session" | "access_token" | "api_key" | "device" | "customer";
+            user_id: string | null;
+            organization_id: string;
+            plan_tier: string;
+            scopes: string[];
+            credential_id: string;
+        };
+        ProfileUpdate: {
+            name?: string | null;
+            email?: string;
+            phone?: string | null;
+            /**
+             * Format: password
+             * @description For an email change when your sign-in is older than 10 minutes.
+             * @example correct horse battery staple
+             */
+            current_password?: string;
+            /** @description A current authenticator code, or a recovery code (users with a second factor). */
+            mfa_code?: string;
+        };
+        Session: {
+            id: string;
+            created_at: string;
+            expires_at: string;
+            ip: string;
+            user_agent: string;
+            current: boolean;
+        };
         /**
          * @description The credential lacks the required scope.
          * @example {
@@ -12448,40 +12623,6 @@ export interface components {
                 details?: components["schemas"]["ErrorDetail"][];
             };
             meta: components["schemas"]["ErrorMeta"];
-        };
-        IntrospectRequest: {
-            token: string;
-            token_type_hint?: string;
-        };
-        Identity: {
-            /** @enum {string} */
-            kind: "session" | "access_token" | "api_key" | "device" | "customer";
-            user_id: string | null;
-            organization_id: string;
-            plan_tier: string;
-            scopes: string[];
-            credential_id: string;
-        };
-        ProfileUpdate: {
-            name?: string | null;
-            email?: string;
-            phone?: string | null;
-            /**
-             * Format: password
-             * @description For an email change when your sign-in is older than 10 minutes.
-             * @example correct horse battery staple
-             */
-            current_password?: string;
-            /** @description A current authenticator code, or a recovery code (users with a second factor). */
-            mfa_code?: string;
-        };
-        Session: {
-            id: string;
-            created_at: string;
-            expires_at: string;
-            ip: string;
-            user_agent: string;
-            current: boolean;
         };
         OrganizationSettings: {
             require_mfa: boolean;
@@ -12804,6 +12945,21 @@ export interface components {
                 details?: components["schemas"]["ErrorDetail"][];
             };
             meta: components["schemas"]["ErrorMeta"];
+        };
+        AuthorizationServerMetadata: {
+            issuer: string;
+            jwks_uri: string;
+            token_endpoint: string;
+            token_endpoint_auth_methods_supported: string[];
+            grant_types_supported: string[];
+            response_types_supported: string[];
+            code_challenge_methods_supported: string[];
+            introspection_endpoint: string;
+            introspection_endpoint_auth_methods_supported: string[];
+            revocation_endpoint: string;
+            revocation_endpoint_auth_methods_supported: string[];
+            scopes_supported: string[];
+            service_documentation: string;
         };
     };
     responses: never;

@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import type { AppEnv } from "../context";
+import type { AppEnv, AppVariables } from "../context";
 import { decodeBase64Url } from "../crypto/encoding";
 import { constantTimeEqual } from "../crypto/hash";
 import { AuthError } from "../errors";
 import { setSessionCookies } from "../http";
-import { verifyApiKey } from "../services/api-keys";
+import { type ApiKeyIdentity, verifyApiKey } from "../services/api-keys";
 import { verifyCsrfToken } from "../services/csrf";
 import { DEVICE_TOKEN_TYPE, verifyDeviceToken } from "../services/devices";
 import { identityFromSession } from "../services/identity";
@@ -61,14 +61,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
       const key = await verifyApiKey(c.get("ctx"), bearer);
       // One answer for revoked, expired, unknown and malformed keys.
       if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: INVALID_BEARER });
-      c.set("auth", {
-        identity: key.identity,
-        snapshot: null,
-        organization: { ...key.organization, role: null },
-        via: "api_key",
-        keyCreator: key.createdBy,
-        keyCreatorUser: key.creator,
-      });
+      c.set("auth", apiKeyAuth(key));
     } else if (bearer !== undefined && JWT_SHAPE.test(bearer) && headerType(bearer) === DEVICE_TOKEN_TYPE) {
       // Routed by the unverified header only; the device verifier then enforces typ itself.
       const device = await verifyDeviceToken(c.get("ctx"), bearer);
@@ -102,6 +95,18 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     await setSessionCookies(c, token, current.record, current.csrfToken);
   }
 };
+
+/** The request's principal when an API key authenticated it (as a Bearer or as an OAuth client). */
+export function apiKeyAuth(key: ApiKeyIdentity): NonNullable<AppVariables["auth"]> {
+  return {
+    identity: key.identity,
+    snapshot: null,
+    organization: { ...key.organization, role: null },
+    via: "api_key",
+    keyCreator: key.createdBy,
+    keyCreatorUser: key.creator,
+  };
+}
 
 const isSignOut = (method: string, path: string) => method === "POST" && path === "/v1/auth/logout";
 

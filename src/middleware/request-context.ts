@@ -37,6 +37,7 @@ export function requestContext(config: Config, deps: Deps): MiddlewareHandler<Ap
     c.set("session", null);
     c.set("deferredSession", null);
     c.set("idempotency", null);
+    c.set("oauth", null);
     await next();
     c.header("X-Request-Id", requestId);
     securityHeaders(c);
@@ -49,7 +50,8 @@ function securityHeaders(c: Context<AppEnv>): void {
   if (!h.has("Cache-Control")) h.set("Cache-Control", "no-store");
   if (!h.has("Content-Security-Policy")) h.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   h.set("X-Content-Type-Options", "nosniff");
-  h.set("Referrer-Policy", "no-referrer");
+  // HTML pages choose their own (same-origin, so their forms keep an Origin); API answers send none.
+  if (!h.has("Referrer-Policy")) h.set("Referrer-Policy", "no-referrer");
   h.set("X-Frame-Options", "DENY");
   h.set("Cross-Origin-Opener-Policy", "same-origin");
   if (c.get("config")?.cookies.secure) h.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");

@@ -7,7 +7,9 @@ export const escapeHtml = (s: string): string =>
 
 /**
  * A self-contained page: no scripts, nothing from other origins, a per-response style nonce, never
- * cached, never framed, and no Referer (the URL may carry a token).
+ * cached, never framed. Referrer-Policy same-origin: the URL may carry a token, so no other site ever
+ * gets a Referer from it, while the page's own form posts keep their Origin (under no-referrer a
+ * browser posts `Origin: null`, which the cross-site check must treat with suspicion).
  */
 export function htmlPage(
   c: Context<AppEnv>,
@@ -35,7 +37,7 @@ section{border-top:1px solid #e4e6ea;padding-top:.5rem}
 </style></head><body class="${options.layout ?? "card"}"><main>${options.body}</main></body></html>`;
   return c.html(html, (options.status ?? 200) as 200, {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Content-Security-Policy": `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   });
 }

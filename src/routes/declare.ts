@@ -1,7 +1,8 @@
-import { createRoute as declareRoute, type RouteConfig } from "@hono/zod-openapi";
+import { createRoute as declareRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { ErrorCode } from "../errors";
+import { ERROR_CODES, type ErrorCode } from "../errors";
 import { errorResponses } from "../http";
+import { authenticateClient, type OAuthEndpoint, oauthErrorFor } from "../middleware/oauth-endpoint";
 import {
   requireCredential,
   requireKeyManager,
@@ -29,6 +30,12 @@ export const SECURITY_SCHEMES = {
       "Echo of the csrf_token cookie (or `csrf_token` from GET /v1/auth/me) on POST/PUT/PATCH/DELETE with a session.",
   },
   accessToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Access JWT (EdDSA, typ at+jwt)." },
+  clientSecretBasic: {
+    type: "http",
+    scheme: "basic",
+    description:
+      "OAuth client authentication (RFC 6749 §2.3.1) with an API key: user name the key's id (`key_…`), password the key (`sk_live_…`). client_secret_post sends the same two as `client_id` and `client_secret` form fields.",
+  },
   apiKey: { type: "http", scheme: "bearer", description: "An API key: `Bearer sk_live_...` or `Bearer sk_test_...`." },
   publishableKey: {
     type: "apiKey",
@@ -64,19 +71,21 @@ const MANAGERS = new Set<MiddlewareHandler>([requireKeyManager, requirePublishab
  */
 export function createRoute<
   P extends string,
-  R extends Omit<RouteConfig, "path"> & { path: P; errors?: readonly ErrorCode[] },
+  R extends Omit<RouteConfig, "path"> & { path: P; errors?: readonly ErrorCode[]; oauth?: OAuthEndpoint },
 >(config: R) {
-  const { errors = [], ...route } = config;
-  const guard = (Array.isArray(route.middleware) ? route.middleware[0] : route.middleware) as
-    | MiddlewareHandler
-    | undefined;
+  const { errors = [], oauth, ...route } = config;
+  const chain = (Array.isArray(route.middleware) ? route.middleware : [route.middleware]) as MiddlewareHandler[];
+  // The guard: the first middleware, after the OAuth client authentication that feeds it.
+  const guard = chain.find((m) => m !== authenticateClient);
   const storefront = route.path.startsWith("/v1/storefront/");
   const security: RouteConfig["security"] =
     config.security ??
     (storefront ? [{ publishableKey: [] }] : BY_GUARD.get(guard as MiddlewareHandler)?.(route.method));
-  const responses = { ...errorResponses([...implied(route, guard, storefront), ...errors]), ...route.responses };
+  const codes = [...implied(route, guard, storefront), ...errors];
+  const failures = oauth ? oauthResponses(codes, oauth) : errorResponses(codes);
+  const responses = { ...failures, ...route.responses };
   // Typed as the route declared itself: handlers answer its success statuses; errors are thrown.
-  return declareRoute({ ...route, ...(security ? { security } : {}), responses } as Omit<R, "errors">);
+  return declareRoute({ ...route, ...(security ? { security } : {}), responses } as Omit<R, "errors" | "oauth">);
 }
 
 /**
@@ -102,6 +111,28 @@ function implied(
   if (route.method === "post") codes.push("idempotency_conflict", "idempotency_key_reused");
   return codes;
 }
+
+/** OAuth endpoints' error answers: RFC 6749 §5.2 JSON, per status the `error` values it can carry. */
+function oauthResponses(codes: ErrorCode[], kind: OAuthEndpoint) {
+  const byStatus = new Map<number, Set<string>>();
+  for (const code of new Set(codes))
+    for (const bearer of [false, true]) {
+      const { error, status } = oauthErrorFor({ code, status: ERROR_CODES[code].status }, kind, bearer);
+      byStatus.set(status, (byStatus.get(status) ?? new Set()).add(error));
+    }
+  const out: Record<number, { description: string; content: { "application/json": { schema: z.ZodType } } }> = {};
+  for (const [status, errors] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const values = [...errors].sort() as [string, ...string[]];
+    out[status] = {
+      description: `${values.join(", ")} (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate)`,
+      content: { "application/json": { schema: oauthError(values) } },
+    };
+  }
+  return out;
+}
+
+const oauthError = (values: [string, ...string[]]) =>
+  z.object({ error: z.enum(values), error_description: z.string(), request_id: z.string() });
 
 /** Codes several routes' services share, so each route lists what it adds in a few words. */
 export const ERRORS = {

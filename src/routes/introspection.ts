@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
+import { authenticateClient } from "../middleware/oauth-endpoint";
 import { principal, requireCredential } from "../middleware/require";
 import { introspectToken } from "../services/introspection";
 import { createRoute, ERRORS } from "./declare";
@@ -37,9 +38,10 @@ const introspectRoute = createRoute({
   tags: ["Tokens"],
   summary: "Is this access token live right now? (RFC 7662)",
   description:
-    "For services that must see a revocation at once. Authenticate with an API key (read scope). The answer is RFC 7662's own JSON, not the envelope. Access tokens of the key's organization only (a platform key: any); every other token, and every dead one, is just {active:false}. Form-encoded (as RFC 7662) or JSON.",
-  middleware: [requireCredential] as const,
-  security: [{ apiKey: [] }],
+    "For services that must see a revocation at once. The caller is an API key with the read scope, as an OAuth client (client_secret_basic: Basic base64(key_id:sk_live_…), or client_secret_post: client_id and client_secret form fields) or as `Authorization: Bearer sk_…`. Answers and errors are RFC 7662 / RFC 6749 JSON, not the envelope. Access tokens of the key's organization only (a platform key: any); every other token, and every dead one, is just {active:false}. Form-encoded (as RFC 7662) or JSON. Discoverable at /.well-known/oauth-authorization-server.",
+  middleware: [authenticateClient, requireCredential] as const,
+  oauth: "client",
+  security: [{ clientSecretBasic: [] }, { apiKey: [] }] as Array<Record<string, string[]>>,
   request: { body: jsonOrForm(IntrospectBody) },
   errors: [...ERRORS.policy],
   responses: {

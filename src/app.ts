@@ -97,6 +97,7 @@ function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
         info: {
           title: "Edge auth worker",
           version: "0.1.0",
+          license: { name: "MIT", url: "https://opensource.org/license/mit" },
           description:
             "Sign-in machinery on Cloudflare Workers. Every error answers {success: false, error: {code, message, details?}, meta: {request_id}}; clients key on error.code (each status's codes are listed per response).",
         },

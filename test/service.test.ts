@@ -33,8 +33,10 @@ describe("service routes", () => {
       "apiKey",
       "clientSecretBasic",
       "csrf",
+      "deviceToken",
       "publishableKey",
       "session",
+      "stripeSignature",
     ]);
     expect(doc.components.securitySchemes.publishableKey).toMatchObject({ in: "header", name: "X-Public-Key" });
     // Key management: a browser session (with CSRF on writes) or an API key, never an access token.
@@ -42,7 +44,26 @@ describe("service routes", () => {
     expect(doc.paths["/v1/api-keys"].post.security).toEqual([{ session: [], csrf: [] }, { apiKey: [] }]);
     expect(doc.paths["/v1/oauth/introspect"].post.security).toEqual([{ clientSecretBasic: [] }, { apiKey: [] }]);
     expect(doc.paths["/v1/storefront/auth/status"].get.security).toEqual([{ publishableKey: [] }]);
-    expect(doc.paths["/v1/auth/magic-link/request"].post.security).toBeUndefined();
+    // A public operation says so outright (`[]`); /me names every credential it reads, a device's too.
+    expect(doc.paths["/v1/auth/magic-link/request"].post.security).toEqual([]);
+    expect(doc.paths["/v1/auth/me"].get.security).toEqual([
+      { session: [] },
+      { accessToken: [] },
+      { apiKey: [] },
+      { deviceToken: [] },
+    ]);
+    expect(doc.paths["/v1/webhooks/stripe"].post.security).toEqual([{ stripeSignature: [] }]);
+    // Every operation states its security and has a unique operationId (generated clients need both).
+    const ids = new Set<string>();
+    for (const [path, operations] of Object.entries<Record<string, { security?: unknown[]; operationId?: string }>>(
+      doc.paths,
+    ))
+      for (const [method, op] of Object.entries(operations)) {
+        expect(Array.isArray(op.security), `${method} ${path} security`).toBe(true);
+        expect(op.operationId, `${method} ${path} operationId`).toMatch(/^[a-z][A-Za-z0-9]+$/);
+        expect(ids.has(op.operationId as string), op.operationId).toBe(false);
+        ids.add(op.operationId as string);
+      }
     // Every organization, key, device and platform operation states its credentials.
     const unstated: string[] = [];
     for (const [path, operations] of Object.entries<Record<string, { security?: unknown[] }>>(doc.paths)) {

@@ -14,136 +14,7 @@ export interface paths {
          * Email a single-use sign-in link (signup and login in one)
          * @description Answers 202 whether or not the account exists. The link is valid for 15 minutes and works once; requesting a new one revokes the previous one.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "email": "ada@example.com",
-                     *       "name": "Ada Lovelace",
-                     *       "organization_name": "Analytical Engines",
-                     *       "redirect_to": "/dashboard"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["MagicLinkRequest"];
-                };
-            };
-            responses: {
-                /** @description Sent (same answer for known and unknown addresses) */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "sent": true,
-                         *         "magic_link": "http://localhost:8787/v1/auth/magic-link/verify?token=tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {boolean} */
-                                sent: true;
-                                magic_link?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description email_delivery_failed, store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthMagicLinkRequest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -158,237 +29,13 @@ export interface paths {
             cookie?: never;
         };
         /** Confirmation page for an emailed link (never spends the token) */
-        get: {
-            parameters: {
-                query?: {
-                    token?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description HTML page with a button that POSTs the token */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description HTML page: the link expired or was used */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthMagicLinkVerify"];
         put?: never;
         /**
          * Spend the token and sign in
          * @description JSON clients get 200 with the user and organization; the confirm page's form post gets a 303 to the stored redirect_to. Either way the session and csrf_token cookies are set. A used, expired or unknown token is 401 magic_link_invalid.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "remember": false
-                     *     }
-                     */
-                    "application/json": components["schemas"]["MagicLinkVerify"];
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "remember": false
-                     *     }
-                     */
-                    "application/x-www-form-urlencoded": components["schemas"]["MagicLinkVerify"];
-                };
-            };
-            responses: {
-                /** @description Signed in */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "organization": {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true
-                         *         },
-                         *         "redirect_to": "/dashboard"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["User"];
-                                organization: components["schemas"]["Organization"];
-                                redirect_to: string | null;
-                            } | components["schemas"]["MfaChallenge"];
-                        };
-                    };
-                };
-                /** @description Signed in (form post): redirect to redirect_to */
-                303: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description magic_link_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_magic_link_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthMagicLinkVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -408,144 +55,7 @@ export interface paths {
          * Create a password account
          * @description 201 with the same shape whether or not the email already has an account (its owner gets a notice instead). No tokens: with REQUIRE_EMAIL_VERIFICATION on, a verification link is emailed. Passwords: 8-128 characters (NFKC), no composition rules, not on the common-password list (password_too_common says why).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "email": "ada@example.com",
-                     *       "password": "correct horse battery staple",
-                     *       "name": "Ada Lovelace",
-                     *       "organization_name": "Analytical Engines"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["SignupRequest"];
-                };
-            };
-            responses: {
-                /** @description Account created (or the lookalike answer for a taken email) */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "verification_required": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["User"];
-                                verification_required: boolean;
-                            };
-                        };
-                    };
-                };
-                /** @description password_too_common, password_too_long, password_too_short, validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_password_too_common"] | components["schemas"]["Error_password_too_long"] | components["schemas"]["Error_password_too_short"] | components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthSignup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -565,150 +75,7 @@ export interface paths {
          * Sign in with email and password (cookie session)
          * @description Sets the session and csrf_token cookies. Unknown email and wrong password give the same 401 invalid_credentials after the same work; 403 email_not_verified only after a correct password. A user with a second factor gets `mfa_required` and an `mfa_token` instead (no cookie): finish with POST /v1/auth/mfa/verify.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "email": "ada@example.com",
-                     *       "password": "correct horse battery staple",
-                     *       "remember": false
-                     *     }
-                     */
-                    "application/json": components["schemas"]["LoginRequest"];
-                };
-            };
-            responses: {
-                /** @description Signed in, or a second factor is needed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "organization": {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["User"];
-                                organization: components["schemas"]["Organization"];
-                            } | components["schemas"]["MfaChallenge"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthLogin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -728,163 +95,7 @@ export interface paths {
          * Check an email and password without signing in
          * @description For management apps that mint their own tokens: issues nothing, sets no cookie, throttled like login. For a user with a second factor the answer is `mfa_required` until POST /v1/auth/mfa/verify completes it.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "email": "ada@example.com",
-                     *       "password": "correct horse battery staple"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["CredentialsRequest"];
-                };
-            };
-            responses: {
-                /** @description Valid */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "valid": true,
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "organization": {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true
-                         *         },
-                         *         "organizations": [
-                         *           {
-                         *             "id": "org_01jd5n2k4m0000000000000000",
-                         *             "name": "Ada Lovelace",
-                         *             "is_personal_account": true,
-                         *             "plan_tier": "sandbox",
-                         *             "role": "member",
-                         *             "require_mfa": true
-                         *           }
-                         *         ]
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {boolean} */
-                                valid: true;
-                                user: components["schemas"]["User"];
-                                organization: components["schemas"]["Organization"];
-                                organizations: components["schemas"]["Organization"][];
-                            } | components["schemas"]["MfaChallenge"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthVerifyCredentials"];
         delete?: never;
         options?: never;
         head?: never;
@@ -904,135 +115,7 @@ export interface paths {
          * Change the password (needs the current one)
          * @description A wrong current password counts as a failed login. Every other session and every refresh token and access token of the user stop working; the calling session stays.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "current_password": "correct horse battery staple",
-                     *       "new_password": "correct horse battery staple"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ChangePasswordRequest"];
-                };
-            };
-            responses: {
-                /** @description Changed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "ok": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {boolean} */
-                                ok: true;
-                            };
-                        };
-                    };
-                };
-                /** @description password_too_common, password_too_long, password_too_short, validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_password_too_common"] | components["schemas"]["Error_password_too_long"] | components["schemas"]["Error_password_too_short"] | components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthChangePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1052,131 +135,7 @@ export interface paths {
          * Email a password-reset link
          * @description Always 200 {ok: true}. Real accounts get a link valid for 1 hour, single use; a new request replaces the previous link.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "email": "ada@example.com"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ForgotPasswordRequest"];
-                };
-            };
-            responses: {
-                /** @description Accepted */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "ok": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {boolean} */
-                                ok: true;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthForgotPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1191,211 +150,13 @@ export interface paths {
             cookie?: never;
         };
         /** Reset page for an emailed link (never spends the token) */
-        get: {
-            parameters: {
-                query?: {
-                    token?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description HTML form for the new password */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description HTML page: the link expired or was used */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthResetPassword"];
         put?: never;
         /**
          * Set a new password with an emailed token
          * @description Spends the token, sets the password, proves the email, clears the lockout, and signs out every session and token. No sign-in happens. The reset page's form post gets an HTML answer.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "password": "correct horse battery staple"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ResetPasswordRequest"];
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "password": "correct horse battery staple"
-                     *     }
-                     */
-                    "application/x-www-form-urlencoded": components["schemas"]["ResetPasswordRequest"];
-                };
-            };
-            responses: {
-                /** @description Password set */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "ok": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {boolean} */
-                                ok: true;
-                            };
-                        };
-                    };
-                };
-                /** @description password_too_common, password_too_long, password_too_short, validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_password_too_common"] | components["schemas"]["Error_password_too_long"] | components["schemas"]["Error_password_too_short"] | components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_expired, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_expired"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthResetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1410,217 +171,13 @@ export interface paths {
             cookie?: never;
         };
         /** Confirmation page for an emailed link (never spends the token) */
-        get: {
-            parameters: {
-                query?: {
-                    token?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description HTML page with a button that POSTs the token */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description HTML page: the link expired or was used */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthVerifyEmail"];
         put?: never;
         /**
          * Prove an email address (or apply a requested email change)
          * @description Tokens are single use, valid 24 hours, and only for this purpose: a reset or magic-link token is 401 token_invalid here.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["VerifyEmailRequest"];
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02"
-                     *     }
-                     */
-                    "application/x-www-form-urlencoded": components["schemas"]["VerifyEmailRequest"];
-                };
-            };
-            responses: {
-                /** @description Verified */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["User"];
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_expired, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_expired"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthVerifyEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1640,131 +197,7 @@ export interface paths {
          * Send a fresh verification link
          * @description 202 whatever the address; only an unverified account gets an email, and its previous link stops working.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "email": "ada@example.com"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ResendVerificationRequest"];
-                };
-            };
-            responses: {
-                /** @description Accepted */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "sent": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {boolean} */
-                                sent: true;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthVerifyEmailResend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1784,146 +217,7 @@ export interface paths {
          * Access + refresh tokens for non-browser clients
          * @description grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json. For a user with a second factor, the password and authorization_code grants answer `mfa_required` with an `mfa_token`: POST /v1/auth/mfa/verify answers the tokens. A form-encoded request (RFC 6749, as OAuth libraries send it; the password grant's address in `username`) gets RFC 6749's answer instead of the envelope: the token fields at the top level, errors as {error, error_description} (400 invalid_grant, invalid_request, unsupported_grant_type; 403 mfa_required with the mfa_token beside it).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["TokenRequest"];
-                    "application/x-www-form-urlencoded": components["schemas"]["TokenFormRequest"];
-                };
-            };
-            responses: {
-                /** @description Tokens, or (password and authorization_code grants) the second factor still owed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c3JfMDFqZDUifQ.c2lnbmF0dXJl",
-                         *         "token_type": "Bearer",
-                         *         "expires_in": 900,
-                         *         "expires_at": "2026-12-01T09:30:00.000Z",
-                         *         "refresh_token": "rt_6b1e0f3c9d2a4b7e8f5a1c3d7e9b2f4a6c8d0e1f",
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "organization": {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["TokenResponse"] | components["schemas"]["MfaChallenge"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1943,139 +237,7 @@ export interface paths {
          * Revoke a refresh token and its whole family
          * @description Always 200 (RFC 7009): unknown tokens are ignored. Access tokens of the family stop working too.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "token_type_hint": "access_token"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RevokeRequest"];
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "token_type_hint": "access_token"
-                     *     }
-                     */
-                    "application/x-www-form-urlencoded": components["schemas"]["RevokeRequest"];
-                };
-            };
-            responses: {
-                /** @description Revoked */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "revoked": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {boolean} */
-                                revoked: true;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthTokenRevoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2090,84 +252,7 @@ export interface paths {
             cookie?: never;
         };
         /** The configured sign-in providers (for a sign-in page's buttons) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Providers */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "name": "google",
-                         *           "label": "Google",
-                         *           "start_url": "https://auth.example.com/v1/auth/oauth/google/start"
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["OAuthProvider"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthOauthProviders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2187,74 +272,7 @@ export interface paths {
          * Go to the provider (a link or button target, not a fetch)
          * @description 302 to the provider with a single-use state (10 minutes, bound to this browser by an HttpOnly cookie), PKCE S256 and a nonce. `redirect_to`: where to land afterwards (a path here or a URL on a trusted origin); for a native app, a URL on APP_SCHEME plus the app's own `code_challenge` (S256): the app then gets `?code=` and exchanges it at POST /v1/auth/token (grant_type authorization_code).
          */
-        get: {
-            parameters: {
-                query?: {
-                    redirect_to?: string;
-                    code_challenge?: string;
-                };
-                header?: never;
-                path: {
-                    provider: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description To the provider's authorization page */
-                302: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description provider_unavailable, store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthOauthByProviderStart"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2274,249 +292,13 @@ export interface paths {
          * Where the provider sends the browser back (not called by apps)
          * @description Spends the state, checks it was started in this browser, exchanges the code (PKCE) and checks the ID token (signature by the issuer's keys, iss, aud, exp, nonce). Then: an identity already linked signs its user in; a new one is linked to the account with the same address only when the provider says the address is verified and the account has proven it too; an unknown verified address gets a new account with a personal organization. A browser gets the session cookies and a 303 to redirect_to; an app a 302 to its redirect with `code` (or `error`). Failures are an HTML page with the status and the error code.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    provider: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Signed in, no redirect target: an HTML page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description Native app: to its redirect with code or error */
-                302: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Signed in (or linked): to redirect_to */
-                303: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description oauth_failed, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_oauth_failed"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description email_not_verified, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description account_exists, conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_account_exists"] | components["schemas"]["Error_conflict"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description provider_unavailable, store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthOauthByProviderCallback"];
         put?: never;
         /**
          * The provider's form_post answer (Sign in with Apple); same checks and answers as the GET
          * @description A cross-site POST by design (exempt from the Origin check): the single-use state, bound to the browser that started the sign-in, is the CSRF defence. Apple adds a `user` field (JSON with the name) on the first consent only.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    provider: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "tok_4c1a9e7f2b3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e",
-                     *       "state": "state",
-                     *       "user": "user",
-                     *       "error": "error",
-                     *       "iss": "https://auth.example.com"
-                     *     }
-                     */
-                    "application/x-www-form-urlencoded": components["schemas"]["OAuthFormPost"];
-                };
-            };
-            responses: {
-                /** @description Signed in, no redirect target: an HTML page */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description Native app: to its redirect with code or error */
-                302: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Signed in (or linked): to redirect_to */
-                303: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description oauth_failed, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_oauth_failed"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description account_exists, conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_account_exists"] | components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description provider_unavailable, store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthOauthByProviderCallback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2536,146 +318,7 @@ export interface paths {
          * Start linking a provider to the signed-in account
          * @description For a browser session only (the provider sends the same browser back). Adding a way in is sensitive: it needs a sign-in from the last ten minutes or `current_password`. Answers the URL to send the browser to; the callback links instead of signing in (409 conflict when that provider account belongs to someone else).
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    provider: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "redirect_to": "/dashboard",
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["LinkProviderRequest"];
-                };
-            };
-            responses: {
-                /** @description Send the browser here */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "authorization_url": "https://auth.example.com/"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                authorization_url: string;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description provider_unavailable, store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthOauthByProviderLink"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2690,95 +333,7 @@ export interface paths {
             cookie?: never;
         };
         /** The providers linked to your account */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Identities */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "idn_01jd5n2k4m0000000000000000",
-                         *           "provider": "google",
-                         *           "email": "ada@example.com",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_used_at": "2026-12-01T09:30:00.000Z"
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["LinkedIdentity"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthIdentities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2798,98 +353,7 @@ export interface paths {
          * Your kept provider tokens for one identity (providers with OAUTH_<NAME>_KEEP_TOKENS=true)
          * @description For calling the provider's API as yourself. Kept sealed (AES-GCM) and refreshed at each sign-in with that provider; 404 when the provider keeps none (the default) or the identity is not yours.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The tokens */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c3JfMDFqZDUifQ.c2lnbmF0dXJl",
-                         *         "token_type": "token type",
-                         *         "refresh_token": "rt_6b1e0f3c9d2a4b7e8f5a1c3d7e9b2f4a6c8d0e1f",
-                         *         "scope": "read write",
-                         *         "expires_at": 1764581400
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["ProviderTokens"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthIdentitiesByIdTokens"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2912,92 +376,7 @@ export interface paths {
          * Unlink a provider (never your last way to sign in)
          * @description 409 conflict when nothing else would let you in: no password, no other linked provider and no verified address (magic links need one).
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Unlinked */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteAuthIdentitiesById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3011,71 +390,7 @@ export interface paths {
             cookie?: never;
         };
         /** The code page of a browser sign-in that needs a second factor */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description HTML form */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description HTML page: nothing pending */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthMfa"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3097,189 +412,7 @@ export interface paths {
          * Finish a sign-in with the second factor
          * @description Send the `mfa_token` from the first step with one of `code` (authenticator app), `recovery_code` or `passkey` (an assertion for a challenge from POST /v1/auth/mfa/passkey/options). Answers exactly what the first step would have: a session (cookies set; login, magic link, invitation, social), tokens (POST /v1/auth/token) or the credential check. The token is single use, lives 5 minutes, works only from the client that got it, and allows 5 wrong codes; codes are also counted per account like passwords.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "mfa_token": "tok_8e2d4f6a1c3b5d7e9f0a2c4e6b8d0f1a3c5e7b9d",
-                     *       "code": "123456",
-                     *       "recovery_code": "7KQ2M-0T9XH-PZ4RW-JD8NC",
-                     *       "passkey": {
-                     *         "id": "id_01jd5n2k4m0000000000000000",
-                     *         "rawId": "rawId",
-                     *         "type": "public-key",
-                     *         "response": {
-                     *           "clientDataJSON": "clientDataJSON",
-                     *           "authenticatorData": "authenticatorData",
-                     *           "signature": "signature",
-                     *           "userHandle": "userHandle"
-                     *         },
-                     *         "clientExtensionResults": {},
-                     *         "authenticatorAttachment": "platform"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["MfaVerifyRequest"];
-                    /**
-                     * @example {
-                     *       "mfa_token": "tok_8e2d4f6a1c3b5d7e9f0a2c4e6b8d0f1a3c5e7b9d",
-                     *       "code": "123456",
-                     *       "recovery_code": "7KQ2M-0T9XH-PZ4RW-JD8NC",
-                     *       "passkey": {
-                     *         "id": "id_01jd5n2k4m0000000000000000",
-                     *         "rawId": "rawId",
-                     *         "type": "public-key",
-                     *         "response": {
-                     *           "clientDataJSON": "clientDataJSON",
-                     *           "authenticatorData": "authenticatorData",
-                     *           "signature": "signature",
-                     *           "userHandle": "userHandle"
-                     *         },
-                     *         "clientExtensionResults": {},
-                     *         "authenticatorAttachment": "platform"
-                     *       }
-                     *     }
-                     */
-                    "application/x-www-form-urlencoded": components["schemas"]["MfaVerifyRequest"];
-                };
-            };
-            responses: {
-                /** @description Signed in */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "organization": {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true
-                         *         },
-                         *         "redirect_to": "/dashboard"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["MfaCompleted"];
-                        };
-                    };
-                };
-                /** @description Form post from the code page: on to the app */
-                303: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description mfa_invalid, passkey_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_passkey_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthMfaVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3294,91 +427,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user's second factors */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Factors */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "methods": [
-                         *           "totp"
-                         *         ],
-                         *         "totp": {
-                         *           "enabled": true,
-                         *           "confirmed_at": "2026-12-01T09:30:00.000Z"
-                         *         },
-                         *         "passkeys": 0,
-                         *         "recovery_codes_remaining": 0
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["MfaStatus"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthMfaFactors"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3400,238 +449,9 @@ export interface paths {
          * Start setting up an authenticator app
          * @description Answers a new secret (shown this once) as text, otpauth:// URI and QR code. It counts only after POST /v1/auth/mfa/totp/confirm with a code from the app. 409 when an app is already set up.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RecentAuthProof"];
-                };
-            };
-            responses: {
-                /** @description Scan this */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
-                         *         "otpauth_uri": "otpauth://totp/auth.example.com:ada%40example.com?...",
-                         *         "qr_svg": "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 29 29\">...</svg>"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["TotpEnrolment"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthMfaTotp"];
         /** Remove the authenticator app */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RecentAuthProof"];
-                };
-            };
-            responses: {
-                /** @description Removed */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteAuthMfaTotp"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3650,133 +470,7 @@ export interface paths {
          * Confirm the authenticator app with its first code
          * @description From now on every sign-in asks for a code. Answers 10 recovery codes, shown this once: each signs in once in place of a code.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "code": "123456"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["TotpConfirm"];
-                };
-            };
-            responses: {
-                /** @description Enabled */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "recovery_codes": [
-                         *           "7KQ2M-0T9XH-PZ4RW-JD8NC"
-                         *         ]
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["RecoveryCodes"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthMfaTotpConfirm"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3796,134 +490,7 @@ export interface paths {
          * Replace the recovery codes
          * @description Ten new codes; all earlier ones stop working. 409 without a second factor.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RecentAuthProof"];
-                };
-            };
-            responses: {
-                /** @description New codes */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "recovery_codes": [
-                         *           "7KQ2M-0T9XH-PZ4RW-JD8NC"
-                         *         ]
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["RecoveryCodes"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthMfaRecoveryCodes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3943,133 +510,7 @@ export interface paths {
          * Options to create a passkey for the signed-in user
          * @description Needs a sign-in younger than 10 minutes, or `current_password` (`mfa_code` for users with a second factor). The challenge is single use and lives 5 minutes. Relying party: PUBLIC_URL's host; user verification required; discoverable credential required.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RecentAuthProof"];
-                };
-            };
-            responses: {
-                /** @description Creation options */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "challenge": "q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe",
-                         *         "rpId": "auth.example.com"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["WebAuthnOptions"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthPasskeysRegisterOptions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4084,261 +525,13 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user's passkeys */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Passkeys */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "id_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "credential_id": "cre_01jd5n2k4m0000000000000000",
-                         *           "device_type": "singleDevice",
-                         *           "backed_up": true,
-                         *           "transports": [
-                         *             "transports"
-                         *           ],
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_used_at": "2026-12-01T09:30:00.000Z"
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Passkey"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthPasskeys"];
         put?: never;
         /**
          * Register the passkey the browser created
          * @description The first second factor of an account also answers its 10 recovery codes (shown this once); otherwise `recovery_codes` is null. 401 passkey_invalid for a wrong origin, relying party, challenge or signature.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "response": {
-                     *         "id": "id_01jd5n2k4m0000000000000000",
-                     *         "rawId": "rawId",
-                     *         "type": "public-key",
-                     *         "response": {
-                     *           "clientDataJSON": "clientDataJSON",
-                     *           "attestationObject": "attestationObject",
-                     *           "transports": [
-                     *             "transports"
-                     *           ]
-                     *         },
-                     *         "clientExtensionResults": {},
-                     *         "authenticatorAttachment": "platform"
-                     *       },
-                     *       "name": "MacBook Touch ID"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RegisterPasskey"];
-                };
-            };
-            responses: {
-                /** @description Registered */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "passkey": {
-                         *           "id": "id_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "credential_id": "cre_01jd5n2k4m0000000000000000",
-                         *           "device_type": "singleDevice",
-                         *           "backed_up": true,
-                         *           "transports": [
-                         *             "transports"
-                         *           ],
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_used_at": "2026-12-01T09:30:00.000Z"
-                         *         },
-                         *         "recovery_codes": [
-                         *           "recovery codes"
-                         *         ]
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                passkey: components["schemas"]["Passkey"];
-                                recovery_codes: string[] | null;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description passkey_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_passkey_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthPasskeys"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4359,250 +552,11 @@ export interface paths {
          * Remove a passkey
          * @description Needs recent authentication like adding one. 409 when it is the account's last way in (no password, linked provider, proven address or other passkey).
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RecentAuthProof"];
-                };
-            };
-            responses: {
-                /** @description Removed */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteAuthPasskeysById"];
         options?: never;
         head?: never;
         /** Rename a passkey */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "MacBook Touch ID"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RenamePasskey"];
-                };
-            };
-            responses: {
-                /** @description Renamed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "id_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "credential_id": "cre_01jd5n2k4m0000000000000000",
-                         *         "device_type": "singleDevice",
-                         *         "backed_up": true,
-                         *         "transports": [
-                         *           "transports"
-                         *         ],
-                         *         "created_at": "2026-12-01T09:30:00.000Z",
-                         *         "last_used_at": "2026-12-01T09:30:00.000Z"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Passkey"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        patch: operations["patchAuthPasskeysById"];
         trace?: never;
     };
     "/v1/auth/passkeys/sign-in/options": {
@@ -4618,102 +572,7 @@ export interface paths {
          * Options to sign in with a passkey (autofill or a button)
          * @description No email needed: the browser offers the user's discoverable passkeys (use `mediation: 'conditional'` for autofill). Single-use challenge, 5 minutes; 60 per minute per client IP.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Request options */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "challenge": "q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe",
-                         *         "rpId": "auth.example.com"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["WebAuthnOptions"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthPasskeysSignInOptions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4733,161 +592,7 @@ export interface paths {
          * Sign in with a passkey (cookie session)
          * @description A passkey with user verification is two factors in one: no second step follows. Sets the session cookies like login.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "response": {
-                     *         "id": "id_01jd5n2k4m0000000000000000",
-                     *         "rawId": "rawId",
-                     *         "type": "public-key",
-                     *         "response": {
-                     *           "clientDataJSON": "clientDataJSON",
-                     *           "authenticatorData": "authenticatorData",
-                     *           "signature": "signature",
-                     *           "userHandle": "userHandle"
-                     *         },
-                     *         "clientExtensionResults": {},
-                     *         "authenticatorAttachment": "platform"
-                     *       },
-                     *       "remember": false
-                     *     }
-                     */
-                    "application/json": components["schemas"]["PasskeySignIn"];
-                };
-            };
-            responses: {
-                /** @description Signed in */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "organization": {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["User"];
-                                organization: components["schemas"]["Organization"];
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description passkey_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_passkey_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthPasskeysSignIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4907,129 +612,7 @@ export interface paths {
          * Options for a passkey as the second step of a sign-in
          * @description For an `mfa_required` answer whose methods include passkey: only the user's own passkeys are allowed. Send the assertion as `passkey` to POST /v1/auth/mfa/verify.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "mfa_token": "tok_8e2d4f6a1c3b5d7e9f0a2c4e6b8d0f1a3c5e7b9d"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["MfaPasskeyOptions"];
-                };
-            };
-            responses: {
-                /** @description Request options */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "challenge": "q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe",
-                         *         "rpId": "auth.example.com"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["WebAuthnOptions"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthMfaPasskeyOptions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5049,158 +632,7 @@ export interface paths {
          * Is this access token live right now? (RFC 7662)
          * @description For services that must see a revocation at once. The caller is an API key with the read scope, as an OAuth client (client_secret_basic: Basic base64(key_id:sk_live_…), or client_secret_post: client_id and client_secret form fields) or as `Authorization: Bearer sk_…`. Answers and errors are RFC 7662 / RFC 6749 JSON, not the envelope. Access tokens of the key's organization only (a platform key: any); every other token, and every dead one, is just {active:false}. Form-encoded (as RFC 7662) or JSON. Discoverable at /.well-known/oauth-authorization-server.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "token_type_hint": "access_token"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["IntrospectRequest"];
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "token_type_hint": "access_token"
-                     *     }
-                     */
-                    "application/x-www-form-urlencoded": components["schemas"]["IntrospectRequest"];
-                };
-            };
-            responses: {
-                /** @description Token state */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "active": true,
-                         *       "token_type": "Bearer",
-                         *       "scope": "read write",
-                         *       "sub": "usr_01jd5n2k4m0000000000000000",
-                         *       "username": "ada@example.com",
-                         *       "org": "org_01jd5n2k4m0000000000000000",
-                         *       "sid": "ses_01jd5n2k4m0000000000000000",
-                         *       "jti": "tfm_01jd5n2k4m0000000000000000",
-                         *       "iss": "https://auth.example.com",
-                         *       "aud": "https://auth.example.com",
-                         *       "iat": 1764581400,
-                         *       "exp": 1764581400,
-                         *       "auth_time": 1764581400
-                         *     }
-                         */
-                        "application/json": components["schemas"]["Introspection"];
-                    };
-                };
-                /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            error: "invalid_request";
-                            error_description: string;
-                            request_id: string;
-                        };
-                    };
-                };
-                /** @description invalid_client, invalid_token (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            error: "invalid_client" | "invalid_token";
-                            error_description: string;
-                            request_id: string;
-                        };
-                    };
-                };
-                /** @description insufficient_scope, invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            error: "insufficient_scope" | "invalid_request";
-                            error_description: string;
-                            request_id: string;
-                        };
-                    };
-                };
-                /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            error: "invalid_request";
-                            error_description: string;
-                            request_id: string;
-                        };
-                    };
-                };
-                /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            error: "invalid_request";
-                            error_description: string;
-                            request_id: string;
-                        };
-                    };
-                };
-                /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            error: "temporarily_unavailable";
-                            error_description: string;
-                            request_id: string;
-                        };
-                    };
-                };
-                /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            error: "temporarily_unavailable";
-                            error_description: string;
-                            request_id: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["postOauthIntrospect"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5218,237 +650,12 @@ export interface paths {
          * The signed-in identity
          * @description With a session cookie: one Redis round trip, no SQL (the session carries a snapshot of the user and organization).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The identity behind the credential */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "organization": {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true
-                         *         },
-                         *         "identity": {
-                         *           "kind": "session",
-                         *           "user_id": "usr_01jd5n2k4m0000000000000000",
-                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *           "plan_tier": "sandbox",
-                         *           "scopes": [
-                         *             "read",
-                         *             "write"
-                         *           ],
-                         *           "credential_id": "cre_01jd5n2k4m0000000000000000"
-                         *         },
-                         *         "csrf_token": "csrf_3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["User"] & (Record<string, never> | null);
-                                organization: components["schemas"]["Organization"];
-                                identity: components["schemas"]["Identity"];
-                                /** @description With a session cookie: the value to send as X-CSRF-Token (for front ends on a trusted origin, which cannot read the cookie). */
-                                csrf_token?: string;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthMe"];
         /**
          * Update name, phone or email (same as PATCH)
          * @description Name and phone apply at once. A new email needs a sign-in younger than 10 minutes or current_password (403 reauth_required otherwise), and is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.
          */
-        put: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "Ada Lovelace",
-                     *       "email": "ada@example.com",
-                     *       "phone": "+14155550123",
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ProfileUpdate"];
-                };
-            };
-            responses: {
-                /** @description Updated */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "email_change_pending": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["User"];
-                                email_change_pending: boolean;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        put: operations["putAuthMe"];
         post?: never;
         delete?: never;
         options?: never;
@@ -5457,130 +664,7 @@ export interface paths {
          * Update name, phone or email
          * @description Name and phone apply at once. A new email needs a sign-in younger than 10 minutes or current_password (403 reauth_required otherwise), and is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "Ada Lovelace",
-                     *       "email": "ada@example.com",
-                     *       "phone": "+14155550123",
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ProfileUpdate"];
-                };
-            };
-            responses: {
-                /** @description Updated */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "email_change_pending": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["User"];
-                                email_change_pending: boolean;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        patch: operations["patchAuthMe"];
         trace?: never;
     };
     "/v1/auth/logout": {
@@ -5596,90 +680,7 @@ export interface paths {
          * End the session or token login (idempotent)
          * @description 204 with or without a credential. With the session cookie: the Redis record is deleted and both cookies are cleared. With a Bearer access token: its whole token family (that refresh token and its access tokens) is revoked.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Signed out */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthLogout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5694,96 +695,7 @@ export interface paths {
             cookie?: never;
         };
         /** The user's active browser sessions */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Sessions, newest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "ses_01jd5n2k4m0000000000000000",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "expires_at": "2026-12-01T09:30:00.000Z",
-                         *           "ip": "203.0.113.7",
-                         *           "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15",
-                         *           "current": true
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Session"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthSessions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5803,83 +715,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** End one of the user's sessions */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ended */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteAuthSessionsById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -5898,106 +734,7 @@ export interface paths {
          * Sign out everywhere
          * @description Ends every session (this one included) and makes every refresh token and access token of the user fail at once.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Signed out everywhere */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "revoked_sessions": 0
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                revoked_sessions: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthLogoutAll"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6021,131 +758,7 @@ export interface paths {
          * Change the organization's settings (owners)
          * @description `require_mfa`: members need a second factor to act in the organization (others get 403 mfa_enrollment_required, including when they switch into it, until they set one up). Needs recent authentication; turning it on needs your own second factor.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "require_mfa": true,
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["OrganizationSettings"];
-                };
-            };
-            responses: {
-                /** @description Changed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "org_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "is_personal_account": true,
-                         *         "plan_tier": "sandbox",
-                         *         "role": "member",
-                         *         "require_mfa": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Organization"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, mfa_enrollment_required, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        patch: operations["patchOrganizationsById"];
         trace?: never;
     };
     "/v1/auth/organizations": {
@@ -6159,96 +772,7 @@ export interface paths {
          * The caller's organizations, with role and plan
          * @description From the user's cached snapshot (no SQL). An API key sees its own organization, with role null.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Organizations */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Organization"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthOrganizations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6268,109 +792,7 @@ export interface paths {
          * Another user's organizations, as far as the caller may see them
          * @description Only organizations the caller shares with that user (all of the caller's own; an API key shares its one organization). Platform administrators see all. 404 when the user is invisible.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Organizations, each naming the user asked about and the caller who asked */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true,
-                         *           "user_id": "usr_01jd5n2k4m0000000000000000",
-                         *           "requested_by": "usr_01jd5n2k4m0000000000000000"
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["UserOrganization"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getUsersByUserIdOrganizations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6389,136 +811,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Create an organization (you become its owner) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "Ada Lovelace"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["CreateOrganization"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "org_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "is_personal_account": true,
-                         *         "plan_tier": "sandbox",
-                         *         "role": "member",
-                         *         "require_mfa": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Organization"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postOrganizations"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6538,120 +831,7 @@ export interface paths {
          * Make an organization the session's active one
          * @description Session cookies only: /me, identity and keys created from this session then act in that organization.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Switched */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "org_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "is_personal_account": true,
-                         *         "plan_tier": "sandbox",
-                         *         "role": "member",
-                         *         "require_mfa": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Organization"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthOrganizationsByIdSwitch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6666,106 +846,7 @@ export interface paths {
             cookie?: never;
         };
         /** Members of an organization (members, or a read-scoped key of it) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Members */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "user_id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "role": "member",
-                         *           "joined_at": "2026-12-01T09:30:00.000Z"
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Member"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getOrganizationsByIdMembers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6788,231 +869,14 @@ export interface paths {
          * Remove a member, or leave (the last owner cannot)
          * @description The removed member's keys in this organization are revoked, and their sessions and tokens lose access to it at once.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Removed */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteOrganizationsByIdMembersByUserId"];
         options?: never;
         head?: never;
         /**
          * Change a member's role
          * @description Owners change anyone's role; admins (and admin-scoped keys) change admins and members, never owners, and never grant owner. Nobody raises their own role. 409 when it would leave the organization without an owner.
          */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "role": "member"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ChangeRole"];
-                };
-            };
-            responses: {
-                /** @description Changed */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user_id": "usr_01jd5n2k4m0000000000000000",
-                         *         "email": "ada@example.com",
-                         *         "name": "Ada Lovelace",
-                         *         "role": "member",
-                         *         "joined_at": "2026-12-01T09:30:00.000Z"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Member"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        patch: operations["patchOrganizationsByIdMembersByUserId"];
         trace?: never;
     };
     "/v1/organizations/{id}/invitations": {
@@ -7023,258 +887,13 @@ export interface paths {
             cookie?: never;
         };
         /** Open invitations of an organization (owners and admins) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Invitations */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "inv_01jd5n2k4m0000000000000000",
-                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *           "organization_name": "Analytical Engines",
-                         *           "email": "ada@example.com",
-                         *           "role": "member",
-                         *           "invited_by": "usr_01jd5n2k4m0000000000000000",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "expires_at": "2026-12-01T09:30:00.000Z"
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Invitation"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getOrganizationsByIdInvitations"];
         put?: never;
         /**
          * Invite an address to join (owners and admins; never above your own role)
          * @description 202 with the same answer whether or not an account uses the address. The invitee gets an email; nobody becomes a member until they accept (7 days). Inviting the same address again refreshes the invitation and its link.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "email": "ada@example.com",
-                     *       "role": "member"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["CreateInvitation"];
-                };
-            };
-            responses: {
-                /** @description Invited */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "inv_01jd5n2k4m0000000000000000",
-                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *         "organization_name": "Analytical Engines",
-                         *         "email": "ada@example.com",
-                         *         "role": "member",
-                         *         "invited_by": "usr_01jd5n2k4m0000000000000000",
-                         *         "created_at": "2026-12-01T09:30:00.000Z",
-                         *         "expires_at": "2026-12-01T09:30:00.000Z"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Invitation"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postOrganizationsByIdInvitations"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7292,84 +911,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke an open invitation (its link stops working) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                    invitation_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteOrganizationsByIdInvitationsByInvitationId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -7383,96 +925,7 @@ export interface paths {
             cookie?: never;
         };
         /** Open invitations to your (verified) address */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Invitations */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "inv_01jd5n2k4m0000000000000000",
-                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *           "organization_name": "Analytical Engines",
-                         *           "email": "ada@example.com",
-                         *           "role": "member",
-                         *           "expires_at": "2026-12-01T09:30:00.000Z"
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["MyInvitation"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description email_not_verified, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthInvitations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7491,120 +944,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Accept an invitation to your verified address (you become a member) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Joined */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "org_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "is_personal_account": true,
-                         *         "plan_tier": "sandbox",
-                         *         "role": "member",
-                         *         "require_mfa": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Organization"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthInvitationsByIdAccept"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7621,101 +961,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Decline an invitation to your verified address */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Declined */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthInvitationsByIdDecline"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7730,228 +976,13 @@ export interface paths {
             cookie?: never;
         };
         /** Page for an emailed invitation (never accepts on its own) */
-        get: {
-            parameters: {
-                query?: {
-                    token?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description HTML page with a button that POSTs the token */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description HTML page: the link expired or was used */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAuthInvitationsAccept"];
         put?: never;
         /**
          * Accept an emailed invitation: proves the address, signs in and joins
          * @description JSON clients get 200 with the user and the organization (the session's active one); the page's form gets an HTML answer. 401 token_invalid for a used, expired, revoked or withdrawn invitation.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "remember": false
-                     *     }
-                     */
-                    "application/json": components["schemas"]["InvitationToken"];
-                    /**
-                     * @example {
-                     *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                     *       "remember": false
-                     *     }
-                     */
-                    "application/x-www-form-urlencoded": components["schemas"]["InvitationToken"];
-                };
-            };
-            responses: {
-                /** @description Joined and signed in */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "is_superuser": false
-                         *         },
-                         *         "organization": {
-                         *           "id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "is_personal_account": true,
-                         *           "plan_tier": "sandbox",
-                         *           "role": "member",
-                         *           "require_mfa": true
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["User"];
-                                organization: components["schemas"]["Organization"];
-                            } | components["schemas"]["MfaChallenge"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAuthInvitationsAccept"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7969,271 +1000,13 @@ export interface paths {
          * The organization's keys (never their secrets)
          * @description Needs a browser session of an owner or admin (with X-CSRF-Token) or an admin-scoped API key; access tokens cannot manage keys. Keys with admin or platform scope need a sign-in younger than 10 minutes (or current_password): 403 reauth_required otherwise, and API keys cannot create or rotate them.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Keys, newest first */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "key_01jd5n2k4m0000000000000000",
-                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *           "created_by": "usr_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "prefix": "sk_live_",
-                         *           "scopes": [
-                         *             "read",
-                         *             "write"
-                         *           ],
-                         *           "expires_at": "2026-12-01T09:30:00.000Z",
-                         *           "revoked_at": null,
-                         *           "last_used_at": "2026-12-01T09:30:00.000Z",
-                         *           "created_at": "2026-12-01T09:30:00.000Z"
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["ApiKey"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getApiKeys"];
         put?: never;
         /**
          * Create an organization API key (the secret is shown once)
          * @description Needs a browser session of an owner or admin (with X-CSRF-Token) or an admin-scoped API key; access tokens cannot manage keys. Keys with admin or platform scope need a sign-in younger than 10 minutes (or current_password): 403 reauth_required otherwise, and API keys cannot create or rotate them. Scopes come from API_KEY_SCOPES (default read, write, admin; * = all you hold; default read) and never exceed yours. The organization is the credential's.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "Ada Lovelace",
-                     *       "scopes": [
-                     *         "read",
-                     *         "write"
-                     *       ],
-                     *       "expires_at": "2026-12-01T09:30:00.000Z",
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["CreateApiKey"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "key_01jd5n2k4m0000000000000000",
-                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "prefix": "sk_live_",
-                         *         "scopes": [
-                         *           "read",
-                         *           "write"
-                         *         ],
-                         *         "expires_at": "2026-12-01T09:30:00.000Z",
-                         *         "revoked_at": null,
-                         *         "last_used_at": "2026-12-01T09:30:00.000Z",
-                         *         "created_at": "2026-12-01T09:30:00.000Z",
-                         *         "api_key": "sk_live_key_01jd5n2k4m0000000000000000.q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["ApiKeyWithSecret"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, mfa_enrollment_required, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postApiKeys"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8253,127 +1026,7 @@ export interface paths {
          * Revoke a key (401 on its very next use)
          * @description Needs a browser session of an owner or admin (with X-CSRF-Token) or an admin-scoped API key; access tokens cannot manage keys. Keys with admin or platform scope need a sign-in younger than 10 minutes (or current_password): 403 reauth_required otherwise, and API keys cannot create or rotate them.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "key_01jd5n2k4m0000000000000000",
-                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "prefix": "sk_live_",
-                         *         "scopes": [
-                         *           "read",
-                         *           "write"
-                         *         ],
-                         *         "expires_at": "2026-12-01T09:30:00.000Z",
-                         *         "revoked_at": null,
-                         *         "last_used_at": "2026-12-01T09:30:00.000Z",
-                         *         "created_at": "2026-12-01T09:30:00.000Z"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["ApiKey"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postApiKeysByIdRevoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8393,157 +1046,7 @@ export interface paths {
          * New secret for a key; the old one works for grace_seconds (default 0)
          * @description Needs a browser session of an owner or admin (with X-CSRF-Token) or an admin-scoped API key; access tokens cannot manage keys. Keys with admin or platform scope need a sign-in younger than 10 minutes (or current_password): 403 reauth_required otherwise, and API keys cannot create or rotate them.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "grace_seconds": 60,
-                     *       "current_password": "correct horse battery staple",
-                     *       "mfa_code": "492039"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RotateApiKey"];
-                };
-            };
-            responses: {
-                /** @description Rotated */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "key_01jd5n2k4m0000000000000000",
-                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "prefix": "sk_live_",
-                         *         "scopes": [
-                         *           "read",
-                         *           "write"
-                         *         ],
-                         *         "expires_at": "2026-12-01T09:30:00.000Z",
-                         *         "revoked_at": null,
-                         *         "last_used_at": "2026-12-01T09:30:00.000Z",
-                         *         "created_at": "2026-12-01T09:30:00.000Z",
-                         *         "api_key": "sk_live_key_01jd5n2k4m0000000000000000.q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["ApiKeyWithSecret"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, mfa_enrollment_required, reauth_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"] | components["schemas"]["Error_reauth_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postApiKeysByIdRotate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8561,261 +1064,13 @@ export interface paths {
          * Find an account by email
          * @description Platform administrators only: a superuser's session (with X-CSRF-Token) or access token, or an API key with the reserved platform scope. Organization keys of any scope get 403. Every call is written to the audit table.
          */
-        get: {
-            parameters: {
-                query: {
-                    email: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Zero or one user */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "disabled": false,
-                         *           "is_superuser": false,
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "organizations": [
-                         *             {
-                         *               "id": "org_01jd5n2k4m0000000000000000",
-                         *               "name": "Ada Lovelace",
-                         *               "is_personal_account": true,
-                         *               "role": "member"
-                         *             }
-                         *           ]
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["PlatformUser"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAdminUsers"];
         put?: never;
         /**
          * Create an account (or return the existing one)
          * @description Platform administrators only: a superuser's session (with X-CSRF-Token) or access token, or an API key with the reserved platform scope. Organization keys of any scope get 403. Every call is written to the audit table. The address is proven at the first sign-in, which also makes the account's first organization. send_magic_link (default true) emails a sign-in link.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "email": "ada@example.com",
-                     *       "name": "Ada Lovelace",
-                     *       "send_magic_link": true
-                     *     }
-                     */
-                    "application/json": components["schemas"]["PlatformCreateUser"];
-                };
-            };
-            responses: {
-                /** @description Account */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "user": {
-                         *           "id": "usr_01jd5n2k4m0000000000000000",
-                         *           "email": "ada@example.com",
-                         *           "name": "Ada Lovelace",
-                         *           "email_verified": true,
-                         *           "disabled": false,
-                         *           "is_superuser": false,
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *           "organizations": [
-                         *             {
-                         *               "id": "org_01jd5n2k4m0000000000000000",
-                         *               "name": "Ada Lovelace",
-                         *               "is_personal_account": true,
-                         *               "role": "member"
-                         *             }
-                         *           ]
-                         *         },
-                         *         "created": true
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                user: components["schemas"]["PlatformUser"];
-                                created: boolean;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description email_delivery_failed, store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAdminUsers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8833,109 +1088,7 @@ export interface paths {
          * An account by id, with its organizations
          * @description Platform administrators only: a superuser's session (with X-CSRF-Token) or access token, or an API key with the reserved platform scope. Organization keys of any scope get 403. Every call is written to the audit table.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description User */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "usr_01jd5n2k4m0000000000000000",
-                         *         "email": "ada@example.com",
-                         *         "name": "Ada Lovelace",
-                         *         "email_verified": true,
-                         *         "disabled": false,
-                         *         "is_superuser": false,
-                         *         "created_at": "2026-12-01T09:30:00.000Z",
-                         *         "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *         "organizations": [
-                         *           {
-                         *             "id": "org_01jd5n2k4m0000000000000000",
-                         *             "name": "Ada Lovelace",
-                         *             "is_personal_account": true,
-                         *             "role": "member"
-                         *           }
-                         *         ]
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["PlatformUser"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getAdminUsersById"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8957,130 +1110,7 @@ export interface paths {
          * Disable an account: every session, token, device and key of theirs stops at once
          * @description Platform administrators only: a superuser's session (with X-CSRF-Token) or access token, or an API key with the reserved platform scope. Organization keys of any scope get 403. Every call is written to the audit table.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Done */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "usr_01jd5n2k4m0000000000000000",
-                         *         "email": "ada@example.com",
-                         *         "name": "Ada Lovelace",
-                         *         "email_verified": true,
-                         *         "disabled": false,
-                         *         "is_superuser": false,
-                         *         "created_at": "2026-12-01T09:30:00.000Z",
-                         *         "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *         "organizations": [
-                         *           {
-                         *             "id": "org_01jd5n2k4m0000000000000000",
-                         *             "name": "Ada Lovelace",
-                         *             "is_personal_account": true,
-                         *             "role": "member"
-                         *           }
-                         *         ]
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["PlatformUser"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAdminUsersByIdDisable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9100,130 +1130,7 @@ export interface paths {
          * Re-enable an account (old credentials stay dead)
          * @description Platform administrators only: a superuser's session (with X-CSRF-Token) or access token, or an API key with the reserved platform scope. Organization keys of any scope get 403. Every call is written to the audit table.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Done */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "usr_01jd5n2k4m0000000000000000",
-                         *         "email": "ada@example.com",
-                         *         "name": "Ada Lovelace",
-                         *         "email_verified": true,
-                         *         "disabled": false,
-                         *         "is_superuser": false,
-                         *         "created_at": "2026-12-01T09:30:00.000Z",
-                         *         "last_login_at": "2026-12-01T09:30:00.000Z",
-                         *         "organizations": [
-                         *           {
-                         *             "id": "org_01jd5n2k4m0000000000000000",
-                         *             "name": "Ada Lovelace",
-                         *             "is_personal_account": true,
-                         *             "role": "member"
-                         *           }
-                         *         ]
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["PlatformUser"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAdminUsersByIdEnable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9243,148 +1150,7 @@ export interface paths {
          * Mint a sign-in link for an account (emailed, or returned with delivery: return)
          * @description Platform administrators only: a superuser's session (with X-CSRF-Token) or access token, or an API key with the reserved platform scope. Organization keys of any scope get 403. Every call is written to the audit table.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "email": "ada@example.com",
-                     *       "redirect_to": "/dashboard",
-                     *       "delivery": "email"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["AdminMagicLink"];
-                };
-            };
-            responses: {
-                /** @description Minted */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "sent": true,
-                         *         "magic_link": "http://localhost:8787/v1/auth/magic-link/verify?token=tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40",
-                         *         "expires_in": 900
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                sent: boolean;
-                                magic_link?: string;
-                                expires_in: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description email_delivery_failed, store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postAdminMagicLinks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9399,258 +1165,13 @@ export interface paths {
             cookie?: never;
         };
         /** The organization's publishable keys */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Keys */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "pk_test_01jd5n2k4m0000000000000000",
-                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "allowed_origins": [
-                         *             "https://shop.example.com"
-                         *           ],
-                         *           "created_by": "usr_01jd5n2k4m0000000000000000",
-                         *           "revoked_at": null,
-                         *           "created_at": "2026-12-01T09:30:00.000Z"
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["PublishableKey"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getPublishableKeys"];
         put?: never;
         /**
          * Create a publishable key for the organization's storefront
          * @description Owners and admins (session with CSRF) or admin-scoped API keys. The key is a public identifier, not a secret; allowed_origins are the storefront origins that may use it.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "Ada Lovelace",
-                     *       "allowed_origins": [
-                     *         "https://shop.example.com"
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["CreatePublishableKey"];
-                };
-            };
-            responses: {
-                /** @description Created */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "pk_test_01jd5n2k4m0000000000000000",
-                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "allowed_origins": [
-                         *           "https://shop.example.com"
-                         *         ],
-                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
-                         *         "revoked_at": null,
-                         *         "created_at": "2026-12-01T09:30:00.000Z"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["PublishableKey"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postPublishableKeys"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9667,123 +1188,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Revoke a publishable key (its storefront calls get 401 at once) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "pk_test_01jd5n2k4m0000000000000000",
-                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *         "name": "Ada Lovelace",
-                         *         "allowed_origins": [
-                         *           "https://shop.example.com"
-                         *         ],
-                         *         "created_by": "usr_01jd5n2k4m0000000000000000",
-                         *         "revoked_at": null,
-                         *         "created_at": "2026-12-01T09:30:00.000Z"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["PublishableKey"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postPublishableKeysByIdRevoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9803,138 +1208,7 @@ export interface paths {
          * Send a one-time code by SMS (E.164 phone) or email
          * @description Same answer for contacts never seen before. Resend cooldown 30 s; hourly caps per contact and per IP -> 429 with Retry-After. A resend replaces the code but never resets the failure count.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    "x-public-key": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "contact": "+14155550123",
-                     *       "contact_type": "phone"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["RequestOtp"];
-                };
-            };
-            responses: {
-                /** @description Sent */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "delivery_channel": "sms",
-                         *         "expires_in_seconds": 300,
-                         *         "next_resend_in_seconds": 60
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {string} */
-                                delivery_channel: "sms" | "email";
-                                expires_in_seconds: number;
-                                next_resend_in_seconds: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description publishable_key_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description origin_not_allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_origin_not_allowed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postStorefrontAuthRequestOtp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9954,148 +1228,7 @@ export interface paths {
          * Spend the code: sign the customer in to this store
          * @description 401 otp_invalid for wrong, expired or used codes; 5 wrong tries burn a code; 10 failures lock the contact for 15 minutes (429). Creates the customer in this store on first use.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    "x-public-key": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "contact": "+14155550123",
-                     *       "otp_code": "482913"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["VerifyOtp"];
-                };
-            };
-            responses: {
-                /** @description Signed in */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "customer": {
-                         *           "id": "cus_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "email": "ada@example.com",
-                         *           "phone": "+14155550123",
-                         *           "email_verified": true,
-                         *           "phone_verified": true,
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z"
-                         *         },
-                         *         "session": {
-                         *           "expires_at": "2026-12-01T09:30:00.000Z"
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                customer: components["schemas"]["Customer"];
-                                session: {
-                                    expires_at: string;
-                                };
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description origin_not_allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_origin_not_allowed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postStorefrontAuthVerifyOtp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10110,98 +1243,7 @@ export interface paths {
             cookie?: never;
         };
         /** Whether a customer is signed in to this store */
-        get: {
-            parameters: {
-                query?: never;
-                header: {
-                    "x-public-key": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Status */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "is_authenticated": true,
-                         *         "customer": {
-                         *           "id": "cus_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "email": "ada@example.com",
-                         *           "phone": "+14155550123",
-                         *           "email_verified": true,
-                         *           "phone_verified": true,
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z"
-                         *         }
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                is_authenticated: boolean;
-                                customer: components["schemas"]["Customer"] & (Record<string, never> | null);
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description publishable_key_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description origin_not_allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_origin_not_allowed"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getStorefrontAuthStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -10223,147 +1265,7 @@ export interface paths {
          * Update name, email or phone (a new email or phone needs a code sent to it)
          * @description Without otp_code, a new email/phone gets a code and verification_required names the channel; send the same field again with otp_code to apply it.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    "x-public-key": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "Ada Lovelace",
-                     *       "email": "ada@example.com",
-                     *       "phone": "+14155550123",
-                     *       "otp_code": "482913"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["CustomerProfile"];
-                };
-            };
-            responses: {
-                /** @description Updated */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "customer": {
-                         *           "id": "cus_01jd5n2k4m0000000000000000",
-                         *           "name": "Ada Lovelace",
-                         *           "email": "ada@example.com",
-                         *           "phone": "+14155550123",
-                         *           "email_verified": true,
-                         *           "phone_verified": true,
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_login_at": "2026-12-01T09:30:00.000Z"
-                         *         },
-                         *         "verification_required": "sms"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                customer: components["schemas"]["Customer"];
-                                /** @enum {string|null} */
-                                verification_required: "sms" | "email" | null;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description origin_not_allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_origin_not_allowed"];
-                    };
-                };
-                /** @description conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postStorefrontAuthProfile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10380,101 +1282,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign the customer out */
-        post: {
-            parameters: {
-                query?: never;
-                header: {
-                    "x-public-key": string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Signed out */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": null
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: null;
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description publishable_key_invalid, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description origin_not_allowed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_origin_not_allowed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postStorefrontAuthLogout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10494,148 +1302,7 @@ export interface paths {
          * Ask for a pairing code (session, access token or API key)
          * @description 201 with a 256-bit single-use token valid 5 minutes, the app deep link (APP_SCHEME) and a pair_url page for QR codes. A new code replaces the caller's previous one for the same peer_id. Through an API key (write scope), the device holds at most the key's scopes and stops working with the key.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    /**
-                     * @example {
-                     *       "peer_id": "gateway-7"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["PairingCodeRequest"];
-                };
-            };
-            responses: {
-                /** @description Code */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                         *         "deep_link": "myapp://pair?code=pair_7d2c9e4a1b3f5e6d8a0c2b4e6f8a1c3d5e7f9a0b",
-                         *         "pair_url": "https://auth.example.com/",
-                         *         "expires_in": 900
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                token: string;
-                                deep_link: string;
-                                pair_url: string;
-                                expires_in: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postPairingCode"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10650,82 +1317,7 @@ export interface paths {
             cookie?: never;
         };
         /** Page that opens the app's deep link (never spends the code) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    code: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description HTML page with the deep link and store links */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description HTML page: the code expired or was used */
-                410: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/html": string;
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getPairingLinkByCode"];
         put?: never;
         post?: never;
         delete?: never;
@@ -10747,139 +1339,7 @@ export interface paths {
          * Exchange a pairing code for a device token
          * @description Spends the code atomically (one device per code), records the device and returns a device JWT (typ device+jwt, 90 days by default). 401 token_invalid for used or unknown codes, token_expired for expired ones.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "pairing_token": "pair_7d2c9e4a1b3f5e6d8a0c2b4e6f8a1c3d5e7f9a0b",
-                     *       "push_token": "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]",
-                     *       "platform": "ios",
-                     *       "device_name": "Ada's iPhone"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["PairRequest"];
-                };
-            };
-            responses: {
-                /** @description Paired */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                         *         "gateway_url": "https://auth.example.com/",
-                         *         "peer_id": "gateway-7",
-                         *         "device_id": "dev_01jd5n2k4m0000000000000000"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                token: string;
-                                gateway_url: string;
-                                peer_id: string | null;
-                                device_id: string;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_expired, token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_expired"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description payload_too_large */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_payload_too_large"];
-                    };
-                };
-                /** @description unsupported_media_type */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_unsupported_media_type"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postPairingPair"];
         delete?: never;
         options?: never;
         head?: never;
@@ -10894,108 +1354,7 @@ export interface paths {
             cookie?: never;
         };
         /** Paired devices: your own; owners, admins and keys see the organization's */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Devices */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": [
-                         *         {
-                         *           "id": "dev_01jd5n2k4m0000000000000000",
-                         *           "user_id": "usr_01jd5n2k4m0000000000000000",
-                         *           "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *           "platform": "ios",
-                         *           "name": "Ada Lovelace",
-                         *           "peer_id": "gateway-7",
-                         *           "created_at": "2026-12-01T09:30:00.000Z",
-                         *           "last_seen_at": "2026-12-01T09:30:00.000Z",
-                         *           "revoked_at": null
-                         *         }
-                         *       ],
-                         *       "meta": {
-                         *         "count": 1
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Device"][];
-                            meta: {
-                                count: number;
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getDevices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11015,105 +1374,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke a device: its token fails on the next request */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                    "x-csrf-token"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "id": "dev_01jd5n2k4m0000000000000000",
-                         *         "user_id": "usr_01jd5n2k4m0000000000000000",
-                         *         "organization_id": "org_01jd5n2k4m0000000000000000",
-                         *         "platform": "ios",
-                         *         "name": "Ada Lovelace",
-                         *         "peer_id": "gateway-7",
-                         *         "created_at": "2026-12-01T09:30:00.000Z",
-                         *         "last_seen_at": "2026-12-01T09:30:00.000Z",
-                         *         "revoked_at": null
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: components["schemas"]["Device"];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
-                    };
-                };
-                /** @description not_found */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_not_found"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        delete: operations["deleteDevicesById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -11132,107 +1393,7 @@ export interface paths {
          * Stripe webhook (checkout.session.completed, customer.subscription.updated|deleted)
          * @description Verifies Stripe-Signature over the raw body (300 s tolerance; comma-separated STRIPE_WEBHOOK_SECRET for rotation): bad or missing -> 400 and nothing happens. Each event id has its effect once; duplicates and unknown types answer 200. If the sign-in email cannot be sent, the answer is 503 and nothing is recorded, so Stripe retries the event.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Handled */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "received": true,
-                         *         "outcome": "processed"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            /** @enum {boolean} */
-                            success: true;
-                            data: {
-                                /** @enum {boolean} */
-                                received: true;
-                                /** @enum {string} */
-                                outcome: "processed" | "duplicate" | "ignored";
-                            };
-                        };
-                    };
-                };
-                /** @description signature_invalid, validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_signature_invalid"] | components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description csrf_failed */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_csrf_failed"];
-                    };
-                };
-                /** @description conflict, idempotency_conflict */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                    };
-                };
-                /** @description idempotency_key_reused */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        post: operations["postWebhooksStripe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -11247,87 +1408,7 @@ export interface paths {
             cookie?: never;
         };
         /** Redis and Postgres reachability */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Both reachable */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "success": true,
-                         *       "data": {
-                         *         "redis": "ok",
-                         *         "postgres": "ok"
-                         *       }
-                         *     }
-                         */
-                        "application/json": {
-                            success: boolean;
-                            data: {
-                                /** @enum {string} */
-                                redis: "ok" | "down";
-                                /** @enum {string} */
-                                postgres: "ok" | "down";
-                            };
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description At least one unreachable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            success: boolean;
-                            data: {
-                                /** @enum {string} */
-                                redis: "ok" | "down";
-                                /** @enum {string} */
-                                postgres: "ok" | "down";
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getHealthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11344,73 +1425,7 @@ export interface paths {
             cookie?: never;
         };
         /** Public signing keys (Ed25519, with kid); older keys stay listed after rotation */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description JWK set */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "keys": [
-                         *         {}
-                         *       ]
-                         *     }
-                         */
-                        "application/json": {
-                            keys: {
-                                [key: string]: unknown;
-                            }[];
-                        };
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getWellKnownJwksJson"];
         put?: never;
         post?: never;
         delete?: never;
@@ -11427,93 +1442,7 @@ export interface paths {
             cookie?: never;
         };
         /** OAuth authorization server metadata (RFC 8414): issuer, JWKS, token and introspection endpoints */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Metadata */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "issuer": "issuer",
-                         *       "jwks_uri": "jwks uri",
-                         *       "token_endpoint": "token endpoint",
-                         *       "token_endpoint_auth_methods_supported": [
-                         *         "token endpoint auth methods supported"
-                         *       ],
-                         *       "grant_types_supported": [
-                         *         "grant types supported"
-                         *       ],
-                         *       "response_types_supported": [
-                         *         "response types supported"
-                         *       ],
-                         *       "code_challenge_methods_supported": [
-                         *         "code challenge methods supported"
-                         *       ],
-                         *       "introspection_endpoint": "introspection endpoint",
-                         *       "introspection_endpoint_auth_methods_supported": [
-                         *         "introspection endpoint auth methods supported"
-                         *       ],
-                         *       "revocation_endpoint": "revocation endpoint",
-                         *       "revocation_endpoint_auth_methods_supported": [
-                         *         "revocation endpoint auth methods supported"
-                         *       ],
-                         *       "scopes_supported": [
-                         *         "scopes supported"
-                         *       ],
-                         *       "service_documentation": "service documentation"
-                         *     }
-                         */
-                        "application/json": components["schemas"]["AuthorizationServerMetadata"];
-                    };
-                };
-                /** @description validation_error */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_validation_error"];
-                    };
-                };
-                /** @description token_invalid, unauthorized */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                    };
-                };
-                /** @description rate_limited */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_rate_limited"];
-                    };
-                };
-                /** @description store_unavailable */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error_store_unavailable"];
-                    };
-                };
-            };
-        };
+        get: operations["getWellKnownOauthAuthorizationServer"];
         put?: never;
         post?: never;
         delete?: never;
@@ -12969,4 +2898,10165 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    postAuthMagicLinkRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "name": "Ada Lovelace",
+                 *       "organization_name": "Analytical Engines",
+                 *       "redirect_to": "/dashboard"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MagicLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Sent (same answer for known and unknown addresses) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "sent": true,
+                     *         "magic_link": "http://localhost:8787/v1/auth/magic-link/verify?token=tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {boolean} */
+                            sent: true;
+                            magic_link?: string;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description email_delivery_failed, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthMagicLinkVerify: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page with a button that POSTs the token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description HTML page: the link expired or was used */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthMagicLinkVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "remember": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["MagicLinkVerify"];
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "remember": false
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["MagicLinkVerify"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         },
+                     *         "redirect_to": "/dashboard"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                            organization: components["schemas"]["Organization"];
+                            redirect_to: string | null;
+                        } | components["schemas"]["MfaChallenge"];
+                    };
+                };
+            };
+            /** @description Signed in (form post): redirect to redirect_to */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description magic_link_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_magic_link_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthSignup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "password": "correct horse battery staple",
+                 *       "name": "Ada Lovelace",
+                 *       "organization_name": "Analytical Engines"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SignupRequest"];
+            };
+        };
+        responses: {
+            /** @description Account created (or the lookalike answer for a taken email) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "verification_required": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                            verification_required: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description password_too_common, password_too_long, password_too_short, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_password_too_common"] | components["schemas"]["Error_password_too_long"] | components["schemas"]["Error_password_too_short"] | components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "password": "correct horse battery staple",
+                 *       "remember": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in, or a second factor is needed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                            organization: components["schemas"]["Organization"];
+                        } | components["schemas"]["MfaChallenge"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthVerifyCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CredentialsRequest"];
+            };
+        };
+        responses: {
+            /** @description Valid */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "valid": true,
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         },
+                     *         "organizations": [
+                     *           {
+                     *             "id": "org_01jd5n2k4m0000000000000000",
+                     *             "name": "Ada Lovelace",
+                     *             "is_personal_account": true,
+                     *             "plan_tier": "sandbox",
+                     *             "role": "member",
+                     *             "require_mfa": true
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {boolean} */
+                            valid: true;
+                            user: components["schemas"]["User"];
+                            organization: components["schemas"]["Organization"];
+                            organizations: components["schemas"]["Organization"][];
+                        } | components["schemas"]["MfaChallenge"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthChangePassword: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "correct horse battery staple",
+                 *       "new_password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "ok": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+            };
+            /** @description password_too_common, password_too_long, password_too_short, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_password_too_common"] | components["schemas"]["Error_password_too_long"] | components["schemas"]["Error_password_too_short"] | components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthForgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ForgotPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "ok": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthResetPassword: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML form for the new password */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description HTML page: the link expired or was used */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthResetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Password set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "ok": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {boolean} */
+                            ok: true;
+                        };
+                    };
+                };
+            };
+            /** @description password_too_common, password_too_long, password_too_short, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_password_too_common"] | components["schemas"]["Error_password_too_long"] | components["schemas"]["Error_password_too_short"] | components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_expired, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_expired"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthVerifyEmail: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page with a button that POSTs the token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description HTML page: the link expired or was used */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthVerifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02"
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerifyEmailRequest"];
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["VerifyEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description Verified */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_expired, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_expired"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthVerifyEmailResend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ResendVerificationRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "sent": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {boolean} */
+                            sent: true;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenFormRequest"];
+            };
+        };
+        responses: {
+            /** @description Tokens, or (password and authorization_code grants) the second factor still owed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c3JfMDFqZDUifQ.c2lnbmF0dXJl",
+                     *         "token_type": "Bearer",
+                     *         "expires_in": 900,
+                     *         "expires_at": "2026-12-01T09:30:00.000Z",
+                     *         "refresh_token": "rt_6b1e0f3c9d2a4b7e8f5a1c3d7e9b2f4a6c8d0e1f",
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["TokenResponse"] | components["schemas"]["MfaChallenge"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthTokenRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RevokeRequest"];
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["RevokeRequest"];
+            };
+        };
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "revoked": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {boolean} */
+                            revoked: true;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthOauthProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Providers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "name": "google",
+                     *           "label": "Google",
+                     *           "start_url": "https://auth.example.com/v1/auth/oauth/google/start"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["OAuthProvider"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthOauthByProviderStart: {
+        parameters: {
+            query?: {
+                redirect_to?: string;
+                code_challenge?: string;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's authorization page */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description provider_unavailable, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthOauthByProviderCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in, no redirect target: an HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Native app: to its redirect with code or error */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Signed in (or linked): to redirect_to */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description oauth_failed, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_oauth_failed"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description account_exists, conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_account_exists"] | components["schemas"]["Error_conflict"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description provider_unavailable, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthOauthByProviderCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "tok_4c1a9e7f2b3d5c6e8f0a1b2c3d4e5f6a7b8c9d0e",
+                 *       "state": "state",
+                 *       "user": "user",
+                 *       "error": "error",
+                 *       "iss": "https://auth.example.com"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthFormPost"];
+            };
+        };
+        responses: {
+            /** @description Signed in, no redirect target: an HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Native app: to its redirect with code or error */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Signed in (or linked): to redirect_to */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description oauth_failed, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_oauth_failed"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description account_exists, conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_account_exists"] | components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description provider_unavailable, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthOauthByProviderLink: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "redirect_to": "/dashboard",
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LinkProviderRequest"];
+            };
+        };
+        responses: {
+            /** @description Send the browser here */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "authorization_url": "https://auth.example.com/"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            authorization_url: string;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description provider_unavailable, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_provider_unavailable"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Identities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "idn_01jd5n2k4m0000000000000000",
+                     *           "provider": "google",
+                     *           "email": "ada@example.com",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_used_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["LinkedIdentity"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthIdentitiesByIdTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c3JfMDFqZDUifQ.c2lnbmF0dXJl",
+                     *         "token_type": "token type",
+                     *         "refresh_token": "rt_6b1e0f3c9d2a4b7e8f5a1c3d7e9b2f4a6c8d0e1f",
+                     *         "scope": "read write",
+                     *         "expires_at": 1764581400
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ProviderTokens"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    deleteAuthIdentitiesById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description HTML page: nothing pending */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthMfaVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "mfa_token": "tok_8e2d4f6a1c3b5d7e9f0a2c4e6b8d0f1a3c5e7b9d",
+                 *       "code": "123456",
+                 *       "recovery_code": "7KQ2M-0T9XH-PZ4RW-JD8NC",
+                 *       "passkey": {
+                 *         "id": "id_01jd5n2k4m0000000000000000",
+                 *         "rawId": "rawId",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "clientDataJSON",
+                 *           "authenticatorData": "authenticatorData",
+                 *           "signature": "signature",
+                 *           "userHandle": "userHandle"
+                 *         },
+                 *         "clientExtensionResults": {},
+                 *         "authenticatorAttachment": "platform"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["MfaVerifyRequest"];
+                /**
+                 * @example {
+                 *       "mfa_token": "tok_8e2d4f6a1c3b5d7e9f0a2c4e6b8d0f1a3c5e7b9d",
+                 *       "code": "123456",
+                 *       "recovery_code": "7KQ2M-0T9XH-PZ4RW-JD8NC",
+                 *       "passkey": {
+                 *         "id": "id_01jd5n2k4m0000000000000000",
+                 *         "rawId": "rawId",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "clientDataJSON",
+                 *           "authenticatorData": "authenticatorData",
+                 *           "signature": "signature",
+                 *           "userHandle": "userHandle"
+                 *         },
+                 *         "clientExtensionResults": {},
+                 *         "authenticatorAttachment": "platform"
+                 *       }
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["MfaVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         },
+                     *         "redirect_to": "/dashboard"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["MfaCompleted"];
+                    };
+                };
+            };
+            /** @description Form post from the code page: on to the app */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description mfa_invalid, passkey_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_passkey_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthMfaFactors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Factors */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "methods": [
+                     *           "totp"
+                     *         ],
+                     *         "totp": {
+                     *           "enabled": true,
+                     *           "confirmed_at": "2026-12-01T09:30:00.000Z"
+                     *         },
+                     *         "passkeys": 0,
+                     *         "recovery_codes_remaining": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["MfaStatus"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthMfaTotp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RecentAuthProof"];
+            };
+        };
+        responses: {
+            /** @description Scan this */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                     *         "otpauth_uri": "otpauth://totp/auth.example.com:ada%40example.com?...",
+                     *         "qr_svg": "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 29 29\">...</svg>"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["TotpEnrolment"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    deleteAuthMfaTotp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RecentAuthProof"];
+            };
+        };
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthMfaTotpConfirm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "123456"
+                 *     }
+                 */
+                "application/json": components["schemas"]["TotpConfirm"];
+            };
+        };
+        responses: {
+            /** @description Enabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "recovery_codes": [
+                     *           "7KQ2M-0T9XH-PZ4RW-JD8NC"
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["RecoveryCodes"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthMfaRecoveryCodes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RecentAuthProof"];
+            };
+        };
+        responses: {
+            /** @description New codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "recovery_codes": [
+                     *           "7KQ2M-0T9XH-PZ4RW-JD8NC"
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["RecoveryCodes"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthPasskeysRegisterOptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RecentAuthProof"];
+            };
+        };
+        responses: {
+            /** @description Creation options */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "challenge": "q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe",
+                     *         "rpId": "auth.example.com"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebAuthnOptions"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Passkeys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "id_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "credential_id": "cre_01jd5n2k4m0000000000000000",
+                     *           "device_type": "singleDevice",
+                     *           "backed_up": true,
+                     *           "transports": [
+                     *             "transports"
+                     *           ],
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_used_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Passkey"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthPasskeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "response": {
+                 *         "id": "id_01jd5n2k4m0000000000000000",
+                 *         "rawId": "rawId",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "clientDataJSON",
+                 *           "attestationObject": "attestationObject",
+                 *           "transports": [
+                 *             "transports"
+                 *           ]
+                 *         },
+                 *         "clientExtensionResults": {},
+                 *         "authenticatorAttachment": "platform"
+                 *       },
+                 *       "name": "MacBook Touch ID"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RegisterPasskey"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "passkey": {
+                     *           "id": "id_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "credential_id": "cre_01jd5n2k4m0000000000000000",
+                     *           "device_type": "singleDevice",
+                     *           "backed_up": true,
+                     *           "transports": [
+                     *             "transports"
+                     *           ],
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_used_at": "2026-12-01T09:30:00.000Z"
+                     *         },
+                     *         "recovery_codes": [
+                     *           "recovery codes"
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            passkey: components["schemas"]["Passkey"];
+                            recovery_codes: string[] | null;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description passkey_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_passkey_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    deleteAuthPasskeysById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RecentAuthProof"];
+            };
+        };
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    patchAuthPasskeysById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "MacBook Touch ID"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RenamePasskey"];
+            };
+        };
+        responses: {
+            /** @description Renamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "id_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "credential_id": "cre_01jd5n2k4m0000000000000000",
+                     *         "device_type": "singleDevice",
+                     *         "backed_up": true,
+                     *         "transports": [
+                     *           "transports"
+                     *         ],
+                     *         "created_at": "2026-12-01T09:30:00.000Z",
+                     *         "last_used_at": "2026-12-01T09:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Passkey"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthPasskeysSignInOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request options */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "challenge": "q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe",
+                     *         "rpId": "auth.example.com"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebAuthnOptions"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthPasskeysSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "response": {
+                 *         "id": "id_01jd5n2k4m0000000000000000",
+                 *         "rawId": "rawId",
+                 *         "type": "public-key",
+                 *         "response": {
+                 *           "clientDataJSON": "clientDataJSON",
+                 *           "authenticatorData": "authenticatorData",
+                 *           "signature": "signature",
+                 *           "userHandle": "userHandle"
+                 *         },
+                 *         "clientExtensionResults": {},
+                 *         "authenticatorAttachment": "platform"
+                 *       },
+                 *       "remember": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeySignIn"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                            organization: components["schemas"]["Organization"];
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description passkey_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_passkey_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthMfaPasskeyOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "mfa_token": "tok_8e2d4f6a1c3b5d7e9f0a2c4e6b8d0f1a3c5e7b9d"
+                 *     }
+                 */
+                "application/json": components["schemas"]["MfaPasskeyOptions"];
+            };
+        };
+        responses: {
+            /** @description Request options */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "challenge": "q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe",
+                     *         "rpId": "auth.example.com"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["WebAuthnOptions"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postOauthIntrospect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
+                "application/json": components["schemas"]["IntrospectRequest"];
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["IntrospectRequest"];
+            };
+        };
+        responses: {
+            /** @description Token state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "token_type": "Bearer",
+                     *       "scope": "read write",
+                     *       "sub": "usr_01jd5n2k4m0000000000000000",
+                     *       "username": "ada@example.com",
+                     *       "org": "org_01jd5n2k4m0000000000000000",
+                     *       "sid": "ses_01jd5n2k4m0000000000000000",
+                     *       "jti": "tfm_01jd5n2k4m0000000000000000",
+                     *       "iss": "https://auth.example.com",
+                     *       "aud": "https://auth.example.com",
+                     *       "iat": 1764581400,
+                     *       "exp": 1764581400,
+                     *       "auth_time": 1764581400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Introspection"];
+                };
+            };
+            /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description invalid_client, invalid_token (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_client" | "invalid_token";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description insufficient_scope, invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "insufficient_scope" | "invalid_request";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "temporarily_unavailable";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "temporarily_unavailable";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    getAuthMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The identity behind the credential */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         },
+                     *         "identity": {
+                     *           "kind": "session",
+                     *           "user_id": "usr_01jd5n2k4m0000000000000000",
+                     *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *           "plan_tier": "sandbox",
+                     *           "scopes": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "credential_id": "cre_01jd5n2k4m0000000000000000"
+                     *         },
+                     *         "csrf_token": "csrf_3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"] & (Record<string, never> | null);
+                            organization: components["schemas"]["Organization"];
+                            identity: components["schemas"]["Identity"];
+                            /** @description With a session cookie: the value to send as X-CSRF-Token (for front ends on a trusted origin, which cannot read the cookie). */
+                            csrf_token?: string;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    putAuthMe: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "phone": "+14155550123",
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "email_change_pending": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                            email_change_pending: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    patchAuthMe: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "phone": "+14155550123",
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "email_change_pending": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                            email_change_pending: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthLogout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sessions, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "ses_01jd5n2k4m0000000000000000",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "expires_at": "2026-12-01T09:30:00.000Z",
+                     *           "ip": "203.0.113.7",
+                     *           "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15",
+                     *           "current": true
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Session"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    deleteAuthSessionsById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthLogoutAll: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out everywhere */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "revoked_sessions": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            revoked_sessions: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    patchOrganizationsById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "require_mfa": true,
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrganizationSettings"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "org_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "is_personal_account": true,
+                     *         "plan_tier": "sandbox",
+                     *         "role": "member",
+                     *         "require_mfa": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Organization"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, mfa_enrollment_required, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthOrganizations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Organizations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Organization"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getUsersByUserIdOrganizations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Organizations, each naming the user asked about and the caller who asked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true,
+                     *           "user_id": "usr_01jd5n2k4m0000000000000000",
+                     *           "requested_by": "usr_01jd5n2k4m0000000000000000"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["UserOrganization"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postOrganizations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateOrganization"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "org_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "is_personal_account": true,
+                     *         "plan_tier": "sandbox",
+                     *         "role": "member",
+                     *         "require_mfa": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Organization"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthOrganizationsByIdSwitch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switched */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "org_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "is_personal_account": true,
+                     *         "plan_tier": "sandbox",
+                     *         "role": "member",
+                     *         "require_mfa": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Organization"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getOrganizationsByIdMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "user_id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "role": "member",
+                     *           "joined_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Member"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    deleteOrganizationsByIdMembersByUserId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    patchOrganizationsByIdMembersByUserId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "role": "member"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ChangeRole"];
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user_id": "usr_01jd5n2k4m0000000000000000",
+                     *         "email": "ada@example.com",
+                     *         "name": "Ada Lovelace",
+                     *         "role": "member",
+                     *         "joined_at": "2026-12-01T09:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Member"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getOrganizationsByIdInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invitations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "inv_01jd5n2k4m0000000000000000",
+                     *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *           "organization_name": "Analytical Engines",
+                     *           "email": "ada@example.com",
+                     *           "role": "member",
+                     *           "invited_by": "usr_01jd5n2k4m0000000000000000",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "expires_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Invitation"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postOrganizationsByIdInvitations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "role": "member"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateInvitation"];
+            };
+        };
+        responses: {
+            /** @description Invited */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "inv_01jd5n2k4m0000000000000000",
+                     *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *         "organization_name": "Analytical Engines",
+                     *         "email": "ada@example.com",
+                     *         "role": "member",
+                     *         "invited_by": "usr_01jd5n2k4m0000000000000000",
+                     *         "created_at": "2026-12-01T09:30:00.000Z",
+                     *         "expires_at": "2026-12-01T09:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Invitation"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    deleteOrganizationsByIdInvitationsByInvitationId: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invitations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "inv_01jd5n2k4m0000000000000000",
+                     *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *           "organization_name": "Analytical Engines",
+                     *           "email": "ada@example.com",
+                     *           "role": "member",
+                     *           "expires_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["MyInvitation"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthInvitationsByIdAccept: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Joined */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "org_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "is_personal_account": true,
+                     *         "plan_tier": "sandbox",
+                     *         "role": "member",
+                     *         "require_mfa": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Organization"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthInvitationsByIdDecline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Declined */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthInvitationsAccept: {
+        parameters: {
+            query?: {
+                token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page with a button that POSTs the token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description HTML page: the link expired or was used */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthInvitationsAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "remember": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["InvitationToken"];
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "remember": false
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["InvitationToken"];
+            };
+        };
+        responses: {
+            /** @description Joined and signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                            organization: components["schemas"]["Organization"];
+                        } | components["schemas"]["MfaChallenge"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Keys, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "key_01jd5n2k4m0000000000000000",
+                     *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *           "created_by": "usr_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "prefix": "sk_live_",
+                     *           "scopes": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "expires_at": "2026-12-01T09:30:00.000Z",
+                     *           "revoked_at": null,
+                     *           "last_used_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ApiKey"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postApiKeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "scopes": [
+                 *         "read",
+                 *         "write"
+                 *       ],
+                 *       "expires_at": "2026-12-01T09:30:00.000Z",
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateApiKey"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "key_01jd5n2k4m0000000000000000",
+                     *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "prefix": "sk_live_",
+                     *         "scopes": [
+                     *           "read",
+                     *           "write"
+                     *         ],
+                     *         "expires_at": "2026-12-01T09:30:00.000Z",
+                     *         "revoked_at": null,
+                     *         "last_used_at": "2026-12-01T09:30:00.000Z",
+                     *         "created_at": "2026-12-01T09:30:00.000Z",
+                     *         "api_key": "sk_live_key_01jd5n2k4m0000000000000000.q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ApiKeyWithSecret"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, mfa_enrollment_required, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postApiKeysByIdRevoke: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "key_01jd5n2k4m0000000000000000",
+                     *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "prefix": "sk_live_",
+                     *         "scopes": [
+                     *           "read",
+                     *           "write"
+                     *         ],
+                     *         "expires_at": "2026-12-01T09:30:00.000Z",
+                     *         "revoked_at": null,
+                     *         "last_used_at": "2026-12-01T09:30:00.000Z",
+                     *         "created_at": "2026-12-01T09:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ApiKey"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postApiKeysByIdRotate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "grace_seconds": 60,
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RotateApiKey"];
+            };
+        };
+        responses: {
+            /** @description Rotated */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "key_01jd5n2k4m0000000000000000",
+                     *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "prefix": "sk_live_",
+                     *         "scopes": [
+                     *           "read",
+                     *           "write"
+                     *         ],
+                     *         "expires_at": "2026-12-01T09:30:00.000Z",
+                     *         "revoked_at": null,
+                     *         "last_used_at": "2026-12-01T09:30:00.000Z",
+                     *         "created_at": "2026-12-01T09:30:00.000Z",
+                     *         "api_key": "sk_live_key_01jd5n2k4m0000000000000000.q8Vf2Lw0ZrJm4Xc9bN1sT6yH3gK7dP5aE0uR2iO8wQe"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ApiKeyWithSecret"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, insufficient_scope, mfa_enrollment_required, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAdminUsers: {
+        parameters: {
+            query: {
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Zero or one user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "disabled": false,
+                     *           "is_superuser": false,
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "organizations": [
+                     *             {
+                     *               "id": "org_01jd5n2k4m0000000000000000",
+                     *               "name": "Ada Lovelace",
+                     *               "is_personal_account": true,
+                     *               "role": "member"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["PlatformUser"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAdminUsers: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "name": "Ada Lovelace",
+                 *       "send_magic_link": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlatformCreateUser"];
+            };
+        };
+        responses: {
+            /** @description Account */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "disabled": false,
+                     *           "is_superuser": false,
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "organizations": [
+                     *             {
+                     *               "id": "org_01jd5n2k4m0000000000000000",
+                     *               "name": "Ada Lovelace",
+                     *               "is_personal_account": true,
+                     *               "role": "member"
+                     *             }
+                     *           ]
+                     *         },
+                     *         "created": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["PlatformUser"];
+                            created: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description email_delivery_failed, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAdminUsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "usr_01jd5n2k4m0000000000000000",
+                     *         "email": "ada@example.com",
+                     *         "name": "Ada Lovelace",
+                     *         "email_verified": true,
+                     *         "disabled": false,
+                     *         "is_superuser": false,
+                     *         "created_at": "2026-12-01T09:30:00.000Z",
+                     *         "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *         "organizations": [
+                     *           {
+                     *             "id": "org_01jd5n2k4m0000000000000000",
+                     *             "name": "Ada Lovelace",
+                     *             "is_personal_account": true,
+                     *             "role": "member"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["PlatformUser"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAdminUsersByIdDisable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "usr_01jd5n2k4m0000000000000000",
+                     *         "email": "ada@example.com",
+                     *         "name": "Ada Lovelace",
+                     *         "email_verified": true,
+                     *         "disabled": false,
+                     *         "is_superuser": false,
+                     *         "created_at": "2026-12-01T09:30:00.000Z",
+                     *         "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *         "organizations": [
+                     *           {
+                     *             "id": "org_01jd5n2k4m0000000000000000",
+                     *             "name": "Ada Lovelace",
+                     *             "is_personal_account": true,
+                     *             "role": "member"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["PlatformUser"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAdminUsersByIdEnable: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "usr_01jd5n2k4m0000000000000000",
+                     *         "email": "ada@example.com",
+                     *         "name": "Ada Lovelace",
+                     *         "email_verified": true,
+                     *         "disabled": false,
+                     *         "is_superuser": false,
+                     *         "created_at": "2026-12-01T09:30:00.000Z",
+                     *         "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *         "organizations": [
+                     *           {
+                     *             "id": "org_01jd5n2k4m0000000000000000",
+                     *             "name": "Ada Lovelace",
+                     *             "is_personal_account": true,
+                     *             "role": "member"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["PlatformUser"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAdminMagicLinks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.com",
+                 *       "redirect_to": "/dashboard",
+                 *       "delivery": "email"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AdminMagicLink"];
+            };
+        };
+        responses: {
+            /** @description Minted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "sent": true,
+                     *         "magic_link": "http://localhost:8787/v1/auth/magic-link/verify?token=tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40",
+                     *         "expires_in": 900
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            sent: boolean;
+                            magic_link?: string;
+                            expires_in: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description email_delivery_failed, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getPublishableKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "pk_test_01jd5n2k4m0000000000000000",
+                     *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "allowed_origins": [
+                     *             "https://shop.example.com"
+                     *           ],
+                     *           "created_by": "usr_01jd5n2k4m0000000000000000",
+                     *           "revoked_at": null,
+                     *           "created_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["PublishableKey"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postPublishableKeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "allowed_origins": [
+                 *         "https://shop.example.com"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreatePublishableKey"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "pk_test_01jd5n2k4m0000000000000000",
+                     *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "allowed_origins": [
+                     *           "https://shop.example.com"
+                     *         ],
+                     *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                     *         "revoked_at": null,
+                     *         "created_at": "2026-12-01T09:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["PublishableKey"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postPublishableKeysByIdRevoke: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "pk_test_01jd5n2k4m0000000000000000",
+                     *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *         "name": "Ada Lovelace",
+                     *         "allowed_origins": [
+                     *           "https://shop.example.com"
+                     *         ],
+                     *         "created_by": "usr_01jd5n2k4m0000000000000000",
+                     *         "revoked_at": null,
+                     *         "created_at": "2026-12-01T09:30:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["PublishableKey"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postStorefrontAuthRequestOtp: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contact": "+14155550123",
+                 *       "contact_type": "phone"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RequestOtp"];
+            };
+        };
+        responses: {
+            /** @description Sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "delivery_channel": "sms",
+                     *         "expires_in_seconds": 300,
+                     *         "next_resend_in_seconds": 60
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {string} */
+                            delivery_channel: "sms" | "email";
+                            expires_in_seconds: number;
+                            next_resend_in_seconds: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postStorefrontAuthVerifyOtp: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contact": "+14155550123",
+                 *       "otp_code": "482913"
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerifyOtp"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "customer": {
+                     *           "id": "cus_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "email": "ada@example.com",
+                     *           "phone": "+14155550123",
+                     *           "email_verified": true,
+                     *           "phone_verified": true,
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z"
+                     *         },
+                     *         "session": {
+                     *           "expires_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            customer: components["schemas"]["Customer"];
+                            session: {
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getStorefrontAuthStatus: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "is_authenticated": true,
+                     *         "customer": {
+                     *           "id": "cus_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "email": "ada@example.com",
+                     *           "phone": "+14155550123",
+                     *           "email_verified": true,
+                     *           "phone_verified": true,
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            is_authenticated: boolean;
+                            customer: components["schemas"]["Customer"] & (Record<string, never> | null);
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postStorefrontAuthProfile: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "phone": "+14155550123",
+                 *       "otp_code": "482913"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomerProfile"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "customer": {
+                     *           "id": "cus_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "email": "ada@example.com",
+                     *           "phone": "+14155550123",
+                     *           "email_verified": true,
+                     *           "phone_verified": true,
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z"
+                     *         },
+                     *         "verification_required": "sms"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            customer: components["schemas"]["Customer"];
+                            /** @enum {string|null} */
+                            verification_required: "sms" | "email" | null;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postStorefrontAuthLogout: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": null
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: null;
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postPairingCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "peer_id": "gateway-7"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PairingCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description Code */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *         "deep_link": "myapp://pair?code=pair_7d2c9e4a1b3f5e6d8a0c2b4e6f8a1c3d5e7f9a0b",
+                     *         "pair_url": "https://auth.example.com/",
+                     *         "expires_in": 900
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            token: string;
+                            deep_link: string;
+                            pair_url: string;
+                            expires_in: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getPairingLinkByCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page with the deep link and store links */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description HTML page: the code expired or was used */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postPairingPair: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "pairing_token": "pair_7d2c9e4a1b3f5e6d8a0c2b4e6f8a1c3d5e7f9a0b",
+                 *       "push_token": "ExponentPushToken[xxxxxxxxxxxxxxxxxxxxxx]",
+                 *       "platform": "ios",
+                 *       "device_name": "Ada's iPhone"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PairRequest"];
+            };
+        };
+        responses: {
+            /** @description Paired */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                     *         "gateway_url": "https://auth.example.com/",
+                     *         "peer_id": "gateway-7",
+                     *         "device_id": "dev_01jd5n2k4m0000000000000000"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            token: string;
+                            gateway_url: string;
+                            peer_id: string | null;
+                            device_id: string;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_expired, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_expired"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Devices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "dev_01jd5n2k4m0000000000000000",
+                     *           "user_id": "usr_01jd5n2k4m0000000000000000",
+                     *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *           "platform": "ios",
+                     *           "name": "Ada Lovelace",
+                     *           "peer_id": "gateway-7",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_seen_at": "2026-12-01T09:30:00.000Z",
+                     *           "revoked_at": null
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Device"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    deleteDevicesById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "id": "dev_01jd5n2k4m0000000000000000",
+                     *         "user_id": "usr_01jd5n2k4m0000000000000000",
+                     *         "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *         "platform": "ios",
+                     *         "name": "Ada Lovelace",
+                     *         "peer_id": "gateway-7",
+                     *         "created_at": "2026-12-01T09:30:00.000Z",
+                     *         "last_seen_at": "2026-12-01T09:30:00.000Z",
+                     *         "revoked_at": null
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Device"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden, insufficient_scope, mfa_enrollment_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_insufficient_scope"] | components["schemas"]["Error_mfa_enrollment_required"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postWebhooksStripe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Handled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "received": true,
+                     *         "outcome": "processed"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {boolean} */
+                            received: true;
+                            /** @enum {string} */
+                            outcome: "processed" | "duplicate" | "ignored";
+                        };
+                    };
+                };
+            };
+            /** @description signature_invalid, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_signature_invalid"] | components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getHealthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both reachable */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "redis": "ok",
+                     *         "postgres": "ok"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @enum {string} */
+                            redis: "ok" | "down";
+                            /** @enum {string} */
+                            postgres: "ok" | "down";
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description At least one unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @enum {string} */
+                            redis: "ok" | "down";
+                            /** @enum {string} */
+                            postgres: "ok" | "down";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getWellKnownJwksJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JWK set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {}
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        keys: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getWellKnownOauthAuthorizationServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "issuer": "issuer",
+                     *       "jwks_uri": "jwks uri",
+                     *       "token_endpoint": "token endpoint",
+                     *       "token_endpoint_auth_methods_supported": [
+                     *         "token endpoint auth methods supported"
+                     *       ],
+                     *       "grant_types_supported": [
+                     *         "grant types supported"
+                     *       ],
+                     *       "response_types_supported": [
+                     *         "response types supported"
+                     *       ],
+                     *       "code_challenge_methods_supported": [
+                     *         "code challenge methods supported"
+                     *       ],
+                     *       "introspection_endpoint": "introspection endpoint",
+                     *       "introspection_endpoint_auth_methods_supported": [
+                     *         "introspection endpoint auth methods supported"
+                     *       ],
+                     *       "revocation_endpoint": "revocation endpoint",
+                     *       "revocation_endpoint_auth_methods_supported": [
+                     *         "revocation endpoint auth methods supported"
+                     *       ],
+                     *       "scopes_supported": [
+                     *         "scopes supported"
+                     *       ],
+                     *       "service_documentation": "service documentation"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+}

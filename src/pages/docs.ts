@@ -19,7 +19,8 @@ interface Operation {
 
 /** "session + csrf, or accessToken" from the operation's security requirements. */
 function credentials(op: Operation): string {
-  if (!op.security?.length) return "";
+  if (!op.security) return "";
+  if (op.security.length === 0) return "<p>No credential needed.</p>";
   const options = op.security.map((r) => (Object.keys(r).length ? Object.keys(r).join(" + ") : "none"));
   return `<p>Authenticate with: <code>${escapeHtml(options.join(" | "))}</code></p>`;
 }

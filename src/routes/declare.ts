@@ -37,6 +37,19 @@ export const SECURITY_SCHEMES = {
       "OAuth client authentication (RFC 6749 §2.3.1) with an API key: user name the key's id (`key_…`), password the key (`sk_live_…`). client_secret_post sends the same two as `client_id` and `client_secret` form fields.",
   },
   apiKey: { type: "http", scheme: "bearer", description: "An API key: `Bearer sk_live_...` or `Bearer sk_test_...`." },
+  deviceToken: {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description:
+      "A paired device's token (JWT typ device+jwt, from POST /v1/pairing/pair); accepted by GET /v1/auth/me only.",
+  },
+  stripeSignature: {
+    type: "apiKey",
+    in: "header",
+    name: "Stripe-Signature",
+    description: "Stripe's signature over the raw body with the endpoint's signing secret (STRIPE_WEBHOOK_SECRET).",
+  },
   publishableKey: {
     type: "apiKey",
     in: "header",
@@ -78,14 +91,32 @@ export function createRoute<
   // The guard: the first middleware, after the OAuth client authentication that feeds it.
   const guard = chain.find((m) => m !== authenticateClient);
   const storefront = route.path.startsWith("/v1/storefront/");
+  // Every operation states its security; `[]` says outright that it needs no credential (sign-in
+  // routes, emailed-link pages, discovery), which generated clients and linters both read.
   const security: RouteConfig["security"] =
     config.security ??
-    (storefront ? [{ publishableKey: [] }] : BY_GUARD.get(guard as MiddlewareHandler)?.(route.method));
+    (storefront ? [{ publishableKey: [] }] : BY_GUARD.get(guard as MiddlewareHandler)?.(route.method)) ??
+    [];
   const codes = [...implied(route, guard, storefront), ...errors];
   const failures = oauth ? oauthResponses(codes, oauth) : errorResponses(codes);
   const responses = { ...failures, ...route.responses };
   // Typed as the route declared itself: handlers answer its success statuses; errors are thrown.
-  return declareRoute({ ...route, ...(security ? { security } : {}), responses } as Omit<R, "errors" | "oauth">);
+  const operationId = route.operationId ?? operationIdFor(route.method, route.path);
+  return declareRoute({ ...route, operationId, security, responses } as Omit<R, "errors" | "oauth">);
+}
+
+/**
+ * A stable operationId from the method and path (`GET /v1/organizations/{id}/members` ->
+ * `getOrganizationsByIdMembers`): generated clients name their functions after it.
+ */
+export function operationIdFor(method: string, path: string): string {
+  const words = path
+    .replace(/^\/v1\//, "/")
+    .split("/")
+    .flatMap((segment) => (segment.startsWith("{") ? ["by", segment.slice(1, -1)] : [segment]))
+    .flatMap((segment) => segment.split(/[-_.]/))
+    .filter((word) => word !== "");
+  return [method.toLowerCase(), ...words.map((w) => w.charAt(0).toUpperCase() + w.slice(1))].join("");
 }
 
 /**

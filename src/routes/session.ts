@@ -19,6 +19,10 @@ const meRoute = createRoute({
   summary: "The signed-in identity",
   description:
     "With a session cookie: one Redis round trip, no SQL (the session carries a snapshot of the user and organization).",
+  // Any credential, a paired device's token included (the one route a device may call).
+  security: [{ session: [] }, { accessToken: [] }, { apiKey: [] }, { deviceToken: [] }] as Array<
+    Record<string, string[]>
+  >,
   responses: {
     200: {
       description: "The identity behind the credential",

@@ -9,6 +9,7 @@ const stripeRoute = createRoute({
   method: "post",
   path: "/v1/webhooks/stripe",
   tags: ["Billing"],
+  security: [{ stripeSignature: [] }],
   summary: "Stripe webhook (checkout.session.completed, customer.subscription.updated|deleted)",
   description:
     "Verifies Stripe-Signature over the raw body (300 s tolerance; comma-separated STRIPE_WEBHOOK_SECRET for rotation): bad or missing -> 400 and nothing happens. Each event id has its effect once; duplicates and unknown types answer 200. If the sign-in email cannot be sent, the answer is 503 and nothing is recorded, so Stripe retries the event.",

@@ -1,5 +1,5 @@
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
-import type { paths } from "./schema";
+import type { paths } from "./schema.js";
 
 export type { paths };
 export type AuthApi = Client<paths>;

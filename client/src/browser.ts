@@ -1,8 +1,8 @@
-import { type ApiOptions, type AuthApi, createApi, isBrowser } from "./api";
-import { AuthApiError, unwrap } from "./errors";
-import { createPasskey, getPasskey } from "./passkeys";
-import type { components } from "./schema";
-import { socialSignInUrl } from "./social";
+import { type ApiOptions, type AuthApi, createApi, isBrowser } from "./api.js";
+import { AuthApiError, unwrap } from "./errors.js";
+import { createPasskey, getPasskey } from "./passkeys.js";
+import type { components } from "./schema.js";
+import { socialSignInUrl } from "./social.js";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const CSRF_COOKIES = ["__Host-csrf_token", "csrf_token"];

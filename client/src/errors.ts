@@ -1,4 +1,4 @@
-import type { components } from "./schema";
+import type { components } from "./schema.js";
 
 type Schemas = components["schemas"];
 /** Every error code the document declares (one `Error_<code>` schema each); each route lists its own. */

@@ -1,5 +1,5 @@
-import { type ApiOptions, type AuthApi, createApi } from "./api";
-import { unwrap } from "./errors";
+import { type ApiOptions, type AuthApi, createApi } from "./api.js";
+import { unwrap } from "./errors.js";
 
 /** A runtime (signed in with any credential) asks for a pairing code for one peer. */
 export async function createPairingCode(api: AuthApi, body: { peer_id?: string } = {}) {

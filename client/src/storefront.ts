@@ -1,5 +1,5 @@
-import { type ApiOptions, type AuthApi, createApi } from "./api";
-import { unwrap } from "./errors";
+import { type ApiOptions, type AuthApi, createApi } from "./api.js";
+import { unwrap } from "./errors.js";
 
 export interface StorefrontClientOptions extends ApiOptions {
   /** The store's publishable key (pk_live_... / pk_test_...): public, sent as X-Public-Key. */

@@ -1,7 +1,7 @@
 import type { Middleware } from "openapi-fetch";
-import { type ApiOptions, type AuthApi, createApi } from "./api";
-import { AuthApiError, unwrap } from "./errors";
-import type { components } from "./schema";
+import { type ApiOptions, type AuthApi, createApi } from "./api.js";
+import { AuthApiError, unwrap } from "./errors.js";
+import type { components } from "./schema.js";
 
 export interface StoredTokens {
   access_token: string;

@@ -77,6 +77,16 @@ export async function emailedLink(to: string, subject: RegExp): Promise<string> 
   throw new Error(`no email to ${to} matching ${subject} within 5 s`);
 }
 
+/** Signs up with a password and proves the address, as a person would; answers the address. */
+export async function verifiedAccount(label: string, password: string): Promise<string> {
+  const email = uniqueEmail(label);
+  const ip = { "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 200) + 1}` };
+  expect((await api("/v1/auth/signup", { json: { email, password }, headers: ip })).status).toBe(201);
+  const proof = new URL(await emailedLink(email, /Confirm your email address/)).searchParams.get("token");
+  expect((await api("/v1/auth/verify-email", { json: { token: proof } })).status).toBe(200);
+  return email;
+}
+
 /** A fresh address's sign-in link, from the dev-mode answer (AUTH_DEBUG returns the link). */
 export async function magicLink(email: string, body: Record<string, unknown> = {}): Promise<string> {
   const { status, body: answer } = await api("/v1/auth/magic-link/request", { json: { email, ...body } });

@@ -27,6 +27,8 @@ const SIGN_IN_ROUTES = new Set([
   "POST /v1/pairing/pair",
   "POST /v1/webhooks/stripe",
   "POST /v1/auth/oauth/:provider/callback",
+  // Dev mode only: the inbox page's "send me a sign-in link" form.
+  "POST /v1/dev/inbox",
 ]);
 
 /**

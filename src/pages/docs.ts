@@ -60,7 +60,9 @@ ${success ? example(`Example answer (${success[0]})`, success[1].content?.["appl
     layout: "document",
     body: `<h1>API reference</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p>${
       // Dev mode only: a one-click way to try a sign-in with the local OpenID Provider.
-      c.get("config").debug ? `<p><a href="/v1/dev/sign-in">Try a sign-in</a> (dev mode).</p>` : ""
+      c.get("config").debug
+        ? `<p>Dev mode: <a href="/v1/dev/inbox">the dev inbox</a> (a sign-in link in two clicks), <a href="/v1/dev/sign-in">sign in with a provider</a>.</p>`
+        : ""
     }${sections.join("\n")}`,
   });
 }

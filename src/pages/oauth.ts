@@ -30,6 +30,6 @@ export function devSignInPage(c: Context<AppEnv>, providers: Array<{ name: strin
   return htmlPage(c, {
     title: "Try a sign-in",
     body: `<h1>Try a sign-in</h1>${buttons || "<p>No provider is configured (OAUTH_PROVIDERS).</p>"}
-<p class="muted">Magic links: POST /v1/auth/magic-link/request, then open the link from <a href="/v1/dev/outbox">the dev outbox</a>. API reference: <a href="/docs">/docs</a>.</p>`,
+<p class="muted">Or by email: <a href="/v1/dev/inbox">the dev inbox</a> sends a sign-in link and shows it. API reference: <a href="/docs">/docs</a>.</p>`,
   });
 }

@@ -1,7 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { listEnvelope } from "../http";
+import { devInboxPage } from "../pages/dev-inbox";
 import { devSignInPage } from "../pages/oauth";
+import { requestMagicLink } from "../services/magic-link";
 import { createRoute } from "./declare";
 import { validationHook } from "./validation";
 
@@ -39,6 +41,26 @@ const signInRoute = createRoute({
   responses: { 200: { description: "HTML page", content: { "text/html": { schema: z.string() } } } },
 });
 
+const inboxRoute = createRoute({
+  method: "get",
+  path: "/v1/dev/inbox",
+  tags: ["Dev"],
+  summary: "The dev outbox as a page: every email and text with live links (only with AUTH_DEBUG=1)",
+  request: { query: z.object({ sent: z.string().max(320).optional() }) },
+  responses: { 200: { description: "HTML page", content: { "text/html": { schema: z.string() } } } },
+});
+
+const InboxForm = z.object({ email: z.string().max(320) }).openapi("DevInboxRequest");
+
+const sendRoute = createRoute({
+  method: "post",
+  path: "/v1/dev/inbox",
+  tags: ["Dev"],
+  summary: "The inbox page's form: send a sign-in link, then back to the page (only with AUTH_DEBUG=1)",
+  request: { body: { content: { "application/x-www-form-urlencoded": { schema: InboxForm } } } },
+  responses: { 303: { description: "Back to the inbox, which shows the new message" } },
+});
+
 /** Mounted only when AUTH_DEBUG=1, which config refuses in production. */
 export const devRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(outboxRoute, async (c) => {
@@ -46,4 +68,24 @@ export const devRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook }
     const messages = (await c.get("deps").outbox.list()).filter((m) => to === undefined || m.to === to);
     return c.json({ success: true as const, data: messages, meta: { count: messages.length } }, 200);
   })
-  .openapi(signInRoute, (c) => devSignInPage(c, c.get("config").oauth.providers) as never);
+  .openapi(signInRoute, (c) => devSignInPage(c, c.get("config").oauth.providers) as never)
+  .openapi(inboxRoute, async (c) => {
+    const sent = c.req.valid("query").sent ?? null;
+    return devInboxPage(c, await c.get("deps").outbox.list(), sent) as never;
+  })
+  .openapi(sendRoute, async (c) => {
+    const { email } = c.req.valid("form");
+    // The same verb (and rules, limits and email) as POST /v1/auth/magic-link/request. The email is
+    // sent before the redirect (not after the answer, as the API does), so the page it lands on has it.
+    const sending: Promise<unknown>[] = [];
+    const ctx = { ...c.get("ctx"), defer: (_label: string, task: () => Promise<unknown>) => void sending.push(task()) };
+    await requestMagicLink(ctx, {
+      email,
+      name: null,
+      organizationName: null,
+      redirectTo: null,
+      ip: c.get("clientIp"),
+    });
+    await Promise.allSettled(sending);
+    return c.redirect(`/v1/dev/inbox?sent=${encodeURIComponent(email.trim().toLowerCase())}`, 303) as never;
+  });

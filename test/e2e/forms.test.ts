@@ -100,6 +100,32 @@ describe("the magic-link confirm page", () => {
   });
 });
 
+describe("the dev inbox page", () => {
+  it("a first sign-in: type an address, click the link in the inbox, click Sign in", async () => {
+    const email = uniqueEmail("inbox");
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${env().origin}/v1/dev/inbox`);
+    expect(await heading(page)).toBe("Dev inbox");
+    await expectAccessible(page);
+    await page.getByLabel("Email address").fill(email);
+    await page.getByRole("button", { name: "Send me a sign-in link" }).click();
+    await page.waitForURL((url) => url.pathname === "/v1/dev/inbox" && url.searchParams.get("sent") === email);
+    const message = page
+      .getByRole("listitem")
+      .filter({ hasText: `To ${email}` })
+      .first();
+    await expect.poll(() => message.getByRole("heading").textContent()).toBe("Your sign-in link");
+    await screenshot(page, "dev-inbox");
+    await expectAccessible(page);
+    await message.getByRole("link", { name: "Open /v1/auth/magic-link/verify" }).click();
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => heading(page)).toBe("You're signed in");
+    expect(await me(context)).toMatchObject({ status: 200, email });
+    await context.close();
+  });
+});
+
 describe("the reset-password page", () => {
   it("sets the typed password, ends the old sessions, and the link works once", async () => {
     const email = uniqueEmail("reset");

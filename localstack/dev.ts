@@ -3,14 +3,38 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { generateSecrets } from "../scripts/secrets.ts";
 import { startStack } from "./stack.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+// PORT moves the worker and the endpoints beside it (PORT+4 Upstash, PORT+5 Neon, PORT+6 the OpenID
+// Provider); the Redis and Postgres this starts (when REDIS_URL / DATABASE_URL are unset) listen on
+// LOCALSTACK_REDIS_PORT (6390) and LOCALSTACK_POSTGRES_PORT (54329). docs/configuration.md lists them.
 const port = Number(process.env.PORT ?? 8787);
+const redisPort = Number(process.env.LOCALSTACK_REDIS_PORT ?? 6390);
+const postgresPort = Number(process.env.LOCALSTACK_POSTGRES_PORT ?? 54329);
 const publicUrl = `http://127.0.0.1:${port}`;
 const log = (line: string): void => console.log(line);
+
+const ports: Array<[string, number]> = [
+  ["worker (PORT)", port],
+  ["Upstash endpoint (PORT+4)", port + 4],
+  ["Neon endpoint (PORT+5)", port + 5],
+  ["OpenID Provider (PORT+6)", port + 6],
+  ...(process.env.REDIS_URL ? [] : [["Redis (LOCALSTACK_REDIS_PORT)", redisPort] as [string, number]]),
+  ...(process.env.DATABASE_URL ? [] : [["Postgres (LOCALSTACK_POSTGRES_PORT)", postgresPort] as [string, number]]),
+];
+const taken = await Promise.all(ports.map(([, p]) => inUse(p)));
+if (taken.some(Boolean)) {
+  const busy = ports.filter((_, i) => taken[i]).map(([name, p]) => `${p} (${name})`);
+  console.error(`[dev] port${busy.length > 1 ? "s" : ""} already in use: ${busy.join(", ")}.`);
+  console.error("[dev] Another `npm run dev`? Stop it, or start this one elsewhere, e.g.");
+  console.error("[dev]   PORT=8797 LOCALSTACK_REDIS_PORT=6391 LOCALSTACK_POSTGRES_PORT=54330 npm run dev");
+  console.error("[dev] (REDIS_URL / DATABASE_URL use a Redis / Postgres of yours instead; see docs/configuration.md)");
+  process.exit(1);
+}
 
 log("[dev] starting the local stack…");
 const stack = await startStack({
@@ -18,13 +42,13 @@ const stack = await startStack({
   rootDir: root,
   redisUrl: process.env.REDIS_URL || undefined,
   databaseUrl: process.env.DATABASE_URL || undefined,
-  ports: { upstash: port + 4, neon: port + 5, redis: 6390, postgres: 54329, oidc: port + 6 },
+  ports: { upstash: port + 4, neon: port + 5, redis: redisPort, postgres: postgresPort, oidc: port + 6 },
   workerOrigin: publicUrl,
   log,
 }).catch((error: unknown) => {
   console.error(`[dev] the local stack did not start: ${error instanceof Error ? error.message : String(error)}`);
   console.error(
-    `[dev] is another \`npm run dev\` running? Ports in use: ${[port + 4, port + 5, port + 6, 6390, 54329].join(", ")}`,
+    `[dev] ports it uses: ${ports.map(([name, p]) => `${p} (${name})`).join(", ")}; see docs/configuration.md`,
   );
   process.exit(1);
 });
@@ -57,8 +81,8 @@ const wrangler = spawn(`${root}node_modules/.bin/wrangler`, ["dev", "--ip", "127
   stdio: "inherit",
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
 });
-log(`[dev] worker: ${publicUrl}  ·  outbox: ${publicUrl}/v1/dev/outbox  ·  docs: ${publicUrl}/docs`);
-log(`[dev] try a sign-in (the local OpenID Provider): ${publicUrl}/v1/dev/sign-in`);
+log(`[dev] worker: ${publicUrl}  ·  docs: ${publicUrl}/docs`);
+log(`[dev] first sign-in: ${publicUrl}/v1/dev/inbox (sent emails, live links)  ·  ${publicUrl}/v1/dev/sign-in`);
 
 let stopping = false;
 async function stop(code: number): Promise<void> {
@@ -108,4 +132,13 @@ function withDevProvider(path: string): string {
     .map((x) => x.trim())
     .filter(Boolean);
   return [...new Set(["dev", ...names])].join(",");
+}
+
+/** True when something already listens on 127.0.0.1:port. */
+function inUse(p: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(true));
+    server.listen(p, "127.0.0.1", () => server.close(() => resolve(false)));
+  });
 }

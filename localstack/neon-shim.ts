@@ -1,6 +1,6 @@
 // A local endpoint that speaks Neon's serverless protocols, so the worker uses @neondatabase/serverless
 // unchanged: SQL over HTTP at POST /sql, and the WebSocket-to-TCP proxy at /v1?address=host:port.
-// Wire details: shared/research/localstack.md §2.
+// Wire details: the request and answer shapes @neondatabase/serverless sends and expects (its source).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { createConnection } from "node:net";

@@ -1,5 +1,5 @@
 // A local endpoint that speaks Upstash's REST protocol, so the worker uses @upstash/redis unchanged.
-// Wire details: shared/research/localstack.md §1 (POST /, /pipeline, /multi-exec; Bearer token;
+// Wire details, as @upstash/redis speaks them (POST /, /pipeline, /multi-exec; Bearer token;
 // Upstash-Encoding: base64 encodes every string but "OK"; command errors are 400 {error}).
 
 import { timingSafeEqual } from "node:crypto";

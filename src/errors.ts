@@ -1,4 +1,4 @@
-// One table maps every error code to its HTTP status and default message (see shared/API.md).
+// One table maps every error code to its HTTP status and default message (docs/api.md lists them).
 // Clients and tests key on `code`; messages are for humans and may change.
 export const ERROR_CODES = {
   validation_error: { status: 400, message: "The request is invalid." },

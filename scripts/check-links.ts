@@ -51,9 +51,9 @@ function links(text: string): string[] {
 const broken: string[] = [];
 const cache = new Map<string, Set<string>>();
 const anchorsOf = (file: string) => {
-  let set = cache.get(file);
-  if (!set) cache.set(file, (set = anchors(readFileSync(join(root, file), "utf8"))));
-  return set;
+  const known = cache.get(file) ?? anchors(readFileSync(join(root, file), "utf8"));
+  cache.set(file, known);
+  return known;
 };
 for (const file of markdown) {
   for (const target of links(readFileSync(join(root, file), "utf8"))) {

@@ -41,6 +41,17 @@ function app(name: string, files: Record<string, string>, devDependencies: strin
   return dir;
 }
 
+/** A strict tsconfig for app.ts: no skipLibCheck, so the package's declarations are checked too. */
+const tsconfig = (options: Record<string, unknown>) =>
+  JSON.stringify({
+    compilerOptions: { target: "ES2022", strict: true, skipLibCheck: false, types: ["node"], ...options },
+    files: ["app.ts"],
+  });
+
+/** Type-checks the app with its own TypeScript (and emits, where its tsconfig says so). */
+const typecheck = (dir: string) =>
+  run(process.execPath, [join(dir, "node_modules/typescript/bin/tsc"), "-p", dir], dir);
+
 /** What each app does: sign in with a password (token client), then read /me. */
 const program = (importLine: string) => `${importLine}
 
@@ -93,23 +104,12 @@ describe("the packed client in fresh apps", () => {
       "nodenext",
       {
         "package.json": JSON.stringify({ name: "nodenext-app", private: true, type: "module" }),
-        "tsconfig.json": JSON.stringify({
-          compilerOptions: {
-            target: "ES2022",
-            module: "NodeNext",
-            moduleResolution: "NodeNext",
-            strict: true,
-            skipLibCheck: false,
-            types: ["node"],
-            outDir: "out",
-          },
-          files: ["app.ts"],
-        }),
+        "tsconfig.json": tsconfig({ module: "NodeNext", moduleResolution: "NodeNext", outDir: "out" }),
         "app.ts": program(`import { createTokenClient, memoryStorage } from "@edge-auth/client";`),
       },
       [typescript, nodeTypes],
     );
-    run(process.execPath, [join(dir, "node_modules/typescript/bin/tsc"), "-p", dir], dir);
+    typecheck(dir);
     const out = JSON.parse(run(process.execPath, [join(dir, "out/app.js"), env().origin, email, PASSWORD], dir));
     expect(out).toEqual({ signedIn: email, me: email, status: 200 });
   });
@@ -120,18 +120,11 @@ describe("the packed client in fresh apps", () => {
       "bundler",
       {
         "package.json": JSON.stringify({ name: "bundler-app", private: true, type: "module" }),
-        "tsconfig.json": JSON.stringify({
-          compilerOptions: {
-            target: "ES2022",
-            module: "ESNext",
-            moduleResolution: "Bundler",
-            lib: ["ES2022", "DOM", "DOM.Iterable"],
-            strict: true,
-            skipLibCheck: false,
-            noEmit: true,
-            types: ["node"],
-          },
-          files: ["app.ts"],
+        "tsconfig.json": tsconfig({
+          module: "ESNext",
+          moduleResolution: "Bundler",
+          lib: ["ES2022", "DOM", "DOM.Iterable"],
+          noEmit: true,
         }),
         // The browser helpers must type-check in a browser app too (not called: no cookie jar here).
         "app.ts": `${program(`import { createBrowserClient, createTokenClient, memoryStorage } from "@edge-auth/client";`)}
@@ -140,7 +133,7 @@ export const browser = createBrowserClient({ baseUrl });
       },
       [typescript, nodeTypes, `esbuild@${version("esbuild")}`],
     );
-    run(process.execPath, [join(dir, "node_modules/typescript/bin/tsc"), "-p", dir], dir);
+    typecheck(dir);
     run(
       join(dir, "node_modules/.bin/esbuild"),
       ["app.ts", "--bundle", "--format=esm", "--platform=neutral", "--outfile=out.mjs"],
@@ -158,18 +151,7 @@ export const browser = createBrowserClient({ baseUrl });
       "commonjs",
       {
         "package.json": JSON.stringify({ name: "cjs-app", private: true, type: "commonjs" }),
-        "tsconfig.json": JSON.stringify({
-          compilerOptions: {
-            target: "ES2022",
-            module: "Node16",
-            moduleResolution: "Node16",
-            strict: true,
-            skipLibCheck: false,
-            types: ["node"],
-            outDir: "out",
-          },
-          files: ["app.ts"],
-        }),
+        "tsconfig.json": tsconfig({ module: "Node16", moduleResolution: "Node16", outDir: "out" }),
         // CommonJS has no top-level await: the same program inside an async function.
         "app.ts": `import { createTokenClient, memoryStorage } from "@edge-auth/client";
 async function main(): Promise<void> {
@@ -183,7 +165,7 @@ void main();
       },
       [typescript, nodeTypes],
     );
-    run(process.execPath, [join(dir, "node_modules/typescript/bin/tsc"), "-p", dir], dir);
+    typecheck(dir);
     const emitted = run("cat", [join(dir, "out/app.js")], dir);
     expect(emitted).toContain('require("@edge-auth/client")');
     const out = JSON.parse(run(process.execPath, [join(dir, "out/app.js"), env().origin, email, PASSWORD], dir));

@@ -147,7 +147,8 @@ export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
     );
     authError = new AuthError("internal_error");
   }
-  if (c.get("oauth")) return withRequestId(oauthErrorResponse(c, authError, c.get("requestId") ?? "unknown"), c);
+  const oauth = c.get("oauth");
+  if (oauth) return withRequestId(oauthErrorResponse(c, oauth, authError, c.get("requestId") ?? "unknown"), c);
   const response = c.json(errorBody(authError, c.get("requestId") ?? "unknown"), authError.status);
   for (const [name, value] of Object.entries(authError.headers)) response.headers.set(name, value);
   return withRequestId(response, c);

@@ -1,4 +1,5 @@
 import type { Config } from "./config";
+import type { OAuthEndpoint } from "./middleware/oauth-endpoint";
 import type { SessionOrganization, SessionUser, StoreKey, UserSnapshot } from "./ports";
 import type { ServiceContext } from "./services/context";
 import type { IdempotencyScope } from "./services/idempotent";
@@ -42,7 +43,7 @@ export interface AppVariables {
    */
   deferredSession: string | null;
   /** Set on OAuth endpoints: their errors are OAuth JSON (middleware/oauth-endpoint.ts), not the envelope. */
-  oauth: "client" | "token" | null;
+  oauth: OAuthEndpoint | null;
   /** Set when the request carries a valid session cookie. */
   session: (ValidSession & { csrfToken: string | null }) | null;
 }

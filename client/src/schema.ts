@@ -2083,7 +2083,9 @@ export interface components {
         } | {
             /** @enum {string} */
             grant_type: "authorization_code";
+            /** @description The code from the social sign-in app redirect. */
             code: string;
+            /** @description The PKCE verifier whose S256 challenge started the sign-in. */
             code_verifier: string;
         };
         RevokeRequest: {

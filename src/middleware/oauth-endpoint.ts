@@ -5,7 +5,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { AuthError, type ErrorCode } from "../errors";
 import { isFormPost } from "../routes/schemas";
-import { verifyApiKey } from "../services/api-keys";
+import { apiKeyFromClientCredentials, verifyApiKey } from "../services/api-keys";
 import { apiKeyAuth } from "./authenticate";
 
 /** `client`: an endpoint a client authenticates to (introspection). `token`: the token endpoint. */
@@ -20,7 +20,6 @@ export function oauthEndpoint(kind: OAuthEndpoint): MiddlewareHandler<AppEnv> {
 }
 
 const BASIC = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i;
-const KEY_ID = /^key_[0-9a-z]{26}$/;
 
 /**
  * An API key as an OAuth client: client_id is the key's id (`key_…`), client_secret the key itself
@@ -39,7 +38,7 @@ export const authenticateClient: MiddlewareHandler<AppEnv> = async function auth
   if (header !== undefined && /^Basic\s/i.test(header) && basic === undefined) throw clientFailed();
   if (basic !== undefined || posted) {
     const credentials = basic !== undefined ? fromBasic(basic) : fromForm(form.client_id, form.client_secret);
-    const raw = credentials && keyFor(credentials.id, credentials.secret);
+    const raw = credentials && apiKeyFromClientCredentials(c.get("config"), credentials.id, credentials.secret);
     const key = raw ? await verifyApiKey(c.get("ctx"), raw) : null;
     if (!key) throw clientFailed();
     c.set("session", null);
@@ -77,13 +76,6 @@ function fromForm(id: unknown, secret: unknown): { id: string; secret: string } 
   return typeof id === "string" && typeof secret === "string" ? { id, secret } : null;
 }
 
-/** The API key the credentials name, or null when they cannot be one (id and key must agree). */
-function keyFor(id: string, secret: string): string | null {
-  if (!KEY_ID.test(id) || secret.length > 200) return null;
-  if (secret.startsWith("sk_")) return secret.slice(secret.indexOf("key_"), secret.indexOf(".")) === id ? secret : null;
-  return `sk_live_${id}.${secret}`;
-}
-
 /** RFC 6749 §5.2 / RFC 6750 §3.1 error code and status for one of ours at an OAuth endpoint. */
 export function oauthErrorFor(
   error: { code: ErrorCode; status: number; details?: Array<{ field: string }> },
@@ -106,8 +98,12 @@ export function oauthErrorFor(
 }
 
 /** An OAuth endpoint's error: `{error, error_description, request_id}` and, on 401/403, a challenge. */
-export function oauthErrorResponse(c: Context<AppEnv>, error: AuthError, requestId: string): Response {
-  const kind = c.get("oauth") as OAuthEndpoint;
+export function oauthErrorResponse(
+  c: Context<AppEnv>,
+  kind: OAuthEndpoint,
+  error: AuthError,
+  requestId: string,
+): Response {
   const authorization = c.req.header("authorization") ?? "";
   const bearer = /^Bearer\s/i.test(authorization);
   const { error: code, status } = oauthErrorFor(error, kind, bearer);

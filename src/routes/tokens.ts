@@ -11,34 +11,26 @@ import { Email, isFormPost, Organization, orChallenge, Password, User } from "./
 import { jsonOrForm } from "./token-pages";
 import { validationHook } from "./validation";
 
-const TokenBody = z
-  .discriminatedUnion("grant_type", [
-    z.object({ grant_type: z.literal("password"), email: Email, password: Password }),
-    z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1).max(512) }),
-    z.object({
-      grant_type: z.literal("authorization_code"),
-      code: z.string().min(1).max(512).openapi({ description: "The code from the social sign-in app redirect." }),
-      code_verifier: z
-        .string()
-        .min(43)
-        .max(128)
-        .openapi({ description: "The PKCE verifier whose S256 challenge started the sign-in." }),
-    }),
-  ])
-  .openapi("TokenRequest");
-
+const PasswordGrant = z.object({ grant_type: z.literal("password"), email: Email, password: Password });
 const RefreshGrant = z.object({ grant_type: z.literal("refresh_token"), refresh_token: z.string().min(1).max(512) });
+const CodeGrant = z.object({
+  grant_type: z.literal("authorization_code"),
+  code: z.string().min(1).max(512).openapi({ description: "The code from the social sign-in app redirect." }),
+  code_verifier: z
+    .string()
+    .min(43)
+    .max(128)
+    .openapi({ description: "The PKCE verifier whose S256 challenge started the sign-in." }),
+});
 
-/** The same grants as RFC 6749 sends them, form-encoded (the password grant's `username`). */
+const TokenBody = z.discriminatedUnion("grant_type", [PasswordGrant, RefreshGrant, CodeGrant]).openapi("TokenRequest");
+
+/** The same grants as RFC 6749 sends them, form-encoded (the password grant's address in `username`). */
 const TokenForm = z
   .discriminatedUnion("grant_type", [
     z.object({ grant_type: z.literal("password"), username: Email, password: Password }),
     RefreshGrant,
-    z.object({
-      grant_type: z.literal("authorization_code"),
-      code: z.string().min(1).max(512),
-      code_verifier: z.string().min(43).max(128),
-    }),
+    CodeGrant,
   ])
   .openapi("TokenFormRequest");
 
@@ -117,15 +109,17 @@ const revokeRoute = createRoute({
 export const tokenRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(tokenRoute, async (c) => {
     const form = c.get("oauth") === "token";
-    const raw = form ? c.req.valid("form") : c.req.valid("json");
-    const body = raw.grant_type === "password" && "username" in raw ? { ...raw, email: raw.username } : raw;
+    const body = form ? c.req.valid("form") : c.req.valid("json");
     const ctx = c.get("ctx");
     const result =
       body.grant_type === "authorization_code"
         ? await exchangeAppCode(ctx, { code: body.code, codeVerifier: body.code_verifier })
         : body.grant_type === "refresh_token"
           ? await refreshTokens(ctx, { refreshToken: body.refresh_token })
-          : await grantTokensWithPassword(ctx, { email: (body as { email: string }).email, password: body.password });
+          : await grantTokensWithPassword(ctx, {
+              email: "username" in body ? body.username : body.email,
+              password: body.password,
+            });
     if (!form) return c.json({ success: true as const, data: result }, 200);
     // RFC 6749 §5.1: the token fields at the top level, never cached. A second factor still owed is
     // answered as Auth0 and others do: 403 mfa_required with the mfa_token beside it.

@@ -15,6 +15,17 @@ import { confirmRecentAuth } from "./reauth";
 // the record, and only the 256-bit secret's SHA-256 is stored.
 const KEY_SHAPE = /^(sk_live_|sk_test_)(key_[0-9a-z]{26})\.([A-Za-z0-9_-]{43})$/;
 
+/**
+ * The API key that OAuth client credentials name (client_id the key's id, client_secret the whole key
+ * or only its secret part), or null when they cannot be one: the id a key carries must be client_id.
+ */
+export function apiKeyFromClientCredentials(config: Config, clientId: string, clientSecret: string): string | null {
+  const whole = KEY_SHAPE.exec(clientSecret);
+  if (whole) return whole[2] === clientId ? clientSecret : null;
+  const candidate = `${config.apiKeys.prefix}${clientId}.${clientSecret}`;
+  return KEY_SHAPE.test(candidate) ? candidate : null;
+}
+
 export interface ApiKeyIdentity {
   identity: Identity;
   /** The member who minted the key; keys this key creates are attributed to them too. */

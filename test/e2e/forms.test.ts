@@ -21,6 +21,7 @@ import {
   signInByClick,
   sql,
   uniqueEmail,
+  verifiedAccount,
 } from "./support/browser.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -128,10 +129,7 @@ describe("the dev inbox page", () => {
 
 describe("the reset-password page", () => {
   it("sets the typed password, ends the old sessions, and the link works once", async () => {
-    const email = uniqueEmail("reset");
-    expect((await api("/v1/auth/signup", { json: { email, password: PASSWORD } })).status).toBe(201);
-    const proof = new URL(await emailedLink(email, /Confirm your email address/)).searchParams.get("token");
-    expect((await api("/v1/auth/verify-email", { json: { token: proof } })).status).toBe(200);
+    const email = await verifiedAccount("reset", PASSWORD);
     const before = await api("/v1/auth/token", { json: { grant_type: "password", email, password: PASSWORD } });
     expect(before.status).toBe(200);
     expect((await api("/v1/auth/forgot-password", { json: { email } })).status).toBe(200);

@@ -4,7 +4,7 @@
 // drives them (RFC 6749 §6, RFC 7009).
 import * as oauth from "oauth4webapi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, emailedLink, env, uniqueEmail } from "./support/browser.ts";
+import { api, env, verifiedAccount } from "./support/browser.ts";
 
 const PASSWORD = "correct horse battery staple";
 const insecure = { [oauth.allowInsecureRequests]: true } as const; // the dev worker is plain HTTP
@@ -14,11 +14,8 @@ let fixture: { keyId: string; apiKey: string; accessToken: string; refreshToken:
 
 /** A verified account with tokens, and an organization key with the read scope (a resource server). */
 async function account(scopes = ["read"]) {
-  const email = uniqueEmail("oauth");
+  const email = await verifiedAccount("oauth", PASSWORD);
   const ip = { "cf-connecting-ip": `198.51.100.${Math.floor(Math.random() * 200) + 1}` };
-  expect((await api("/v1/auth/signup", { json: { email, password: PASSWORD }, headers: ip })).status).toBe(201);
-  const proof = new URL(await emailedLink(email, /Confirm your email address/)).searchParams.get("token");
-  expect((await api("/v1/auth/verify-email", { json: { token: proof } })).status).toBe(200);
   const tokens = await api("/v1/auth/token", { json: { grant_type: "password", email, password: PASSWORD } });
   expect(tokens.status).toBe(200);
   const access = tokens.body.data.access_token as string;
@@ -241,10 +238,7 @@ describe("the token endpoint (RFC 6749) and revocation (RFC 7009) through oauth4
         headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": "198.51.100.250" },
         body: new URLSearchParams(fields).toString(),
       });
-    const email = uniqueEmail("ropc");
-    expect((await api("/v1/auth/signup", { json: { email, password: PASSWORD } })).status).toBe(201);
-    const proof = new URL(await emailedLink(email, /Confirm your email address/)).searchParams.get("token");
-    expect((await api("/v1/auth/verify-email", { json: { token: proof } })).status).toBe(200);
+    const email = await verifiedAccount("ropc", PASSWORD);
 
     const granted = await post({ grant_type: "password", username: email, password: PASSWORD });
     expect(granted.status).toBe(200);

@@ -9,7 +9,7 @@ import {
   signInByLink,
   signUpVerified,
 } from "./support/accounts";
-import { json } from "./support/harness";
+import { json, randomIp } from "./support/harness";
 import { countRoundTrips } from "./support/round-trips";
 import { uniqueEmail, useHarness } from "./support/setup";
 
@@ -128,6 +128,42 @@ describe("POST /v1/oauth/introspect", () => {
     });
     expect([400, 415]).toContain(text.status);
     expect((await json(text)).error).toBe("invalid_request");
+  });
+
+  it("client_secret_basic guesses count toward the key-guessing limit: 100 wrong -> 429, the right key too", async () => {
+    const { tokens, key } = await setup();
+    const keyId = key.slice(key.indexOf("key_"), key.indexOf("."));
+    const ip = randomIp();
+    const basic = (secret: string) =>
+      h.request(PATH, {
+        method: "POST",
+        body: form(tokens.access_token),
+        headers: {
+          authorization: `Basic ${btoa(`${keyId}:${secret}`)}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        ip,
+      });
+    for (let i = 0; i < 100; i++) {
+      const wrong = await basic("x".repeat(43));
+      expect(wrong.status).toBe(401);
+      expect((await json(wrong)).error).toBe("invalid_client");
+    }
+    const limited = await basic(key);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect((await json(limited)).error).toBe("temporarily_unavailable");
+    // Another client IP is not held back.
+    const elsewhere = await h.request(PATH, {
+      method: "POST",
+      body: form(tokens.access_token),
+      headers: {
+        authorization: `Basic ${btoa(`${keyId}:${key}`)}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      ip: randomIp(),
+    });
+    expect((await json(elsewhere)).active).toBe(true);
   });
 
   it("costs the key's own lookup plus one MGET, no SQL", async () => {

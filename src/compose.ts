@@ -10,6 +10,7 @@ import { createOAuthClient } from "./oauth/client";
 import type { Clock, Deps, Keys, OutboxStore, PasswordHasher } from "./ports";
 import { createDisabledSms, createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
 import { withDeadline } from "./storage/deadline";
+import { withDurableEnds } from "./storage/durable-ends";
 import { createAdminRepository } from "./storage/neon/admin-repository";
 import { createApiKeyRepository } from "./storage/neon/api-key-repository";
 import { createBillingRepository } from "./storage/neon/billing-repository";
@@ -20,6 +21,7 @@ import { createIdentityRepository } from "./storage/neon/identity-repository";
 import { createInvitationRepository } from "./storage/neon/invitation-repository";
 import { createOrganizationRepository } from "./storage/neon/organization-repository";
 import { createStorefrontRepository } from "./storage/neon/storefront-repository";
+import { createEndedFamilyLedger } from "./storage/neon/token-family-repository";
 import { createUserRepository } from "./storage/neon/user-repository";
 import { withOrganizationSnapshotCache, withSnapshotCache } from "./storage/snapshot-cache";
 import { createApiKeyCache } from "./storage/upstash/api-key-cache";
@@ -35,6 +37,7 @@ import {
   createOutboxStore,
   createRateLimiter,
   createRedisHealthProbe,
+  setScriptTimeout,
 } from "./storage/upstash/stores";
 
 export function createPasswordHasher(params: PasswordParams): PasswordHasher {
@@ -79,6 +82,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
   const client = overrides.redis
     ? withDeadline(overrides.redis, config.redis.timeoutMs, "redis")
     : createRedisClient(config.redis);
+  setScriptTimeout(client, config.redis.timeoutMs);
   const keys = redisKeys(overrides.redisKeyPrefix ?? config.redis.keyPrefix);
   const db = createDatabase(config.database);
   const users = createUserRepository(db);
@@ -102,7 +106,12 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     rateLimiter: createRateLimiter(client, keys),
     sessions: createSessionStore(client, keys),
     userState,
-    refreshTokens: createRefreshTokenStore(client, keys, config.tokens.refreshTtlSeconds),
+    refreshTokens: withDurableEnds(
+      createRefreshTokenStore(client, keys, config.tokens.refreshTtlSeconds),
+      createEndedFamilyLedger(db),
+      config.tokens.refreshTtlSeconds * 1000,
+      clock,
+    ),
     passwords: overrides.passwords?.(hasher) ?? hasher,
     idempotency: createIdempotencyStore(client, keys),
     outbox,

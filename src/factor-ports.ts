@@ -63,6 +63,8 @@ export interface FactorRepository {
   removeTotp(userId: string): Promise<boolean>;
   /** Spends one recovery code; how many remain unused, or null when the code is unknown or spent. */
   useRecoveryCode(userId: string, hash: string, now: number): Promise<number | null>;
+  /** Makes a code spent since `now` unused again: the sign-in it paid for did not happen. */
+  restoreRecoveryCode(userId: string, hash: string, now: number): Promise<void>;
   /** Replaces every recovery code, only while the user has a second factor; false otherwise. */
   replaceRecoveryCodes(userId: string, hashes: string[], now: number): Promise<boolean>;
   status(userId: string): Promise<FactorStatus>;

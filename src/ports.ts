@@ -139,9 +139,16 @@ export interface RefreshTokenStore {
     now: number,
     graceMs: number,
   ): Promise<RotateResult>;
-  /** Revokes the token's whole family; unknown tokens are ignored (RFC 7009). */
-  revoke(tokenHash: string): Promise<void>;
+  /** Revokes the token's whole family and returns it; unknown tokens are ignored (RFC 7009): null. */
+  revoke(tokenHash: string): Promise<string | null>;
   revokeFamily(family: string): Promise<void>;
+}
+
+/** Refresh families ended one by one, in Postgres: what a Redis restore cannot undo. */
+export interface EndedFamilyLedger {
+  /** Idempotent. `expiresAt`: when the family would have ended anyway (the row may go then). */
+  end(family: string, expiresAt: number, now: number): Promise<void>;
+  isEnded(family: string): Promise<boolean>;
 }
 
 /** An Idempotency-Key claim that commits with the effect it guards; `response` is already sealed. */
@@ -431,6 +438,7 @@ export interface InvitationRepository {
 }
 
 export interface DeviceRepository {
+  /** Creates the device, or returns the same id's device again (a retried pairing); null if revoked since. */
   create(input: {
     id: string;
     userId: string | null;
@@ -442,7 +450,7 @@ export interface DeviceRepository {
     apiKeyId: string | null;
     scopes: string[] | null;
     now: number;
-  }): Promise<Device>;
+  }): Promise<Device | null>;
   /** Devices of an organization, or only one user's there. */
   list(organizationId: string, userId: string | null): Promise<Device[]>;
   revoke(organizationId: string, deviceId: string, userId: string | null, now: number): Promise<Device | null>;

@@ -217,7 +217,7 @@ describe("POST /v1/auth/logout", () => {
     expect(res.status).toBe(204);
   });
 
-  it("round trips: cookie = one script (check the CSRF token, delete the session and its index entry); Bearer = verify, end the family", async () => {
+  it("round trips: cookie = one script (check the CSRF token, delete the session and its index entry); Bearer = verify, end the family (Postgres first, then Redis)", async () => {
     const endpoints = { redis: h.config.redis.url, sql: h.config.database.httpEndpoint! };
     const { jar } = await signIn();
     const byCookie = await countRoundTrips(endpoints, () => h.request("/v1/auth/logout", { method: "POST", jar }));
@@ -230,7 +230,7 @@ describe("POST /v1/auth/logout", () => {
       h.request("/v1/auth/logout", { method: "POST", headers: { authorization: `Bearer ${tokens.access_token}` } }),
     );
     expect(byToken.result.status).toBe(204);
-    expect(byToken.trips.calls).toEqual(["redis", "redis"]);
+    expect(byToken.trips.calls).toEqual(["redis", "sql", "redis"]);
   });
 
   it("deletes the session from Redis and clears both cookies", async () => {

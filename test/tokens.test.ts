@@ -94,11 +94,11 @@ describe("POST /v1/auth/token (password grant)", () => {
 });
 
 describe("refresh tokens", () => {
-  it("rotate on every use with one Redis round trip, and the old token stops working after the grace window", async () => {
+  it("rotate on every use with one Redis round trip and one SQL read (ended families, durable), and the old token stops working after the grace window", async () => {
     const first = await passwordGrant(h, await account("rotate"));
     const { result, trips: counted } = await trips(() => refresh(h, first.refresh_token));
     expect(result.status).toBe(200);
-    expect(counted).toMatchObject({ redis: 1, sql: 0 });
+    expect(counted).toMatchObject({ redis: 1, sql: 1 });
     const second = (await json(result)).data;
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect((await me(second.access_token)).status).toBe(200);

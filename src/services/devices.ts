@@ -47,6 +47,9 @@ export async function createPairingCode(
     peer_id: peerId,
     api_key_id: viaKey ? principal.keyId : null,
     scopes: viaKey ? principal.scopes.join(" ") : null,
+    // Chosen now, so pairing with this code again (the app's retry after a lost answer) finds the same
+    // device instead of making a second one.
+    device_id: generateId("dev", ctx.now()),
   };
   const subject = `${principal.organizationId}:${userId}:${peerId ?? ""}`;
   const { token } = await issueOneTimeToken(ctx, "pairing", subject, PAIRING_TTL_MS, data);
@@ -91,7 +94,7 @@ export async function pairDevice(
   const device = await releaseOnFailure(
     () =>
       deps.devices.create({
-        id: generateId("dev", now),
+        id: typeof record.data.device_id === "string" ? record.data.device_id : generateId("dev", now),
         userId: user_id,
         organizationId: organization_id,
         platform: input.platform,
@@ -104,6 +107,8 @@ export async function pairDevice(
       }),
     () => deps.tokens.release(record),
   );
+  // Revoked between the first pairing and its retry: the code bought that device, nothing more.
+  if (!device) throw new AuthError("token_invalid");
   const [token] = await Promise.all([
     signJwt(
       deps.keys.signing,

@@ -81,7 +81,10 @@ export async function releaseOnFailure<T>(effect: () => Promise<T>, release: () 
   try {
     return await effect();
   } catch (error) {
-    if (!(error instanceof AuthError) || error.status >= 500) await release().catch(() => undefined);
+    if (isOutage(error)) await release().catch(() => undefined);
     throw error;
   }
 }
+
+/** A failure that is not a broken rule: a store outage, a deadline, a bug. Its answer is a 5xx. */
+export const isOutage = (error: unknown): boolean => !(error instanceof AuthError) || error.status >= 500;

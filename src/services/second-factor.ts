@@ -124,6 +124,18 @@ async function spendProof(
   return "recovery_code";
 }
 
+/** Gives back a recovery code spent since `now` by a sign-in that then failed on an outage. */
+export async function restoreRecoveryCode(
+  ctx: ServiceContext,
+  userId: string,
+  code: string,
+  now: number,
+): Promise<void> {
+  const normalized = normalizeRecoveryCode(code);
+  if (normalized !== null)
+    await ctx.deps.factors.restoreRecoveryCode(userId, await recoveryCodeHash(ctx, userId, normalized), now);
+}
+
 /** After the response: the account's address hears of every change to its second factors. */
 export function notifyFactorChange(ctx: ServiceContext, userId: string, change: FactorChange): void {
   noticeToAccount(ctx, userId, "factor_change_notice", (to) => factorChangedEmail(to, change));

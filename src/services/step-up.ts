@@ -6,11 +6,11 @@ import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { organizationIn } from "./identity";
 import { MFA_STEP_UP, TOKEN_FAILURES } from "./limits";
-import { issueOneTimeToken } from "./one-time-tokens";
+import { isOutage, issueOneTimeToken } from "./one-time-tokens";
 import type { PasskeyAssertion } from "./passkey-verify";
 import { verifyPasskeyFactor } from "./passkey-verify";
 import { resolveRedirect } from "./redirects";
-import { checkSecondFactor, type FactorProof } from "./second-factor";
+import { checkSecondFactor, type FactorProof, restoreRecoveryCode } from "./second-factor";
 import { createSession, type NewSession } from "./session";
 import { issueTokens, type TokenResponse } from "./tokens";
 
@@ -132,7 +132,20 @@ export async function completeStepUp(ctx: ServiceContext, input: StepUpInput): P
     throw error;
   }
   logAuthEvent("mfa.verified", { user_id: userId, ip: ctx.ip, reason: method }, now);
-  return finish(ctx, record);
+  try {
+    return await finish(ctx, record);
+  } catch (error) {
+    // The sign-in did not happen (an outage): what it cost comes back, the recovery code and the token,
+    // so someone on their last code is not locked out by a 503.
+    if (isOutage(error))
+      await Promise.all([
+        method === "recovery_code" && input.recoveryCode
+          ? restoreRecoveryCode(ctx, userId, input.recoveryCode, now).catch(() => undefined)
+          : undefined,
+        putBack(ctx, record, error),
+      ]);
+    throw error;
+  }
 }
 
 /** A wrong factor costs one of the token's attempts; an outage or a lockout costs none. */

@@ -8,6 +8,19 @@ export class StoreTimeout extends Error {
   }
 }
 
+/**
+ * How long before the worker's own timer the store itself must give up. A timer in the worker only
+ * stops waiting; the store would still finish the work later (a paused Redis runs the queued script
+ * when it resumes, a statement behind a lock commits when the lock goes), and the 503 would lie. So
+ * every write carries an absolute deadline that the store enforces (Postgres: statement_timeout and
+ * lock_timeout in the statement's own transaction; Redis: each script compares TIME with it first),
+ * set this much earlier than the worker's timer: the slack covers the answer's way back and clock skew.
+ */
+export const storeSlackMs = (timeoutMs: number): number => Math.min(1000, Math.max(50, Math.round(timeoutMs / 5)));
+
+/** The absolute time (epoch ms) after which the store must refuse to start or finish a write. */
+export const storeDeadline = (timeoutMs: number, now = Date.now()): number => now + timeoutMs - storeSlackMs(timeoutMs);
+
 export function withTimeout<T>(work: PromiseLike<T>, ms: number, store: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {

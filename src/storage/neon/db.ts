@@ -1,11 +1,16 @@
-import { neon, neonConfig } from "@neondatabase/serverless";
+import { type NeonQueryFunction, neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import * as schema from "./schema";
 
 export type Database = NeonHttpDatabase<typeof schema>;
 
-/** Each database's statement deadline (ms), read by the query runner (storage/neon/sql.ts). */
-export const statementDeadlines = new WeakMap<object, number>();
+/** What the query runner (storage/neon/sql.ts) needs besides drizzle: the raw HTTP client and the deadline. */
+export interface StatementRunner {
+  client: NeonQueryFunction<false, true>;
+  timeoutMs: number;
+}
+
+export const statementRunners = new WeakMap<object, StatementRunner>();
 
 /**
  * Neon over HTTP: one fetch per statement or batch, no connection setup, which suits a request-scoped
@@ -24,7 +29,8 @@ export function createDatabase(options: {
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineConnect = false;
   }
-  const db = drizzle({ client: neon(options.url), schema });
-  statementDeadlines.set(db, options.timeoutMs ?? 5000);
+  const client = neon(options.url, { fullResults: true });
+  const db = drizzle({ client, schema });
+  statementRunners.set(db, { client, timeoutMs: options.timeoutMs ?? 5000 });
   return db;
 }

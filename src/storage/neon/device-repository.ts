@@ -13,16 +13,22 @@ export function createDeviceRepository(db: Database): DeviceRepository {
     async create(input) {
       const now = new Date(input.now).toISOString();
       const [row] = await query<Device>(sql`
-        with d as (
+        with ins as (
           insert into ${devices} (id, user_id, organization_id, platform, name, push_token, peer_id, api_key_id, scopes, last_seen_at, created_at)
           values (${input.id}, ${input.userId}, ${input.organizationId}, ${input.platform}, ${input.name}, ${input.pushToken}, ${input.peerId},
             ${input.apiKeyId}, ${input.scopes === null ? null : JSON.stringify(input.scopes)}::jsonb, ${now}, ${now})
+          on conflict (id) do nothing
           returning *
+        ),
+        -- The id comes with the pairing code: a second pairing with it (a retry) is the same device.
+        d as (
+          select * from ins
+          union all
+          select * from ${devices} e where e.id = ${input.id} and e.user_id = ${input.userId}
         )
-        select ${columns} from d
+        select ${columns} from d where d.revoked_at is null
       `);
-      if (!row) throw new Error("device insert returned no row");
-      return row;
+      return row ?? null;
     },
     async list(organizationId, userId) {
       return query<Device>(sql`

@@ -101,6 +101,12 @@ export function createFactorRepository(db: Database): FactorRepository {
       return row ? row.remaining : null;
     },
 
+    async restoreRecoveryCode(userId, hash, now) {
+      await query(sql`
+        update ${recoveryCodes} set used_at = null
+        where user_id = ${userId} and code_hash = ${hash} and used_at >= ${new Date(now).toISOString()}`);
+    },
+
     async replaceRecoveryCodes(userId, hashes, now) {
       const at = new Date(now).toISOString();
       const [row] = await query<{ replaced: boolean }>(sql`

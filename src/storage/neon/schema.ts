@@ -321,3 +321,14 @@ export const passkeys = pgTable(
   },
   (t) => [uniqueIndex("passkeys_credential_id_key").on(t.credential_id), index("passkeys_user_idx").on(t.user_id)],
 );
+
+/**
+ * Refresh-token families ended one by one (logout, revocation, reuse detection). Redis holds the live
+ * families; this is the record a Redis restore cannot undo (checked on every refresh). `expires_at`
+ * is when the family would have ended anyway: rows past it may be deleted.
+ */
+export const endedTokenFamilies = pgTable("ended_token_families", {
+  family: text("family").primaryKey(),
+  ended_at: timestamp("ended_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
+  expires_at: timestamp("expires_at", { withTimezone: true, mode: "string" }).notNull(),
+});

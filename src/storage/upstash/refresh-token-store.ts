@@ -53,7 +53,10 @@ export function createRefreshTokenStore(
       await redis(() => client.set(keys.familyRevoked(family), "1", { ex: markerTtlSeconds }));
     },
     async revoke(tokenHash) {
-      await redis(() => run.REVOKE_REFRESH([keys.refreshToken(tokenHash)], [keys.familyRevoked(""), markerTtlSeconds]));
+      const family = await redis(() =>
+        run.REVOKE_REFRESH([keys.refreshToken(tokenHash)], [keys.familyRevoked(""), markerTtlSeconds]),
+      );
+      return typeof family === "string" && family !== "" ? family : null;
     },
   };
 }

@@ -12,6 +12,7 @@ import type {
   Throttle,
   TokenPurpose,
 } from "../../ports";
+import { storeDeadline } from "../deadline";
 import { guardStore } from "../guard";
 import type { RedisClient, RedisKeys } from "./client";
 import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKEN, SETTLE } from "./scripts";
@@ -19,6 +20,27 @@ import { CLAIM, CONSUME_TOKEN, ISSUE_TOKEN, PEEK_LIMIT, RATE_LIMIT, RELEASE_TOKE
 export const redis = <T>(call: () => Promise<T>): Promise<T> => guardStore("redis", call);
 
 export type LuaRunner = (keys: string[], args: Array<string | number>) => Promise<unknown>;
+
+/** Each client's deadline (ms): its scripts refuse to run once the worker has stopped waiting. */
+const scriptTimeouts = new WeakMap<object, number>();
+
+export function setScriptTimeout(client: RedisClient, timeoutMs: number): void {
+  scriptTimeouts.set(client, timeoutMs);
+}
+
+/**
+ * Every script starts here. A paused or overloaded Redis runs a queued script whenever it gets to it,
+ * long after the worker answered 503; the script would then spend a secret or count a hit nobody saw.
+ * The last ARGV is the absolute deadline (epoch ms, storage/deadline.ts); past it the script changes
+ * nothing and fails, so a 503 means nothing happened. TIME is Redis' own clock (allowed in scripts
+ * since Redis 5 replicates scripts by their effects).
+ */
+const DEADLINE_PROLOGUE = `local deadline__ = tonumber(table.remove(ARGV))
+local time__ = redis.call('TIME')
+if tonumber(time__[1]) * 1000 + math.floor(tonumber(time__[2]) / 1000) > deadline__ then
+  return redis.error_reply('DEADLINE the request gave up before this script ran')
+end
+`;
 
 /**
  * The adapter's Lua scripts, run with EVALSHA (the script body is sent once, then only its SHA-1),
@@ -30,8 +52,9 @@ export function luaScripts<T extends Record<string, string>>(
 ): Record<keyof T, LuaRunner> {
   const runners = {} as Record<keyof T, LuaRunner>;
   for (const [name, source] of Object.entries(scripts) as Array<[keyof T, string]>) {
-    const compiled = client.createScript<unknown>(source);
-    runners[name] = (keys, args) => compiled.exec(keys, args.map(String));
+    const compiled = client.createScript<unknown>(DEADLINE_PROLOGUE + source);
+    runners[name] = (keys, args) =>
+      compiled.exec(keys, [...args.map(String), String(storeDeadline(scriptTimeouts.get(client) ?? 2000))]);
   }
   return runners;
 }

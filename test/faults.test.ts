@@ -24,7 +24,7 @@ const fr = useHarness({
   REDIS_TIMEOUT_MS: "1000",
 });
 
-async function redisFault(action: "pause" | "resume" | "stop" | "start"): Promise<void> {
+async function redisFault(action: "pause" | "resume" | "stop" | "start" | "save" | "restore"): Promise<void> {
   const res = await fetch(`${bindings.FAULT_CONTROL_URL}/redis/${action}`, { method: "POST" });
   expect(res.status, await res.clone().text()).toBe(200);
 }
@@ -254,5 +254,43 @@ describe("revoked stays revoked when Redis loses its data", () => {
     } finally {
       await redisFault("start");
     }
+  });
+});
+
+describe("Redis restored from an older backup: ended logins stay ended", () => {
+  it("families ended by logout, revocation and reuse detection after the backup do not refresh again; live ones do", async () => {
+    const email = uniqueEmail("restore");
+    await signUpVerified(fr, email);
+    const [loggedOut, revoked, reused, live] = [
+      await passwordGrant(fr, email),
+      await passwordGrant(fr, email),
+      await passwordGrant(fr, email),
+      await passwordGrant(fr, email),
+    ];
+    const rotate = (token: string) =>
+      fr.request("/v1/auth/token", { method: "POST", json: { grant_type: "refresh_token", refresh_token: token } });
+    await redisFault("save");
+
+    expect(
+      (await fr.request("/v1/auth/logout", { method: "POST", headers: bearer(loggedOut.access_token) })).status,
+    ).toBe(204);
+    expect(
+      (await fr.request("/v1/auth/token/revoke", { method: "POST", json: { token: revoked.refresh_token } })).status,
+    ).toBe(200);
+    const successor = (await json(await rotate(reused.refresh_token))).data;
+    fr.clock.advance(60_000);
+    expect((await rotate(reused.refresh_token)).status).toBe(401);
+    expect((await rotate(successor.refresh_token)).status).toBe(401);
+    const [ended] = await fr.sql.query("select count(*)::int as n from ended_token_families");
+    expect(ended!.n).toBe(3);
+
+    await redisFault("restore");
+    // The backup still holds all four families, as they were before the ends.
+    for (const tokens of [loggedOut, revoked, reused]) {
+      const res = await rotate(tokens.refresh_token);
+      expect(res.status).toBe(401);
+      expect((await json(res)).error.code).toBe("token_invalid");
+    }
+    expect((await rotate(live.refresh_token)).status).toBe(200);
   });
 });

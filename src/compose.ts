@@ -3,9 +3,11 @@ import type { Config } from "./config";
 import { loadSigningKeys } from "./crypto/jwt";
 import { deriveHmacKey } from "./crypto/keys";
 import { burnPasswordCheck, hashPassword, importPepper, type PasswordParams, verifyPassword } from "./crypto/password";
+import { createWorkGate, GateFull, type WorkGate } from "./crypto/work-gate";
 import { createOutboxProvider } from "./email/outbox";
 import type { EmailProvider } from "./email/provider";
 import { createResendProvider } from "./email/resend";
+import { rateLimited } from "./errors";
 import { createOAuthClient } from "./oauth/client";
 import type { Clock, Deps, Keys, OutboxStore, PasswordHasher } from "./ports";
 import { createDisabledSms, createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
@@ -40,16 +42,28 @@ import {
   setScriptTimeout,
 } from "./storage/upstash/stores";
 
-export function createPasswordHasher(params: PasswordParams): PasswordHasher {
+/** One per isolate (module scope): every request in it shares the CPU. See crypto/work-gate.ts. */
+const hashingGate = createWorkGate({ running: 2, waiting: 24 });
+
+export function createPasswordHasher(params: PasswordParams, gate: WorkGate = hashingGate): PasswordHasher {
+  const gated = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await gate.run(work);
+    } catch (error) {
+      if (error instanceof GateFull) throw rateLimited(1);
+      throw error;
+    }
+  };
   return {
-    hash: (password) => hashPassword(password, params),
-    async verify(stored, password) {
-      if (stored === null) {
-        await burnPasswordCheck(password, params);
-        return { valid: false, needsRehash: false };
-      }
-      return verifyPassword(stored, password, params);
-    },
+    hash: (password) => gated(() => hashPassword(password, params)),
+    verify: (stored, password) =>
+      gated(async () => {
+        if (stored === null) {
+          await burnPasswordCheck(password, params);
+          return { valid: false, needsRehash: false };
+        }
+        return verifyPassword(stored, password, params);
+      }),
   };
 }
 

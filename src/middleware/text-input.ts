@@ -8,15 +8,22 @@ import { AuthError, type ErrorDetail } from "../errors";
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-function scan(value: unknown, path: string, found: ErrorDetail[]): void {
+/** Deeper than any request of ours: a body nested past it is refused (not walked into a stack overflow). */
+const MAX_DEPTH = 32;
+
+function scan(value: unknown, path: string, found: ErrorDetail[], depth = 0): void {
   if (found.length >= 10) return;
   if (typeof value === "string") {
     if (CONTROL.test(value)) found.push({ field: path || "body", message: "must not contain control characters" });
-  } else if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) scan(item, path ? `${path}.${i}` : String(i), found);
-  } else if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) scan(item, path ? `${path}.${key}` : key, found);
+    return;
   }
+  if (value === null || typeof value !== "object") return;
+  if (depth >= MAX_DEPTH) {
+    found.push({ field: path || "body", message: `must not be nested more than ${MAX_DEPTH} levels deep` });
+    return;
+  }
+  const entries = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+  for (const [key, item] of entries) scan(item, path ? `${path}.${key}` : String(key), found, depth + 1);
 }
 
 export const refuseControlCharacters: MiddlewareHandler<AppEnv> = async function refuseControlCharacters(c, next) {

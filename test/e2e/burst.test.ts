@@ -2,7 +2,7 @@
 // request, as in production): the isolate is busy hashing, the stores are healthy. The answers must
 // say "busy" (429 with Retry-After), never "store unavailable" (503), and a refused signup leaves nothing.
 import { describe, expect, it } from "vitest";
-import { api, sql, uniqueEmail } from "./support/browser";
+import { api, sql, uniqueEmail } from "./support/browser.js";
 
 describe("a burst of password work is a busy signal, never an outage", () => {
   it("100 parallel signups from 100 clients: each 201 or 429 with Retry-After, none 503", async () => {
@@ -15,7 +15,7 @@ describe("a burst of password work is a busy signal, never an outage", () => {
         }),
       ),
     );
-    const statuses = burst.map((r) => r.status);
+    const statuses: number[] = burst.map((r: { status: number }) => r.status);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.every((s) => s === 201 || s === 429)).toBe(true);
     expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);

@@ -477,6 +477,41 @@ describe("organizations that require a second factor", () => {
   });
 });
 
+describe("an organization that requires a second factor, seen by a member without one", () => {
+  it("does not list itself through another user's organizations, and can always be left", async () => {
+    const owner = await enrolled("gate-owner");
+    const created = await h.request("/v1/organizations", { method: "POST", jar: owner.jar, json: { name: "Gate" } });
+    const orgId = (await json(created)).data.id as string;
+    const member = await joinOrganization(h, owner.jar, orgId, uniqueEmail("gate-member"));
+    const theirs = () => h.request(`/v1/users/${owner.userId}/organizations`, { jar: member.jar });
+    const before = await theirs();
+    expect(before.status).toBe(200);
+    expect(JSON.stringify(await json(before))).toContain(orgId);
+    const on = await h.request(`/v1/organizations/${orgId}`, {
+      method: "PATCH",
+      jar: owner.jar,
+      json: { require_mfa: true },
+    });
+    expect(on.status, await on.clone().text()).toBe(200);
+
+    const after = await theirs();
+    expect([200, 404]).toContain(after.status);
+    expect(JSON.stringify(await json(after))).not.toContain(orgId);
+
+    const leave = await h.request(`/v1/organizations/${orgId}/members/${member.user.id}`, {
+      method: "DELETE",
+      jar: member.jar,
+    });
+    expect(leave.status, await leave.clone().text()).toBe(204);
+    expect(
+      await h.sql.query("select 1 from memberships where organization_id = $1 and user_id = $2", [
+        orgId,
+        member.user.id,
+      ]),
+    ).toEqual([]);
+  });
+});
+
 describe("second factors in the log", () => {
   it("records enrolment, challenges, failures and recovery codes, never a secret or a code", async () => {
     const lines: string[] = [];

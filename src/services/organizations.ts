@@ -5,7 +5,7 @@ import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
 import type { Reauth } from "./mfa";
-import { authorize, type Principal } from "./policy";
+import { authorize, type OrgAction, type Principal } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 import { loadSnapshot } from "./session";
 
@@ -159,8 +159,22 @@ export async function visibleOrganizations(
     const shared = (all ?? []).filter((o) => o.id === principal.organizationId);
     return shared.length > 0 ? shared : null;
   }
-  const shared = await deps.organizations.organizationsOf(targetUserId, principal.userId);
+  // Shared, and readable by the viewer there: the access policy's word (an organization that asks the
+  // viewer for a second factor they lack shows them nothing of itself, this listing included).
+  const shared = (await deps.organizations.organizationsOf(targetUserId, principal.userId))?.filter((o) =>
+    permits(principal, "organization.read", o.id),
+  );
   return shared && shared.length > 0 ? shared : null;
+}
+
+function permits(principal: Principal, action: OrgAction, organizationId: string): boolean {
+  try {
+    authorize(principal, action, { organizationId });
+    return true;
+  } catch (error) {
+    if (error instanceof AuthError) return false;
+    throw error;
+  }
 }
 
 /**

@@ -125,12 +125,14 @@ export function authorize(p: Principal, action: OrgAction, target: OrgTarget): S
   }
   const role = p.roles[target.organizationId];
   if (!role) throw new AuthError("not_found");
+  const self = target.targetUserId !== undefined && target.targetUserId === p.userId;
+  // Anyone may leave, a member the organization asks for a second factor too (the last owner is
+  // kept by the database).
+  if (action === "members.remove" && self) return role;
   // The organization asks its members for a second factor: nothing there until they set one up.
   if (p.mfaMissingFor?.includes(target.organizationId)) throw new AuthError("mfa_enrollment_required");
   if (action === "settings.update" && role !== "owner")
     throw new AuthError("forbidden", { message: "Only an owner can change the organization's settings." });
-  const self = target.targetUserId !== undefined && target.targetUserId === p.userId;
-  if (action === "members.remove" && self) return role; // anyone may leave (the last owner is kept by the database)
   if (!ANY_MEMBER.has(action) && role === "member")
     throw new AuthError("forbidden", { message: "Only owners and admins can do this." });
   checkRoleRules(role, action, target);

@@ -45,6 +45,23 @@ function effectiveScopes(config: Config, record: ApiKeyAuthRecord): string[] {
   return record.scopes.filter((s) => allowed.has(s));
 }
 
+/**
+ * The key's record: from the one-minute cache, except a platform key's, read from Postgres on every
+ * use (and never cached): its standing is its creator's platform right, which an operator takes away
+ * with one statement, and must end at once, not a minute later.
+ */
+async function keyRecord(
+  ctx: ServiceContext,
+  keyId: string,
+  cached: ApiKeyAuthRecord | null | undefined,
+): Promise<ApiKeyAuthRecord | null> {
+  if (cached !== undefined && !cached?.scopes.includes(PLATFORM_SCOPE)) return cached;
+  const record = await ctx.deps.apiKeys.findForAuth(keyId);
+  if (!record?.scopes.includes(PLATFORM_SCOPE))
+    ctx.defer("api_key_cache", () => ctx.deps.apiKeyCache.put(keyId, record));
+  return record;
+}
+
 function usable(record: ApiKeyAuthRecord | null, secretHash: string, now: number): record is ApiKeyAuthRecord {
   if (!record || record.revoked || record.creator_role === null) return false;
   if (record.expires_at !== null && now >= record.expires_at) return false;
@@ -74,12 +91,7 @@ export async function verifyApiKey(ctx: ServiceContext, raw: string): Promise<Ap
   const { entry, failures } = await deps.apiKeyCache.lookup(keyId, failureKey);
   if (failures >= API_KEY_FAILURES.limit) throw rateLimited(API_KEY_FAILURES.windowSeconds);
   if (!match) return fail();
-  let record = entry;
-  if (record === undefined) {
-    record = await deps.apiKeys.findForAuth(keyId);
-    const cached = record;
-    ctx.defer("api_key_cache", () => deps.apiKeyCache.put(keyId, cached));
-  }
+  const record = await keyRecord(ctx, keyId, entry);
   const now = deps.clock.now();
   if (!usable(record, await sha256Hex(match[3] ?? ""), now)) return fail();
   ctx.defer("api_key_last_used", async () => {
@@ -106,12 +118,8 @@ export async function verifyApiKey(ctx: ServiceContext, raw: string): Promise<Ap
  */
 export async function apiKeyScopes(ctx: ServiceContext, keyId: string): Promise<string[] | null> {
   const { deps, config } = ctx;
-  let { entry: record } = await deps.apiKeyCache.lookup(keyId, "apikey_fail:none");
-  if (record === undefined) {
-    record = await deps.apiKeys.findForAuth(keyId);
-    const cached = record;
-    ctx.defer("api_key_cache", () => deps.apiKeyCache.put(keyId, cached));
-  }
+  const { entry } = await deps.apiKeyCache.lookup(keyId, "apikey_fail:none");
+  const record = await keyRecord(ctx, keyId, entry);
   if (!record || record.revoked || record.creator_role === null) return null;
   if (record.expires_at !== null && deps.clock.now() >= record.expires_at) return null;
   return effectiveScopes(config, record);

@@ -148,9 +148,12 @@ export function errorResponse(error: unknown, c: Context<AppEnv>): Response {
     authError = new AuthError("internal_error");
   }
   const oauth = c.get("oauth");
-  if (oauth) return withRequestId(oauthErrorResponse(c, oauth, authError, c.get("requestId") ?? "unknown"), c);
-  const response = c.json(errorBody(authError, c.get("requestId") ?? "unknown"), authError.status);
-  for (const [name, value] of Object.entries(authError.headers)) response.headers.set(name, value);
+  const response = oauth
+    ? oauthErrorResponse(c, oauth, authError, c.get("requestId") ?? "unknown")
+    : c.json(errorBody(authError, c.get("requestId") ?? "unknown"), authError.status);
+  if (!oauth) for (const [name, value] of Object.entries(authError.headers)) response.headers.set(name, value);
+  // The id a user can report for a 5xx, as a header too: it survives every envelope and profile.
+  if (authError.correlationId) response.headers.set("X-Correlation-Id", authError.correlationId);
   return withRequestId(response, c);
 }
 

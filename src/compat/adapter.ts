@@ -114,7 +114,20 @@ export function createCall(c: Context<AppEnv>, core: CoreApp, config: Config, er
   };
   const shaped = (headers: Headers, status: number, e: V1Error, meta: Record<string, unknown>): Response => {
     const answer = error(e, status, meta);
-    return respond(headers, answer.status, answer.body);
+    const correlationId = typeof meta.correlation_id === "string" ? meta.correlation_id : null;
+    if (correlationId === null) return respond(headers, answer.status, answer.body);
+    // A 5xx a user may report: its correlation id (the one in our log next to the cause) travels with
+    // every profile's answer, in the body where the document has a place for it (Simulix: meta) or
+    // beside its fields, and always as X-Correlation-Id.
+    const out = new Headers(headers);
+    out.set("X-Correlation-Id", correlationId);
+    const body = answer.body;
+    const carries = JSON.stringify(body ?? null).includes(correlationId);
+    const withId =
+      !carries && body !== null && typeof body === "object" && !Array.isArray(body)
+        ? { ...(body as Record<string, unknown>), correlation_id: correlationId }
+        : body;
+    return respond(out, answer.status, withId);
   };
   return {
     c,

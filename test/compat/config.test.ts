@@ -1,8 +1,8 @@
 // COMPAT_PROFILE: which profiles run together, the defaults each one sets, and profiles side by side.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConfigError, parseConfig } from "../../src/config";
 import worker from "../../src/index";
-import { json, bindings as testBindings } from "../support/harness";
+import { createHarness, json, bindings as testBindings } from "../support/harness";
 import { useHarness } from "../support/setup";
 
 const bindings = { ...testBindings };
@@ -82,5 +82,40 @@ describe("several profiles in one worker", () => {
     expect((await json(missing)).error.code).toBe("not_found");
     const health = await h.request("/healthz");
     expect(health.status).toBe(200);
+  });
+});
+
+describe("every profile's 503 carries a correlation id (header and body) that matches our log", () => {
+  it("simplaix, phy, coreplexml and simulix with Redis unreachable", async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void lines.push(args.join(" ")));
+    try {
+      for (const [profile, path] of [
+        ["simplaix", "/api/v1/auth/login"],
+        ["phy", "/api/v1/auth/login"],
+        ["coreplexml", "/api/auth/login"],
+        ["simulix", "/v1/auth/magic-link/request"],
+      ] as const) {
+        const down = await createHarness({ COMPAT_PROFILE: profile, UPSTASH_REDIS_REST_URL: "http://127.0.0.1:9" });
+        try {
+          const res = await down.request(path, {
+            method: "POST",
+            json: { email: "a@example.com", password: "whatever it is" },
+          });
+          expect(res.status, profile).toBe(503);
+          const id = res.headers.get("x-correlation-id");
+          expect(id, profile).toMatch(/^corr_/);
+          expect(JSON.stringify(await json(res)), profile).toContain(id!);
+          expect(
+            lines.some((l) => l.includes(id!)),
+            profile,
+          ).toBe(true);
+        } finally {
+          await down.close();
+        }
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -316,6 +316,20 @@ describe("linking without takeover", () => {
   });
 });
 
+describe("unlinking a provider removes a way in", () => {
+  it("needs recent authentication, like removing a passkey or an authenticator app", async () => {
+    const email = uniqueEmail("unlink-stale");
+    const visit = await visitProvider(h, { email });
+    await returnFrom(h, visit);
+    const id = (await json(await h.request("/v1/auth/identities", { jar: visit.jar }))).data[0].id as string;
+    h.clock.advance(11 * 60_000);
+    const stale = await h.request(`/v1/auth/identities/${id}`, { method: "DELETE", jar: visit.jar });
+    expect(stale.status).toBe(403);
+    expect((await json(stale)).error.code).toBe("reauth_required");
+    expect(await h.sql.query("select 1 from identities where id = $1", [id])).toHaveLength(1);
+  });
+});
+
 describe("provider tokens", () => {
   it("are not kept by default; a provider configured to keep them stores them sealed for their owner only", async () => {
     const plain = await visitProvider(h, { email: uniqueEmail("nokeep") });

@@ -374,7 +374,7 @@ export interface paths {
         post?: never;
         /**
          * Unlink a provider (never your last way to sign in)
-         * @description 409 conflict when nothing else would let you in: no password, no other linked provider and no verified address (magic links need one).
+         * @description Needs recent authentication, like removing a passkey or an authenticator app. 409 conflict when nothing else would let you in: no password, no other linked provider and no verified address (magic links need one).
          */
         delete: operations["deleteAuthIdentitiesById"];
         options?: never;
@@ -2302,6 +2302,16 @@ export interface components {
             /** @description Epoch milliseconds, when the provider said. */
             expires_at: number | null;
         };
+        /** @description Needed unless the sign-in is younger than 10 minutes: `mfa_code` for users with a second factor, else `current_password`. */
+        RecentAuthProof: {
+            /**
+             * Format: password
+             * @example correct horse battery staple
+             */
+            current_password?: string;
+            /** @description A current authenticator code, or a recovery code (users with a second factor). */
+            mfa_code?: string;
+        };
         MfaCompleted: {
             user: components["schemas"]["User"];
             organization: components["schemas"]["Organization"];
@@ -2380,16 +2390,6 @@ export interface components {
             otpauth_uri: string;
             /** @description The URI as a QR code (SVG markup). */
             qr_svg: string;
-        };
-        /** @description Needed unless the sign-in is younger than 10 minutes: `mfa_code` for users with a second factor, else `current_password`. */
-        RecentAuthProof: {
-            /**
-             * Format: password
-             * @example correct horse battery staple
-             */
-            current_password?: string;
-            /** @description A current authenticator code, or a recovery code (users with a second factor). */
-            mfa_code?: string;
         };
         RecoveryCodes: {
             /**
@@ -5471,7 +5471,17 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RecentAuthProof"];
+            };
+        };
         responses: {
             /** @description Unlinked */
             204: {
@@ -5489,22 +5499,22 @@ export interface operations {
                     "application/json": components["schemas"]["Error_validation_error"];
                 };
             };
-            /** @description token_invalid, unauthorized */
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description csrf_failed, forbidden */
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
                 };
             };
             /** @description not_found */
@@ -5523,6 +5533,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
                 };
             };
             /** @description rate_limited */

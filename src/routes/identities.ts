@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { envelope, listEnvelope } from "../http";
-import { requireUser, signedInUser } from "../middleware/require";
+import { principal, requireUser, signedInUser } from "../middleware/require";
 import { listIdentities, unlinkIdentity } from "../services/identities";
 import { providerTokens } from "../services/provider-tokens";
-import { createRoute } from "./declare";
-import { CsrfHeader } from "./schemas";
+import { createRoute, ERRORS } from "./declare";
+import { CsrfHeader, recentAuthBody, recentAuthProof } from "./schemas";
 import { validationHook } from "./validation";
 
 // The providers linked to the signed-in account (social sign-in: docs/social-sign-in.md).
@@ -73,10 +73,10 @@ const unlinkRoute = createRoute({
   tags: [TAG],
   summary: "Unlink a provider (never your last way to sign in)",
   description:
-    "409 conflict when nothing else would let you in: no password, no other linked provider and no verified address (magic links need one).",
+    "Needs recent authentication, like removing a passkey or an authenticator app. 409 conflict when nothing else would let you in: no password, no other linked provider and no verified address (magic links need one).",
   middleware: [requireUser] as const,
-  request: { params: z.object({ id: z.string().max(64) }), headers: CsrfHeader },
-  errors: ["conflict"],
+  request: { params: z.object({ id: z.string().max(64) }), headers: CsrfHeader, body: recentAuthBody },
+  errors: [...ERRORS.recentAuth, "conflict"],
   responses: { 204: { description: "Unlinked" } },
 });
 
@@ -91,6 +91,10 @@ export const identityRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     return c.json({ success: true as const, data: tokens }, 200);
   })
   .openapi(unlinkRoute, async (c) => {
-    await unlinkIdentity(c.get("ctx"), signedInUser(c).user.id, c.req.valid("param").id);
+    await unlinkIdentity(c.get("ctx"), principal(c), {
+      user: signedInUser(c).user,
+      id: c.req.valid("param").id,
+      ...recentAuthProof(c.req.valid("json")),
+    });
     return c.body(null, 204);
   });

@@ -1,9 +1,12 @@
 import { identityChangedEmail } from "../email/templates";
 import { AuthError } from "../errors";
-import type { LinkedIdentity } from "../ports";
+import type { LinkedIdentity, SessionUser } from "../ports";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
+import type { Reauth } from "./mfa";
 import { noticeToAccount } from "./notices";
+import type { Principal } from "./policy";
+import { confirmRecentAuth } from "./reauth";
 
 // The providers linked to an account (social sign-in): list, unlink, and the owner's notices.
 
@@ -11,9 +14,18 @@ export async function listIdentities(ctx: ServiceContext, userId: string): Promi
   return ctx.deps.identities.list(userId);
 }
 
-/** Unlinks one of the caller's identities; never the account's last way to sign in. */
-export async function unlinkIdentity(ctx: ServiceContext, userId: string, identityId: string): Promise<void> {
-  const outcome = await ctx.deps.identities.unlink(userId, identityId);
+/**
+ * Unlinks one of the caller's identities; never the account's last way to sign in. A way in is
+ * removed, so recent authentication is needed, as for a passkey or an authenticator app.
+ */
+export async function unlinkIdentity(
+  ctx: ServiceContext,
+  principal: Principal,
+  input: Reauth & { user: SessionUser; id: string },
+): Promise<void> {
+  const userId = input.user.id;
+  await confirmRecentAuth(ctx, principal, { ...input, email: input.user.email, what: "Unlinking a provider" });
+  const outcome = await ctx.deps.identities.unlink(userId, input.id);
   if (outcome.status === "not_found") throw new AuthError("not_found");
   if (outcome.status === "last_method")
     throw new AuthError("conflict", {

@@ -18,8 +18,17 @@ function user(u: V1User, organization: V1Organization | null) {
     email: u.email,
     name: u.name,
     tenantId: organization?.id ?? null,
-    roles: organization?.role ? [organization.role] : [],
+    roles: rolesFor(organization?.role ?? null),
   };
+}
+
+/**
+ * The document's checks ask for "admin" (`roles.includes("admin")`); an owner may do everything an
+ * admin may, so an owner carries both, or every gateway written for the document refuses owners.
+ */
+function rolesFor(role: string | null): string[] {
+  if (role === "owner") return ["owner", "admin"];
+  return role ? [role] : [];
 }
 
 const credentials = { email: "email", password: "password" };

@@ -34,7 +34,8 @@ describe("Simplaix profile (001)", () => {
       token: expect.stringMatching(/^ey/),
       user: { id: expect.stringMatching(/^usr_/), email, name: "Admin", tenantId: expect.stringMatching(/^org_/) },
     });
-    expect(body.user.roles).toEqual(["owner"]);
+    // An owner passes the document's `roles.includes("admin")` checks.
+    expect(body.user.roles).toEqual(["owner", "admin"]);
     const me = await h.request("/api/v1/auth/me", { headers: auth(body.token) });
     expect(me.status).toBe(200);
     expect((await json(me)).user).toEqual(body.user);

@@ -33,12 +33,14 @@ export function setScriptTimeout(client: RedisClient, timeoutMs: number): void {
  * long after the worker answered 503; the script would then spend a secret or count a hit nobody saw.
  * The last ARGV is the absolute deadline (epoch ms, storage/deadline.ts); past it the script changes
  * nothing and fails, so a 503 means nothing happened. TIME is Redis' own clock (allowed in scripts
- * since Redis 5 replicates scripts by their effects).
+ * since Redis 5 replicates scripts by their effects). Compared in seconds as floats (the in-process
+ * engine's Lua has 32-bit integers, which epoch milliseconds overflow), and failed with error(), not
+ * error_reply (which that engine lacks): see scripts/index.ts.
  */
-const DEADLINE_PROLOGUE = `local deadline__ = tonumber(table.remove(ARGV))
+const DEADLINE_PROLOGUE = `local deadline__ = tonumber(table.remove(ARGV)) / 1000
 local time__ = redis.call('TIME')
-if tonumber(time__[1]) * 1000 + math.floor(tonumber(time__[2]) / 1000) > deadline__ then
-  return redis.error_reply('DEADLINE the request gave up before this script ran')
+if tonumber(time__[1]) + tonumber(time__[2]) / 1000000 > deadline__ then
+  error('DEADLINE the request gave up before this script ran')
 end
 `;
 

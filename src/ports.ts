@@ -139,6 +139,8 @@ export interface RefreshTokenStore {
     now: number,
     graceMs: number,
   ): Promise<RotateResult>;
+  /** Undoes a rotation whose answer never left, while the successor is unused (see UNROTATE_REFRESH). */
+  unrotate(tokenHash: string, successorHash: string): Promise<void>;
   /** Revokes the token's whole family and returns it; unknown tokens are ignored (RFC 7009): null. */
   revoke(tokenHash: string): Promise<string | null>;
   revokeFamily(family: string): Promise<void>;

@@ -106,6 +106,22 @@ describe("a secret used while Postgres is down is not spent: the retry works", (
     expect(row!.n).toBe(1);
   });
 
+  it("refresh token: the 503 undoes the rotation, so the retry after the reuse window still works", async () => {
+    const email = uniqueEmail("refresh-down");
+    await signUpVerified(h, email);
+    const tokens = await passwordGrant(h, email);
+    const post = () =>
+      h.request("/v1/auth/token", {
+        method: "POST",
+        json: { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+      });
+    // Redis rotates; the ended-family check in Postgres cannot answer.
+    await whilePostgresRefuses(h, async () => expect503(await post()));
+    h.clock.advance(60_000);
+    const res = await post();
+    expect(res.status, await res.clone().text()).toBe(200);
+  });
+
   it("storefront code", async () => {
     const owner = await signInByLink(h, uniqueEmail("merchant"));
     const shop = "https://shop.example";

@@ -8,6 +8,7 @@ import type { RefreshTokenRecord, SessionOrganization, SessionUser, UserSnapshot
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { type Identity, organizationIn, scopesForRole } from "./identity";
+import { releaseOnFailure } from "./one-time-tokens";
 import { loadSnapshot, membership } from "./session";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
@@ -105,14 +106,32 @@ async function successorKey(token: string): Promise<Uint8Array> {
  * two live chains; after that window it is treated as stolen and the whole family is revoked.
  */
 export async function refreshTokens(ctx: ServiceContext, input: { refreshToken: string }): Promise<TokenResponse> {
-  const { deps, config } = ctx;
+  const { deps } = ctx;
   if (!isOpaqueToken(input.refreshToken)) throw new AuthError("token_invalid");
-  const now = deps.clock.now();
   const successor = generateToken(32);
-  const key = await successorKey(input.refreshToken);
+  const [tokenHash, successorHash] = await Promise.all([sha256Hex(input.refreshToken), sha256Hex(successor)]);
+  // A rotation whose answer never leaves (an outage after it: the ended-family check, the snapshot)
+  // is undone, or the client's retry after the reuse window would read as theft and end the login.
+  // Safe whatever happened: it touches only a rotation to this request's own successor.
+  return releaseOnFailure(
+    () => rotate(ctx, input.refreshToken, tokenHash, successor, successorHash),
+    () => deps.refreshTokens.unrotate(tokenHash, successorHash),
+  );
+}
+
+async function rotate(
+  ctx: ServiceContext,
+  refreshToken: string,
+  tokenHash: string,
+  successor: string,
+  successorHash: string,
+): Promise<TokenResponse> {
+  const { deps, config } = ctx;
+  const now = deps.clock.now();
+  const key = await successorKey(refreshToken);
   const result = await deps.refreshTokens.rotate(
-    await sha256Hex(input.refreshToken),
-    await sha256Hex(successor),
+    tokenHash,
+    successorHash,
     await seal(key, successor),
     now,
     config.tokens.refreshReuseGraceSeconds * 1000,

@@ -13,6 +13,7 @@ export function withDurableEnds(
 ): RefreshTokenStore {
   return {
     issue: (tokenHash, record) => store.issue(tokenHash, record),
+    unrotate: (tokenHash, successorHash) => store.unrotate(tokenHash, successorHash),
     async rotate(tokenHash, successorHash, successorBox, now, graceMs): Promise<RotateResult> {
       const result = await store.rotate(tokenHash, successorHash, successorBox, now, graceMs);
       if (result.status === "reused") {

@@ -1,6 +1,6 @@
 import type { RefreshTokenRecord, RefreshTokenStore, RotateResult, UserSnapshot } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { REVOKE_REFRESH, ROTATE_REFRESH } from "./scripts";
+import { REVOKE_REFRESH, ROTATE_REFRESH, UNROTATE_REFRESH } from "./scripts";
 import { luaScripts, parse, redis, ttlSeconds } from "./stores";
 
 /** Refresh tokens live in Redis hashes (`rt:<sha256>`), which Lua can read field by field. */
@@ -9,7 +9,7 @@ export function createRefreshTokenStore(
   keys: RedisKeys,
   markerTtlSeconds: number,
 ): RefreshTokenStore {
-  const run = luaScripts(client, { REVOKE_REFRESH, ROTATE_REFRESH });
+  const run = luaScripts(client, { REVOKE_REFRESH, ROTATE_REFRESH, UNROTATE_REFRESH });
   return {
     async issue(tokenHash, record) {
       const tx = client.multi();
@@ -48,6 +48,9 @@ export function createRefreshTokenStore(
       return code === 1
         ? { status: "rotated", record, snapshot }
         : { status: "replayed", record, snapshot, successorBox: String(reply[8]) };
+    },
+    async unrotate(tokenHash, successorHash) {
+      await redis(() => run.UNROTATE_REFRESH([keys.refreshToken(tokenHash), keys.refreshToken(successorHash)], []));
     },
     async revokeFamily(family) {
       await redis(() => client.set(keys.familyRevoked(family), "1", { ex: markerTtlSeconds }));

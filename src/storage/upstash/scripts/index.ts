@@ -17,5 +17,6 @@ export { ROTATE_REFRESH } from "./rotate-refresh";
 export { SETTLE } from "./settle";
 export { TAKE_SESSION } from "./take-session";
 export { TOUCH_SESSION } from "./touch-session";
+export { UNROTATE_REFRESH } from "./unrotate-refresh";
 export { UPDATE_SESSION } from "./update-session";
 export { VERIFY_OTP } from "./verify-otp";

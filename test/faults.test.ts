@@ -14,7 +14,8 @@ import {
   tokenFromOutbox,
 } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
-import { bindings, type Harness, json } from "./support/harness";
+import { expect503, redisFault, whilePostgresRefuses } from "./support/faults";
+import { bindings, json } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness({ SQL_TIMEOUT_MS: "1500", REDIS_TIMEOUT_MS: "1000" });
@@ -23,39 +24,6 @@ const fr = useHarness({
   UPSTASH_REDIS_REST_TOKEN: bindings.FAULT_UPSTASH_TOKEN!,
   REDIS_TIMEOUT_MS: "1000",
 });
-
-async function redisFault(action: "pause" | "resume" | "stop" | "start" | "save" | "restore"): Promise<void> {
-  const res = await fetch(`${bindings.FAULT_CONTROL_URL}/redis/${action}`, { method: "POST" });
-  expect(res.status, await res.clone().text()).toBe(200);
-}
-
-async function refusePostgres(x: Harness): Promise<void> {
-  await x.adminSql.query(`ALTER DATABASE "${x.database}" ALLOW_CONNECTIONS false`);
-  await x.adminSql.query(
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-    [x.database],
-  );
-}
-
-async function allowPostgres(x: Harness): Promise<void> {
-  await x.adminSql.query(`ALTER DATABASE "${x.database}" ALLOW_CONNECTIONS true`);
-}
-
-/** Runs `during` while Postgres refuses this file's database, then lets it back in whatever happened. */
-async function whilePostgresRefuses<T>(x: Harness, during: () => Promise<T>): Promise<T> {
-  await refusePostgres(x);
-  try {
-    return await during();
-  } finally {
-    await allowPostgres(x);
-  }
-}
-
-async function expect503(res: Response): Promise<void> {
-  expect(res.status).toBe(503);
-  expect((await json(res)).error.code).toBe("store_unavailable");
-  expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
-}
 
 describe("a secret used while Postgres is down is not spent: the retry works", () => {
   it("magic link", async () => {

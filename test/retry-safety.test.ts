@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { inviteToken, latestLink, PASSWORD, signInByLink, tokenFromOutbox } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
+import { whileLocked, whileRedisPaused } from "./support/faults";
 import { bindings, type Harness, json, randomIp } from "./support/harness";
 import { codeAt, enrolled } from "./support/mfa";
 import { uniqueEmail, useHarness } from "./support/setup";
@@ -16,55 +17,6 @@ const fr = useHarness({
   UPSTASH_REDIS_REST_TOKEN: bindings.FAULT_UPSTASH_TOKEN!,
   REDIS_TIMEOUT_MS: "1000",
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function redisFault(action: "pause" | "resume"): Promise<void> {
-  const res = await fetch(`${bindings.FAULT_CONTROL_URL}/redis/${action}`, { method: "POST" });
-  expect(res.status, await res.clone().text()).toBe(200);
-}
-
-async function expect503(res: Response): Promise<void> {
-  expect(res.status, await res.clone().text()).toBe(503);
-  expect((await json(res)).error.code).toBe("store_unavailable");
-  expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
-}
-
-/**
- * Sends `request` while Redis is paused (it answers 503 at the deadline, its command already queued
- * in Redis), then resumes Redis and waits until the queued work would have run.
- */
-async function whileRedisPaused(request: () => Promise<Response>): Promise<void> {
-  await redisFault("pause");
-  try {
-    await expect503(await request());
-    await sleep(200);
-  } finally {
-    await redisFault("resume");
-  }
-  await sleep(200);
-}
-
-/**
- * Sends `request` while `table` is held locked for 3 s (twice the SQL deadline); expects 503 within the
- * deadline, then waits for the lock to go, so anything the blocked statement would commit has committed.
- */
-async function whileLocked(x: Harness, table: string, request: () => Promise<Response>): Promise<void> {
-  const sql = x.sql as unknown as { transaction(q: unknown[]): Promise<unknown>; query(text: string): unknown };
-  const lock = sql.transaction([
-    sql.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`),
-    sql.query("SELECT pg_sleep(3)"),
-  ]);
-  await sleep(300);
-  try {
-    const started = Date.now();
-    await expect503(await request());
-    expect(Date.now() - started).toBeLessThan(2500);
-  } finally {
-    await lock;
-  }
-  await sleep(100);
-}
 
 const pairBody = (code: string) => ({ pairing_token: code, push_token: "p", platform: "ios", device_name: "phone" });
 

@@ -23,7 +23,11 @@ export interface Config {
   magicLink: { ttlSeconds: number };
   passwords: { pepper: string; iterations: number; minLength: number; requireEmailVerification: boolean };
   tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; refreshReuseGraceSeconds: number };
-  apiKeys: { scopes: string[]; prefix: "sk_live_" | "sk_test_" };
+  /**
+   * `prefix` starts every new key (`sk_live_`, `sk_test_`, or API_KEY_PREFIX's first entry, e.g. `cp_`);
+   * `accepted` are all the prefixes verification takes, so changing the prefix never breaks old keys.
+   */
+  apiKeys: { scopes: string[]; prefix: string; accepted: string[] };
   /** Proven addresses that are platform administrators (besides users.is_superuser). */
   superuserEmails: string[];
   storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
@@ -229,6 +233,19 @@ function readConfig(env: Env): Config {
     problems.push("API_KEY_SCOPES must include admin (key management and the admin API need it).");
   if (scopes.includes("platform"))
     problems.push("API_KEY_SCOPES must not list platform: it is reserved for platform administrators' keys.");
+  // CorePlexML's document shows keys as `cp_…`. A prefix is what secret scanners look for; it cannot
+  // look like a JWT (`ey…`) or a publishable key (`pk_…`), which Bearer routing tells apart by prefix.
+  const builtIn = environment === "production" ? "sk_live_" : "sk_test_";
+  const prefixes = (str("API_KEY_PREFIX") ?? (compat.includes("coreplexml") ? "cp_" : builtIn))
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (prefixes.length === 0 || !prefixes.every((x) => /^[a-z][a-z0-9]{1,15}_([a-z0-9]{1,16}_)?$/.test(x)))
+    problems.push(
+      "API_KEY_PREFIX must be a comma-separated list of prefixes like cp_ or acme_live_ (the first mints).",
+    );
+  if (prefixes.some((x) => x.startsWith("ey") || x.startsWith("pk_")))
+    problems.push("API_KEY_PREFIX must not start with ey (JWTs) or pk_ (publishable keys).");
   const superuserEmails = (str("SUPERUSER_EMAILS") ?? "")
     .split(",")
     .map((x) => x.trim().toLowerCase())
@@ -361,7 +378,11 @@ function readConfig(env: Env): Config {
       refreshTtlSeconds: int("REFRESH_TOKEN_TTL_DAYS", 30, 1, 90) * day,
       refreshReuseGraceSeconds: 10,
     },
-    apiKeys: { scopes, prefix: environment === "production" ? "sk_live_" : "sk_test_" },
+    apiKeys: {
+      scopes,
+      prefix: prefixes[0] ?? builtIn,
+      accepted: [...new Set([...prefixes, "sk_live_", "sk_test_"])],
+    },
     superuserEmails,
     storefront: {
       // NIST SP 800-63B and ASVS: at least six digits; 4-digit codes are refused here.

@@ -6777,6 +6777,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description A passkey id: `pky_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -6891,6 +6892,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description A passkey id: `pky_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -8069,6 +8071,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description A session id: `ses_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -8246,6 +8249,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An organization id: `org_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -8458,6 +8462,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A user id: `usr_…`, or its UUID form. */
                 user_id: string;
             };
             cookie?: never;
@@ -8694,6 +8699,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An organization id: `org_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -8805,6 +8811,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An organization id: `org_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -8908,7 +8915,9 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An organization id: `org_…`, or its UUID form. */
                 id: string;
+                /** @description A user id: `usr_…`, or its UUID form. */
                 user_id: string;
             };
             cookie?: never;
@@ -8995,7 +9004,9 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An organization id: `org_…`, or its UUID form. */
                 id: string;
+                /** @description A user id: `usr_…`, or its UUID form. */
                 user_id: string;
             };
             cookie?: never;
@@ -9124,6 +9135,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An organization id: `org_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -9230,6 +9242,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An organization id: `org_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -9374,7 +9387,9 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An organization id: `org_…`, or its UUID form. */
                 id: string;
+                /** @description An invitation id: `inv_…`, or its UUID form. */
                 invitation_id: string;
             };
             cookie?: never;
@@ -9542,6 +9557,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An invitation id: `inv_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -9656,6 +9672,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An invitation id: `inv_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -10228,6 +10245,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An API key id: `key_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -10349,6 +10367,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description An API key id: `key_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -10747,6 +10766,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A user id: `usr_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -10853,6 +10873,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description A user id: `usr_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -10977,6 +10998,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description A user id: `usr_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;
@@ -12662,6 +12684,7 @@ export interface operations {
                 "x-csrf-token"?: string;
             };
             path: {
+                /** @description A device id: `dev_…`, or its UUID form. */
                 id: string;
             };
             cookie?: never;

@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Config } from "../config";
 import type { AppEnv } from "../context";
+import { idToUuid } from "../crypto/uuid-ids";
 import type { ErrorDetail } from "../errors";
 import { requestIdFrom } from "../middleware/request-context";
 import type { ProfileName, RouteKey } from "./names";
@@ -213,6 +214,14 @@ export function pick(
   const out: Record<string, unknown> = {};
   for (const [from, to] of Object.entries(fields)) if (source[from] !== undefined) out[to] = source[from];
   return out;
+}
+
+/**
+ * The UUID form of a record id, for documents that type ids as UUIDs (phy.engineering, CorePlexML).
+ * /v1 accepts it back in every id path, so the client can hand it to any route.
+ */
+export function asUuid(id: unknown): unknown {
+  return typeof id === "string" ? (idToUuid(id) ?? id) : id;
 }
 
 /** Epoch seconds for an ISO time (phy.engineering and similar clients count in seconds). */

@@ -1,10 +1,15 @@
 // 003 CorePlexML: FastAPI-style answers (bare bodies, `{detail}` errors, 422 for a malformed body),
 // cookie sessions with X-CSRF-Token from the csrf_token cookie, API keys managed by cookie only.
-import { type Call, type Profile, pick, sameOriginCsrf as sameOrigin } from "./adapter";
+import { asUuid, type Call, type Profile, pick, sameOriginCsrf as sameOrigin } from "./adapter";
 
 const UNVERIFIED = "Email not verified. Please check your inbox for the activation link.";
 
-const user = (u: { id: string; email: string; name: string | null }) => ({ id: u.id, email: u.email, name: u.name });
+// Its document types user and key ids as UUIDs: they are answered in their UUID form (/v1 takes both).
+const user = (u: { id: string; email: string; name: string | null }) => ({
+  id: asUuid(u.id),
+  email: u.email,
+  name: u.name,
+});
 
 /** CorePlexML's `prefix` names the key (the part of the secret before the dot): `sk_live_<key id>`. */
 const keyPrefix = (k: Record<string, unknown>) => `${String(k.prefix ?? "")}${String(k.id ?? "")}`;
@@ -69,13 +74,19 @@ export const coreplexml: Profile<"coreplexml"> = {
       const out = await call.v1({ path: "/v1/api-keys", json, headers: cookieOnly });
       if (out.error) return out.fail();
       const k = out.data;
-      return out.reply(201, { id: k.id, name: k.name, prefix: keyPrefix(k), api_key: k.api_key, scopes: k.scopes });
+      return out.reply(201, {
+        id: asUuid(k.id),
+        name: k.name,
+        prefix: keyPrefix(k),
+        api_key: k.api_key,
+        scopes: k.scopes,
+      });
     },
     "GET /api/auth/api-keys": async (call) => {
       const out = await call.v1({ path: "/v1/api-keys", headers: cookieOnly });
       if (out.error) return out.fail();
       const keys = (out.data as Array<Record<string, unknown>>).map((k) => ({
-        id: k.id,
+        id: asUuid(k.id),
         name: k.name,
         prefix: keyPrefix(k),
         scopes: k.scopes,

@@ -1,6 +1,7 @@
 // 002 phy.engineering: `{success, message, data}` envelope, string errors (`error` and `message`),
 // epoch-second `expires_at`, upper-case roles. Tokens are /v1's (one-hour access tokens by default).
-import { epochSeconds, type Outcome, type Profile, pick } from "./adapter";
+import { looksLikeUuid, uuidToId } from "../crypto/uuid-ids";
+import { asUuid, epochSeconds, type Outcome, type Profile, pick } from "./adapter";
 
 interface V1Tokens {
   access_token: string;
@@ -11,7 +12,8 @@ interface V1Tokens {
   user: { id: string; email: string; created_at: string };
 }
 
-const user = (u: V1Tokens["user"]) => ({ id: u.id, email: u.email, created_at: u.created_at });
+// Its document types every id as a UUID (`userId (uuid)`): ids are answered in their UUID form.
+const user = (u: V1Tokens["user"]) => ({ id: asUuid(u.id), email: u.email, created_at: u.created_at });
 
 function session(t: V1Tokens) {
   return {
@@ -27,10 +29,14 @@ function session(t: V1Tokens) {
 function organizations(out: Outcome, message: (n: number) => string) {
   const items = (out.data as Array<Record<string, unknown>>).map((o) => ({
     ...o,
+    id: asUuid(o.id),
+    ...("user_id" in o ? { user_id: asUuid(o.user_id), requested_by: asUuid(o.requested_by) } : {}),
     role: typeof o.role === "string" ? o.role.toUpperCase() : o.role,
   }));
   return out.reply(200, { success: true, message: message(items.length), data: items, count: items.length });
 }
+
+const NOBODY = `usr_${"z".repeat(26)}`;
 
 export const phy: Profile<"phy"> = {
   error: (error, status) => ({
@@ -70,7 +76,10 @@ export const phy: Profile<"phy"> = {
       return organizations(out, (n) => `Retrieved ${n} organizations`);
     },
     "GET /api/v1/auth/users/:userId/organizations": async (call) => {
-      const id = encodeURIComponent(call.c.req.param("userId") ?? "");
+      const raw = call.c.req.param("userId") ?? "";
+      // A well-formed UUID that is no id's UUID form (another version) names nobody: it is asked as an
+      // id no record can have (time past 2109), so it gets the unknown id's answer after the same checks.
+      const id = looksLikeUuid(raw) && uuidToId("usr", raw) === null ? NOBODY : encodeURIComponent(raw);
       const out = await call.v1({ path: `/v1/users/${id}/organizations` });
       // Its document answers the visible subset, so a user sharing nothing with the caller and an
       // unknown id are both an empty list: no difference between them to probe.

@@ -17,7 +17,8 @@ function user(u: V1User, organization: V1Organization | null) {
     id: u.id,
     email: u.email,
     name: u.name,
-    tenantId: organization?.id ?? null,
+    // The document's tenants are `tnt_…`: the same organization id under that prefix (/v1 takes both).
+    tenantId: organization ? `tnt_${organization.id.slice(organization.id.indexOf("_") + 1)}` : null,
     roles: rolesFor(organization?.role ?? null),
   };
 }

@@ -5,7 +5,7 @@ import { decodeBase64Url } from "../crypto/encoding";
 import { constantTimeEqual } from "../crypto/hash";
 import { AuthError } from "../errors";
 import { setSessionCookies } from "../http";
-import { type ApiKeyIdentity, verifyApiKey } from "../services/api-keys";
+import { type ApiKeyIdentity, isApiKeyBearer, verifyApiKey } from "../services/api-keys";
 import { verifyCsrfToken } from "../services/csrf";
 import { DEVICE_TOKEN_TYPE, verifyDeviceToken } from "../services/devices";
 import { identityFromSession } from "../services/identity";
@@ -57,7 +57,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
   } else {
     const header = c.req.header("authorization");
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (bearer?.startsWith("sk_")) {
+    if (bearer !== undefined && isApiKeyBearer(config, bearer)) {
       const key = await verifyApiKey(c.get("ctx"), bearer);
       // One answer for revoked, expired, unknown and malformed keys.
       if (!key) throw new AuthError("unauthorized", { message: "The API key is invalid.", headers: INVALID_BEARER });

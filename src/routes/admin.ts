@@ -12,7 +12,7 @@ import {
   setUserDisabled,
 } from "../services/admin";
 import { createRoute } from "./declare";
-import { CsrfHeader, Email, jsonBody } from "./schemas";
+import { CsrfHeader, Email, jsonBody, recordId } from "./schemas";
 import { validationHook } from "./validation";
 
 const context = (c: Context<AppEnv>): PlatformContext => ({ ...c.get("ctx"), principal: principal(c) });
@@ -37,7 +37,7 @@ const PlatformUser = z
     ),
   })
   .openapi("PlatformUser");
-const UserId = z.string().regex(/^usr_[0-9a-z]{26}$/, "must be a user id (usr_...)");
+const UserId = recordId("usr", "a user id");
 const TAG = "Platform administration";
 const DESCRIPTION =
   "Platform administrators only: a superuser's session (with X-CSRF-Token) or access token, or an API key with the reserved platform scope. Organization keys of any scope get 403. Every call is written to the audit table.";

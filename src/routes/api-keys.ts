@@ -4,10 +4,10 @@ import { envelope, listEnvelope } from "../http";
 import { principal, requireKeyManager } from "../middleware/require";
 import { createApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "../services/api-keys";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, MfaCode, Password } from "./schemas";
+import { CsrfHeader, MfaCode, Password, recordId } from "./schemas";
 import { validationHook } from "./validation";
 
-const KeyId = z.string().regex(/^key_[0-9a-z]{26}$/, "must be an API key id (key_...)");
+const KeyId = recordId("key", "an API key id");
 const ApiKey = z
   .object({
     id: z.string(),

@@ -36,7 +36,12 @@ export const SECURITY_SCHEMES = {
     description:
       "OAuth client authentication (RFC 6749 §2.3.1) with an API key: user name the key's id (`key_…`), password the key (`sk_live_…`). client_secret_post sends the same two as `client_id` and `client_secret` form fields.",
   },
-  apiKey: { type: "http", scheme: "bearer", description: "An API key: `Bearer sk_live_...` or `Bearer sk_test_...`." },
+  apiKey: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "An API key: `Bearer sk_live_...` or `Bearer sk_test_...` (or the deployment's API_KEY_PREFIX, e.g. `cp_...`).",
+  },
   deviceToken: {
     type: "http",
     scheme: "bearer",

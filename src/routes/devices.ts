@@ -12,7 +12,7 @@ import {
   revokeDevice,
 } from "../services/devices";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, jsonBody } from "./schemas";
+import { CsrfHeader, jsonBody, recordId } from "./schemas";
 import { validationHook } from "./validation";
 
 const TAG = "Devices";
@@ -137,7 +137,7 @@ const revokeRoute = createRoute({
   middleware: [requireCredential] as const,
   request: {
     headers: CsrfHeader,
-    params: z.object({ id: z.string().regex(/^dev_[0-9a-z]{26}$/, "must be a device id (dev_...)") }),
+    params: z.object({ id: recordId("dev", "a device id") }),
   },
   errors: [...ERRORS.policy],
   responses: {

@@ -14,13 +14,13 @@ import {
 } from "../services/organizations";
 import { switchOrganization } from "../services/session";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, Email, jsonBody, Organization, RecentAuthProof, recentAuthProof } from "./schemas";
+import { CsrfHeader, Email, jsonBody, Organization, RecentAuthProof, recentAuthProof, recordId } from "./schemas";
 import { validationHook } from "./validation";
 
-const OrgId = z.string().regex(/^org_[0-9a-z]{26}$/, "must be an organization id (org_...)");
-const UserId = z.string().regex(/^usr_[0-9a-z]{26}$/, "must be a user id (usr_...)");
+const OrgId = recordId("org", "an organization id", ["tnt"]);
+const UserId = recordId("usr", "a user id");
 const Role = z.enum(["owner", "admin", "member"]);
-export const InvitationId = z.string().regex(/^inv_[0-9a-z]{26}$/, "must be an invitation id (inv_...)");
+export const InvitationId = recordId("inv", "an invitation id");
 const Member = z
   .object({ user_id: z.string(), email: z.string(), name: z.string().nullable(), role: Role, joined_at: z.string() })
   .openapi("Member");

@@ -14,12 +14,12 @@ import {
 } from "../services/passkeys";
 import { createRoute, ERRORS } from "./declare";
 import { PasskeyAssertion } from "./mfa";
-import { CsrfHeader, jsonBody, Organization, recentAuthBody, recentAuthProof, User } from "./schemas";
+import { CsrfHeader, jsonBody, Organization, recentAuthBody, recentAuthProof, recordId, User } from "./schemas";
 import { Remember } from "./token-pages";
 import { validationHook } from "./validation";
 
 const TAG = "Passkeys";
-const PasskeyId = z.string().regex(/^pky_[0-9a-z]{26}$/, "must be a passkey id (pky_...)");
+const PasskeyId = recordId("pky", "a passkey id");
 const Name = z.string().trim().min(1).max(64).openapi({ example: "MacBook Touch ID" });
 
 const PasskeySchema = z

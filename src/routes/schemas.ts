@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { uuidToId } from "../crypto/uuid-ids";
 
 export const User = z
   .object({
@@ -104,3 +105,27 @@ export const CredentialCheck = z.object({
   organization: Organization,
   organizations: z.array(Organization),
 });
+
+/**
+ * A record id in a path: its own form (`org_…`) or its UUID form (see crypto/uuid-ids.ts), which the
+ * phy and CorePlexML profiles speak; `aliases` are other prefixes a profile shows (simplaix's `tnt_`).
+ * Handlers always receive the canonical `org_…` id; anything else is 400 validation_error.
+ */
+export function recordId(prefix: string, noun: string, aliases: string[] = []) {
+  const own = new RegExp(`^(?:${[prefix, ...aliases].join("|")})_[0-9a-hjkmnp-tv-z]{26}$`);
+  return z
+    .string()
+    .refine((value) => own.test(value) || uuidToId(prefix, value) !== null, {
+      message: `must be ${noun} (${prefix}_...) or its UUID form`,
+    })
+    .transform((value) =>
+      own.test(value) ? `${prefix}_${value.slice(value.indexOf("_") + 1)}` : (uuidToId(prefix, value) ?? value),
+    )
+    .openapi({
+      description: `${noun[0]?.toUpperCase()}${noun.slice(1)}: \`${prefix}_…\`, or its UUID form.`,
+      pattern: `^(${[prefix, ...aliases].join("|")})_[0-9a-z]{26}$|^${UUID_V8_PATTERN}$`,
+      example: `${prefix}_01jd5n2k4m0000000000000000`,
+    });
+}
+
+const UUID_V8_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-8[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}";

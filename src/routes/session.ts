@@ -9,7 +9,7 @@ import { updateProfile } from "../services/accounts";
 import { isSuperuser, PLATFORM_SCOPE } from "../services/policy";
 import { endCookieSession, endSession, endSessionById, listSessions, signOutEverywhere } from "../services/session";
 import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, Identity, MfaCode, Organization, Password, User } from "./schemas";
+import { CsrfHeader, Identity, MfaCode, Organization, Password, recordId, User } from "./schemas";
 import { validationHook } from "./validation";
 
 const meRoute = createRoute({
@@ -134,7 +134,7 @@ const deleteSessionRoute = createRoute({
   middleware: [requireUser] as const,
   request: {
     headers: CsrfHeader,
-    params: z.object({ id: z.string().regex(/^ses_[0-9a-z]{26}$/, "must be a session id (ses_...)") }),
+    params: z.object({ id: recordId("ses", "a session id") }),
   },
   responses: { 204: { description: "Ended" } },
 });

@@ -11,19 +11,35 @@ import { API_KEY_FAILURES } from "./limits";
 import { authorize, isSuperuser, PLATFORM_SCOPE, type Principal, scopesForRole } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 
-// `sk_live_<id>.<secret>` / `sk_test_…`: the prefix makes leaked keys easy to scan for, the id finds
-// the record, and only the 256-bit secret's SHA-256 is stored.
-const KEY_SHAPE = /^(sk_live_|sk_test_)(key_[0-9a-z]{26})\.([A-Za-z0-9_-]{43})$/;
+// `sk_live_<id>.<secret>` / `sk_test_…` / API_KEY_PREFIX's (`cp_…`): the prefix makes leaked keys easy
+// to scan for, the id finds the record, and only the 256-bit secret's SHA-256 is stored.
+const shapes = new Map<string, RegExp>();
+
+function keyShape(config: Config): RegExp {
+  const accepted = config.apiKeys.accepted.join("|");
+  let shape = shapes.get(accepted);
+  if (!shape) {
+    // Prefixes are [a-z0-9_] only (config.ts), so they need no escaping.
+    shape = new RegExp(`^(${accepted})(key_[0-9a-z]{26})\\.([A-Za-z0-9_-]{43})$`);
+    shapes.set(accepted, shape);
+  }
+  return shape;
+}
+
+/** Whether a Bearer credential is meant as an API key (one of the accepted prefixes), not a JWT. */
+export function isApiKeyBearer(config: Config, bearer: string): boolean {
+  return config.apiKeys.accepted.some((prefix) => bearer.startsWith(prefix));
+}
 
 /**
  * The API key that OAuth client credentials name (client_id the key's id, client_secret the whole key
  * or only its secret part), or null when they cannot be one: the id a key carries must be client_id.
  */
 export function apiKeyFromClientCredentials(config: Config, clientId: string, clientSecret: string): string | null {
-  const whole = KEY_SHAPE.exec(clientSecret);
+  const whole = keyShape(config).exec(clientSecret);
   if (whole) return whole[2] === clientId ? clientSecret : null;
   const candidate = `${config.apiKeys.prefix}${clientId}.${clientSecret}`;
-  return KEY_SHAPE.test(candidate) ? candidate : null;
+  return keyShape(config).test(candidate) ? candidate : null;
 }
 
 export interface ApiKeyIdentity {
@@ -86,7 +102,7 @@ export async function verifyApiKey(ctx: ServiceContext, raw: string): Promise<Ap
     ctx.defer("api_key_failure", () => deps.rateLimiter.hit([{ key: failureKey, ...API_KEY_FAILURES }]));
     return null;
   };
-  const match = KEY_SHAPE.exec(raw);
+  const match = keyShape(config).exec(raw);
   const keyId = match?.[2] ?? "key_malformed";
   const { entry, failures } = await deps.apiKeyCache.lookup(keyId, failureKey);
   if (failures >= API_KEY_FAILURES.limit) throw rateLimited(API_KEY_FAILURES.windowSeconds);

@@ -52,6 +52,17 @@ describe("COMPAT_PROFILE", () => {
     ).toBe(900);
     const core = parseConfig({ ...bindings, ...https, COMPAT_PROFILE: "coreplexml" });
     expect(core.apiKeys.scopes).toEqual(["read", "write", "predict", "admin"]);
+    // CorePlexML's keys are cp_…; keys minted under the built-in prefixes keep verifying.
+    expect(core.apiKeys.prefix).toBe("cp_");
+    expect(core.apiKeys.accepted).toEqual(["cp_", "sk_live_", "sk_test_"]);
+    const own = parseConfig({ ...bindings, COMPAT_PROFILE: "coreplexml", API_KEY_PREFIX: "acme_,cp_" }).apiKeys;
+    expect(own).toMatchObject({ prefix: "acme_", accepted: ["acme_", "cp_", "sk_live_", "sk_test_"] });
+    expect(parseConfig({ ...bindings }).apiKeys).toMatchObject({
+      prefix: "sk_test_",
+      accepted: ["sk_test_", "sk_live_"],
+    });
+    for (const bad of ["ey_", "pk_", "Cp_", "cp", "c_", "cp_live"])
+      expect(problems({ API_KEY_PREFIX: bad }).join(" "), bad).toContain("API_KEY_PREFIX");
     expect(core.cookies.csrfName).toBe("csrf_token");
     const plain = parseConfig({ ...bindings, ...https });
     expect(plain.cookies.csrfName).toBe("__Host-csrf_token");

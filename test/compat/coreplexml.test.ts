@@ -6,6 +6,8 @@ import { json, randomIp } from "../support/harness";
 import { uniqueEmail, useHarness } from "../support/setup";
 
 const h = useHarness({ COMPAT_PROFILE: "coreplexml" });
+/** The document's ids are RFC 9562 UUIDs (`"id": "a1b2c3d4-e5f6-7890-abcd-ef1234567890"`). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PASSWORD = "s3cure!Pass";
 
 async function register(email: string, password = PASSWORD) {
@@ -53,7 +55,7 @@ describe("CorePlexML profile (003)", () => {
     expect(res.status).toBe(201);
     const body = await json(res);
     expect(body).toEqual({
-      user: { id: expect.stringMatching(/^usr_/), email, name: "Alice Chen" },
+      user: { id: expect.stringMatching(UUID), email, name: "Alice Chen" },
       verification_required: true,
     });
     const early = await h.request("/api/auth/login", { method: "POST", json: { email, password: PASSWORD } });
@@ -94,7 +96,7 @@ describe("CorePlexML profile (003)", () => {
     const { email } = await account();
     const res = await h.request("/api/auth/login", { method: "POST", json: { email, password: PASSWORD } });
     expect(res.status).toBe(200);
-    expect(await json(res)).toEqual({ user: { id: expect.any(String), email, name: "Alice Chen" } });
+    expect(await json(res)).toEqual({ user: { id: expect.stringMatching(UUID), email, name: "Alice Chen" } });
     const cookies = parseSetCookies(res);
     expect(cookies.find((c) => c.name === "session")?.attributes.httponly).toBe(true);
     expect(cookies.find((c) => c.name === "csrf_token")?.value).toMatch(/.{20,}/);
@@ -126,7 +128,9 @@ describe("CorePlexML profile (003)", () => {
     const res = await write("/api/auth/api-keys", jar, { name: "CI Pipeline Key", scopes: ["*"] });
     expect(res.status).toBe(201);
     const key = await json(res);
-    expect(key.prefix).toBe(`sk_test_${key.id}`);
+    // The document's keys: `cp_…`, `prefix` the part before the dot, a UUID id.
+    expect(key.id).toMatch(UUID);
+    expect(key.prefix).toMatch(/^cp_key_[0-9a-z]{26}$/);
     expect(key.api_key.startsWith(`${key.prefix}.`)).toBe(true);
     expect(key.scopes).toEqual(["read", "write", "predict", "admin"]);
 
@@ -149,6 +153,14 @@ describe("CorePlexML profile (003)", () => {
       created_at: expect.any(String),
     });
     expect(JSON.stringify(keys)).not.toContain(key.api_key);
+
+    // Every accepted prefix verifies: the same key as minted before the deployment chose cp_ (sk_test_).
+    const former = key.api_key.replace(/^cp_/, "sk_test_");
+    expect((await h.request("/api/auth/me", { headers: { authorization: `Bearer ${former}` } })).status).toBe(200);
+    const unknownPrefix = key.api_key.replace(/^cp_/, "xx_");
+    expect((await h.request("/api/auth/me", { headers: { authorization: `Bearer ${unknownPrefix}` } })).status).toBe(
+      401,
+    );
 
     const revoked = await write(`/api/auth/api-keys/${key.id}/revoke`, jar);
     expect(revoked.status).toBe(200);

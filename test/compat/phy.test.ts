@@ -4,6 +4,7 @@ import { decodeBase32IgnorePadding } from "@oslojs/encoding";
 import { describe, expect, it } from "vitest";
 import { generateId } from "../../src/crypto/random";
 import { totpCode, totpStep } from "../../src/crypto/totp";
+import { idToUuid } from "../../src/crypto/uuid-ids";
 import { joinOrganization, login, PASSWORD, signUpVerified } from "../support/accounts";
 import { json, randomIp } from "../support/harness";
 import { uniqueEmail, useHarness } from "../support/setup";
@@ -11,6 +12,9 @@ import { uniqueEmail, useHarness } from "../support/setup";
 const h = useHarness({ COMPAT_PROFILE: "phy" });
 
 const post = (path: string, body: unknown) => h.request(path, { method: "POST", json: body, ip: randomIp() });
+/** The document's ids: RFC 9562 UUIDs (`"id": "8b4cdb8d-..."`, `userId (uuid)`). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 const get = (path: string, token?: string) =>
   h.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
@@ -35,7 +39,7 @@ describe("phy.engineering profile (002)", () => {
     expect(body).toMatchObject({
       success: true,
       message: "Authentication successful",
-      data: { user: { id: expect.any(String), email, created_at: expect.any(String) } },
+      data: { user: { id: expect.stringMatching(UUID), email, created_at: expect.any(String) } },
     });
     expect(body.data.access_token).toBeUndefined();
     const taken = await post("/api/v1/auth/signup", { email, password: "SecretPass123!" });
@@ -132,20 +136,26 @@ describe("phy.engineering profile (002)", () => {
     expect(body.message).toBe("Retrieved 2 organizations");
     expect(body.count).toBe(2);
     const byName = Object.fromEntries(body.data.map((o: any) => [o.name, o]));
-    expect(byName["Example Utilities"]).toMatchObject({ id: org.id, is_personal_account: false, role: "ADMIN" });
+    expect(byName["Example Utilities"]).toMatchObject({
+      id: idToUuid(org.id),
+      is_personal_account: false,
+      role: "ADMIN",
+    });
+    expect(body.data.every((o: any) => UUID.test(o.id))).toBe(true);
     const personal = body.data.find((o: any) => o.is_personal_account);
     expect(personal.role).toBe("OWNER");
 
     // Another user's organizations: only the ones the caller shares with them, naming both.
     const owner = await phyLogin(ownerEmail);
     const ownerId = owner.user.id;
+    expect(ownerId).toMatch(UUID);
     const theirs = await get(`/api/v1/auth/users/${ownerId}/organizations`, member.access_token);
     expect(theirs.status).toBe(200);
     const shared = await json(theirs);
     expect(shared).toMatchObject({ success: true, message: "Retrieved 1 organizations for user", count: 1 });
     expect(shared.data).toEqual([
       expect.objectContaining({
-        id: org.id,
+        id: idToUuid(org.id),
         name: "Example Utilities",
         is_personal_account: false,
         role: "OWNER",
@@ -153,14 +163,21 @@ describe("phy.engineering profile (002)", () => {
         requested_by: member.user.id,
       }),
     ]);
-    const malformed = await get("/api/v1/auth/users/not-a-user-id!/organizations", member.access_token);
-    expect(malformed.status).toBe(400);
-    expectError(await json(malformed));
+    // The /v1 form of the same id is taken too; anything that is neither is 400 "invalid userId format".
+    const v1Id = (await json(await get("/v1/auth/me", owner.access_token))).data.user.id;
+    const byV1Id = await get(`/api/v1/auth/users/${v1Id}/organizations`, member.access_token);
+    expect((await json(byV1Id)).data).toEqual(shared.data);
+    for (const bad of ["not-a-user-id!", "8b4cdb8d-...", ownerId.slice(0, -1)]) {
+      const malformed = await get(`/api/v1/auth/users/${bad}/organizations`, member.access_token);
+      expect(malformed.status, bad).toBe(400);
+      expectError(await json(malformed));
+    }
     const stranger = uniqueEmail("stranger");
     await signUpVerified(h, stranger);
     const strangerId = (await phyLogin(stranger)).user.id;
     // The visible subset, as the document answers: empty for a stranger and for an unknown id alike.
-    for (const id of [strangerId, generateId("usr")]) {
+    // ...and for a well-formed UUID that is none of ours (the document's own example, version 4).
+    for (const id of [strangerId, idToUuid(generateId("usr")), "f47ac10b-58cc-4372-a567-0e02b2c3d479"]) {
       const invisible = await get(`/api/v1/auth/users/${id}/organizations`, member.access_token);
       expect(invisible.status).toBe(200);
       expect(await json(invisible)).toMatchObject({ success: true, data: [], count: 0 });

@@ -32,8 +32,12 @@ describe("Simplaix profile (001)", () => {
     expect(body).toMatchObject({
       success: true,
       token: expect.stringMatching(/^ey/),
-      user: { id: expect.stringMatching(/^usr_/), email, name: "Admin", tenantId: expect.stringMatching(/^org_/) },
+      user: { id: expect.stringMatching(/^usr_/), email, name: "Admin", tenantId: expect.stringMatching(/^tnt_/) },
     });
+    // The document's tenant id form; /v1 takes it as the organization's id.
+    const members = await h.request(`/v1/organizations/${body.user.tenantId}/members`, { headers: auth(body.token) });
+    expect(members.status, await members.clone().text()).toBe(200);
+    expect((await json(members)).data[0].email).toBe(email);
     // An owner passes the document's `roles.includes("admin")` checks.
     expect(body.user.roles).toEqual(["owner", "admin"]);
     const me = await h.request("/api/v1/auth/me", { headers: auth(body.token) });

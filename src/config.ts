@@ -1,6 +1,7 @@
 // Every variable and secret is parsed here, once per env object, with messages that say how to fix it.
 // .dev.vars.example documents them all; wrangler.toml holds the non-secret production values.
 import { type ProfileName, parseProfiles } from "./compat/names";
+import { type LinkConfig, readLinks } from "./config-links";
 import { type OAuthConfig, readOAuthConfig } from "./oauth/config";
 
 export interface Config {
@@ -28,6 +29,8 @@ export interface Config {
    * `accepted` are all the prefixes verification takes, so changing the prefix never breaks old keys.
    */
   apiKeys: { scopes: string[]; prefix: string; accepted: string[] };
+  /** Base URLs of the links emailed with one-time tokens (config-links.ts). */
+  links: LinkConfig;
   /** Proven addresses that are platform administrators (besides users.is_superuser). */
   superuserEmails: string[];
   storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
@@ -383,6 +386,12 @@ function readConfig(env: Env): Config {
       prefix: prefixes[0] ?? builtIn,
       accepted: [...new Set([...prefixes, "sk_live_", "sk_test_"])],
     },
+    links: readLinks(str, problems, {
+      publicOrigin: publicUrl?.origin ?? "",
+      appOrigin: appUrl?.origin ?? null,
+      trustedOrigins,
+      compat,
+    }),
     superuserEmails,
     storefront: {
       // NIST SP 800-63B and ASVS: at least six digits; 4-digit codes are refused here.

@@ -7,6 +7,7 @@ import { constantTimeEqual, sha256Hex } from "../src/crypto/hash";
 import { loadSigningKeys, signJwt, verifyJwt } from "../src/crypto/jwt";
 import { deriveHmacKey } from "../src/crypto/keys";
 import { generateId, generateToken, ID_PATTERN, randomBytes } from "../src/crypto/random";
+import { idToUuid, uuidToId } from "../src/crypto/uuid-ids";
 import { createCsrfToken, verifyCsrfToken } from "../src/services/csrf";
 import { resolveRedirect } from "../src/services/redirects";
 import { bindings } from "./support/harness";
@@ -29,6 +30,30 @@ describe("random", () => {
     expect(a).toMatch(ID_PATTERN("usr"));
     expect(a < b).toBe(true);
     expect(generateId("org")).toMatch(ID_PATTERN("org"));
+  });
+});
+
+describe("UUID forms of ids", () => {
+  it("each id has one RFC 9562 version-8 UUID and maps back; ordering by time is kept", () => {
+    const rfc = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    let previous = "";
+    for (let i = 0; i < 2000; i++) {
+      const id = generateId("usr", 1_700_000_000_000 + i * 1000);
+      const uuid = idToUuid(id);
+      expect(uuid).toMatch(rfc);
+      expect(uuidToId("usr", uuid ?? "")).toBe(id);
+      expect(uuidToId("usr", (uuid ?? "").toUpperCase())).toBe(id);
+      expect((uuid ?? "") > previous).toBe(true);
+      previous = uuid ?? "";
+    }
+  });
+
+  it("refuses what is not one: other versions, bad variants, malformed ids, ids past 2109", () => {
+    expect(uuidToId("usr", "f47ac10b-58cc-4372-a567-0e02b2c3d479")).toBeNull();
+    expect(uuidToId("usr", "f47ac10b-58cc-8372-c567-0e02b2c3d479")).toBeNull();
+    expect(uuidToId("usr", "f47ac10b58cc8372a5670e02b2c3d479")).toBeNull();
+    expect(idToUuid("usr_not-an-id")).toBeNull();
+    expect(idToUuid(`usr_${"z".repeat(26)}`)).toBeNull();
   });
 });
 

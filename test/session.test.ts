@@ -106,22 +106,43 @@ describe("GET /v1/auth/me", () => {
     expect(trips).toMatchObject({ redis: 1, sql: 0 });
   });
 
-  it("slides the idle expiry on every use; re-sends the cookie only once half the idle window has passed", async () => {
-    const { jar } = await signIn();
-    const key = h.keys.session(await sha256Hex(jar.get("session")!));
-    await h.redis.expire(key, 100);
-    const res = await h.request("/v1/auth/me", { jar });
-    expect(res.status).toBe(200);
-    expect(await h.redis.ttl(key)).toBeGreaterThan(604800 - 10);
-    // Just signed in: the cookie is fresh, so no Set-Cookie (no per-request HMAC or header work).
-    expect(parseSetCookies(res)).toEqual([]);
-    h.clock.advance(3.5 * 86400 * 1000 + 1000);
+  it("server expiry and cookie slide together, only past half the idle window (Lucia); a clock walks the days", async () => {
+    const day = 86_400_000;
+    const start = h.clock.now();
+    const at = (days: number) => h.clock.advance(start + days * day - h.clock.now());
     try {
-      const later = await h.request("/v1/auth/me", { jar });
-      expect(parseSetCookies(later).find((c) => c.name === "session")?.attributes["max-age"]).toBe("604800");
-      expect(parseSetCookies(await h.request("/v1/auth/me", { jar }))).toEqual([]);
+      const { jar, res: signedIn } = await signIn();
+      expect(parseSetCookies(signedIn).find((c) => c.name === "session")?.attributes["max-age"]).toBe("604800");
+      const key = h.keys.session(await sha256Hex(jar.get("session")!));
+      await h.redis.expire(key, 100);
+      // Day 1: active, but the cookie is fresh: no Set-Cookie, and the server does not slide either.
+      at(1);
+      const day1 = await h.request("/v1/auth/me", { jar });
+      expect(day1.status).toBe(200);
+      expect(parseSetCookies(day1)).toEqual([]);
+      expect(await h.redis.ttl(key)).toBeLessThanOrEqual(100);
+      // Day 7.5: the browser's cookie (max-age 7 days from day 0) is gone; the session is too.
+      at(7.5);
+      const day7 = await h.request("/v1/auth/me", { jar });
+      expect(day7.status, "day 7.5").toBe(401);
+      expect((await json(day7)).error.code).toBe("unauthorized");
+      expect(await h.redis.exists(key)).toBe(0);
+
+      // A session used past half the window: both slide from that moment, by the same 7 days.
+      at(0);
+      const second = (await signIn()).jar;
+      const secondKey = h.keys.session(await sha256Hex(second.get("session")!));
+      at(3.6);
+      const slid = await h.request("/v1/auth/me", { jar: second });
+      expect(parseSetCookies(slid).find((c) => c.name === "session")?.attributes["max-age"]).toBe("604800");
+      expect(await h.redis.ttl(secondKey)).toBeGreaterThan(604800 - 10);
+      expect(parseSetCookies(await h.request("/v1/auth/me", { jar: second }))).toEqual([]);
+      at(5);
+      expect((await h.request("/v1/auth/me", { jar: second })).status).toBe(200);
+      at(3.6 + 7 + 0.01);
+      expect((await h.request("/v1/auth/me", { jar: second })).status, "day 10.61").toBe(401);
     } finally {
-      h.clock.advance(-(3.5 * 86400 * 1000 + 1000));
+      h.clock.advance(start - h.clock.now());
     }
   });
 

@@ -55,7 +55,7 @@ async function sendVerification(ctx: ServiceContext, user: SessionUser): Promise
     email: user.email,
     kind: "verify",
   });
-  await deps.email.send(verificationEmail(user.email, tokenLink(config, "/v1/auth/verify-email", token)));
+  await deps.email.send(verificationEmail(user.email, tokenLink(config, "verifyEmail", token)));
 }
 
 export interface SignupInput {
@@ -169,7 +169,7 @@ export async function forgotPassword(ctx: ServiceContext, input: { email: string
   if (!login) return;
   ctx.defer("reset_email", async () => {
     const { token } = await issueOneTimeToken(ctx, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
-    await deps.email.send(passwordResetEmail(email, tokenLink(config, "/v1/auth/reset-password", token)));
+    await deps.email.send(passwordResetEmail(email, tokenLink(config, "resetPassword", token)));
   });
 }
 
@@ -292,7 +292,7 @@ export async function updateProfile(
         kind: "change",
       });
       const messages: EmailMessage[] = [
-        emailChangeEmail(newEmail, tokenLink(config, "/v1/auth/verify-email", token)),
+        emailChangeEmail(newEmail, tokenLink(config, "verifyEmail", token)),
         emailChangeNotice(from, newEmail),
       ];
       await Promise.all(messages.map((m) => deps.email.send(m)));

@@ -54,7 +54,7 @@ export async function inviteMember(
     organizationName: invitation.organization_name,
     inviterEmail: input.inviterEmail,
     role: input.role,
-    link: tokenLink(config, "/v1/auth/invitations/accept", token),
+    link: tokenLink(config, "invitation", token),
   });
   ctx.defer("invitation_email", () => deps.email.send(message));
   logAuthEvent(

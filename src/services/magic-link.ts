@@ -96,7 +96,7 @@ export async function issueMagicLink(
     data,
     limits,
   );
-  return { link: tokenLink(config, "/v1/auth/magic-link/verify", token), record };
+  return { link: tokenLink(config, "magicLink", token), record };
 }
 
 export interface PendingMagicLink {

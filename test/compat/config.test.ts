@@ -64,6 +64,14 @@ describe("COMPAT_PROFILE", () => {
     for (const bad of ["ey_", "pk_", "Cp_", "cp", "c_", "cp_live"])
       expect(problems({ API_KEY_PREFIX: bad }).join(" "), bad).toContain("API_KEY_PREFIX");
     expect(core.cookies.csrfName).toBe("csrf_token");
+    // Emailed links follow the profile's paths; an override must stay on an origin the deployment trusts.
+    expect(core.links.verifyEmail).toBe("https://auth.example.com/api/auth/verify-email");
+    expect(core.links.magicLink).toBe("https://auth.example.com/v1/auth/magic-link/verify");
+    const trusting = { ...bindings, ...https, TRUSTED_ORIGINS: "https://app.example.com" };
+    const custom = parseConfig({ ...trusting, RESET_PASSWORD_URL: "https://app.example.com/reset?lang=en" }).links;
+    expect(custom.resetPassword).toBe("https://app.example.com/reset?lang=en");
+    expect(problems({ ...trusting, RESET_PASSWORD_URL: "https://evil.example/reset" })[0]).toContain("TRUSTED_ORIGINS");
+    expect(problems({ ...trusting, MAGIC_LINK_URL: "https://app.example.com/cb#x" })[0]).toContain("fragment");
     const plain = parseConfig({ ...bindings, ...https });
     expect(plain.cookies.csrfName).toBe("__Host-csrf_token");
     expect(plain.tokens.accessTtlSeconds).toBe(900);

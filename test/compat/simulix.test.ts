@@ -128,3 +128,29 @@ describe("Simulix profile (000)", () => {
     expect((await h.request("/v1/auth/logout", { method: "POST" })).status).toBe(204);
   });
 });
+
+describe("Simulix profile with its dashboard (APP_URL)", () => {
+  const dash = useHarness({ COMPAT_PROFILE: "simulix", APP_URL: "http://localhost:3000/" });
+
+  it("the emailed link lands on the dashboard's /auth/callback?token=…, whose POST of the token signs in", async () => {
+    const email = uniqueEmail("callback");
+    const requested = await dash.request("/v1/auth/magic-link/request", {
+      method: "POST",
+      ip: randomIp(),
+      headers: { "idempotency-key": crypto.randomUUID() },
+      json: { email },
+    });
+    expect(requested.status).toBe(202);
+    const [mail] = await dash.outbox(email);
+    const link = new URL(mail?.links[0] ?? "");
+    expect(`${link.origin}${link.pathname}`).toBe("http://localhost:3000/auth/callback");
+    expect((await json(requested)).data.magic_link).toBe(link.toString());
+    const res = await dash.request("/v1/auth/magic-link/verify", {
+      method: "POST",
+      headers: { origin: "http://localhost:3000" },
+      json: { token: link.searchParams.get("token") },
+    });
+    expect(res.status).toBe(200);
+    expect(parseSetCookies(res).some((c) => c.name === "simulix_session")).toBe(true);
+  });
+});

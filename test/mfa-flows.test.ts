@@ -65,7 +65,7 @@ describe("social sign-in of a user with a second factor", () => {
 });
 
 describe("invitation links for a user with a second factor", () => {
-  it("accept (the link proved the address) but sign in only after the code, into that organization", async () => {
+  it("accept (the link proved the address) but sign in only after the code, where any sign-in starts", async () => {
     const owner = await signInByLink(h, uniqueEmail("inviter"));
     const created = await h.request("/v1/organizations", { method: "POST", jar: owner.jar, json: { name: "Team" } });
     const orgId = (await json(created)).data.id as string;
@@ -86,7 +86,11 @@ describe("invitation links for a user with a second factor", () => {
       json: { mfa_token: challenge.mfa_token, code: codeAt(h, user.secret) },
       jar,
     });
-    expect((await json(done)).data.organization.id).toBe(orgId);
-    expect((await json(await h.request("/v1/auth/me", { jar }))).data.organization.id).toBe(orgId);
+    // Joining moves no one: the session starts in the user's own organization, the team one switch away.
+    const home = (await json(done)).data.organization;
+    expect(home).toMatchObject({ is_personal_account: true, role: "owner" });
+    expect((await json(await h.request("/v1/auth/me", { jar }))).data.organization.id).toBe(home.id);
+    const switched = await h.request(`/v1/auth/organizations/${orgId}/switch`, { method: "POST", jar });
+    expect((await json(switched)).data).toMatchObject({ id: orgId, role: "member" });
   });
 });

@@ -980,7 +980,7 @@ export interface paths {
         put?: never;
         /**
          * Accept an emailed invitation: proves the address, signs in and joins
-         * @description JSON clients get 200 with the user and the organization (the session's active one); the page's form gets an HTML answer. 401 token_invalid for a used, expired, revoked or withdrawn invitation.
+         * @description JSON clients get 200 with the user, the organization joined and the session's active organization; the page's form gets an HTML answer. Joining moves no one: a browser already signed in as the invitee keeps its session and active organization; otherwise the new session starts in the user's first organization, as any sign-in does (for a new account, the one joined). POST /v1/auth/organizations/{id}/switch changes it. 401 token_invalid for a used, expired, revoked or withdrawn invitation.
          */
         post: operations["postAuthInvitationsAccept"];
         delete?: never;
@@ -9880,7 +9880,8 @@ export interface operations {
                      *           "plan_tier": "sandbox",
                      *           "role": "member",
                      *           "require_mfa": true
-                     *         }
+                     *         },
+                     *         "active_organization_id": "act_01jd5n2k4m0000000000000000"
                      *       }
                      *     }
                      */
@@ -9890,6 +9891,7 @@ export interface operations {
                         data: {
                             user: components["schemas"]["User"];
                             organization: components["schemas"]["Organization"];
+                            active_organization_id: string;
                         } | components["schemas"]["MfaChallenge"];
                     };
                 };

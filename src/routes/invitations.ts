@@ -83,14 +83,18 @@ const acceptByTokenRoute = createRoute({
   tags: [TAG],
   summary: "Accept an emailed invitation: proves the address, signs in and joins",
   description:
-    "JSON clients get 200 with the user and the organization (the session's active one); the page's form gets an HTML answer. 401 token_invalid for a used, expired, revoked or withdrawn invitation.",
+    "JSON clients get 200 with the user, the organization joined and the session's active organization; the page's form gets an HTML answer. Joining moves no one: a browser already signed in as the invitee keeps its session and active organization; otherwise the new session starts in the user's first organization, as any sign-in does (for a new account, the one joined). POST /v1/auth/organizations/{id}/switch changes it. 401 token_invalid for a used, expired, revoked or withdrawn invitation.",
   request: { body: jsonOrForm(TokenBody) },
   errors: ["token_invalid"],
   responses: {
     200: {
       description: "Joined and signed in",
       content: {
-        "application/json": { schema: envelope(orChallenge(z.object({ user: User, organization: Organization }))) },
+        "application/json": {
+          schema: envelope(
+            orChallenge(z.object({ user: User, organization: Organization, active_organization_id: z.string() })),
+          ),
+        },
       },
     },
   },
@@ -124,9 +128,18 @@ export const invitationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
   .openapi(acceptByTokenRoute, async (c) => {
     const body = readJsonOrForm(c, TokenBody, { json: c.req.valid("json"), form: c.req.valid("form") });
     const invalid = { code: "token_invalid" as const, page: () => invalidInvitationPage(c) };
-    const result = await signInWithToken(c, body, invalid, (input) => acceptInvitationByToken(c.get("ctx"), input));
+    const session = c.get("session");
+    const current = session && { userId: session.record.user_id, organizationId: session.organization.id };
+    const result = await signInWithToken(c, body, invalid, (input) =>
+      acceptInvitationByToken(c.get("ctx"), { ...input, current }),
+    );
     if (result instanceof Response) return result as never;
     if (isChallenge(result)) return c.json({ success: true as const, data: result }, 200);
     if (body.form) return joinedPage(c, result.organization.name) as never;
-    return c.json({ success: true as const, data: { user: result.user, organization: result.organization } }, 200);
+    const data = {
+      user: result.user,
+      organization: result.organization,
+      active_organization_id: result.activeOrganizationId,
+    };
+    return c.json({ success: true as const, data }, 200);
   });

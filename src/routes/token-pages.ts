@@ -52,7 +52,7 @@ export const Remember = z.union([z.boolean(), z.literal("true"), z.literal("on")
  * then replaces the browser's session. A form post from our own page gets `invalidPage` for a dead
  * link instead of the JSON error.
  */
-export async function signInWithToken<T extends { session: { token: string; record: SessionRecord } }>(
+export async function signInWithToken<T extends { session: { token: string; record: SessionRecord } | null }>(
   c: Context<AppEnv>,
   body: { form: boolean; data: { token: string; remember?: boolean | "true" | "on" } },
   invalid: { code: ErrorCode; page: () => Response },
@@ -70,6 +70,7 @@ export async function signInWithToken<T extends { session: { token: string; reco
   }
   // A second factor is owed: apps get the challenge; our own page's browser goes to the code page.
   if (isChallenge(result)) return body.form ? continueWithSecondFactor(c, result) : result;
-  await startBrowserSession(c, result.session);
+  // null: the request's own session was kept (e.g. an invitation accepted while signed in).
+  if (result.session) await startBrowserSession(c, result.session);
   return result;
 }

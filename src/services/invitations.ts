@@ -162,8 +162,12 @@ export async function peekInvitation(ctx: ServiceContext, token: string): Promis
 
 export interface InvitationSignIn {
   user: SessionUser;
+  /** The organization joined. */
   organization: SessionOrganization;
-  session: NewSession;
+  /** The new browser session, or null when the signed-in user's own session was kept as it is. */
+  session: NewSession | null;
+  /** The organization the session acts in: joining does not move anyone (switch to change it). */
+  activeOrganizationId: string;
 }
 
 /**
@@ -173,7 +177,7 @@ export interface InvitationSignIn {
  */
 export async function acceptInvitationByToken(
   ctx: ServiceContext,
-  input: { token: string; remember: boolean },
+  input: { token: string; remember: boolean; current: { userId: string; organizationId: string } | null },
 ): Promise<InvitationSignIn | MfaChallenge> {
   const { deps } = ctx;
   // Tokens are 256-bit, so this only stops hammering the database with made-up ones.
@@ -198,8 +202,21 @@ export async function acceptInvitationByToken(
   const snapshot = await loadSnapshot(ctx, accepted.userId);
   const organization = snapshot?.organizations.find((o) => o.id === accepted.organizationId);
   if (!snapshot || !organization) throw new AuthError("token_invalid");
+  // Joining moves no one: the invitee's own session (already signed in, proven) stays as it is, in
+  // its organization; otherwise the new session starts where any sign-in does (the first
+  // organization), which for a new account is the one joined. POST .../switch moves it.
+  const current = input.current;
+  if (current && current.userId === accepted.userId && !accepted.wasUnverified) {
+    logAuthEvent(
+      "invitation.accepted",
+      { organization_id: organization.id, user_id: accepted.userId, ip: ctx.ip },
+      now,
+    );
+    return { user: snapshot.user, organization, session: null, activeOrganizationId: current.organizationId };
+  }
+  const home = snapshot.organizations[0] ?? organization;
   // Accepted either way (the link proved the address); the session waits for the second factor.
-  const completion = { kind: "session" as const, organizationId: organization.id, remember: input.remember };
+  const completion = { kind: "session" as const, organizationId: home.id, remember: input.remember };
   const stepUp = await stepUpIfEnrolled(ctx, snapshot, { ...completion, redirectTo: null }, "invitation");
   if (stepUp) {
     logAuthEvent(
@@ -209,11 +226,7 @@ export async function acceptInvitationByToken(
     );
     return stepUp;
   }
-  const session = await createSession(ctx, {
-    snapshot,
-    organizationId: organization.id,
-    remember: input.remember,
-  });
+  const session = await createSession(ctx, { snapshot, organizationId: home.id, remember: input.remember });
   logAuthEvent(
     "invitation.accepted",
     {
@@ -225,5 +238,5 @@ export async function acceptInvitationByToken(
     },
     now,
   );
-  return { user: snapshot.user, organization, session };
+  return { user: snapshot.user, organization, session, activeOrganizationId: home.id };
 }

@@ -1,6 +1,6 @@
 // 003 CorePlexML, replayed from its document with COMPAT_PROFILE=coreplexml.
 import { describe, expect, it } from "vitest";
-import { latestLink, tokenFromOutbox } from "../support/accounts";
+import { inviteToken, latestLink, tokenFromOutbox } from "../support/accounts";
 import { CookieJar, parseSetCookies } from "../support/cookies";
 import { json, randomIp } from "../support/harness";
 import { uniqueEmail, useHarness } from "../support/setup";
@@ -84,7 +84,7 @@ describe("CorePlexML profile (003)", () => {
     await register(email);
     const link = await latestLink(h, email, /Confirm your email/);
     // The activation link follows the document's public endpoint, GET /api/auth/verify-email?token=.
-    const url = new URL(link);
+    const url = new URL(link ?? "");
     expect(url.origin).toBe(h.config.publicOrigin);
     expect(url.pathname).toBe("/api/auth/verify-email");
     const page = await h.request(`${url.pathname}${url.search}`);
@@ -170,6 +170,34 @@ describe("CorePlexML profile (003)", () => {
     expect(await json(revoked)).toEqual({ ok: true });
     const after = await h.request("/api/auth/me", { headers: { authorization: `Bearer ${key.api_key}` } });
     expect(after.status).toBe(401);
+  });
+
+  it("an invitation accepted by link keeps the session where it was: the user still manages their own keys", async () => {
+    const inviter = await account();
+    const team = await h.request("/v1/organizations", { method: "POST", jar: inviter.jar, json: { name: "Team" } });
+    expect(team.status).toBe(201);
+    const teamId = (await json(team)).data.id;
+    const alice = await account();
+    const token = await inviteToken(h, inviter.jar, teamId, alice.email, "member");
+    const cookieBefore = alice.jar.get("session");
+    const accepted = await h.request("/v1/auth/invitations/accept", {
+      method: "POST",
+      json: { token },
+      jar: alice.jar,
+    });
+    expect(accepted.status, await accepted.clone().text()).toBe(200);
+    const data = (await json(accepted)).data;
+    expect(data.organization).toMatchObject({ id: teamId, role: "member" });
+    expect(data.active_organization_id).not.toBe(teamId);
+    expect(alice.jar.get("session")).toBe(cookieBefore);
+    // The document's "every user manages their own keys" (403 before: the session had moved to Team).
+    const key = await write("/api/auth/api-keys", alice.jar, { name: "After joining" });
+    expect(key.status, await key.clone().text()).toBe(201);
+    // Acting in the team is one documented switch away; there a member may not mint keys.
+    const switched = await write(`/v1/auth/organizations/${teamId}/switch`, alice.jar);
+    expect(switched.status).toBe(200);
+    expect((await json(switched)).data).toMatchObject({ id: teamId, role: "member" });
+    expect((await write("/api/auth/api-keys", alice.jar, { name: "In the team" })).status).toBe(403);
   });
 
   it("logout: 200 {ok: true} with the cookie alone; the session is gone", async () => {

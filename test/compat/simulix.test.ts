@@ -104,6 +104,33 @@ describe("Simulix profile (000)", () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it("sessions slide with their cookie: active on day 1 and back on day 7.5 finds both ended, never one", async () => {
+    const day = 86_400_000;
+    const start = h.clock.now();
+    const at = (days: number) => h.clock.advance(start + days * day - h.clock.now());
+    try {
+      const { cookie } = await signIn(uniqueEmail("slide"));
+      at(1);
+      const day1 = await h.request("/v1/auth/me", { headers: { cookie } });
+      expect(day1.status).toBe(200);
+      // The cookie (Max-Age=604800 from day 0) is not extended, so neither is the session.
+      expect(parseSetCookies(day1)).toEqual([]);
+      at(4);
+      const day4 = await h.request("/v1/auth/me", { headers: { cookie } });
+      expect(parseSetCookies(day4).find((c) => c.name === "simulix_session")?.attributes["max-age"]).toBe("604800");
+      at(10.9);
+      expect((await h.request("/v1/auth/me", { headers: { cookie } })).status).toBe(200);
+      at(0);
+      const other = await signIn(uniqueEmail("slide"));
+      at(1);
+      expect((await h.request("/v1/auth/me", { headers: { cookie: other.cookie } })).status).toBe(200);
+      at(7.5);
+      expect((await h.request("/v1/auth/me", { headers: { cookie: other.cookie } })).status).toBe(401);
+    } finally {
+      h.clock.advance(start - h.clock.now());
+    }
+  });
+
   it("logout: 204 with the cookie and no CSRF header from the dashboard's origin; the Redis session is gone", async () => {
     const { cookie } = await signIn(uniqueEmail("logout"));
     const sessionsBefore = (await h.redisKeysMatching("ses:*")).length;

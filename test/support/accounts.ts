@@ -122,6 +122,12 @@ export async function joinOrganization(
   expect(res.status, await res.clone().text()).toBe(200);
   const { data } = await json(res);
   expect(data.organization).toMatchObject({ id: orgId, role });
+  // Joining moves no one: an existing account's session starts in its first organization, so act in
+  // the joined one the way a client does, with the switch.
+  if (data.active_organization_id !== orgId) {
+    const switched = await h.request(`/v1/auth/organizations/${orgId}/switch`, { method: "POST", jar });
+    expect(switched.status, await switched.clone().text()).toBe(200);
+  }
   return { jar, user: data.user, organization: data.organization };
 }
 

@@ -3,12 +3,9 @@
 
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { type Unstable_DevWorker, unstable_dev } from "wrangler";
-import { BUNDLE_PATH } from "../scripts/build.ts";
+import { BUNDLE_PATH, DEPLOY_CONFIG } from "../scripts/build.ts";
 import type { Stack } from "./stack.ts";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
 
 export interface BundledWorker {
   origin: string;
@@ -57,7 +54,8 @@ export async function startBundledWorker(
 ): Promise<BundledWorker> {
   port ??= await freePort();
   const worker: Unstable_DevWorker = await unstable_dev(BUNDLE_PATH, {
-    config: `${root}wrangler.toml`,
+    // The deploy config scripts/build.ts writes: every module of dist/worker/, uploaded unbundled.
+    config: DEPLOY_CONFIG,
     bundle: false,
     ip: "127.0.0.1",
     port,

@@ -5,9 +5,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as Esbuild from "esbuild";
+import { workerModules } from "../scripts/build.ts";
 import { freePort } from "./redis-engine.ts";
 
 const require = createRequire(import.meta.url);
@@ -22,14 +23,14 @@ export interface BareWorkerd {
   stop(): Promise<void>;
 }
 
-function workerdBinary(): string {
+export function workerdBinary(): string {
   const pkg = require.resolve("workerd/package.json", { paths: [require.resolve("wrangler/package.json")] });
   return join(pkg, "..", "bin", "workerd");
 }
 
 const capnpString = (value: string) => JSON.stringify(value);
 
-function compatibilityDate(): string {
+export function compatibilityDate(): string {
   return /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync(`${root}wrangler.toml`, "utf8"))?.[1] ?? "2026-10-20";
 }
 
@@ -67,8 +68,9 @@ export async function startBareWorkerd(
   const dir = mkdtempSync(join(tmpdir(), "workerd-bench-"));
   const [port, floorPort] = [await freePort(), await freePort()];
   await floorWorker(dir);
-  // capnp embeds resolve relative to the config file.
-  copyFileSync(bundlePath, join(dir, "worker.js"));
+  // capnp embeds resolve relative to the config file: every module of the built worker, entry first.
+  const modules = workerModules(dirname(bundlePath));
+  for (const name of modules) copyFileSync(join(dirname(bundlePath), name), join(dir, name));
   const bindings = Object.entries({ ...vars, PUBLIC_URL: `http://127.0.0.1:${port}` })
     .map(([name, value]) => `(name = ${capnpString(name)}, text = ${capnpString(value)})`)
     .join(",\n      ");
@@ -85,7 +87,7 @@ const config :Workerd.Config = (
   ],
 );
 const auth :Workerd.Worker = (
-  modules = [(name = "worker.js", esModule = embed "worker.js")],
+  modules = [${modules.map((name) => `(name = ${capnpString(name)}, esModule = embed ${capnpString(name)})`).join(", ")}],
   compatibilityDate = ${capnpString(compatibilityDate())},
   compatibilityFlags = ["nodejs_compat"],
   bindings = [

@@ -2,41 +2,26 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { withProfiles } from "./compat";
 import type { Config } from "./config";
 import type { AppEnv } from "./context";
 import { AuthError, type ErrorCode, errorBody } from "./errors";
+import { lazyGroup } from "./lazy-routes";
 import { admit } from "./middleware/admit";
 import { authenticate } from "./middleware/authenticate";
 import { idempotency } from "./middleware/idempotency";
 import { oauthEndpoint, oauthErrorResponse } from "./middleware/oauth-endpoint";
 import { requestContext } from "./middleware/request-context";
-import { docsPage } from "./pages/docs";
 import type { Deps } from "./ports";
-import { adminRoutes } from "./routes/admin";
-import { apiKeyRoutes } from "./routes/api-keys";
+import { withProfiles } from "./profile-routes";
 import { SECURITY_SCHEMES } from "./routes/declare";
-import { devRoutes } from "./routes/dev";
-import { deviceRoutes } from "./routes/devices";
 import { discoveryRoutes } from "./routes/discovery";
-import { emailVerificationRoutes } from "./routes/email-verification";
-import { withExamples } from "./routes/examples";
-import { identityRoutes } from "./routes/identities";
 import { introspectionRoutes } from "./routes/introspection";
-import { invitationRoutes } from "./routes/invitations";
 import { magicLinkRoutes } from "./routes/magic-link";
-import { mfaRoutes } from "./routes/mfa";
-import { organizationRoutes } from "./routes/organizations";
-import { passkeyRoutes } from "./routes/passkeys";
-import { passwordRoutes } from "./routes/password";
-import { publishableKeyRoutes } from "./routes/publishable-keys";
 import { serviceRoutes } from "./routes/service";
 import { sessionRoutes } from "./routes/session";
-import { socialRoutes } from "./routes/social";
 import { storefrontRoutes } from "./routes/storefront";
 import { tokenRoutes } from "./routes/tokens";
 import { validationHook } from "./routes/validation";
-import { webhookRoutes } from "./routes/webhooks";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -45,7 +30,7 @@ export function createApp({ config, deps }: { config: Config; deps: Deps }): Ope
   return withProfiles(createV1App(config, deps), config);
 }
 
-function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
+export function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use("*", requestContext(config, deps));
   // First: every refusal at an OAuth endpoint (cross-site, body size, a bad Bearer key) speaks OAuth.
@@ -64,48 +49,32 @@ function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   app.use("/v1/*", authenticate);
   app.use("/v1/*", idempotency);
 
+  // The hot paths are here; every lazyGroup() is a stand-in for routes loaded on first use
+  // (lazy-routes.ts), kept in this order so routing is the same as with everything mounted.
   app.route("/", magicLinkRoutes);
-  app.route("/", passwordRoutes);
-  app.route("/", emailVerificationRoutes);
+  lazyGroup(app, "accounts");
   app.route("/", tokenRoutes);
-  app.route("/", socialRoutes);
-  app.route("/", identityRoutes);
-  app.route("/", mfaRoutes);
-  app.route("/", passkeyRoutes);
+  lazyGroup(app, "social");
+  lazyGroup(app, "mfa");
+  lazyGroup(app, "passkeys");
   app.route("/", introspectionRoutes);
   app.route("/", sessionRoutes);
-  app.route("/", organizationRoutes);
-  app.route("/", invitationRoutes);
-  app.route("/", apiKeyRoutes);
-  app.route("/", adminRoutes);
-  app.route("/", publishableKeyRoutes);
+  lazyGroup(app, "organizations");
+  lazyGroup(app, "api-keys");
+  lazyGroup(app, "admin");
+  lazyGroup(app, "publishable-keys");
   app.route("/", storefrontRoutes);
-  app.route("/", deviceRoutes);
-  app.route("/", webhookRoutes);
+  lazyGroup(app, "devices");
+  lazyGroup(app, "billing");
   app.route("/", serviceRoutes);
   app.route("/", discoveryRoutes(config));
-  if (config.debug) app.route("/", devRoutes);
+  if (config.debug) lazyGroup(app, "dev");
 
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
-  // Built on first request (not at start-up: it costs CPU every cold start would pay), then kept.
-  let built: ReturnType<typeof app.getOpenAPI31Document> | null = null;
-  const document = () =>
-    (built ??= withExamples(
-      app.getOpenAPI31Document({
-        openapi: "3.1.0",
-        info: {
-          title: "Edge auth worker",
-          version: "0.1.0",
-          license: { name: "MIT", url: "https://opensource.org/license/mit" },
-          description:
-            "Sign-in machinery on Cloudflare Workers. Every error answers {success: false, error: {code, message, details?}, meta: {request_id}}; clients key on error.code (each status's codes are listed per response).",
-        },
-        servers: [{ url: config.publicOrigin }],
-      }),
-    ));
-  app.get("/openapi.json", (c) => c.json(document()));
-  app.get("/docs", (c) => docsPage(c, document()));
+  // Lazy too: the document is built at build time (features/docs), the page renders it on demand.
+  app.get("/openapi.json", async (c) => (await import("./features/docs")).openApiJson(c));
+  app.get("/docs", async (c) => (await import("./features/docs")).docs(c));
 
   app.notFound(() => {
     throw new AuthError("not_found");

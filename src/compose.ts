@@ -8,7 +8,8 @@ import { createOutboxProvider } from "./email/outbox";
 import type { EmailProvider } from "./email/provider";
 import { createResendProvider } from "./email/resend";
 import { rateLimited } from "./errors";
-import { createOAuthClient } from "./oauth/client";
+import type { OAuthClient } from "./oauth/client";
+import type { OAuthConfig } from "./oauth/config";
 import type { Clock, Deps, Keys, OutboxStore, PasswordHasher } from "./ports";
 import { createDisabledSms, createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
 import { withDeadline } from "./storage/deadline";
@@ -132,7 +133,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     users: withSnapshotCache(users, userState),
     identities: createIdentityRepository(db),
     factors: createFactorRepository(db),
-    oauth: createOAuthClient(config.oauth),
+    oauth: lazyOAuthClient(config.oauth),
     organizations: withOrganizationSnapshotCache(createOrganizationRepository(db), userState),
     invitations: createInvitationRepository(db),
     apiKeys: createApiKeyRepository(db),
@@ -164,5 +165,24 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       ? createStripeApi({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl })
       : null,
     health: { redis: createRedisHealthProbe(client), postgres: users },
+  };
+}
+
+/**
+ * The providers' side of social sign-in, loaded with oauth4webapi on its first use: social sign-in is
+ * a lazy route group, so a cold start does not evaluate an OAuth library most requests never need.
+ */
+function lazyOAuthClient(config: OAuthConfig): OAuthClient {
+  let client: Promise<OAuthClient> | null = null;
+  const load = () => {
+    client ??= import("./oauth/client").then((m) => m.createOAuthClient(config));
+    client.catch(() => {
+      client = null;
+    });
+    return client;
+  };
+  return {
+    authorizationUrl: async (provider, request) => (await load()).authorizationUrl(provider, request),
+    finish: async (provider, input) => (await load()).finish(provider, input),
   };
 }

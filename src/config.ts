@@ -1,6 +1,6 @@
 // Every variable and secret is parsed here, once per env object, with messages that say how to fix it.
 // .dev.vars.example documents them all; wrangler.toml holds the non-secret production values.
-import { type ProfileName, parseProfiles } from "./compat/names";
+import { type ProfileName, parseProfiles } from "./compat-names";
 import { type LinkConfig, readLinks } from "./config-links";
 import { type OAuthConfig, readOAuthConfig } from "./oauth/config";
 

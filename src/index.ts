@@ -18,6 +18,17 @@ function appFor(env: Record<string, unknown>): Promise<OpenAPIHono<AppEnv>> {
   return built.app;
 }
 
+/**
+ * After an isolate's first answer (not before it): load the SQL driver, which most requests never
+ * need but a refresh or a cache miss does, so the first of those does not pay its evaluation either.
+ */
+let warmed = false;
+const warmUp = () =>
+  import("@neondatabase/serverless").then(
+    () => undefined,
+    () => undefined,
+  );
+
 export default {
   async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
     let app: OpenAPIHono<AppEnv>;
@@ -29,6 +40,11 @@ export default {
       const details = problems.map((message) => ({ field: "env", message }));
       return Response.json(errorBody(new AuthError("config_invalid", { details }), "unknown"), { status: 500 });
     }
-    return app.fetch(request, env, ctx);
+    const response = await app.fetch(request, env, ctx);
+    if (!warmed) {
+      warmed = true;
+      ctx.waitUntil(warmUp());
+    }
+    return response;
   },
 } satisfies ExportedHandler<Record<string, unknown>>;

@@ -1,5 +1,5 @@
 // The local stack's protocol endpoints, exercised through the production clients inside workerd.
-import { neon, Pool } from "@neondatabase/serverless";
+import { neon, neonConfig, Pool } from "@neondatabase/serverless";
 import { Redis } from "@upstash/redis/cloudflare";
 import { describe, expect, it } from "vitest";
 import { useHarness } from "./support/setup";
@@ -81,6 +81,13 @@ describe("local Neon endpoint", () => {
   });
 
   it("proxies the WebSocket driver, so interactive transactions commit and roll back", async () => {
+    // The worker itself speaks HTTP only; this probe configures the driver's WebSocket side itself.
+    const proxy = h.config.database.wsProxy;
+    if (proxy) {
+      neonConfig.wsProxy = (host: string, port: number | string) => `${proxy}/v1?address=${host}:${port}`;
+      neonConfig.useSecureWebSocket = false;
+      neonConfig.pipelineConnect = false;
+    }
     const pool = new Pool({ connectionString: h.config.database.url });
     const client = await pool.connect();
     try {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { generateId } from "../src/crypto/random";
+import { decodeBase64Url, encodeBase64Url } from "../src/crypto/encoding";
+import { generateId, generateToken, randomBytes } from "../src/crypto/random";
+import { signInOptions as buildSignInOptions } from "../src/services/webauthn-options";
 import { login, PASSWORD, signUpVerified } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
 import { json } from "./support/harness";
@@ -304,5 +306,27 @@ describe("managing passkeys", () => {
     const res = await h.request(`/v1/auth/passkeys/${user.passkeyId}`, { method: "DELETE", jar: user.jar });
     expect(res.status).toBe(409);
     expect(await h.sql.query("select 1 from passkeys where id = $1", [user.passkeyId])).toHaveLength(1);
+  });
+});
+
+describe("sign-in options", () => {
+  it("are exactly what @simplewebauthn/server's generateAuthenticationOptions returns", async () => {
+    const { generateAuthenticationOptions } = await import("@simplewebauthn/server");
+    const challenge = generateToken(32);
+    const allow = [
+      { id: encodeBase64Url(randomBytes(32)), transports: ["internal", "hybrid"] },
+      { id: encodeBase64Url(randomBytes(16)), transports: [] },
+    ];
+    for (const allowCredentials of [undefined, allow]) {
+      const library = await generateAuthenticationOptions({
+        rpID: "auth.example.com",
+        challenge: decodeBase64Url(challenge) as Uint8Array<ArrayBuffer>,
+        userVerification: "required",
+        timeout: 300_000,
+        allowCredentials: allowCredentials?.map((c) => ({ id: c.id, transports: c.transports as never })),
+      });
+      const ours = buildSignInOptions({ rpId: "auth.example.com", challenge, timeout: 300_000, allowCredentials });
+      expect(JSON.parse(JSON.stringify(ours))).toEqual(JSON.parse(JSON.stringify(library)));
+    }
   });
 });

@@ -42,6 +42,313 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Access + refresh tokens for non-browser clients
+         * @description grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json. For a user with a second factor, the password and authorization_code grants answer `mfa_required` with an `mfa_token`: POST /v1/auth/mfa/verify answers the tokens. A form-encoded request (RFC 6749, as OAuth libraries send it; the password grant's address in `username`) gets RFC 6749's answer instead of the envelope: the token fields at the top level, errors as {error, error_description} (400 invalid_grant, invalid_request, unsupported_grant_type; 403 mfa_required with the mfa_token beside it).
+         */
+        post: operations["postAuthToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/token/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a refresh token and its whole family
+         * @description Always 200 (RFC 7009): unknown tokens are ignored. Access tokens of the family stop working too.
+         */
+        post: operations["postAuthTokenRevoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Is this access token live right now? (RFC 7662)
+         * @description For services that must see a revocation at once. The caller is an API key with the read scope, as an OAuth client (client_secret_basic: Basic base64(key_id:sk_live_…), or client_secret_post: client_id and client_secret form fields) or as `Authorization: Bearer sk_…`. Answers and errors are RFC 7662 / RFC 6749 JSON, not the envelope. Access tokens of the key's organization only (a platform key: any); every other token, and every dead one, is just {active:false}. Form-encoded (as RFC 7662) or JSON. Discoverable at /.well-known/oauth-authorization-server.
+         */
+        post: operations["postOauthIntrospect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in identity
+         * @description With a session cookie: one Redis round trip, no SQL (the session carries a snapshot of the user and organization).
+         */
+        get: operations["getAuthMe"];
+        /**
+         * Update name, phone or email (same as PATCH)
+         * @description Name and phone apply at once. A new email needs a sign-in younger than 10 minutes or current_password (403 reauth_required otherwise), and is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.
+         */
+        put: operations["putAuthMe"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update name, phone or email
+         * @description Name and phone apply at once. A new email needs a sign-in younger than 10 minutes or current_password (403 reauth_required otherwise), and is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.
+         */
+        patch: operations["patchAuthMe"];
+        trace?: never;
+    };
+    "/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the session or token login (idempotent)
+         * @description 204 with or without a credential. With the session cookie: the Redis record is deleted and both cookies are cleared. With a Bearer access token: its whole token family (that refresh token and its access tokens) is revoked.
+         */
+        post: operations["postAuthLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's active browser sessions */
+        get: operations["getAuthSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of the user's sessions */
+        delete: operations["deleteAuthSessionsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/logout-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out everywhere
+         * @description Ends every session (this one included) and makes every refresh token and access token of the user fail at once.
+         */
+        post: operations["postAuthLogoutAll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storefront/auth/request-otp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a one-time code by SMS (E.164 phone) or email
+         * @description Same answer for contacts never seen before. Resend cooldown 30 s; hourly caps per contact and per IP -> 429 with Retry-After. A resend replaces the code but never resets the failure count.
+         */
+        post: operations["postStorefrontAuthRequestOtp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storefront/auth/verify-otp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Spend the code: sign the customer in to this store
+         * @description 401 otp_invalid for wrong, expired or used codes; 5 wrong tries burn a code; 10 failures lock the contact for 15 minutes (429). Creates the customer in this store on first use.
+         */
+        post: operations["postStorefrontAuthVerifyOtp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storefront/auth/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a customer is signed in to this store */
+        get: operations["getStorefrontAuthStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storefront/auth/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Update name, email or phone (a new email or phone needs a code sent to it)
+         * @description Without otp_code, a new email/phone gets a code and verification_required names the channel; send the same field again with otp_code to apply it.
+         */
+        post: operations["postStorefrontAuthProfile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storefront/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign the customer out */
+        post: operations["postStorefrontAuthLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Redis and Postgres reachability */
+        get: operations["getHealthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public signing keys (Ed25519, with kid); older keys stay listed after rotation */
+        get: operations["getWellKnownJwksJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OAuth authorization server metadata (RFC 8414): issuer, JWKS, token and introspection endpoints */
+        get: operations["getWellKnownOauthAuthorizationServer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/signup": {
         parameters: {
             query?: never;
@@ -198,46 +505,6 @@ export interface paths {
          * @description 202 whatever the address; only an unverified account gets an email, and its previous link stops working.
          */
         post: operations["postAuthVerifyEmailResend"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/token": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Access + refresh tokens for non-browser clients
-         * @description grant_type password: same checks and throttling as login. grant_type refresh_token: rotates (the presented token stops working). The same token again within 10 s returns the same successor; later, it counts as stolen and revokes its whole family. Access tokens are EdDSA JWTs (typ at+jwt, 15 minutes) verified against /.well-known/jwks.json. For a user with a second factor, the password and authorization_code grants answer `mfa_required` with an `mfa_token`: POST /v1/auth/mfa/verify answers the tokens. A form-encoded request (RFC 6749, as OAuth libraries send it; the password grant's address in `username`) gets RFC 6749's answer instead of the envelope: the token fields at the top level, errors as {error, error_description} (400 invalid_grant, invalid_request, unsupported_grant_type; 403 mfa_required with the mfa_token beside it).
-         */
-        post: operations["postAuthToken"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/token/revoke": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Revoke a refresh token and its whole family
-         * @description Always 200 (RFC 7009): unknown tokens are ignored. Access tokens of the family stop working too.
-         */
-        post: operations["postAuthTokenRevoke"];
         delete?: never;
         options?: never;
         head?: never;
@@ -613,128 +880,6 @@ export interface paths {
          * @description For an `mfa_required` answer whose methods include passkey: only the user's own passkeys are allowed. Send the assertion as `passkey` to POST /v1/auth/mfa/verify.
          */
         post: operations["postAuthMfaPasskeyOptions"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/oauth/introspect": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Is this access token live right now? (RFC 7662)
-         * @description For services that must see a revocation at once. The caller is an API key with the read scope, as an OAuth client (client_secret_basic: Basic base64(key_id:sk_live_…), or client_secret_post: client_id and client_secret form fields) or as `Authorization: Bearer sk_…`. Answers and errors are RFC 7662 / RFC 6749 JSON, not the envelope. Access tokens of the key's organization only (a platform key: any); every other token, and every dead one, is just {active:false}. Form-encoded (as RFC 7662) or JSON. Discoverable at /.well-known/oauth-authorization-server.
-         */
-        post: operations["postOauthIntrospect"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The signed-in identity
-         * @description With a session cookie: one Redis round trip, no SQL (the session carries a snapshot of the user and organization).
-         */
-        get: operations["getAuthMe"];
-        /**
-         * Update name, phone or email (same as PATCH)
-         * @description Name and phone apply at once. A new email needs a sign-in younger than 10 minutes or current_password (403 reauth_required otherwise), and is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.
-         */
-        put: operations["putAuthMe"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Update name, phone or email
-         * @description Name and phone apply at once. A new email needs a sign-in younger than 10 minutes or current_password (403 reauth_required otherwise), and is applied only after the link sent to it is opened (the current address is told); email_change_pending says one is under way.
-         */
-        patch: operations["patchAuthMe"];
-        trace?: never;
-    };
-    "/v1/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * End the session or token login (idempotent)
-         * @description 204 with or without a credential. With the session cookie: the Redis record is deleted and both cookies are cleared. With a Bearer access token: its whole token family (that refresh token and its access tokens) is revoked.
-         */
-        post: operations["postAuthLogout"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The user's active browser sessions */
-        get: operations["getAuthSessions"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/sessions/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** End one of the user's sessions */
-        delete: operations["deleteAuthSessionsById"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/auth/logout-all": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sign out everywhere
-         * @description Ends every session (this one included) and makes every refresh token and access token of the user fail at once.
-         */
-        post: operations["postAuthLogoutAll"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1195,100 +1340,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/storefront/auth/request-otp": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Send a one-time code by SMS (E.164 phone) or email
-         * @description Same answer for contacts never seen before. Resend cooldown 30 s; hourly caps per contact and per IP -> 429 with Retry-After. A resend replaces the code but never resets the failure count.
-         */
-        post: operations["postStorefrontAuthRequestOtp"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/storefront/auth/verify-otp": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Spend the code: sign the customer in to this store
-         * @description 401 otp_invalid for wrong, expired or used codes; 5 wrong tries burn a code; 10 failures lock the contact for 15 minutes (429). Creates the customer in this store on first use.
-         */
-        post: operations["postStorefrontAuthVerifyOtp"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/storefront/auth/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Whether a customer is signed in to this store */
-        get: operations["getStorefrontAuthStatus"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/storefront/auth/profile": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Update name, email or phone (a new email or phone needs a code sent to it)
-         * @description Without otp_code, a new email/phone gets a code and verification_required names the channel; send the same field again with otp_code to apply it.
-         */
-        post: operations["postStorefrontAuthProfile"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/storefront/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Sign the customer out */
-        post: operations["postStorefrontAuthLogout"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/pairing/code": {
         parameters: {
             query?: never;
@@ -1394,57 +1445,6 @@ export interface paths {
          * @description Verifies Stripe-Signature over the raw body (300 s tolerance; comma-separated STRIPE_WEBHOOK_SECRET for rotation): bad or missing -> 400 and nothing happens. Each event id has its effect once; duplicates and unknown types answer 200. If the sign-in email cannot be sent, the answer is 503 and nothing is recorded, so Stripe retries the event.
          */
         post: operations["postWebhooksStripe"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/healthz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Redis and Postgres reachability */
-        get: operations["getHealthz"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/.well-known/jwks.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Public signing keys (Ed25519, with kid); older keys stay listed after rotation */
-        get: operations["getWellKnownJwksJson"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/.well-known/oauth-authorization-server": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** OAuth authorization server metadata (RFC 8414): issuer, JWKS, token and introspection endpoints */
-        get: operations["getWellKnownOauthAuthorizationServer"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1829,6 +1829,396 @@ export interface components {
             token: string;
             remember?: boolean | "true" | "on";
         };
+        TokenResponse: {
+            access_token: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            expires_in: number;
+            expires_at: string;
+            refresh_token: string;
+            user: components["schemas"]["User"];
+            organization: components["schemas"]["Organization"] & unknown;
+        };
+        /**
+         * @description The email or password is incorrect.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "invalid_credentials",
+         *         "message": "The email or password is incorrect."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_invalid_credentials: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "invalid_credentials";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description Verify your email address first.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "email_not_verified",
+         *         "message": "Verify your email address first."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_email_not_verified: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "email_not_verified";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        TokenRequest: {
+            /** @enum {string} */
+            grant_type: "password";
+            /** @example ada@example.com */
+            email: string;
+            /**
+             * Format: password
+             * @example correct horse battery staple
+             */
+            password: string;
+        } | {
+            /** @enum {string} */
+            grant_type: "refresh_token";
+            refresh_token: string;
+        } | {
+            /** @enum {string} */
+            grant_type: "authorization_code";
+            /** @description The code from the social sign-in app redirect. */
+            code: string;
+            /** @description The PKCE verifier whose S256 challenge started the sign-in. */
+            code_verifier: string;
+        };
+        TokenFormRequest: {
+            /** @enum {string} */
+            grant_type: "password";
+            /** @example ada@example.com */
+            username: string;
+            /**
+             * Format: password
+             * @example correct horse battery staple
+             */
+            password: string;
+        } | {
+            /** @enum {string} */
+            grant_type: "refresh_token";
+            refresh_token: string;
+        } | {
+            /** @enum {string} */
+            grant_type: "authorization_code";
+            /** @description The code from the social sign-in app redirect. */
+            code: string;
+            /** @description The PKCE verifier whose S256 challenge started the sign-in. */
+            code_verifier: string;
+        };
+        RevokeRequest: {
+            token: string;
+            token_type_hint?: string;
+        };
+        Introspection: {
+            active: boolean;
+            /** @enum {string} */
+            token_type?: "Bearer";
+            scope?: string;
+            sub?: string;
+            username?: string;
+            org?: string;
+            sid?: string;
+            jti?: string;
+            iss?: string;
+            aud?: string;
+            iat?: number;
+            exp?: number;
+            auth_time?: number;
+        };
+        IntrospectRequest: {
+            token: string;
+            token_type_hint?: string;
+        };
+        Identity: {
+            /** @enum {string} */
+            kind: "session" | "access_token" | "api_key" | "device" | "customer";
+            user_id: string | null;
+            organization_id: string;
+            plan_tier: string;
+            scopes: string[];
+            credential_id: string;
+        };
+        /**
+         * @description The second-factor code is wrong, expired or already used.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "mfa_invalid",
+         *         "message": "The second-factor code is wrong, expired or already used."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_mfa_invalid: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "mfa_invalid";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description This change needs a recent sign-in.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "reauth_required",
+         *         "message": "This change needs a recent sign-in."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_reauth_required: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "reauth_required";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        ProfileUpdate: {
+            name?: string | null;
+            email?: string;
+            phone?: string | null;
+            /**
+             * Format: password
+             * @description For an email change when your sign-in is older than 10 minutes.
+             * @example correct horse battery staple
+             */
+            current_password?: string;
+            /** @description A current authenticator code, or a recovery code (users with a second factor). */
+            mfa_code?: string;
+        };
+        Session: {
+            id: string;
+            created_at: string;
+            expires_at: string;
+            ip: string;
+            user_agent: string;
+            current: boolean;
+        };
+        /**
+         * @description Not found.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "not_found",
+         *         "message": "Not found."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_not_found: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "not_found";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description Send a valid publishable key in X-Public-Key.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "publishable_key_invalid",
+         *         "message": "Send a valid publishable key in X-Public-Key."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_publishable_key_invalid: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "publishable_key_invalid";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description This origin is not allowed for the publishable key.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "origin_not_allowed",
+         *         "message": "This origin is not allowed for the publishable key."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_origin_not_allowed: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "origin_not_allowed";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description The SMS could not be sent. Retry in a moment.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "sms_delivery_failed",
+         *         "message": "The SMS could not be sent. Retry in a moment."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_sms_delivery_failed: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "sms_delivery_failed";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        RequestOtp: {
+            /** @example +14155550123 */
+            contact: string;
+            /** @enum {string} */
+            contact_type?: "phone" | "sms" | "email";
+        };
+        Customer: {
+            id: string;
+            name: string | null;
+            email: string | null;
+            phone: string | null;
+            email_verified: boolean;
+            phone_verified: boolean;
+            created_at: string;
+            last_login_at: string | null;
+        };
+        /**
+         * @description The code is invalid, expired or already used.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "otp_invalid",
+         *         "message": "The code is invalid, expired or already used."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_otp_invalid: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "otp_invalid";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        VerifyOtp: {
+            /** @example +14155550123 */
+            contact: string;
+            otp_code: string;
+        };
+        /**
+         * @description The request conflicts with the current state.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "conflict",
+         *         "message": "The request conflicts with the current state."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_conflict: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "conflict";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        CustomerProfile: {
+            name?: string | null;
+            email?: string;
+            phone?: string;
+            otp_code?: string;
+        };
+        AuthorizationServerMetadata: {
+            issuer: string;
+            jwks_uri: string;
+            token_endpoint: string;
+            token_endpoint_auth_methods_supported: string[];
+            grant_types_supported: string[];
+            response_types_supported: string[];
+            code_challenge_methods_supported: string[];
+            introspection_endpoint: string;
+            introspection_endpoint_auth_methods_supported: string[];
+            revocation_endpoint: string;
+            revocation_endpoint_auth_methods_supported: string[];
+            scopes_supported: string[];
+            service_documentation: string;
+        };
         /**
          * @description This password is too easy to guess.
          * @example {
@@ -1912,54 +2302,6 @@ export interface components {
             name?: string;
             organization_name?: string;
         };
-        /**
-         * @description The email or password is incorrect.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "invalid_credentials",
-         *         "message": "The email or password is incorrect."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_invalid_credentials: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "invalid_credentials";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
-        };
-        /**
-         * @description Verify your email address first.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "email_not_verified",
-         *         "message": "Verify your email address first."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_email_not_verified: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "email_not_verified";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
-        };
         LoginRequest: {
             /** @example ada@example.com */
             email: string;
@@ -2034,64 +2376,6 @@ export interface components {
             /** @example ada@example.com */
             email: string;
         };
-        TokenResponse: {
-            access_token: string;
-            /** @enum {string} */
-            token_type: "Bearer";
-            expires_in: number;
-            expires_at: string;
-            refresh_token: string;
-            user: components["schemas"]["User"];
-            organization: components["schemas"]["Organization"] & unknown;
-        };
-        TokenRequest: {
-            /** @enum {string} */
-            grant_type: "password";
-            /** @example ada@example.com */
-            email: string;
-            /**
-             * Format: password
-             * @example correct horse battery staple
-             */
-            password: string;
-        } | {
-            /** @enum {string} */
-            grant_type: "refresh_token";
-            refresh_token: string;
-        } | {
-            /** @enum {string} */
-            grant_type: "authorization_code";
-            /** @description The code from the social sign-in app redirect. */
-            code: string;
-            /** @description The PKCE verifier whose S256 challenge started the sign-in. */
-            code_verifier: string;
-        };
-        TokenFormRequest: {
-            /** @enum {string} */
-            grant_type: "password";
-            /** @example ada@example.com */
-            username: string;
-            /**
-             * Format: password
-             * @example correct horse battery staple
-             */
-            password: string;
-        } | {
-            /** @enum {string} */
-            grant_type: "refresh_token";
-            refresh_token: string;
-        } | {
-            /** @enum {string} */
-            grant_type: "authorization_code";
-            /** @description The code from the social sign-in app redirect. */
-            code: string;
-            /** @description The PKCE verifier whose S256 challenge started the sign-in. */
-            code_verifier: string;
-        };
-        RevokeRequest: {
-            token: string;
-            token_type_hint?: string;
-        };
         OAuthProvider: {
             /** @example google */
             name: string;
@@ -2099,30 +2383,6 @@ export interface components {
             label: string;
             /** @example https://auth.example.com/v1/auth/oauth/google/start */
             start_url: string;
-        };
-        /**
-         * @description Not found.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "not_found",
-         *         "message": "Not found."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_not_found: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "not_found";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
         };
         /**
          * @description The sign-in provider did not answer. Retry in a moment.
@@ -2196,84 +2456,12 @@ export interface components {
             };
             meta: components["schemas"]["ErrorMeta"];
         };
-        /**
-         * @description The request conflicts with the current state.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "conflict",
-         *         "message": "The request conflicts with the current state."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_conflict: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "conflict";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
-        };
         OAuthFormPost: {
             code?: string;
             state?: string;
             user?: string;
             error?: string;
             iss?: string;
-        };
-        /**
-         * @description The second-factor code is wrong, expired or already used.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "mfa_invalid",
-         *         "message": "The second-factor code is wrong, expired or already used."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_mfa_invalid: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "mfa_invalid";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
-        };
-        /**
-         * @description This change needs a recent sign-in.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "reauth_required",
-         *         "message": "This change needs a recent sign-in."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_reauth_required: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "reauth_required";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
         };
         LinkProviderRequest: {
             redirect_to?: string;
@@ -2456,56 +2644,6 @@ export interface components {
         };
         MfaPasskeyOptions: {
             mfa_token: string;
-        };
-        Introspection: {
-            active: boolean;
-            /** @enum {string} */
-            token_type?: "Bearer";
-            scope?: string;
-            sub?: string;
-            username?: string;
-            org?: string;
-            sid?: string;
-            jti?: string;
-            iss?: string;
-            aud?: string;
-            iat?: number;
-            exp?: number;
-            auth_time?: number;
-        };
-        IntrospectRequest: {
-            token: string;
-            token_type_hint?: string;
-        };
-        Identity: {
-            /** @enum {string} */
-            kind: "session" | "access_token" | "api_key" | "device" | "customer";
-            user_id: string | null;
-            organization_id: string;
-            plan_tier: string;
-            scopes: string[];
-            credential_id: string;
-        };
-        ProfileUpdate: {
-            name?: string | null;
-            email?: string;
-            phone?: string | null;
-            /**
-             * Format: password
-             * @description For an email change when your sign-in is older than 10 minutes.
-             * @example correct horse battery staple
-             */
-            current_password?: string;
-            /** @description A current authenticator code, or a recovery code (users with a second factor). */
-            mfa_code?: string;
-        };
-        Session: {
-            id: string;
-            created_at: string;
-            expires_at: string;
-            ip: string;
-            user_agent: string;
-            current: boolean;
         };
         /**
          * @description The credential lacks the required scope.
@@ -2708,129 +2846,6 @@ export interface components {
             name: string;
             allowed_origins: string[];
         };
-        /**
-         * @description Send a valid publishable key in X-Public-Key.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "publishable_key_invalid",
-         *         "message": "Send a valid publishable key in X-Public-Key."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_publishable_key_invalid: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "publishable_key_invalid";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
-        };
-        /**
-         * @description This origin is not allowed for the publishable key.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "origin_not_allowed",
-         *         "message": "This origin is not allowed for the publishable key."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_origin_not_allowed: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "origin_not_allowed";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
-        };
-        /**
-         * @description The SMS could not be sent. Retry in a moment.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "sms_delivery_failed",
-         *         "message": "The SMS could not be sent. Retry in a moment."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_sms_delivery_failed: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "sms_delivery_failed";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
-        };
-        RequestOtp: {
-            /** @example +14155550123 */
-            contact: string;
-            /** @enum {string} */
-            contact_type?: "phone" | "sms" | "email";
-        };
-        Customer: {
-            id: string;
-            name: string | null;
-            email: string | null;
-            phone: string | null;
-            email_verified: boolean;
-            phone_verified: boolean;
-            created_at: string;
-            last_login_at: string | null;
-        };
-        /**
-         * @description The code is invalid, expired or already used.
-         * @example {
-         *       "success": false,
-         *       "error": {
-         *         "code": "otp_invalid",
-         *         "message": "The code is invalid, expired or already used."
-         *       },
-         *       "meta": {
-         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
-         *       }
-         *     }
-         */
-        Error_otp_invalid: {
-            /** @enum {boolean} */
-            success: false;
-            error: {
-                /** @enum {string} */
-                code: "otp_invalid";
-                message: string;
-                details?: components["schemas"]["ErrorDetail"][];
-            };
-            meta: components["schemas"]["ErrorMeta"];
-        };
-        VerifyOtp: {
-            /** @example +14155550123 */
-            contact: string;
-            otp_code: string;
-        };
-        CustomerProfile: {
-            name?: string | null;
-            email?: string;
-            phone?: string;
-            otp_code?: string;
-        };
         PairingCodeRequest: {
             peer_id?: string;
         };
@@ -2876,21 +2891,6 @@ export interface components {
                 details?: components["schemas"]["ErrorDetail"][];
             };
             meta: components["schemas"]["ErrorMeta"];
-        };
-        AuthorizationServerMetadata: {
-            issuer: string;
-            jwks_uri: string;
-            token_endpoint: string;
-            token_endpoint_auth_methods_supported: string[];
-            grant_types_supported: string[];
-            response_types_supported: string[];
-            code_challenge_methods_supported: string[];
-            introspection_endpoint: string;
-            introspection_endpoint_auth_methods_supported: string[];
-            revocation_endpoint: string;
-            revocation_endpoint_auth_methods_supported: string[];
-            scopes_supported: string[];
-            service_documentation: string;
         };
     };
     responses: never;
@@ -3235,6 +3235,1971 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenFormRequest"];
+            };
+        };
+        responses: {
+            /** @description Tokens, or (password and authorization_code grants) the second factor still owed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c3JfMDFqZDUifQ.c2lnbmF0dXJl",
+                     *         "token_type": "Bearer",
+                     *         "expires_in": 900,
+                     *         "expires_at": "2026-12-01T09:30:00.000Z",
+                     *         "refresh_token": "rt_6b1e0f3c9d2a4b7e8f5a1c3d7e9b2f4a6c8d0e1f",
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["TokenResponse"] | components["schemas"]["MfaChallenge"];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthTokenRevoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RevokeRequest"];
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["RevokeRequest"];
+            };
+        };
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "revoked": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {boolean} */
+                            revoked: true;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postOauthIntrospect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
+                "application/json": components["schemas"]["IntrospectRequest"];
+                /**
+                 * @example {
+                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
+                 *       "token_type_hint": "access_token"
+                 *     }
+                 */
+                "application/x-www-form-urlencoded": components["schemas"]["IntrospectRequest"];
+            };
+        };
+        responses: {
+            /** @description Token state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "active": true,
+                     *       "token_type": "Bearer",
+                     *       "scope": "read write",
+                     *       "sub": "usr_01jd5n2k4m0000000000000000",
+                     *       "username": "ada@example.com",
+                     *       "org": "org_01jd5n2k4m0000000000000000",
+                     *       "sid": "ses_01jd5n2k4m0000000000000000",
+                     *       "jti": "tfm_01jd5n2k4m0000000000000000",
+                     *       "iss": "https://auth.example.com",
+                     *       "aud": "https://auth.example.com",
+                     *       "iat": 1764581400,
+                     *       "exp": 1764581400,
+                     *       "auth_time": 1764581400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Introspection"];
+                };
+            };
+            /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description invalid_client, invalid_token (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_client" | "invalid_token";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description insufficient_scope, invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "insufficient_scope" | "invalid_request";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "invalid_request";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "temporarily_unavailable";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+            /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        error: "temporarily_unavailable";
+                        error_description: string;
+                        request_id: string;
+                    };
+                };
+            };
+        };
+    };
+    getAuthMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The identity behind the credential */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "organization": {
+                     *           "id": "org_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "is_personal_account": true,
+                     *           "plan_tier": "sandbox",
+                     *           "role": "member",
+                     *           "require_mfa": true
+                     *         },
+                     *         "identity": {
+                     *           "kind": "session",
+                     *           "user_id": "usr_01jd5n2k4m0000000000000000",
+                     *           "organization_id": "org_01jd5n2k4m0000000000000000",
+                     *           "plan_tier": "sandbox",
+                     *           "scopes": [
+                     *             "read",
+                     *             "write"
+                     *           ],
+                     *           "credential_id": "cre_01jd5n2k4m0000000000000000"
+                     *         },
+                     *         "csrf_token": "csrf_3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"] & (Record<string, never> | null);
+                            organization: components["schemas"]["Organization"];
+                            identity: components["schemas"]["Identity"];
+                            /** @description With a session cookie: the value to send as X-CSRF-Token (for front ends on a trusted origin, which cannot read the cookie). */
+                            csrf_token?: string;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    putAuthMe: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "phone": "+14155550123",
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "email_change_pending": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                            email_change_pending: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    patchAuthMe: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "phone": "+14155550123",
+                 *       "current_password": "correct horse battery staple",
+                 *       "mfa_code": "492039"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProfileUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "user": {
+                     *           "id": "usr_01jd5n2k4m0000000000000000",
+                     *           "email": "ada@example.com",
+                     *           "name": "Ada Lovelace",
+                     *           "email_verified": true,
+                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
+                     *           "is_superuser": false
+                     *         },
+                     *         "email_change_pending": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            user: components["schemas"]["User"];
+                            email_change_pending: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthLogout: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getAuthSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sessions, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": [
+                     *         {
+                     *           "id": "ses_01jd5n2k4m0000000000000000",
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "expires_at": "2026-12-01T09:30:00.000Z",
+                     *           "ip": "203.0.113.7",
+                     *           "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15",
+                     *           "current": true
+                     *         }
+                     *       ],
+                     *       "meta": {
+                     *         "count": 1
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Session"][];
+                        meta: {
+                            count: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    deleteAuthSessionsById: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path: {
+                /** @description A session id: `ses_…`, or its UUID form. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_not_found"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postAuthLogoutAll: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required with a session cookie: the value of the csrf_token cookie. */
+                "x-csrf-token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out everywhere */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "revoked_sessions": 0
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            revoked_sessions: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description csrf_failed, forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postStorefrontAuthRequestOtp: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contact": "+14155550123",
+                 *       "contact_type": "phone"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RequestOtp"];
+            };
+        };
+        responses: {
+            /** @description Sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "delivery_channel": "sms",
+                     *         "expires_in_seconds": 300,
+                     *         "next_resend_in_seconds": 60
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            /** @enum {string} */
+                            delivery_channel: "sms" | "email";
+                            expires_in_seconds: number;
+                            next_resend_in_seconds: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postStorefrontAuthVerifyOtp: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contact": "+14155550123",
+                 *       "otp_code": "482913"
+                 *     }
+                 */
+                "application/json": components["schemas"]["VerifyOtp"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "customer": {
+                     *           "id": "cus_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "email": "ada@example.com",
+                     *           "phone": "+14155550123",
+                     *           "email_verified": true,
+                     *           "phone_verified": true,
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z"
+                     *         },
+                     *         "session": {
+                     *           "expires_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            customer: components["schemas"]["Customer"];
+                            session: {
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getStorefrontAuthStatus: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "is_authenticated": true,
+                     *         "customer": {
+                     *           "id": "cus_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "email": "ada@example.com",
+                     *           "phone": "+14155550123",
+                     *           "email_verified": true,
+                     *           "phone_verified": true,
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            is_authenticated: boolean;
+                            customer: components["schemas"]["Customer"] & (Record<string, never> | null);
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postStorefrontAuthProfile: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "Ada Lovelace",
+                 *       "email": "ada@example.com",
+                 *       "phone": "+14155550123",
+                 *       "otp_code": "482913"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CustomerProfile"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "customer": {
+                     *           "id": "cus_01jd5n2k4m0000000000000000",
+                     *           "name": "Ada Lovelace",
+                     *           "email": "ada@example.com",
+                     *           "phone": "+14155550123",
+                     *           "email_verified": true,
+                     *           "phone_verified": true,
+                     *           "created_at": "2026-12-01T09:30:00.000Z",
+                     *           "last_login_at": "2026-12-01T09:30:00.000Z"
+                     *         },
+                     *         "verification_required": "sms"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: {
+                            customer: components["schemas"]["Customer"];
+                            /** @enum {string|null} */
+                            verification_required: "sms" | "email" | null;
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description conflict, idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_payload_too_large"];
+                };
+            };
+            /** @description unsupported_media_type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_unsupported_media_type"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    postStorefrontAuthLogout: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-public-key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": null
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: null;
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description publishable_key_invalid, token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description origin_not_allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                };
+            };
+            /** @description idempotency_conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_conflict"];
+                };
+            };
+            /** @description idempotency_key_reused */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getHealthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Both reachable */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "redis": "ok",
+                     *         "postgres": "ok"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @enum {string} */
+                            redis: "ok" | "down";
+                            /** @enum {string} */
+                            postgres: "ok" | "down";
+                        };
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description At least one unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        success: boolean;
+                        data: {
+                            /** @enum {string} */
+                            redis: "ok" | "down";
+                            /** @enum {string} */
+                            postgres: "ok" | "down";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getWellKnownJwksJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JWK set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "keys": [
+                     *         {}
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        keys: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
+                };
+            };
+            /** @description rate_limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_rate_limited"];
+                };
+            };
+            /** @description store_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_store_unavailable"];
+                };
+            };
+        };
+    };
+    getWellKnownOauthAuthorizationServer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metadata */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "issuer": "issuer",
+                     *       "jwks_uri": "jwks uri",
+                     *       "token_endpoint": "token endpoint",
+                     *       "token_endpoint_auth_methods_supported": [
+                     *         "token endpoint auth methods supported"
+                     *       ],
+                     *       "grant_types_supported": [
+                     *         "grant types supported"
+                     *       ],
+                     *       "response_types_supported": [
+                     *         "response types supported"
+                     *       ],
+                     *       "code_challenge_methods_supported": [
+                     *         "code challenge methods supported"
+                     *       ],
+                     *       "introspection_endpoint": "introspection endpoint",
+                     *       "introspection_endpoint_auth_methods_supported": [
+                     *         "introspection endpoint auth methods supported"
+                     *       ],
+                     *       "revocation_endpoint": "revocation endpoint",
+                     *       "revocation_endpoint_auth_methods_supported": [
+                     *         "revocation endpoint auth methods supported"
+                     *       ],
+                     *       "scopes_supported": [
+                     *         "scopes supported"
+                     *       ],
+                     *       "service_documentation": "service documentation"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                };
+            };
+            /** @description validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_validation_error"];
+                };
+            };
+            /** @description token_invalid, unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                 };
             };
             /** @description rate_limited */
@@ -4394,279 +6359,6 @@ export interface operations {
                         data: {
                             /** @enum {boolean} */
                             sent: true;
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description csrf_failed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"];
-                };
-            };
-            /** @description idempotency_conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_conflict"];
-                };
-            };
-            /** @description payload_too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_payload_too_large"];
-                };
-            };
-            /** @description unsupported_media_type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_unsupported_media_type"];
-                };
-            };
-            /** @description idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    postAuthToken: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TokenRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["TokenFormRequest"];
-            };
-        };
-        responses: {
-            /** @description Tokens, or (password and authorization_code grants) the second factor still owed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "access_token": "eyJhbGciOiJFZERTQSIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c3JfMDFqZDUifQ.c2lnbmF0dXJl",
-                     *         "token_type": "Bearer",
-                     *         "expires_in": 900,
-                     *         "expires_at": "2026-12-01T09:30:00.000Z",
-                     *         "refresh_token": "rt_6b1e0f3c9d2a4b7e8f5a1c3d7e9b2f4a6c8d0e1f",
-                     *         "user": {
-                     *           "id": "usr_01jd5n2k4m0000000000000000",
-                     *           "email": "ada@example.com",
-                     *           "name": "Ada Lovelace",
-                     *           "email_verified": true,
-                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                     *           "created_at": "2026-12-01T09:30:00.000Z",
-                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                     *           "is_superuser": false
-                     *         },
-                     *         "organization": {
-                     *           "id": "org_01jd5n2k4m0000000000000000",
-                     *           "name": "Ada Lovelace",
-                     *           "is_personal_account": true,
-                     *           "plan_tier": "sandbox",
-                     *           "role": "member",
-                     *           "require_mfa": true
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: components["schemas"]["TokenResponse"] | components["schemas"]["MfaChallenge"];
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description invalid_credentials, token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description csrf_failed, email_not_verified, forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"];
-                };
-            };
-            /** @description idempotency_conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_conflict"];
-                };
-            };
-            /** @description payload_too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_payload_too_large"];
-                };
-            };
-            /** @description unsupported_media_type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_unsupported_media_type"];
-                };
-            };
-            /** @description idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    postAuthTokenRevoke: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                /**
-                 * @example {
-                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                 *       "token_type_hint": "access_token"
-                 *     }
-                 */
-                "application/json": components["schemas"]["RevokeRequest"];
-                /**
-                 * @example {
-                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                 *       "token_type_hint": "access_token"
-                 *     }
-                 */
-                "application/x-www-form-urlencoded": components["schemas"]["RevokeRequest"];
-            };
-        };
-        responses: {
-            /** @description Revoked */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "revoked": true
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            /** @enum {boolean} */
-                            revoked: true;
                         };
                     };
                 };
@@ -7355,861 +9047,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_unsupported_media_type"];
-                };
-            };
-            /** @description idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    postOauthIntrospect: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                /**
-                 * @example {
-                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                 *       "token_type_hint": "access_token"
-                 *     }
-                 */
-                "application/json": components["schemas"]["IntrospectRequest"];
-                /**
-                 * @example {
-                 *       "token": "tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40aa13cf02",
-                 *       "token_type_hint": "access_token"
-                 *     }
-                 */
-                "application/x-www-form-urlencoded": components["schemas"]["IntrospectRequest"];
-            };
-        };
-        responses: {
-            /** @description Token state */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "active": true,
-                     *       "token_type": "Bearer",
-                     *       "scope": "read write",
-                     *       "sub": "usr_01jd5n2k4m0000000000000000",
-                     *       "username": "ada@example.com",
-                     *       "org": "org_01jd5n2k4m0000000000000000",
-                     *       "sid": "ses_01jd5n2k4m0000000000000000",
-                     *       "jti": "tfm_01jd5n2k4m0000000000000000",
-                     *       "iss": "https://auth.example.com",
-                     *       "aud": "https://auth.example.com",
-                     *       "iat": 1764581400,
-                     *       "exp": 1764581400,
-                     *       "auth_time": 1764581400
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Introspection"];
-                };
-            };
-            /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        error: "invalid_request";
-                        error_description: string;
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description invalid_client, invalid_token (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        error: "invalid_client" | "invalid_token";
-                        error_description: string;
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description insufficient_scope, invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        error: "insufficient_scope" | "invalid_request";
-                        error_description: string;
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        error: "invalid_request";
-                        error_description: string;
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description invalid_request (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        error: "invalid_request";
-                        error_description: string;
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        error: "temporarily_unavailable";
-                        error_description: string;
-                        request_id: string;
-                    };
-                };
-            };
-            /** @description temporarily_unavailable (RFC 6749 §5.2 error JSON; 401 and 403 carry WWW-Authenticate) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        error: "temporarily_unavailable";
-                        error_description: string;
-                        request_id: string;
-                    };
-                };
-            };
-        };
-    };
-    getAuthMe: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The identity behind the credential */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "user": {
-                     *           "id": "usr_01jd5n2k4m0000000000000000",
-                     *           "email": "ada@example.com",
-                     *           "name": "Ada Lovelace",
-                     *           "email_verified": true,
-                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                     *           "created_at": "2026-12-01T09:30:00.000Z",
-                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                     *           "is_superuser": false
-                     *         },
-                     *         "organization": {
-                     *           "id": "org_01jd5n2k4m0000000000000000",
-                     *           "name": "Ada Lovelace",
-                     *           "is_personal_account": true,
-                     *           "plan_tier": "sandbox",
-                     *           "role": "member",
-                     *           "require_mfa": true
-                     *         },
-                     *         "identity": {
-                     *           "kind": "session",
-                     *           "user_id": "usr_01jd5n2k4m0000000000000000",
-                     *           "organization_id": "org_01jd5n2k4m0000000000000000",
-                     *           "plan_tier": "sandbox",
-                     *           "scopes": [
-                     *             "read",
-                     *             "write"
-                     *           ],
-                     *           "credential_id": "cre_01jd5n2k4m0000000000000000"
-                     *         },
-                     *         "csrf_token": "csrf_3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e"
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            user: components["schemas"]["User"] & (Record<string, never> | null);
-                            organization: components["schemas"]["Organization"];
-                            identity: components["schemas"]["Identity"];
-                            /** @description With a session cookie: the value to send as X-CSRF-Token (for front ends on a trusted origin, which cannot read the cookie). */
-                            csrf_token?: string;
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    putAuthMe: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                "x-csrf-token"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "name": "Ada Lovelace",
-                 *       "email": "ada@example.com",
-                 *       "phone": "+14155550123",
-                 *       "current_password": "correct horse battery staple",
-                 *       "mfa_code": "492039"
-                 *     }
-                 */
-                "application/json": components["schemas"]["ProfileUpdate"];
-            };
-        };
-        responses: {
-            /** @description Updated */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "user": {
-                     *           "id": "usr_01jd5n2k4m0000000000000000",
-                     *           "email": "ada@example.com",
-                     *           "name": "Ada Lovelace",
-                     *           "email_verified": true,
-                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                     *           "created_at": "2026-12-01T09:30:00.000Z",
-                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                     *           "is_superuser": false
-                     *         },
-                     *         "email_change_pending": true
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            user: components["schemas"]["User"];
-                            email_change_pending: boolean;
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                };
-            };
-            /** @description payload_too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_payload_too_large"];
-                };
-            };
-            /** @description unsupported_media_type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_unsupported_media_type"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    patchAuthMe: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                "x-csrf-token"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "name": "Ada Lovelace",
-                 *       "email": "ada@example.com",
-                 *       "phone": "+14155550123",
-                 *       "current_password": "correct horse battery staple",
-                 *       "mfa_code": "492039"
-                 *     }
-                 */
-                "application/json": components["schemas"]["ProfileUpdate"];
-            };
-        };
-        responses: {
-            /** @description Updated */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "user": {
-                     *           "id": "usr_01jd5n2k4m0000000000000000",
-                     *           "email": "ada@example.com",
-                     *           "name": "Ada Lovelace",
-                     *           "email_verified": true,
-                     *           "email_verified_at": "2026-12-01T09:30:00.000Z",
-                     *           "created_at": "2026-12-01T09:30:00.000Z",
-                     *           "last_login_at": "2026-12-01T09:30:00.000Z",
-                     *           "is_superuser": false
-                     *         },
-                     *         "email_change_pending": true
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            user: components["schemas"]["User"];
-                            email_change_pending: boolean;
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description invalid_credentials, mfa_invalid, token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_invalid_credentials"] | components["schemas"]["Error_mfa_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description csrf_failed, email_not_verified, forbidden, reauth_required */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_email_not_verified"] | components["schemas"]["Error_forbidden"] | components["schemas"]["Error_reauth_required"];
-                };
-            };
-            /** @description payload_too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_payload_too_large"];
-                };
-            };
-            /** @description unsupported_media_type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_unsupported_media_type"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    postAuthLogout: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                "x-csrf-token"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Signed out */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description csrf_failed, forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                };
-            };
-            /** @description idempotency_conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_conflict"];
-                };
-            };
-            /** @description idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    getAuthSessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Sessions, newest first */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": [
-                     *         {
-                     *           "id": "ses_01jd5n2k4m0000000000000000",
-                     *           "created_at": "2026-12-01T09:30:00.000Z",
-                     *           "expires_at": "2026-12-01T09:30:00.000Z",
-                     *           "ip": "203.0.113.7",
-                     *           "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Safari/605.1.15",
-                     *           "current": true
-                     *         }
-                     *       ],
-                     *       "meta": {
-                     *         "count": 1
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: components["schemas"]["Session"][];
-                        meta: {
-                            count: number;
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_forbidden"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    deleteAuthSessionsById: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                "x-csrf-token"?: string;
-            };
-            path: {
-                /** @description A session id: `ses_…`, or its UUID form. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Ended */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description csrf_failed, forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                };
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_not_found"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    postAuthLogoutAll: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Required with a session cookie: the value of the csrf_token cookie. */
-                "x-csrf-token"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Signed out everywhere */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "revoked_sessions": 0
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            revoked_sessions: number;
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description csrf_failed, forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"] | components["schemas"]["Error_forbidden"];
-                };
-            };
-            /** @description idempotency_conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_conflict"];
                 };
             };
             /** @description idempotency_key_reused */
@@ -11623,608 +12460,6 @@ export interface operations {
             };
         };
     };
-    postStorefrontAuthRequestOtp: {
-        parameters: {
-            query?: never;
-            header: {
-                "x-public-key": string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "contact": "+14155550123",
-                 *       "contact_type": "phone"
-                 *     }
-                 */
-                "application/json": components["schemas"]["RequestOtp"];
-            };
-        };
-        responses: {
-            /** @description Sent */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "delivery_channel": "sms",
-                     *         "expires_in_seconds": 300,
-                     *         "next_resend_in_seconds": 60
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            /** @enum {string} */
-                            delivery_channel: "sms" | "email";
-                            expires_in_seconds: number;
-                            next_resend_in_seconds: number;
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description publishable_key_invalid, token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description origin_not_allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_origin_not_allowed"];
-                };
-            };
-            /** @description idempotency_conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_conflict"];
-                };
-            };
-            /** @description payload_too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_payload_too_large"];
-                };
-            };
-            /** @description unsupported_media_type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_unsupported_media_type"];
-                };
-            };
-            /** @description idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    postStorefrontAuthVerifyOtp: {
-        parameters: {
-            query?: never;
-            header: {
-                "x-public-key": string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "contact": "+14155550123",
-                 *       "otp_code": "482913"
-                 *     }
-                 */
-                "application/json": components["schemas"]["VerifyOtp"];
-            };
-        };
-        responses: {
-            /** @description Signed in */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "customer": {
-                     *           "id": "cus_01jd5n2k4m0000000000000000",
-                     *           "name": "Ada Lovelace",
-                     *           "email": "ada@example.com",
-                     *           "phone": "+14155550123",
-                     *           "email_verified": true,
-                     *           "phone_verified": true,
-                     *           "created_at": "2026-12-01T09:30:00.000Z",
-                     *           "last_login_at": "2026-12-01T09:30:00.000Z"
-                     *         },
-                     *         "session": {
-                     *           "expires_at": "2026-12-01T09:30:00.000Z"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            customer: components["schemas"]["Customer"];
-                            session: {
-                                expires_at: string;
-                            };
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description origin_not_allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_origin_not_allowed"];
-                };
-            };
-            /** @description idempotency_conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_conflict"];
-                };
-            };
-            /** @description payload_too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_payload_too_large"];
-                };
-            };
-            /** @description unsupported_media_type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_unsupported_media_type"];
-                };
-            };
-            /** @description idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    getStorefrontAuthStatus: {
-        parameters: {
-            query?: never;
-            header: {
-                "x-public-key": string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Status */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "is_authenticated": true,
-                     *         "customer": {
-                     *           "id": "cus_01jd5n2k4m0000000000000000",
-                     *           "name": "Ada Lovelace",
-                     *           "email": "ada@example.com",
-                     *           "phone": "+14155550123",
-                     *           "email_verified": true,
-                     *           "phone_verified": true,
-                     *           "created_at": "2026-12-01T09:30:00.000Z",
-                     *           "last_login_at": "2026-12-01T09:30:00.000Z"
-                     *         }
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            is_authenticated: boolean;
-                            customer: components["schemas"]["Customer"] & (Record<string, never> | null);
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description publishable_key_invalid, token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description origin_not_allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_origin_not_allowed"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    postStorefrontAuthProfile: {
-        parameters: {
-            query?: never;
-            header: {
-                "x-public-key": string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "name": "Ada Lovelace",
-                 *       "email": "ada@example.com",
-                 *       "phone": "+14155550123",
-                 *       "otp_code": "482913"
-                 *     }
-                 */
-                "application/json": components["schemas"]["CustomerProfile"];
-            };
-        };
-        responses: {
-            /** @description Updated */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "customer": {
-                     *           "id": "cus_01jd5n2k4m0000000000000000",
-                     *           "name": "Ada Lovelace",
-                     *           "email": "ada@example.com",
-                     *           "phone": "+14155550123",
-                     *           "email_verified": true,
-                     *           "phone_verified": true,
-                     *           "created_at": "2026-12-01T09:30:00.000Z",
-                     *           "last_login_at": "2026-12-01T09:30:00.000Z"
-                     *         },
-                     *         "verification_required": "sms"
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: {
-                            customer: components["schemas"]["Customer"];
-                            /** @enum {string|null} */
-                            verification_required: "sms" | "email" | null;
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description otp_invalid, publishable_key_invalid, token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_otp_invalid"] | components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description origin_not_allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_origin_not_allowed"];
-                };
-            };
-            /** @description conflict, idempotency_conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_conflict"] | components["schemas"]["Error_idempotency_conflict"];
-                };
-            };
-            /** @description payload_too_large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_payload_too_large"];
-                };
-            };
-            /** @description unsupported_media_type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_unsupported_media_type"];
-                };
-            };
-            /** @description idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    postStorefrontAuthLogout: {
-        parameters: {
-            query?: never;
-            header: {
-                "x-public-key": string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Signed out */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": null
-                     *     }
-                     */
-                    "application/json": {
-                        /** @enum {boolean} */
-                        success: true;
-                        data: null;
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description publishable_key_invalid, token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description origin_not_allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_origin_not_allowed"];
-                };
-            };
-            /** @description idempotency_conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_conflict"];
-                };
-            };
-            /** @description idempotency_key_reused */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
     postPairingCode: {
         parameters: {
             query?: never;
@@ -12857,241 +13092,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error_idempotency_key_reused"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    getHealthz: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Both reachable */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "success": true,
-                     *       "data": {
-                     *         "redis": "ok",
-                     *         "postgres": "ok"
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        success: boolean;
-                        data: {
-                            /** @enum {string} */
-                            redis: "ok" | "down";
-                            /** @enum {string} */
-                            postgres: "ok" | "down";
-                        };
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description At least one unreachable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        success: boolean;
-                        data: {
-                            /** @enum {string} */
-                            redis: "ok" | "down";
-                            /** @enum {string} */
-                            postgres: "ok" | "down";
-                        };
-                    };
-                };
-            };
-        };
-    };
-    getWellKnownJwksJson: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description JWK set */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "keys": [
-                     *         {}
-                     *       ]
-                     *     }
-                     */
-                    "application/json": {
-                        keys: {
-                            [key: string]: unknown;
-                        }[];
-                    };
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
-                };
-            };
-            /** @description rate_limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_rate_limited"];
-                };
-            };
-            /** @description store_unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
-                };
-            };
-        };
-    };
-    getWellKnownOauthAuthorizationServer: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Metadata */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "issuer": "issuer",
-                     *       "jwks_uri": "jwks uri",
-                     *       "token_endpoint": "token endpoint",
-                     *       "token_endpoint_auth_methods_supported": [
-                     *         "token endpoint auth methods supported"
-                     *       ],
-                     *       "grant_types_supported": [
-                     *         "grant types supported"
-                     *       ],
-                     *       "response_types_supported": [
-                     *         "response types supported"
-                     *       ],
-                     *       "code_challenge_methods_supported": [
-                     *         "code challenge methods supported"
-                     *       ],
-                     *       "introspection_endpoint": "introspection endpoint",
-                     *       "introspection_endpoint_auth_methods_supported": [
-                     *         "introspection endpoint auth methods supported"
-                     *       ],
-                     *       "revocation_endpoint": "revocation endpoint",
-                     *       "revocation_endpoint_auth_methods_supported": [
-                     *         "revocation endpoint auth methods supported"
-                     *       ],
-                     *       "scopes_supported": [
-                     *         "scopes supported"
-                     *       ],
-                     *       "service_documentation": "service documentation"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["AuthorizationServerMetadata"];
-                };
-            };
-            /** @description validation_error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_validation_error"];
-                };
-            };
-            /** @description token_invalid, unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                 };
             };
             /** @description rate_limited */

@@ -3,12 +3,12 @@
 // knows that profiles exist.
 import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
+import type { ProfileName, RouteKey } from "../compat-names";
 import type { Config } from "../config";
 import type { AppEnv } from "../context";
 import { idToUuid } from "../crypto/uuid-ids";
 import type { ErrorDetail } from "../errors";
 import { requestIdFrom } from "../middleware/request-context";
-import type { ProfileName, RouteKey } from "./names";
 
 export interface V1Error {
   code: string;

@@ -1,6 +1,5 @@
 import { encodeBase32NoPadding } from "@oslojs/encoding";
 import { createTOTPKeyURI, generateHOTP } from "@oslojs/otp";
-import { renderSVG } from "uqr";
 import { constantTimeEqual } from "./hash";
 import { randomBytes } from "./random";
 
@@ -45,8 +44,10 @@ export interface TotpEnrolment {
 }
 
 /** What an authenticator app scans or the person types: the base32 secret, otpauth:// URI and its QR code. */
-export function totpEnrolment(secret: Uint8Array, issuer: string, account: string): TotpEnrolment {
+export async function totpEnrolment(secret: Uint8Array, issuer: string, account: string): Promise<TotpEnrolment> {
   const uri = createTOTPKeyURI(issuer, account, secret, TOTP_PERIOD_SECONDS, TOTP_DIGITS);
+  // The QR encoder is loaded only by enrolment, not by every cold start that checks a code.
+  const { renderSVG } = await import("uqr");
   return { secret: encodeBase32NoPadding(secret), uri, qrSvg: renderSVG(uri, { border: 2 }) };
 }
 

@@ -19,7 +19,7 @@ export type PasskeyAssertion = AuthenticationResponseJSON;
 /**
  * @simplewebauthn/server, evaluated on first use: its X.509 and ASN.1 stack (for attestation formats)
  * costs about a hundred milliseconds of global-scope evaluation, which every cold start of every
- * route would pay if it were imported statically. The bundler keeps it in the same file, lazily run.
+ * route would pay if it were imported statically. The build makes it a module of its own.
  */
 export const webauthnLibrary = () => import("@simplewebauthn/server");
 export type ChallengeUse = "register" | "authenticate";

@@ -26,6 +26,7 @@ import { newRecoveryCodes, notifyFactorChange } from "./second-factor";
 import { createSession, loadSnapshot } from "./session";
 import type { BrowserSignIn } from "./sign-in";
 import { pendingStepUpUser } from "./step-up";
+import { signInOptions } from "./webauthn-options";
 
 // Passkeys: a sign-in of their own (discoverable credentials, so the browser's autofill can offer
 // them with no email typed), and a second factor after a password. A passkey with user verification
@@ -133,16 +134,8 @@ const defaultName = (type: string, count: number) =>
 
 /** Options for a passkey sign-in (no user named: the browser offers the discoverable credentials). */
 export async function passkeySignInOptions(ctx: ServiceContext): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const [challenge, { generateAuthenticationOptions }] = await Promise.all([
-    issueChallenge(ctx, "authenticate", null),
-    webauthnLibrary(),
-  ]);
-  return generateAuthenticationOptions({
-    rpID: relyingParty(ctx.config).id,
-    challenge: decodeBase64Url(challenge) as Uint8Array<ArrayBuffer>,
-    userVerification: "required",
-    timeout: WEBAUTHN.challengeTtlMs,
-  });
+  const challenge = await issueChallenge(ctx, "authenticate", null);
+  return signInOptions({ rpId: relyingParty(ctx.config).id, challenge, timeout: WEBAUTHN.challengeTtlMs });
 }
 
 /** Options for a passkey as the second step of a sign-in: only the user's own credentials. */
@@ -153,18 +146,16 @@ export async function stepUpPasskeyOptions(
   const { deps } = ctx;
   const userId = await pendingStepUpUser(ctx, mfaToken);
   if (userId === null) throw new AuthError("token_invalid");
-  const [challenge, passkeys, { generateAuthenticationOptions }] = await Promise.all([
+  const [challenge, passkeys] = await Promise.all([
     issueChallenge(ctx, "authenticate", userId),
     deps.factors.listPasskeys(userId),
-    webauthnLibrary(),
   ]);
   if (passkeys.length === 0) throw new AuthError("not_found", { message: "No passkey is registered." });
-  return generateAuthenticationOptions({
-    rpID: relyingParty(ctx.config).id,
-    challenge: decodeBase64Url(challenge) as Uint8Array<ArrayBuffer>,
-    userVerification: "required",
+  return signInOptions({
+    rpId: relyingParty(ctx.config).id,
+    challenge,
     timeout: WEBAUTHN.challengeTtlMs,
-    allowCredentials: passkeys.map((p) => ({ id: p.credential_id, transports: p.transports as never })),
+    allowCredentials: passkeys.map((p) => ({ id: p.credential_id, transports: p.transports })),
   });
 }
 

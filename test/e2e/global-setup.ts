@@ -14,6 +14,10 @@ export interface BrowserEnv {
   databaseUrl: string;
   bundleBytes: number;
   bundleGzipBytes: number;
+  /** The entry module with the chunks it imports (what a cold start evaluates), gzip bytes. */
+  entryGzipBytes: number;
+  /** Per lazy module: what its first use adds, gzip bytes. */
+  lazy: Array<{ role: string; gzipBytes: number }>;
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -42,6 +46,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     databaseUrl: stack.workerDatabaseUrl ?? stack.databaseUrl,
     bundleBytes: bundle.bytes,
     bundleGzipBytes: bundle.gzipBytes,
+    entryGzipBytes: bundle.entry.gzipBytes,
+    lazy: bundle.lazy.map((m) => ({ role: m.role, gzipBytes: m.gzipBytes })),
   };
   project.provide("browserEnv", env);
   return async () => {

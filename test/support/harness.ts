@@ -1,7 +1,7 @@
 // Builds the app the way production does (createApp + createDeps), but on a fresh Postgres database
 // and a fresh Redis key prefix per test file, with a movable clock and a captured email provider.
 import { env } from "cloudflare:workers";
-import { neon } from "@neondatabase/serverless";
+import { neon, neonConfig } from "@neondatabase/serverless";
 import { createApp } from "../../src/app";
 import { createDeps } from "../../src/compose";
 import { type Config, parseConfig } from "../../src/config";
@@ -9,7 +9,6 @@ import { generateToken } from "../../src/crypto/random";
 import { createOutboxProvider } from "../../src/email/outbox";
 import type { Deps, OutboxMessage } from "../../src/ports";
 import { createSmsOutbox } from "../../src/sms/provider";
-import { createDatabase } from "../../src/storage/neon/db";
 import { createRedisClient, type RedisKeys, redisKeys } from "../../src/storage/upstash/client";
 import * as luaSources from "../../src/storage/upstash/scripts";
 import { operations, undeclared } from "./contract-check";
@@ -63,11 +62,8 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
     .toLowerCase()
     .replace(/[^a-z0-9]/g, "")}`;
   const admin = neon(bindings.TEST_ADMIN_DATABASE_URL!);
-  createDatabase({
-    url: bindings.TEST_ADMIN_DATABASE_URL!,
-    httpEndpoint: bindings.NEON_HTTP_ENDPOINT ?? null,
-    wsProxy: null,
-  });
+  // The admin connection goes to the local Neon endpoint too (the worker's own client sets this itself).
+  if (bindings.NEON_HTTP_ENDPOINT) neonConfig.fetchEndpoint = bindings.NEON_HTTP_ENDPOINT;
   await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${bindings.TEST_TEMPLATE_DATABASE}"`);
   const url = new URL(bindings.TEST_ADMIN_DATABASE_URL!);
   url.pathname = `/${database}`;

@@ -1,12 +1,19 @@
-import { type NeonQueryFunction, neon, neonConfig } from "@neondatabase/serverless";
-import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
-import * as schema from "./schema";
+import type { NeonQueryFunction } from "@neondatabase/serverless";
 
-export type Database = NeonHttpDatabase<typeof schema>;
+/**
+ * A handle on the database: what repositories hold and pass to queryRunner (storage/neon/sql.ts).
+ * drizzle-orm builds the SQL (its dialect, with our tables in ./schema); statements are run by the Neon
+ * driver's HTTP client, loaded on the first statement an isolate runs: most hot requests are served
+ * from Redis alone, and the driver (with its WebSocket client, which shares its module) is the largest
+ * library a cold start would otherwise evaluate.
+ */
+export interface Database {
+  readonly kind: "neon-http";
+}
 
-/** What the query runner (storage/neon/sql.ts) needs besides drizzle: the raw HTTP client and the deadline. */
+/** What the query runner needs: the raw HTTP client (on first use) and the deadline. */
 export interface StatementRunner {
-  client: NeonQueryFunction<false, true>;
+  client(): Promise<NeonQueryFunction<false, true>>;
   timeoutMs: number;
 }
 
@@ -22,15 +29,25 @@ export function createDatabase(options: {
   wsProxy: string | null;
   timeoutMs?: number;
 }): Database {
-  if (options.httpEndpoint) neonConfig.fetchEndpoint = options.httpEndpoint;
-  if (options.wsProxy) {
-    const proxy = options.wsProxy;
-    neonConfig.wsProxy = (host: string, port: number | string) => `${proxy}/v1?address=${host}:${port}`;
-    neonConfig.useSecureWebSocket = false;
-    neonConfig.pipelineConnect = false;
-  }
-  const client = neon(options.url, { fullResults: true });
-  const db = drizzle({ client, schema });
+  let loading: Promise<NeonQueryFunction<false, true>> | null = null;
+  const client = () => {
+    loading ??= import("@neondatabase/serverless").then(({ neon, neonConfig }) => {
+      if (options.httpEndpoint) neonConfig.fetchEndpoint = options.httpEndpoint;
+      if (options.wsProxy) {
+        const proxy = options.wsProxy;
+        neonConfig.wsProxy = (host: string, port: number | string) => `${proxy}/v1?address=${host}:${port}`;
+        neonConfig.useSecureWebSocket = false;
+        neonConfig.pipelineConnect = false;
+      }
+      return neon(options.url, { fullResults: true });
+    });
+    // A failed load is retried by the next statement rather than kept.
+    loading.catch(() => {
+      loading = null;
+    });
+    return loading;
+  };
+  const db: Database = { kind: "neon-http" };
   statementRunners.set(db, { client, timeoutMs: options.timeoutMs ?? 5000 });
   return db;
 }

@@ -52,10 +52,11 @@ const SET_DEADLINE = `select set_config('statement_timeout', d.ms, true), set_co
 export function queryRunner(db: Database): <T>(statement: SQL) => Promise<T[]> {
   const runner = statementRunners.get(db);
   if (!runner) throw new Error("queryRunner needs a database made by createDatabase");
-  const { client, timeoutMs } = runner;
+  const { timeoutMs } = runner;
   return async <T>(statement: SQL): Promise<T[]> => {
     const query = dialect.sqlToQuery(statement);
     const results = await guardStore("postgres", async () => {
+      const client = await runner.client();
       try {
         return await withTimeout(
           client.transaction([

@@ -1,5 +1,4 @@
 import type { Config } from "./config";
-import type { OAuthEndpoint } from "./middleware/oauth-endpoint";
 import type { SessionOrganization, SessionUser, StoreKey, UserSnapshot } from "./ports";
 import type { ServiceContext } from "./services/context";
 import type { IdempotencyScope } from "./services/idempotent";
@@ -10,6 +9,9 @@ import type { ValidSession } from "./services/session";
 export type OrganizationView = Omit<SessionOrganization, "role"> & { role: SessionOrganization["role"] | null };
 
 import type { Deps } from "./ports";
+
+/** Which OAuth endpoint a request is for ("client": client authentication; "token": the token grant). */
+export type OAuthEndpoint = "client" | "token";
 
 export interface AppVariables {
   config: Config;

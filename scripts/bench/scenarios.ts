@@ -209,10 +209,10 @@ export async function prepareScenarios(origin: string, DURATION: number) {
     },
     {
       name: "POST /v1/auth/token (refresh)",
-      steps: [["redis"]],
-      floor: 1,
-      why: "none: one script rotates the token and reads the snapshot",
-      target: { redis: 1, sql: 0, note: "1 round trip" },
+      steps: [["redis"], ["sql"]],
+      floor: 2,
+      why: "none for this design: one script rotates the token and reads the snapshot, then Postgres says whether the family was ended (a Redis restored from a backup cannot revive a logout); the family is known only after the first",
+      target: { redis: 1, sql: 1, note: "1 Redis + 1 SQL, sequential" },
       once: (() => {
         let current = tokens.refresh_token;
         return async () => {

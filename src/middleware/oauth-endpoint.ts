@@ -2,14 +2,14 @@
 // client authentication as RFC 6749 §2.3.1 and RFC 7662 §2.1 expect it, so that a certified library
 // (oauth4webapi, a gateway's introspection plugin) works against us unchanged.
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../context";
+import type { AppEnv, OAuthEndpoint } from "../context";
 import { AuthError, type ErrorCode } from "../errors";
 import { isFormPost } from "../routes/schemas";
 import { apiKeyFromClientCredentials, verifyApiKey } from "../services/api-keys";
 import { apiKeyAuth } from "./authenticate";
 
 /** `client`: an endpoint a client authenticates to (introspection). `token`: the token endpoint. */
-export type OAuthEndpoint = "client" | "token";
+export type { OAuthEndpoint };
 
 /** Marks the request as an OAuth endpoint's: errorResponse renders its errors as OAuth JSON. */
 export function oauthEndpoint(kind: OAuthEndpoint): MiddlewareHandler<AppEnv> {

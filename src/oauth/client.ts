@@ -2,45 +2,13 @@
 // the authorization URL, the code exchange with PKCE, and the ID token checked in full (signature by
 // the issuer's JWKS, iss, aud, exp, nonce). GitHub speaks plain OAuth 2.0 plus its user API.
 import * as oauth from "oauth4webapi";
-import type { ProviderProfile } from "../ports";
 import { isLoopback, type OAuthConfig, type OAuthProvider } from "./config";
 import { OAuthFailure, reach } from "./failure";
 import { appleClientSecret, appleName, githubProfile, kept, tenantServer } from "./quirks";
+import type { OAuthClient } from "./types";
 
 export { OAuthFailure } from "./failure";
-
-export interface AuthorizationRequest {
-  redirectUri: string;
-  state: string;
-  nonce: string;
-  codeChallenge: string;
-}
-
-export interface CallbackInput {
-  params: URLSearchParams;
-  redirectUri: string;
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-}
-
-/** The provider's tokens, returned only for providers configured to keep them. */
-export interface ProviderTokens {
-  access_token: string;
-  token_type: string;
-  refresh_token: string | null;
-  scope: string | null;
-  /** Epoch milliseconds, when the provider said. */
-  expires_at: number | null;
-}
-
-export interface OAuthClient {
-  authorizationUrl(provider: OAuthProvider, request: AuthorizationRequest): Promise<string>;
-  finish(
-    provider: OAuthProvider,
-    input: CallbackInput,
-  ): Promise<Omit<ProviderProfile, "sealedTokens"> & { tokens: ProviderTokens | null }>;
-}
+export type { AuthorizationRequest, CallbackInput, OAuthClient, ProviderTokens } from "./types";
 
 const DISCOVERY_TTL_MS = 60 * 60 * 1000;
 

@@ -2,9 +2,9 @@
 // issuer per tenant, GitHub's user API, and which tokens are worth keeping.
 import { decodeJwt, importPKCS8, SignJWT } from "jose";
 import type * as oauth from "oauth4webapi";
-import type { ProviderTokens } from "./client";
 import { type OAuthProvider, TENANT_ID } from "./config";
 import { OAuthFailure, reach } from "./failure";
+import type { ProviderTokens } from "./types";
 
 /** The tokens worth keeping, for a provider configured to keep them (the ID token is not). */
 export function kept(provider: OAuthProvider, tokens: oauth.TokenEndpointResponse): ProviderTokens | null {

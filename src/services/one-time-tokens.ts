@@ -1,12 +1,12 @@
 import type { Config } from "../config";
-import { linkWithToken } from "../config-links";
+import { linkWithToken } from "../config/links";
 import { sha256Hex } from "../crypto/hash";
 import { generateToken, isOpaqueToken } from "../crypto/random";
 import { AuthError, rateLimited } from "../errors";
 import type { OneTimeTokenRecord, RateLimitRule, Throttle, TokenPurpose } from "../ports";
 import type { ServiceContext } from "./context";
 
-/** The emailed link for a token: the configured base for that kind of link (config-links.ts). */
+/** The emailed link for a token: the configured base for that kind of link (config/links.ts). */
 export function tokenLink(config: Config, link: keyof Config["links"], token: string): string {
   return linkWithToken(config.links[link], token);
 }

@@ -2,7 +2,7 @@ import { open, seal } from "../crypto/aead";
 import { decodeBase64Url } from "../crypto/encoding";
 import { hmacSha256 } from "../crypto/hash";
 import { AuthError } from "../errors";
-import type { ProviderTokens } from "../oauth/client";
+import type { ProviderTokens } from "../oauth/types";
 import type { ServiceContext } from "./context";
 
 /**

@@ -1,8 +1,12 @@
 // Every variable and secret is parsed here, once per env object, with messages that say how to fix it.
 // .dev.vars.example documents them all; wrangler.toml holds the non-secret production values.
-import { type ProfileName, parseProfiles } from "./compat-names";
-import { type LinkConfig, readLinks } from "./config-links";
-import { type OAuthConfig, readOAuthConfig } from "./oauth/config";
+import { type ProfileName, parseProfiles } from "../compat-names";
+import { type OAuthConfig, readOAuthConfig } from "../oauth/config";
+import { type ApiKeyConfig, readApiKeys } from "./api-keys";
+import { readStripe, type StripeConfig } from "./billing";
+import { type DeviceConfig, readDevices, readSms, type SmsConfig } from "./devices";
+import { type LinkConfig, readLinks } from "./links";
+import { reader } from "./read";
 
 export interface Config {
   /** COMPAT_PROFILE: source systems whose own API is served beside /v1 (src/compat/). */
@@ -24,35 +28,19 @@ export interface Config {
   magicLink: { ttlSeconds: number };
   passwords: { pepper: string; iterations: number; minLength: number; requireEmailVerification: boolean };
   tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; refreshReuseGraceSeconds: number };
-  /**
-   * `prefix` starts every new key (`sk_live_`, `sk_test_`, or API_KEY_PREFIX's first entry, e.g. `cp_`);
-   * `accepted` are all the prefixes verification takes, so changing the prefix never breaks old keys.
-   */
-  apiKeys: { scopes: string[]; prefix: string; accepted: string[] };
-  /** Base URLs of the links emailed with one-time tokens (config-links.ts). */
+  apiKeys: ApiKeyConfig;
+  /** Base URLs of the links emailed with one-time tokens (config/links.ts). */
   links: LinkConfig;
   /** Proven addresses that are platform administrators (besides users.is_superuser). */
   superuserEmails: string[];
   storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
-  stripe: { webhookSecrets: string[]; plans: Record<string, string>; secretKey: string | null; apiUrl: string };
-  devices: {
-    appScheme: string;
-    gatewayUrl: string;
-    tokenTtlSeconds: number;
-    appStoreUrl: string | null;
-    playStoreUrl: string | null;
-  };
+  stripe: StripeConfig;
+  devices: DeviceConfig & { gatewayUrl: string };
   /** Social sign-in providers (OAUTH_PROVIDERS; src/oauth/config.ts). */
   oauth: OAuthConfig;
   /** MFA_ISSUER: the name authenticator apps and passkey prompts show (default: PUBLIC_URL's host). */
   mfa: { issuer: string };
-  sms: {
-    provider: "outbox" | "twilio" | "none";
-    twilioAccountSid: string | null;
-    twilioAuthToken: string | null;
-    twilioFrom: string | null;
-    twilioApiUrl: string;
-  };
+  sms: SmsConfig;
 }
 
 export class ConfigError extends Error {
@@ -75,40 +63,9 @@ export function parseConfig(env: Env): Config {
   return config;
 }
 
-const WHERE = "(wrangler.toml [vars] or `wrangler secret put` in production, .dev.vars locally)";
-
 function readConfig(env: Env): Config {
-  const problems: string[] = [];
-  const str = (name: string): string | null => {
-    const value = env[name];
-    return typeof value === "string" && value.trim() !== "" ? value.trim() : null;
-  };
-  const required = (name: string, hint: string): string => {
-    const value = str(name);
-    if (value === null) problems.push(`${name} is missing: set it to ${hint} ${WHERE}.`);
-    return value ?? "";
-  };
-  const url = (name: string, value: string | null, hint: string): URL | null => {
-    if (value === null || value === "") return null;
-    try {
-      const parsed = new URL(value);
-      if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw new Error("scheme");
-      return parsed;
-    } catch {
-      problems.push(`${name} is not an http(s) URL: set it to ${hint}.`);
-      return null;
-    }
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const value = str(name);
-    if (value === null) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}").`);
-      return fallback;
-    }
-    return n;
-  };
+  const read = reader(env);
+  const { problems, str, required, url, int } = read;
 
   const environmentRaw = str("ENVIRONMENT") ?? "production";
   if (!["development", "test", "production"].includes(environmentRaw)) {
@@ -207,7 +164,7 @@ function readConfig(env: Env): Config {
   const resendApiKey = str("RESEND_API_KEY");
   if (providerRaw === "resend" && resendApiKey === null)
     problems.push(
-      `RESEND_API_KEY is missing: set it to your Resend API key ${WHERE}, or EMAIL_PROVIDER=outbox outside production.`,
+      `RESEND_API_KEY is missing: set it to your Resend API key ${read.where}, or EMAIL_PROVIDER=outbox outside production.`,
     );
   const emailFrom = str("EMAIL_FROM") ?? "Auth <auth@localhost>";
   if (providerRaw === "resend" && str("EMAIL_FROM") === null)
@@ -225,30 +182,7 @@ function readConfig(env: Env): Config {
   if (!["true", "false", "1", "0"].includes(verification))
     problems.push(`REQUIRE_EMAIL_VERIFICATION must be true or false (got "${verification}").`);
 
-  const defaultScopes = compat.includes("coreplexml") ? "read,write,predict,admin" : "read,write,admin";
-  const scopes = (str("API_KEY_SCOPES") ?? defaultScopes)
-    .split(",")
-    .map((x) => x.trim())
-    .filter(Boolean);
-  if (!scopes.every((x) => /^[a-z][a-z0-9_:.-]{0,63}$/.test(x)))
-    problems.push("API_KEY_SCOPES must be a comma-separated list of lower-case scope names such as read,write,admin.");
-  if (!scopes.includes("admin"))
-    problems.push("API_KEY_SCOPES must include admin (key management and the admin API need it).");
-  if (scopes.includes("platform"))
-    problems.push("API_KEY_SCOPES must not list platform: it is reserved for platform administrators' keys.");
-  // CorePlexML's document shows keys as `cp_…`. A prefix is what secret scanners look for; it cannot
-  // look like a JWT (`ey…`) or a publishable key (`pk_…`), which Bearer routing tells apart by prefix.
-  const builtIn = environment === "production" ? "sk_live_" : "sk_test_";
-  const prefixes = (str("API_KEY_PREFIX") ?? (compat.includes("coreplexml") ? "cp_" : builtIn))
-    .split(",")
-    .map((x) => x.trim())
-    .filter(Boolean);
-  if (prefixes.length === 0 || !prefixes.every((x) => /^[a-z][a-z0-9]{1,15}_([a-z0-9]{1,16}_)?$/.test(x)))
-    problems.push(
-      "API_KEY_PREFIX must be a comma-separated list of prefixes like cp_ or acme_live_ (the first mints).",
-    );
-  if (prefixes.some((x) => x.startsWith("ey") || x.startsWith("pk_")))
-    problems.push("API_KEY_PREFIX must not start with ey (JWTs) or pk_ (publishable keys).");
+  const apiKeys = readApiKeys(read, { environment, compat });
   const superuserEmails = (str("SUPERUSER_EMAILS") ?? "")
     .split(",")
     .map((x) => x.trim().toLowerCase())
@@ -258,64 +192,9 @@ function readConfig(env: Env): Config {
       problems.push(`SUPERUSER_EMAILS must be a comma-separated list of email addresses (got "${address}").`);
   }
 
-  // Production defaults to Twilio only when it is configured; a deployment without storefront SMS
-  // gets "none" (texts fail with 503 sms_delivery_failed) instead of a configuration error everywhere.
-  const smsRaw =
-    str("SMS_PROVIDER") ?? (environment !== "production" ? "outbox" : str("TWILIO_ACCOUNT_SID") ? "twilio" : "none");
-  if (!["twilio", "outbox", "none"].includes(smsRaw))
-    problems.push(`SMS_PROVIDER must be twilio, outbox or none (got "${smsRaw}").`);
-  if (smsRaw === "outbox" && environment === "production")
-    problems.push(
-      "SMS_PROVIDER=outbox is refused when ENVIRONMENT=production: texts would never leave. Use SMS_PROVIDER=twilio.",
-    );
-  if (smsRaw === "twilio") {
-    for (const name of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"]) {
-      if (str(name) === null)
-        problems.push(
-          `${name} is missing: set it from your Twilio console ${WHERE}, or SMS_PROVIDER=outbox outside production.`,
-        );
-    }
-  }
-
-  const appScheme = str("APP_SCHEME") ?? "authapp";
-  if (
-    !/^[a-z][a-z0-9+.-]{1,31}$/.test(appScheme) ||
-    ["http", "https", "javascript", "data", "file"].includes(appScheme)
-  ) {
-    problems.push(`APP_SCHEME must be your app's own URL scheme, e.g. myapp (got "${appScheme}").`);
-  }
-  const gatewayUrl = url(
-    "GATEWAY_URL",
-    str("GATEWAY_URL"),
-    "the URL paired devices talk to, e.g. https://gateway.example.com",
-  );
-  const appStoreUrl = url("APP_STORE_URL", str("APP_STORE_URL"), "your App Store listing");
-  const playStoreUrl = url("PLAY_STORE_URL", str("PLAY_STORE_URL"), "your Google Play listing");
-
-  // Several secrets (comma-separated) let an endpoint secret be rotated without dropping events.
-  const webhookSecrets = (str("STRIPE_WEBHOOK_SECRET") ?? "")
-    .split(",")
-    .map((x) => x.trim())
-    .filter(Boolean);
-  if (!webhookSecrets.every((x) => x.startsWith("whsec_")))
-    problems.push(
-      "STRIPE_WEBHOOK_SECRET must be the endpoint's whsec_... signing secret (comma-separate two while rotating).",
-    );
-  // Optional: lets a checkout whose event names no price be resolved from Stripe's API (restricted keys work).
-  const stripeSecretKey = str("STRIPE_SECRET_KEY");
-  if (stripeSecretKey !== null && !/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/.test(stripeSecretKey)) {
-    problems.push("STRIPE_SECRET_KEY must be a Stripe secret or restricted key (sk_live_..., rk_live_...), or unset.");
-  }
-  const plans: Record<string, string> = {};
-  for (const pair of (str("STRIPE_PLANS") ?? "")
-    .split(",")
-    .map((x) => x.trim())
-    .filter(Boolean)) {
-    const [price, tier] = pair.split("=").map((x) => x.trim());
-    if (!price || !tier || !/^[a-z][a-z0-9_-]{0,31}$/.test(tier) || tier === "sandbox") {
-      problems.push(`STRIPE_PLANS entries must look like price_123=pro (got "${pair}"); sandbox is the unpaid tier.`);
-    } else plans[price] = tier;
-  }
+  const sms = readSms(read, environment);
+  const devices = readDevices(read);
+  const stripe = readStripe(read);
 
   const oauth = readOAuthConfig(str, problems, { production: environment === "production" });
 
@@ -381,11 +260,7 @@ function readConfig(env: Env): Config {
       refreshTtlSeconds: int("REFRESH_TOKEN_TTL_DAYS", 30, 1, 90) * day,
       refreshReuseGraceSeconds: 10,
     },
-    apiKeys: {
-      scopes,
-      prefix: prefixes[0] ?? builtIn,
-      accepted: [...new Set([...prefixes, "sk_live_", "sk_test_"])],
-    },
+    apiKeys,
     links: readLinks(str, problems, {
       publicOrigin: publicUrl?.origin ?? "",
       appOrigin: appUrl?.origin ?? null,
@@ -399,27 +274,10 @@ function readConfig(env: Env): Config {
       publishablePrefix: environment === "production" ? "pk_live_" : "pk_test_",
       customerCookie: secure ? "__Host-customer_session" : "customer_session",
     },
-    stripe: {
-      webhookSecrets,
-      plans,
-      secretKey: stripeSecretKey,
-      apiUrl: str("STRIPE_API_URL") ?? "https://api.stripe.com",
-    },
-    devices: {
-      appScheme,
-      gatewayUrl: gatewayUrl?.toString() ?? publicUrl?.origin ?? "",
-      tokenTtlSeconds: int("DEVICE_TOKEN_TTL_DAYS", 90, 1, 365) * day,
-      appStoreUrl: appStoreUrl?.toString() ?? null,
-      playStoreUrl: playStoreUrl?.toString() ?? null,
-    },
+    stripe,
+    devices: { ...devices, gatewayUrl: devices.gatewayUrl ?? publicUrl?.origin ?? "" },
     oauth,
-    sms: {
-      provider: smsRaw === "twilio" ? "twilio" : smsRaw === "none" ? "none" : "outbox",
-      twilioAccountSid: str("TWILIO_ACCOUNT_SID"),
-      twilioAuthToken: str("TWILIO_AUTH_TOKEN"),
-      twilioFrom: str("TWILIO_FROM"),
-      twilioApiUrl: str("TWILIO_API_URL") ?? "https://api.twilio.com",
-    },
+    sms,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

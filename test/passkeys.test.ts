@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeBase64Url, encodeBase64Url } from "../src/crypto/encoding";
 import { generateId, generateToken, randomBytes } from "../src/crypto/random";
-import { signInOptions as buildSignInOptions } from "../src/services/webauthn-options";
+import { signInOptions as buildSignInOptions } from "../src/features/passkeys/options";
 import { login, PASSWORD, signUpVerified } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
 import { json } from "./support/harness";

@@ -1,2 +1,2 @@
 // Lazy group: the Stripe checkout webhook. Loaded on first use.
-export { webhookRoutes as routes } from "../../routes/webhooks";
+export { webhookRoutes as routes } from "./routes";

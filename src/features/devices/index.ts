@@ -1,2 +1,2 @@
 // Lazy group: mobile device pairing and device tokens management. Loaded on first use.
-export { deviceRoutes as routes } from "../../routes/devices";
+export { deviceRoutes as routes } from "./routes";

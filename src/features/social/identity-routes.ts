@@ -1,12 +1,12 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../context";
-import { envelope, listEnvelope } from "../http";
-import { principal, requireUser, signedInUser } from "../middleware/require";
-import { listIdentities, unlinkIdentity } from "../services/identities";
-import { providerTokens } from "../services/provider-tokens";
-import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, recentAuthBody, recentAuthProof } from "./schemas";
-import { validationHook } from "./validation";
+import type { AppEnv } from "../../context";
+import { envelope, listEnvelope } from "../../http";
+import { principal, requireUser, signedInUser } from "../../middleware/require";
+import { createRoute, ERRORS } from "../../routes/declare";
+import { CsrfHeader, recentAuthBody, recentAuthProof } from "../../routes/schemas";
+import { validationHook } from "../../routes/validation";
+import { providerTokens } from "../../services/provider-tokens";
+import { listIdentities, unlinkIdentity } from "./identities";
 
 // The providers linked to the signed-in account (social sign-in: docs/social-sign-in.md).
 

@@ -1,13 +1,13 @@
 import type Stripe from "stripe";
-import { verifyStripeSignature } from "../billing/stripe-signature";
-import type { Config } from "../config";
-import { generateId } from "../crypto/random";
-import { AuthError } from "../errors";
-import { logAuthEvent } from "./audit";
-import type { ServiceContext } from "./context";
-import { canonicalEmail } from "./email-address";
-import { requestMagicLink } from "./magic-link";
-import { loadSnapshot } from "./session";
+import { verifyStripeSignature } from "../../billing/stripe-signature";
+import type { Config } from "../../config";
+import { generateId } from "../../crypto/random";
+import { AuthError } from "../../errors";
+import { logAuthEvent } from "../../services/audit";
+import type { ServiceContext } from "../../services/context";
+import { canonicalEmail } from "../../services/email-address";
+import { requestMagicLink } from "../../services/magic-link";
+import { loadSnapshot } from "../../services/session";
 
 // Stripe checkout: Stripe calls the webhook, the buyer gets a sign-in link (no password to set), and
 // their organization moves from sandbox to the paid tier, at once for an existing account or on the

@@ -1,14 +1,14 @@
-import { generateId } from "../crypto/random";
-import { AuthError } from "../errors";
-import type { PlatformUser } from "../ports";
-import { logAuthEvent } from "./audit";
-import type { ServiceContext } from "./context";
-import { canonicalEmail } from "./email-address";
-import { issueMagicLink, requestMagicLink } from "./magic-link";
-import { authorizePlatform, type Principal } from "./policy";
-import { resolveRedirect } from "./redirects";
-import { revokeAllCredentials } from "./revocation";
-import { loadSnapshot } from "./session";
+import { generateId } from "../../crypto/random";
+import { AuthError } from "../../errors";
+import type { PlatformUser } from "../../ports";
+import { logAuthEvent } from "../../services/audit";
+import type { ServiceContext } from "../../services/context";
+import { canonicalEmail } from "../../services/email-address";
+import { issueMagicLink, requestMagicLink } from "../../services/magic-link";
+import { authorizePlatform, type Principal } from "../../services/policy";
+import { resolveRedirect } from "../../services/redirects";
+import { revokeAllCredentials } from "../../services/revocation";
+import { loadSnapshot } from "../../services/session";
 
 // The platform API: for the deployment's own operators and trusted services only (superusers, or
 // keys with the reserved `platform` scope). Organizations have no part in it: an organization's

@@ -1,8 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../context";
-import { envelope, listEnvelope } from "../http";
-import { principal, requireCredential } from "../middleware/require";
-import { pairingPage } from "../pages/pairing";
+import type { AppEnv } from "../../context";
+import { envelope, listEnvelope } from "../../http";
+import { principal, requireCredential } from "../../middleware/require";
+import { pairingPage } from "../../pages/pairing";
+import { createRoute, ERRORS } from "../../routes/declare";
+import { CsrfHeader, jsonBody, recordId } from "../../routes/schemas";
+import { validationHook } from "../../routes/validation";
 import {
   createPairingCode,
   deepLink,
@@ -10,10 +13,7 @@ import {
   pairDevice,
   pairingCodeValid,
   revokeDevice,
-} from "../services/devices";
-import { createRoute, ERRORS } from "./declare";
-import { CsrfHeader, jsonBody, recordId } from "./schemas";
-import { validationHook } from "./validation";
+} from "../../services/devices";
 
 const TAG = "Devices";
 const Device = z

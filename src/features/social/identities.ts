@@ -1,12 +1,12 @@
-import { identityChangedEmail } from "../email/templates";
-import { AuthError } from "../errors";
-import type { LinkedIdentity, SessionUser } from "../ports";
-import { logAuthEvent } from "./audit";
-import type { ServiceContext } from "./context";
-import type { Reauth } from "./mfa";
-import { noticeToAccount } from "./notices";
-import type { Principal } from "./policy";
-import { confirmRecentAuth } from "./reauth";
+import { identityChangedEmail } from "../../email/templates";
+import { AuthError } from "../../errors";
+import type { LinkedIdentity, SessionUser } from "../../ports";
+import { logAuthEvent } from "../../services/audit";
+import type { ServiceContext } from "../../services/context";
+import type { Reauth } from "../../services/mfa";
+import { noticeToAccount } from "../../services/notices";
+import type { Principal } from "../../services/policy";
+import { confirmRecentAuth } from "../../services/reauth";
 
 // The providers linked to an account (social sign-in): list, unlink, and the owner's notices.
 

@@ -1,7 +1,20 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../context";
-import { envelope, listEnvelope, startBrowserSession } from "../http";
-import { principal, requireUser, signedInUser } from "../middleware/require";
+import type { AppEnv } from "../../context";
+import { envelope, listEnvelope, startBrowserSession } from "../../http";
+import { principal, requireUser, signedInUser } from "../../middleware/require";
+import { createRoute, ERRORS } from "../../routes/declare";
+import { PasskeyAssertion } from "../../routes/mfa";
+import {
+  CsrfHeader,
+  jsonBody,
+  Organization,
+  recentAuthBody,
+  recentAuthProof,
+  recordId,
+  User,
+} from "../../routes/schemas";
+import { Remember } from "../../routes/token-pages";
+import { validationHook } from "../../routes/validation";
 import {
   listPasskeys,
   passkeyRegistrationOptions,
@@ -11,12 +24,7 @@ import {
   renamePasskey,
   signInWithPasskey,
   stepUpPasskeyOptions,
-} from "../services/passkeys";
-import { createRoute, ERRORS } from "./declare";
-import { PasskeyAssertion } from "./mfa";
-import { CsrfHeader, jsonBody, Organization, recentAuthBody, recentAuthProof, recordId, User } from "./schemas";
-import { Remember } from "./token-pages";
-import { validationHook } from "./validation";
+} from "./service";
 
 const TAG = "Passkeys";
 const PasskeyId = recordId("pky", "a passkey id");

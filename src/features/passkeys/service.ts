@@ -4,14 +4,14 @@ import type {
   RegistrationResponseJSON,
   VerifiedRegistrationResponse,
 } from "@simplewebauthn/server";
-import { decodeBase64Url, encodeBase64Url, utf8 } from "../crypto/encoding";
-import { generateId } from "../crypto/random";
-import { AuthError } from "../errors";
-import type { Passkey, SessionUser } from "../ports";
-import { logAuthEvent } from "./audit";
-import type { ServiceContext } from "./context";
-import { WEBAUTHN } from "./limits";
-import type { Reauth } from "./mfa";
+import { decodeBase64Url, encodeBase64Url, utf8 } from "../../crypto/encoding";
+import { generateId } from "../../crypto/random";
+import { AuthError } from "../../errors";
+import type { Passkey, SessionUser } from "../../ports";
+import { logAuthEvent } from "../../services/audit";
+import type { ServiceContext } from "../../services/context";
+import { WEBAUTHN } from "../../services/limits";
+import type { Reauth } from "../../services/mfa";
 import {
   issueChallenge,
   type PasskeyAssertion,
@@ -19,14 +19,14 @@ import {
   spendChallenge,
   verifyAssertion,
   webauthnLibrary,
-} from "./passkey-verify";
-import type { Principal } from "./policy";
-import { confirmRecentAuth } from "./reauth";
-import { newRecoveryCodes, notifyFactorChange } from "./second-factor";
-import { createSession, loadSnapshot } from "./session";
-import type { BrowserSignIn } from "./sign-in";
-import { pendingStepUpUser } from "./step-up";
-import { signInOptions } from "./webauthn-options";
+} from "../../services/passkey-verify";
+import type { Principal } from "../../services/policy";
+import { confirmRecentAuth } from "../../services/reauth";
+import { newRecoveryCodes, notifyFactorChange } from "../../services/second-factor";
+import { createSession, loadSnapshot } from "../../services/session";
+import type { BrowserSignIn } from "../../services/sign-in";
+import { pendingStepUpUser } from "../../services/step-up";
+import { signInOptions } from "./options";
 
 // Passkeys: a sign-in of their own (discoverable credentials, so the browser's autofill can offer
 // them with no email typed), and a second factor after a password. A passkey with user verification

@@ -1,9 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../context";
-import { envelope } from "../http";
-import { handleStripeEvent, verifyStripeEvent } from "../services/billing";
-import { createRoute } from "./declare";
-import { validationHook } from "./validation";
+import type { AppEnv } from "../../context";
+import { envelope } from "../../http";
+import { createRoute } from "../../routes/declare";
+import { validationHook } from "../../routes/validation";
+import { handleStripeEvent, verifyStripeEvent } from "./service";
 
 const stripeRoute = createRoute({
   method: "post",

@@ -1,19 +1,12 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../context";
-import { envelope, listEnvelope } from "../http";
-import { principal, requirePlatform } from "../middleware/require";
-import {
-  createUser,
-  findUsersByEmail,
-  getUser,
-  mintMagicLink,
-  type PlatformContext,
-  setUserDisabled,
-} from "../services/admin";
-import { createRoute } from "./declare";
-import { CsrfHeader, Email, jsonBody, recordId } from "./schemas";
-import { validationHook } from "./validation";
+import type { AppEnv } from "../../context";
+import { envelope, listEnvelope } from "../../http";
+import { principal, requirePlatform } from "../../middleware/require";
+import { createRoute } from "../../routes/declare";
+import { CsrfHeader, Email, jsonBody, recordId } from "../../routes/schemas";
+import { validationHook } from "../../routes/validation";
+import { createUser, findUsersByEmail, getUser, mintMagicLink, type PlatformContext, setUserDisabled } from "./service";
 
 const context = (c: Context<AppEnv>): PlatformContext => ({ ...c.get("ctx"), principal: principal(c) });
 

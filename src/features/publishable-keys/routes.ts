@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../context";
-import { envelope, listEnvelope } from "../http";
-import { principal, requirePublishableKeyManager } from "../middleware/require";
-import { createPublishableKey, listPublishableKeys, revokePublishableKey } from "../services/publishable-keys";
-import { createRoute } from "./declare";
-import { CsrfHeader, jsonBody } from "./schemas";
-import { validationHook } from "./validation";
+import type { AppEnv } from "../../context";
+import { envelope, listEnvelope } from "../../http";
+import { principal, requirePublishableKeyManager } from "../../middleware/require";
+import { createRoute } from "../../routes/declare";
+import { CsrfHeader, jsonBody } from "../../routes/schemas";
+import { validationHook } from "../../routes/validation";
+import { createPublishableKey, listPublishableKeys, revokePublishableKey } from "../../services/publishable-keys";
 
 const Origin = z
   .string()

@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../context";
-import { listEnvelope } from "../http";
-import { devInboxPage } from "../pages/dev-inbox";
-import { devSignInPage } from "../pages/oauth";
-import { requestMagicLink } from "../services/magic-link";
-import { createRoute } from "./declare";
-import { validationHook } from "./validation";
+import type { AppEnv } from "../../context";
+import { listEnvelope } from "../../http";
+import { devInboxPage } from "../../pages/dev-inbox";
+import { devSignInPage } from "../../pages/oauth";
+import { createRoute } from "../../routes/declare";
+import { validationHook } from "../../routes/validation";
+import { requestMagicLink } from "../../services/magic-link";
 
 const OutboxMessage = z
   .object({

@@ -8,6 +8,7 @@ import { applyMigrations } from "../scripts/migrate.ts";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github.ts";
 import { type FakeStripe, startFakeStripe } from "./fake-stripe.ts";
 import { type FaultRedis, startFaultRedis } from "./fault-redis.ts";
+import { type GlobalRedis, startGlobalRedis } from "./global-redis.ts";
 import { startNeonShim } from "./neon-shim.ts";
 import { type LocalOpenIdProvider, startOpenIdProvider } from "./oidc-provider.ts";
 import { adminQuery, ensureDatabase, startPostgres, withDatabase } from "./postgres.ts";
@@ -31,6 +32,15 @@ export interface StackInfo {
   faultUpstashUrl?: string;
   faultUpstashToken?: string;
   faultControlUrl?: string;
+  /**
+   * Test mode, with redis-server: a simulated global Upstash database (localstack/global-redis.ts):
+   * the primary region's endpoint, another region's (reads at a replica LOCALSTACK_REDIS_REPLICA_LAG_MS
+   * behind, 500 by default), their token and the lag.
+   */
+  globalPrimaryUrl?: string;
+  globalReplicaUrl?: string;
+  globalToken?: string;
+  globalLagMs?: number;
   /** Test mode: a local endpoint speaking Stripe's line-items API. */
   fakeStripeUrl?: string;
   /** A real OpenID Provider on loopback (social sign-in): its issuer and its clients' credentials. */
@@ -127,12 +137,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     closers.push(() => op.close());
 
     let fault: FaultRedis | undefined;
+    let global: GlobalRedis | null = null;
     let stripe: FakeStripe | undefined;
     let github: FakeGitHub | undefined;
     if (options.mode === "test") {
       fault = await startFaultRedis();
       const started = fault;
       closers.push(() => started.close());
+      global = await startGlobalRedis({ lagMs: Number(process.env.LOCALSTACK_REDIS_REPLICA_LAG_MS ?? 500) });
+      const replicated = global;
+      if (replicated) closers.push(() => replicated.close());
       stripe = await startFakeStripe();
       const fake = stripe;
       closers.push(() => fake.close());
@@ -169,6 +183,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       faultUpstashToken: fault?.upstashToken,
       faultControlUrl: fault?.controlUrl,
       fakeStripeUrl: stripe?.url,
+      globalPrimaryUrl: global?.primaryUrl,
+      globalReplicaUrl: global?.replicaUrl,
+      globalToken: global?.token,
+      globalLagMs: global?.lagMs,
       oidcIssuer: op.issuer,
       oidcClientId: op.clients.dev?.id ?? "",
       oidcClientSecret: op.clients.dev?.secret ?? "",

@@ -13,6 +13,10 @@ interface StackInfo {
   templateDatabase: string;
   workerDatabaseUrl: string;
   faultUpstashUrl: string;
+  globalPrimaryUrl?: string;
+  globalReplicaUrl?: string;
+  globalToken?: string;
+  globalLagMs?: number;
   faultUpstashToken: string;
   faultControlUrl: string;
   fakeStripeUrl: string;
@@ -59,6 +63,10 @@ export default defineConfig({
             NEON_HTTP_ENDPOINT: stack.neonSqlEndpoint,
             NEON_WS_PROXY: stack.neonWsProxy,
             FAULT_UPSTASH_URL: stack.faultUpstashUrl,
+            GLOBAL_PRIMARY_URL: stack.globalPrimaryUrl ?? "",
+            GLOBAL_REPLICA_URL: stack.globalReplicaUrl ?? "",
+            GLOBAL_TOKEN: stack.globalToken ?? "",
+            GLOBAL_LAG_MS: String(stack.globalLagMs ?? ""),
             FAULT_UPSTASH_TOKEN: stack.faultUpstashToken,
             FAULT_CONTROL_URL: stack.faultControlUrl,
             FAKE_STRIPE_URL: stack.fakeStripeUrl,

@@ -11,7 +11,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { startLatencyProxy } from "./latency-proxy.ts";
-import { connectRedis, findRedisServer, freePort, type RedisArg, type RedisEngine, waitForPort } from "./redis-engine.ts";
+import {
+  connectRedis,
+  findRedisServer,
+  freePort,
+  type RedisArg,
+  type RedisEngine,
+  waitForPort,
+} from "./redis-engine.ts";
 import { listen, readBody, startUpstashShim } from "./upstash-shim.ts";
 
 export interface GlobalRedis {
@@ -45,9 +52,13 @@ export async function startGlobalRedis(options: { lagMs: number }): Promise<Glob
   const children: ChildProcess[] = [];
   const start = async (args: string[]): Promise<number> => {
     const port = await freePort();
-    const child = spawn(server, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args], {
-      stdio: "ignore",
-    });
+    const child = spawn(
+      server,
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args],
+      {
+        stdio: "ignore",
+      },
+    );
     children.push(child);
     process.once("exit", () => child.kill("SIGKILL"));
     await waitForPort(port, child);
@@ -57,7 +68,13 @@ export async function startGlobalRedis(options: { lagMs: number }): Promise<Glob
   // The replication link goes through a proxy that holds every chunk lagMs: the replica's lag.
   const link = await startLatencyProxy(`http://127.0.0.1:${primaryPort}`);
   link.setOneWay(options.lagMs);
-  const replicaPort = await start(["--replicaof", "127.0.0.1", new URL(link.url).port, "--replica-serve-stale-data", "yes"]);
+  const replicaPort = await start([
+    "--replicaof",
+    "127.0.0.1",
+    new URL(link.url).port,
+    "--replica-serve-stale-data",
+    "yes",
+  ]);
   const primary = await connectRedis(`redis://127.0.0.1:${primaryPort}`, "global primary");
   const replica = await connectRedis(`redis://127.0.0.1:${replicaPort}`, "global replica");
   for (let i = 0; ; i++) {

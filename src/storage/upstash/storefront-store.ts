@@ -1,13 +1,13 @@
 import type { CustomerSessionRecord, StorefrontStore, StoreKey } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { ISSUE_OTP, RELEASE_OTP, VERIFY_OTP } from "./scripts";
+import { ISSUE_OTP, READ_AT_PRIMARY, RELEASE_OTP, VERIFY_OTP } from "./scripts";
 import { luaScripts, parse, redis, ttlSeconds } from "./stores";
 
 const CACHE_SECONDS = 60;
 const NONE = "none";
 
 export function createStorefrontStore(client: RedisClient, keys: RedisKeys): StorefrontStore {
-  const run = luaScripts(client, { ISSUE_OTP, RELEASE_OTP, VERIFY_OTP });
+  const run = luaScripts(client, { ISSUE_OTP, READ_AT_PRIMARY, RELEASE_OTP, VERIFY_OTP });
   return {
     async getKey(keyId) {
       const cached = await redis(() => client.get<string>(keys.storeKey(keyId)));
@@ -65,7 +65,13 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
       );
     },
     async getSession(tokenHash) {
-      return parse<CustomerSessionRecord>(await redis(() => client.get(keys.customerSession(tokenHash))));
+      const key = keys.customerSession(tokenHash);
+      // Read at the nearest replica; a miss may be a session created a moment ago in another region
+      // (storefronts sign in at one edge and call from another), so it is asked at the primary before
+      // it counts as none. Costs a second round trip only for an unknown or just-created session.
+      const near = await redis(() => client.get(key));
+      if (near !== null) return parse<CustomerSessionRecord>(near);
+      return parse<CustomerSessionRecord>(await redis(() => run.READ_AT_PRIMARY([key], [])));
     },
     async revokeSession(tokenHash) {
       await redis(() => client.del(keys.customerSession(tokenHash)));

@@ -9,6 +9,7 @@ export { ISSUE_TOKEN } from "./issue-token";
 export { READ_SESSION, SESSION_INDEX } from "./list-sessions";
 export { PEEK_LIMIT } from "./peek-limit";
 export { RATE_LIMIT } from "./rate-limit";
+export { READ_AT_PRIMARY } from "./read-at-primary";
 export { RELEASE_OTP } from "./release-otp";
 export { RELEASE_TOKEN } from "./release-token";
 export { REVOKE_REFRESH } from "./revoke-refresh";

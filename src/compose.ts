@@ -10,6 +10,7 @@ import { createResendProvider } from "./email/resend";
 import { rateLimited } from "./errors";
 import type { OAuthConfig } from "./oauth/config";
 import type { OAuthClient } from "./oauth/types";
+import { onFirstUse } from "./on-first-use";
 import type { Clock, Deps, Keys, OutboxStore, PasswordHasher } from "./ports";
 import { createDisabledSms, createSmsOutbox, createTwilioProvider, type SmsProvider } from "./sms/provider";
 import { withDeadline } from "./storage/deadline";
@@ -173,14 +174,7 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
  * a lazy route group, so a cold start does not evaluate an OAuth library most requests never need.
  */
 function lazyOAuthClient(config: OAuthConfig): OAuthClient {
-  let client: Promise<OAuthClient> | null = null;
-  const load = () => {
-    client ??= import("./oauth/client").then((m) => m.createOAuthClient(config));
-    client.catch(() => {
-      client = null;
-    });
-    return client;
-  };
+  const load = onFirstUse(() => import("./oauth/client").then((m) => m.createOAuthClient(config)));
   return {
     authorizationUrl: async (provider, request) => (await load()).authorizationUrl(provider, request),
     finish: async (provider, input) => (await load()).finish(provider, input),

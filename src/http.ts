@@ -156,3 +156,12 @@ export function afterResponse(c: Context<AppEnv>, label: string, task: () => Pro
     // No execution context (a bare app.request in a script): the promise still runs to completion.
   }
 }
+
+/** The request's ExecutionContext, when there is one (app.request() in tests passes none). */
+export function executionContext(c: Context<AppEnv>): ExecutionContext | undefined {
+  try {
+    return c.executionCtx as unknown as ExecutionContext;
+  } catch {
+    return undefined;
+  }
+}

@@ -4,6 +4,7 @@ import { createDeps } from "./compose";
 import { ConfigError, parseConfig } from "./config";
 import type { AppEnv } from "./context";
 import { AuthError, errorBody } from "./errors";
+import { neonDriver } from "./storage/neon/db";
 
 // Built once per isolate from the env bindings; a bad config answers every request with a clear 500.
 let built: { env: object; app: Promise<OpenAPIHono<AppEnv>> } | null = null;
@@ -24,7 +25,7 @@ function appFor(env: Record<string, unknown>): Promise<OpenAPIHono<AppEnv>> {
  */
 let warmed = false;
 const warmUp = () =>
-  import("@neondatabase/serverless").then(
+  neonDriver().then(
     () => undefined,
     () => undefined,
   );

@@ -9,6 +9,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "./context";
+import { onFirstUse } from "./on-first-use";
 import { LAZY_ROUTES, type LazyGroupName } from "./routes/lazy-manifest";
 
 type Handler = (c: Context<AppEnv>, next: Next) => Promise<Response | undefined | undefined> | Response | undefined;
@@ -47,25 +48,19 @@ export async function lazyManifest(): Promise<Record<string, string[]>> {
 }
 
 /** Per group: its loaded routes, indexed by "METHOD path" (one load per isolate, shared by requests). */
-const loaded = new Map<LazyGroupName, Promise<Map<string, Handler[]>>>();
-
-function group(name: LazyGroupName): Promise<Map<string, Handler[]>> {
-  let entry = loaded.get(name);
-  if (!entry) {
-    entry = loaders[name]().then((routes) => {
+const groups = Object.fromEntries(
+  (Object.keys(loaders) as LazyGroupName[]).map((name) => [
+    name,
+    onFirstUse(async () => {
       const index = new Map<string, Handler[]>();
-      for (const r of routes.routes) {
+      for (const r of (await loaders[name]()).routes) {
         const key = `${r.method} ${r.path}`;
         index.set(key, [...(index.get(key) ?? []), r.handler as unknown as Handler]);
       }
       return index;
-    });
-    // A failed load (a deploy swapped modules under us) is retried by the next request.
-    entry.catch(() => loaded.delete(name));
-    loaded.set(name, entry);
-  }
-  return entry;
-}
+    }),
+  ]),
+) as Record<LazyGroupName, () => Promise<Map<string, Handler[]>>>;
 
 /** Hono's own composition, for one route's handlers on the caller's context. */
 async function run(c: Context<AppEnv>, handlers: Handler[], next: Next): Promise<Response> {
@@ -82,7 +77,7 @@ async function run(c: Context<AppEnv>, handlers: Handler[], next: Next): Promise
 function standIn(name: LazyGroupName, method: string, path: string): MiddlewareHandler<AppEnv> {
   const key = `${method} ${path}`;
   return async (c, next) => {
-    const handlers = (await group(name)).get(key);
+    const handlers = (await groups[name]()).get(key);
     // The manifest is generated from these very routes (npm run client:generate); a mismatch is a bug.
     if (!handlers) throw new Error(`lazy route ${key} is not in group ${name}: regenerate the manifest`);
     return run(c, handlers, next);

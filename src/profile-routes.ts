@@ -5,16 +5,9 @@ import type { Context } from "hono";
 import { PROFILE_ROUTES } from "./compat-names";
 import type { Config } from "./config";
 import type { AppEnv } from "./context";
+import { executionContext } from "./http";
 
 const profiles = () => import("./compat");
-
-function executionContext(c: Context<AppEnv>): ExecutionContext | undefined {
-  try {
-    return c.executionCtx as unknown as ExecutionContext;
-  } catch {
-    return undefined;
-  }
-}
 
 export function withProfiles(core: OpenAPIHono<AppEnv>, config: Config): OpenAPIHono<AppEnv> {
   if (config.compat.length === 0) return core;

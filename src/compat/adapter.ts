@@ -8,6 +8,7 @@ import type { Config } from "../config";
 import type { AppEnv } from "../context";
 import { idToUuid } from "../crypto/uuid-ids";
 import type { ErrorDetail } from "../errors";
+import { executionContext } from "../http";
 import { requestIdFrom } from "../middleware/request-context";
 
 export interface V1Error {
@@ -194,15 +195,6 @@ export function createCall(c: Context<AppEnv>, core: CoreApp, config: Config, er
       return shaped(new Headers({ "Cache-Control": "no-store" }), status, e, { request_id: requestId });
     },
   };
-}
-
-/** The request's ExecutionContext (waitUntil), when the runtime gave one. */
-export function executionContext(c: Context<AppEnv>): ExecutionContext | undefined {
-  try {
-    return c.executionCtx as unknown as ExecutionContext;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Copies `source` with camelCase field names renamed to /v1's snake_case (unknown fields dropped). */

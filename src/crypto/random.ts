@@ -17,7 +17,10 @@ export function isOpaqueToken(value: string): boolean {
   return /^[A-Za-z0-9_-]{43}$/.test(value);
 }
 
-const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
+/** Crockford base32, lower case: the alphabet of every id's body. */
+export const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
+/** An id's body (after `prefix_`): 26 Crockford characters. */
+export const ID_BODY = "[0-9a-hjkmnp-tv-z]{26}";
 
 /**
  * A prefixed, sortable id (`usr_01j…`): 48 bits of milliseconds then 80 random bits, Crockford base32.
@@ -45,4 +48,4 @@ export function generateId(prefix: string, now: number = Date.now()): string {
   return `${prefix}_${time}${tail}`;
 }
 
-export const ID_PATTERN = (prefix: string): RegExp => new RegExp(`^${prefix}_[0-9a-hjkmnp-tv-z]{26}$`);
+export const ID_PATTERN = (prefix: string): RegExp => new RegExp(`^${prefix}_${ID_BODY}$`);

@@ -3,9 +3,9 @@
 // (the top 6 of them zero until 2109) then 80 random bits. The 122 that matter fit an RFC 9562 version 8
 // ("custom") UUID exactly, so each id has one UUID and each such UUID one id: no table, no lookup,
 // nothing to keep in step. The kind (user, organization...) is not in it; the path it is used in says.
+import { CROCKFORD, ID_BODY } from "./random";
 
-const CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz";
-const BODY = /^[0-9a-hjkmnp-tv-z]{26}$/;
+const BODY = new RegExp(`^${ID_BODY}$`);
 const UUID_V8 = /^([0-9a-f]{8})-([0-9a-f]{4})-8([0-9a-f]{3})-([89ab][0-9a-f]{3})-([0-9a-f]{12})$/i;
 const TIME_BITS = 42n;
 const RANDOM_BITS = 80n;

@@ -5,7 +5,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv, OAuthEndpoint } from "../context";
 import { AuthError, type ErrorCode } from "../errors";
 import { isFormPost } from "../routes/schemas";
-import { apiKeyFromClientCredentials, verifyApiKey } from "../services/api-keys";
+import { apiKeyFromClientCredentials } from "../services/api-key-shape";
+import { verifyApiKey } from "../services/api-keys";
 import { apiKeyAuth } from "./authenticate";
 
 /** `client`: an endpoint a client authenticates to (introspection). `token`: the token endpoint. */

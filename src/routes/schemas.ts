@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ID_BODY } from "../crypto/random";
 import { uuidToId } from "../crypto/uuid-ids";
 
 export const User = z
@@ -112,7 +113,7 @@ export const CredentialCheck = z.object({
  * Handlers always receive the canonical `org_…` id; anything else is 400 validation_error.
  */
 export function recordId(prefix: string, noun: string, aliases: string[] = []) {
-  const own = new RegExp(`^(?:${[prefix, ...aliases].join("|")})_[0-9a-hjkmnp-tv-z]{26}$`);
+  const own = new RegExp(`^(?:${[prefix, ...aliases].join("|")})_${ID_BODY}$`);
   return z
     .string()
     .refine((value) => own.test(value) || uuidToId(prefix, value) !== null, {

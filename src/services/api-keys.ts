@@ -3,6 +3,7 @@ import { constantTimeEqual, sha256Hex } from "../crypto/hash";
 import { generateId, generateToken } from "../crypto/random";
 import { AuthError, rateLimited } from "../errors";
 import type { ApiKeyAuthRecord, ApiKeyRecord, SessionUser } from "../ports";
+import { keyShape } from "./api-key-shape";
 import { logAuthEvent } from "./audit";
 import type { ServiceContext } from "./context";
 import { durableClaim, type IdempotencyScope, settleClaim } from "./idempotent";
@@ -10,37 +11,6 @@ import type { Identity } from "./identity";
 import { API_KEY_FAILURES } from "./limits";
 import { authorize, isSuperuser, PLATFORM_SCOPE, type Principal, scopesForRole } from "./policy";
 import { confirmRecentAuth } from "./reauth";
-
-// `sk_live_<id>.<secret>` / `sk_test_…` / API_KEY_PREFIX's (`cp_…`): the prefix makes leaked keys easy
-// to scan for, the id finds the record, and only the 256-bit secret's SHA-256 is stored.
-const shapes = new Map<string, RegExp>();
-
-function keyShape(config: Config): RegExp {
-  const accepted = config.apiKeys.accepted.join("|");
-  let shape = shapes.get(accepted);
-  if (!shape) {
-    // Prefixes are [a-z0-9_] only (config.ts), so they need no escaping.
-    shape = new RegExp(`^(${accepted})(key_[0-9a-z]{26})\\.([A-Za-z0-9_-]{43})$`);
-    shapes.set(accepted, shape);
-  }
-  return shape;
-}
-
-/** Whether a Bearer credential is meant as an API key (one of the accepted prefixes), not a JWT. */
-export function isApiKeyBearer(config: Config, bearer: string): boolean {
-  return config.apiKeys.accepted.some((prefix) => bearer.startsWith(prefix));
-}
-
-/**
- * The API key that OAuth client credentials name (client_id the key's id, client_secret the whole key
- * or only its secret part), or null when they cannot be one: the id a key carries must be client_id.
- */
-export function apiKeyFromClientCredentials(config: Config, clientId: string, clientSecret: string): string | null {
-  const whole = keyShape(config).exec(clientSecret);
-  if (whole) return whole[2] === clientId ? clientSecret : null;
-  const candidate = `${config.apiKeys.prefix}${clientId}.${clientSecret}`;
-  return keyShape(config).test(candidate) ? candidate : null;
-}
 
 export interface ApiKeyIdentity {
   identity: Identity;

@@ -1,4 +1,5 @@
 import type { NeonQueryFunction } from "@neondatabase/serverless";
+import { onFirstUse } from "../../on-first-use";
 
 /**
  * A handle on the database: what repositories hold and pass to queryRunner (storage/neon/sql.ts).
@@ -19,6 +20,9 @@ export interface StatementRunner {
 
 export const statementRunners = new WeakMap<object, StatementRunner>();
 
+/** The Neon driver's module, loaded on first use (src/index.ts also loads it after a first answer). */
+export const neonDriver = () => import("@neondatabase/serverless");
+
 /**
  * Neon over HTTP: one fetch per statement or batch, no connection setup, which suits a request-scoped
  * Worker. The endpoint overrides exist only for the local stack; production keeps Neon's defaults.
@@ -29,9 +33,8 @@ export function createDatabase(options: {
   wsProxy: string | null;
   timeoutMs?: number;
 }): Database {
-  let loading: Promise<NeonQueryFunction<false, true>> | null = null;
-  const client = () => {
-    loading ??= import("@neondatabase/serverless").then(({ neon, neonConfig }) => {
+  const client = onFirstUse(() =>
+    neonDriver().then(({ neon, neonConfig }) => {
       if (options.httpEndpoint) neonConfig.fetchEndpoint = options.httpEndpoint;
       if (options.wsProxy) {
         const proxy = options.wsProxy;
@@ -40,13 +43,8 @@ export function createDatabase(options: {
         neonConfig.pipelineConnect = false;
       }
       return neon(options.url, { fullResults: true });
-    });
-    // A failed load is retried by the next statement rather than kept.
-    loading.catch(() => {
-      loading = null;
-    });
-    return loading;
-  };
+    }),
+  );
   const db: Database = { kind: "neon-http" };
   statementRunners.set(db, { client, timeoutMs: options.timeoutMs ?? 5000 });
   return db;

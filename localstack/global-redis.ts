@@ -84,63 +84,56 @@ export async function startGlobalRedis(options: { lagMs: number }): Promise<Glob
     await new Promise((r) => setTimeout(r, 25));
   }
   const token = randomBytes(24).toString("base64url");
-  // The primary region: the plain shim on the primary, each answer stamped with the primary's offset.
+  // Both regions' fronts pass requests to a plain shim on the primary or on the replica.
   const primaryShim = await startUpstashShim({ engine: primary, token });
-  const stamp = async (res: ServerResponse, engine: RedisEngine, field: "master_repl_offset" | "slave_repl_offset") =>
-    res.setHeader("upstash-sync-token", String(await offset(engine, field)));
-
-  const forward = async (target: string, req: IncomingMessage, body: string, res: ServerResponse) => {
+  const replicaShim = await startUpstashShim({ engine: replica, token });
+  // Passes a request on to one of the two shims, the answer stamped with the offset it reflects.
+  const relay = async (
+    to: { url: string; engine: RedisEngine; field: "master_repl_offset" | "slave_repl_offset" },
+    req: IncomingMessage,
+    body: string,
+    res: ServerResponse,
+  ) => {
     const headers: Record<string, string> = {};
     for (const name of ["authorization", "content-type", "upstash-encoding"])
       if (req.headers[name]) headers[name] = String(req.headers[name]);
-    const answer = await fetch(`${target}${req.url ?? "/"}`, { method: req.method, headers, body });
+    const answer = await fetch(`${to.url}${req.url ?? "/"}`, { method: req.method, headers, body });
     res.statusCode = answer.status;
     res.setHeader("content-type", answer.headers.get("content-type") ?? "application/json");
-    await stamp(res, primary, "master_repl_offset");
+    res.setHeader("upstash-sync-token", String(await offset(to.engine, to.field)));
     res.end(await answer.text());
   };
-  const primaryFront = createServer((req, res) => {
-    void (async () => {
-      const body = await readBody(req);
-      await forward(primaryShim.url, req, body, res);
-    })().catch(() => {
-      res.statusCode = 500;
-      res.end(JSON.stringify({ error: "ERR global primary" }));
+  const atPrimary = { url: primaryShim.url, engine: primary, field: "master_repl_offset" as const };
+  const atReplica = { url: replicaShim.url, engine: replica, field: "slave_repl_offset" as const };
+  const front = (name: string, handle: (req: IncomingMessage, body: string, res: ServerResponse) => Promise<void>) =>
+    createServer((req, res) => {
+      void readBody(req)
+        .then((body) => handle(req, body, res))
+        .catch(() => {
+          res.statusCode = 500;
+          res.end(JSON.stringify({ error: `ERR global ${name}` }));
+        });
     });
-  });
-  const replicaShim = await startUpstashShim({ engine: replica, token });
-  const replicaFront = createServer((req, res) => {
-    void (async () => {
-      const body = await readBody(req);
-      let commands: RedisArg[][] = [];
-      try {
-        const parsed = JSON.parse(body) as unknown;
-        const path = (req.url ?? "/").split("?")[0];
-        commands = path === "/" || path === "" ? [parsed as RedisArg[]] : (parsed as RedisArg[][]);
-        if (path === "/multi-exec") commands = [["MULTI"]];
-      } catch {
-        commands = [["MULTI"]];
-      }
-      if (!commands.every((c) => Array.isArray(c) && isRead(c))) return forward(primaryShim.url, req, body, res);
-      // Read-your-writes: a read that carries a token waits until the replica has applied that much.
-      const wanted = Number(req.headers["upstash-sync-token"] ?? "");
-      if (Number.isFinite(wanted) && wanted > 0) {
-        const until = Date.now() + 10_000;
-        while ((await offset(replica, "slave_repl_offset")) < wanted && Date.now() < until)
-          await new Promise((r) => setTimeout(r, 5));
-      }
-      const headers: Record<string, string> = {};
-      for (const name of ["authorization", "content-type", "upstash-encoding"])
-        if (req.headers[name]) headers[name] = String(req.headers[name]);
-      const answer = await fetch(`${replicaShim.url}${req.url ?? "/"}`, { method: "POST", headers, body });
-      res.statusCode = answer.status;
-      res.setHeader("content-type", answer.headers.get("content-type") ?? "application/json");
-      await stamp(res, replica, "slave_repl_offset");
-      res.end(await answer.text());
-    })().catch(() => {
-      res.statusCode = 500;
-      res.end(JSON.stringify({ error: "ERR global replica" }));
-    });
+  const primaryFront = front("primary", (req, body, res) => relay(atPrimary, req, body, res));
+  const replicaFront = front("replica", async (req, body, res) => {
+    let commands: RedisArg[][] = [];
+    try {
+      const parsed = JSON.parse(body) as unknown;
+      const path = (req.url ?? "/").split("?")[0];
+      commands = path === "/" || path === "" ? [parsed as RedisArg[]] : (parsed as RedisArg[][]);
+      if (path === "/multi-exec") commands = [["MULTI"]];
+    } catch {
+      commands = [["MULTI"]];
+    }
+    if (!commands.every((c) => Array.isArray(c) && isRead(c))) return relay(atPrimary, req, body, res);
+    // Read-your-writes: a read that carries a token waits until the replica has applied that much.
+    const wanted = Number(req.headers["upstash-sync-token"] ?? "");
+    if (Number.isFinite(wanted) && wanted > 0) {
+      const until = Date.now() + 10_000;
+      while ((await offset(replica, "slave_repl_offset")) < wanted && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 5));
+    }
+    return relay(atReplica, req, body, res);
   });
   const [primaryFrontPort, replicaFrontPort] = [await listen(primaryFront, 0), await listen(replicaFront, 0)];
   return {

@@ -2,13 +2,12 @@
 // a generated config with the same bindings, plus a trivial Hono worker beside it as the runtime's own
 // floor. `npm run bench` measures CPU per request from this process's /proc entry.
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as Esbuild from "esbuild";
-import { workerModules } from "../scripts/build.ts";
 import { freePort } from "./redis-engine.ts";
 
 const require = createRequire(import.meta.url);
@@ -34,7 +33,44 @@ export function compatibilityDate(): string {
   return /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync(`${root}wrangler.toml`, "utf8"))?.[1] ?? "2026-10-20";
 }
 
-async function floorWorker(dir: string): Promise<string> {
+/**
+ * Copies a built worker into `dir` (capnp embeds resolve relative to the config file): the entry, then
+ * every other .js module beside it (the chunks it imports). Returns the module names, entry first.
+ */
+export function copyModules(entry: string, dir: string): string[] {
+  const from = dirname(entry);
+  const others = readdirSync(from).filter((f) => f.endsWith(".js") && f !== basename(entry));
+  const names = [basename(entry), ...others.sort()];
+  for (const name of names) copyFileSync(join(from, name), join(dir, name));
+  return names;
+}
+
+/** One worker of a workerd config: its ES modules, text bindings, Node compatibility, network access. */
+export function workerConfig(id: string, modules: string[], vars: Record<string, string>): string {
+  const bindings = Object.entries(vars)
+    .map(([name, value]) => `(name = ${capnpString(name)}, text = ${capnpString(value)})`)
+    .join(",\n      ");
+  return `const ${id} :Workerd.Worker = (
+  modules = [${modules.map((name) => `(name = ${capnpString(name)}, esModule = embed ${capnpString(name)})`).join(", ")}],
+  compatibilityDate = ${capnpString(compatibilityDate())},
+  compatibilityFlags = ["nodejs_compat"],
+  bindings = [
+      ${bindings}
+  ],
+  globalOutbound = "net",
+);
+`;
+}
+
+/** `workerd serve <config>`, pinned to one core when asked (and taskset exists). */
+export function serveCommand(configPath: string, cpu?: number): { command: string; args: string[] } {
+  const args = ["serve", configPath, "--experimental"];
+  if (cpu === undefined || !existsSync("/usr/bin/taskset")) return { command: workerdBinary(), args };
+  return { command: "/usr/bin/taskset", args: ["-c", String(cpu), workerdBinary(), ...args] };
+}
+
+/** A trivial Hono worker (floor.js in `dir`): the runtime's own floor for the benchmarks. */
+export async function floorWorker(dir: string): Promise<string> {
   const esbuild = require("esbuild") as typeof Esbuild;
   const path = join(dir, "floor.js");
   await esbuild.build({
@@ -68,12 +104,7 @@ export async function startBareWorkerd(
   const dir = mkdtempSync(join(tmpdir(), "workerd-bench-"));
   const [port, floorPort] = [await freePort(), await freePort()];
   await floorWorker(dir);
-  // capnp embeds resolve relative to the config file: every module of the built worker, entry first.
-  const modules = workerModules(dirname(bundlePath));
-  for (const name of modules) copyFileSync(join(dirname(bundlePath), name), join(dir, name));
-  const bindings = Object.entries({ ...vars, PUBLIC_URL: `http://127.0.0.1:${port}` })
-    .map(([name, value]) => `(name = ${capnpString(name)}, text = ${capnpString(value)})`)
-    .join(",\n      ");
+  const modules = copyModules(bundlePath, dir);
   const config = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
@@ -86,15 +117,7 @@ const config :Workerd.Config = (
     (name = "floor", address = "127.0.0.1:${floorPort}", http = (), service = "floor"),
   ],
 );
-const auth :Workerd.Worker = (
-  modules = [${modules.map((name) => `(name = ${capnpString(name)}, esModule = embed ${capnpString(name)})`).join(", ")}],
-  compatibilityDate = ${capnpString(compatibilityDate())},
-  compatibilityFlags = ["nodejs_compat"],
-  bindings = [
-      ${bindings}
-  ],
-  globalOutbound = "net",
-);
+${workerConfig("auth", modules, { ...vars, PUBLIC_URL: `http://127.0.0.1:${port}` })}
 const floor :Workerd.Worker = (
   modules = [(name = "floor.js", esModule = embed "floor.js")],
   compatibilityDate = ${capnpString(compatibilityDate())},
@@ -103,12 +126,9 @@ const floor :Workerd.Worker = (
 `;
   const configPath = join(dir, "config.capnp");
   writeFileSync(configPath, config);
-  const args = ["serve", configPath, "--experimental"];
-  if (options.inspector) args.push(`--inspector-addr=127.0.0.1:${options.inspector}`);
   // Pinned to one core (the load generator and the stores get the other): steadier CPU figures.
-  const pinned = options.cpu !== undefined && existsSync("/usr/bin/taskset");
-  const command = pinned ? "/usr/bin/taskset" : workerdBinary();
-  if (pinned) args.unshift("-c", String(options.cpu), workerdBinary());
+  const { command, args } = serveCommand(configPath, options.cpu);
+  if (options.inspector) args.push(`--inspector-addr=127.0.0.1:${options.inspector}`);
   const child: ChildProcess = spawn(command, args, {
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -6,7 +6,7 @@
 // own bundling in one more way: zod's locale tables, which @hono/zod-openapi drags in through the `z`
 // namespace, are cut down to English (about 38 KiB gzip). `npm run test:e2e`, `npm run bench` and
 // the deploy dry-run all use this exact output.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -193,12 +193,6 @@ function writeDeployConfig(): void {
     'rules = [{ type = "ESModule", globs = ["**/*.js"], fallthrough = false }]',
   ].join("\n");
   writeFileSync(DEPLOY_CONFIG, source.replace(main, settings));
-}
-
-/** The files of the built worker, for uploads and bare workerd configs: the entry first. */
-export function workerModules(dir = WORKER_DIR): string[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".js"));
-  return ["index.js", ...files.filter((f) => f !== "index.js").sort()];
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

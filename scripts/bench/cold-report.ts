@@ -2,14 +2,11 @@
 // floor (a trivial Hono worker), the fixed libraries alone and our entry module, then each lazy
 // group's first request (what its first user pays to load it), with the targets of the cold-start issue.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type * as Esbuild from "esbuild";
+import { floorWorker } from "../../localstack/workerd.ts";
 import { BUNDLE_PATH, type BuiltWorker, LIBRARIES_PATH } from "../build.ts";
 import { coldStarts, type WorkerUnderTest } from "./cold-start.ts";
-
-const require = createRequire(import.meta.url);
 
 const json =
   (body: unknown): (() => RequestInit) =>
@@ -46,24 +43,12 @@ export interface ColdReport {
 export async function coldStartReport(bundle: BuiltWorker, vars: Record<string, string>): Promise<ColdReport> {
   const dir = mkdtempSync(join(tmpdir(), "cold-floor-"));
   try {
-    const esbuild = require("esbuild") as typeof Esbuild;
+    // The benchmarks' own floor worker (localstack/workerd.ts), alone in its directory.
     mkdirSync(join(dir, "floor"));
-    await esbuild.build({
-      stdin: {
-        contents: `import { Hono } from "hono"; export default new Hono().get("*", (c) => c.json({ ok: true }));`,
-        resolveDir: process.cwd(),
-        loader: "ts",
-      },
-      bundle: true,
-      minify: true,
-      format: "esm",
-      platform: "neutral",
-      outfile: join(dir, "floor", "index.js"),
-      logLevel: "error",
-    });
+    const floorEntry = await floorWorker(join(dir, "floor"));
     const first = { path: "/v1/auth/me" };
     const workers: WorkerUnderTest[] = [
-      { name: "floor", entry: join(dir, "floor", "index.js"), vars: {}, first },
+      { name: "floor", entry: floorEntry, vars: {}, first },
       { name: "libraries", entry: LIBRARIES_PATH, vars: {}, first },
       { name: "entry", entry: BUNDLE_PATH, vars, first, groups: GROUPS },
       // An isolate whose very first request needs SQL: the entry plus the driver, before the answer.

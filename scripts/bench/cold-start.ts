@@ -3,15 +3,15 @@
 // from /proc/<pid>/task/*/schedstat) at that moment. Then, in the same process, the first request of
 // each lazy group against its second (warm) one: the extra a group's first user pays for loading it.
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { join } from "node:path";
 import { freePort } from "../../localstack/redis-engine.ts";
-import { compatibilityDate, workerdBinary } from "../../localstack/workerd.ts";
+import { copyModules, serveCommand, workerConfig } from "../../localstack/workerd.ts";
 
 export interface WorkerUnderTest {
   name: string;
-  /** The entry module; every other .js file in its directory is uploaded beside it. */
+  /** The entry module; every other .js file in its directory is loaded beside it. */
   entry: string;
   vars: Record<string, string>;
   /** The request whose answer ends the cold start. */
@@ -42,52 +42,21 @@ function cpuNs(pid: number): number | null {
   }
 }
 
-function modulesOf(entry: string): string[] {
-  const dir = dirname(entry);
-  const walk = (d: string): string[] =>
-    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".js") ? [join(d, e.name)] : [],
-    );
-  const others = walk(dir).filter((f) => f !== entry);
-  return [entry, ...others];
-}
-
 function config(worker: WorkerUnderTest, port: number, dir: string): string {
-  const files = modulesOf(worker.entry);
-  const base = dirname(worker.entry);
-  const modules = files.map((file) => {
-    const name = relative(base, file);
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    copyFileSync(file, join(dir, name));
-    return `(name = ${JSON.stringify(name)}, esModule = embed ${JSON.stringify(name)})`;
-  });
-  const bindings = Object.entries({ ...worker.vars, PUBLIC_URL: `http://127.0.0.1:${port}` })
-    .map(([name, value]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(value)})`)
-    .join(",\n      ");
+  const modules = copyModules(worker.entry, dir);
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [(name = "w", worker = .w), (name = "net", network = (allow = ["public", "private", "local"]))],
   sockets = [(name = "w", address = "127.0.0.1:${port}", http = (), service = "w")],
 );
-const w :Workerd.Worker = (
-  modules = [${modules.join(", ")}],
-  compatibilityDate = ${JSON.stringify(compatibilityDate())},
-  compatibilityFlags = ["nodejs_compat"],
-  bindings = [
-      ${bindings}
-  ],
-  globalOutbound = "net",
-);
-`;
+${workerConfig("w", modules, { ...worker.vars, PUBLIC_URL: `http://127.0.0.1:${port}` })}`;
 }
 
 async function oneStart(worker: WorkerUnderTest, cpu: number | undefined) {
   const dir = mkdtempSync(join(tmpdir(), "cold-start-"));
   const port = await freePort();
   writeFileSync(join(dir, "config.capnp"), config(worker, port, dir));
-  const args = ["serve", join(dir, "config.capnp"), "--experimental"];
-  const command = cpu === undefined ? workerdBinary() : "/usr/bin/taskset";
-  if (cpu !== undefined) args.unshift("-c", String(cpu), workerdBinary());
+  const { command, args } = serveCommand(join(dir, "config.capnp"), cpu);
   const origin = `http://127.0.0.1:${port}`;
   const start = performance.now();
   const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });

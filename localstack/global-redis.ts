@@ -28,6 +28,13 @@ export interface GlobalRedis {
   replicaUrl: string;
   token: string;
   lagMs: number;
+  /**
+   * For benchmarks: how far the primary region is from the replica's region (one-way ms, so a write
+   * or script sent to the replica endpoint costs a round trip of twice this before it runs).
+   */
+  setPrimaryDistance(oneWayMs: number): void;
+  /** Requests the replica endpoint answered there (near) and passed on to the primary (far). */
+  counters(): { near: number; far: number };
   description: string;
   close(): Promise<void>;
 }
@@ -104,6 +111,10 @@ export async function startGlobalRedis(options: { lagMs: number }): Promise<Glob
     res.end(await answer.text());
   };
   const atPrimary = { url: primaryShim.url, engine: primary, field: "master_repl_offset" as const };
+  // What the replica's region sends to the primary crosses the distance between the two regions.
+  const distance = await startLatencyProxy(primaryShim.url);
+  const fromAfar = { ...atPrimary, url: distance.url };
+  const counted = { near: 0, far: 0 };
   const atReplica = { url: replicaShim.url, engine: replica, field: "slave_repl_offset" as const };
   const front = (name: string, handle: (req: IncomingMessage, body: string, res: ServerResponse) => Promise<void>) =>
     createServer((req, res) => {
@@ -125,7 +136,11 @@ export async function startGlobalRedis(options: { lagMs: number }): Promise<Glob
     } catch {
       commands = [["MULTI"]];
     }
-    if (!commands.every((c) => Array.isArray(c) && isRead(c))) return relay(atPrimary, req, body, res);
+    if (!commands.every((c) => Array.isArray(c) && isRead(c))) {
+      counted.far++;
+      return relay(fromAfar, req, body, res);
+    }
+    counted.near++;
     // Read-your-writes: a read that carries a token waits until the replica has applied that much.
     const wanted = Number(req.headers["upstash-sync-token"] ?? "");
     if (Number.isFinite(wanted) && wanted > 0) {
@@ -141,6 +156,8 @@ export async function startGlobalRedis(options: { lagMs: number }): Promise<Glob
     replicaUrl: `http://127.0.0.1:${replicaFrontPort}`,
     token,
     lagMs: options.lagMs,
+    setPrimaryDistance: (oneWayMs) => distance.setOneWay(oneWayMs),
+    counters: () => ({ ...counted }),
     description: `redis-server primary :${primaryPort} -> replica :${replicaPort}, ${options.lagMs} ms behind`,
     async close() {
       for (const s of [primaryFront, replicaFront]) {
@@ -152,6 +169,7 @@ export async function startGlobalRedis(options: { lagMs: number }): Promise<Glob
       await primary.close().catch(() => undefined);
       await replica.close().catch(() => undefined);
       await link.close();
+      await distance.close();
       for (const child of children) child.kill("SIGKILL");
     },
   };

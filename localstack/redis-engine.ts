@@ -134,7 +134,8 @@ export function inProcessEngine(): RedisEngine {
     description: "in-process Redis engine (ioredis-mock)",
     async command(args) {
       const [name, ...rest] = normalizeMockArgs(args);
-      const lower = String(name).toLowerCase();
+      // Read-only script variants run as the plain ones (one engine, no replicas to route them to).
+      const lower = String(name).toLowerCase().replace(/_ro$/, "");
       // Like Redis (and Upstash), keep every script seen so EVALSHA works; the mock has no script cache.
       if (lower === "eval") scripts.set(sha1(String(rest[0])), String(rest[0]));
       if (lower === "script" && String(rest[0]).toLowerCase() === "load") {
@@ -147,7 +148,7 @@ export function inProcessEngine(): RedisEngine {
         if (script === undefined) throw new Error("NOSCRIPT No matching script. Please use EVAL.");
         return normalizeMockReply(await client.eval!(script, ...rest.slice(1).map(String)));
       }
-      return normalizeMockReply(await client[method(name ?? "")]!(...rest.map(String)));
+      return normalizeMockReply(await client[method(lower)]!(...rest.map(String)));
     },
     async transaction(commands) {
       const results = await client

@@ -5,6 +5,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { describe, expect, it } from "vitest";
 import { generateToken } from "../src/crypto/random";
+import { createRedisClient } from "../src/storage/upstash/client";
 import { bindings } from "./support/harness";
 
 const lag = Number(bindings.GLOBAL_LAG_MS);
@@ -72,5 +73,20 @@ describe.runIf(bindings.GLOBAL_PRIMARY_URL)("simulated global Upstash (primary +
     const incremented = await sydney.eval("return redis.call('INCR', KEYS[1])", [`${k}:n`], []);
     expect(incremented).toBe(1);
     expect(await frankfurt.get(`${k}:n`)).toBe("1");
+  });
+
+  it("the worker's client reads near even right after its own write (no isolate-wide sync token)", async () => {
+    // One isolate serves many users: the SDK's default would make every read after any write wait for
+    // the replica. The worker's client asks the primary itself where a read must see a fresh write.
+    const sydney = createRedisClient({ url: bindings.GLOBAL_REPLICA_URL ?? "", token: bindings.GLOBAL_TOKEN ?? "" });
+    const [written, other] = [key(), key()];
+    await sydney.set(other, "old");
+    await new Promise((r) => setTimeout(r, lag * 2));
+    await sydney.set(written, "now");
+    const started = Date.now();
+    expect(await sydney.get(other)).toBe("old");
+    expect(Date.now() - started).toBeLessThan(lag / 2);
+    // And the write is indeed not at the replica yet: that read did not wait for it.
+    expect(await sydney.get(written)).toBeNull();
   });
 });

@@ -51,8 +51,13 @@ describe("session cookies", () => {
     try {
       const { res } = await signIn(secure);
       const cookies = parseSetCookies(res);
-      expect(cookies.map((c) => c.name).sort()).toEqual(["__Host-csrf_token", "__Host-session"]);
+      // The third: read-your-writes for a few seconds on a global database (a flag, not a credential).
+      expect(cookies.map((c) => c.name).sort()).toEqual(["__Host-csrf_token", "__Host-session", "__Host-session_sync"]);
       for (const c of cookies) expect(c.attributes).toMatchObject({ secure: true, path: "/" });
+      expect(cookies.find((c) => c.name === "__Host-session_sync")?.attributes).toMatchObject({
+        httponly: true,
+        "max-age": "10",
+      });
       expect(res.headers.get("strict-transport-security")).toContain("max-age=31536000");
     } finally {
       await secure.close();
@@ -98,12 +103,37 @@ describe("GET /v1/auth/me", () => {
 
   it("costs one Redis round trip and no SQL", async () => {
     const { jar } = await signIn();
+    jar.delete(h.config.cookies.syncName); // ten seconds after the sign-in
     const { result, trips } = await countRoundTrips(
       { redis: h.config.redis.url, sql: h.config.database.httpEndpoint! },
       () => h.request("/v1/auth/me", { jar }),
     );
     expect(result.status).toBe(200);
     expect(trips).toMatchObject({ redis: 1, sql: 0 });
+    // A read-only script: a global database answers it at the nearest read replica.
+    expect(trips.commands).toEqual(["evalsha_ro"]);
+  });
+
+  it("a browser that has just written reads its session at the primary for a few seconds", async () => {
+    const { jar } = await signIn();
+    const endpoints = { redis: h.config.redis.url, sql: h.config.database.httpEndpoint! };
+    expect(jar.get(h.config.cookies.syncName)).toBe("1"); // set by the sign-in
+    const fresh = await countRoundTrips(endpoints, () => h.request("/v1/auth/me", { jar }));
+    expect(fresh.result.status).toBe(200);
+    // EVALSHA (not _RO): runs at the primary, which has every write already.
+    expect(fresh.trips.commands).toEqual(["evalsha"]);
+    jar.delete(h.config.cookies.syncName);
+    const switched = await h.request("/v1/auth/me", { method: "PATCH", jar, json: { name: "Ada" } });
+    expect(switched.status, await switched.clone().text()).toBe(200);
+    expect(switched.headers.getSetCookie().find((c) => c.startsWith(`${h.config.cookies.syncName}=1`))).toMatch(
+      /Max-Age=10; Path=\/; HttpOnly; SameSite=Lax/,
+    );
+    // A read answers without it; a refused write does not set it.
+    expect((await h.request("/v1/auth/me", { jar })).headers.getSetCookie()).toHaveLength(0);
+    jar.delete(h.config.cookies.syncName);
+    const refused = await h.request("/v1/auth/me", { method: "PATCH", jar, json: { name: 5 } });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.getSetCookie()).toHaveLength(0);
   });
 
   it("server expiry and cookie slide together, only past half the idle window (Lucia); a clock walks the days", async () => {

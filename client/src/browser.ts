@@ -60,8 +60,10 @@ export function createBrowserClient(options: BrowserClientOptions) {
       return request;
     },
     async onResponse({ response }) {
-      // A new or ended session changes the token; a refusal means the one we hold is stale.
-      if (response.headers.get("set-cookie") !== null || response.status === 403) learnt = undefined;
+      // A new or ended session sets or clears the CSRF cookie (other cookies, such as the short-lived
+      // read-your-writes flag, leave the token as it is); a refusal means the one we hold is stale.
+      const cookies = response.headers.get("set-cookie") ?? "";
+      if (CSRF_COOKIES.some((name) => cookies.includes(`${name}=`)) || response.status === 403) learnt = undefined;
       return undefined;
     },
   });

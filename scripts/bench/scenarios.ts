@@ -21,6 +21,18 @@ export interface Scenario {
   seconds?: number;
 }
 
+/**
+ * The session and CSRF cookies a sign-in set, as a browser sends them later on: without the
+ * read-your-writes flag, which lives ten seconds (a replayed copy would read at the primary forever).
+ */
+function browserCookies(res: Response): string {
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0] ?? "")
+    .filter((c) => !/^[^=]*_sync=/.test(c))
+    .join("; ");
+}
+
 export async function prepareScenarios(origin: string, DURATION: number) {
   let ipCounter = 0;
   const freshIp = () => `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter++ & 255}`;
@@ -44,10 +56,7 @@ export async function prepareScenarios(origin: string, DURATION: number) {
   // Credentials of every kind.
   const ada = `ada.${Date.now()}@example.com`;
   const verified = await post("/v1/auth/magic-link/verify", { token: await magicToken(ada) });
-  const cookies = verified.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
+  const cookies = browserCookies(verified);
   const csrf = /csrf_token=([^;]+)/.exec(cookies)![1]!;
   const password = "correct horse battery staple";
   const grace = `grace.${Date.now()}@example.com`;
@@ -113,10 +122,7 @@ export async function prepareScenarios(origin: string, DURATION: number) {
         const res = await post("/v1/auth/magic-link/verify", {
           token: await magicToken(`out.${Math.random()}@example.com`),
         });
-        return res.headers
-          .getSetCookie()
-          .map((c) => c.split(";")[0])
-          .join("; ");
+        return browserCookies(res);
       },
       once: (jar) => {
         const token = /csrf_token=([^;]+)/.exec(jar ?? "")?.[1] ?? "";

@@ -23,7 +23,8 @@ export interface Config {
   authSecret: string;
   jwt: { signingKeys: string; issuer: string; audience: string };
   email: { provider: "outbox" | "resend"; from: string; resendApiKey: string | null; resendApiUrl: string };
-  cookies: { secure: boolean; sessionName: string; csrfName: string };
+  /** syncName: a browser that has just written reads its session at the primary while it lives. */
+  cookies: { secure: boolean; sessionName: string; csrfName: string; syncName: string };
   session: { idleSeconds: number; rememberIdleSeconds: number; absoluteSeconds: number };
   magicLink: { ttlSeconds: number };
   passwords: { pepper: string; iterations: number; minLength: number; requireEmailVerification: boolean };
@@ -200,6 +201,9 @@ function readConfig(env: Env): Config {
 
   const secure = publicUrl?.protocol === "https:";
   const day = 86_400;
+  const sessionName =
+    str("SESSION_COOKIE_NAME") ??
+    (compat.includes("simulix") ? "simulix_session" : secure ? "__Host-session" : "session");
   const config: Config = {
     compat,
     environment,
@@ -235,12 +239,11 @@ function readConfig(env: Env): Config {
     cookies: {
       secure,
       // __Host- cookies need Secure, so plain-http dev uses the bare names.
-      sessionName:
-        str("SESSION_COOKIE_NAME") ??
-        (compat.includes("simulix") ? "simulix_session" : secure ? "__Host-session" : "session"),
+      sessionName,
       // CorePlexML's clients read the cookie named csrf_token. Without the __Host- prefix a sibling
       // subdomain could plant one, but the value is a MAC bound to the session, so a planted one fails.
       csrfName: secure && !compat.includes("coreplexml") ? "__Host-csrf_token" : "csrf_token",
+      syncName: `${sessionName}_sync`,
     },
     session: {
       idleSeconds: int("SESSION_IDLE_DAYS", 7, 1, 30) * day,

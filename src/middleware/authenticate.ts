@@ -1,5 +1,5 @@
-import type { MiddlewareHandler } from "hono";
-import { getCookie } from "hono/cookie";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv, AppVariables } from "../context";
 import { decodeBase64Url } from "../crypto/encoding";
 import { constantTimeEqual } from "../crypto/hash";
@@ -35,7 +35,9 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
     c.set("deferredSession", token);
     return next();
   }
-  const session = token === undefined ? null : await validateSessionToken(c.get("ctx"), token);
+  // A browser that wrote something a moment ago reads its session where the write went (see below).
+  const atPrimary = cookies[config.cookies.syncName] !== undefined;
+  const session = token === undefined ? null : await validateSessionToken(c.get("ctx"), token, { atPrimary });
   if (session) {
     const csrfCookie = cookies[config.cookies.csrfName] ?? null;
     // The session's stored token (a string compare), or for older sessions the HMAC-bound one.
@@ -95,7 +97,29 @@ export const authenticate: MiddlewareHandler<AppEnv> = async function authentica
   if (same && c.res.status < 500 && (session.cookieDue || current.csrfToken === null)) {
     await setSessionCookies(c, token, current.record, current.csrfToken);
   }
+  // Read-your-writes on a global database: sessions are read at the nearest replica, which applies a
+  // write made at the primary only after its lag. A browser whose request just changed something (a
+  // switch of organization, a new membership, a sign-in) reads at the primary for a few seconds, so
+  // its next page never shows the state before its own change. Not a credential: a forged one only
+  // costs its sender the longer trip.
+  if (!SAFE_METHODS.has(c.req.method) && c.res.status < 400 && (same || signedIn(c, config.cookies.sessionName)))
+    setCookie(c, config.cookies.syncName, "1", {
+      path: "/",
+      secure: config.cookies.secure,
+      httpOnly: true,
+      sameSite: "Lax",
+      maxAge: READ_YOUR_WRITES_SECONDS,
+    });
 };
+
+/** How long a browser reads at the primary after a write: well past a replica's usual lag (< 1 s). */
+export const READ_YOUR_WRITES_SECONDS = 10;
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** This response starts a session (a sign-in): it sets the session cookie to a value. */
+function signedIn(c: Context<AppEnv>, name: string): boolean {
+  return c.res.headers.getSetCookie().some((line) => line.startsWith(`${name}=`) && !/max-age=0/i.test(line));
+}
 
 /** The request's principal when an API key authenticated it (as a Bearer or as an OAuth client). */
 export function apiKeyAuth(key: ApiKeyIdentity): NonNullable<AppVariables["auth"]> {

@@ -7,10 +7,13 @@ export interface SessionStore {
   /**
    * Reads the session with its user's snapshot and slides its idle expiry, in one round trip.
    * `cookieDue`: half the idle window has passed since the cookie was last sent (re-send it now).
+   * On a global database the read may come from the nearest replica (a logout arrives there within the
+   * replica's lag); `atPrimary` asks the primary, for a browser that has just written something.
    */
   touch(
     tokenHash: string,
     now: number,
+    options?: { atPrimary?: boolean },
   ): Promise<{ record: SessionRecord; snapshot: UserSnapshot | null; cookieDue: boolean } | null>;
   revoke(tokenHash: string): Promise<SessionRecord | null>;
   /**

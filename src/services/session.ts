@@ -56,11 +56,15 @@ export interface ValidSession {
  * Looks the token up, slides its idle expiry and reads the user's snapshot (one round trip). The
  * absolute cap is enforced here against our clock, not by the cookie or the Redis TTL.
  */
-export async function validateSessionToken(ctx: ServiceContext, token: string): Promise<ValidSession | null> {
+export async function validateSessionToken(
+  ctx: ServiceContext,
+  token: string,
+  options: { atPrimary?: boolean } = {},
+): Promise<ValidSession | null> {
   const { deps } = ctx;
   if (!isOpaqueToken(token)) return null;
   const tokenHash = await sha256Hex(token);
-  const found = await deps.sessions.touch(tokenHash, ctx.now());
+  const found = await deps.sessions.touch(tokenHash, ctx.now(), options);
   if (!found) return null;
   const { record } = found;
   if (deps.clock.now() >= record.absolute_expires_at) {
@@ -132,7 +136,7 @@ export async function endCookieSession(
   if (result.status === "csrf_failed") throw new AuthError("csrf_failed");
   let record = result.status === "ended" ? result.record : null;
   if (result.status === "legacy") {
-    const found = await deps.sessions.touch(tokenHash, ctx.now());
+    const found = await deps.sessions.touch(tokenHash, ctx.now(), { atPrimary: true });
     if (!found) return;
     const cookie = input.csrfCookie;
     const valid =

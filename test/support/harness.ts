@@ -57,17 +57,27 @@ export function randomIp(): string {
   return `10.${b[0]}.${b[1]}.${b[2]}`;
 }
 
-export async function createHarness(overrides: Record<string, string> = {}): Promise<Harness> {
-  const database = `auth_t_${generateToken(16)
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, "")}`;
+/**
+ * `sameStoresAs`: the same deployment in another place (another region's Redis endpoint, say): this
+ * harness uses that one's database and Redis key prefix, and leaves them to it when closed.
+ */
+export async function createHarness(
+  overrides: Record<string, string> = {},
+  options: { sameStoresAs?: Harness } = {},
+): Promise<Harness> {
+  const shared = options.sameStoresAs;
+  const database =
+    shared?.database ??
+    `auth_t_${generateToken(16)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "")}`;
   const admin = neon(bindings.TEST_ADMIN_DATABASE_URL!);
   // The admin connection goes to the local Neon endpoint too (the worker's own client sets this itself).
   if (bindings.NEON_HTTP_ENDPOINT) neonConfig.fetchEndpoint = bindings.NEON_HTTP_ENDPOINT;
-  await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${bindings.TEST_TEMPLATE_DATABASE}"`);
+  if (!shared) await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${bindings.TEST_TEMPLATE_DATABASE}"`);
   const url = new URL(bindings.TEST_ADMIN_DATABASE_URL!);
   url.pathname = `/${database}`;
-  const prefix = `t${generateToken(16)}:`;
+  const prefix = shared?.prefix ?? `t${generateToken(16)}:`;
   const config = parseConfig({ ...bindings, DATABASE_URL: url.toString(), REDIS_KEY_PREFIX: prefix, ...overrides });
   let offset = 0;
   const clock = {
@@ -190,6 +200,7 @@ export async function createHarness(overrides: Record<string, string> = {}): Pro
       return redis.keys(`${prefix}${pattern}`);
     },
     async close() {
+      if (shared) return;
       await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
     },
   };

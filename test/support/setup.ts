@@ -6,10 +6,10 @@ import { createHarness, type Harness } from "./harness";
  * One harness per test file (fresh database and Redis prefix, dropped when the file is done). The
  * returned object forwards to the harness, which exists from beforeAll on.
  */
-export function useHarness(overrides: Record<string, string> = {}): Harness {
+export function useHarness(overrides: Record<string, string> = {}, sameStoresAs?: Harness): Harness {
   let harness: Harness | undefined;
   beforeAll(async () => {
-    harness = await createHarness(overrides);
+    harness = await createHarness(overrides, { sameStoresAs });
   });
   afterAll(async () => {
     await harness?.close();

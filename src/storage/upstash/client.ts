@@ -32,6 +32,11 @@ export function createRedisClient(options: { url: string; token: string; timeout
     enableTelemetry: false,
     // Round trips are planned explicitly (Lua scripts, MULTI); implicit batching would hide them.
     enableAutoPipelining: false,
+    // No client-wide read-your-writes: on a global database the SDK would send the sync token of this
+    // isolate's latest write (any user's) with every later read, and each replica read would wait for
+    // replication. Reads that must see a write from elsewhere ask the primary themselves (a script, or
+    // READ_AT_PRIMARY after a replica miss); revocation markers are read near, within the replica's lag.
+    readYourWrites: false,
     // One quick retry for a dropped connection; auth must fail fast (503), not hang for seconds.
     retry: { retries: 1, backoff: () => 50 },
   });

@@ -2,6 +2,7 @@ import type { SessionRecord, SessionStore, UserSnapshot, UserStateStore } from "
 import type { RedisClient, RedisKeys } from "./client";
 import {
   END_SESSION,
+  NEAR_SESSION,
   READ_SESSION,
   REVOKE_USER_SESSIONS,
   SESSION_INDEX,
@@ -53,6 +54,7 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
     TOUCH_SESSION,
     UPDATE_SESSION,
   });
+  const near = luaScripts(client, { NEAR_SESSION }, { readonly: true });
   return {
     async create(tokenHash, record, snapshot) {
       const absoluteTtl = ttlSeconds(record.absolute_expires_at - record.created_at);
@@ -65,8 +67,17 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
       tx.set(keys.userSnapshot(record.user_id), JSON.stringify(snapshot), { ex: SNAPSHOT_TTL });
       await redis(() => tx.exec());
     },
-    async touch(tokenHash, now) {
-      const reply = await redis(() => run.TOUCH_SESSION([keys.session(tokenHash)], [keys.userSnapshot(""), now]));
+    async touch(tokenHash, now, options = {}) {
+      const at = [[keys.session(tokenHash)], [keys.userSnapshot(""), now]] as const;
+      // Most requests: one read at the nearest replica. A miss, a session due to slide or to die, or a
+      // browser reading its own recent write (atPrimary) is decided by the script at the primary.
+      if (!options.atPrimary) {
+        const reply = await redis(() => near.NEAR_SESSION([...at[0]], [...at[1]]));
+        const record = Array.isArray(reply) ? recordFrom(reply[0], reply.slice(1, 10)) : null;
+        if (record && Array.isArray(reply))
+          return { record, snapshot: parse<UserSnapshot>(reply[10]), cookieDue: false };
+      }
+      const reply = await redis(() => run.TOUCH_SESSION([...at[0]], [...at[1]]));
       if (!Array.isArray(reply)) return null;
       if (reply[0] === "json") {
         const record = parse<SessionRecord>(reply[1]);

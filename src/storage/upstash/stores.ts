@@ -51,10 +51,14 @@ end
 export function luaScripts<T extends Record<string, string>>(
   client: RedisClient,
   scripts: T,
+  options: { readonly?: boolean } = {},
 ): Record<keyof T, LuaRunner> {
   const runners = {} as Record<keyof T, LuaRunner>;
   for (const [name, source] of Object.entries(scripts) as Array<[keyof T, string]>) {
-    const compiled = client.createScript<unknown>(DEADLINE_PROLOGUE + source);
+    // Read-only scripts go as EVALSHA_RO: a global database may answer them at the nearest replica.
+    const compiled = options.readonly
+      ? client.createScript<unknown, true>(DEADLINE_PROLOGUE + source, { readonly: true })
+      : client.createScript<unknown>(DEADLINE_PROLOGUE + source);
     runners[name] = (keys, args) =>
       compiled.exec(keys, [...args.map(String), String(storeDeadline(scriptTimeouts.get(client) ?? 2000))]);
   }

@@ -7,6 +7,7 @@ export { END_SESSION } from "./end-session";
 export { ISSUE_OTP } from "./issue-otp";
 export { ISSUE_TOKEN } from "./issue-token";
 export { READ_SESSION, SESSION_INDEX } from "./list-sessions";
+export { NEAR_SESSION } from "./near-session";
 export { PEEK_LIMIT } from "./peek-limit";
 export { RATE_LIMIT } from "./rate-limit";
 export { READ_AT_PRIMARY } from "./read-at-primary";

@@ -24,6 +24,7 @@ import { tokenRoutes } from "./routes/tokens";
 import { validationHook } from "./routes/validation";
 
 export const MAX_BODY_BYTES = 64 * 1024;
+const HOSTED_PATHS = ["/sign-in", "/sign-in/*", "/sign-up", "/account", "/account/*"];
 
 /** Builds the whole HTTP surface from its ports; production (src/index.ts) and tests differ only in `deps`. */
 export function createApp({ config, deps }: { config: Config; deps: Deps }): OpenAPIHono<AppEnv> {
@@ -35,19 +36,22 @@ export function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   app.use("*", requestContext(config, deps));
   // First: every refusal at an OAuth endpoint (cross-site, body size, a bad Bearer key) speaks OAuth.
   app.use("/v1/oauth/*", oauthEndpoint("client"));
-  app.use(
-    "/v1/*",
-    admit(
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: () => {
-          throw new AuthError("payload_too_large");
-        },
-      }),
-    ),
+  const admitted = admit(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AuthError("payload_too_large");
+      },
+    }),
   );
+  app.use("/v1/*", admitted);
   app.use("/v1/*", authenticate);
   app.use("/v1/*", idempotency);
+  // The hosted pages: the same admission (cross-site writes refused, body limit) and the same session.
+  for (const path of HOSTED_PATHS) {
+    app.use(path, admitted);
+    app.use(path, authenticate);
+  }
 
   // The hot paths are here; every lazyGroup() is a stand-in for routes loaded on first use
   // (lazy-routes.ts), kept in this order so routing is the same as with everything mounted.
@@ -69,6 +73,7 @@ export function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   app.route("/", serviceRoutes);
   app.route("/", discoveryRoutes(config));
   if (config.debug) lazyGroup(app, "dev");
+  lazyGroup(app, "hosted");
 
   for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
     app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);

@@ -28,10 +28,11 @@ const loaders: Record<LazyGroupName, () => Promise<Routes>> = {
   devices: () => import("./features/devices").then((m) => m.routes),
   billing: () => import("./features/billing").then((m) => m.routes),
   dev: () => import("./features/dev").then((m) => m.routes),
+  hosted: () => import("./features/hosted").then((m) => m.routes),
 };
 
 /** Groups whose routes are not part of the product's API document (dev tools). */
-export const UNDOCUMENTED: readonly LazyGroupName[] = ["dev"];
+export const UNDOCUMENTED: readonly LazyGroupName[] = ["dev", "hosted"];
 
 /** Every lazy group's routes, loaded: for the OpenAPI document, the manifest and tests. */
 export async function loadAllGroups(): Promise<Array<{ name: LazyGroupName; routes: Routes }>> {

@@ -28,6 +28,7 @@ const GROUPS: NonNullable<WorkerUnderTest["groups"]> = [
   { name: "publishable keys", path: "/v1/publishable-keys" },
   { name: "devices", path: "/v1/devices" },
   { name: "billing (Stripe webhook)", path: "/v1/webhooks/stripe", init: json({}) },
+  { name: "hosted pages (/sign-in)", path: "/sign-in" },
   { name: "OpenAPI document", path: "/openapi.json" },
   { name: "/docs page", path: "/docs" },
   // Loaded after an isolate's first answer (src/index.ts), so this is what a later first SQL request pays.

@@ -5,6 +5,7 @@ import { type OAuthConfig, readOAuthConfig } from "../oauth/config";
 import { type ApiKeyConfig, readApiKeys } from "./api-keys";
 import { readStripe, type StripeConfig } from "./billing";
 import { type DeviceConfig, readDevices, readSms, type SmsConfig } from "./devices";
+import { type HostedConfig, readHosted } from "./hosted";
 import { type LinkConfig, readLinks } from "./links";
 import { reader } from "./read";
 
@@ -42,6 +43,7 @@ export interface Config {
   /** MFA_ISSUER: the name authenticator apps and passkey prompts show (default: PUBLIC_URL's host). */
   mfa: { issuer: string };
   sms: SmsConfig;
+  hosted: HostedConfig;
 }
 
 export class ConfigError extends Error {
@@ -195,6 +197,7 @@ function readConfig(env: Env): Config {
 
   const sms = readSms(read, environment);
   const devices = readDevices(read);
+  const hosted = readHosted(read);
   const stripe = readStripe(read);
 
   const oauth = readOAuthConfig(str, problems, { production: environment === "production" });
@@ -279,6 +282,7 @@ function readConfig(env: Env): Config {
     },
     stripe,
     devices: { ...devices, gatewayUrl: devices.gatewayUrl ?? publicUrl?.origin ?? "" },
+    hosted,
     oauth,
     sms,
   };

@@ -79,6 +79,22 @@ export const LAZY_ROUTES = {
   ],
   billing: ["POST /v1/webhooks/stripe"],
   dev: ["GET /v1/dev/outbox", "GET /v1/dev/sign-in", "GET /v1/dev/inbox", "POST /v1/dev/inbox"],
+  hosted: [
+    "GET /sign-in",
+    "POST /sign-in/password",
+    "POST /sign-in/email",
+    "GET /sign-up",
+    "POST /sign-up",
+    "GET /account",
+    "POST /account/profile",
+    "POST /account/sign-out",
+    "POST /account/passkeys/:id/remove",
+    "POST /account/authenticator",
+    "POST /account/authenticator/confirm",
+    "POST /account/sessions/revoke-others",
+    "POST /account/sessions/:id/revoke",
+    "POST /account/organizations/:id/switch",
+  ],
 } as const;
 
 export type LazyGroupName = keyof typeof LAZY_ROUTES;

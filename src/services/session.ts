@@ -210,3 +210,10 @@ export async function switchOrganization(
   await ctx.deps.sessions.update(session.tokenHash, { ...session.record, organization_id: organization.id });
   return organization;
 }
+
+/** Ends every other browser session of the user (this one stays); access tokens are left alone. */
+export async function endOtherSessions(ctx: ServiceContext, userId: string, keepTokenHash: string): Promise<number> {
+  const ended = await ctx.deps.sessions.revokeAll(userId, keepTokenHash);
+  logAuthEvent("sessions.revoked", { user_id: userId, ip: ctx.ip, reason: "others" }, ctx.now());
+  return ended;
+}

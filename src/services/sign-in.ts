@@ -27,7 +27,7 @@ function firstOrganization(snapshot: UserSnapshot): SessionOrganization {
 /** Email + password -> a browser session (two sequential round trips plus the hash). */
 export async function signInWithPassword(
   ctx: ServiceContext,
-  input: { email: string; password: string; remember: boolean },
+  input: { email: string; password: string; remember: boolean; redirectTo?: string | null },
 ): Promise<BrowserSignIn | MfaChallenge> {
   const auth = await authenticatePassword(ctx, input);
   const now = ctx.now();
@@ -37,7 +37,7 @@ export async function signInWithPassword(
     kind: "session",
     organizationId: organization.id,
     remember: input.remember,
-    redirectTo: null,
+    redirectTo: input.redirectTo ?? null,
   };
   const stepUp = await stepUpIfEnrolled(ctx, snapshot, completion, "password");
   if (stepUp) {

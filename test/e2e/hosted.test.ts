@@ -1,0 +1,196 @@
+// The hosted pages walked in headless Chromium by clicking, as a new user with no code of their own:
+// sign up, confirm, sign in, add a passkey (DevTools virtual authenticator) and an authenticator app,
+// sign out, sign in with the passkey, sign another session out. axe-core checks each page; each step
+// leaves a screenshot in test-results/.
+import { decodeBase32IgnorePadding } from "@oslojs/encoding";
+import { generateHOTP } from "@oslojs/otp";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  closeSql,
+  emailedLink,
+  env,
+  expectAccessible,
+  launchChromium,
+  screenshot,
+  sql,
+  uniqueEmail,
+} from "./support/browser.ts";
+
+const PASSWORD = "correct horse battery staple";
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await closeSql();
+});
+
+/** Browsers refuse an IP address as a passkey's relying party: the same server, as localhost. */
+const site = () => env().origin.replace("127.0.0.1", "localhost");
+const heading = (page: Page) => page.locator("h1").textContent();
+
+async function withAuthenticator(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+async function me(context: BrowserContext): Promise<number> {
+  return (await context.request.get(`${site()}/v1/auth/me`)).status();
+}
+
+describe("hosted pages, end to end in Chromium", () => {
+  it("sign up, passkey, authenticator app, sign out, passkey sign-in, sign another session out", async () => {
+    const email = uniqueEmail("hosted");
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { cdp, authenticatorId } = await withAuthenticator(context, page);
+
+    // Sign up.
+    await page.goto(`${site()}/sign-up`);
+    await expectAccessible(page);
+    await screenshot(page, "hosted-1-sign-up");
+    await page.getByLabel("Name").fill("Ada Lovelace");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel(/^Password/).fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect.poll(() => heading(page)).toBe("Check your inbox");
+    await expectAccessible(page);
+
+    // Confirm the address from the email.
+    const link = (await emailedLink(email, /Confirm your email/)).replace("127.0.0.1", "localhost");
+    await page.goto(link);
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => heading(page)).toMatch(/confirmed/i);
+
+    // Sign in with the password.
+    await page.goto(`${site()}/sign-in`);
+    await expectAccessible(page);
+    await screenshot(page, "hosted-2-sign-in");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect.poll(() => heading(page)).toBe("Your account");
+    expect(new URL(page.url()).pathname).toBe("/account");
+    await expectAccessible(page);
+    await screenshot(page, "hosted-3-account");
+
+    // Another device signs in too (it will be signed out from here at the end).
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${site()}/sign-in`);
+    await otherPage.getByLabel("Email").fill(email);
+    await otherPage.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await otherPage.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect.poll(() => heading(otherPage)).toBe("Your account");
+    expect(await me(other)).toBe(200);
+
+    // Add a passkey: the first second factor brings the recovery codes.
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await expect.poll(() => page.locator("#new-codes li").count()).toBe(10);
+    await expectAccessible(page);
+    await screenshot(page, "hosted-4-passkey-added");
+    await page.getByRole("link", { name: "Continue" }).click();
+    await expect.poll(() => page.locator("[data-passkey]").count()).toBe(1);
+    const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
+    expect(credentials).toHaveLength(1);
+
+    // Add an authenticator app: read the key as a person would type it, answer with its code.
+    await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+    await expect.poll(() => heading(page)).toBe("Set up an authenticator app");
+    await expectAccessible(page);
+    await screenshot(page, "hosted-5-authenticator");
+    const key = (await page.locator("[data-secret]").textContent()) ?? "";
+    const code = generateHOTP(decodeBase32IgnorePadding(key), BigInt(Math.floor(Date.now() / 30_000)), 6);
+    await page.getByLabel("6-digit code from the app").fill(code);
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => heading(page)).toBe("Recovery codes");
+    expect(await page.locator("ol.codes li").count()).toBe(10);
+    await expectAccessible(page);
+    await page.getByRole("link", { name: "Continue" }).click();
+    await expect.poll(() => page.getByText("An authenticator app is set up.").count()).toBe(1);
+    const [user] = await sql<{ id: string }>("select id from users where email = $1", [email]);
+    const [factor] = await sql<{ confirmed_at: string | null }>(
+      "select confirmed_at from totp_factors where user_id = $1",
+      [user?.id],
+    );
+    expect(factor?.confirmed_at).not.toBeNull();
+
+    // Sign out. The sign-in page offers the passkey in the email field's autofill (conditional
+    // mediation); the virtual authenticator answers it at once, as a person picking it would.
+    const sessionCookie = async () => (await context.cookies(site())).find((c) => c.name === "session")?.value;
+    const first = await sessionCookie();
+    await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+    await expect.poll(() => heading(page)).toBe("Your account");
+    const second = await sessionCookie();
+    expect(second).toBeDefined();
+    expect(second).not.toBe(first);
+    expect(await me(context)).toBe(200);
+    await screenshot(page, "hosted-6-passkey-autofill");
+
+    // Sign out again, the authenticator waiting for a touch: the autofill offer stays open; the
+    // button is a passkey sign-in of its own (no password, no code: a passkey is both factors).
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
+    await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/sign-in");
+    expect(await me(context)).toBe(401);
+    await expectAccessible(page);
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await expect.poll(() => heading(page)).toBe("Your account");
+    expect(await me(context)).toBe(200);
+    await screenshot(page, "hosted-7-passkey-button");
+
+    // Sign the other device out from the sessions list.
+    const rows = page.locator("[data-session]");
+    await expect.poll(() => rows.count()).toBe(2);
+    await rows
+      .filter({ has: page.getByRole("button", { name: "Sign out" }) })
+      .getByRole("button")
+      .click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await me(other)).toBe(401);
+    expect(await me(context)).toBe(200);
+    await expectAccessible(page);
+    await screenshot(page, "hosted-8-other-session-signed-out");
+    await other.close();
+    await context.close();
+  });
+
+  it("in French, and without JavaScript the email and password paths still work", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: "fr-FR" });
+    const page = await context.newPage();
+    await page.goto(`${site()}/sign-in`);
+    expect(await page.locator("html").getAttribute("lang")).toBe("fr");
+    expect(await heading(page)).toMatch(/^Se connecter/);
+    // No script ran: the passkey button stays hidden, the forms are there.
+    expect(await page.getByRole("button", { name: "Se connecter avec une clé d'accès" }).isVisible()).toBe(false);
+    await page.getByLabel("E-mail").fill(uniqueEmail("nojs"));
+    await page.getByRole("button", { name: "Recevoir un lien de connexion" }).click();
+    await expect.poll(() => heading(page)).toBe("Consultez votre boîte de réception");
+    await screenshot(page, "hosted-9-fr-no-js");
+    await context.close();
+    // The French pages pass the same accessibility checks (axe runs as a script, so with JavaScript).
+    const checked = await browser.newContext({ locale: "fr-FR" });
+    const checkPage = await checked.newPage();
+    for (const path of ["/sign-in", "/sign-up"]) {
+      await checkPage.goto(`${site()}${path}`);
+      expect(await checkPage.locator("html").getAttribute("lang")).toBe("fr");
+      await expectAccessible(checkPage);
+    }
+    await checked.close();
+  });
+});

@@ -2,9 +2,9 @@
 // stored state, the refusals (CSRF field, cross-site posts, open redirects), language and CSP.
 import { describe, expect, it } from "vitest";
 import { CATALOGUES } from "../src/features/hosted/strings";
-import { PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
+import { inviteToken, login, PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
-import { randomIp } from "./support/harness";
+import { json, randomIp } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness({ OAUTH_PROVIDERS: "" });
@@ -167,6 +167,96 @@ describe("hosted account page", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/sign-in?lang=en");
     expect((await h.request("/v1/auth/me", { jar: user.jar })).status).toBe(401);
+  });
+});
+
+describe("hosted account actions", () => {
+  it("changes the password (others signed out, this session kept) and refuses a wrong current one in words", async () => {
+    const email = uniqueEmail("pw");
+    await signUpVerified(h, email);
+    const jar = await login(h, email);
+    const other = await login(h, email);
+    const csrf = await pageCsrf(jar);
+    const wrong = await h.request("/account/password", {
+      ...form({ csrf_token: csrf, current_password: "not it at all", new_password: "a brand new passphrase" }),
+      jar,
+    });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("The email or password is incorrect.");
+    const changed = await h.request("/account/password", {
+      ...form({ csrf_token: csrf, current_password: PASSWORD, new_password: "a brand new passphrase" }),
+      jar,
+    });
+    expect(changed.status).toBe(200);
+    expect(await changed.text()).toContain("Password changed.");
+    expect((await h.request("/v1/auth/me", { jar })).status).toBe(200);
+    expect((await h.request("/v1/auth/me", { jar: other })).status).toBe(401);
+    const old = await h.request("/v1/auth/login", { method: "POST", json: { email, password: PASSWORD } });
+    expect(old.status).toBe(401);
+  });
+
+  it("an email change waits for the new address's link; the name applies at once", async () => {
+    const user = await signInByLink(h, uniqueEmail("mover"));
+    const csrf = await pageCsrf(user.jar);
+    const next = uniqueEmail("moved");
+    const res = await h.request("/account/profile", {
+      ...form({ csrf_token: csrf, name: "Grace", email: next }),
+      jar: user.jar,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(`We sent a link to ${next}`);
+    const [row] = await h.sql.query("select email, name from users where id = $1", [user.user.id]);
+    expect(row).toMatchObject({ email: user.user.email, name: "Grace" });
+    expect((await h.outbox(next)).length).toBe(1);
+  });
+
+  it("accepts an invitation from the account page: the membership exists", async () => {
+    const owner = await signInByLink(h, uniqueEmail("owner"));
+    const guestEmail = uniqueEmail("guest");
+    const guest = await signInByLink(h, guestEmail);
+    await inviteToken(h, owner.jar, owner.organization.id, guestEmail);
+    const page = await (await h.request("/account", { jar: guest.jar })).text();
+    const invitation = /data-invitation="([^"]+)"/.exec(page)?.[1];
+    expect(invitation).toBeDefined();
+    const csrf = await pageCsrf(guest.jar);
+    const res = await h.request(`/account/invitations/${invitation}/accept`, {
+      ...form({ csrf_token: csrf }),
+      jar: guest.jar,
+    });
+    expect(res.status).toBe(303);
+    const [row] = await h.sql.query("select role from memberships where user_id = $1 and organization_id = $2", [
+      guest.user.id,
+      owner.organization.id,
+    ]);
+    expect(row?.role).toBe("member");
+    const orgs = await json(await h.request("/v1/auth/organizations", { jar: guest.jar }));
+    expect(orgs.data.map((o: { id: string }) => o.id)).toContain(owner.organization.id);
+  });
+
+  it("revokes a paired device from the account page", async () => {
+    const user = await signInByLink(h, uniqueEmail("fleet"));
+    const code = await h.request("/v1/pairing/code", { method: "POST", jar: user.jar, json: {} });
+    const paired = await h.request("/v1/pairing/pair", {
+      method: "POST",
+      json: {
+        pairing_token: (await json(code)).data.token,
+        push_token: "fcm:x",
+        platform: "ios",
+        device_name: "Phone",
+      },
+      ip: randomIp(),
+    });
+    const device = (await json(paired)).data as { device_id: string; token: string };
+    const page = await (await h.request("/account", { jar: user.jar })).text();
+    expect(page).toContain(`data-device="${device.device_id}"`);
+    const csrf = await pageCsrf(user.jar);
+    const res = await h.request(`/account/devices/${device.device_id}/revoke`, {
+      ...form({ csrf_token: csrf }),
+      jar: user.jar,
+    });
+    expect(res.status).toBe(303);
+    const me = await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${device.token}` } });
+    expect(me.status).toBe(401);
   });
 });
 

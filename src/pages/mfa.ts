@@ -18,6 +18,9 @@ export function secondFactorPage(c: Context<AppEnv>, options: { pending: boolean
   return htmlPage(c, {
     title: "Two-step sign-in",
     status: options.error ? 401 : 200,
+    // The answer redirects to the sign-in's redirect_to, which may be on a trusted origin: browsers
+    // hold a form's redirects to form-action too.
+    formActions: [c.get("config").publicOrigin, ...c.get("config").trustedOrigins],
     body: `<h1>Enter your code</h1>${error}
 <form method="post" action="/v1/auth/mfa/verify">
 <label>Code from your authenticator app <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" autofocus></label>

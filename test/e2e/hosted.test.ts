@@ -48,8 +48,8 @@ async function withAuthenticator(context: BrowserContext, page: Page) {
   return { cdp, authenticatorId };
 }
 
-async function me(context: BrowserContext): Promise<number> {
-  return (await context.request.get(`${site()}/v1/auth/me`)).status();
+async function me(context: BrowserContext, origin = site()): Promise<number> {
+  return (await context.request.get(`${origin}/v1/auth/me`)).status();
 }
 
 describe("hosted pages, end to end in Chromium", () => {
@@ -119,6 +119,7 @@ describe("hosted pages, end to end in Chromium", () => {
     await page.getByRole("button", { name: "Confirm" }).click();
     await expect.poll(() => heading(page)).toBe("Recovery codes");
     expect(await page.locator("ol.codes li").count()).toBe(10);
+    const recoveryCode = (await page.locator("ol.codes li").first().textContent()) ?? "";
     await expectAccessible(page);
     await page.getByRole("link", { name: "Continue" }).click();
     await expect.poll(() => page.getByText("An authenticator app is set up.").count()).toBe(1);
@@ -128,6 +129,25 @@ describe("hosted pages, end to end in Chromium", () => {
       [user?.id],
     );
     expect(factor?.confirmed_at).not.toBeNull();
+
+    // A third browser: the password now leads to the second step; a recovery code finishes it. (On
+    // the worker's own origin: the step's redirect goes to PUBLIC_URL's, as it would in production.)
+    const third = await browser.newContext();
+    const thirdPage = await third.newPage();
+    await thirdPage.goto(`${env().origin}/sign-in`);
+    await thirdPage.getByLabel("Email").fill(email);
+    await thirdPage.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await thirdPage.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect.poll(() => heading(thirdPage)).toBe("Enter your code");
+    expect(await me(third, env().origin)).toBe(401);
+    await thirdPage.getByLabel("Or a recovery code").fill(recoveryCode);
+    await thirdPage.getByRole("button", { name: "Use recovery code" }).click();
+    await expect.poll(() => heading(thirdPage)).toBe("Your account");
+    expect(await me(third, env().origin)).toBe(200);
+    await thirdPage.getByRole("button", { name: "Sign out", exact: true }).first().click();
+    await expect.poll(() => new URL(thirdPage.url()).pathname).toBe("/sign-in");
+    expect(await me(third, env().origin)).toBe(401);
+    await third.close();
 
     // Sign out. The sign-in page offers the passkey in the email field's autofill (conditional
     // mediation); the virtual authenticator answers it at once, as a person picking it would.
@@ -167,6 +187,26 @@ describe("hosted pages, end to end in Chromium", () => {
     await expectAccessible(page);
     await screenshot(page, "hosted-8-other-session-signed-out");
     await other.close();
+    await context.close();
+  });
+
+  it("social sign-in from the hosted page lands on /account with the provider listed", async () => {
+    // On the worker's own origin: the provider's callback comes back there, to the browser that started.
+    const origin = env().origin;
+    const email = uniqueEmail("social");
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${origin}/sign-in`);
+    await page.click('a[data-provider="dev"]');
+    await page.waitForURL((url) => url.href.startsWith(env().oidcIssuer));
+    await page.fill('input[name="email"]', email);
+    await page.click('button[value="login"]');
+    await page.waitForURL((url) => url.href.startsWith(origin));
+    await expect.poll(() => heading(page)).toBe("Your account");
+    await expect.poll(() => page.locator("[data-identity]").count()).toBe(1);
+    expect(await page.locator("[data-identity]").textContent()).toContain(email);
+    await expectAccessible(page);
+    await screenshot(page, "hosted-10-social");
     await context.close();
   });
 

@@ -1,10 +1,12 @@
 // The hosted pages over HTTP (the browser walk is test/e2e/hosted.test.ts): what each form does to
 // stored state, the refusals (CSRF field, cross-site posts, open redirects), language and CSP.
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config";
+import { palette } from "../src/features/hosted/layout";
 import { CATALOGUES } from "../src/features/hosted/strings";
 import { inviteToken, login, PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
-import { json, randomIp } from "./support/harness";
+import { createHarness, json, randomIp } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
 
 const h = useHarness({ OAUTH_PROVIDERS: "" });
@@ -257,6 +259,40 @@ describe("hosted account actions", () => {
     expect(res.status).toBe(303);
     const me = await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${device.token}` } });
     expect(me.status).toBe(401);
+  });
+});
+
+describe("theming", () => {
+  it("name, logo and colour from the configuration; text on the accent keeps its contrast", async () => {
+    const themed = await createHarness({
+      HOSTED_PRODUCT_NAME: "Acme Cloud",
+      HOSTED_LOGO_URL: "https://cdn.acme.example/logo.svg",
+      HOSTED_ACCENT_COLOR: "#FFD60A",
+      HOSTED_LOCALE: "fr",
+    });
+    try {
+      const res = await themed.request("/sign-in");
+      const html = await res.text();
+      expect(html).toContain("Se connecter à Acme Cloud");
+      expect(html).toContain('<img class="logo" src="https://cdn.acme.example/logo.svg" alt="Acme Cloud"');
+      expect(res.headers.get("content-security-policy")).toContain("img-src 'self' data: https://cdn.acme.example");
+      // A light accent: black text on its buttons, and links in the text colour (yellow on white fails 4.5:1).
+      expect(html).toContain("--accent:#ffd60a;--onAccent:#000000;--link:#1c2024");
+    } finally {
+      await themed.close();
+    }
+    // The default accent is dark enough for white text and for links.
+    expect(palette("#1f4ed8").light).toMatchObject({ onAccent: "#ffffff", link: "#1f4ed8" });
+  });
+
+  it("refuses a colour, logo or language it cannot use, with the fix in words", () => {
+    const base = { AUTH_SECRET: "x".repeat(48) };
+    for (const [name, value, words] of [
+      ["HOSTED_ACCENT_COLOR", "blue", "HOSTED_ACCENT_COLOR must be a colour like #1f4ed8"],
+      ["HOSTED_LOGO_URL", "http://cdn.example/logo.png", "HOSTED_LOGO_URL must be an https URL"],
+      ["HOSTED_LOCALE", "de", "HOSTED_LOCALE must be one of en, fr"],
+    ] as const)
+      expect(() => parseConfig({ ...base, [name]: value }), name).toThrow(words);
   });
 });
 

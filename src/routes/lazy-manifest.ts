@@ -96,6 +96,7 @@ export const LAZY_ROUTES = {
     "POST /account/authenticator/remove",
     "POST /account/recovery-codes",
     "POST /account/identities/:id/unlink",
+    "POST /account/providers/:provider/link",
     "POST /account/devices/:id/revoke",
     "POST /account/invitations/:id/accept",
     "POST /account/invitations/:id/decline",

@@ -13,6 +13,7 @@ import {
   expectAccessible,
   launchChromium,
   screenshot,
+  signInByClick,
   sql,
   uniqueEmail,
 } from "./support/browser.ts";
@@ -208,6 +209,21 @@ describe("hosted pages, end to end in Chromium", () => {
     await expectAccessible(page);
     await screenshot(page, "hosted-10-social");
     await context.close();
+
+    // Someone signed in by email links the provider from /account: through the provider and back.
+    const linker = await browser.newContext();
+    const linkPage = await signInByClick(linker, uniqueEmail("linker"));
+    await linkPage.goto(`${origin}/account`);
+    await linkPage.getByRole("button", { name: "Link dev" }).click();
+    await linkPage.waitForURL((url) => url.href.startsWith(env().oidcIssuer));
+    const providerEmail = uniqueEmail("elsewhere");
+    await linkPage.fill('input[name="email"]', providerEmail);
+    await linkPage.click('button[value="login"]');
+    await linkPage.waitForURL((url) => url.href.startsWith(origin));
+    await expect.poll(() => heading(linkPage)).toBe("Your account");
+    await expect.poll(() => linkPage.locator("[data-identity]").count()).toBe(1);
+    expect(await linkPage.locator("[data-identity]").textContent()).toContain(providerEmail);
+    await linker.close();
   });
 
   it("in French, and without JavaScript the email and password paths still work", async () => {

@@ -17,7 +17,9 @@ import {
 } from "../../services/mfa";
 import { endOtherSessions, endSessionById, switchOrganization } from "../../services/session";
 import { removePasskey, renamePasskey } from "../passkeys/service";
+import { bind, readBinding } from "../social/binding";
 import { unlinkIdentity } from "../social/identities";
+import { findProvider, startProviderLink } from "../social/service";
 import { accountPage } from "./account-page";
 import { accountForm, csrfField, type Session, text } from "./forms";
 import { hostedPage } from "./layout";
@@ -134,6 +136,28 @@ export const accountActions = {
     (c, _v, session, form) =>
       replaceRecoveryCodes(c.get("ctx"), principal(c), { ...reauthFrom(form), email: session.snapshot.user.email }),
     (c, v, _s, result) => codesPage(c, v, result.recovery_codes, v.t("done")),
+  ),
+  /** To the provider; its callback links the identity and comes back to /account. */
+  linkProvider: act(
+    async (c, _v, session, form) => {
+      const provider = c.req.param("provider") ?? "";
+      const started = await startProviderLink(c.get("ctx"), principal(c), {
+        ...reauthFrom(form),
+        user: session.snapshot.user,
+        provider,
+        redirectTo: "/account",
+        binding: readBinding(c),
+      });
+      bind(c, started.binding, provider);
+      return { ...started, label: findProvider(c.get("ctx"), provider).label };
+    },
+    (c, v, _s, started) =>
+      hostedPage(c, v.locale, {
+        title: v.t("continueTo", { provider: started.label }),
+        refresh: started.url,
+        body: `<h1>${escapeHtml(v.t("continueTo", { provider: started.label }))}</h1>
+<a class="button" href="${escapeHtml(started.url)}">${escapeHtml(v.t("continue"))}</a>`,
+      }),
   ),
   unlinkIdentity: act((c, _v, session, form) =>
     unlinkIdentity(c.get("ctx"), principal(c), { ...reauthFrom(form), user: session.snapshot.user, id: param(c) }),

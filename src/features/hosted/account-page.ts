@@ -167,7 +167,15 @@ ${currentPassword(v, "profile-current")}
           `<p>${escapeHtml(t("recoveryLeft", { count: mfa.recovery_codes_remaining }))}</p>${action(session, v, "/account/recovery-codes", t("newRecoveryCodes"), "secondary")}`,
         )
       : "",
-    section("identities", t("identities"), rows(identityRows, t("noIdentities"))),
+    section(
+      "identities",
+      t("identities"),
+      `${rows(identityRows, t("noIdentities"))}${[...providers]
+        .map(([name, label]) =>
+          action(session, v, `/account/providers/${id(name)}/link`, t("link", { provider: label }), "secondary"),
+        )
+        .join("")}`,
+    ),
     section(
       "sessions",
       t("sessions"),

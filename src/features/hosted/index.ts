@@ -27,6 +27,7 @@ routes
   .post("/account/authenticator/remove", a.removeAuthenticator)
   .post("/account/recovery-codes", a.recoveryCodes)
   .post("/account/identities/:id/unlink", a.unlinkIdentity)
+  .post("/account/providers/:provider/link", a.linkProvider)
   .post("/account/devices/:id/revoke", a.revokeDevice)
   .post("/account/invitations/:id/accept", a.acceptInvitation)
   .post("/account/invitations/:id/decline", a.declineInvitation)

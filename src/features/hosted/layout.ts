@@ -40,6 +40,8 @@ export interface HostedPage {
   script?: string;
   /** Extra <meta> values for the script (CSRF token, where to go next). */
   meta?: Record<string, string>;
+  /** Go on to this URL at once (a provider's page: a form's redirect there would meet form-action). */
+  refresh?: string;
 }
 
 export function hostedPage(c: Context<AppEnv>, locale: HostedLocale, page: HostedPage): Response {
@@ -57,10 +59,11 @@ export function hostedPage(c: Context<AppEnv>, locale: HostedLocale, page: Hoste
   const meta = Object.entries(page.meta ?? {})
     .map(([name, content]) => `<meta name="${escapeHtml(name)}" content="${escapeHtml(content)}">`)
     .join("");
+  const refresh = page.refresh ? `<meta http-equiv="refresh" content="0;url=${escapeHtml(page.refresh)}">` : "";
   const script = page.script ? `<script type="module" nonce="${nonce}">${page.script}</script>` : "";
   const html = `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><meta name="color-scheme" content="light dark">${meta}
+<meta name="robots" content="noindex"><meta name="color-scheme" content="light dark">${meta}${refresh}
 <title>${escapeHtml(page.title)}</title>
 <style nonce="${nonce}">
 :root{${vars(colours.light)}}

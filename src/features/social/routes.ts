@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie } from "hono/cookie";
 import type { AppEnv } from "../../context";
 import { AuthError } from "../../errors";
 import { envelope, listEnvelope, startBrowserSession } from "../../http";
@@ -11,8 +11,8 @@ import { createRoute, ERRORS } from "../../routes/declare";
 import { continueWithSecondFactor } from "../../routes/mfa-pending";
 import { CsrfHeader, MfaCode, Password } from "../../routes/schemas";
 import { validationHook } from "../../routes/validation";
-import { confirmRecentAuth } from "../../services/reauth";
-import { AppRedirectError, findProvider, finishSocialSignIn, startSocialSignIn } from "./service";
+import { bind, bindingCookie, readBinding } from "./binding";
+import { AppRedirectError, findProvider, finishSocialSignIn, startProviderLink, startSocialSignIn } from "./service";
 
 const TAG = "Social sign-in";
 const Provider = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "must be a configured provider's name");
@@ -148,35 +148,6 @@ const linkRoute = createRoute({
   },
 });
 
-/**
- * Over HTTPS the binding is a `__Host-` cookie: no sibling subdomain can plant one (cookie tossing
- * would let an attacker bind a victim's browser to a state the attacker started: login CSRF). That
- * prefix requires Path=/, so only plain-http dev scopes it to the OAuth paths.
- */
-function bindingCookie(c: Context<AppEnv>): { name: string; path: string; secure: boolean } {
-  const secure = c.get("config").cookies.secure;
-  return secure
-    ? { name: "__Host-oauth_binding", path: "/", secure }
-    : { name: "oauth_binding", path: "/v1/auth/oauth", secure };
-}
-
-const readBinding = (c: Context<AppEnv>) => getCookie(c, bindingCookie(c).name) ?? null;
-
-/** The browser-binding cookie: HttpOnly, as long as a state lives. */
-function bind(c: Context<AppEnv>, value: string, provider: string): void {
-  const formPost = findProvider(c.get("ctx"), provider).kind === "apple";
-  const cookie = bindingCookie(c);
-  setCookie(c, cookie.name, value, {
-    path: cookie.path,
-    httpOnly: true,
-    secure: cookie.secure,
-    // Lax: sent on the provider's top-level redirect back to us. A form_post answer is a cross-site
-    // POST, which only carries SameSite=None cookies; the value alone signs nobody in.
-    sameSite: formPost ? "None" : "Lax",
-    maxAge: 600,
-  });
-}
-
 /** The callback, from a redirect (GET, query) or a form_post (POST, body): one outcome either way. */
 async function answerCallback(c: Context<AppEnv>, provider: string, params: URLSearchParams, formPost: boolean) {
   const binding = readBinding(c);
@@ -247,19 +218,13 @@ export const socialRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHoo
     if (auth?.via !== "cookie")
       throw new AuthError("forbidden", { message: "Link a provider from a signed-in browser session." });
     const body = (c.req.valid("json") ?? {}) as { redirect_to?: string; current_password?: string; mfa_code?: string };
-    const user = signedInUser(c).user;
-    await confirmRecentAuth(c.get("ctx"), principal(c), {
-      email: user.email,
-      currentPassword: body.current_password ?? null,
-      mfaCode: body.mfa_code ?? null,
-      what: "Linking a sign-in provider",
-    });
-    const { url, binding } = await startSocialSignIn(c.get("ctx"), {
+    const { url, binding } = await startProviderLink(c.get("ctx"), principal(c), {
+      user: signedInUser(c).user,
       provider: c.req.valid("param").provider,
       redirectTo: body.redirect_to ?? null,
-      codeChallenge: null,
       binding: readBinding(c),
-      linkUserId: user.id,
+      currentPassword: body.current_password ?? null,
+      mfaCode: body.mfa_code ?? null,
     });
     bind(c, binding, c.req.valid("param").provider);
     return c.json({ success: true as const, data: { authorization_url: url } }, 200);

@@ -83,6 +83,20 @@ describe("hosted sign-in", () => {
     expect((await h.outbox(email)).length).toBe(1);
   });
 
+  it("forgot password: the form sends the reset link (and answers the same for an unknown address)", async () => {
+    const email = uniqueEmail("forgot");
+    await signUpVerified(h, email);
+    expect(await (await h.request("/sign-in")).text()).toContain('href="/sign-in/forgot?lang=en"');
+    expect((await h.request("/sign-in/forgot")).status).toBe(200);
+    for (const address of [email, uniqueEmail("nobody")]) {
+      const res = await h.request("/sign-in/forgot", { ...form({ email: address }), ip: randomIp() });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain("a link to choose a new password is on its way");
+    }
+    const reset = (await h.outbox(email)).find((m) => /password/i.test(m.subject ?? ""));
+    expect(reset?.links[0]).toContain("/v1/auth/reset-password?token=");
+  });
+
   it("sign-up form creates the account and sends the confirmation", async () => {
     const email = uniqueEmail("signup");
     const res = await h.request("/sign-up", { ...form({ email, password: PASSWORD, name: "Ada" }), ip: randomIp() });
@@ -259,6 +273,22 @@ describe("hosted account actions", () => {
     expect(res.status).toBe(303);
     const me = await h.request("/v1/auth/me", { headers: { authorization: `Bearer ${device.token}` } });
     expect(me.status).toBe(401);
+  });
+});
+
+describe("the code page's passkey step", () => {
+  it("offers a passkey button (by nonce script) and its options take the pending cookie, else token_invalid", async () => {
+    // A browser in the middle of a sign-in (the pending cookie; its value is checked when spent).
+    const pending = { cookie: "mfa_pending=not-a-real-token" };
+    const page = await h.request("/v1/auth/mfa", { headers: pending });
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toMatch(/script-src 'nonce-[^']+'; connect-src 'self'/);
+    expect(await page.text()).toContain('<button type="button" id="passkey" hidden>Use a passkey</button>');
+    for (const headers of [{}, pending]) {
+      const res = await h.request("/v1/auth/mfa/passkey/options", { method: "POST", json: {}, headers });
+      expect(res.status).toBe(401);
+      expect((await json(res)).error.code).toBe("token_invalid");
+    }
   });
 });
 

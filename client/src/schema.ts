@@ -2643,7 +2643,8 @@ export interface components {
             remember?: boolean | "true" | "on";
         };
         MfaPasskeyOptions: {
-            mfa_token: string;
+            /** @description The first step's token. A browser whose sign-in went through our code page omits it: the pending HttpOnly cookie carries it. */
+            mfa_token?: string;
         };
         /**
          * @description The credential lacks the required scope.

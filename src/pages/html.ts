@@ -20,9 +20,12 @@ export function htmlPage(
     formActions?: string[];
     layout?: "card" | "document";
     head?: string;
+    /** A module script (progressive enhancement), run by the response's nonce; it may call our API. */
+    script?: string;
   },
 ): Response {
   const nonce = generateToken(16);
+  const script = options.script ? `<script type="module" nonce="${nonce}">${options.script}</script>` : "";
   const formAction = ["'self'", ...(options.formActions ?? [])].join(" ");
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -33,11 +36,13 @@ main{background:#fff;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12);pad
 h1{font-size:1.3rem;margin:0 0 1rem}p{line-height:1.5}button,a.button{font:inherit;background:#1c2024;color:#fff;border:0;border-radius:8px;padding:.7rem 1.2rem;cursor:pointer;width:100%;display:block;text-align:center;text-decoration:none;box-sizing:border-box}
 label{display:flex;gap:.5rem;align-items:center;margin:1rem 0}.muted{color:#60646c;font-size:.9rem}
 body.document{align-items:flex-start}body.document main{max-width:56rem;margin:2rem 0}pre{overflow-x:auto;background:#f6f7f9;padding:.75rem;border-radius:8px;font-size:.8rem}
-section{border-top:1px solid #e4e6ea;padding-top:.5rem}
-</style></head><body class="${options.layout ?? "card"}"><main>${options.body}</main></body></html>`;
+section{border-top:1px solid #e4e6ea;padding-top:.5rem}[hidden]{display:none!important}
+</style></head><body class="${options.layout ?? "card"}"><main>${options.body}</main>${script}</body></html>`;
   return c.html(html, (options.status ?? 200) as 200, {
     "Cache-Control": "no-store",
     "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": `default-src 'none'; style-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    "Content-Security-Policy": `default-src 'none'; style-src 'nonce-${nonce}';${
+      options.script ? ` script-src 'nonce-${nonce}'; connect-src 'self';` : ""
+    } form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   });
 }

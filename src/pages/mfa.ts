@@ -3,6 +3,35 @@ import type { AppEnv } from "../context";
 import { htmlPage } from "./html";
 
 /**
+ * A passkey as the second step, where the browser has WebAuthn: the options and the answer go through
+ * the API, the pending token riding in its HttpOnly cookie (never in the page); then on to redirect_to.
+ */
+const PASSKEY_STEP = `
+const out = document.getElementById("passkey-error");
+const api = async (path, body) => {
+  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json().catch(() => null) };
+};
+const button = document.getElementById("passkey");
+if (window.PublicKeyCredential?.parseRequestOptionsFromJSON) {
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    out.hidden = true;
+    try {
+      const options = await api("/v1/auth/mfa/passkey/options", {});
+      if (options.status !== 200) throw new Error(options.body?.error?.message ?? "Try again.");
+      const got = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options.body.data) });
+      const done = await api("/v1/auth/mfa/verify", { passkey: got.toJSON() });
+      if (done.status !== 200) throw new Error(done.body?.error?.message ?? "Try again.");
+      location.assign(done.body.data.redirect_to ?? "/account");
+    } catch (error) {
+      if (error?.name !== "NotAllowedError") { out.textContent = error?.message ?? String(error); out.hidden = false; }
+    }
+  });
+}
+`;
+
+/**
  * The second step of a browser sign-in (magic link, invitation, social): an authenticator or recovery
  * code. The pending mfa_token rides in an HttpOnly cookie, never in the page or the URL.
  */
@@ -29,6 +58,9 @@ export function secondFactorPage(c: Context<AppEnv>, options: { pending: boolean
 <form method="post" action="/v1/auth/mfa/verify">
 <label>Or a recovery code <input name="recovery_code" autocomplete="off" maxlength="32"></label>
 <button type="submit">Use recovery code</button>
-</form>`,
+</form>
+<p id="passkey-error" class="muted" role="alert" hidden></p>
+<button type="button" id="passkey" hidden>Use a passkey</button>`,
+    script: PASSKEY_STEP,
   });
 }

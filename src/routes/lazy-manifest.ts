@@ -83,6 +83,8 @@ export const LAZY_ROUTES = {
     "GET /sign-in",
     "POST /sign-in/password",
     "POST /sign-in/email",
+    "GET /sign-in/forgot",
+    "POST /sign-in/forgot",
     "GET /sign-up",
     "POST /sign-up",
     "GET /account",

@@ -7,7 +7,9 @@ import { generateHOTP } from "@oslojs/otp";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  api,
   closeSql,
+  contextApi,
   emailedLink,
   env,
   expectAccessible,
@@ -16,6 +18,7 @@ import {
   signInByClick,
   sql,
   uniqueEmail,
+  verifiedAccount,
 } from "./support/browser.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -47,6 +50,18 @@ async function withAuthenticator(context: BrowserContext, page: Page) {
     },
   });
   return { cdp, authenticatorId };
+}
+
+/** Our API with a context's cookies on the localhost name (contextApi reads the worker's own origin). */
+async function localApi(context: BrowserContext, path: string, json?: unknown): Promise<{ status: number; body: any }> {
+  const csrf = (await context.cookies(site())).find((c) => c.name === "csrf_token")?.value ?? "";
+  const res = await context.request.fetch(`${site()}${path}`, {
+    method: json === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json", "x-csrf-token": csrf, origin: site() },
+    data: json === undefined ? undefined : JSON.stringify(json),
+  });
+  const text = await res.text();
+  return { status: res.status(), body: text ? JSON.parse(text) : null };
 }
 
 async function me(context: BrowserContext, origin = site()): Promise<number> {
@@ -187,7 +202,120 @@ describe("hosted pages, end to end in Chromium", () => {
     expect(await me(context)).toBe(200);
     await expectAccessible(page);
     await screenshot(page, "hosted-8-other-session-signed-out");
+
+    // The password, then a passkey as the second step: the code page's button.
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
+    await page.getByRole("button", { name: "Sign out", exact: true }).first().click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/sign-in");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect.poll(() => heading(page)).toBe("Enter your code");
+    expect(await me(context)).toBe(401);
+    await expectAccessible(page);
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
+    await page.getByRole("button", { name: "Use a passkey" }).click();
+    // Signed in here; the page goes on to redirect_to (PUBLIC_URL's /account, the other host name here).
+    await expect.poll(() => me(context)).toBe(200);
+    await expect.poll(() => new URL(page.url()).pathname).not.toBe("/v1/auth/mfa");
     await other.close();
+    await context.close();
+  });
+
+  it("every other account form, clicked: rename and remove a passkey, new codes, password, email, invitations, organizations, devices, authenticator removal", async () => {
+    const email = await verifiedAccount("forms", PASSWORD);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await withAuthenticator(context, page);
+    await page.goto(`${site()}/sign-in`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect.poll(() => heading(page)).toBe("Your account");
+
+    // A passkey, renamed, then new recovery codes.
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await expect.poll(() => page.locator("#new-codes li").count()).toBe(10);
+    await page.getByRole("link", { name: "Continue" }).click();
+    const passkey = page.locator("[data-passkey]");
+    await passkey.getByLabel("Name of this passkey").fill("Laptop");
+    await passkey.getByRole("button", { name: "Rename" }).click();
+    await expect.poll(() => passkey.locator("span").first().textContent()).toMatch(/^Laptop/);
+    await page.getByRole("button", { name: "Make new recovery codes" }).click();
+    await expect.poll(() => heading(page)).toBe("Recovery codes");
+    expect(await page.locator("ol.codes li").count()).toBe(10);
+    await page.getByRole("link", { name: "Continue" }).click();
+    await expect.poll(() => page.getByText("10 recovery codes left.").count()).toBe(1);
+
+    // An authenticator app, then removed.
+    await page.getByRole("button", { name: "Set up an authenticator app" }).click();
+    const key = (await page.locator("[data-secret]").textContent()) ?? "";
+    const code = generateHOTP(decodeBase32IgnorePadding(key), BigInt(Math.floor(Date.now() / 30_000)), 6);
+    await page.getByLabel("6-digit code from the app").fill(code);
+    await page.getByRole("button", { name: "Confirm" }).click();
+    await expect.poll(() => heading(page)).toBe("Recovery codes");
+    await page.getByRole("link", { name: "Continue" }).click();
+    await page.getByRole("button", { name: "Remove the authenticator app" }).click();
+    await expect.poll(() => page.getByRole("button", { name: "Set up an authenticator app" }).count()).toBe(1);
+
+    // The passkey removed (the password remains a way in).
+    await passkey.getByRole("button", { name: "Remove" }).click();
+    await expect.poll(() => page.locator("[data-passkey]").count()).toBe(0);
+
+    // Password changed; the new one signs in (checked from outside), the old one no longer.
+    const next = "a different passphrase entirely";
+    await page.getByLabel("Current password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("New password").fill(next);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect.poll(() => page.getByText("Password changed.", { exact: false }).count()).toBe(1);
+    const login = (password: string) =>
+      api("/v1/auth/login", { json: { email, password }, headers: { "cf-connecting-ip": "198.51.100.77" } });
+    expect((await login(next)).status).toBe(200);
+    expect((await login(PASSWORD)).status).toBe(401);
+
+    // An email change waits for the new address's link.
+    const moved = uniqueEmail("moved");
+    await page.locator("#profile-email").fill(moved);
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.getByText(`We sent a link to ${moved}`, { exact: false }).count()).toBe(1);
+    expect(await emailedLink(moved, /./)).toContain("token=");
+
+    // Two invitations from another user's organizations: one accepted (then switched to), one declined.
+    const owner = await browser.newContext();
+    await signInByClick(owner, uniqueEmail("owner"));
+    const ownerOrg = (await contextApi(owner, "/v1/auth/me")).body.data.organization.id as string;
+    const second = (await contextApi(owner, "/v1/organizations", { json: { name: "Second Co" } })).body.data.id;
+    for (const org of [ownerOrg, second])
+      expect(
+        (await contextApi(owner, `/v1/organizations/${org}/invitations`, { json: { email, role: "member" } })).status,
+      ).toBe(202);
+    await page.goto(`${site()}/account`);
+    const invitations = page.locator("[data-invitation]");
+    await expect.poll(() => invitations.count()).toBe(2);
+    await invitations.filter({ hasText: "Second Co" }).getByRole("button", { name: "Decline" }).click();
+    await expect.poll(() => invitations.count()).toBe(1);
+    await invitations.getByRole("button", { name: "Accept" }).click();
+    await expect.poll(() => invitations.count()).toBe(0);
+    await expectAccessible(page);
+    await page.getByRole("button", { name: "Switch" }).click();
+    await expect.poll(async () => (await localApi(context, "/v1/auth/me")).body?.data?.organization?.id).toBe(ownerOrg);
+    await owner.close();
+
+    // A paired device, revoked from the list.
+    const pairing = (await localApi(context, "/v1/pairing/code", {})).body.data.token as string;
+    const device = await api("/v1/pairing/pair", {
+      json: { pairing_token: pairing, push_token: "fcm:forms", platform: "android", device_name: "Pixel" },
+    });
+    expect(device.status).toBe(201);
+    await page.goto(`${site()}/account`);
+    const devices = page.locator("[data-device]");
+    await expect.poll(() => devices.count()).toBe(1);
+    await devices.getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => devices.count()).toBe(0);
+    const deviceMe = await api("/v1/auth/me", { headers: { authorization: `Bearer ${device.body.data.token}` } });
+    expect(deviceMe.status).toBe(401);
+    await expectAccessible(page);
+    await screenshot(page, "hosted-11-account-forms");
     await context.close();
   });
 
@@ -223,6 +351,9 @@ describe("hosted pages, end to end in Chromium", () => {
     await expect.poll(() => heading(linkPage)).toBe("Your account");
     await expect.poll(() => linkPage.locator("[data-identity]").count()).toBe(1);
     expect(await linkPage.locator("[data-identity]").textContent()).toContain(providerEmail);
+    // And unlinks it again (the email sign-in remains, so it is not the last way in).
+    await linkPage.locator("[data-identity]").getByRole("button", { name: "Unlink" }).click();
+    await expect.poll(() => linkPage.locator("[data-identity]").count()).toBe(0);
     await linker.close();
   });
 
@@ -238,11 +369,17 @@ describe("hosted pages, end to end in Chromium", () => {
     await page.getByRole("button", { name: "Recevoir un lien de connexion" }).click();
     await expect.poll(() => heading(page)).toBe("Consultez votre boîte de réception");
     await screenshot(page, "hosted-9-fr-no-js");
+    // Forgot password, without JavaScript too.
+    await page.goto(`${site()}/sign-in`);
+    await page.getByRole("link", { name: "Mot de passe oublié ?" }).click();
+    await page.getByLabel("E-mail").fill(uniqueEmail("forgot"));
+    await page.getByRole("button", { name: "Recevoir un lien de réinitialisation" }).click();
+    await expect.poll(() => heading(page)).toBe("Consultez votre boîte de réception");
     await context.close();
     // The French pages pass the same accessibility checks (axe runs as a script, so with JavaScript).
     const checked = await browser.newContext({ locale: "fr-FR" });
     const checkPage = await checked.newPage();
-    for (const path of ["/sign-in", "/sign-up"]) {
+    for (const path of ["/sign-in", "/sign-up", "/sign-in/forgot"]) {
       await checkPage.goto(`${site()}${path}`);
       expect(await checkPage.locator("html").getAttribute("lang")).toBe("fr");
       await expectAccessible(checkPage);

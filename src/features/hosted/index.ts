@@ -3,7 +3,16 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context";
 import { accountActions as a } from "./account-actions";
 import { accountPage } from "./account-page";
-import { signInPage, signInWithEmailForm, signInWithPasswordForm, signUpForm, signUpPage, visit } from "./sign-in";
+import {
+  forgotForm,
+  forgotPage,
+  signInPage,
+  signInWithEmailForm,
+  signInWithPasswordForm,
+  signUpForm,
+  signUpPage,
+  visit,
+} from "./sign-in";
 
 export const routes = new OpenAPIHono<AppEnv>();
 routes
@@ -14,6 +23,8 @@ routes
   })
   .post("/sign-in/password", signInWithPasswordForm)
   .post("/sign-in/email", signInWithEmailForm)
+  .get("/sign-in/forgot", (c) => forgotPage(c, visit(c)))
+  .post("/sign-in/forgot", forgotForm)
   .get("/sign-up", (c) => signUpPage(c, visit(c)))
   .post("/sign-up", signUpForm)
   .get("/account", (c) => accountPage(c))

@@ -8,7 +8,7 @@ import { AuthError } from "../../errors";
 import { startBrowserSession } from "../../http";
 import { escapeHtml } from "../../pages/html";
 import { continueWithSecondFactor } from "../../routes/mfa-pending";
-import { signup } from "../../services/accounts";
+import { forgotPassword, signup } from "../../services/accounts";
 import { requestMagicLink } from "../../services/magic-link";
 import { resolveRedirect } from "../../services/redirects";
 import { signInWithPassword } from "../../services/sign-in";
@@ -118,8 +118,38 @@ ${providers ? `<p class="divider">${escapeHtml(t("or"))}</p>` : ""}
 <button type="submit">${escapeHtml(t("signIn"))}</button>
 <button type="submit" class="secondary" formaction="/sign-in/email" formnovalidate>${escapeHtml(t("emailLink"))}</button>
 </form>
+<p class="muted"><a href="/sign-in/forgot${query(v)}">${escapeHtml(t("forgot"))}</a></p>
 <p class="muted">${escapeHtml(t("noAccount"))} <a href="/sign-up${query(v)}">${escapeHtml(t("signUp"))}</a></p>`,
   });
+}
+
+/** Forgot password: the address; the emailed link opens the reset page (GET /v1/auth/reset-password). */
+export function forgotPage(c: Context<AppEnv>, v: Visit, options: { error?: string; email?: string } = {}) {
+  const { t } = v;
+  return hostedPage(c, v.locale, {
+    title: t("resetTitle"),
+    status: options.error ? 400 : 200,
+    body: `<h1>${escapeHtml(t("resetTitle"))}</h1>${options.error ? alert(options.error) : ""}
+<form method="post" action="/sign-in/forgot">${hidden(v)}
+<label for="email">${escapeHtml(t("email"))}</label>
+<input id="email" type="email" name="email" value="${escapeHtml(options.email ?? "")}" autocomplete="username" required maxlength="320">
+<button type="submit">${escapeHtml(t("sendReset"))}</button>
+</form>
+<p class="muted"><a href="/sign-in${query(v)}">${escapeHtml(t("signIn"))}</a></p>`,
+  });
+}
+
+export async function forgotForm(c: Context<AppEnv>) {
+  const form = await readForm(c);
+  const v = visit(c, form);
+  const email = field(form, "email", 320);
+  const sent = await orShow(
+    v,
+    () => forgotPassword(c.get("ctx"), { email }),
+    (error) => forgotPage(c, v, { error, email }),
+  );
+  if (sent instanceof Response) return sent;
+  return messagePage(c, v, v.t("checkInbox"), v.t("resetSent", { email }));
 }
 
 export function signUpPage(c: Context<AppEnv>, v: Visit, options: { error?: string; email?: string } = {}) {

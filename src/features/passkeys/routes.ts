@@ -1,9 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../context";
+import { AuthError } from "../../errors";
 import { envelope, listEnvelope, startBrowserSession } from "../../http";
 import { principal, requireUser, signedInUser } from "../../middleware/require";
 import { createRoute, ERRORS } from "../../routes/declare";
 import { PasskeyAssertion } from "../../routes/mfa";
+import { readPendingMfa } from "../../routes/mfa-pending";
 import {
   CsrfHeader,
   jsonBody,
@@ -182,7 +184,18 @@ const stepUpOptionsRoute = createRoute({
   summary: "Options for a passkey as the second step of a sign-in",
   description:
     "For an `mfa_required` answer whose methods include passkey: only the user's own passkeys are allowed. Send the assertion as `passkey` to POST /v1/auth/mfa/verify.",
-  request: { body: jsonBody(z.object({ mfa_token: z.string().min(1).max(512) }).openapi("MfaPasskeyOptions")) },
+  request: {
+    body: jsonBody(
+      z
+        .object({
+          mfa_token: z.string().min(1).max(512).optional().openapi({
+            description:
+              "The first step's token. A browser whose sign-in went through our code page omits it: the pending HttpOnly cookie carries it.",
+          }),
+        })
+        .openapi("MfaPasskeyOptions"),
+    ),
+  },
   errors: ["token_invalid"],
   responses: {
     200: { description: "Request options", content: { "application/json": { schema: envelope(Options) } } },
@@ -238,6 +251,8 @@ export const passkeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHo
     return c.json({ success: true as const, data: { user: signedIn.user, organization: signedIn.organization } }, 200);
   })
   .openapi(stepUpOptionsRoute, async (c) => {
-    const options = await stepUpPasskeyOptions(c.get("ctx"), c.req.valid("json").mfa_token);
+    const mfaToken = c.req.valid("json").mfa_token ?? readPendingMfa(c);
+    if (!mfaToken) throw new AuthError("token_invalid");
+    const options = await stepUpPasskeyOptions(c.get("ctx"), mfaToken);
     return c.json({ success: true as const, data: json(options) }, 200);
   });

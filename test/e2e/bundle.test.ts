@@ -13,6 +13,7 @@ import {
   root,
   screenshot,
   sql,
+  withAuthenticator,
 } from "./support/browser.ts";
 
 const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
@@ -248,18 +249,7 @@ describe("passkeys in headless Chromium (DevTools virtual authenticator)", () =>
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${site}/docs`);
-    const cdp = await context.newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2",
-        transport: "internal",
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    const { cdp, authenticatorId } = await withAuthenticator(context, page);
     // Runs in the page: the same calls a sign-in page makes, through the browser's own WebAuthn.
     const call = (script: string, arg?: unknown) =>
       page.evaluate(

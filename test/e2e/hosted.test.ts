@@ -19,6 +19,7 @@ import {
   sql,
   uniqueEmail,
   verifiedAccount,
+  withAuthenticator,
 } from "./support/browser.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -35,22 +36,6 @@ afterAll(async () => {
 /** Browsers refuse an IP address as a passkey's relying party: the same server, as localhost. */
 const site = () => env().origin.replace("127.0.0.1", "localhost");
 const heading = (page: Page) => page.locator("h1").textContent();
-
-async function withAuthenticator(context: BrowserContext, page: Page) {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, authenticatorId };
-}
 
 /** Our API with a context's cookies on the localhost name (contextApi reads the worker's own origin). */
 async function localApi(context: BrowserContext, path: string, json?: unknown): Promise<{ status: number; body: any }> {

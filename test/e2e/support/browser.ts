@@ -150,3 +150,23 @@ export async function expectAccessible(page: Page): Promise<void> {
   );
   expect(found, `accessibility of ${page.url()}`).toEqual([]);
 }
+
+/**
+ * A platform authenticator in `page` (DevTools' virtual one: resident keys, user verification, and a
+ * touch simulated at once unless switched off with WebAuthn.setAutomaticPresenceSimulation).
+ */
+export async function withAuthenticator(context: BrowserContext, page: Page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}

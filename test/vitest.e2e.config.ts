@@ -13,6 +13,9 @@ export default defineConfig({
     environment: "node",
     // One local stack and one bundled worker for every file.
     globalSetup: ["test/e2e/global-setup.ts"],
+    // One file at a time: they share that worker, and the burst test's claim (a busy isolate answers
+    // 429, never 503) is about one burst, not a burst beside a browser walking the hosted pages.
+    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -121,6 +121,24 @@ describe("creating and listing keys", () => {
   });
 });
 
+describe("the key cache and a revoke racing a refill", () => {
+  it("a request that read the key before its revoke cannot cache it afterwards: the key stays refused", async () => {
+    const owner = await signInByLink(h, uniqueEmail("racer"));
+    const key = await createKey(h, owner.jar, { name: "raced" });
+    expect((await me(key.api_key)).status).toBe(200);
+    // What a request in flight holds: the record it read from Postgres before the revoke committed.
+    const inFlight = await h.redis.get<string>(h.keys.apiKey(key.id));
+    expect(inFlight).toContain(key.id);
+    expect((await h.request(`/v1/api-keys/${key.id}/revoke`, { method: "POST", jar: owner.jar })).status).toBe(200);
+    // ...and its refill, landing after the revoke: refused by the tombstone (SET NX).
+    await h.deps.apiKeyCache.put(key.id, JSON.parse(inFlight as string));
+    expect(await h.redis.get(h.keys.apiKey(key.id))).toBe("stale");
+    const after = await me(key.api_key);
+    expect(after.status).toBe(401);
+    expect((await json(after)).error.code).toBe("unauthorized");
+  });
+});
+
 describe("authenticating with a key", () => {
   it("resolves to the organization identity; warm: one Redis round trip, no SQL; last_used_at is stamped", async () => {
     const owner = await signInByLink(h, uniqueEmail("owner"));

@@ -179,6 +179,17 @@ describe("device tokens", () => {
     expect((await json(after)).error.code).toBe("token_invalid");
   });
 
+  it("a request that found the device active before its removal cannot mark it active afterwards", async () => {
+    const user = await signInByLink(h, uniqueEmail("raced"));
+    const device = (await json(await pair((await code(user)).token))).data;
+    expect((await h.request("/v1/auth/me", { headers: bearer(device.token) })).status).toBe(200);
+    expect((await h.request(`/v1/devices/${device.device_id}`, { method: "DELETE", jar: user.jar })).status).toBe(200);
+    // The late marker of a request that read Postgres just before the removal: refused (SET NX).
+    await h.deps.deviceState.markActive(device.device_id);
+    expect(await h.redis.get(h.keys.deviceActive(device.device_id))).toBe("revoked");
+    expect((await h.request("/v1/auth/me", { headers: bearer(device.token) })).status).toBe(401);
+  });
+
   it("a device token is never an access token, nor an access token a device token", async () => {
     const email = uniqueEmail("both");
     await signUpVerified(h, email);

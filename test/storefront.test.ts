@@ -366,9 +366,13 @@ describe("CORS and keys", () => {
       );
     }
     expect((await call(key, "/v1/storefront/auth/status", { method: "GET" })).status).toBe(200);
+    // What a request in flight read before the revoke; its refill after it must not bring the key back.
+    const inFlight = await h.redis.get<string>(h.keys.storeKey(key));
+    expect(inFlight).toContain(key);
     expect((await h.request(`/v1/publishable-keys/${key}/revoke`, { method: "POST", jar: owner.jar })).status).toBe(
       200,
     );
+    await h.deps.storefrontStore.putKey(key, JSON.parse(inFlight as string));
     expect((await json(await call(key, "/v1/storefront/auth/status", { method: "GET" }))).error.code).toBe(
       "publishable_key_invalid",
     );

@@ -8,6 +8,12 @@ import { parse, redis } from "./stores";
  * lifetime also bounds how long a Redis restored from an older backup can remember a revoked device.
  */
 const ACTIVE_SECONDS = 10 * 60;
+/**
+ * A revoked device leaves a tombstone instead of a deleted marker, and the marker is only set where
+ * nothing is (SET NX): a request that found the device active in Postgres just before the revoke
+ * cannot mark it active again afterwards (api-key-cache.ts: the same race, the same answer).
+ */
+const STALE_SECONDS = 10;
 
 export function createDeviceStateStore(client: RedisClient, keys: RedisKeys): DeviceStateStore {
   return {
@@ -20,16 +26,16 @@ export function createDeviceStateStore(client: RedisClient, keys: RedisKeys): De
         ),
       );
       return {
-        active: active === null ? null : true,
+        active: active === "1" ? true : null,
         notBefore: Number(notBefore ?? 0),
         snapshot: parse<UserSnapshot>(snapshot),
       };
     },
     async markActive(deviceId) {
-      await redis(() => client.set(keys.deviceActive(deviceId), "1", { ex: ACTIVE_SECONDS }));
+      await redis(() => client.set(keys.deviceActive(deviceId), "1", { ex: ACTIVE_SECONDS, nx: true }));
     },
     async forget(deviceId) {
-      await redis(() => client.del(keys.deviceActive(deviceId)));
+      await redis(() => client.set(keys.deviceActive(deviceId), "revoked", { ex: STALE_SECONDS }));
     },
     async shouldStampUse(deviceId) {
       return (await redis(() => client.set(keys.deviceUsed(deviceId), "1", { nx: true, ex: 60 }))) === "OK";

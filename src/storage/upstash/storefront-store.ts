@@ -5,22 +5,25 @@ import { luaScripts, parse, redis, ttlSeconds } from "./stores";
 
 const CACHE_SECONDS = 60;
 const NONE = "none";
+/** A revoked key's tombstone: refills are SET NX, so a stale one cannot land after it (api-key-cache.ts). */
+const STALE = "stale";
+const STALE_SECONDS = 10;
 
 export function createStorefrontStore(client: RedisClient, keys: RedisKeys): StorefrontStore {
   const run = luaScripts(client, { ISSUE_OTP, READ_AT_PRIMARY, RELEASE_OTP, VERIFY_OTP });
   return {
     async getKey(keyId) {
       const cached = await redis(() => client.get<string>(keys.storeKey(keyId)));
-      if (cached === null) return undefined;
+      if (cached === null || cached === STALE) return undefined;
       return cached === NONE ? null : (parse<StoreKey>(cached) ?? undefined);
     },
     async putKey(keyId, key) {
       await redis(() =>
-        client.set(keys.storeKey(keyId), key === null ? NONE : JSON.stringify(key), { ex: CACHE_SECONDS }),
+        client.set(keys.storeKey(keyId), key === null ? NONE : JSON.stringify(key), { ex: CACHE_SECONDS, nx: true }),
       );
     },
     async forgetKey(keyId) {
-      await redis(() => client.del(keys.storeKey(keyId)));
+      await redis(() => client.set(keys.storeKey(keyId), STALE, { ex: STALE_SECONDS }));
     },
     async getOrigin(origin) {
       const cached = await redis(() => client.get<string>(keys.corsOrigin(origin)));

@@ -6,6 +6,15 @@ export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch);
 
 /**
+ * For our pages' scripts: a JSON POST to our own API (the CSP allows connect-src 'self' only), answering
+ * the status and the parsed body (null when there is none). `headers` adds e.g. X-CSRF-Token.
+ */
+export const PAGE_API = `const api = async (path, body, headers = {}) => {
+  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body ?? {}) });
+  return { status: res.status, body: await res.json().catch(() => null) };
+};`;
+
+/**
  * A self-contained page: no scripts, nothing from other origins, a per-response style nonce, never
  * cached, never framed. Referrer-Policy same-origin: the URL may carry a token, so no other site ever
  * gets a Referer from it, while the page's own form posts keep their Origin (under no-referrer a

@@ -1,17 +1,13 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
-import { htmlPage } from "./html";
+import { htmlPage, PAGE_API } from "./html";
 
 /**
  * A passkey as the second step, where the browser has WebAuthn: the options and the answer go through
  * the API, the pending token riding in its HttpOnly cookie (never in the page); then on to redirect_to.
  */
-const PASSKEY_STEP = `
+const PASSKEY_STEP = `${PAGE_API}
 const out = document.getElementById("passkey-error");
-const api = async (path, body) => {
-  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, body: await res.json().catch(() => null) };
-};
 const button = document.getElementById("passkey");
 if (window.PublicKeyCredential?.parseRequestOptionsFromJSON) {
   button.hidden = false;

@@ -19,18 +19,19 @@ import { endOtherSessions, endSessionById, switchOrganization } from "../../serv
 import { removePasskey, renamePasskey } from "../passkeys/service";
 import { bind, readBinding } from "../social/binding";
 import { unlinkIdentity } from "../social/identities";
-import { findProvider, startProviderLink } from "../social/service";
+import { startProviderLink } from "../social/link";
+import { findProvider } from "../social/service";
 import { accountPage } from "./account-page";
-import { accountForm, csrfField, type Session, text } from "./forms";
+import { accountForm, csrfField, type Session } from "./forms";
 import { hostedPage } from "./layout";
-import { alert, orShow, type Visit } from "./sign-in";
+import { alert, field, orShow, type Visit } from "./sign-in";
 
 type C = Context<AppEnv>;
 type Step<T> = (c: C, v: Visit, session: Session, form: Record<string, unknown>) => Promise<T>;
 
 /** The form's proof of a recent sign-in, when it carries one (else the sign-in's own age decides). */
 const reauthFrom = (form: Record<string, unknown>): Reauth => ({
-  currentPassword: text(form, "current_password", 1024) || null,
+  currentPassword: field(form, "current_password", 1024) || null,
   mfaCode: null,
 });
 
@@ -85,12 +86,12 @@ function authenticatorPage(c: C, v: Visit, session: Session, enrolment: { secret
 export const accountActions = {
   profile: act(
     async (c, _v, session, form) => {
-      const email = text(form, "email", 320).trim();
+      const email = field(form, "email", 320).trim();
       const changed = await updateProfile(c.get("ctx"), {
         user: session.snapshot.user,
         principal: principal(c),
         currentPassword: reauthFrom(form).currentPassword,
-        changes: { name: text(form, "name", 100).trim() || null, email },
+        changes: { name: field(form, "name", 100).trim() || null, email },
       });
       return { pending: changed.emailChangePending, email };
     },
@@ -105,14 +106,14 @@ export const accountActions = {
     (c, _v, session, form) =>
       changePassword(c.get("ctx"), {
         user: session.snapshot.user,
-        currentPassword: text(form, "current_password", 1024),
-        newPassword: text(form, "new_password", 1024),
+        currentPassword: field(form, "current_password", 1024),
+        newPassword: field(form, "new_password", 1024),
         keepSessionHash: session.tokenHash,
       }),
     say((v) => v.t("passwordChanged")),
   ),
   renamePasskey: act((c, _v, session, form) =>
-    renamePasskey(c.get("ctx"), session.record.user_id, param(c), text(form, "name", 64).trim() || "Passkey"),
+    renamePasskey(c.get("ctx"), session.record.user_id, param(c), field(form, "name", 64).trim() || "Passkey"),
   ),
   removePasskey: act((c, _v, session, form) =>
     removePasskey(c.get("ctx"), principal(c), { ...reauthFrom(form), user: session.snapshot.user, id: param(c) }),
@@ -124,7 +125,7 @@ export const accountActions = {
   ),
   confirmAuthenticator: act(
     (c, _v, session, form) =>
-      confirmTotpEnrolment(c.get("ctx"), session.record.user_id, text(form, "code", 16).replace(/\s/g, "")),
+      confirmTotpEnrolment(c.get("ctx"), session.record.user_id, field(form, "code", 16).replace(/\s/g, "")),
     (c, v, _s, result) => codesPage(c, v, result.recovery_codes, v.t("authenticatorOn")),
   ),
   removeAuthenticator: act(

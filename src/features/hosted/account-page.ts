@@ -3,35 +3,31 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { principal } from "../../middleware/require";
-import { escapeHtml } from "../../pages/html";
+import { escapeHtml, PAGE_API } from "../../pages/html";
 import { listDevices } from "../../services/devices";
 import { listMyInvitations } from "../../services/invitations";
 import { mfaStatus } from "../../services/mfa";
 import { listSessions } from "../../services/session";
 import { listPasskeys } from "../passkeys/service";
 import { listIdentities } from "../social/identities";
-import { action, csrfField, csrfOf, type Session, signedIn } from "./forms";
+import { action, csrfField, csrfOf, signedIn } from "./forms";
 import { hostedPage } from "./layout";
 import { alert, type Visit, visit } from "./sign-in";
 
 /** Adds a passkey through the API (the browser's WebAuthn), then reloads or shows the recovery codes. */
-const ADD_PASSKEY_SCRIPT = `
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const ADD_PASSKEY_SCRIPT = `${PAGE_API}
+const csrf = { "x-csrf-token": document.querySelector('meta[name="csrf-token"]').content };
 const out = document.getElementById("passkey-error");
-const api = async (path, body) => {
-  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json", "x-csrf-token": csrf }, body: JSON.stringify(body ?? {}) });
-  return { status: res.status, body: await res.json().catch(() => null) };
-};
 const button = document.getElementById("add-passkey");
 if (window.PublicKeyCredential?.parseCreationOptionsFromJSON) {
   button.hidden = false;
   button.addEventListener("click", async () => {
     out.hidden = true;
     try {
-      const options = await api("/v1/auth/passkeys/register/options", {});
+      const options = await api("/v1/auth/passkeys/register/options", {}, csrf);
       if (options.status !== 200) throw new Error(options.body?.error?.message ?? "Try again.");
       const created = await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options.body.data) });
-      const saved = await api("/v1/auth/passkeys", { response: created.toJSON(), name: button.dataset.name });
+      const saved = await api("/v1/auth/passkeys", { response: created.toJSON(), name: button.dataset.name }, csrf);
       if (saved.status !== 201) throw new Error(saved.body?.error?.message ?? "Try again.");
       const codes = saved.body.data.recovery_codes;
       if (!codes) return location.reload();
@@ -189,7 +185,7 @@ ${currentPassword(v, "profile-current")}
   return hostedPage(c, v.locale, {
     title: t("accountTitle"),
     status: notice && !notice.ok ? 400 : 200,
-    meta: { "csrf-token": csrfOf(session as Session) },
+    meta: { "csrf-token": csrfOf(session) },
     script: ADD_PASSKEY_SCRIPT,
     body,
   });

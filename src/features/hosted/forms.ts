@@ -4,7 +4,7 @@ import type { AppEnv } from "../../context";
 import { constantTimeEqual } from "../../crypto/hash";
 import { AuthError } from "../../errors";
 import { escapeHtml } from "../../pages/html";
-import { readForm, type Visit, visit } from "./sign-in";
+import { field, readForm, type Visit, visit } from "./sign-in";
 
 export type Session = NonNullable<AppEnv["Variables"]["session"]>;
 
@@ -29,14 +29,11 @@ export async function accountForm(
   const v = visit(c, form);
   const session = c.get("session");
   if (!session) throw new AuthError("unauthorized");
-  const sent = typeof form.csrf_token === "string" ? form.csrf_token : "";
+  const sent = field(form, "csrf_token");
   const expected = csrfOf(session);
   if (!expected || !constantTimeEqual(sent, expected)) throw new AuthError("csrf_failed");
   return { v, session, form };
 }
-
-export const text = (form: Record<string, unknown>, name: string, max: number): string =>
-  typeof form[name] === "string" ? (form[name] as string).slice(0, max) : "";
 
 export const csrfField = (session: Session, v: Visit) =>
   `<input type="hidden" name="csrf_token" value="${escapeHtml(csrfOf(session))}"><input type="hidden" name="lang" value="${v.locale}">`;

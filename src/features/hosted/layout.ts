@@ -2,6 +2,7 @@
 // and a strict CSP: nothing but our own origin (and the logo's), styles and the one optional script
 // by per-response nonce, no framing, forms only to ourselves.
 import type { Context } from "hono";
+import type { Config } from "../../config";
 import type { HostedLocale } from "../../config/hosted";
 import type { AppEnv } from "../../context";
 import { generateToken } from "../../crypto/random";
@@ -32,6 +33,9 @@ export function palette(accent: string) {
   };
 }
 
+/** The name the pages show: HOSTED_PRODUCT_NAME, else MFA_ISSUER (PUBLIC_URL's host by default). */
+export const productName = (config: Config): string => config.hosted.productName ?? config.mfa.issuer;
+
 export interface HostedPage {
   title: string;
   body: string;
@@ -52,7 +56,7 @@ export function hostedPage(c: Context<AppEnv>, locale: HostedLocale, page: Hoste
     Object.entries(p)
       .map(([k, v]) => `--${k}:${v}`)
       .join(";");
-  const product = config.hosted.productName ?? config.mfa.issuer;
+  const product = productName(config);
   const logo = config.hosted.logoUrl
     ? `<img class="logo" src="${escapeHtml(config.hosted.logoUrl)}" alt="${escapeHtml(product)}" height="40">`
     : `<p class="product">${escapeHtml(product)}</p>`;

@@ -6,14 +6,14 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { AuthError } from "../../errors";
 import { startBrowserSession } from "../../http";
-import { escapeHtml } from "../../pages/html";
+import { escapeHtml, PAGE_API } from "../../pages/html";
 import { continueWithSecondFactor } from "../../routes/mfa-pending";
 import { forgotPassword, signup } from "../../services/accounts";
 import { requestMagicLink } from "../../services/magic-link";
 import { resolveRedirect } from "../../services/redirects";
 import { signInWithPassword } from "../../services/sign-in";
 import { isChallenge } from "../../services/step-up";
-import { hostedPage } from "./layout";
+import { hostedPage, productName } from "./layout";
 import { errorMessage, pickLocale, type Translate, translator } from "./strings";
 
 export interface Visit {
@@ -25,7 +25,8 @@ export interface Visit {
   redirectTo: string;
 }
 
-const field = (form: Record<string, unknown>, name: string, max = 2048): string => {
+/** A form field as text (absent or not text: ""), at most `max` characters. */
+export const field = (form: Record<string, unknown>, name: string, max = 2048): string => {
   const value = form[name];
   return typeof value === "string" ? value.slice(0, max) : "";
 };
@@ -57,13 +58,9 @@ export const alert = (message: string, ok = false) =>
   `<p class="alert${ok ? " ok" : ""}" role="${ok ? "status" : "alert"}">${escapeHtml(message)}</p>`;
 
 /** Passkeys: the button, and the browser's autofill offer on the email field (conditional UI). */
-const PASSKEY_SCRIPT = `
+const PASSKEY_SCRIPT = `${PAGE_API}
 const next = document.querySelector('meta[name="next"]').content;
 const out = document.getElementById("passkey-error");
-const api = async (path, body) => {
-  const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
-  return { status: res.status, body: await res.json().catch(() => null) };
-};
 let pending = null;
 async function signIn(mediation) {
   pending?.abort();
@@ -91,7 +88,7 @@ if (window.PublicKeyCredential?.parseRequestOptionsFromJSON) {
 export function signInPage(c: Context<AppEnv>, v: Visit, options: { error?: string; email?: string } = {}) {
   const config = c.get("config");
   const { t } = v;
-  const product = config.hosted.productName ?? config.mfa.issuer;
+  const product = productName(config);
   const providers = config.oauth.providers
     .map(
       (p) =>
@@ -155,7 +152,7 @@ export async function forgotForm(c: Context<AppEnv>) {
 export function signUpPage(c: Context<AppEnv>, v: Visit, options: { error?: string; email?: string } = {}) {
   const config = c.get("config");
   const { t } = v;
-  const product = config.hosted.productName ?? config.mfa.issuer;
+  const product = productName(config);
   return hostedPage(c, v.locale, {
     title: t("signUpTitle", { product }),
     status: options.error ? 400 : 200,

@@ -12,7 +12,8 @@ import { continueWithSecondFactor } from "../../routes/mfa-pending";
 import { CsrfHeader, MfaCode, Password } from "../../routes/schemas";
 import { validationHook } from "../../routes/validation";
 import { bind, bindingCookie, readBinding } from "./binding";
-import { AppRedirectError, findProvider, finishSocialSignIn, startProviderLink, startSocialSignIn } from "./service";
+import { startProviderLink } from "./link";
+import { AppRedirectError, findProvider, finishSocialSignIn, startSocialSignIn } from "./service";
 
 const TAG = "Social sign-in";
 const Provider = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, "must be a configured provider's name");

@@ -10,9 +10,7 @@ import type { ServiceContext } from "../../services/context";
 import { canonicalEmail } from "../../services/email-address";
 import { OAUTH_FAILURES, OAUTH_STARTS } from "../../services/limits";
 import { issueOneTimeToken } from "../../services/one-time-tokens";
-import type { Principal } from "../../services/policy";
 import { sealProviderTokens } from "../../services/provider-tokens";
-import { confirmRecentAuth } from "../../services/reauth";
 import { resolveRedirect } from "../../services/redirects";
 import { createSession, type NewSession } from "../../services/session";
 import { type MfaChallenge, stepUpIfEnrolled } from "../../services/step-up";
@@ -42,37 +40,6 @@ export function findProvider(ctx: ServiceContext, name: string): OAuthProvider {
 
 export const callbackUrl = (ctx: ServiceContext, provider: string) =>
   `${ctx.config.publicOrigin}/v1/auth/oauth/${provider}/callback`;
-
-/**
- * Linking a provider to the signed-in account: adding a way in is sensitive, so it needs a recent
- * sign-in (or the current password or a code); then the same start as a sign-in, whose callback links.
- */
-export async function startProviderLink(
-  ctx: ServiceContext,
-  principal: Principal,
-  input: {
-    user: SessionUser;
-    provider: string;
-    redirectTo: string | null;
-    binding: string | null;
-    currentPassword: string | null;
-    mfaCode: string | null;
-  },
-): Promise<{ url: string; binding: string }> {
-  await confirmRecentAuth(ctx, principal, {
-    email: input.user.email,
-    currentPassword: input.currentPassword,
-    mfaCode: input.mfaCode,
-    what: "Linking a sign-in provider",
-  });
-  return startSocialSignIn(ctx, {
-    provider: input.provider,
-    redirectTo: input.redirectTo,
-    codeChallenge: null,
-    binding: input.binding,
-    linkUserId: input.user.id,
-  });
-}
 
 /**
  * Starts a sign-in (or a link) with a provider: a single-use `state` stored for 10 minutes, bound to

@@ -1,18 +1,14 @@
 import type { ApiKeyAuthRecord, ApiKeyCache } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { parse, redis } from "./stores";
+import { parse, redis, TOMBSTONE_SECONDS } from "./stores";
 
 /**
  * Key records are cached for a minute, so a warm key costs one Redis round trip and no SQL.
  * Unknown ids are cached too (as "none") so random keys cannot make every request hit Postgres.
- * Revoke, rotate and membership changes leave a tombstone for STALE_SECONDS instead of the entry:
- * lookups treat it as a miss (Postgres decides, so the change applies on the very next request), and
- * a refill only writes where nothing is (SET NX). A request that read Postgres just before the change
- * cannot cache what it read afterwards (a plain delete let it: a revoked key then worked for a minute).
- * The tombstone outlives any request's store deadlines, the only window such a refill has.
+ * Revoke, rotate and membership changes leave a tombstone (stores.ts, TOMBSTONE_SECONDS), so they
+ * apply on the very next request and a refill racing them cannot bring the old record back.
  */
 const CACHE_SECONDS = 60;
-export const STALE_SECONDS = 10;
 const NONE = "none";
 const STALE = "stale";
 
@@ -37,7 +33,7 @@ export function createApiKeyCache(client: RedisClient, keys: RedisKeys): ApiKeyC
     async forget(keyIds) {
       if (keyIds.length === 0) return;
       const batch = client.pipeline();
-      for (const id of keyIds) batch.set(keys.apiKey(id), STALE, { ex: STALE_SECONDS });
+      for (const id of keyIds) batch.set(keys.apiKey(id), STALE, { ex: TOMBSTONE_SECONDS });
       await redis(() => batch.exec());
     },
     async shouldStampUse(keyId) {

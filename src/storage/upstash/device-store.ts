@@ -1,6 +1,6 @@
 import type { DeviceStateStore, UserSnapshot } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { parse, redis } from "./stores";
+import { parse, redis, TOMBSTONE_SECONDS } from "./stores";
 
 /**
  * Redis caches that a device is active, for a short while: a missing entry (expired, flushed, lost in
@@ -8,12 +8,6 @@ import { parse, redis } from "./stores";
  * lifetime also bounds how long a Redis restored from an older backup can remember a revoked device.
  */
 const ACTIVE_SECONDS = 10 * 60;
-/**
- * A revoked device leaves a tombstone instead of a deleted marker, and the marker is only set where
- * nothing is (SET NX): a request that found the device active in Postgres just before the revoke
- * cannot mark it active again afterwards (api-key-cache.ts: the same race, the same answer).
- */
-const STALE_SECONDS = 10;
 
 export function createDeviceStateStore(client: RedisClient, keys: RedisKeys): DeviceStateStore {
   return {
@@ -31,11 +25,13 @@ export function createDeviceStateStore(client: RedisClient, keys: RedisKeys): De
         snapshot: parse<UserSnapshot>(snapshot),
       };
     },
+    // A revoked device leaves a tombstone and the marker is only set where nothing is (stores.ts,
+    // TOMBSTONE_SECONDS): a request that found it active just before the revoke cannot mark it again.
     async markActive(deviceId) {
       await redis(() => client.set(keys.deviceActive(deviceId), "1", { ex: ACTIVE_SECONDS, nx: true }));
     },
     async forget(deviceId) {
-      await redis(() => client.set(keys.deviceActive(deviceId), "revoked", { ex: STALE_SECONDS }));
+      await redis(() => client.set(keys.deviceActive(deviceId), "revoked", { ex: TOMBSTONE_SECONDS }));
     },
     async shouldStampUse(deviceId) {
       return (await redis(() => client.set(keys.deviceUsed(deviceId), "1", { nx: true, ex: 60 }))) === "OK";

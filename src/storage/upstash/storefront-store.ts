@@ -1,13 +1,12 @@
 import type { CustomerSessionRecord, StorefrontStore, StoreKey } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
 import { ISSUE_OTP, READ_AT_PRIMARY, RELEASE_OTP, VERIFY_OTP } from "./scripts";
-import { luaScripts, parse, redis, ttlSeconds } from "./stores";
+import { luaScripts, parse, redis, TOMBSTONE_SECONDS, ttlSeconds } from "./stores";
 
 const CACHE_SECONDS = 60;
 const NONE = "none";
-/** A revoked key's tombstone: refills are SET NX, so a stale one cannot land after it (api-key-cache.ts). */
+/** A revoked key's tombstone: refills are SET NX, so a stale one cannot land after it (stores.ts). */
 const STALE = "stale";
-const STALE_SECONDS = 10;
 
 export function createStorefrontStore(client: RedisClient, keys: RedisKeys): StorefrontStore {
   const run = luaScripts(client, { ISSUE_OTP, READ_AT_PRIMARY, RELEASE_OTP, VERIFY_OTP });
@@ -23,7 +22,7 @@ export function createStorefrontStore(client: RedisClient, keys: RedisKeys): Sto
       );
     },
     async forgetKey(keyId) {
-      await redis(() => client.set(keys.storeKey(keyId), STALE, { ex: STALE_SECONDS }));
+      await redis(() => client.set(keys.storeKey(keyId), STALE, { ex: TOMBSTONE_SECONDS }));
     },
     async getOrigin(origin) {
       const cached = await redis(() => client.get<string>(keys.corsOrigin(origin)));

@@ -65,6 +65,14 @@ export function luaScripts<T extends Record<string, string>>(
   return runners;
 }
 
+/**
+ * How long a cache entry's tombstone lives after a revoke or change (API keys, devices, publishable
+ * keys): lookups read it as a miss (Postgres decides) and refills are SET NX, so a request that read
+ * Postgres just before the change cannot cache the old state afterwards (a plain delete let it, for
+ * the cache's lifetime). It outlives any request's store deadlines, the only window such a refill has.
+ */
+export const TOMBSTONE_SECONDS = 10;
+
 /** A Redis TTL for a lifetime in ms: whole seconds, rounded up, never 0 (EX 0 is an error). */
 export const ttlSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 

@@ -64,7 +64,7 @@ export async function accountPage(c: Context<AppEnv>, notice?: { message: string
     mfaStatus(ctx, user.id),
     listSessions(ctx, user.id, session.record.id),
     listIdentities(ctx, user.id),
-    listDevices(ctx, principal(c)).catch(() => []),
+    listDevices(ctx, principal(c)),
     user.email_verified ? listMyInvitations(ctx, user) : Promise.resolve([]),
   ]);
   const date = (iso: string) => new Date(iso).toLocaleDateString(v.locale === "fr" ? "fr-FR" : "en-GB");

@@ -7,6 +7,7 @@ import {
   bearer,
   createKey,
   grantSuperuser,
+  pairPhone,
   passwordGrant,
   refresh,
   signInByLink,
@@ -208,19 +209,7 @@ describe.runIf(global)("a global database: sign in at one edge, use it at anothe
   it("a device token and an API key work at once at the other edge; revoke and disable reach it within the bound", async () => {
     const email = uniqueEmail("fleet");
     const user = await signInByLink(frankfurt, email);
-    const code = await frankfurt.request("/v1/pairing/code", { method: "POST", jar: user.jar, json: {} });
-    const paired = await frankfurt.request("/v1/pairing/pair", {
-      method: "POST",
-      json: {
-        pairing_token: (await json(code)).data.token,
-        push_token: "fcm:abc",
-        platform: "android",
-        device_name: "Pixel",
-      },
-      ip: randomIp(),
-    });
-    expect(paired.status).toBe(201);
-    const device = (await json(paired)).data as { device_id: string; token: string };
+    const device = await pairPhone(frankfurt, user.jar);
     expect((await sydney.request("/v1/auth/me", { headers: bearer(device.token) })).status).toBe(200);
     const key = await createKey(frankfurt, user.jar, { name: "ci", scopes: ["read"] });
     expect((await sydney.request("/v1/auth/me", { headers: bearer(key.api_key) })).status).toBe(200);
@@ -241,21 +230,7 @@ describe.runIf(global)("a global database: sign in at one edge, use it at anothe
 
     // Disable by a platform administrator at Frankfurt: every credential of the user, at Sydney.
     const second = await createKey(frankfurt, user.jar, { name: "ci2", scopes: ["read"] });
-    const code2 = await frankfurt.request("/v1/pairing/code", { method: "POST", jar: user.jar, json: {} });
-    const device2 = (
-      await json(
-        await frankfurt.request("/v1/pairing/pair", {
-          method: "POST",
-          json: {
-            pairing_token: (await json(code2)).data.token,
-            push_token: "fcm:x",
-            platform: "ios",
-            device_name: "i",
-          },
-          ip: randomIp(),
-        }),
-      )
-    ).data as { token: string };
+    const device2 = await pairPhone(frankfurt, user.jar, { platform: "ios", name: "i" });
     const session = copy(user.jar);
     for (const headers of [bearer(second.api_key), bearer(device2.token), session])
       expect((await sydney.request("/v1/auth/me", { headers })).status).toBe(200);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config";
 import { palette } from "../src/features/hosted/layout";
 import { CATALOGUES } from "../src/features/hosted/strings";
-import { inviteToken, login, PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
+import { inviteToken, login, PASSWORD, pairPhone, signInByLink, signUpVerified } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
 import { createHarness, json, randomIp } from "./support/harness";
 import { uniqueEmail, useHarness } from "./support/setup";
@@ -251,18 +251,7 @@ describe("hosted account actions", () => {
 
   it("revokes a paired device from the account page", async () => {
     const user = await signInByLink(h, uniqueEmail("fleet"));
-    const code = await h.request("/v1/pairing/code", { method: "POST", jar: user.jar, json: {} });
-    const paired = await h.request("/v1/pairing/pair", {
-      method: "POST",
-      json: {
-        pairing_token: (await json(code)).data.token,
-        push_token: "fcm:x",
-        platform: "ios",
-        device_name: "Phone",
-      },
-      ip: randomIp(),
-    });
-    const device = (await json(paired)).data as { device_id: string; token: string };
+    const device = await pairPhone(h, user.jar, { platform: "ios", name: "Phone" });
     const page = await (await h.request("/account", { jar: user.jar })).text();
     expect(page).toContain(`data-device="${device.device_id}"`);
     const csrf = await pageCsrf(user.jar);

@@ -136,3 +136,25 @@ export async function grantSuperuser(h: Harness, userId: string): Promise<void> 
   await h.sql.query("update users set is_superuser = true where id = $1", [userId]);
   await h.redis.del(h.keys.userSnapshot(userId));
 }
+
+/** Pairs a phone for the signed-in `jar`: a pairing code from its session, then the app's pair call. */
+export async function pairPhone(
+  h: Harness,
+  jar: CookieJar,
+  phone: { platform?: "ios" | "android"; name?: string } = {},
+): Promise<{ device_id: string; token: string }> {
+  const code = await h.request("/v1/pairing/code", { method: "POST", jar, json: {} });
+  expect(code.status).toBe(201);
+  const paired = await h.request("/v1/pairing/pair", {
+    method: "POST",
+    json: {
+      pairing_token: (await json(code)).data.token,
+      push_token: "fcm:test",
+      platform: phone.platform ?? "android",
+      device_name: phone.name ?? "Pixel",
+    },
+    ip: randomIp(),
+  });
+  expect(paired.status, await paired.clone().text()).toBe(201);
+  return (await json(paired)).data;
+}

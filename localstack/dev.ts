@@ -73,10 +73,14 @@ writeDevVars(`${root}.dev.vars`, {
   OAUTH_DEV_CLIENT_SECRET: stack.oidcClientSecret,
   // `COMPAT_PROFILE=cimplify npm run dev` serves that source system's API too (docs/compat-profiles.md).
   COMPAT_PROFILE: process.env.COMPAT_PROFILE ?? "",
+  // The webhook consumer: one pass per run, and this process runs it every second (below).
+  WEBHOOK_POLL_SECONDS: "0",
 });
 if (process.env.COMPAT_PROFILE) log(`[dev] compatibility profiles: ${process.env.COMPAT_PROFILE}`);
 
-const wrangler = spawn(`${root}node_modules/.bin/wrangler`, ["dev", "--ip", "127.0.0.1", "--port", String(port)], {
+// --test-scheduled: GET /__scheduled runs the worker's Cron handler (the webhook consumer), as Cloudflare would.
+const wranglerArgs = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--test-scheduled"];
+const wrangler = spawn(`${root}node_modules/.bin/wrangler`, wranglerArgs, {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
@@ -84,10 +88,24 @@ const wrangler = spawn(`${root}node_modules/.bin/wrangler`, ["dev", "--ip", "127
 log(`[dev] worker: ${publicUrl}  ·  docs: ${publicUrl}/docs`);
 log(`[dev] first sign-in: ${publicUrl}/v1/dev/inbox (sent emails, live links)  ·  ${publicUrl}/v1/dev/sign-in`);
 
+// The same consumer production runs from its Cron Trigger, every second here, one run at a time.
+let consuming = false;
+const consumer = setInterval(() => {
+  if (consuming) return;
+  consuming = true;
+  fetch(`http://127.0.0.1:${port}/__scheduled?cron=*+*+*+*+*`)
+    .then((res) => res.body?.cancel())
+    .catch(() => undefined)
+    .finally(() => {
+      consuming = false;
+    });
+}, 1000);
+
 let stopping = false;
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  clearInterval(consumer);
   if (wrangler.exitCode === null) {
     const exited = new Promise((resolve) => wrangler.once("exit", resolve));
     wrangler.kill("SIGINT");

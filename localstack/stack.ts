@@ -14,6 +14,7 @@ import { type LocalOpenIdProvider, startOpenIdProvider } from "./oidc-provider.t
 import { adminQuery, ensureDatabase, startPostgres, withDatabase } from "./postgres.ts";
 import { freePort, startRedisEngine } from "./redis-engine.ts";
 import { startUpstashShim } from "./upstash-shim.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "./webhook-receiver.ts";
 
 export interface StackInfo {
   upstashUrl: string;
@@ -64,6 +65,9 @@ export interface StackInfo {
   fakeGitHubUrl?: string;
   fakeGitHubClientId?: string;
   fakeGitHubClientSecret?: string;
+  /** Test mode: a webhook receiver verifying with `standardwebhooks` (localstack/webhook-receiver.ts). */
+  webhookReceiverUrl?: string;
+  webhookControlUrl?: string;
 }
 
 export interface Stack extends StackInfo {
@@ -140,6 +144,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let global: GlobalRedis | null = null;
     let stripe: FakeStripe | undefined;
     let github: FakeGitHub | undefined;
+    let receiver: WebhookReceiver | undefined;
     if (options.mode === "test") {
       fault = await startFaultRedis();
       const started = fault;
@@ -153,6 +158,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       github = await startFakeGitHub();
       const fakeGitHub = github;
       closers.push(() => fakeGitHub.close());
+      receiver = await startWebhookReceiver();
+      const hooks = receiver;
+      closers.push(() => hooks.close());
     }
 
     let databaseUrl: string;
@@ -203,6 +211,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       fakeGitHubUrl: github?.url,
       fakeGitHubClientId: github?.clientId,
       fakeGitHubClientSecret: github?.clientSecret,
+      webhookReceiverUrl: receiver?.url,
+      webhookControlUrl: receiver?.controlUrl,
       counters: () => ({ redis: upstash.requests(), sql: neon.requests() }),
       close,
     };

@@ -70,6 +70,7 @@ export function createV1App(config: Config, deps: Deps): OpenAPIHono<AppEnv> {
   app.route("/", storefrontRoutes);
   lazyGroup(app, "devices");
   lazyGroup(app, "billing");
+  lazyGroup(app, "webhooks");
   app.route("/", serviceRoutes);
   app.route("/", discoveryRoutes(config));
   if (config.debug) lazyGroup(app, "dev");

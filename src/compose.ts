@@ -31,6 +31,7 @@ import { withOrganizationSnapshotCache, withSnapshotCache } from "./storage/snap
 import { createApiKeyCache } from "./storage/upstash/api-key-cache";
 import { createRedisClient, type RedisClient, redisKeys } from "./storage/upstash/client";
 import { createDeviceStateStore } from "./storage/upstash/device-store";
+import { createEventStream } from "./storage/upstash/event-stream";
 import { createRefreshTokenStore } from "./storage/upstash/refresh-token-store";
 import { createSessionStore, createUserStateStore } from "./storage/upstash/session-store";
 import { createStorefrontStore } from "./storage/upstash/storefront-store";
@@ -70,7 +71,7 @@ export function createPasswordHasher(params: PasswordParams, gate: WorkGate = ha
 }
 
 export async function loadKeys(config: Config): Promise<Keys> {
-  const [csrf, idempotency, signing, pepper, otp, providerTokens, mfa] = await Promise.all([
+  const [csrf, idempotency, signing, pepper, otp, providerTokens, mfa, webhooks] = await Promise.all([
     deriveHmacKey(config.authSecret, "csrf"),
     deriveHmacKey(config.authSecret, "idempotency"),
     loadSigningKeys(config.jwt.signingKeys),
@@ -78,8 +79,9 @@ export async function loadKeys(config: Config): Promise<Keys> {
     deriveHmacKey(config.authSecret, "otp"),
     deriveHmacKey(config.authSecret, "provider-tokens"),
     deriveHmacKey(config.authSecret, "mfa"),
+    deriveHmacKey(config.authSecret, "webhooks"),
   ]);
-  return { csrf, idempotency, signing, pepper, otp, providerTokens, mfa };
+  return { csrf, idempotency, signing, pepper, otp, providerTokens, mfa, webhooks };
 }
 
 export interface DepsOverrides {
@@ -146,6 +148,9 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
     deviceState: createDeviceStateStore(client, keys),
     billing: createBillingRepository(db),
     eventLock: createEventLock(client, keys),
+    // Only webhook management and the Cron consumer use it: loaded on first use, out of the entry.
+    webhooks: lazyPort(() => import("./storage/neon/webhook-repository").then((m) => m.createWebhookRepository(db))),
+    eventStream: createEventStream(client, keys),
     email,
     sms:
       overrides.sms?.(outbox, clock) ??
@@ -167,6 +172,19 @@ export async function createDeps(config: Config, overrides: DepsOverrides = {}):
       : null,
     health: { redis: createRedisHealthProbe(client), postgres: users },
   };
+}
+
+/** A port whose adapter module is loaded by its first call (every method is async). */
+function lazyPort<T extends object>(load: () => Promise<T>): T {
+  const loaded = onFirstUse(load);
+  return new Proxy({} as T, {
+    get:
+      (_target, name) =>
+      async (...args: unknown[]) => {
+        const port = (await loaded()) as Record<string | symbol, (...a: unknown[]) => unknown>;
+        return port[name]?.(...args);
+      },
+  });
 }
 
 /**

@@ -1,23 +1,28 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "./app";
 import { createDeps } from "./compose";
-import { ConfigError, parseConfig } from "./config";
+import { type Config, ConfigError, parseConfig } from "./config";
 import type { AppEnv } from "./context";
 import { AuthError, errorBody } from "./errors";
+import type { Deps } from "./ports";
 import { neonDriver } from "./storage/neon/db";
 
 // Built once per isolate from the env bindings; a bad config answers every request with a clear 500.
-let built: { env: object; app: Promise<OpenAPIHono<AppEnv>> } | null = null;
+let built: { env: object; parts: Promise<{ config: Config; deps: Deps }>; app: Promise<OpenAPIHono<AppEnv>> } | null =
+  null;
 
-function appFor(env: Record<string, unknown>): Promise<OpenAPIHono<AppEnv>> {
+function partsFor(env: Record<string, unknown>) {
   if (built?.env !== env) {
     const config = parseConfig(env);
-    const app = createDeps(config).then((deps) => createApp({ config, deps }));
+    const parts = createDeps(config).then((deps) => ({ config, deps }));
+    const app = parts.then(createApp);
     app.catch(() => (built = null));
-    built = { env, app };
+    built = { env, parts, app };
   }
-  return built.app;
+  return built;
 }
+
+const appFor = (env: Record<string, unknown>): Promise<OpenAPIHono<AppEnv>> => partsFor(env).app;
 
 /**
  * After an isolate's first answer (not before it): load the SQL driver, which most requests never
@@ -47,5 +52,14 @@ export default {
       ctx.waitUntil(warmUp());
     }
     return response;
+  },
+  /**
+   * The Cron Trigger (wrangler.toml, every minute): the event outbox's consumer, loaded only here
+   * (a request never evaluates it). Runs for most of the minute, polling every WEBHOOK_POLL_SECONDS.
+   */
+  async scheduled(controller: ScheduledController, env: Record<string, unknown>, ctx: ExecutionContext): Promise<void> {
+    const { config, deps } = await partsFor(env).parts;
+    const { runConsumer } = await import("./features/webhooks/consumer");
+    await runConsumer({ config, deps, waitUntil: (task) => ctx.waitUntil(task) }, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Record<string, unknown>>;

@@ -29,6 +29,7 @@ const loaders: Record<LazyGroupName, () => Promise<Routes>> = {
   billing: () => import("./features/billing").then((m) => m.routes),
   dev: () => import("./features/dev").then((m) => m.routes),
   hosted: () => import("./features/hosted").then((m) => m.routes),
+  webhooks: () => import("./features/webhooks").then((m) => m.routes),
 };
 
 /** Groups whose routes are not part of the product's API document (dev tools). */

@@ -131,6 +131,26 @@ async function newPublishableKey(organizationId: string): Promise<string> {
   );
   return id;
 }
+/** The one event every fixture endpoint was sent (replay's body names it). */
+const WEBHOOK_EVENT = `evt_${"a1".repeat(16)}`;
+/** A webhook endpoint (null: platform-wide) to which WEBHOOK_EVENT was delivered. */
+async function newWebhook(organizationId: string | null): Promise<{ id: string }> {
+  const id = generateId("whe");
+  const event = WEBHOOK_EVENT;
+  await h.sql.query(
+    "insert into webhook_endpoints (id, organization_id, url, secret_sealed) values ($1, $2, 'https://hooks.example.com/in', 'x')",
+    [id, organizationId],
+  );
+  await h.sql.query(
+    "insert into events (id, type, subject, data) values ($1, 'user.updated', 'fixture', '{}') on conflict do nothing",
+    [event],
+  );
+  await h.sql.query(
+    "insert into webhook_deliveries (endpoint_id, event_id, seq, subject, status, next_attempt_at) values ($1, $2, 0, 'fixture', 'delivered', now())",
+    [id, event],
+  );
+  return { id };
+}
 async function newDevice(w: World): Promise<string> {
   const id = generateId("dev");
   await h.sql.query(
@@ -322,6 +342,109 @@ const ROUTES: Record<string, RouteCase> = {
     expect: platform,
     ok: 201,
   },
+  "POST /v1/webhook-endpoints": {
+    method: "POST",
+    path: async () => "/v1/webhook-endpoints",
+    body: { url: "https://hooks.example.com/in" },
+    expect: own("webhooks.manage"),
+    ok: 201,
+  },
+  "GET /v1/webhook-endpoints": {
+    method: "GET",
+    path: async () => "/v1/webhook-endpoints",
+    expect: own("webhooks.manage"),
+    ok: 200,
+  },
+  "GET /v1/webhook-endpoints/:id": {
+    method: "GET",
+    path: async (w, a) => `/v1/webhook-endpoints/${(await newWebhook(w.principals[a].organizationId)).id}`,
+    expect: own("webhooks.manage"),
+    ok: 200,
+  },
+  "PATCH /v1/webhook-endpoints/:id": {
+    method: "PATCH",
+    path: async (w, a) => `/v1/webhook-endpoints/${(await newWebhook(w.principals[a].organizationId)).id}`,
+    body: { description: "changed" },
+    expect: own("webhooks.manage"),
+    ok: 200,
+  },
+  "DELETE /v1/webhook-endpoints/:id": {
+    method: "DELETE",
+    path: async (w, a) => `/v1/webhook-endpoints/${(await newWebhook(w.principals[a].organizationId)).id}`,
+    expect: own("webhooks.manage"),
+    ok: 204,
+  },
+  "POST /v1/webhook-endpoints/:id/rotate-secret": {
+    method: "POST",
+    path: async (w, a) =>
+      `/v1/webhook-endpoints/${(await newWebhook(w.principals[a].organizationId)).id}/rotate-secret`,
+    expect: own("webhooks.manage"),
+    ok: 200,
+  },
+  "POST /v1/webhook-endpoints/:id/replay": {
+    method: "POST",
+    path: async (w, a) => `/v1/webhook-endpoints/${(await newWebhook(w.principals[a].organizationId)).id}/replay`,
+    body: { event_id: WEBHOOK_EVENT },
+    expect: own("webhooks.manage"),
+    ok: 202,
+  },
+  "GET /v1/webhook-endpoints/:id/deliveries": {
+    method: "GET",
+    path: async (w, a) => `/v1/webhook-endpoints/${(await newWebhook(w.principals[a].organizationId)).id}/deliveries`,
+    expect: own("webhooks.manage"),
+    ok: 200,
+  },
+  "POST /v1/admin/webhook-endpoints": {
+    method: "POST",
+    path: async () => "/v1/admin/webhook-endpoints",
+    body: { url: "https://hooks.example.com/in" },
+    expect: platform,
+    ok: 201,
+  },
+  "GET /v1/admin/webhook-endpoints": {
+    method: "GET",
+    path: async () => "/v1/admin/webhook-endpoints",
+    expect: platform,
+    ok: 200,
+  },
+  "GET /v1/admin/webhook-endpoints/:id": {
+    method: "GET",
+    path: async () => `/v1/admin/webhook-endpoints/${(await newWebhook(null)).id}`,
+    expect: platform,
+    ok: 200,
+  },
+  "PATCH /v1/admin/webhook-endpoints/:id": {
+    method: "PATCH",
+    path: async () => `/v1/admin/webhook-endpoints/${(await newWebhook(null)).id}`,
+    body: { description: "changed" },
+    expect: platform,
+    ok: 200,
+  },
+  "DELETE /v1/admin/webhook-endpoints/:id": {
+    method: "DELETE",
+    path: async () => `/v1/admin/webhook-endpoints/${(await newWebhook(null)).id}`,
+    expect: platform,
+    ok: 204,
+  },
+  "POST /v1/admin/webhook-endpoints/:id/rotate-secret": {
+    method: "POST",
+    path: async () => `/v1/admin/webhook-endpoints/${(await newWebhook(null)).id}/rotate-secret`,
+    expect: platform,
+    ok: 200,
+  },
+  "POST /v1/admin/webhook-endpoints/:id/replay": {
+    method: "POST",
+    path: async () => `/v1/admin/webhook-endpoints/${(await newWebhook(null)).id}/replay`,
+    body: { event_id: WEBHOOK_EVENT },
+    expect: platform,
+    ok: 202,
+  },
+  "GET /v1/admin/webhook-endpoints/:id/deliveries": {
+    method: "GET",
+    path: async () => `/v1/admin/webhook-endpoints/${(await newWebhook(null)).id}/deliveries`,
+    expect: platform,
+    ok: 200,
+  },
 };
 
 /** Routes that act on the caller's own account or session, or on no one's (sign-in, public pages, webhooks). */
@@ -488,6 +611,7 @@ describe("the access policy against the contract's rules, written out independen
     "pairing.create",
     "tokens.introspect",
     "settings.update",
+    "webhooks.manage",
   ];
   const KEY_NEEDS: Record<OrgAction, string[]> = {
     "organization.read": ["read"],
@@ -501,6 +625,7 @@ describe("the access policy against the contract's rules, written out independen
     "pairing.create": ["write"],
     "tokens.introspect": ["read"],
     "settings.update": ["admin"],
+    "webhooks.manage": ["admin"],
   };
   type Caller = { name: string; role: Role | "outsider" | "key"; scopes: string[]; kind: Principal["kind"] };
   const CALLERS: Caller[] = [
@@ -527,8 +652,8 @@ describe("the access policy against the contract's rules, written out independen
     if (c.kind === "device") return "forbidden";
     // Introspection: servers (keys) only.
     if (action === "tokens.introspect" && c.kind !== "api_key") return "forbidden";
-    if ((action === "api_keys.manage" || action === "publishable_keys.manage") && c.kind === "access_token")
-      return "forbidden";
+    const longLived = ["api_keys.manage", "publishable_keys.manage", "webhooks.manage"];
+    if (longLived.includes(action) && c.kind === "access_token") return "forbidden";
     // Organization settings: an owner's, signed in; never a key's.
     if (action === "settings.update" && c.kind === "api_key") return "forbidden";
     if (c.role === "outsider") return "not_found";

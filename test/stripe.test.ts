@@ -117,6 +117,36 @@ describe("POST /v1/webhooks/stripe", () => {
     expect((await h.outbox(email)).length).toBe(2);
   });
 
+  it("announces checkout.completed once, with the upgrade, even when the worker died before recording the event", async () => {
+    const email = uniqueEmail("announced");
+    const user = await signInByLink(h, email);
+    const event = checkoutEvent(email);
+    expect((await json(await deliver(event))).data.outcome).toBe("processed");
+    const announced = () =>
+      h.sql.query(
+        "select organization_id, data from events where type = 'checkout.completed' and data->>'email' = $1",
+        [email],
+      );
+    expect(await announced()).toEqual([
+      {
+        organization_id: user.organization.id,
+        data: {
+          organization_id: user.organization.id,
+          user_id: user.user.id,
+          email,
+          plan_tier: "pro",
+          stripe_customer_id: event.data.object.customer,
+          stripe_subscription_id: event.data.object.subscription,
+        },
+      },
+    ]);
+    // A worker that upgraded but died before recording the Stripe event: Stripe delivers it again,
+    // the upgrade runs again, and the announcement (its id derived from Stripe's) is not repeated.
+    await h.sql.query("delete from stripe_events where id = $1", [event.id]);
+    expect((await json(await deliver(event))).data.outcome).toBe("processed");
+    expect(await announced()).toHaveLength(1);
+  });
+
   it("a replayed event id has no second effect", async () => {
     const email = uniqueEmail("replay");
     const event = checkoutEvent(email);

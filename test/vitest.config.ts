@@ -36,6 +36,8 @@ interface StackInfo {
   appleTeamId: string;
   appleKeyId: string;
   applePrivateKey: string;
+  webhookReceiverUrl: string;
+  webhookControlUrl: string;
 }
 
 // Tests run inside workerd with the production clients, against the local stack's endpoints.
@@ -70,6 +72,8 @@ export default defineConfig({
             FAULT_UPSTASH_TOKEN: stack.faultUpstashToken,
             FAULT_CONTROL_URL: stack.faultControlUrl,
             FAKE_STRIPE_URL: stack.fakeStripeUrl,
+            WEBHOOK_RECEIVER_URL: stack.webhookReceiverUrl,
+            WEBHOOK_CONTROL_URL: stack.webhookControlUrl,
             // Social sign-in against the local OpenID Provider; dev2 is a second client of it.
             // down: nothing listens there; slow: accepts and never answers (the deadline's test).
             OAUTH_PROVIDERS: "dev,dev2,down,slow,github,apple,microsoft,microsoft-other",

@@ -8,6 +8,7 @@ import { type DeviceConfig, readDevices, readSms, type SmsConfig } from "./devic
 import { type HostedConfig, readHosted } from "./hosted";
 import { type LinkConfig, readLinks } from "./links";
 import { reader } from "./read";
+import { readWebhooks, type WebhooksConfig } from "./webhooks";
 
 export interface Config {
   /** COMPAT_PROFILE: source systems whose own API is served beside /v1 (src/compat/). */
@@ -44,6 +45,7 @@ export interface Config {
   mfa: { issuer: string };
   sms: SmsConfig;
   hosted: HostedConfig;
+  webhooks: WebhooksConfig;
 }
 
 export class ConfigError extends Error {
@@ -283,6 +285,7 @@ function readConfig(env: Env): Config {
     stripe,
     devices: { ...devices, gatewayUrl: devices.gatewayUrl ?? publicUrl?.origin ?? "" },
     hosted,
+    webhooks: readWebhooks(read, environment),
     oauth,
     sms,
   };

@@ -1,6 +1,6 @@
 import { utf8 } from "./encoding";
 
-export type KeyPurpose = "csrf" | "idempotency" | "idempotency-seal" | "otp" | "provider-tokens" | "mfa";
+export type KeyPurpose = "csrf" | "idempotency" | "idempotency-seal" | "otp" | "provider-tokens" | "mfa" | "webhooks";
 
 /**
  * Purpose-bound subkeys from AUTH_SECRET via HKDF-SHA-256, so one leaked or misused subkey

@@ -143,3 +143,11 @@ export function invitationEmail(input: {
     "It expires in 7 days. If you don't know this organization, ignore this email.",
   ]);
 }
+
+export function webhookDisabledEmail(to: string, url: string, endpointId: string): EmailMessage {
+  return simple(to, "A webhook endpoint was disabled", [
+    `Events could not be delivered to ${url} (endpoint ${endpointId}) for 24 hours, so it was disabled.`,
+    "Events that happen while it is disabled are not sent to it. Fix the receiver, enable the endpoint again",
+    "(PATCH the endpoint with enabled: true), and replay the events you need by id.",
+  ]);
+}

@@ -71,7 +71,9 @@ export function signedInUser(c: Context<AppEnv>): UserSnapshot {
  * Access tokens are refused: a leaked app token must not be able to mint long-lived keys. The
  * decision is the access policy's (services/policy.ts), asked here before the body is read.
  */
-export function requireManager(action: "api_keys.manage" | "publishable_keys.manage"): MiddlewareHandler<AppEnv> {
+export function requireManager(
+  action: "api_keys.manage" | "publishable_keys.manage" | "webhooks.manage",
+): MiddlewareHandler<AppEnv> {
   return async function requireManager(c, next) {
     const auth = c.get("auth");
     if (!auth) throw new AuthError("unauthorized");
@@ -84,6 +86,7 @@ export function requireManager(action: "api_keys.manage" | "publishable_keys.man
 
 export const requireKeyManager = requireManager("api_keys.manage");
 export const requirePublishableKeyManager = requireManager("publishable_keys.manage");
+export const requireWebhookManager = requireManager("webhooks.manage");
 
 /** The authenticated caller; only behind a guard that required a credential (else 401). */
 export function credential(c: Context<AppEnv>): NonNullable<AppEnv["Variables"]["auth"]> {

@@ -19,6 +19,7 @@ import type { EmailProvider, SmsProvider } from "./messages";
 import type { InvitationRepository, OrganizationRepository } from "./organizations";
 import type { RefreshTokenStore, SessionStore, UserStateStore } from "./sessions";
 import type { BillingRepository, StorefrontRepository, StorefrontStore } from "./storefront";
+import type { EventStream, WebhookRepository } from "./webhooks";
 
 export interface Keys {
   csrf: CryptoKey;
@@ -31,6 +32,8 @@ export interface Keys {
   providerTokens: CryptoKey;
   /** Derives the per-user key that seals TOTP secrets, and keys recovery-code hashes. */
   mfa: CryptoKey;
+  /** Derives the per-endpoint key that seals webhook signing secrets. */
+  webhooks: CryptoKey;
 }
 
 /** Everything the app talks to. Production and tests differ only in what is passed here. */
@@ -62,6 +65,10 @@ export interface Deps {
   deviceState: DeviceStateStore;
   billing: BillingRepository;
   eventLock: EventLock;
+  /** Webhook endpoints and the event outbox's deliveries (storage/neon/webhook-repository.ts). */
+  webhooks: WebhookRepository;
+  /** Events announced by Redis changes (sessions), waiting to move into the outbox. */
+  eventStream: EventStream;
   email: EmailProvider;
   sms: SmsProvider;
   /** Stripe's API, when STRIPE_SECRET_KEY is set (null otherwise). */

@@ -13,3 +13,4 @@ export type * from "./messages";
 export type * from "./organizations";
 export type * from "./sessions";
 export type * from "./storefront";
+export type * from "./webhooks";

@@ -13,12 +13,14 @@ export interface BillingRepository {
   recordEvent(eventId: string, type: string, now: number): Promise<void>;
   /**
    * Upgrades the primary organization of the account with this email now, or, without an account,
-   * stores the upgrade for its first sign-in. Returns the member ids whose snapshots must be refreshed.
+   * stores the upgrade for its first sign-in, and announces checkout.completed as `eventId` (once per
+   * id). Returns the member ids whose snapshots must be refreshed.
    */
   upgradeForEmail(
     email: string,
     change: PlanChange,
     now: number,
+    eventId: string,
   ): Promise<{ userId: string | null; memberIds: string[] }>;
   /** Sets the plan of whatever organization (or pending upgrade) holds this subscription. */
   setPlanForSubscription(subscriptionId: string, plan: string, now: number): Promise<string[]>;

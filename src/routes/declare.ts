@@ -9,6 +9,7 @@ import {
   requirePlatform,
   requirePublishableKeyManager,
   requireUser,
+  requireWebhookManager,
   sessionCsrf,
   UNSAFE,
 } from "../middleware/require";
@@ -75,11 +76,12 @@ const BY_GUARD = new Map<MiddlewareHandler, (method: string) => Requirement[]>([
   [requireCredential, (m) => [session(m), { accessToken: [] }, { apiKey: [] }]],
   [requireKeyManager, (m) => [session(m), { apiKey: [] }]],
   [requirePublishableKeyManager, (m) => [session(m), { apiKey: [] }]],
+  [requireWebhookManager, (m) => [session(m), { apiKey: [] }]],
   [requirePlatform, (m) => [session(m), { accessToken: [] }, { apiKey: [] }]],
   [sessionCsrf, (m) => [session(m), { accessToken: [] }, {}]],
 ]);
 
-const MANAGERS = new Set<MiddlewareHandler>([requireKeyManager, requirePublishableKeyManager]);
+const MANAGERS = new Set<MiddlewareHandler>([requireKeyManager, requirePublishableKeyManager, requireWebhookManager]);
 
 /**
  * createRoute that also declares the route's security from its guard (or, for storefront routes, the

@@ -46,6 +46,7 @@ const BY_NAME: Record<string, unknown> = {
   redirect_to: "/dashboard",
   magic_link: "http://localhost:8787/v1/auth/magic-link/verify?token=tok_1f0c4e2ab07d4d8e8c61f3a95b2e7d40",
   user_id: "usr_01jd5n2k4m0000000000000000",
+  event_id: "evt_5f0c4a2e9b7d41c3a8e6f1d2b4c7e9a0",
   organization_id: "org_01jd5n2k4m0000000000000000",
   request_id: "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40",
   csrf_token: "csrf_3f9a1c7e5b2d4f6a8c0e1b3d5f7a9c2e",

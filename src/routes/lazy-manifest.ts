@@ -106,6 +106,25 @@ export const LAZY_ROUTES = {
     "POST /account/sessions/:id/revoke",
     "POST /account/organizations/:id/switch",
   ],
+  webhooks: [
+    "GET /v1/webhooks/event-types",
+    "POST /v1/webhook-endpoints",
+    "GET /v1/webhook-endpoints",
+    "GET /v1/webhook-endpoints/:id",
+    "PATCH /v1/webhook-endpoints/:id",
+    "DELETE /v1/webhook-endpoints/:id",
+    "POST /v1/webhook-endpoints/:id/rotate-secret",
+    "GET /v1/webhook-endpoints/:id/deliveries",
+    "POST /v1/webhook-endpoints/:id/replay",
+    "POST /v1/admin/webhook-endpoints",
+    "GET /v1/admin/webhook-endpoints",
+    "GET /v1/admin/webhook-endpoints/:id",
+    "PATCH /v1/admin/webhook-endpoints/:id",
+    "DELETE /v1/admin/webhook-endpoints/:id",
+    "POST /v1/admin/webhook-endpoints/:id/rotate-secret",
+    "GET /v1/admin/webhook-endpoints/:id/deliveries",
+    "POST /v1/admin/webhook-endpoints/:id/replay",
+  ],
 } as const;
 
 export type LazyGroupName = keyof typeof LAZY_ROUTES;

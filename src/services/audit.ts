@@ -52,7 +52,10 @@ export type AuthEvent =
   | "passkey.added"
   | "passkey.removed"
   | "passkey.signed_in"
-  | "passkey.rejected";
+  | "passkey.rejected"
+  | "webhook.delivery_failed"
+  | "webhook.endpoint_disabled"
+  | "webhook.notice_failed";
 
 export interface AuthEventFields {
   user_id?: string;

@@ -26,7 +26,8 @@ export type OrgAction =
   | "publishable_keys.manage"
   | "pairing.create"
   | "tokens.introspect"
-  | "settings.update";
+  | "settings.update"
+  | "webhooks.manage";
 
 export interface Principal {
   kind: "session" | "access_token" | "api_key" | "device";
@@ -70,7 +71,11 @@ const KEY_SCOPE: Record<OrgAction, string[]> = {
   "pairing.create": ["write"],
   "tokens.introspect": ["read"],
   "settings.update": ["admin"],
+  "webhooks.manage": ["admin"],
 };
+
+/** Actions that hand out something long-lived: never with an access token. */
+const LONG_LIVED = new Set<OrgAction>(["api_keys.manage", "publishable_keys.manage", "webhooks.manage"]);
 
 /** Actions any member may take; the rest need owner or admin. */
 const ANY_MEMBER = new Set<OrgAction>(["organization.read", "pairing.create"]);
@@ -99,10 +104,11 @@ export type Standing = Role | "key";
  */
 export function authorize(p: Principal, action: OrgAction, target: OrgTarget): Standing {
   if (p.kind === "device") throw new AuthError("forbidden", { message: "Device tokens cannot do this." });
-  if ((action === "api_keys.manage" || action === "publishable_keys.manage") && p.kind === "access_token") {
-    // A leaked app token must not be able to mint long-lived keys.
+  if (LONG_LIVED.has(action) && p.kind === "access_token") {
+    // A leaked app token must not be able to mint long-lived keys, nor point the organization's
+    // events (members' addresses, sign-ins) at a receiver of its choosing.
     throw new AuthError("forbidden", {
-      message: "API keys are managed from a signed-in browser session or with an admin-scoped API key.",
+      message: "This is managed from a signed-in browser session or with an admin-scoped API key.",
     });
   }
   if (action === "tokens.introspect") {

@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import { verifyStripeSignature } from "../../billing/stripe-signature";
 import type { Config } from "../../config";
+import { sha256Hex } from "../../crypto/hash";
 import { generateId } from "../../crypto/random";
 import { AuthError } from "../../errors";
 import { logAuthEvent } from "../../services/audit";
@@ -103,7 +104,8 @@ export async function handleStripeEvent(
       } else {
         if (plan) {
           const change = { plan, customerId: idOf(session.customer), subscriptionId: idOf(session.subscription) };
-          const upgraded = await deps.billing.upgradeForEmail(email, change, now);
+          const announced = `evt_${(await sha256Hex(`stripe|${event.id}`)).slice(0, 32)}`;
+          const upgraded = await deps.billing.upgradeForEmail(email, change, now, announced);
           await refreshSnapshots(ctx, upgraded.memberIds);
         } else {
           // The buyer paid: they get their sign-in link whatever happens; the operator maps the price.

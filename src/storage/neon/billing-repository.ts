@@ -18,7 +18,7 @@ export function createBillingRepository(db: Database): BillingRepository {
         sql`insert into ${stripeEvents} (id, type, processed_at) values (${eventId}, ${type}, ${new Date(now).toISOString()}) on conflict (id) do nothing`,
       );
     },
-    async upgradeForEmail(email, change, now) {
+    async upgradeForEmail(email, change, now, eventId) {
       const at = new Date(now).toISOString();
       const [row] = await query<{ user_id: string | null; members: string[] }>(sql`
         with u as (select id from ${users} where email = ${email} and disabled_at is null),
@@ -39,8 +39,16 @@ export function createBillingRepository(db: Database): BillingRepository {
           on conflict (email) do update set plan_tier = excluded.plan_tier, stripe_customer_id = excluded.stripe_customer_id,
             stripe_subscription_id = excluded.stripe_subscription_id
           returning email
+        ),
+        -- checkout.completed, in the transaction of the upgrade; the id comes from Stripe's event, so
+        -- Stripe delivering it again after a crash announces nothing twice.
+        announced as (
+          select emit_event(${eventId}, 'checkout.completed', (select id from upgraded), (select id from u), null,
+            jsonb_build_object('organization_id', (select id from upgraded), 'user_id', (select id from u), 'email', ${email}::text,
+              'plan_tier', ${change.plan}::text, 'stripe_customer_id', ${change.customerId}::text,
+              'stripe_subscription_id', ${change.subscriptionId}::text)) as written
         )
-        select (select id from u) as user_id,
+        select (select id from u) as user_id, (select written from announced) as announced,
           coalesce((select json_agg(m.user_id) from ${memberships} m where m.organization_id = (select id from upgraded)), '[]'::json) as members
       `);
       return { userId: row?.user_id ?? null, memberIds: row?.members ?? [] };

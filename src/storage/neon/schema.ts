@@ -332,3 +332,57 @@ export const endedTokenFamilies = pgTable("ended_token_families", {
   ended_at: timestamp("ended_at", { withTimezone: true, mode: "string" }).notNull().defaultNow(),
   expires_at: timestamp("expires_at", { withTimezone: true, mode: "string" }).notNull(),
 });
+
+/** Where events are sent (drizzle/0012_events.sql); organization_id null: platform-wide. */
+export const webhookEndpoints = pgTable("webhook_endpoints", {
+  id: text("id").primaryKey(),
+  organization_id: text("organization_id").references(() => organizations.id, { onDelete: "cascade" }),
+  url: text("url").notNull(),
+  description: text("description"),
+  event_types: text("event_types").array().notNull().default(sql`'{}'`),
+  /** AES-256-GCM under a key derived from AUTH_SECRET and the endpoint id (signing needs the secret). */
+  secret_sealed: text("secret_sealed").notNull(),
+  created_by: text("created_by").references(() => users.id, { onDelete: "set null" }),
+  disabled_at: timestamp("disabled_at", { withTimezone: true, mode: "string" }),
+  disabled_reason: text("disabled_reason"),
+  failing_since: timestamp("failing_since", { withTimezone: true, mode: "string" }),
+  ...timestamps,
+});
+
+/** The outbox: written by triggers in the transaction of the change they announce. */
+export const events = pgTable("events", {
+  id: text("id").primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  type: text("type").notNull(),
+  organization_id: text("organization_id"),
+  user_id: text("user_id"),
+  subject: text("subject").notNull(),
+  data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+  created_at: timestamps.created_at,
+});
+
+/** One row per event and endpoint: its attempts and where it stands. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    endpoint_id: text("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    event_id: text("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    subject: text("subject").notNull(),
+    status: text("status", { enum: ["pending", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: bigint("attempts", { mode: "number" }).notNull().default(0),
+    next_attempt_at: timestamp("next_attempt_at", { withTimezone: true, mode: "string" }).notNull(),
+    locked_until: timestamp("locked_until", { withTimezone: true, mode: "string" }),
+    last_attempt_at: timestamp("last_attempt_at", { withTimezone: true, mode: "string" }),
+    last_status: bigint("last_status", { mode: "number" }),
+    last_error: text("last_error"),
+    delivered_at: timestamp("delivered_at", { withTimezone: true, mode: "string" }),
+  },
+  (t) => [primaryKey({ name: "webhook_deliveries_pkey", columns: [t.endpoint_id, t.event_id] })],
+);

@@ -11,6 +11,9 @@ export type RedisClient = Pick<
   | "del"
   | "hdel"
   | "lrange"
+  | "xrange"
+  | "xdel"
+  | "xtrim"
   | "multi"
   | "pipeline"
   | "ping"
@@ -58,6 +61,9 @@ export function redisKeys(prefix: string) {
     rateLimit: (name: string) => `${prefix}rl:${name}`,
     idempotency: (keyHash: string) => `${prefix}idem:${keyHash}`,
     outbox: () => `${prefix}outbox`,
+    /** A stream of events that Redis changes announce (sessions), drained into Postgres's outbox. */
+    events: () => `${prefix}events`,
+    webhookSubscribers: () => `${prefix}webhooks_any`,
     apiKey: (keyId: string) => `${prefix}apikey:${keyId}`,
     apiKeyUsed: (keyId: string) => `${prefix}apikey_used:${keyId}`,
     storeKey: (keyId: string) => `${prefix}pk:${keyId}`,

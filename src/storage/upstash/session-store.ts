@@ -10,6 +10,7 @@ import {
   TOUCH_SESSION,
   UPDATE_SESSION,
 } from "./scripts";
+import { EVENT_STREAM_MAXLEN } from "./scripts/announce";
 import { luaScripts, parse, redis, ttlSeconds } from "./stores";
 
 /** Not-before marks and session indexes outlive every session and refresh token (90-day caps). */
@@ -65,6 +66,20 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
       tx.hset(keys.userSessions(record.user_id), { [record.id]: tokenHash });
       tx.expire(keys.userSessions(record.user_id), USER_STATE_TTL);
       tx.set(keys.userSnapshot(record.user_id), JSON.stringify(snapshot), { ex: SNAPSHOT_TTL });
+      // Announced in the same MULTI as the session itself (the Redis half of the event outbox).
+      tx.xadd(
+        keys.events(),
+        "*",
+        {
+          type: "session.created",
+          session_id: record.id,
+          user_id: record.user_id,
+          organization_id: record.organization_id,
+          ip: record.ip,
+          user_agent: record.user_agent,
+        },
+        { trim: { type: "MAXLEN", threshold: EVENT_STREAM_MAXLEN, comparison: "~" } },
+      );
       await redis(() => tx.exec());
     },
     async touch(tokenHash, now, options = {}) {
@@ -88,7 +103,7 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
     },
     async end(tokenHash, csrfToken) {
       const reply = await redis(() =>
-        run.END_SESSION([keys.session(tokenHash)], [keys.userSessions(""), csrfToken ?? ""]),
+        run.END_SESSION([keys.session(tokenHash)], [keys.userSessions(""), csrfToken ?? "", keys.events()]),
       );
       if (!Array.isArray(reply)) return { status: "none" };
       if (reply[0] === "csrf_failed" || reply[0] === "legacy") return { status: reply[0] };
@@ -96,7 +111,9 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
       return record ? { status: "ended", record } : { status: "none" };
     },
     async revoke(tokenHash) {
-      const reply = await redis(() => run.TAKE_SESSION([keys.session(tokenHash)], [keys.userSessions("")]));
+      const reply = await redis(() =>
+        run.TAKE_SESSION([keys.session(tokenHash)], [keys.userSessions(""), keys.events()]),
+      );
       return Array.isArray(reply) ? recordFrom(reply[0], reply.slice(1)) : null;
     },
     async list(userId) {
@@ -123,7 +140,10 @@ export function createSessionStore(client: RedisClient, keys: RedisKeys): Sessio
     async revokeAll(userId, exceptTokenHash) {
       return Number(
         await redis(() =>
-          run.REVOKE_USER_SESSIONS([keys.userSessions(userId)], [keys.session(""), exceptTokenHash ?? ""]),
+          run.REVOKE_USER_SESSIONS(
+            [keys.userSessions(userId)],
+            [keys.session(""), exceptTokenHash ?? "", keys.events(), userId],
+          ),
         ),
       );
     },

@@ -1,9 +1,11 @@
+import { announceRevoked } from "./announce";
 import { SESSION_READER } from "./session-fields";
 
 /**
  * Sign-out in one round trip: checks the presented CSRF token against the session's own and, only if
  * it matches, deletes the session and its entry in the user's index. KEYS[1] the session; ARGV[1] the
- * session-index key prefix, ARGV[2] the X-CSRF-Token value ('' when absent). The comparison runs over
+ * session-index key prefix, ARGV[2] the X-CSRF-Token value ('' when absent), ARGV[3] the event stream
+ * (session.revoked is announced with the change itself). The comparison runs over
  * the whole stored token whatever the input, so its time tells nothing about where they differ.
  * Returns {'hash', 9 fields...} (ended), {'csrf_failed'}, {'legacy'} (a session without a stored token,
  * left for the caller's older path), or nil (no such session).
@@ -24,5 +26,6 @@ end
 if diff ~= 0 then return {'csrf_failed'} end
 redis.call('DEL', KEYS[1])
 if f[1] ~= '' and f[2] ~= '' then redis.call('HDEL', ARGV[1] .. f[2], f[1]) end
+${announceRevoked("f[1]", "f[2]", "f[3]", "'signed_out'", "ARGV[3]")}
 return {'hash', f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9]}
 `;

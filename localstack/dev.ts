@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { generateSecrets } from "../scripts/secrets.ts";
 import { startStack } from "./stack.ts";
@@ -82,9 +83,18 @@ if (process.env.COMPAT_PROFILE) log(`[dev] compatibility profiles: ${process.env
 const wranglerArgs = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--test-scheduled"];
 const wrangler = spawn(`${root}node_modules/.bin/wrangler`, wranglerArgs, {
   cwd: root,
-  stdio: "inherit",
+  // Its output is passed on line by line, minus the request log of the consumer's runs (one a second).
+  stdio: ["inherit", "pipe", "pipe"],
   env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
 });
+for (const [from, to] of [
+  [wrangler.stdout, process.stdout],
+  [wrangler.stderr, process.stderr],
+] as const) {
+  createInterface({ input: from }).on("line", (line) => {
+    if (!line.includes("/__scheduled")) to.write(`${line}\n`);
+  });
+}
 log(`[dev] worker: ${publicUrl}  ·  docs: ${publicUrl}/docs`);
 log(`[dev] first sign-in: ${publicUrl}/v1/dev/inbox (sent emails, live links)  ·  ${publicUrl}/v1/dev/sign-in`);
 

@@ -9,11 +9,15 @@ import {
   createPairingCode,
   createStorefrontClient,
   createTokenClient,
+  createWebhookEndpoint,
   type ErrorCode,
   memoryStorage,
   pairDevice,
+  replayWebhookEvent,
   type StoredTokens,
   startNativeSignIn,
+  type WebhookEvent,
+  type WebhookEventType,
 } from "../client/src/index";
 import { PASSWORD, signInByLink, signUpVerified } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
@@ -276,5 +280,34 @@ describe("social sign-in helpers", () => {
     expect(await auth.identities()).toHaveLength(0);
     const error = await auth.unlinkIdentity(list[0]?.id ?? "").catch((e) => e);
     expect(error).toMatchObject({ status: 404, code: "not_found" });
+  });
+});
+
+describe("webhook helpers", () => {
+  it("register an endpoint (its secret once) and replay an event by id; the event types are typed", async () => {
+    const email = await verifiedAccount();
+    const jar = new CookieJar();
+    const w = wire({ jar });
+    const client = createBrowserClient({ baseUrl: BASE, fetch: w.fetch, readCookie: (n) => jar.get(n) });
+    await client.signIn({ email, password: PASSWORD });
+    const types: WebhookEventType[] = ["user.updated", "member.joined"];
+    const endpoint = await createWebhookEndpoint(client.api, {
+      url: "https://hooks.example.com/in",
+      event_types: types,
+    });
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    expect(endpoint.event_types).toEqual(types);
+    await client.api.PATCH("/v1/auth/me", { body: { name: "Typed" } });
+    const [event] = await h.sql.query(
+      "select d.event_id from webhook_deliveries d where d.endpoint_id = $1 and d.status = 'pending'",
+      [endpoint.id],
+    );
+    const replayed = await replayWebhookEvent(client.api, endpoint.id, event!.event_id);
+    expect(replayed).toEqual({ event_id: event!.event_id, status: "pending" });
+    const refused = await replayWebhookEvent(client.api, endpoint.id, `evt_${"0".repeat(32)}`).catch((e) => e);
+    expect(refused).toBeInstanceOf(AuthApiError);
+    expect((refused as AuthApiError).code).toBe("not_found");
+    const body: WebhookEvent<"user.updated"> = { type: "user.updated", timestamp: "", data: {} };
+    expect(body.type).toBe("user.updated");
   });
 });

@@ -15,3 +15,9 @@ export {
   type TokenClientOptions,
   type TokenStorage,
 } from "./tokens.js";
+export {
+  createWebhookEndpoint,
+  replayWebhookEvent,
+  type WebhookEvent,
+  type WebhookEventType,
+} from "./webhooks.js";

@@ -44,6 +44,8 @@ export function workerVars(stack: Stack, port: number): Record<string, string> {
     OAUTH_DEV_ISSUER: stack.oidcIssuer,
     OAUTH_DEV_CLIENT_ID: stack.oidcClientId,
     OAUTH_DEV_CLIENT_SECRET: stack.oidcClientSecret,
+    // One consumer pass per /__scheduled call (production polls for most of each minute).
+    WEBHOOK_POLL_SECONDS: "0",
   };
 }
 

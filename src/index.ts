@@ -60,6 +60,13 @@ export default {
   async scheduled(controller: ScheduledController, env: Record<string, unknown>, ctx: ExecutionContext): Promise<void> {
     const { config, deps } = await partsFor(env).parts;
     const { runConsumer } = await import("./features/webhooks/consumer");
-    await runConsumer({ config, deps, waitUntil: (task) => ctx.waitUntil(task) }, controller.scheduledTime);
+    try {
+      await runConsumer({ config, deps, waitUntil: (task) => ctx.waitUntil(task) }, controller.scheduledTime);
+    } catch (error) {
+      // The next minute's run retries everything (nothing is lost); the failure is visible in the logs.
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      console.error(JSON.stringify({ event: "webhook.consumer_failed", at: new Date().toISOString(), reason }));
+      throw error;
+    }
   },
 } satisfies ExportedHandler<Record<string, unknown>>;

@@ -31,7 +31,11 @@ type Outcome = { ok: boolean; status: number | null; error: string | null };
 async function send(ctx: ServiceContext, delivery: DueDelivery): Promise<Outcome> {
   const secret = await openSecret(ctx, delivery.endpointId, delivery.secretSealed);
   if (!secret) return { ok: false, status: null, error: "the signing secret could not be opened" };
-  const { Webhook } = await import("standardwebhooks");
+  // A CommonJS package: the deploy bundle (esbuild, ESM) exposes it as the default export only.
+  const loaded = (await import("standardwebhooks")) as typeof import("standardwebhooks") & {
+    default?: typeof import("standardwebhooks");
+  };
+  const Webhook = loaded.Webhook ?? loaded.default?.Webhook;
   const payload = JSON.stringify({ type: delivery.type, timestamp: delivery.createdAt, data: delivery.data });
   // The receiver checks this timestamp against its own clock (replay window), so it is the wall clock.
   const sentAt = new Date();

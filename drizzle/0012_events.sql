@@ -55,11 +55,26 @@ CREATE TABLE "webhook_deliveries" (
 CREATE INDEX "webhook_deliveries_due_idx" ON "webhook_deliveries" USING btree ("next_attempt_at") WHERE "status" = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_order_idx" ON "webhook_deliveries" USING btree ("endpoint_id", "subject", "seq") WHERE "status" = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_event_idx" ON "webhook_deliveries" USING btree ("event_id");--> statement-breakpoint
--- Writes one event and its deliveries. An endpoint receives an event when it is enabled, subscribed
+-- Whether an endpoint receives an event: enabled, registered before the change happened, subscribed
 -- to the type, and platform-wide, or of the event's organization, or (for an event about a person
--- and no organization) of an organization the person belongs to. A known id is a no-op (events
--- drained from Redis may be offered twice). p_at is when the change happened (the transaction's time,
--- or a Redis entry's): only endpoints that existed then receive it. Returns 1 when written, 0 when it existed.
+-- and no organization) of an organization the person belongs to.
+CREATE FUNCTION "endpoint_wants"("ep" webhook_endpoints, "p_type" text, "p_org" text, "p_user" text, "p_at" timestamp with time zone)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+	SELECT ep.disabled_at IS NULL
+		AND ep.created_at <= p_at
+		AND (cardinality(ep.event_types) = 0 OR p_type = ANY (ep.event_types))
+		AND (
+			ep.organization_id IS NULL
+			OR ep.organization_id = p_org
+			OR (p_org IS NULL AND p_user IS NOT NULL AND EXISTS (
+				SELECT 1 FROM memberships m WHERE m.user_id = p_user AND m.organization_id = ep.organization_id
+			))
+		)
+$$;--> statement-breakpoint
+-- Writes one event and its deliveries, when some endpoint wants it (nothing is stored for nobody: a
+-- deployment without endpoints pays one empty index lookup per change). p_at is when the change
+-- happened (the transaction's time, or a Redis entry's). A known id is a no-op (events drained from
+-- Redis may be offered twice). Returns 1 when written, 0 otherwise.
 CREATE FUNCTION "emit_event"("p_id" text, "p_type" text, "p_org" text, "p_user" text, "p_subject" text, "p_data" jsonb,
 	"p_at" timestamp with time zone DEFAULT now())
 RETURNS integer LANGUAGE plpgsql AS $$
@@ -68,6 +83,9 @@ DECLARE
 	v_seq bigint;
 	v_subject text := coalesce(p_subject, p_user, p_org, '');
 BEGIN
+	IF NOT EXISTS (SELECT 1 FROM webhook_endpoints ep WHERE endpoint_wants(ep, p_type, p_org, p_user, p_at)) THEN
+		RETURN 0;
+	END IF;
 	INSERT INTO events (id, type, organization_id, user_id, subject, data, created_at)
 	VALUES (v_id, p_type, p_org, p_user, v_subject, p_data, p_at)
 	ON CONFLICT (id) DO NOTHING
@@ -78,16 +96,7 @@ BEGIN
 	INSERT INTO webhook_deliveries (endpoint_id, event_id, seq, subject, next_attempt_at)
 	SELECT ep.id, v_id, v_seq, v_subject, '-infinity'
 	FROM webhook_endpoints ep
-	WHERE ep.disabled_at IS NULL
-		AND ep.created_at <= p_at
-		AND (cardinality(ep.event_types) = 0 OR p_type = ANY (ep.event_types))
-		AND (
-			ep.organization_id IS NULL
-			OR ep.organization_id = p_org
-			OR (p_org IS NULL AND p_user IS NOT NULL AND EXISTS (
-				SELECT 1 FROM memberships m WHERE m.user_id = p_user AND m.organization_id = ep.organization_id
-			))
-		);
+	WHERE endpoint_wants(ep, p_type, p_org, p_user, p_at);
 	RETURN 1;
 END
 $$;--> statement-breakpoint

@@ -118,6 +118,11 @@ describe("POST /v1/webhooks/stripe", () => {
   });
 
   it("announces checkout.completed once, with the upgrade, even when the worker died before recording the event", async () => {
+    // A platform-wide endpoint listens (events nobody listens to are not stored).
+    await h.sql.query(
+      "insert into webhook_endpoints (id, url, secret_sealed, event_types) values ($1, 'https://hooks.example.com/in', 'x', '{checkout.completed}')",
+      [`whe_${Date.now()}`],
+    );
     const email = uniqueEmail("announced");
     const user = await signInByLink(h, email);
     const event = checkoutEvent(email);

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { applyMigrations } from "../scripts/migrate.ts";
 import { type FakeGitHub, startFakeGitHub } from "./fake-github.ts";
 import { type FakeStripe, startFakeStripe } from "./fake-stripe.ts";
+import { type FakeTurnstile, startFakeTurnstile } from "./fake-turnstile.ts";
 import { type FaultRedis, startFaultRedis } from "./fault-redis.ts";
 import { type GlobalRedis, startGlobalRedis } from "./global-redis.ts";
 import { startNeonShim } from "./neon-shim.ts";
@@ -68,6 +69,8 @@ export interface StackInfo {
   /** Test mode: a webhook receiver verifying with `standardwebhooks` (localstack/webhook-receiver.ts). */
   webhookReceiverUrl?: string;
   webhookControlUrl?: string;
+  /** Test mode: Turnstile's siteverify (localstack/fake-turnstile.ts). */
+  fakeTurnstileUrl?: string;
 }
 
 export interface Stack extends StackInfo {
@@ -145,6 +148,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let stripe: FakeStripe | undefined;
     let github: FakeGitHub | undefined;
     let receiver: WebhookReceiver | undefined;
+    let turnstile: FakeTurnstile | undefined;
     if (options.mode === "test") {
       fault = await startFaultRedis();
       const started = fault;
@@ -161,6 +165,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       receiver = await startWebhookReceiver();
       const hooks = receiver;
       closers.push(() => hooks.close());
+      turnstile = await startFakeTurnstile();
+      const human = turnstile;
+      closers.push(() => human.close());
     }
 
     let databaseUrl: string;
@@ -213,6 +220,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       fakeGitHubClientSecret: github?.clientSecret,
       webhookReceiverUrl: receiver?.url,
       webhookControlUrl: receiver?.controlUrl,
+      fakeTurnstileUrl: turnstile?.url,
       counters: () => ({ redis: upstash.requests(), sql: neon.requests() }),
       close,
     };

@@ -19,9 +19,15 @@ export interface OneTimeTokenRecord {
   purpose: TokenPurpose;
   /** SHA-256 (hex) of the token; the token itself is never stored. */
   token_hash: string;
-  /** Who the token is for (a canonical email); at most one live token per purpose and subject. */
+  /** Who the token is for (a canonical email); at most one live token per purpose, subject and slot. */
   subject: string;
   data: Record<string, string | boolean | null>;
+  /**
+   * Whose request minted it, when a proof came with it ("known": a browser that signed in as the
+   * address; "human": a Turnstile token). A new token replaces only the one of its own slot, so an
+   * attacker's requests (no slot) never revoke the link the owner asked for (services/send-guard.ts).
+   */
+  slot?: "known" | "human";
   created_at: number;
   expires_at: number;
 }
@@ -165,6 +171,8 @@ export interface PublishableKeyRecord {
   organization_id: string;
   name: string;
   allowed_origins: string[];
+  sms_countries: string[];
+  require_turnstile: boolean;
   created_by: string | null;
   revoked_at: string | null;
   created_at: string;
@@ -176,6 +184,10 @@ export interface StoreKey {
   organization_id: string;
   allowed_origins: string[];
   revoked: boolean;
+  /** Countries codes may be texted to (empty: the deployment's SMS_ALLOWED_COUNTRIES). Absent in older cache entries. */
+  sms_countries?: string[];
+  /** Every code request needs a Turnstile token. */
+  require_turnstile?: boolean;
 }
 
 export interface Customer {

@@ -32,6 +32,11 @@ export const ERROR_CODES = {
     status: 401,
     message: "The sign-in with the provider failed, was cancelled or expired. Start again.",
   },
+  challenge_required: {
+    status: 403,
+    message: "Complete the human check (Turnstile) and retry with its token in X-Turnstile-Token.",
+  },
+  challenge_failed: { status: 403, message: "The human check's token is invalid, expired or already used." },
   not_found: { status: 404, message: "Not found." },
   method_not_allowed: { status: 405, message: "Method not allowed." },
   conflict: { status: 409, message: "The request conflicts with the current state." },
@@ -52,6 +57,7 @@ export const ERROR_CODES = {
   email_delivery_failed: { status: 503, message: "The email could not be sent. Retry in a moment." },
   sms_delivery_failed: { status: 503, message: "The SMS could not be sent. Retry in a moment." },
   provider_unavailable: { status: 503, message: "The sign-in provider did not answer. Retry in a moment." },
+  challenge_unavailable: { status: 503, message: "The human check could not be verified. Retry in a moment." },
   store_unavailable: { status: 503, message: "A backing store is unavailable. Retry in a moment." },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,12 +1,13 @@
 // Small HTTP helpers shared by middleware and routes: the envelope, cookies, the origin rule.
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Config } from "./config";
 import type { AppEnv } from "./context";
 import { ERROR_CODES, type ErrorCode } from "./errors";
 import type { SessionRecord } from "./ports";
 import { createCsrfToken } from "./services/csrf";
+import { knownClientProof } from "./services/send-guard";
 import { sessionCookieMaxAge } from "./services/session";
 
 export function envelope<T extends z.ZodType>(data: T) {
@@ -112,12 +113,36 @@ export async function setSessionCookies(
 /** A new sign-in replaces whatever session the browser had (no fixation, no stale session left). */
 export async function startBrowserSession(
   c: Context<AppEnv>,
-  session: { token: string; record: SessionRecord },
+  session: { token: string; record: SessionRecord; email?: string },
 ): Promise<void> {
   const previous = c.get("session");
   if (previous) await c.get("deps").sessions.revoke(previous.tokenHash);
   c.set("session", null);
   await setSessionCookies(c, session.token, session.record, null);
+  if (session.email) {
+    // This browser proved the address: its later sign-in requests for it skip the shared per-address
+    // limit an attacker can spend (services/send-guard.ts). Not a credential: it signs nobody in.
+    const config = c.get("config");
+    const proof = await knownClientProof(c.get("ctx"), session.email);
+    setCookie(c, config.cookies.knownName, proof, {
+      path: "/",
+      secure: config.cookies.secure,
+      sameSite: "Lax",
+      httpOnly: true,
+      maxAge: 90 * 86_400,
+    });
+  }
+}
+
+/** What a browser brings to a public send endpoint: the known-client proof and a Turnstile token. */
+export function sendProofs(
+  c: Context<AppEnv>,
+  formToken?: string | null,
+): { knownProof: string | null; challenge: string | null } {
+  return {
+    knownProof: getCookie(c, c.get("config").cookies.knownName) ?? null,
+    challenge: c.req.header("x-turnstile-token") ?? formToken ?? null,
+  };
 }
 
 /** The browser's session ended (logout, or this session deleted): forget it and clear both cookies. */

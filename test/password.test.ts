@@ -250,7 +250,7 @@ describe("POST /v1/auth/login", () => {
       parseSetCookies(result)
         .map((c) => c.name)
         .sort(),
-    ).toEqual(["csrf_token", "session", "session_sync"]);
+    ).toEqual(["csrf_token", "known_client", "session", "session_sync"]);
     expect((await h.request("/v1/auth/me", { jar })).status).toBe(200);
     const [row] = await h.sql.query("select last_login_at from users where email = $1", [email]);
     expect(row!.last_login_at).not.toBeNull();

@@ -51,12 +51,23 @@ describe("session cookies", () => {
     try {
       const { res } = await signIn(secure);
       const cookies = parseSetCookies(res);
-      // The third: read-your-writes for a few seconds on a global database (a flag, not a credential).
-      expect(cookies.map((c) => c.name).sort()).toEqual(["__Host-csrf_token", "__Host-session", "__Host-session_sync"]);
+      // session_sync: read-your-writes for a few seconds on a global database (a flag, not a credential);
+      // known_client: this browser signed in as the address (send limits' owner bucket, send-guard.ts).
+      expect(cookies.map((c) => c.name).sort()).toEqual([
+        "__Host-csrf_token",
+        "__Host-known_client",
+        "__Host-session",
+        "__Host-session_sync",
+      ]);
       for (const c of cookies) expect(c.attributes).toMatchObject({ secure: true, path: "/" });
       expect(cookies.find((c) => c.name === "__Host-session_sync")?.attributes).toMatchObject({
         httponly: true,
         "max-age": "10",
+      });
+      expect(cookies.find((c) => c.name === "__Host-known_client")?.attributes).toMatchObject({
+        httponly: true,
+        samesite: "Lax",
+        "max-age": String(90 * 86400),
       });
       expect(res.headers.get("strict-transport-security")).toContain("max-age=31536000");
     } finally {

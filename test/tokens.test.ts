@@ -98,7 +98,10 @@ describe("refresh tokens", () => {
     const first = await passwordGrant(h, await account("rotate"));
     const { result, trips: counted } = await trips(() => refresh(h, first.refresh_token));
     expect(result.status).toBe(200);
-    expect(counted).toMatchObject({ redis: 1, sql: 1 });
+    expect(counted, `calls: ${counted.calls.join(",")}; redis: ${counted.commands.join(",")}`).toMatchObject({
+      redis: 1,
+      sql: 1,
+    });
     const second = (await json(result)).data;
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect((await me(second.access_token)).status).toBe(200);

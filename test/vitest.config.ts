@@ -38,6 +38,7 @@ interface StackInfo {
   applePrivateKey: string;
   webhookReceiverUrl: string;
   webhookControlUrl: string;
+  fakeTurnstileUrl: string;
 }
 
 // Tests run inside workerd with the production clients, against the local stack's endpoints.
@@ -74,6 +75,7 @@ export default defineConfig({
             FAKE_STRIPE_URL: stack.fakeStripeUrl,
             WEBHOOK_RECEIVER_URL: stack.webhookReceiverUrl,
             WEBHOOK_CONTROL_URL: stack.webhookControlUrl,
+            FAKE_TURNSTILE_URL: stack.fakeTurnstileUrl,
             // Social sign-in against the local OpenID Provider; dev2 is a second client of it.
             // down: nothing listens there; slow: accepts and never answers (the deadline's test).
             OAUTH_PROVIDERS: "dev,dev2,down,slow,github,apple,microsoft,microsoft-other",

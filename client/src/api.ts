@@ -31,3 +31,8 @@ export function createApi(options: ApiOptions, init: { credentials?: Credentials
 export function isBrowser(): boolean {
   return typeof (globalThis as { document?: unknown }).document !== "undefined";
 }
+
+/** The X-Turnstile-Token header of the public send endpoints, when there is a token. */
+export function humanCheck(init: { turnstileToken?: string }) {
+  return { header: init.turnstileToken ? { "x-turnstile-token": init.turnstileToken } : {} };
+}

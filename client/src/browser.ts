@@ -1,4 +1,4 @@
-import { type ApiOptions, type AuthApi, createApi, isBrowser } from "./api.js";
+import { type ApiOptions, type AuthApi, createApi, humanCheck, isBrowser } from "./api.js";
 import { AuthApiError, unwrap } from "./errors.js";
 import { createPasskey, getPasskey } from "./passkeys.js";
 import type { components } from "./schema.js";
@@ -78,8 +78,15 @@ export function createBrowserClient(options: BrowserClientOptions) {
     async signIn(body: { email: string; password: string; remember?: boolean }) {
       return newSession(unwrap(await api.POST("/v1/auth/login", { body })));
     },
-    async requestMagicLink(body: { email: string; name?: string; organization_name?: string; redirect_to?: string }) {
-      unwrap(await api.POST("/v1/auth/magic-link/request", { body }));
+    /**
+     * Emails a sign-in link. `turnstileToken`: the Turnstile widget's token, when the deployment asks
+     * for the human check (always, or after an answer whose error code is `challenge_required`).
+     */
+    async requestMagicLink(
+      body: { email: string; name?: string; organization_name?: string; redirect_to?: string },
+      init: { turnstileToken?: string } = {},
+    ) {
+      unwrap(await api.POST("/v1/auth/magic-link/request", { params: humanCheck(init), body }));
     },
     async verifyMagicLink(token: string) {
       return newSession(unwrap(await api.POST("/v1/auth/magic-link/verify", { body: { token } })));

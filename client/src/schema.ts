@@ -1768,6 +1768,54 @@ export interface components {
             meta: components["schemas"]["ErrorMeta"];
         };
         /**
+         * @description The human check's token is invalid, expired or already used.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "challenge_failed",
+         *         "message": "The human check's token is invalid, expired or already used."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_challenge_failed: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "challenge_failed";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description Complete the human check (Turnstile) and retry with its token in X-Turnstile-Token.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "challenge_required",
+         *         "message": "Complete the human check (Turnstile) and retry with its token in X-Turnstile-Token."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_challenge_required: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "challenge_required";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
          * @description Cross-site request refused: send the X-CSRF-Token header from a same-site page.
          * @example {
          *       "success": false,
@@ -1906,6 +1954,30 @@ export interface components {
             error: {
                 /** @enum {string} */
                 code: "rate_limited";
+                message: string;
+                details?: components["schemas"]["ErrorDetail"][];
+            };
+            meta: components["schemas"]["ErrorMeta"];
+        };
+        /**
+         * @description The human check could not be verified. Retry in a moment.
+         * @example {
+         *       "success": false,
+         *       "error": {
+         *         "code": "challenge_unavailable",
+         *         "message": "The human check could not be verified. Retry in a moment."
+         *       },
+         *       "meta": {
+         *         "request_id": "req_9f1c4e2ab07d4d8e8c61f3a95b2e7d40"
+         *       }
+         *     }
+         */
+        Error_challenge_unavailable: {
+            /** @enum {boolean} */
+            success: false;
+            error: {
+                /** @enum {string} */
+                code: "challenge_unavailable";
                 message: string;
                 details?: components["schemas"]["ErrorDetail"][];
             };
@@ -3065,6 +3137,8 @@ export interface components {
             organization_id: string;
             name: string;
             allowed_origins: string[];
+            sms_countries: string[];
+            require_turnstile: boolean;
             created_by: string | null;
             revoked_at: string | null;
             created_at: string;
@@ -3072,6 +3146,16 @@ export interface components {
         CreatePublishableKey: {
             name: string;
             allowed_origins: string[];
+            /**
+             * @description Countries codes may be texted to; empty or absent: SMS_ALLOWED_COUNTRIES.
+             * @example [
+             *       "US",
+             *       "CA"
+             *     ]
+             */
+            sms_countries?: string[];
+            /** @description Every code request needs a Turnstile token (X-Turnstile-Token). */
+            require_turnstile?: boolean;
         };
         PairingCodeRequest: {
             peer_id?: string;
@@ -3185,7 +3269,10 @@ export interface operations {
     postAuthMagicLinkRequest: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A Turnstile token from the widget (single use). Needed when the deployment or the store requires the human check, or after an answer of 403 challenge_required. */
+                "x-turnstile-token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3247,13 +3334,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description csrf_failed */
+            /** @description challenge_failed, challenge_required, csrf_failed */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"];
+                    "application/json": components["schemas"]["Error_challenge_failed"] | components["schemas"]["Error_challenge_required"] | components["schemas"]["Error_csrf_failed"];
                 };
             };
             /** @description idempotency_conflict */
@@ -3301,13 +3388,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_rate_limited"];
                 };
             };
-            /** @description email_delivery_failed, store_unavailable */
+            /** @description challenge_unavailable, email_delivery_failed, store_unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
+                    "application/json": components["schemas"]["Error_challenge_unavailable"] | components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
                 };
             };
         };
@@ -4671,6 +4758,8 @@ export interface operations {
             query?: never;
             header: {
                 "x-public-key": string;
+                /** @description A Turnstile token from the widget (single use). Needed when the deployment or the store requires the human check, or after an answer of 403 challenge_required. */
+                "x-turnstile-token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -4733,13 +4822,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_publishable_key_invalid"] | components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description origin_not_allowed */
+            /** @description challenge_failed, challenge_required, origin_not_allowed */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_origin_not_allowed"];
+                    "application/json": components["schemas"]["Error_challenge_failed"] | components["schemas"]["Error_challenge_required"] | components["schemas"]["Error_origin_not_allowed"];
                 };
             };
             /** @description idempotency_conflict */
@@ -4787,13 +4876,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_rate_limited"];
                 };
             };
-            /** @description email_delivery_failed, sms_delivery_failed, store_unavailable */
+            /** @description challenge_unavailable, email_delivery_failed, sms_delivery_failed, store_unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
+                    "application/json": components["schemas"]["Error_challenge_unavailable"] | components["schemas"]["Error_email_delivery_failed"] | components["schemas"]["Error_sms_delivery_failed"] | components["schemas"]["Error_store_unavailable"];
                 };
             };
         };
@@ -5506,7 +5595,10 @@ export interface operations {
     postAuthSignup: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A Turnstile token from the widget (single use). Needed when the deployment or the store requires the human check, or after an answer of 403 challenge_required. */
+                "x-turnstile-token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5576,13 +5668,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description csrf_failed */
+            /** @description challenge_failed, challenge_required, csrf_failed */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"];
+                    "application/json": components["schemas"]["Error_challenge_failed"] | components["schemas"]["Error_challenge_required"] | components["schemas"]["Error_csrf_failed"];
                 };
             };
             /** @description idempotency_conflict */
@@ -5630,13 +5722,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_rate_limited"];
                 };
             };
-            /** @description store_unavailable */
+            /** @description challenge_unavailable, store_unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
+                    "application/json": components["schemas"]["Error_challenge_unavailable"] | components["schemas"]["Error_store_unavailable"];
                 };
             };
         };
@@ -6074,7 +6166,10 @@ export interface operations {
     postAuthForgotPassword: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A Turnstile token from the widget (single use). Needed when the deployment or the store requires the human check, or after an answer of 403 challenge_required. */
+                "x-turnstile-token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6131,13 +6226,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description csrf_failed */
+            /** @description challenge_failed, challenge_required, csrf_failed */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"];
+                    "application/json": components["schemas"]["Error_challenge_failed"] | components["schemas"]["Error_challenge_required"] | components["schemas"]["Error_csrf_failed"];
                 };
             };
             /** @description idempotency_conflict */
@@ -6185,13 +6280,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_rate_limited"];
                 };
             };
-            /** @description store_unavailable */
+            /** @description challenge_unavailable, store_unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
+                    "application/json": components["schemas"]["Error_challenge_unavailable"] | components["schemas"]["Error_store_unavailable"];
                 };
             };
         };
@@ -6605,7 +6700,10 @@ export interface operations {
     postAuthVerifyEmailResend: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A Turnstile token from the widget (single use). Needed when the deployment or the store requires the human check, or after an answer of 403 challenge_required. */
+                "x-turnstile-token"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6662,13 +6760,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_token_invalid"] | components["schemas"]["Error_unauthorized"];
                 };
             };
-            /** @description csrf_failed */
+            /** @description challenge_failed, challenge_required, csrf_failed */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_csrf_failed"];
+                    "application/json": components["schemas"]["Error_challenge_failed"] | components["schemas"]["Error_challenge_required"] | components["schemas"]["Error_csrf_failed"];
                 };
             };
             /** @description idempotency_conflict */
@@ -6716,13 +6814,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error_rate_limited"];
                 };
             };
-            /** @description store_unavailable */
+            /** @description challenge_unavailable, store_unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error_store_unavailable"];
+                    "application/json": components["schemas"]["Error_challenge_unavailable"] | components["schemas"]["Error_store_unavailable"];
                 };
             };
         };
@@ -12403,6 +12501,10 @@ export interface operations {
                      *           "allowed_origins": [
                      *             "https://shop.example.com"
                      *           ],
+                     *           "sms_countries": [
+                     *             "sms countries"
+                     *           ],
+                     *           "require_turnstile": true,
                      *           "created_by": "usr_01jd5n2k4m0000000000000000",
                      *           "revoked_at": null,
                      *           "created_at": "2026-12-01T09:30:00.000Z"
@@ -12496,7 +12598,12 @@ export interface operations {
                  *       "name": "Ada Lovelace",
                  *       "allowed_origins": [
                  *         "https://shop.example.com"
-                 *       ]
+                 *       ],
+                 *       "sms_countries": [
+                 *         "US",
+                 *         "CA"
+                 *       ],
+                 *       "require_turnstile": true
                  *     }
                  */
                 "application/json": components["schemas"]["CreatePublishableKey"];
@@ -12519,6 +12626,10 @@ export interface operations {
                      *         "allowed_origins": [
                      *           "https://shop.example.com"
                      *         ],
+                     *         "sms_countries": [
+                     *           "sms countries"
+                     *         ],
+                     *         "require_turnstile": true,
                      *         "created_by": "usr_01jd5n2k4m0000000000000000",
                      *         "revoked_at": null,
                      *         "created_at": "2026-12-01T09:30:00.000Z"
@@ -12654,6 +12765,10 @@ export interface operations {
                      *         "allowed_origins": [
                      *           "https://shop.example.com"
                      *         ],
+                     *         "sms_countries": [
+                     *           "sms countries"
+                     *         ],
+                     *         "require_turnstile": true,
                      *         "created_by": "usr_01jd5n2k4m0000000000000000",
                      *         "revoked_at": null,
                      *         "created_at": "2026-12-01T09:30:00.000Z"

@@ -1,4 +1,4 @@
-import { type ApiOptions, type AuthApi, createApi } from "./api.js";
+import { type ApiOptions, type AuthApi, createApi, humanCheck } from "./api.js";
 import { unwrap } from "./errors.js";
 
 export interface StorefrontClientOptions extends ApiOptions {
@@ -18,8 +18,13 @@ export function createStorefrontClient(options: StorefrontClientOptions) {
   const key = { header: { "x-public-key": options.publishableKey } };
   return {
     api,
-    async requestOtp(body: { contact: string; contact_type?: "phone" | "sms" | "email" }) {
-      return unwrap(await api.POST("/v1/storefront/auth/request-otp", { params: key, body }));
+    /** `turnstileToken`: needed when the key has require_turnstile, or after `challenge_required`. */
+    async requestOtp(
+      body: { contact: string; contact_type?: "phone" | "sms" | "email" },
+      init: { turnstileToken?: string } = {},
+    ) {
+      const header = { ...key.header, ...humanCheck(init).header };
+      return unwrap(await api.POST("/v1/storefront/auth/request-otp", { params: { header }, body }));
     },
     async verifyOtp(body: { contact: string; otp_code: string }) {
       return unwrap(await api.POST("/v1/storefront/auth/verify-otp", { params: key, body }));

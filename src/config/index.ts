@@ -2,6 +2,7 @@
 // .dev.vars.example documents them all; wrangler.toml holds the non-secret production values.
 import { type ProfileName, parseProfiles } from "../compat-names";
 import { type OAuthConfig, readOAuthConfig } from "../oauth/config";
+import { type AbuseConfig, readAbuse } from "./abuse";
 import { type ApiKeyConfig, readApiKeys } from "./api-keys";
 import { readStripe, type StripeConfig } from "./billing";
 import { type DeviceConfig, readDevices, readSms, type SmsConfig } from "./devices";
@@ -26,7 +27,7 @@ export interface Config {
   jwt: { signingKeys: string; issuer: string; audience: string };
   email: { provider: "outbox" | "resend"; from: string; resendApiKey: string | null; resendApiUrl: string };
   /** syncName: a browser that has just written reads its session at the primary while it lives. */
-  cookies: { secure: boolean; sessionName: string; csrfName: string; syncName: string };
+  cookies: { secure: boolean; sessionName: string; csrfName: string; syncName: string; knownName: string };
   session: { idleSeconds: number; rememberIdleSeconds: number; absoluteSeconds: number };
   magicLink: { ttlSeconds: number };
   passwords: { pepper: string; iterations: number; minLength: number; requireEmailVerification: boolean };
@@ -46,6 +47,7 @@ export interface Config {
   sms: SmsConfig;
   hosted: HostedConfig;
   webhooks: WebhooksConfig;
+  abuse: AbuseConfig;
 }
 
 export class ConfigError extends Error {
@@ -249,6 +251,8 @@ function readConfig(env: Env): Config {
       // subdomain could plant one, but the value is a MAC bound to the session, so a planted one fails.
       csrfName: secure && !compat.includes("coreplexml") ? "__Host-csrf_token" : "csrf_token",
       syncName: `${sessionName}_sync`,
+      // Proof that this browser signed in as an address before (services/send-guard.ts).
+      knownName: secure ? "__Host-known_client" : "known_client",
     },
     session: {
       idleSeconds: int("SESSION_IDLE_DAYS", 7, 1, 30) * day,
@@ -286,6 +290,7 @@ function readConfig(env: Env): Config {
     devices: { ...devices, gatewayUrl: devices.gatewayUrl ?? publicUrl?.origin ?? "" },
     hosted,
     webhooks: readWebhooks(read, environment),
+    abuse: readAbuse(read),
     oauth,
     sms,
   };

@@ -7,7 +7,14 @@ const trustedFrontEnds = cors({
   origin: (origin) => origin,
   credentials: true,
   allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-  allowHeaders: ["authorization", "content-type", "x-csrf-token", "idempotency-key", "x-request-id"],
+  allowHeaders: [
+    "authorization",
+    "content-type",
+    "x-csrf-token",
+    "x-turnstile-token",
+    "idempotency-key",
+    "x-request-id",
+  ],
   exposeHeaders: ["x-request-id", "retry-after", "idempotent-replayed"],
   maxAge: 600,
 });

@@ -10,7 +10,7 @@ const storefrontCors = cors({
   origin: (origin) => origin,
   credentials: true,
   allowMethods: ["GET", "POST"],
-  allowHeaders: ["content-type", "x-public-key", "idempotency-key", "x-request-id"],
+  allowHeaders: ["content-type", "x-public-key", "x-turnstile-token", "idempotency-key", "x-request-id"],
   maxAge: 600,
 });
 

@@ -32,6 +32,8 @@ export interface StorefrontRepository {
     organizationId: string;
     name: string;
     allowedOrigins: string[];
+    smsCountries: string[];
+    requireTurnstile: boolean;
     createdBy: string | null;
     now: number;
     claim: DurableClaim | null;
@@ -65,7 +67,23 @@ export type OtpVerifyResult =
   | { status: "invalid" }
   | { status: "locked"; retryAfterSeconds: number };
 
+export type SmsVerdict =
+  | { allowed: true; prefixCount: number; globalCount: number }
+  | { allowed: false; reason: "paused" | "global" | "prefix" | "opened"; retryAfterSeconds: number };
+
 export interface StorefrontStore {
+  /** Counts a text against its number prefix's and the deployment's hourly budgets, unless over or paused. */
+  admitSms(input: {
+    prefix: string;
+    prefixLimit: number;
+    globalLimit: number;
+    breakerMinSends: number;
+    breakerMinSuccessPercent: number;
+    pauseSeconds: number;
+    windowSeconds: number;
+  }): Promise<SmsVerdict>;
+  /** A texted code was used to sign in: the prefix's success count (the breaker's ratio). */
+  smsUsed(prefix: string, windowSeconds: number): Promise<void>;
   getKey(keyId: string): Promise<StoreKey | null | undefined>;
   putKey(keyId: string, key: StoreKey | null): Promise<void>;
   forgetKey(keyId: string): Promise<void>;

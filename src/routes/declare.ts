@@ -182,6 +182,8 @@ export const ERRORS = {
   oneTimeToken: ["token_invalid", "token_expired"],
   /** The password policy on a new password. */
   newPassword: ["password_too_short", "password_too_long", "password_too_common"],
+  /** Public send endpoints: the human check (services/send-guard.ts), when Turnstile is configured. */
+  humanCheck: ["challenge_required", "challenge_failed", "challenge_unavailable"],
   /** Email and password sign-in. */
   passwordSignIn: ["invalid_credentials", "email_not_verified", "forbidden"],
 } as const satisfies Record<string, readonly ErrorCode[]>;

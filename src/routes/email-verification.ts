@@ -1,12 +1,12 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope } from "../http";
+import { envelope, sendProofs } from "../http";
 import { donePage, failedPage, verifyEmailPage } from "../pages/account";
 import { resendVerification, verifyEmail } from "../services/accounts";
 import { peekOneTimeToken } from "../services/one-time-tokens";
 import { createRoute, ERRORS } from "./declare";
-import { Email, jsonBody, User } from "./schemas";
+import { Email, HumanCheckHeader, jsonBody, User } from "./schemas";
 import { jsonOrForm, readJsonOrForm, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -40,7 +40,11 @@ const resendRoute = createRoute({
   summary: "Send a fresh verification link",
   description:
     "202 whatever the address; only an unverified account gets an email, and its previous link stops working.",
-  request: { body: jsonBody(z.object({ email: Email }).openapi("ResendVerificationRequest")) },
+  request: {
+    headers: HumanCheckHeader,
+    body: jsonBody(z.object({ email: Email }).openapi("ResendVerificationRequest")),
+  },
+  errors: [...ERRORS.humanCheck],
   responses: {
     202: {
       description: "Accepted",
@@ -70,6 +74,6 @@ export const emailVerificationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: va
     return c.json({ success: true as const, data: { user: snapshot.user } }, 200);
   })
   .openapi(resendRoute, async (c) => {
-    await resendVerification(c.get("ctx"), { email: c.req.valid("json").email });
+    await resendVerification(c.get("ctx"), { email: c.req.valid("json").email, ...sendProofs(c) });
     return c.json({ success: true as const, data: { sent: true as const } }, 202);
   });

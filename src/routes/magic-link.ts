@@ -1,11 +1,11 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
-import { envelope } from "../http";
+import { envelope, sendProofs } from "../http";
 import { confirmPage, invalidLinkPage, signedInPage } from "../pages/magic-link";
 import { peekMagicLink, requestMagicLink, verifyMagicLink } from "../services/magic-link";
 import { isChallenge } from "../services/step-up";
-import { createRoute } from "./declare";
-import { Organization, orChallenge, User } from "./schemas";
+import { createRoute, ERRORS } from "./declare";
+import { HumanCheckHeader, Organization, orChallenge, User } from "./schemas";
 import { jsonOrForm, Remember, readJsonOrForm, signInWithToken, tokenPageRoute } from "./token-pages";
 import { validationHook } from "./validation";
 
@@ -36,8 +36,11 @@ const requestRoute = createRoute({
   summary: "Email a single-use sign-in link (signup and login in one)",
   description:
     "Answers 202 whether or not the account exists. The link is valid for 15 minutes and works once; requesting a new one revokes the previous one.",
-  request: { body: { required: true, content: { "application/json": { schema: RequestBody } } } },
-  errors: ["email_delivery_failed"],
+  request: {
+    headers: HumanCheckHeader,
+    body: { required: true, content: { "application/json": { schema: RequestBody } } },
+  },
+  errors: ["email_delivery_failed", ...ERRORS.humanCheck],
   responses: {
     202: {
       description: "Sent (same answer for known and unknown addresses)",
@@ -90,6 +93,7 @@ export const magicLinkRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validation
       organizationName: body.organization_name ?? null,
       redirectTo: body.redirect_to ?? null,
       ip: c.get("clientIp"),
+      ...sendProofs(c),
     });
     return c.json(
       { success: true as const, data: { sent: true as const, ...(c.get("config").debug ? { magic_link: link } : {}) } },

@@ -1,7 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope, startBrowserSession } from "../http";
+import { envelope, sendProofs, startBrowserSession } from "../http";
 import { requireUser, signedInUser } from "../middleware/require";
 import { donePage, failedPage, resetPasswordPage } from "../pages/account";
 import { changePassword, forgotPassword, peekResetToken, resetPassword, signup } from "../services/accounts";
@@ -12,6 +12,7 @@ import {
   CredentialCheck,
   CsrfHeader,
   Email,
+  HumanCheckHeader,
   jsonBody,
   Ok,
   OptionalName,
@@ -40,8 +41,8 @@ const signupRoute = createRoute({
   summary: "Create a password account",
   description:
     "201 with the same shape whether or not the email already has an account (its owner gets a notice instead). No tokens: with REQUIRE_EMAIL_VERIFICATION on, a verification link is emailed. Passwords: 8-128 characters (NFKC), no composition rules, not on the common-password list (password_too_common says why).",
-  request: { body: jsonBody(SignupBody) },
-  errors: [...ERRORS.newPassword],
+  request: { headers: HumanCheckHeader, body: jsonBody(SignupBody) },
+  errors: [...ERRORS.newPassword, ...ERRORS.humanCheck],
   responses: {
     201: {
       description: "Account created (or the lookalike answer for a taken email)",
@@ -114,7 +115,11 @@ const forgotRoute = createRoute({
   summary: "Email a password-reset link",
   description:
     "Always 200 {ok: true}. Real accounts get a link valid for 1 hour, single use; a new request replaces the previous link.",
-  request: { body: jsonBody(z.object({ email: Email }).openapi("ForgotPasswordRequest")) },
+  request: {
+    headers: HumanCheckHeader,
+    body: jsonBody(z.object({ email: Email }).openapi("ForgotPasswordRequest")),
+  },
+  errors: [...ERRORS.humanCheck],
   responses: {
     200: { description: "Accepted", content: { "application/json": { schema: envelope(Ok) } } },
   },
@@ -149,6 +154,7 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
       password: body.password,
       name: body.name ?? null,
       organizationName: body.organization_name ?? null,
+      ...sendProofs(c),
     });
     return c.json({ success: true as const, data: result }, 201);
   })
@@ -180,7 +186,7 @@ export const passwordRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationH
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(forgotRoute, async (c) => {
-    await forgotPassword(c.get("ctx"), { email: c.req.valid("json").email });
+    await forgotPassword(c.get("ctx"), { email: c.req.valid("json").email, ...sendProofs(c) });
     return c.json({ success: true as const, data: { ok: true as const } }, 200);
   })
   .openapi(resetPageRoute, async (c) => {

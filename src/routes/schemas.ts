@@ -44,6 +44,17 @@ export const CsrfHeader = z.object({
     .openapi({ description: "Required with a session cookie: the value of the csrf_token cookie." }),
 });
 
+/**
+ * The Cloudflare Turnstile token on the public send endpoints (services/send-guard.ts). Optional in the
+ * schema: whether it is needed depends on the deployment's TURNSTILE_MODE and the publishable key.
+ */
+export const HumanCheckHeader = z.object({
+  "x-turnstile-token": z.string().max(2048).optional().openapi({
+    description:
+      "A Turnstile token from the widget (single use). Needed when the deployment or the store requires the human check, or after an answer of 403 challenge_required.",
+  }),
+});
+
 export const Email = z.string().max(320).openapi({ example: "ada@example.com" });
 /** Long enough for any real password, short enough that nothing huge reaches the hash. */
 export const Password = z

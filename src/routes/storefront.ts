@@ -14,8 +14,8 @@ import {
   updateCustomerProfile,
   verifyOtpAndSignIn,
 } from "../services/storefront";
-import { createRoute } from "./declare";
-import { jsonBody } from "./schemas";
+import { createRoute, ERRORS } from "./declare";
+import { HumanCheckHeader, jsonBody } from "./schemas";
 import { validationHook } from "./validation";
 
 const Customer = z
@@ -44,12 +44,12 @@ const requestOtpRoute = createRoute({
   description:
     "Same answer for contacts never seen before. Resend cooldown 30 s; hourly caps per contact and per IP -> 429 with Retry-After. A resend replaces the code but never resets the failure count.",
   request: {
-    headers: PublicKeyHeader,
+    headers: PublicKeyHeader.extend(HumanCheckHeader.shape),
     body: jsonBody(
       z.object({ contact: Contact, contact_type: z.enum(["phone", "sms", "email"]).optional() }).openapi("RequestOtp"),
     ),
   },
-  errors: ["sms_delivery_failed", "email_delivery_failed"],
+  errors: ["sms_delivery_failed", "email_delivery_failed", ...ERRORS.humanCheck],
   responses: {
     200: {
       description: "Sent",
@@ -201,6 +201,7 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       store: currentStore(c),
       contact,
       purpose: "login",
+      challenge: c.req.header("x-turnstile-token") ?? null,
     });
     return c.json({ success: true as const, data: result }, 200);
   })

@@ -1,4 +1,3 @@
-import { sha256Hex } from "../crypto/hash";
 import { generateId } from "../crypto/random";
 import type { EmailMessage } from "../email/provider";
 import {
@@ -26,39 +25,55 @@ import { checkPassword } from "./password-policy";
 import type { Principal } from "./policy";
 import { confirmRecentAuth } from "./reauth";
 import { revokeAllCredentials } from "./revocation";
+import { guardSend } from "./send-guard";
 
 const DAY = 86_400_000;
 const VERIFY_TTL_MS = DAY;
 const RESET_TTL_MS = 60 * 60 * 1000;
+
+/** A browser's proofs for the send guard: the known-client cookie and a Turnstile token. */
+export interface SendProofs {
+  knownProof?: string | null;
+  challenge?: string | null;
+}
 
 async function limitAccountEmails(
   ctx: ServiceContext,
   bucket: string,
   email: string,
   policy = ACCOUNT_EMAILS,
-): Promise<void> {
+  proofs: SendProofs = {},
+): Promise<OneTimeTokenRecord["slot"]> {
   const { deps } = ctx;
-  const result = await deps.rateLimiter.hit([
-    { key: `${bucket}:email:${await sha256Hex(email)}`, ...policy.perEmail },
-    { key: `${bucket}:ip:${ctx.ip}`, ...policy.perIp },
-  ]);
-  if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
+  const guard = await guardSend(ctx, {
+    scope: bucket,
+    subject: email,
+    perSubject: policy.perEmail,
+    ipRule: { key: `${bucket}:ip:${ctx.ip}`, ...policy.perIp },
+    knownProof: proofs.knownProof ?? null,
+    challenge: proofs.challenge ?? null,
+  });
+  const result = await deps.rateLimiter.hit(guard.rules);
+  if (!result.allowed) await guard.refuse(rateLimited(result.retryAfterSeconds));
+  return guard.slot;
 }
 
 function consumeToken(ctx: ServiceContext, purpose: TokenPurpose, token: string): Promise<OneTimeTokenRecord> {
   return consumeOneTimeToken(ctx, purpose, token, { key: `ott_fail:${purpose}:ip:${ctx.ip}`, ...TOKEN_FAILURES });
 }
 
-async function sendVerification(ctx: ServiceContext, user: SessionUser): Promise<void> {
+async function sendVerification(
+  ctx: ServiceContext,
+  user: SessionUser,
+  slot?: OneTimeTokenRecord["slot"],
+): Promise<void> {
   const { deps, config } = ctx;
-  const { token } = await issueOneTimeToken(ctx, "email_verification", user.id, VERIFY_TTL_MS, {
-    email: user.email,
-    kind: "verify",
-  });
+  const data = { email: user.email, kind: "verify" };
+  const { token } = await issueOneTimeToken(ctx, "email_verification", user.id, VERIFY_TTL_MS, data, [], slot);
   await deps.email.send(verificationEmail(user.email, tokenLink(config, "verifyEmail", token)));
 }
 
-export interface SignupInput {
+export interface SignupInput extends SendProofs {
   email: string;
   password: string;
   name: string | null;
@@ -77,7 +92,7 @@ export async function signup(
   const { deps, config } = ctx;
   const email = requireEmail(input.email);
   const password = checkPassword(input.password, { email, minLength: config.passwords.minLength });
-  await limitAccountEmails(ctx, "signup", email, SIGNUP);
+  await limitAccountEmails(ctx, "signup", email, SIGNUP, input);
   const now = deps.clock.now();
   const passwordHash = await deps.passwords.hash(password);
   const ids = {
@@ -146,20 +161,20 @@ async function applyVerification(ctx: ServiceContext, record: OneTimeTokenRecord
 }
 
 /** 202 whatever the address; an unverified account gets a fresh link (the old one stops working). */
-export async function resendVerification(ctx: ServiceContext, input: { email: string }): Promise<void> {
+export async function resendVerification(ctx: ServiceContext, input: { email: string } & SendProofs): Promise<void> {
   const { deps } = ctx;
   const email = requireEmail(input.email);
-  await limitAccountEmails(ctx, "verify_resend", email);
+  const slot = await limitAccountEmails(ctx, "verify_resend", email, ACCOUNT_EMAILS, input);
   const login = await deps.users.findLogin(email);
   if (login && !login.snapshot.user.email_verified)
-    ctx.defer("verification_email", () => sendVerification(ctx, login.snapshot.user));
+    ctx.defer("verification_email", () => sendVerification(ctx, login.snapshot.user, slot));
 }
 
 /** Always {ok: true}; a reset link (1 hour, single use, replacing earlier ones) goes out only to real accounts. */
-export async function forgotPassword(ctx: ServiceContext, input: { email: string }): Promise<void> {
+export async function forgotPassword(ctx: ServiceContext, input: { email: string } & SendProofs): Promise<void> {
   const { deps, config } = ctx;
   const email = requireEmail(input.email);
-  await limitAccountEmails(ctx, "reset", email);
+  const slot = await limitAccountEmails(ctx, "reset", email, ACCOUNT_EMAILS, input);
   const login = await deps.users.findLogin(email);
   logAuthEvent(
     "password.reset_requested",
@@ -168,7 +183,8 @@ export async function forgotPassword(ctx: ServiceContext, input: { email: string
   );
   if (!login) return;
   ctx.defer("reset_email", async () => {
-    const { token } = await issueOneTimeToken(ctx, "password_reset", login.snapshot.user.id, RESET_TTL_MS, { email });
+    const userId = login.snapshot.user.id;
+    const { token } = await issueOneTimeToken(ctx, "password_reset", userId, RESET_TTL_MS, { email }, [], slot);
     await deps.email.send(passwordResetEmail(email, tokenLink(config, "resetPassword", token)));
   });
 }

@@ -11,6 +11,7 @@ import { MAGIC_LINK_REQUEST, MAGIC_LINK_VERIFY_FAILURES } from "./limits";
 import { issueOneTimeToken, peekOneTimeToken, releaseOnFailure, tokenLink } from "./one-time-tokens";
 import { resolveRedirect } from "./redirects";
 import { revokeAllCredentials } from "./revocation";
+import { guardSend } from "./send-guard";
 import { createSession, type NewSession } from "./session";
 import { type MfaChallenge, stepUpIfEnrolled } from "./step-up";
 
@@ -21,6 +22,9 @@ export interface MagicLinkRequest {
   redirectTo: string | null;
   /** The client IP; null for authenticated server callers (Stripe, the admin API), which have no per-IP budget. */
   ip: string | null;
+  /** The known-client cookie and the Turnstile token, for browsers (services/send-guard.ts). */
+  knownProof?: string | null;
+  challenge?: string | null;
 }
 
 /**
@@ -42,18 +46,26 @@ export async function requestMagicLink(ctx: ServiceContext, input: MagicLinkRequ
       ],
     });
   }
-  const emailKey = await sha256Hex(email);
-  const limits = [
-    { key: `ml_req:email:${emailKey}`, ...MAGIC_LINK_REQUEST.perEmail },
-    ...(input.ip === null ? [] : [{ key: `ml_req:ip:${input.ip}`, ...MAGIC_LINK_REQUEST.perIp }]),
-  ];
-  const { link, record } = await issueMagicLink(ctx, { ...input, email }, limits).catch((cause: unknown) => {
-    if (cause instanceof AuthError && cause.code === "rate_limited") {
-      const fields = { email_domain: emailDomain(email), ip: input.ip ?? undefined };
-      logAuthEvent("magic_link.rate_limited", fields, deps.clock.now());
-    }
-    throw cause;
+  const guard = await guardSend(ctx, {
+    scope: "ml_req",
+    subject: email,
+    perSubject: MAGIC_LINK_REQUEST.perEmail,
+    ipRule: input.ip === null ? null : { key: `ml_req:ip:${input.ip}`, ...MAGIC_LINK_REQUEST.perIp },
+    knownProof: input.knownProof ?? null,
+    challenge: input.challenge ?? null,
+    // Server callers (Stripe, the platform API) are not browsers: no human check.
+    mode: input.ip === null ? "off" : undefined,
   });
+  const { link, record } = await issueMagicLink(ctx, { ...input, email }, guard.rules, guard.slot).catch(
+    (cause: unknown) => {
+      if (cause instanceof AuthError && cause.code === "rate_limited") {
+        const fields = { email_domain: emailDomain(email), ip: input.ip ?? undefined };
+        logAuthEvent("magic_link.rate_limited", fields, deps.clock.now());
+        return guard.refuse(cause);
+      }
+      throw cause;
+    },
+  );
   const now = deps.clock.now();
   try {
     await deps.email.send(
@@ -85,6 +97,7 @@ export async function issueMagicLink(
   ctx: ServiceContext,
   input: Omit<MagicLinkRequest, "ip">,
   limits: RateLimitRule[] = [],
+  slot?: OneTimeTokenRecord["slot"],
 ): Promise<{ link: string; record: OneTimeTokenRecord }> {
   const { config } = ctx;
   const data = { name: input.name, organization_name: input.organizationName, redirect_to: input.redirectTo };
@@ -95,6 +108,7 @@ export async function issueMagicLink(
     config.magicLink.ttlSeconds * 1000,
     data,
     limits,
+    slot,
   );
   return { link: tokenLink(config, "magicLink", token), record };
 }

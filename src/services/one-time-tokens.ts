@@ -24,6 +24,7 @@ export async function issueOneTimeToken(
   ttlMs: number,
   data: OneTimeTokenRecord["data"],
   limits: RateLimitRule[] = [],
+  slot?: OneTimeTokenRecord["slot"],
 ): Promise<{ token: string; record: OneTimeTokenRecord }> {
   const { deps } = ctx;
   const now = deps.clock.now();
@@ -35,6 +36,7 @@ export async function issueOneTimeToken(
     data,
     created_at: now,
     expires_at: now + ttlMs,
+    ...(slot ? { slot } : {}),
   };
   const verdict = await deps.tokens.issue(record, limits);
   if (!verdict.allowed) throw rateLimited(verdict.retryAfterSeconds);

@@ -11,11 +11,15 @@ import { authorize, type Principal } from "./policy";
 export async function createPublishableKey(
   ctx: ServiceContext,
   principal: Principal,
-  input: { name: string; allowedOrigins: string[] },
+  input: { name: string; allowedOrigins: string[]; smsCountries: string[]; requireTurnstile: boolean },
   idempotency: IdempotencyScope | null = null,
 ): Promise<PublishableKeyRecord> {
   const { deps, config } = ctx;
   authorize(principal, "publishable_keys.manage", { organizationId: principal.organizationId });
+  if (input.requireTurnstile && !config.abuse.turnstile.secretKey)
+    throw new AuthError("validation_error", {
+      details: [{ field: "require_turnstile", message: "needs TURNSTILE_SECRET_KEY on this deployment" }],
+    });
   const now = deps.clock.now();
   const id = `${config.storefront.publishablePrefix}${generateId("x", now).slice(2)}`;
   const allowedOrigins = [...new Set(input.allowedOrigins)];
@@ -24,6 +28,8 @@ export async function createPublishableKey(
     organization_id: principal.organizationId,
     name: input.name,
     allowed_origins: allowedOrigins,
+    sms_countries: [...new Set(input.smsCountries)],
+    require_turnstile: input.requireTurnstile,
     created_by: principal.userId,
     revoked_at: null,
     created_at: new Date(now).toISOString(),
@@ -33,6 +39,8 @@ export async function createPublishableKey(
     organizationId: principal.organizationId,
     name: input.name,
     allowedOrigins,
+    smsCountries: [...new Set(input.smsCountries)],
+    requireTurnstile: input.requireTurnstile,
     createdBy: principal.userId,
     now,
     claim: await durableClaim(idempotency, answer, now),

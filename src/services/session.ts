@@ -12,6 +12,8 @@ export interface NewSession {
   token: string;
   tokenHash: string;
   record: SessionRecord;
+  /** The signed-in address (a browser sign-in also gets the known-client proof for it). */
+  email?: string;
 }
 
 export interface SessionInput {
@@ -40,7 +42,7 @@ export async function createSession(ctx: ServiceContext, input: SessionInput): P
     csrf: generateToken(32),
   };
   await deps.sessions.create(tokenHash, record, input.snapshot);
-  return { token, tokenHash, record };
+  return { token, tokenHash, record, email: input.snapshot.user.email };
 }
 
 export interface ValidSession {

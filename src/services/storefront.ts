@@ -9,6 +9,8 @@ import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
 import { OTP } from "./limits";
 import { releaseOnFailure } from "./one-time-tokens";
+import { guardSend } from "./send-guard";
+import { admitSms, noteSmsUsed } from "./sms-guard";
 
 // Storefront customers sign in with a one-time code sent by SMS or email. Codes are 6+ digits from
 // the CSPRNG, valid 5 minutes, stored only as an HMAC (keyed, so a Redis dump cannot be brute-forced),
@@ -55,15 +57,29 @@ async function codeHash(ctx: ServiceContext, scopeKey: string, code: string): Pr
  */
 export async function requestOtp(
   ctx: ServiceContext,
-  input: { store: StoreKey; contact: Contact; purpose: "login" | `change:${string}` },
+  input: {
+    store: StoreKey;
+    contact: Contact;
+    purpose: "login" | `change:${string}`;
+    /** The X-Turnstile-Token header. */
+    challenge?: string | null;
+  },
 ): Promise<{ delivery_channel: ContactChannel; expires_in_seconds: number; next_resend_in_seconds: number }> {
   const { deps, config } = ctx;
   const key = await scope(input.store, input.purpose, input.contact);
-  const caps = await deps.rateLimiter.hit([
-    { key: `otp_send:contact:${key}`, limit: OTP.sendsPerContactPerHour, windowSeconds: 3600 },
-    { key: `otp_send:ip:${ctx.ip}`, limit: OTP.sendsPerIpPerHour, windowSeconds: 3600 },
-  ]);
-  if (!caps.allowed) throw rateLimited(caps.retryAfterSeconds);
+  const guard = await guardSend(ctx, {
+    scope: "otp_send",
+    subject: key,
+    shared: "contact",
+    perSubject: { limit: OTP.sendsPerContactPerHour, windowSeconds: 3600 },
+    ipRule: { key: `otp_send:ip:${ctx.ip}`, limit: OTP.sendsPerIpPerHour, windowSeconds: 3600 },
+    knownProof: null,
+    challenge: input.challenge ?? null,
+    mode: input.store.require_turnstile ? "always" : undefined,
+  });
+  const caps = await deps.rateLimiter.hit(guard.rules);
+  if (!caps.allowed) await guard.refuse(rateLimited(caps.retryAfterSeconds));
+  if (input.contact.channel === "sms") await admitSms(ctx, input.store, input.contact.value);
   const now = deps.clock.now();
   const code = generateNumericCode(config.storefront.otpDigits);
   const issued = await deps.storefrontStore.issueOtp({
@@ -137,6 +153,7 @@ export async function verifyOtpAndSignIn(
 ): Promise<CustomerSignIn> {
   const release = await checkOtp(ctx, { ...input, purpose: "login" });
   const signedIn = await releaseOnFailure(() => signInCustomer(ctx, input), release);
+  if (input.contact.channel === "sms") noteSmsUsed(ctx, input.contact.value);
   if (input.replacing) await ctx.deps.storefrontStore.revokeSession(input.replacing);
   return signedIn;
 }

@@ -46,6 +46,16 @@ export interface HostedPage {
   meta?: Record<string, string>;
   /** Go on to this URL at once (a provider's page: a form's redirect there would meet form-action). */
   refresh?: string;
+  /** The page has a form with turnstileWidget(): load Cloudflare's script (when Turnstile is configured). */
+  turnstile?: boolean;
+}
+
+const TURNSTILE_ORIGIN = "https://challenges.cloudflare.com";
+
+/** The Turnstile widget for a form (it adds the cf-turnstile-response field), or nothing when not configured. */
+export function turnstileWidget(config: Config): string {
+  const { mode, siteKey } = config.abuse.turnstile;
+  return mode !== "off" && siteKey ? `<div class="cf-turnstile" data-sitekey="${escapeHtml(siteKey)}"></div>` : "";
 }
 
 export function hostedPage(c: Context<AppEnv>, locale: HostedLocale, page: HostedPage): Response {
@@ -64,7 +74,10 @@ export function hostedPage(c: Context<AppEnv>, locale: HostedLocale, page: Hoste
     .map(([name, content]) => `<meta name="${escapeHtml(name)}" content="${escapeHtml(content)}">`)
     .join("");
   const refresh = page.refresh ? `<meta http-equiv="refresh" content="0;url=${escapeHtml(page.refresh)}">` : "";
-  const script = page.script ? `<script type="module" nonce="${nonce}">${page.script}</script>` : "";
+  const turnstile = page.turnstile === true && turnstileWidget(config) !== "";
+  const script =
+    (page.script ? `<script type="module" nonce="${nonce}">${page.script}</script>` : "") +
+    (turnstile ? `<script src="${TURNSTILE_ORIGIN}/turnstile/v0/api.js" async defer nonce="${nonce}"></script>` : "");
   const html = `<!doctype html>
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><meta name="color-scheme" content="light dark">${meta}${refresh}
@@ -103,7 +116,10 @@ code{font-family:ui-monospace,monospace;word-break:break-all}
     "Content-Security-Policy": [
       "default-src 'none'",
       `style-src 'nonce-${nonce}'`,
-      page.script ? `script-src 'nonce-${nonce}'` : "script-src 'none'",
+      page.script || turnstile
+        ? `script-src 'nonce-${nonce}'${turnstile ? ` ${TURNSTILE_ORIGIN}` : ""}`
+        : "script-src 'none'",
+      ...(turnstile ? [`frame-src ${TURNSTILE_ORIGIN}`] : []),
       "connect-src 'self'",
       `img-src 'self' data:${logoOrigin}`,
       // A form's answer may redirect to redirect_to on a trusted origin (browsers apply form-action to it).

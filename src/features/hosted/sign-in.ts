@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../context";
 import { AuthError } from "../../errors";
-import { startBrowserSession } from "../../http";
+import { sendProofs, startBrowserSession } from "../../http";
 import { escapeHtml, PAGE_API } from "../../pages/html";
 import { continueWithSecondFactor } from "../../routes/mfa-pending";
 import { forgotPassword, signup } from "../../services/accounts";
@@ -13,7 +13,7 @@ import { requestMagicLink } from "../../services/magic-link";
 import { resolveRedirect } from "../../services/redirects";
 import { signInWithPassword } from "../../services/sign-in";
 import { isChallenge } from "../../services/step-up";
-import { hostedPage, productName } from "./layout";
+import { hostedPage, productName, turnstileWidget } from "./layout";
 import { errorMessage, pickLocale, type Translate, translator } from "./strings";
 
 export interface Visit {
@@ -35,6 +35,11 @@ export async function readForm(c: Context<AppEnv>): Promise<Record<string, unkno
   const type = c.req.header("content-type") ?? "";
   if (!type.startsWith("application/x-www-form-urlencoded")) throw new AuthError("unsupported_media_type");
   return (await c.req.parseBody()) as Record<string, unknown>;
+}
+
+/** The known-client cookie and the Turnstile widget's token (its hidden form field). */
+function humanProofs(c: Context<AppEnv>, form: Record<string, unknown>) {
+  return sendProofs(c, field(form, "cf-turnstile-response", 2048) || null);
 }
 
 export function visit(c: Context<AppEnv>, form: Record<string, unknown> = {}): Visit {
@@ -101,6 +106,7 @@ export function signInPage(c: Context<AppEnv>, v: Visit, options: { error?: stri
     status: options.error ? 400 : 200,
     meta: { next: v.next },
     script: PASSKEY_SCRIPT,
+    turnstile: true,
     body: `<h1>${escapeHtml(t("signInTitle", { product }))}</h1>${options.error ? alert(options.error) : ""}
 <p id="passkey-error" class="alert" role="alert" hidden></p>
 <button type="button" id="passkey" class="secondary" hidden>${escapeHtml(t("passkey"))}</button>
@@ -112,6 +118,7 @@ ${providers ? `<p class="divider">${escapeHtml(t("or"))}</p>` : ""}
 <label for="password">${escapeHtml(t("password"))}</label>
 <input id="password" type="password" name="password" autocomplete="current-password" maxlength="128">
 <label class="check"><input type="checkbox" name="remember" value="on"> ${escapeHtml(t("remember"))}</label>
+${turnstileWidget(config)}
 <button type="submit">${escapeHtml(t("signIn"))}</button>
 <button type="submit" class="secondary" formaction="/sign-in/email" formnovalidate>${escapeHtml(t("emailLink"))}</button>
 </form>
@@ -126,10 +133,12 @@ export function forgotPage(c: Context<AppEnv>, v: Visit, options: { error?: stri
   return hostedPage(c, v.locale, {
     title: t("resetTitle"),
     status: options.error ? 400 : 200,
+    turnstile: true,
     body: `<h1>${escapeHtml(t("resetTitle"))}</h1>${options.error ? alert(options.error) : ""}
 <form method="post" action="/sign-in/forgot">${hidden(v)}
 <label for="email">${escapeHtml(t("email"))}</label>
 <input id="email" type="email" name="email" value="${escapeHtml(options.email ?? "")}" autocomplete="username" required maxlength="320">
+${turnstileWidget(c.get("config"))}
 <button type="submit">${escapeHtml(t("sendReset"))}</button>
 </form>
 <p class="muted"><a href="/sign-in${query(v)}">${escapeHtml(t("signIn"))}</a></p>`,
@@ -142,7 +151,7 @@ export async function forgotForm(c: Context<AppEnv>) {
   const email = field(form, "email", 320);
   const sent = await orShow(
     v,
-    () => forgotPassword(c.get("ctx"), { email }),
+    () => forgotPassword(c.get("ctx"), { email, ...humanProofs(c, form) }),
     (error) => forgotPage(c, v, { error, email }),
   );
   if (sent instanceof Response) return sent;
@@ -156,6 +165,7 @@ export function signUpPage(c: Context<AppEnv>, v: Visit, options: { error?: stri
   return hostedPage(c, v.locale, {
     title: t("signUpTitle", { product }),
     status: options.error ? 400 : 200,
+    turnstile: true,
     body: `<h1>${escapeHtml(t("signUpTitle", { product }))}</h1>${options.error ? alert(options.error) : ""}
 <form method="post" action="/sign-up">${hidden(v)}
 <label for="name">${escapeHtml(t("name"))}</label>
@@ -164,6 +174,7 @@ export function signUpPage(c: Context<AppEnv>, v: Visit, options: { error?: stri
 <input id="email" type="email" name="email" value="${escapeHtml(options.email ?? "")}" autocomplete="email" required maxlength="320">
 <label for="password">${escapeHtml(t("newPassword", { min: config.passwords.minLength }))}</label>
 <input id="password" type="password" name="password" autocomplete="new-password" required minlength="${config.passwords.minLength}" maxlength="128">
+${turnstileWidget(config)}
 <button type="submit">${escapeHtml(t("signUp"))}</button>
 </form>
 <p class="muted">${escapeHtml(t("haveAccount"))} <a href="/sign-in${query(v)}">${escapeHtml(t("signIn"))}</a></p>`,
@@ -206,6 +217,7 @@ export async function signInWithEmailForm(c: Context<AppEnv>) {
         organizationName: null,
         redirectTo: v.redirectTo || null,
         ip: c.get("clientIp"),
+        ...humanProofs(c, form),
       }),
     (error) => signInPage(c, v, { error, email }),
   );
@@ -246,6 +258,7 @@ export async function signUpForm(c: Context<AppEnv>) {
         password: field(form, "password", 1024),
         name: field(form, "name", 100) || null,
         organizationName: null,
+        ...humanProofs(c, form),
       }),
     (error) => signUpPage(c, v, { error, email }),
   );

@@ -177,6 +177,8 @@ const errorsFr: Partial<Record<ErrorCode, string>> = {
   password_too_short: "Le mot de passe est trop court.",
   password_too_common: "Ce mot de passe est trop facile à deviner.",
   rate_limited: "Trop de tentatives. Réessayez plus tard.",
+  challenge_required: "Confirmez que vous êtes humain (la vérification ci-dessus), puis réessayez.",
+  challenge_failed: "La vérification a expiré ou a déjà servi : refaites-la puis réessayez.",
   passkey_invalid: "La clé d'accès n'a pas pu être vérifiée. Réessayez.",
   mfa_invalid: "Le code est faux, expiré ou déjà utilisé.",
   reauth_required: "Cette modification demande une connexion récente.",
@@ -186,7 +188,13 @@ const errorsFr: Partial<Record<ErrorCode, string>> = {
 };
 
 const catalogues: Record<HostedLocale, Record<StringKey, string>> = { en, fr };
-const errorCatalogues: Record<HostedLocale, Partial<Record<ErrorCode, string>>> = { en: {}, fr: errorsFr };
+/** English page wording where the error table's message speaks to API callers (headers, tokens). */
+const errorsEn: Partial<Record<ErrorCode, string>> = {
+  challenge_required: "Confirm you are human (the check above), then try again.",
+  challenge_failed: "The check expired or was already used: do it again, then try again.",
+};
+
+const errorCatalogues: Record<HostedLocale, Partial<Record<ErrorCode, string>>> = { en: errorsEn, fr: errorsFr };
 
 /** The catalogues, for the test that every language translates every key. */
 export const CATALOGUES = catalogues;

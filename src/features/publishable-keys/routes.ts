@@ -25,6 +25,8 @@ const PublishableKey = z
     organization_id: z.string(),
     name: z.string(),
     allowed_origins: z.array(z.string()),
+    sms_countries: z.array(z.string()),
+    require_turnstile: z.boolean(),
     created_by: z.string().nullable(),
     revoked_at: z.string().nullable(),
     created_at: z.string(),
@@ -43,7 +45,22 @@ const createRoute_ = createRoute({
     headers: CsrfHeader,
     body: jsonBody(
       z
-        .object({ name: z.string().trim().min(1).max(100), allowed_origins: z.array(Origin).min(1).max(20) })
+        .object({
+          name: z.string().trim().min(1).max(100),
+          allowed_origins: z.array(Origin).min(1).max(20),
+          sms_countries: z
+            .array(z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166 alpha-2 code such as US"))
+            .max(250)
+            .optional()
+            .openapi({
+              description: "Countries codes may be texted to; empty or absent: SMS_ALLOWED_COUNTRIES.",
+              example: ["US", "CA"],
+            }),
+          require_turnstile: z
+            .boolean()
+            .optional()
+            .openapi({ description: "Every code request needs a Turnstile token (X-Turnstile-Token)." }),
+        })
         .openapi("CreatePublishableKey"),
     ),
   },
@@ -81,7 +98,12 @@ const revokeRoute = createRoute({
 export const publishableKeyRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   .openapi(createRoute_, async (c) => {
     const body = c.req.valid("json");
-    const input = { name: body.name, allowedOrigins: body.allowed_origins };
+    const input = {
+      name: body.name,
+      allowedOrigins: body.allowed_origins,
+      smsCountries: body.sms_countries ?? [],
+      requireTurnstile: body.require_turnstile === true,
+    };
     const key = await createPublishableKey(c.get("ctx"), principal(c), input, c.get("idempotency"));
     return c.json({ success: true as const, data: key }, 201);
   })

@@ -133,6 +133,10 @@ export const publishableKeys = pgTable(
     name: text("name").notNull(),
     /** Exact origins (scheme://host[:port]) allowed to call the storefront routes with this key. */
     allowed_origins: jsonb("allowed_origins").$type<string[]>().notNull(),
+    /** ISO 3166 alpha-2 countries its codes may be texted to; empty: the deployment's list. */
+    sms_countries: text("sms_countries").array().notNull().default(sql`'{}'`),
+    /** Every code request with this key needs a Turnstile token. */
+    require_turnstile: boolean("require_turnstile").notNull().default(false),
     created_by: text("created_by").references(() => users.id, { onDelete: "set null" }),
     revoked_at: timestamp("revoked_at", { withTimezone: true, mode: "string" }),
     created_at: timestamps.created_at,

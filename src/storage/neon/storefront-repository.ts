@@ -5,7 +5,7 @@ import { claimCte, storedResponse } from "./idempotency";
 import { customers, publishableKeys } from "./schema";
 import { iso, queryRunner } from "./sql";
 
-const keyColumns = sql`k.id, k.organization_id, k.name, k.allowed_origins, k.created_by, ${iso(sql`k.revoked_at`)} as revoked_at, ${iso(sql`k.created_at`)} as created_at`;
+const keyColumns = sql`k.id, k.organization_id, k.name, k.allowed_origins, k.sms_countries, k.require_turnstile, k.created_by, ${iso(sql`k.revoked_at`)} as revoked_at, ${iso(sql`k.created_at`)} as created_at`;
 const customerColumns = sql`c.id, c.name, c.email, c.phone, c.email_verified_at is not null as email_verified, c.phone_verified_at is not null as phone_verified,
   ${iso(sql`c.created_at`)} as created_at, ${iso(sql`c.last_login_at`)} as last_login_at`;
 
@@ -17,8 +17,10 @@ export function createStorefrontRepository(db: Database): StorefrontRepository {
       const [row] = await query<PublishableKeyRecord>(sql`
         with ${claimCte(input.claim, input.now)},
         k as (
-          insert into ${publishableKeys} (id, organization_id, name, allowed_origins, created_by, created_at)
-          select ${input.id}, ${input.organizationId}, ${input.name}, ${JSON.stringify(input.allowedOrigins)}::jsonb, ${input.createdBy},
+          insert into ${publishableKeys} (id, organization_id, name, allowed_origins, sms_countries, require_turnstile, created_by, created_at)
+          select ${input.id}, ${input.organizationId}, ${input.name}, ${JSON.stringify(input.allowedOrigins)}::jsonb,
+            (select coalesce(array_agg(c), '{}') from jsonb_array_elements_text(${JSON.stringify(input.smsCountries)}::jsonb) c),
+            ${input.requireTurnstile}, ${input.createdBy},
             ${new Date(input.now).toISOString()}
           where exists (select 1 from idem)
           returning *
@@ -47,7 +49,8 @@ export function createStorefrontRepository(db: Database): StorefrontRepository {
     },
     async findKey(keyId) {
       const [row] = await query<StoreKey>(sql`
-        select id, organization_id, allowed_origins, revoked_at is not null as revoked from ${publishableKeys} where id = ${keyId}
+        select id, organization_id, allowed_origins, revoked_at is not null as revoked, sms_countries, require_turnstile
+        from ${publishableKeys} where id = ${keyId}
       `);
       return row ?? null;
     },

@@ -74,6 +74,10 @@ export function redisKeys(prefix: string) {
     deviceActive: (deviceId: string) => `${prefix}device_active:${deviceId}`,
     deviceUsed: (deviceId: string) => `${prefix}device_used:${deviceId}`,
     stripeEventLock: (eventId: string) => `${prefix}stripe_evt:${eventId}`,
+    smsBreaker: (numberPrefix: string) => `${prefix}sms_paused:${numberPrefix}`,
+    smsSent: (numberPrefix: string) => `${prefix}sms_sent:${numberPrefix}`,
+    smsUsed: (numberPrefix: string) => `${prefix}sms_used:${numberPrefix}`,
+    smsSentAll: () => `${prefix}sms_sent_all`,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { CustomerSessionRecord, StorefrontStore, StoreKey } from "../../ports";
 import type { RedisClient, RedisKeys } from "./client";
-import { ISSUE_OTP, READ_AT_PRIMARY, RELEASE_OTP, VERIFY_OTP } from "./scripts";
+import { ISSUE_OTP, READ_AT_PRIMARY, RELEASE_OTP, SMS_GATE, VERIFY_OTP } from "./scripts";
 import { luaScripts, parse, redis, TOMBSTONE_SECONDS, ttlSeconds } from "./stores";
 
 const CACHE_SECONDS = 60;
@@ -9,8 +9,33 @@ const NONE = "none";
 const STALE = "stale";
 
 export function createStorefrontStore(client: RedisClient, keys: RedisKeys): StorefrontStore {
-  const run = luaScripts(client, { ISSUE_OTP, READ_AT_PRIMARY, RELEASE_OTP, VERIFY_OTP });
+  const run = luaScripts(client, { ISSUE_OTP, READ_AT_PRIMARY, RELEASE_OTP, SMS_GATE, VERIFY_OTP });
   return {
+    async admitSms(input) {
+      const reply = (await redis(() =>
+        run.SMS_GATE(
+          [keys.smsBreaker(input.prefix), keys.smsSent(input.prefix), keys.smsUsed(input.prefix), keys.smsSentAll()],
+          [
+            input.prefixLimit,
+            input.globalLimit,
+            input.breakerMinSends,
+            input.breakerMinSuccessPercent,
+            input.pauseSeconds,
+            input.windowSeconds,
+          ],
+        ),
+      )) as unknown[];
+      const kind = String(reply[0]);
+      if (kind === "ok") return { allowed: true, prefixCount: Number(reply[1]), globalCount: Number(reply[2]) };
+      const reason = kind === "paused" || kind === "global" || kind === "opened" ? kind : "prefix";
+      return { allowed: false, reason, retryAfterSeconds: Number(reply[1]) };
+    },
+    async smsUsed(prefix, windowSeconds) {
+      const tx = client.multi();
+      tx.incr(keys.smsUsed(prefix));
+      tx.expire(keys.smsUsed(prefix), windowSeconds, "NX");
+      await redis(() => tx.exec());
+    },
     async getKey(keyId) {
       const cached = await redis(() => client.get<string>(keys.storeKey(keyId)));
       if (cached === null || cached === STALE) return undefined;

@@ -95,7 +95,7 @@ export function createOneTimeTokenStore(
   const placement = async (record: OneTimeTokenRecord) => ({
     keys: [
       keys.oneTimeToken(record.purpose, record.token_hash),
-      keys.latestToken(record.purpose, await sha256Hex(record.subject)),
+      keys.latestToken(record.purpose, `${await sha256Hex(record.subject)}${record.slot ? `:${record.slot}` : ""}`),
     ],
     args: [JSON.stringify(record), ttlSeconds(record.expires_at - clock.now())],
   });

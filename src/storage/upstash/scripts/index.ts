@@ -17,6 +17,7 @@ export { REVOKE_REFRESH } from "./revoke-refresh";
 export { REVOKE_USER_SESSIONS } from "./revoke-user-sessions";
 export { ROTATE_REFRESH } from "./rotate-refresh";
 export { SETTLE } from "./settle";
+export { SMS_GATE } from "./sms-gate";
 export { TAKE_SESSION } from "./take-session";
 export { TOUCH_SESSION } from "./touch-session";
 export { UNROTATE_REFRESH } from "./unrotate-refresh";

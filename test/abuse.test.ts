@@ -331,3 +331,55 @@ describe("targeted lockout", () => {
     expect((await linkRequest(escalate, email)).status).toBe(403);
   });
 });
+
+describe("invitations", () => {
+  const invite = (jar: CookieJar, organizationId: string, email: string) =>
+    h.request(`/v1/organizations/${organizationId}/invitations`, {
+      method: "POST",
+      jar,
+      json: { email, role: "member" },
+    });
+  const createOrganization = async (jar: CookieJar, name: string): Promise<string> => {
+    const res = await h.request("/v1/organizations", { method: "POST", jar, json: { name } });
+    expect(res.status).toBe(201);
+    return (await json(res)).data.id;
+  };
+
+  it("a stranger spamming an address cannot stop the person's real team from inviting them; one account's sends are capped across its organizations", async () => {
+    const victim = uniqueEmail("invitee");
+    const attacker = await signInByLink(h, uniqueEmail("spammer"));
+    const second = await createOrganization(attacker.jar, "Spam Two");
+    const sent: number[] = [];
+    for (let i = 0; i < 10; i++) sent.push((await invite(attacker.jar, attacker.organization.id, victim)).status);
+    expect(sent).toEqual(Array(10).fill(202));
+    const refused = await invite(attacker.jar, attacker.organization.id, victim);
+    expect(refused.status).toBe(429);
+    expect((await json(refused)).error.code).toBe("rate_limited");
+    expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+    // Another organization of the same account is no way around it.
+    expect((await invite(attacker.jar, second, victim)).status).toBe(429);
+    expect(await h.outbox(victim)).toHaveLength(10);
+
+    // The victim's real team still reaches them.
+    const team = await signInByLink(h, uniqueEmail("team-lead"));
+    const teamOrg = await createOrganization(team.jar, "Real Team");
+    expect((await invite(team.jar, teamOrg, victim)).status).toBe(202);
+    const messages = await h.outbox(victim);
+    expect(messages).toHaveLength(11);
+    expect(messages.some((m) => m.subject === "You're invited to join Real Team")).toBe(true);
+
+    // One account, many organizations: 100 sends an hour in all (refused ones count), each organization
+    // far below its own 100.
+    let accepted = 0;
+    for (let i = 0; i < 100; i++) {
+      const res = await invite(attacker.jar, i % 2 ? second : attacker.organization.id, uniqueEmail(`bulk${i}`));
+      if (res.status !== 202) {
+        expect(res.status).toBe(429);
+        break;
+      }
+      accepted++;
+    }
+    expect(accepted).toBe(100 - 12);
+    expect((await invite(team.jar, teamOrg, uniqueEmail("new-hire"))).status).toBe(202);
+  });
+});

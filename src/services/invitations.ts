@@ -30,9 +30,12 @@ export async function inviteMember(
   if (principal.userId === null)
     throw new AuthError("forbidden", { message: "This API key has no member behind it to invite on behalf of." });
   const email = requireEmail(input.email);
+  const address = await sha256Hex(email);
   const limit = await deps.rateLimiter.hit([
     { key: `invite:org:${input.organizationId}`, ...INVITATIONS.perOrganization },
-    { key: `invite:email:${await sha256Hex(email)}`, ...INVITATIONS.perAddress },
+    { key: `invite:by:${principal.userId}`, ...INVITATIONS.perInviter },
+    { key: `invite:org-to:${input.organizationId}:${address}`, ...INVITATIONS.perAddress },
+    { key: `invite:by-to:${principal.userId}:${address}`, ...INVITATIONS.perAddress },
   ]);
   if (!limit.allowed) throw rateLimited(limit.retryAfterSeconds);
   const now = deps.clock.now();

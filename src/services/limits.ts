@@ -28,9 +28,15 @@ export const ACCOUNT_EMAILS = {
 /** Failed one-time token redemptions (email verification, password reset) per client IP. */
 export const TOKEN_FAILURES = { limit: 30, windowSeconds: 10 * 60 };
 
-/** Invitations sent: per organization (spam from a tenant) and per invited address (spam to a person). */
+/**
+ * Invitations sent: per organization and per inviting member (spam from a tenant or an account, whatever
+ * the number of organizations it creates), and to one address per organization and per inviter (spam to
+ * a person). No bucket is the address's alone: one anybody could spend would let a stranger's
+ * organization stop the victim's real team from inviting them (targeted lockout).
+ */
 export const INVITATIONS = {
   perOrganization: { limit: 100, windowSeconds: 60 * 60 },
+  perInviter: { limit: 100, windowSeconds: 60 * 60 },
   perAddress: { limit: 10, windowSeconds: 60 * 60 },
 };
 

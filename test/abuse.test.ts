@@ -3,6 +3,7 @@
 // targeted lockout (an attacker spending a victim's per-address limit).
 import { describe, expect, it } from "vitest";
 import { type AuthApiError, createBrowserClient, createStorefrontClient } from "../client/src/index";
+import { sha256Hex } from "../src/crypto/hash";
 import { latestLink, signInByLink, tokenFromOutbox } from "./support/accounts";
 import { CookieJar } from "./support/cookies";
 import { bindings, type Harness, json, randomIp } from "./support/harness";
@@ -60,6 +61,21 @@ const requestCode = (x: Harness, key: string, contact: string, ip = randomIp(), 
     ip,
     headers: { "x-public-key": key, origin: SHOP, ...headers },
   });
+
+const sendWithJar = (x: Harness, key: string, contact: string, jar: CookieJar) =>
+  x.request("/v1/storefront/auth/request-otp", {
+    method: "POST",
+    json: { contact },
+    ip: randomIp(),
+    headers: { "x-public-key": key, origin: SHOP },
+    jar,
+  });
+
+/** Lets the 30-second resend cooldown pass without waiting (it is a Redis key per store and contact). */
+async function skipCooldown(x: Harness, contact: string): Promise<void> {
+  const keys = await x.redisKeysMatching(`otp_cooldown:*:login:${await sha256Hex(contact)}`);
+  if (keys.length > 0) await x.redis.del(...keys);
+}
 
 const texts = async (x: Harness, prefix: string) =>
   (await x.deps.outbox.list()).filter((m) => m.channel === "sms" && m.to.startsWith(prefix));
@@ -317,6 +333,50 @@ describe("targeted lockout", () => {
       json: { token: resetToken, password: "a new and long passphrase" },
     });
     expect(done.status).toBe(200);
+  });
+
+  it("a storefront customer's browser still gets its code after an attacker spent the contact's limit", async () => {
+    const key = await store(h);
+    const contact = "+33612987654";
+    const customer = new CookieJar();
+    const signIn = async (jar: CookieJar) => {
+      const [text] = await h.outbox(contact); // newest first
+      return h.request("/v1/storefront/auth/verify-otp", {
+        method: "POST",
+        json: { contact, otp_code: text!.codes[0] },
+        headers: { "x-public-key": key, origin: SHOP },
+        jar,
+      });
+    };
+    expect((await requestCode(h, key, contact)).status).toBe(200);
+    expect((await signIn(customer)).status).toBe(200);
+    expect(customer.get("customer_known")).toMatch(/^[\w-]{43}$/);
+    // The customer signs out; the proof stays (it signs nobody in).
+    await h.request("/v1/storefront/auth/logout", {
+      method: "POST",
+      headers: { "x-public-key": key, origin: SHOP },
+      jar: customer,
+    });
+    expect(customer.get("customer_session")).toBeUndefined();
+    // The attacker spends the contact's hourly limit from fresh IPs, each after the resend cooldown.
+    let refusal: Response | undefined;
+    for (let i = 0; i < 6 && !refusal; i++) {
+      await skipCooldown(h, contact);
+      const res = await requestCode(h, key, contact);
+      if (res.status !== 200) refusal = res;
+    }
+    expect(refusal?.status).toBe(429);
+    expect((await json(refusal!)).error.code).toBe("rate_limited");
+    const forged = new CookieJar();
+    forged.set("customer_known", "A".repeat(43));
+    await skipCooldown(h, contact);
+    expect((await sendWithJar(h, key, contact, forged)).status).toBe(429);
+    // The proof is for this contact at this store only.
+    await skipCooldown(h, contact);
+    expect((await sendWithJar(h, key, "+33612987655", customer)).status).toBe(200);
+    const own = await sendWithJar(h, key, contact, customer);
+    expect(own.status).toBe(200);
+    expect((await signIn(new CookieJar())).status).toBe(200);
   });
 
   it("with TURNSTILE_MODE=escalate a spent limit asks for the human check, which lets the owner through", async () => {

@@ -448,13 +448,17 @@ describe("customer cookie over HTTPS", () => {
       headers: { "x-public-key": key, origin: SHOP },
     });
     expect(res.status).toBe(200);
-    const cookie = parseSetCookies(res).find((c) => c.name === "__Host-customer_session")!;
-    expect(cookie.attributes).toMatchObject({
-      secure: true,
-      httponly: true,
-      samesite: "None",
-      partitioned: true,
-      path: "/",
-    });
+    const cookies = parseSetCookies(res);
+    expect(cookies.map((c) => c.name).sort()).toEqual(["__Host-customer_known", "__Host-customer_session"]);
+    for (const cookie of cookies)
+      expect(cookie.attributes).toMatchObject({
+        secure: true,
+        httponly: true,
+        samesite: "None",
+        partitioned: true,
+        path: "/",
+      });
+    // The known-customer proof outlives the session (90 days): it only lets this browser ask for codes.
+    expect(cookies.find((c) => c.name === "__Host-customer_known")?.attributes["max-age"]).toBe(String(90 * 86_400));
   });
 });

@@ -37,7 +37,12 @@ export interface Config {
   links: LinkConfig;
   /** Proven addresses that are platform administrators (besides users.is_superuser). */
   superuserEmails: string[];
-  storefront: { otpDigits: number; publishablePrefix: "pk_live_" | "pk_test_"; customerCookie: string };
+  storefront: {
+    otpDigits: number;
+    publishablePrefix: "pk_live_" | "pk_test_";
+    customerCookie: string;
+    knownCookie: string;
+  };
   stripe: StripeConfig;
   devices: DeviceConfig & { gatewayUrl: string };
   /** Social sign-in providers (OAUTH_PROVIDERS; src/oauth/config.ts). */
@@ -285,6 +290,7 @@ function readConfig(env: Env): Config {
       otpDigits: int("OTP_DIGITS", 6, 6, 8),
       publishablePrefix: environment === "production" ? "pk_live_" : "pk_test_",
       customerCookie: secure ? "__Host-customer_session" : "customer_session",
+      knownCookie: secure ? "__Host-customer_known" : "customer_known",
     },
     stripe,
     devices: { ...devices, gatewayUrl: devices.gatewayUrl ?? publicUrl?.origin ?? "" },

@@ -174,12 +174,12 @@ const logoutRoute = createRoute({
  * Partitioned (CHIPS), so a storefront on another site can use it; CSRF is covered by the mandatory
  * X-Public-Key header (forces a CORS preflight) and the key's origin list.
  */
-function setCustomerCookie(c: Context<AppEnv>, token: string, maxAge: number): void {
+function setCustomerCookie(c: Context<AppEnv>, name: string, value: string, maxAge: number): void {
   const config = c.get("config");
   const cross = config.cookies.secure
     ? { secure: true, sameSite: "None" as const, partitioned: true }
     : { sameSite: "Lax" as const };
-  setCookie(c, config.storefront.customerCookie, token, { path: "/", httpOnly: true, maxAge, ...cross });
+  setCookie(c, name, value, { path: "/", httpOnly: true, maxAge, ...cross });
 }
 
 /** The store named by X-Public-Key (the storefront middleware has checked it on every route here). */
@@ -202,6 +202,7 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       contact,
       purpose: "login",
       challenge: c.req.header("x-turnstile-token") ?? null,
+      knownProof: getCookie(c, c.get("config").storefront.knownCookie) ?? null,
     });
     return c.json({ success: true as const, data: result }, 200);
   })
@@ -215,7 +216,11 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       code: input.otp_code,
       replacing: previous?.tokenHash ?? null,
     });
-    setCustomerCookie(c, signedIn.token, Math.floor((signedIn.record.expires_at - signedIn.record.created_at) / 1000));
+    const { customerCookie, knownCookie } = c.get("config").storefront;
+    const maxAge = Math.floor((signedIn.record.expires_at - signedIn.record.created_at) / 1000);
+    setCustomerCookie(c, customerCookie, signedIn.token, maxAge);
+    // Kept after logout: it signs nobody in, it only lets this browser ask for codes (send-guard.ts).
+    setCustomerCookie(c, knownCookie, signedIn.knownProof, 90 * 86_400);
     return c.json(
       {
         success: true as const,

@@ -9,7 +9,7 @@ import type { ServiceContext } from "./context";
 import { canonicalEmail } from "./email-address";
 import { OTP } from "./limits";
 import { releaseOnFailure } from "./one-time-tokens";
-import { guardSend } from "./send-guard";
+import { guardSend, knownClientProof } from "./send-guard";
 import { admitSms, noteSmsUsed } from "./sms-guard";
 
 // Storefront customers sign in with a one-time code sent by SMS or email. Codes are 6+ digits from
@@ -63,6 +63,8 @@ export async function requestOtp(
     purpose: "login" | `change:${string}`;
     /** The X-Turnstile-Token header. */
     challenge?: string | null;
+    /** The browser's proof that it signed in to this store with this contact before (a cookie). */
+    knownProof?: string | null;
   },
 ): Promise<{ delivery_channel: ContactChannel; expires_in_seconds: number; next_resend_in_seconds: number }> {
   const { deps, config } = ctx;
@@ -73,7 +75,7 @@ export async function requestOtp(
     shared: "contact",
     perSubject: { limit: OTP.sendsPerContactPerHour, windowSeconds: 3600 },
     ipRule: { key: `otp_send:ip:${ctx.ip}`, limit: OTP.sendsPerIpPerHour, windowSeconds: 3600 },
-    knownProof: null,
+    knownProof: input.purpose === "login" ? (input.knownProof ?? null) : null,
     challenge: input.challenge ?? null,
     mode: input.store.require_turnstile ? "always" : undefined,
   });
@@ -144,6 +146,11 @@ export interface CustomerSignIn {
   customer: Customer;
   token: string;
   record: CustomerSessionRecord;
+  /**
+   * This browser proved the contact at this store: its later code requests for it count apart from the
+   * per-contact limit an attacker can spend (services/send-guard.ts). Not a credential.
+   */
+  knownProof: string;
 }
 
 /** A right code signs the customer in to this store; the browser's previous customer session (if any) ends. */
@@ -155,13 +162,14 @@ export async function verifyOtpAndSignIn(
   const signedIn = await releaseOnFailure(() => signInCustomer(ctx, input), release);
   if (input.contact.channel === "sms") noteSmsUsed(ctx, input.contact.value);
   if (input.replacing) await ctx.deps.storefrontStore.revokeSession(input.replacing);
-  return signedIn;
+  const knownProof = await knownClientProof(ctx, await scope(input.store, "login", input.contact));
+  return { ...signedIn, knownProof };
 }
 
 async function signInCustomer(
   ctx: ServiceContext,
   input: { store: StoreKey; contact: Contact },
-): Promise<CustomerSignIn> {
+): Promise<Omit<CustomerSignIn, "knownProof">> {
   const { deps } = ctx;
   const now = deps.clock.now();
   const customer = await deps.storefront.signInCustomer({

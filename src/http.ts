@@ -134,14 +134,17 @@ export async function startBrowserSession(
   }
 }
 
-/** What a browser brings to a public send endpoint: the known-client proof and a Turnstile token. */
+/**
+ * What a browser brings to a public send endpoint: the known-client proof (the user cookie unless
+ * `cookie` names the storefront's) and a Turnstile token (the header, or a hosted form's field).
+ */
 export function sendProofs(
   c: Context<AppEnv>,
-  formToken?: string | null,
+  options: { formToken?: string | null; cookie?: string } = {},
 ): { knownProof: string | null; challenge: string | null } {
   return {
-    knownProof: getCookie(c, c.get("config").cookies.knownName) ?? null,
-    challenge: c.req.header("x-turnstile-token") ?? formToken ?? null,
+    knownProof: getCookie(c, options.cookie ?? c.get("config").cookies.knownName) ?? null,
+    challenge: c.req.header("x-turnstile-token") ?? options.formToken ?? null,
   };
 }
 

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../context";
 import { AuthError } from "../errors";
-import { envelope } from "../http";
+import { envelope, sendProofs } from "../http";
 import type { StoreKey } from "../ports";
 import {
   customerSession,
@@ -201,8 +201,7 @@ export const storefrontRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validatio
       store: currentStore(c),
       contact,
       purpose: "login",
-      challenge: c.req.header("x-turnstile-token") ?? null,
-      knownProof: getCookie(c, c.get("config").storefront.knownCookie) ?? null,
+      ...sendProofs(c, { cookie: c.get("config").storefront.knownCookie }),
     });
     return c.json({ success: true as const, data: result }, 200);
   })

@@ -23,12 +23,13 @@ export async function createPublishableKey(
   const now = deps.clock.now();
   const id = `${config.storefront.publishablePrefix}${generateId("x", now).slice(2)}`;
   const allowedOrigins = [...new Set(input.allowedOrigins)];
+  const smsCountries = [...new Set(input.smsCountries)];
   const answer: PublishableKeyRecord = {
     id,
     organization_id: principal.organizationId,
     name: input.name,
     allowed_origins: allowedOrigins,
-    sms_countries: [...new Set(input.smsCountries)],
+    sms_countries: smsCountries,
     require_turnstile: input.requireTurnstile,
     created_by: principal.userId,
     revoked_at: null,
@@ -39,7 +40,7 @@ export async function createPublishableKey(
     organizationId: principal.organizationId,
     name: input.name,
     allowedOrigins,
-    smsCountries: [...new Set(input.smsCountries)],
+    smsCountries,
     requireTurnstile: input.requireTurnstile,
     createdBy: principal.userId,
     now,

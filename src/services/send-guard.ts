@@ -37,9 +37,13 @@ export async function verifyHuman(ctx: ServiceContext, token: string | null): Pr
   if (answer.success !== true) throw new AuthError("challenge_failed");
 }
 
+/** The known-client MAC over an address's hash (guardSend has the hash already). */
+const proofOf = (ctx: ServiceContext, subjectKey: string): Promise<string> =>
+  hmacSha256(ctx.deps.keys.csrf, `known-client\n${subjectKey}`);
+
 /** The cookie value that proves this browser signed in as `email` (a MAC: it cannot be made up). */
 export async function knownClientProof(ctx: ServiceContext, email: string): Promise<string> {
-  return hmacSha256(ctx.deps.keys.csrf, `known-client\n${await sha256Hex(email)}`);
+  return proofOf(ctx, await sha256Hex(email));
 }
 
 export interface SendGuard {
@@ -75,8 +79,7 @@ export async function guardSend(ctx: ServiceContext, input: SendGuardInput): Pro
   const subjectKey = await sha256Hex(input.subject);
   const shared = input.shared ?? "email";
   let bucket = shared;
-  if (input.knownProof && constantTimeEqual(input.knownProof, await knownClientProof(ctx, input.subject)))
-    bucket = "known";
+  if (input.knownProof && constantTimeEqual(input.knownProof, await proofOf(ctx, subjectKey))) bucket = "known";
   else if (mode === "escalate" && input.challenge) {
     await verifyHuman(ctx, input.challenge);
     bucket = "human";

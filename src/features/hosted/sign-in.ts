@@ -39,7 +39,7 @@ export async function readForm(c: Context<AppEnv>): Promise<Record<string, unkno
 
 /** The known-client cookie and the Turnstile widget's token (its hidden form field). */
 function humanProofs(c: Context<AppEnv>, form: Record<string, unknown>) {
-  return sendProofs(c, field(form, "cf-turnstile-response", 2048) || null);
+  return sendProofs(c, { formToken: field(form, "cf-turnstile-response", 2048) || null });
 }
 
 export function visit(c: Context<AppEnv>, form: Record<string, unknown> = {}): Visit {
